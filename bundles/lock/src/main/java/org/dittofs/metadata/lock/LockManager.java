@@ -1,0 +1,134 @@
+package org.dittofs.metadata.lock;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The protocol-agnostic lock manager: byte-range locks of the POSIX and WINDOWS flavours, share
+ * reservations (opens) and the I/O checks of protocol read and write paths, with the semantics of
+ * the project's SPEC.md.
+ *
+ * <p>Thread-safety: every method may be called from any thread. Each operation on a file is atomic
+ * with respect to every other operation on the same file (it sees and leaves a consistent table);
+ * operations on different files do not wait for each other.
+ *
+ * <p>Errors: every method throws {@link org.dittofs.metadata.errors.StoreError} with a precise code
+ * on malformed input (INVALID_ARGUMENT, INVALID_HANDLE) and on refusals other than a lock conflict;
+ * a refused call changes nothing. A lock conflict is an answer ({@link LockResult.Denied}), not an
+ * exception. Create instances with {@link LockManagers}.
+ */
+@ProviderType
+public interface LockManager {
+
+  /**
+   * Acquires one lock without waiting.
+   *
+   * <p>POSIX: the grant replaces the owner's bytes in the range: same-type locks that overlap or
+   * touch are coalesced into one record, other-type locks are split; upgrades and downgrades are
+   * atomic. WINDOWS: the grant is a new record (identical locks stack).
+   *
+   * @return granted with the resulting record, or denied with the deterministic conflict (lowest
+   *     first byte, then oldest); on denial nothing changed
+   * @throws org.dittofs.metadata.errors.StoreError INVALID_ARGUMENT if the request's flavour
+   *     differs from the owner's existing locks or the owner id is too long
+   */
+  LockResult lock(LockRequest request);
+
+  /**
+   * Acquires several WINDOWS locks of one owner on one file, all or nothing (SMB2 LOCK with several
+   * elements). The elements are checked in order, each against the table and the elements before
+   * it; if any conflicts, none is granted.
+   *
+   * @param requests one or more requests of the same file and owner; more than one only for WINDOWS
+   * @return granted with one record per request, in order, or denied with the first conflict
+   * @throws org.dittofs.metadata.errors.StoreError INVALID_ARGUMENT if the list is empty, mixes
+   *     files or owners, or has several POSIX requests
+   */
+  LockResult lockAll(List<LockRequest> requests);
+
+  /**
+   * Releases bytes. POSIX: removes the owner's bytes in the range, splitting as needed; releasing
+   * bytes not held succeeds and changes nothing. WINDOWS: removes one lock of the owner with
+   * exactly this range, the EXCLUSIVE one first where an EXCLUSIVE and a SHARED lock are stacked.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError LOCK_NOT_FOUND for a WINDOWS release that
+   *     matches no lock of the owner; INVALID_ARGUMENT for a flavour mismatch
+   */
+  void unlock(UnlockRequest request);
+
+  /**
+   * Applies several releases in order, stopping at the first failure (SMB2 LOCK with several unlock
+   * elements). Releases before the failing one stay applied.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError the failure of the first failing element; its
+   *     message says which element failed and how many were applied
+   */
+  void unlockAll(List<UnlockRequest> requests);
+
+  /**
+   * Answers "would this lock be granted now" with the same predicate as {@link #lock}, changing
+   * nothing (F_GETLK, NLM_TEST, LOCKT).
+   *
+   * @return empty if it would be granted, else the conflicting lock with the lowest first byte,
+   *     then the oldest
+   */
+  Optional<Lock> test(LockRequest request);
+
+  /**
+   * Opens a file with a share reservation. Checked in O(1) against every other open of the file,
+   * the same owner's included.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError SHARE_DENIED if the access meets another open's
+   *     deny or the deny meets another open's access
+   */
+  ShareReservation open(OpenRequest request);
+
+  /**
+   * Reduces an open's access and deny to subsets of what it holds (OPEN_DOWNGRADE). Never
+   * conflicts.
+   *
+   * @return the updated reservation (same id)
+   * @throws org.dittofs.metadata.errors.StoreError NOT_FOUND if there is no such open on the file;
+   *     INVALID_ARGUMENT if the new modes are not subsets of the held ones
+   */
+  ShareReservation downgrade(
+      FileHandle file, LockId open, Set<ShareAccess> access, Set<ShareAccess> deny);
+
+  /**
+   * Closes an open, releasing its reservation.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError NOT_FOUND if there is no such open on the file
+   */
+  void close(FileHandle file, LockId open);
+
+  /**
+   * Checks a protocol read: WINDOWS locks of other owners that are EXCLUSIVE block it; POSIX locks
+   * block it (other owners' EXCLUSIVE) only when {@code mode} is MANDATORY.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError LOCK_CONFLICT naming the conflicting lock
+   */
+  void checkRead(FileHandle file, LockOwner owner, ByteRange range, LockingMode mode);
+
+  /**
+   * Checks a protocol write: any WINDOWS SHARED lock (the writer's own included) and other owners'
+   * WINDOWS EXCLUSIVE locks block it; POSIX locks of other owners block it only when {@code mode}
+   * is MANDATORY.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError LOCK_CONFLICT naming the conflicting lock
+   */
+  void checkWrite(FileHandle file, LockOwner owner, ByteRange range, LockingMode mode);
+
+  /** The locks on a file, ordered by first byte, then id. A snapshot. */
+  List<Lock> locks(FileHandle file);
+
+  /** The opens of a file, ordered by id. A snapshot. */
+  List<ShareReservation> opens(FileHandle file);
+
+  /** Number of locks held on all files. */
+  long lockCount();
+
+  /** The server epoch this manager stamps on new records. */
+  long epoch();
+}

@@ -1,0 +1,66 @@
+package org.dittofs.metadata.lock;
+
+import java.util.List;
+import java.util.Optional;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * The persistence SPI of the lock manager, implemented by metadata stores (in the metadata bundle a
+ * {@code Transaction} extends it). Records are {@link PersistedLock}s, locks and opens alike.
+ *
+ * <p>Contract for implementations:
+ *
+ * <ul>
+ *   <li>Every method is atomic on its own. A method that returns normally has made its change
+ *       durable in the sense of the store (a store that survives restarts keeps it across a crash).
+ *   <li>Values round-trip exactly: ids, owner ids and share names as given (any characters), file
+ *       handles byte for byte, unsigned 64-bit range bounds including 2^64-1, zero-length ranges.
+ *   <li>Failures are {@link org.dittofs.metadata.errors.StoreError}s: STORE_UNAVAILABLE when the
+ *       backend cannot be reached (nothing changed), IO_ERROR for other backend failures,
+ *       INVALID_ARGUMENT for values the store cannot hold (an id or owner longer than it supports).
+ *   <li>Implementations must be safe for use by several threads at once.
+ * </ul>
+ */
+@ConsumerType
+public interface LockStore {
+
+  /** Inserts the record, or replaces the record with the same id. */
+  void putLock(PersistedLock lock);
+
+  /** The record with this id, if any. */
+  Optional<PersistedLock> getLock(String id);
+
+  /**
+   * Deletes the record with this id.
+   *
+   * @return whether a record was deleted
+   */
+  boolean deleteLock(String id);
+
+  /** The records matching the query, in no particular order. */
+  List<PersistedLock> listLocks(LockQuery query);
+
+  /**
+   * Deletes every record of a client.
+   *
+   * @return the number of records deleted
+   */
+  int deleteLocksByClient(String clientId);
+
+  /**
+   * Deletes every record of a file.
+   *
+   * @return the number of records deleted
+   */
+  int deleteLocksByFile(FileHandle file);
+
+  /** The current server epoch; 0 for a store that was never started. */
+  long getServerEpoch();
+
+  /**
+   * Increments the server epoch atomically and returns the new value.
+   *
+   * @return the incremented epoch
+   */
+  long incrementServerEpoch();
+}

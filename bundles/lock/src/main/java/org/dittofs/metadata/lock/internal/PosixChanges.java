@@ -1,0 +1,124 @@
+package org.dittofs.metadata.lock.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.dittofs.metadata.lock.ByteRange;
+import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockRequest;
+import org.dittofs.metadata.lock.LockType;
+import org.dittofs.metadata.lock.UnlockRequest;
+
+/**
+ * POSIX grant and release as changes of one owner's records (SPEC 4). An owner's POSIX locks on a
+ * file are disjoint and no two of the same type touch; both computations keep that invariant.
+ * Conflicts with other owners are checked by the caller first; these functions only rewrite the
+ * owner's own records.
+ */
+final class PosixChanges {
+  private final LockIdGenerator ids;
+
+  PosixChanges(LockIdGenerator ids) {
+    this.ids = ids;
+  }
+
+  /**
+   * The change that makes the owner hold {@code req.range()} with {@code req.type()}: same-type
+   * locks that overlap or touch the range are coalesced with it into one record; other-type locks
+   * lose the bytes of the range (keeping up to two pieces).
+   */
+  LockChange grant(FileLockTable table, LockRequest req, Instant now) {
+    ByteRange r = req.range();
+    long f = r.first();
+    long l = r.last();
+    OwnerLocks own = table.ownerLocks(req.owner());
+    List<Lock> near =
+        own == null
+            ? List.of()
+            : own.disjointOverlapping(f == 0 ? 0 : f - 1, l == ByteRange.MAX ? l : l + 1);
+    List<Lock> removed = new ArrayList<>(near.size());
+    List<Lock> added = new ArrayList<>(3);
+    long newFirst = f;
+    long newLast = l;
+    for (Lock c : near) {
+      ByteRange cr = c.range();
+      if (c.type() == req.type()) {
+        if (cr.encloses(r)) {
+          return LockChange.unchanged(c); // already held with this type: nothing changes
+        }
+        if (Long.compareUnsigned(cr.first(), newFirst) < 0) {
+          newFirst = cr.first();
+        }
+        if (Long.compareUnsigned(cr.last(), newLast) > 0) {
+          newLast = cr.last();
+        }
+        removed.add(c);
+      } else if (cr.overlaps(r)) {
+        removed.add(c);
+        keepOutside(c, f, l, added);
+      }
+    }
+    Lock granted = newLock(req, ByteRange.of(newFirst, newLast), req.type(), now);
+    added.add(granted);
+    return new LockChange(removed, added, granted);
+  }
+
+  /** The change that removes the owner's bytes in {@code range}; empty if it holds none. */
+  LockChange release(FileLockTable table, UnlockRequest req) {
+    OwnerLocks own = table.ownerLocks(req.owner());
+    if (own == null) {
+      return LockChange.NONE;
+    }
+    long f = req.range().first();
+    long l = req.range().last();
+    List<Lock> hit = own.disjointOverlapping(f, l);
+    if (hit.isEmpty()) {
+      return LockChange.NONE;
+    }
+    List<Lock> added = new ArrayList<>(2);
+    for (Lock c : hit) {
+      keepOutside(c, f, l, added);
+    }
+    return new LockChange(hit, added, null);
+  }
+
+  /** Adds the pieces of {@code c} before {@code f} and after {@code l}, with fresh ids. */
+  private void keepOutside(Lock c, long f, long l, List<Lock> out) {
+    ByteRange cr = c.range();
+    if (Long.compareUnsigned(cr.first(), f) < 0) {
+      out.add(piece(c, ByteRange.of(cr.first(), f - 1)));
+    }
+    if (Long.compareUnsigned(cr.last(), l) > 0) {
+      out.add(piece(c, ByteRange.of(l + 1, cr.last())));
+    }
+  }
+
+  /** A remainder of {@code c}: same owner, type and acquisition time, new id and current epoch. */
+  private Lock piece(Lock c, ByteRange range) {
+    return new Lock(
+        ids.next(),
+        c.owner(),
+        c.client(),
+        c.share(),
+        c.file(),
+        range,
+        c.type(),
+        c.flavour(),
+        c.acquiredAt(),
+        ids.epoch());
+  }
+
+  private Lock newLock(LockRequest req, ByteRange range, LockType type, Instant now) {
+    return new Lock(
+        ids.next(),
+        req.owner(),
+        req.client(),
+        req.share(),
+        req.file(),
+        range,
+        type,
+        req.flavour(),
+        now,
+        ids.epoch());
+  }
+}

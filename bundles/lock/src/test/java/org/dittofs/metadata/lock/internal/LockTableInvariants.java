@@ -1,0 +1,149 @@
+package org.dittofs.metadata.lock.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockFlavour;
+import org.dittofs.metadata.lock.LockManager;
+import org.dittofs.metadata.lock.LockOwner;
+import org.dittofs.metadata.lock.LockType;
+import org.dittofs.metadata.lock.ShareAccess;
+import org.dittofs.metadata.lock.ShareReservation;
+
+/**
+ * Checks the invariants stated at the top of {@link DefaultLockManager} on a quiescent manager (no
+ * operation running). Throws {@link AssertionError} naming the first violation.
+ */
+public final class LockTableInvariants {
+  private LockTableInvariants() {}
+
+  public static void check(LockManager manager) {
+    DefaultLockManager m = (DefaultLockManager) manager;
+    Map<LockOwner, Long> perOwner = new HashMap<>();
+    long total = 0;
+    Set<Object> ids = new HashSet<>();
+    for (Map.Entry<FileHandle, FileLockTable> e : m.tables().entrySet()) {
+      FileLockTable t = e.getValue();
+      synchronized (t) {
+        if (t.retired) {
+          throw new AssertionError("retired table still mapped for " + e.getKey());
+        }
+        List<Lock> locks = t.locks();
+        total += locks.size();
+        checkTable(e.getKey(), t, locks);
+        for (Lock l : locks) {
+          if (!ids.add(l.id())) {
+            throw new AssertionError("duplicate lock id " + l.id());
+          }
+          perOwner.merge(l.owner(), 1L, Long::sum);
+        }
+        for (ShareReservation r : t.opens.all()) {
+          if (!ids.add(r.id())) {
+            throw new AssertionError("duplicate open id " + r.id());
+          }
+        }
+      }
+    }
+    if (total != m.lockCount()) {
+      throw new AssertionError("lockCount " + m.lockCount() + " but tables hold " + total);
+    }
+    for (Map.Entry<LockOwner, Long> e : perOwner.entrySet()) {
+      long registered = m.owners().count(e.getKey());
+      if (registered != e.getValue()) {
+        throw new AssertionError(
+            "owner "
+                + e.getKey()
+                + " registered with "
+                + registered
+                + " locks, holds "
+                + e.getValue());
+      }
+    }
+  }
+
+  private static void checkTable(FileHandle file, FileLockTable t, List<Lock> locks) {
+    if (t.isEmpty()) {
+      throw new AssertionError("empty table left mapped for " + file);
+    }
+    for (int i = 1; i < locks.size(); i++) {
+      if (FileLockTable.order(locks.get(i - 1), locks.get(i)) >= 0) {
+        throw new AssertionError("locks out of order on " + file + ": " + locks);
+      }
+    }
+    // owner index equals tree content
+    List<Lock> fromOwners = new ArrayList<>();
+    for (Map.Entry<LockOwner, OwnerLocks> o : t.owners().entrySet()) {
+      if (o.getValue().isEmpty()) {
+        throw new AssertionError("empty owner index kept for " + o.getKey());
+      }
+      for (Lock l : o.getValue().all()) {
+        if (!l.owner().equals(o.getKey()) || !l.file().equals(file)) {
+          throw new AssertionError("lock " + l + " indexed under wrong owner or file");
+        }
+        fromOwners.add(l);
+      }
+      checkOwner(o.getValue().all());
+    }
+    if (fromOwners.size() != locks.size()
+        || !new HashSet<>(fromOwners).equals(new HashSet<>(locks))) {
+      throw new AssertionError("owner index and trees differ on " + file);
+    }
+    // every lock reachable through an interval search of its own range, and pairwise conflicts
+    for (Lock l : locks) {
+      long qf = l.range().first();
+      long ql = l.range().last();
+      Lock found =
+          t.firstConflict(
+              LockOwner.of("\u0000invariant-probe"),
+              LockType.EXCLUSIVE,
+              org.dittofs.metadata.lock.ByteRange.of(qf, ql),
+              Conflicts.Purpose.LOCK,
+              x -> x == l);
+      if (found != l && !l.range().isZeroLength()) {
+        throw new AssertionError("lock " + l + " not reachable through the interval index");
+      }
+      for (Lock o : locks) {
+        if (o != l
+            && !o.owner().equals(l.owner())
+            && o.range().overlaps(l.range())
+            && (o.exclusive() || l.exclusive())) {
+          throw new AssertionError("conflicting locks of different owners: " + l + " and " + o);
+        }
+      }
+    }
+    // open counters equal a recount
+    int[] expect = new int[6];
+    for (ShareReservation r : t.opens.all()) {
+      for (ShareAccess a : r.access()) {
+        expect[a.ordinal()]++;
+      }
+      for (ShareAccess a : r.deny()) {
+        expect[3 + a.ordinal()]++;
+      }
+    }
+    if (!java.util.Arrays.equals(expect, t.opens.counters())) {
+      throw new AssertionError("open counters disagree with the opens on " + file);
+    }
+  }
+
+  private static void checkOwner(List<Lock> own) {
+    if (own.get(0).flavour() != LockFlavour.POSIX) {
+      return;
+    }
+    for (int i = 1; i < own.size(); i++) {
+      Lock a = own.get(i - 1);
+      Lock b = own.get(i);
+      if (Long.compareUnsigned(a.range().last(), b.range().first()) >= 0) {
+        throw new AssertionError("POSIX locks of one owner overlap: " + a + " and " + b);
+      }
+      if (a.type() == b.type() && a.range().last() + 1 == b.range().first()) {
+        throw new AssertionError("POSIX same-type locks of one owner touch: " + a + " and " + b);
+      }
+    }
+  }
+}
