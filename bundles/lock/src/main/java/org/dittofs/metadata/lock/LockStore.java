@@ -63,4 +63,18 @@ public interface LockStore {
    * @return the incremented epoch
    */
   long incrementServerEpoch();
+
+  /**
+   * Applies the operations in order, atomically: after a normal return all of them are durable;
+   * after an exception none of them is. This is the lock manager's write path: it gives one call
+   * the writes of several concurrent requests (group commit), so stores should do one transaction
+   * per call.
+   */
+  void commit(List<LockStoreOp> ops);
+
+  /** Whether the clean-shutdown marker is set (false for a store that was never stopped). */
+  boolean isCleanShutdown();
+
+  /** Sets (at a clean stop) or clears (at start) the clean-shutdown marker. */
+  void setCleanShutdown(boolean clean);
 }
