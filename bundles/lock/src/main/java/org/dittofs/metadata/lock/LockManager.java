@@ -1,5 +1,6 @@
 package org.dittofs.metadata.lock;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -20,7 +21,7 @@ import org.osgi.annotation.versioning.ProviderType;
  * exception. Create instances with {@link LockManagers}.
  */
 @ProviderType
-public interface LockManager {
+public interface LockManager extends AutoCloseable {
 
   /**
    * Acquires one lock without waiting.
@@ -119,6 +120,95 @@ public interface LockManager {
    * @throws org.dittofs.metadata.errors.StoreError LOCK_CONFLICT naming the conflicting lock
    */
   void checkWrite(FileHandle file, LockOwner owner, ByteRange range, LockingMode mode);
+
+  /**
+   * Acquires one lock, waiting if it conflicts (SPEC 5). Waiters on a file form a FIFO; when a
+   * conflict clears they are re-checked in order and granted atomically. Under FIFO fairness a new
+   * request never overtakes a conflicting waiter.
+   *
+   * @param timeout how long to wait at most; null for the configured default
+   * @return the pending request, already complete if it was granted at once
+   * @throws org.dittofs.metadata.errors.StoreError DEADLOCK if waiting would close a cycle in the
+   *     wait-for graph (the blockers are in the error's detail); LOCK_LIMIT_EXCEEDED when the
+   *     file's waiter cap is reached; GRACE_PERIOD, INVALID_ARGUMENT and STORE_UNAVAILABLE as
+   *     {@link #lock}
+   */
+  PendingLock lockBlocking(LockRequest request, Duration timeout);
+
+  /**
+   * Reclaims a lock held before the restart, during the grace period (NLM reclaim, NFSv4 CLAIM
+   * reclaim). Granted only if the restored state holds a lock of that owner and client with the
+   * same range and the same or a stronger type; the reclaimed record replaces it.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError NOT_IN_GRACE outside the grace period;
+   *     LOCK_NOT_FOUND if no restored lock matches
+   */
+  LockResult reclaim(LockRequest request);
+
+  /**
+   * Reclaims an open held before the restart: granted only if the restored state holds an open of
+   * that owner and client on the file whose access and deny include the requested ones.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError NOT_IN_GRACE or LOCK_NOT_FOUND
+   */
+  ShareReservation reclaimOpen(OpenRequest request);
+
+  /**
+   * A client declares that it has reclaimed everything (NFSv4 RECLAIM_COMPLETE). Grace ends early
+   * once every expected client has declared so.
+   */
+  void reclaimComplete(LockClient client);
+
+  /** The grace period's state. */
+  GraceStatus graceStatus();
+
+  /**
+   * Registers a client, or registers it again (which cancels a pending ttl release).
+   *
+   * @param ttl how long its state outlives {@link #unregisterClient}; zero releases at once
+   * @throws org.dittofs.metadata.errors.StoreError CONNECTION_LIMIT_REACHED at the adapter's cap
+   */
+  void registerClient(LockClient client, String remoteAddress, Duration ttl);
+
+  /**
+   * Ends a client's registration: its locks, opens and waiters are released now (ttl 0) or when its
+   * ttl runs out, unless it registers again first. Unregistering twice releases once.
+   */
+  void unregisterClient(LockClient client);
+
+  /** The client rebooted (NSM SM_NOTIFY): all of its state is released now. */
+  void clientRebooted(LockClient client);
+
+  /** Refreshes a client's lease without a request. */
+  void keepAlive(LockClient client);
+
+  /** The clients the manager knows, registered or holding state. A snapshot. */
+  List<ClientInfo> clients();
+
+  /** The current configuration. */
+  LockConfig config();
+
+  /**
+   * Replaces the configuration. Limits, timeouts, lease and fairness apply to the next request;
+   * nothing held is dropped when a limit is lowered below the current count.
+   */
+  void reconfigure(LockConfig config);
+
+  /** Adds a listener for every decision. */
+  void addListener(LockEventListener listener);
+
+  /** Removes a listener. */
+  void removeListener(LockEventListener listener);
+
+  /** Writes queued for the store that have not landed yet. */
+  int pendingStoreWrites();
+
+  /**
+   * Stops the manager: pending requests are cancelled, queued writes are given one last chance, and
+   * if all landed the store's clean-shutdown marker is set. Later calls fail with
+   * STORE_UNAVAILABLE. Idempotent.
+   */
+  void close();
 
   /** The locks on a file, ordered by first byte, then id. A snapshot. */
   List<Lock> locks(FileHandle file);

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.Objects;
 import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.lock.internal.DefaultLockManager;
+import org.dittofs.metadata.lock.internal.SystemLockScheduler;
 
 /**
  * The plain-Java entry point: creates lock managers without any OSGi framework (embedding, tests,
@@ -28,12 +29,18 @@ public final class LockManagers {
   /** Configures and creates a {@link LockManager}; not thread-safe. */
   public static final class Builder {
     private long epoch = 1;
-    private Clock clock = Clock.systemUTC();
-    private int maxOwnerIdBytes = 1024;
+    private Clock clock;
+    private LockConfig config = LockConfig.DEFAULTS;
+    private LockScheduler scheduler;
+    private LockStore store;
+    private final java.util.List<LockEventListener> listeners = new java.util.ArrayList<>();
 
     private Builder() {}
 
-    /** The server epoch stamped on new records and ids [1]. Must be at least 0. */
+    /**
+     * The server epoch stamped on new records and ids when there is no store [1]; with a store the
+     * epoch is the store's, incremented at start. Must be at least 0.
+     */
     public Builder epoch(long epoch) {
       if (epoch < 0) {
         throw StoreErrors.invalidArgument("epoch must be at least 0, got " + epoch);
@@ -42,7 +49,10 @@ public final class LockManagers {
       return this;
     }
 
-    /** The clock that stamps acquisition times [system UTC]. */
+    /**
+     * The clock that stamps acquisition times [system UTC]; used only when no {@link #scheduler} is
+     * given.
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -50,13 +60,53 @@ public final class LockManagers {
 
     /** Longest owner id in UTF-8 bytes [1024]; a value {@code <= 0} disables the limit. */
     public Builder maxOwnerIdBytes(int max) {
-      this.maxOwnerIdBytes = max;
+      this.config = config.toBuilder().maxOwnerIdBytes(max).build();
       return this;
     }
 
-    /** Creates the manager. */
+    /** Limits, timeouts, grace and fairness [{@link LockConfig#DEFAULTS}]. */
+    public Builder config(LockConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /**
+     * Time and timers [a daemon timer thread over the system clock]. Tests pass a scheduler they
+     * drive by hand.
+     */
+    public Builder scheduler(LockScheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /**
+     * The store the manager persists to and recovers from [none: nothing survives the manager]. At
+     * start the store's epoch is incremented, its records are restored and, if it held any or was
+     * not shut down cleanly, the grace period begins.
+     */
+    public Builder store(LockStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** A listener registered before start, so it also sees the restore and grace events. */
+    public Builder listener(LockEventListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Creates and starts the manager.
+     *
+     * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the store cannot be read
+     *     at start
+     */
     public LockManager build() {
-      return new DefaultLockManager(epoch, clock, maxOwnerIdBytes);
+      LockScheduler s = scheduler;
+      if (s == null) {
+        s = clock == null ? new SystemLockScheduler() : new SystemLockScheduler(clock);
+      }
+      return DefaultLockManager.start(config, s, scheduler == null, store, epoch, listeners);
     }
   }
 }

@@ -17,7 +17,10 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface PendingLock {
 
-  /** The id the lock will carry if granted (also the id that names it as a queued conflict). */
+  /**
+   * The id of this request while it is queued (the id a conflict report names when a newcomer meets
+   * it under FIFO fairness). The granted lock has its own id: POSIX coalescing may merge it.
+   */
   LockId id();
 
   /** The request. */

@@ -1,34 +1,45 @@
 package org.dittofs.metadata.lock.internal;
 
-import java.time.Clock;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.ErrorDetail;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.lock.ByteRange;
+import org.dittofs.metadata.lock.ClientInfo;
 import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.GraceStatus;
 import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockClient;
+import org.dittofs.metadata.lock.LockConfig;
 import org.dittofs.metadata.lock.LockErrors;
+import org.dittofs.metadata.lock.LockEvent;
+import org.dittofs.metadata.lock.LockEventListener;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockId;
 import org.dittofs.metadata.lock.LockManager;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
+import org.dittofs.metadata.lock.LockScheduler;
+import org.dittofs.metadata.lock.LockStore;
+import org.dittofs.metadata.lock.LockStoreOp;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.lock.OpenRequest;
+import org.dittofs.metadata.lock.PendingLock;
+import org.dittofs.metadata.lock.PersistedLock;
 import org.dittofs.metadata.lock.ShareAccess;
 import org.dittofs.metadata.lock.ShareReservation;
 import org.dittofs.metadata.lock.UnlockRequest;
@@ -40,75 +51,148 @@ import org.dittofs.metadata.lock.UnlockRequest;
  *
  * <ul>
  *   <li>{@code files}: a {@link ConcurrentHashMap} from file to its {@link FileLockTable}; a table
- *       exists while the file has locks or opens (or an operation is running on it).
- *   <li>Each {@link FileLockTable} and everything in it is guarded by the table's own monitor.
- *       Every operation on a file runs entirely inside {@code synchronized (table)}: it computes a
- *       {@link LockChange}, checks it, and applies it, so observers see all of it or none of it.
- *   <li>{@code owners} ({@link OwnerRegistry}) and {@code lockCount} are lock-free and updated
- *       while the table monitor is held.
+ *       exists while the file has locks, opens or waiters (or an operation is running on it).
+ *   <li>Each {@link FileLockTable} and everything in it (locks, opens, waiters, restored marks) is
+ *       guarded by the table's own monitor. Every operation on a file runs entirely inside {@code
+ *       synchronized (table)}: it computes a {@link LockChange}, checks it, persists it and applies
+ *       it, so observers see all of it or none of it.
+ *   <li>{@code owners}, {@code limits}' counters and the client map are lock-free; the {@link
+ *       ClientRegistry}, {@link GracePeriod}, {@link WaitForGraph} and {@link StoreWriter} each
+ *       guard their own fields with their own monitor.
+ *   <li>{@code config} and {@code closed} are volatile.
  * </ul>
  *
- * <p><b>Lock order.</b> A thread holds at most one table monitor, never two, and takes the
- * registry's per-key lock ({@code compute}) only inside a table monitor. There is no global mutex:
- * operations on different files never wait for each other.
+ * <p><b>Lock order.</b> A thread holds at most one table monitor, never two. Inside it, it may take
+ * the leaf monitors of the wait-for graph, the grace period and the store writer (never nested with
+ * each other). The client registry's monitor is never taken inside a table monitor. Events and
+ * completions of pending requests run after the table monitor is released ({@link Deferred}). There
+ * is no global mutex on the request path: operations on different files never wait for each other
+ * (the store writer's group commit is shared, but only by writes that must reach the store).
  *
  * <p><b>Retiring tables.</b> When an operation leaves its table empty it marks it retired and
  * removes it from {@code files}, under the monitor. A thread that fetched the table earlier sees
  * {@code retired} once it holds the monitor and retries with the current table, so no grant lands
  * in a table that is no longer reachable.
  *
- * <p><b>Invariants</b> (checked by the tests after every step): no two locks of different owners
- * conflict; an owner's POSIX locks on a file are disjoint and same-type ones do not touch; every
- * lock is reachable through its type's interval tree and its owner's index; the open counters equal
- * a recount of the opens; the registry's count per owner equals its records.
+ * <p><b>Invariants</b> (checked by the tests): no two locks of different owners conflict; an
+ * owner's POSIX locks on a file are disjoint and same-type ones do not touch (except a restored,
+ * unreclaimed record); every lock is reachable through its type's interval tree and its owner's
+ * index; the open counters equal a recount of the opens; the registry's count per owner and the
+ * limit counters equal the records; with a store up and nothing pending, the store holds exactly
+ * the records in memory.
  */
 public final class DefaultLockManager implements LockManager {
+  private static final System.Logger LOG = EventBus.LOG;
   private static final FileLockTable EMPTY = new FileLockTable();
   private static final Predicate<Lock> ALL = l -> true;
   private static final Predicate<Lock> WINDOWS_ONLY = l -> l.flavour() == LockFlavour.WINDOWS;
 
   private final ConcurrentHashMap<FileHandle, FileLockTable> files = new ConcurrentHashMap<>();
   private final OwnerRegistry owners = new OwnerRegistry();
-  private final LongAdder lockCount = new LongAdder();
+  private final EventBus events = new EventBus();
+  private final LockScheduler scheduler;
+  private final boolean ownsScheduler;
+  private final LockStore store;
   private final LockIdGenerator ids;
-  private final PosixChanges posix;
-  private final WindowsChanges windows;
-  private final Clock clock;
-  private final int maxOwnerIdBytes;
+  private final LockLimits limits;
+  private final ClientRegistry clients;
+  private final StoreWriter writer;
+  private final WaitForGraph graph = new WaitForGraph();
+  private final GracePeriod grace;
+  private final TableOps ops;
+  private volatile LockConfig config;
+  private volatile boolean closed;
+
+  private DefaultLockManager(
+      LockConfig config,
+      LockScheduler scheduler,
+      boolean ownsScheduler,
+      LockStore store,
+      long epoch) {
+    this.config = config;
+    this.scheduler = scheduler;
+    this.ownsScheduler = ownsScheduler;
+    this.store = store;
+    this.ids = new LockIdGenerator(epoch);
+    this.limits = new LockLimits(() -> this.config);
+    this.clients =
+        new ClientRegistry(
+            scheduler,
+            () -> this.config.maxConnectionsPerAdapter(),
+            () -> this.config.leaseTime().toNanos());
+    this.writer = new StoreWriter(store, scheduler, () -> this.config.storeRetryInterval(), events);
+    this.grace = new GracePeriod(scheduler);
+    this.ops =
+        new TableOps(
+            () -> this.config,
+            scheduler,
+            ids,
+            owners,
+            limits,
+            clients,
+            writer,
+            graph,
+            grace,
+            () -> endGrace(true));
+  }
 
   /**
-   * Use {@link org.dittofs.metadata.lock.LockManagers#builder()}.
-   *
-   * @param epoch server epoch for new ids and records
-   * @param clock source of acquisition times
-   * @param maxOwnerIdBytes longest owner id in UTF-8 bytes; {@code <= 0} disables the check
+   * Creates and starts a manager: takes the next epoch from the store, restores its records and
+   * enters the grace period if it held any or was not shut down cleanly. Use {@link
+   * org.dittofs.metadata.lock.LockManagers}.
    */
-  public DefaultLockManager(long epoch, Clock clock, int maxOwnerIdBytes) {
-    this.ids = new LockIdGenerator(epoch);
-    this.posix = new PosixChanges(ids);
-    this.windows = new WindowsChanges(ids);
-    this.clock = clock;
-    this.maxOwnerIdBytes = maxOwnerIdBytes;
+  public static DefaultLockManager start(
+      LockConfig config,
+      LockScheduler scheduler,
+      boolean ownsScheduler,
+      LockStore store,
+      long epoch,
+      List<LockEventListener> listeners) {
+    long ep = epoch;
+    boolean clean = true;
+    List<PersistedLock> records = List.of();
+    if (store != null) {
+      try {
+        ep = store.incrementServerEpoch();
+        clean = store.isCleanShutdown();
+        records = store.listLocks(org.dittofs.metadata.lock.LockQuery.all());
+        store.setCleanShutdown(false);
+      } catch (RuntimeException e) {
+        throw new StoreError(
+            ErrorCode.STORE_UNAVAILABLE,
+            "the lock manager cannot start: its store cannot be read: " + e.getMessage(),
+            e);
+      }
+    }
+    DefaultLockManager m = new DefaultLockManager(config, scheduler, ownsScheduler, store, ep);
+    listeners.forEach(m.events::add);
+    m.restore(records, clean);
+    return m;
   }
+
+  // ---- byte-range locks ----------------------------------------------------------------------
 
   @Override
   public LockResult lock(LockRequest req) {
     validate(req);
+    refuseInGrace();
     return onTable(
         req.file(),
         true,
-        t -> {
-          Lock c =
-              t.firstConflict(req.owner(), req.type(), req.range(), Conflicts.Purpose.LOCK, ALL);
+        (t, d) -> {
+          LockResult res;
+          Lock c = ops.conflict(t, req, null, d, true);
           if (c != null) {
-            return new LockResult.Denied(c);
+            d.event(new LockEvent.Denied(req, c));
+            res = new LockResult.Denied(c);
+          } else {
+            res =
+                new LockResult.Granted(List.of(ops.grant(t, req, ops.changeFor(t, req), false, d)));
           }
-          LockChange ch =
-              req.flavour() == LockFlavour.POSIX
-                  ? posix.grant(t, req, now())
-                  : windows.grant(req, now());
-          commit(t, req.owner(), req.flavour(), ch);
-          return new LockResult.Granted(List.of(ch.result()));
+          if (d.revoked) {
+            ops.wake(t, d);
+          }
+          return res;
         });
   }
 
@@ -132,50 +216,86 @@ public final class DefaultLockManager implements LockManager {
             "multi-range lock requests are WINDOWS only; send POSIX ranges one by one");
       }
     }
+    refuseInGrace();
     return onTable(
         head.file(),
         true,
-        t -> {
-          List<LockChange> applied = new ArrayList<>(requests.size());
+        (t, d) -> {
+          // check each element against the table and the elements before it, then grant all at once
+          List<LockChange> tentative = new ArrayList<>(requests.size());
+          Lock conflict = null;
           for (LockRequest r : requests) {
-            Lock c = t.firstConflict(r.owner(), r.type(), r.range(), Conflicts.Purpose.LOCK, ALL);
-            if (c != null) {
-              undoAll(t, applied);
-              return new LockResult.Denied(c);
+            conflict = ops.conflict(t, r, null, d, true);
+            if (conflict != null) {
+              d.event(new LockEvent.Denied(r, conflict));
+              break;
             }
-            LockChange ch = windows.grant(r, now());
+            LockChange ch = ops.windows().grant(r, scheduler.now());
             t.apply(ch);
-            applied.add(ch);
+            tentative.add(ch);
           }
-          try {
-            owners.adjust(head.owner(), LockFlavour.WINDOWS, applied.size());
-          } catch (RuntimeException e) {
-            undoAll(t, applied);
-            throw e;
+          for (int i = tentative.size() - 1; i >= 0; i--) {
+            t.undo(tentative.get(i));
           }
-          lockCount.add(applied.size());
-          List<Lock> granted = new ArrayList<>(applied.size());
-          applied.forEach(ch -> granted.add(ch.result()));
-          return new LockResult.Granted(granted);
+          if (conflict != null) {
+            return new LockResult.Denied(conflict);
+          }
+          List<Lock> added = new ArrayList<>();
+          tentative.forEach(ch -> added.add(ch.result()));
+          ops.grant(t, head, new LockChange(List.of(), added, added.get(0)), false, d);
+          return new LockResult.Granted(added);
+        });
+  }
+
+  @Override
+  public PendingLock lockBlocking(LockRequest req, Duration timeout) {
+    validate(req);
+    Duration wait = timeout == null ? config.lockTimeout() : timeout;
+    if (wait.isNegative() || wait.isZero()) {
+      throw StoreErrors.invalidArgument("a blocking lock timeout must be positive, got " + wait);
+    }
+    refuseInGrace();
+    return onTable(
+        req.file(),
+        true,
+        (t, d) -> {
+          Lock c = ops.conflict(t, req, null, d, true);
+          if (c == null) {
+            Lock l = ops.grant(t, req, ops.changeFor(t, req), false, d);
+            if (d.revoked) {
+              ops.wake(t, d);
+            }
+            return Waiter.granted(req, l);
+          }
+          Waiter w = ops.enqueue(t, req, wait, this::cancelWaiter, d);
+          w.timer = scheduler.schedule(() -> timeOut(w), wait);
+          if (d.revoked) {
+            ops.wake(t, d);
+          }
+          return w;
         });
   }
 
   @Override
   public void unlock(UnlockRequest req) {
     requireNonNull(req, "unlock request");
+    ensureOpen();
     owners.checkFlavour(req.owner(), req.flavour());
     onTable(
         req.file(),
         false,
-        t -> {
+        (t, d) -> {
           LockChange ch =
-              req.flavour() == LockFlavour.POSIX ? posix.release(t, req) : windows.release(t, req);
+              req.flavour() == LockFlavour.POSIX
+                  ? ops.posix().release(t, req)
+                  : ops.windows().release(t, req);
           if (ch == null) {
             throw LockErrors.lockNotFound(
                 req.file(), req.range() + " is not locked by owner '" + req.owner() + "'");
           }
           if (!ch.isEmpty()) {
-            commit(t, req.owner(), req.flavour(), ch);
+            ops.release(t, req.owner(), req.flavour(), ch, LockEvent.ReleaseReason.EXPLICIT, d);
+            ops.wake(t, d);
           }
           return null;
         });
@@ -212,22 +332,22 @@ public final class DefaultLockManager implements LockManager {
   public Optional<Lock> test(LockRequest req) {
     validate(req);
     return onTable(
-        req.file(),
-        false,
-        t ->
-            Optional.ofNullable(
-                t.firstConflict(
-                    req.owner(), req.type(), req.range(), Conflicts.Purpose.LOCK, ALL)));
+        req.file(), false, (t, d) -> Optional.ofNullable(ops.conflict(t, req, null, d, false)));
   }
+
+  // ---- opens ---------------------------------------------------------------------------------
 
   @Override
   public ShareReservation open(OpenRequest req) {
     requireNonNull(req, "open request");
+    ensureOpen();
     checkOwnerLength(req.owner());
+    clients.touch(req.client());
+    refuseInGrace();
     return onTable(
         req.file(),
         true,
-        t -> {
+        (t, d) -> {
           ShareReservation r =
               new ShareReservation(
                   ids.next(),
@@ -237,10 +357,14 @@ public final class DefaultLockManager implements LockManager {
                   req.file(),
                   req.access(),
                   req.deny(),
-                  now(),
+                  scheduler.now(),
                   ids.epoch());
           String clash = t.opens.conflict(r.accessMask(), r.denyMask());
+          if (clash != null && revokeCourtesyOpens(t, r, d)) {
+            clash = t.opens.conflict(r.accessMask(), r.denyMask());
+          }
           if (clash != null) {
+            d.event(new LockEvent.OpenDenied(req));
             throw LockErrors.shareDenied(
                 req.file(),
                 "open by '"
@@ -252,7 +376,10 @@ public final class DefaultLockManager implements LockManager {
                     + ": "
                     + clash);
           }
+          writer.writeSync(List.of(new LockStoreOp.Put(PersistedLock.of(r))));
           t.opens.add(r);
+          clients.touch(req.client()).files.add(req.file());
+          d.event(new LockEvent.OpenGranted(r, false));
           return r;
         });
   }
@@ -264,10 +391,11 @@ public final class DefaultLockManager implements LockManager {
     requireNonNull(open, "open id");
     requireNonNull(access, "access");
     requireNonNull(deny, "deny");
+    ensureOpen();
     return onTable(
         file,
         false,
-        t -> {
+        (t, d) -> {
           ShareReservation old = existingOpen(t, file, open);
           if (!old.access().containsAll(access) || !old.deny().containsAll(deny)) {
             throw StoreErrors.invalidArgument(
@@ -292,10 +420,11 @@ public final class DefaultLockManager implements LockManager {
                   old.file(),
                   access.isEmpty() ? Set.of() : EnumSet.copyOf(access),
                   deny.isEmpty() ? Set.of() : EnumSet.copyOf(deny),
-                  now(),
+                  scheduler.now(),
                   ids.epoch());
           t.opens.remove(old);
           t.opens.add(r);
+          writer.writeAsync(List.of(new LockStoreOp.Put(PersistedLock.of(r))));
           return r;
         });
   }
@@ -304,14 +433,17 @@ public final class DefaultLockManager implements LockManager {
   public void close(FileHandle file, LockId open) {
     requireNonNull(file, "file");
     requireNonNull(open, "open id");
+    ensureOpen();
     onTable(
         file,
         false,
-        t -> {
-          t.opens.remove(existingOpen(t, file, open));
+        (t, d) -> {
+          ops.close(t, existingOpen(t, file, open), LockEvent.ReleaseReason.EXPLICIT, d);
           return null;
         });
   }
+
+  // ---- I/O checks ----------------------------------------------------------------------------
 
   @Override
   public void checkRead(FileHandle file, LockOwner owner, ByteRange range, LockingMode mode) {
@@ -321,38 +453,6 @@ public final class DefaultLockManager implements LockManager {
   @Override
   public void checkWrite(FileHandle file, LockOwner owner, ByteRange range, LockingMode mode) {
     checkIo(file, owner, range, mode, LockType.EXCLUSIVE, "write");
-  }
-
-  @Override
-  public List<Lock> locks(FileHandle file) {
-    requireNonNull(file, "file");
-    return onTable(file, false, FileLockTable::locks);
-  }
-
-  @Override
-  public List<ShareReservation> opens(FileHandle file) {
-    requireNonNull(file, "file");
-    return onTable(file, false, t -> t.opens.all());
-  }
-
-  @Override
-  public long lockCount() {
-    return lockCount.sum();
-  }
-
-  @Override
-  public long epoch() {
-    return ids.epoch();
-  }
-
-  /** The live tables, for invariant checks in tests. */
-  Map<FileHandle, FileLockTable> tables() {
-    return files;
-  }
-
-  /** The owner registry, for invariant checks in tests. */
-  OwnerRegistry owners() {
-    return owners;
   }
 
   private void checkIo(
@@ -370,7 +470,7 @@ public final class DefaultLockManager implements LockManager {
     onTable(
         file,
         false,
-        t -> {
+        (t, d) -> {
           Lock c = t.firstConflict(owner, as, range, Conflicts.Purpose.IO, applies);
           if (c != null) {
             throw LockErrors.lockConflict(what + " of " + range + " by '" + owner + "'", c);
@@ -378,6 +478,486 @@ public final class DefaultLockManager implements LockManager {
           return null;
         });
   }
+
+  // ---- grace and reclaim ---------------------------------------------------------------------
+
+  @Override
+  public LockResult reclaim(LockRequest req) {
+    validate(req);
+    refuseOutsideGrace();
+    return onTable(
+        req.file(),
+        false,
+        (t, d) -> {
+          Lock restored = null;
+          org.dittofs.metadata.lock.internal.OwnerLocks own = t.ownerLocks(req.owner());
+          for (Lock l : own == null ? List.<Lock>of() : own.all()) {
+            if (t.isRestored(l.id())
+                && l.client().equals(req.client())
+                && l.range().equals(req.range())
+                && (l.exclusive() || req.type() == LockType.SHARED)) {
+              restored = l;
+              break;
+            }
+          }
+          if (restored == null) {
+            throw LockErrors.lockNotFound(
+                req.file(),
+                "no restored "
+                    + req.type()
+                    + " lock on "
+                    + req.range()
+                    + " of owner '"
+                    + req.owner()
+                    + "' and client "
+                    + req.client()
+                    + " to reclaim");
+          }
+          LockChange wanted = reclaimChange(t, restored, req);
+          Lock l = ops.grant(t, req, wanted, true, d);
+          t.restored.remove(restored.id());
+          if (grace.reclaimed()) {
+            d.later(() -> endGrace(true));
+          }
+          ops.settleRestored(t, 0, d);
+          return new LockResult.Granted(List.of(l));
+        });
+  }
+
+  /**
+   * The change that replaces a restored record by the reclaimed lock, coalescing with live ones.
+   */
+  private LockChange reclaimChange(FileLockTable t, Lock restored, LockRequest req) {
+    t.remove(restored);
+    t.restored.remove(restored.id());
+    try {
+      LockChange g = ops.changeFor(t, req);
+      List<Lock> removed = new ArrayList<>(g.removed());
+      removed.add(0, restored);
+      return new LockChange(
+          removed, g.added().isEmpty() ? List.of(g.result()) : g.added(), g.result());
+    } finally {
+      t.add(restored);
+      t.restored.add(restored.id());
+    }
+  }
+
+  @Override
+  public ShareReservation reclaimOpen(OpenRequest req) {
+    requireNonNull(req, "open request");
+    ensureOpen();
+    clients.touch(req.client());
+    refuseOutsideGrace();
+    return onTable(
+        req.file(),
+        false,
+        (t, d) -> {
+          ShareReservation old = null;
+          for (ShareReservation o : t.opens.all()) {
+            if (t.isRestored(o.id())
+                && o.owner().equals(req.owner())
+                && o.client().equals(req.client())
+                && o.access().containsAll(req.access())
+                && o.deny().containsAll(req.deny())) {
+              old = o;
+              break;
+            }
+          }
+          if (old == null) {
+            throw LockErrors.lockNotFound(
+                req.file(),
+                "no restored open of owner '"
+                    + req.owner()
+                    + "' and client "
+                    + req.client()
+                    + " covering access "
+                    + req.access()
+                    + " and deny "
+                    + req.deny());
+          }
+          ShareReservation r =
+              new ShareReservation(
+                  ids.next(),
+                  req.owner(),
+                  req.client(),
+                  req.share(),
+                  req.file(),
+                  req.access(),
+                  req.deny(),
+                  scheduler.now(),
+                  ids.epoch());
+          writer.writeSync(
+              List.of(
+                  new LockStoreOp.Delete(old.id().toString()),
+                  new LockStoreOp.Put(PersistedLock.of(r))));
+          t.opens.remove(old);
+          t.opens.add(r);
+          t.restored.remove(old.id());
+          clients.touch(req.client()).files.add(req.file());
+          d.event(new LockEvent.OpenGranted(r, true));
+          if (grace.reclaimed()) {
+            d.later(() -> endGrace(true));
+          }
+          ops.settleRestored(t, 0, d);
+          return r;
+        });
+  }
+
+  @Override
+  public void reclaimComplete(LockClient client) {
+    requireNonNull(client, "client");
+    if (grace.complete(client)) {
+      endGrace(true);
+    }
+  }
+
+  @Override
+  public GraceStatus graceStatus() {
+    return grace.status();
+  }
+
+  private void restore(List<PersistedLock> records, boolean clean) {
+    Set<LockClient> expected = new HashSet<>();
+    Set<FileHandle> restoredFiles = new HashSet<>();
+    int locks = 0;
+    int opens = 0;
+    for (PersistedLock r : records) {
+      try {
+        FileLockTable t = files.computeIfAbsent(r.file(), f -> new FileLockTable());
+        if (r.kind() == PersistedLock.Kind.LOCK) {
+          Lock l = r.toLock();
+          owners.adjust(l.owner(), l.flavour(), 1);
+          t.add(l);
+          limits.count(new LockChange(List.of(), List.of(l), null), clients);
+          markRestored(t, l.id(), l.client(), l.file());
+          locks++;
+        } else {
+          ShareReservation o = r.toReservation();
+          t.opens.add(o);
+          markRestored(t, o.id(), o.client(), o.file());
+          opens++;
+        }
+        expected.add(new LockClient(r.clientId(), r.adapter()));
+        restoredFiles.add(r.file());
+      } catch (StoreError e) {
+        LOG.log(System.Logger.Level.ERROR, "skipping unreadable lock record " + r.id() + ": " + e);
+      }
+    }
+    files.values().removeIf(FileLockTable::isEmpty);
+    if (records.isEmpty() && clean) {
+      return;
+    }
+    Duration length = config.gracePeriod();
+    grace.enter(expected, restoredFiles, locks + opens, length, () -> endGrace(false));
+    events.publish(new LockEvent.GraceEntered(locks, opens, expected, length));
+    LOG.log(
+        System.Logger.Level.INFO,
+        "grace period of "
+            + length
+            + " entered: "
+            + locks
+            + " locks and "
+            + opens
+            + " opens restored for "
+            + expected.size()
+            + " clients"
+            + (clean ? "" : " (last shutdown was not clean)"));
+    if (length.isZero()) {
+      endGrace(false);
+    }
+  }
+
+  private void markRestored(FileLockTable t, LockId id, LockClient client, FileHandle file) {
+    if (t.restored == null) {
+      t.restored = new HashSet<>();
+    }
+    t.restored.add(id);
+    clients.touch(client).files.add(file);
+  }
+
+  /** Ends the grace period once: restored records nobody reclaimed are released. */
+  private void endGrace(boolean early) {
+    Set<FileHandle> restoredFiles = grace.end();
+    if (restoredFiles == null) {
+      return;
+    }
+    int expired = 0;
+    for (FileHandle f : restoredFiles) {
+      expired +=
+          onTable(
+              f,
+              false,
+              (t, d) -> {
+                if (t.restored == null) {
+                  return 0;
+                }
+                Set<LockId> gone = t.restored;
+                t.restored = null;
+                int n =
+                    releaseWhere(
+                        t, l -> gone.contains(l.id()), LockEvent.ReleaseReason.GRACE_EXPIRED, d);
+                for (ShareReservation o : t.opens.all()) {
+                  if (gone.contains(o.id())) {
+                    ops.close(t, o, LockEvent.ReleaseReason.GRACE_EXPIRED, d);
+                    n++;
+                  }
+                }
+                ops.wake(t, d);
+                return n;
+              });
+    }
+    events.publish(new LockEvent.GraceEnded(early, grace.reclaimedCount(), expired));
+    LOG.log(
+        System.Logger.Level.INFO,
+        "grace period ended"
+            + (early ? " early" : "")
+            + ": "
+            + grace.reclaimedCount()
+            + " records reclaimed, "
+            + expired
+            + " released");
+  }
+
+  // ---- clients -------------------------------------------------------------------------------
+
+  @Override
+  public void registerClient(LockClient client, String remoteAddress, Duration ttl) {
+    requireNonNull(client, "client");
+    ensureOpen();
+    if (ttl != null && ttl.isNegative()) {
+      throw StoreErrors.invalidArgument("client ttl must not be negative, got " + ttl);
+    }
+    clients.register(client, remoteAddress, ttl);
+    events.publish(
+        new LockEvent.ClientRegistered(client, remoteAddress == null ? "" : remoteAddress));
+  }
+
+  @Override
+  public void unregisterClient(LockClient client) {
+    requireNonNull(client, "client");
+    long gen = clients.unregister(client, this::ttlExpired);
+    if (gen >= 0) {
+      releaseClient(client, LockEvent.ReleaseReason.DISCONNECT);
+    }
+  }
+
+  @Override
+  public void clientRebooted(LockClient client) {
+    requireNonNull(client, "client");
+    releaseClient(client, LockEvent.ReleaseReason.DISCONNECT);
+  }
+
+  @Override
+  public void keepAlive(LockClient client) {
+    requireNonNull(client, "client");
+    clients.touch(client);
+  }
+
+  @Override
+  public List<ClientInfo> clients() {
+    return clients.list();
+  }
+
+  private void ttlExpired(LockClient client, long generation) {
+    if (clients.releaseDue(client, generation)) {
+      releaseClient(client, LockEvent.ReleaseReason.TIMEOUT);
+    }
+  }
+
+  /** Releases every lock, open and waiter of a client, file by file. */
+  private void releaseClient(LockClient client, LockEvent.ReleaseReason reason) {
+    ClientState s = clients.get(client);
+    int released = 0;
+    if (s != null) {
+      for (FileHandle f : Set.copyOf(s.files)) {
+        s.files.remove(
+            f); // before the table: state the client adds meanwhile re-registers the file
+        released +=
+            onTable(
+                f,
+                false,
+                (t, d) -> {
+                  for (Waiter w : new ArrayList<>(t.waiters())) {
+                    if (w.request().client().equals(client)) {
+                      ops.finish(
+                          t,
+                          w,
+                          TableOps.waitEnded(
+                              w, ErrorCode.CANCELLED, "was cancelled: its client went away"),
+                          LockEvent.WaitOutcome.CANCELLED,
+                          d);
+                    }
+                  }
+                  int n = releaseWhere(t, l -> l.client().equals(client), reason, d);
+                  for (ShareReservation o : t.opens.all()) {
+                    if (o.client().equals(client)) {
+                      ops.close(t, o, reason, d);
+                      n++;
+                    }
+                  }
+                  ops.wake(t, d);
+                  return n;
+                });
+      }
+      clients.forgetIfIdle(client);
+    }
+    events.publish(new LockEvent.ClientUnregistered(client, released));
+  }
+
+  /** Releases the locks of a table that match, owner by owner. Returns how many. */
+  private int releaseWhere(
+      FileLockTable t, Predicate<Lock> which, LockEvent.ReleaseReason reason, Deferred d) {
+    Map<LockOwner, List<Lock>> byOwner = new LinkedHashMap<>();
+    for (Lock l : t.locks()) {
+      if (which.test(l)) {
+        byOwner.computeIfAbsent(l.owner(), o -> new ArrayList<>()).add(l);
+      }
+    }
+    int n = 0;
+    for (Map.Entry<LockOwner, List<Lock>> e : byOwner.entrySet()) {
+      List<Lock> victims = e.getValue();
+      ops.release(
+          t,
+          e.getKey(),
+          victims.get(0).flavour(),
+          new LockChange(victims, List.of(), null),
+          reason,
+          d);
+      n += victims.size();
+    }
+    return n;
+  }
+
+  // ---- waiting -------------------------------------------------------------------------------
+
+  private boolean cancelWaiter(Waiter w) {
+    return endWait(w, ErrorCode.CANCELLED, "was cancelled", LockEvent.WaitOutcome.CANCELLED);
+  }
+
+  private void timeOut(Waiter w) {
+    endWait(w, ErrorCode.TIMED_OUT, "timed out", LockEvent.WaitOutcome.TIMED_OUT);
+  }
+
+  private boolean endWait(Waiter w, ErrorCode code, String why, LockEvent.WaitOutcome outcome) {
+    return onTable(
+        w.request().file(),
+        false,
+        (t, d) -> {
+          if (!t.waiters().contains(w)) {
+            return false;
+          }
+          ops.finish(t, w, TableOps.waitEnded(w, code, why), outcome, d);
+          ops.wake(t, d);
+          return true;
+        });
+  }
+
+  // ---- configuration, listing, lifecycle -----------------------------------------------------
+
+  @Override
+  public List<Lock> locks(FileHandle file) {
+    requireNonNull(file, "file");
+    return onTable(file, false, (t, d) -> t.locks());
+  }
+
+  @Override
+  public List<ShareReservation> opens(FileHandle file) {
+    requireNonNull(file, "file");
+    return onTable(file, false, (t, d) -> t.opens.all());
+  }
+
+  @Override
+  public long lockCount() {
+    return limits.total();
+  }
+
+  @Override
+  public long epoch() {
+    return ids.epoch();
+  }
+
+  @Override
+  public LockConfig config() {
+    return config;
+  }
+
+  @Override
+  public void reconfigure(LockConfig newConfig) {
+    requireNonNull(newConfig, "configuration");
+    this.config = newConfig;
+  }
+
+  @Override
+  public void addListener(LockEventListener listener) {
+    requireNonNull(listener, "listener");
+    events.add(listener);
+  }
+
+  @Override
+  public void removeListener(LockEventListener listener) {
+    events.remove(listener);
+  }
+
+  @Override
+  public int pendingStoreWrites() {
+    return writer.pending();
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (FileHandle f : List.copyOf(files.keySet())) {
+      onTable(
+          f,
+          false,
+          (t, d) -> {
+            for (Waiter w : new ArrayList<>(t.waiters())) {
+              ops.finish(
+                  t,
+                  w,
+                  TableOps.waitEnded(
+                      w, ErrorCode.CANCELLED, "was cancelled: the lock manager stopped"),
+                  LockEvent.WaitOutcome.CANCELLED,
+                  d);
+            }
+            return null;
+          });
+    }
+    grace.end();
+    boolean landed = writer.flush();
+    if (store != null) {
+      if (landed) {
+        try {
+          store.setCleanShutdown(true);
+        } catch (RuntimeException e) {
+          LOG.log(
+              System.Logger.Level.WARNING, "could not mark the lock store cleanly shut down", e);
+        }
+      } else {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            writer.pending() + " lock store writes did not land; the next start enters grace");
+      }
+    }
+    if (ownsScheduler && scheduler instanceof SystemLockScheduler s) {
+      s.close();
+    }
+  }
+
+  /** The live tables, for invariant checks in tests. */
+  Map<FileHandle, FileLockTable> tables() {
+    return files;
+  }
+
+  /** The owner registry, for invariant checks in tests. */
+  OwnerRegistry owners() {
+    return owners;
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------
 
   private static ShareReservation existingOpen(FileLockTable t, FileHandle file, LockId id) {
     ShareReservation r = t.opens.get(id);
@@ -388,65 +968,95 @@ public final class DefaultLockManager implements LockManager {
     return r;
   }
 
+  /** Closes a courtesy client's opens that clash with {@code r}. Returns whether any went. */
+  private boolean revokeCourtesyOpens(FileLockTable t, ShareReservation r, Deferred d) {
+    boolean any = false;
+    for (ShareReservation o : t.opens.all()) {
+      boolean clash = (r.accessMask() & o.denyMask()) != 0 || (r.denyMask() & o.accessMask()) != 0;
+      if (clash && !o.client().equals(r.client()) && clients.isCourtesy(o.client())) {
+        ops.close(t, o, LockEvent.ReleaseReason.REVOKED, d);
+        any = true;
+      }
+    }
+    return any;
+  }
+
   /**
    * Runs {@code op} on the file's table under its monitor, retrying if the table was retired
-   * meanwhile, and retires the table if the operation left it empty. Without {@code create}, a file
-   * with no table runs {@code op} on a shared empty table, which {@code op} must not change.
+   * meanwhile, retires the table if the operation left it empty, and then runs the operation's
+   * deferred actions. Without {@code create}, a file with no table runs {@code op} on a shared
+   * empty table, which {@code op} must not change.
    */
-  private <T> T onTable(FileHandle file, boolean create, Function<FileLockTable, T> op) {
-    while (true) {
-      FileLockTable t =
-          create ? files.computeIfAbsent(file, f -> new FileLockTable()) : files.get(file);
-      if (t == null) {
-        return op.apply(EMPTY);
-      }
-      synchronized (t) {
-        if (t.retired) {
-          continue;
+  private <T> T onTable(
+      FileHandle file, boolean create, BiFunction<FileLockTable, Deferred, T> op) {
+    Deferred d = new Deferred(events);
+    try {
+      while (true) {
+        FileLockTable t =
+            create ? files.computeIfAbsent(file, f -> new FileLockTable()) : files.get(file);
+        if (t == null) {
+          return op.apply(EMPTY, d);
         }
-        try {
-          return op.apply(t);
-        } finally {
-          if (t.isEmpty()) {
-            t.retired = true;
-            files.remove(file, t);
+        synchronized (t) {
+          if (t.retired) {
+            continue;
+          }
+          try {
+            return op.apply(t, d);
+          } finally {
+            if (t.isEmpty()) {
+              t.retired = true;
+              files.remove(file, t);
+            }
           }
         }
       }
+    } finally {
+      d.run();
     }
   }
 
-  /** Counts the change for its owner (re-checking the flavour atomically), then applies it. */
-  private void commit(FileLockTable t, LockOwner owner, LockFlavour flavour, LockChange ch) {
-    owners.adjust(owner, flavour, ch.delta());
-    t.apply(ch);
-    lockCount.add(ch.delta());
+  private void refuseInGrace() {
+    if (grace.active()) {
+      throw LockErrors.gracePeriod(grace.secondsLeft());
+    }
   }
 
-  private static void undoAll(FileLockTable t, List<LockChange> applied) {
-    for (int i = applied.size() - 1; i >= 0; i--) {
-      t.undo(applied.get(i));
+  private void refuseOutsideGrace() {
+    if (!grace.active()) {
+      throw new StoreError(
+          ErrorCode.NOT_IN_GRACE,
+          "reclaims are accepted only during the grace period after a restart, and none is running");
     }
   }
 
   private void validate(LockRequest req) {
     requireNonNull(req, "lock request");
+    ensureOpen();
     checkOwnerLength(req.owner());
     owners.checkFlavour(req.owner(), req.flavour());
+    clients.touch(req.client());
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new StoreError(ErrorCode.STORE_UNAVAILABLE, "the lock manager has been closed");
+    }
   }
 
   private void checkOwnerLength(LockOwner owner) {
-    if (maxOwnerIdBytes > 0 && owner.utf8Length() > maxOwnerIdBytes) {
+    int max = config.maxOwnerIdBytes();
+    if (max > 0 && owner.utf8Length() > max) {
       throw new StoreError(
           ErrorCode.INVALID_ARGUMENT,
           "owner id is "
               + owner.utf8Length()
               + " UTF-8 bytes long; at most "
-              + maxOwnerIdBytes
+              + max
               + " are allowed",
           null,
           null,
-          new ErrorDetail.Limit("owner-id-length", owner.utf8Length(), maxOwnerIdBytes),
+          new ErrorDetail.Limit("owner-id-length", owner.utf8Length(), max),
           null);
     }
   }
@@ -455,9 +1065,5 @@ public final class DefaultLockManager implements LockManager {
     if (v == null) {
       throw StoreErrors.invalidArgument(what + " must not be null");
     }
-  }
-
-  private Instant now() {
-    return clock.instant();
   }
 }

@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockId;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockType;
 
@@ -29,6 +31,13 @@ final class FileLockTable {
   private final IntervalTree exclusive = new IntervalTree();
   private final Map<LockOwner, OwnerLocks> byOwner = new HashMap<>(4);
   final OpenTable opens = new OpenTable();
+
+  /** Pending blocking requests in FIFO order; null while there are none. */
+  List<Waiter> waiters;
+
+  /** Ids of restored records (locks and opens) not reclaimed yet; null outside grace. */
+  Set<LockId> restored;
+
   boolean retired;
 
   /**
@@ -61,6 +70,54 @@ final class FileLockTable {
       }
     }
     return c;
+  }
+
+  /** Calls {@code action} for every lock that conflicts, in (first, id) order per type. */
+  void forEachConflict(
+      LockOwner owner,
+      LockType type,
+      ByteRange range,
+      Conflicts.Purpose purpose,
+      java.util.function.Consumer<Lock> action) {
+    if (range.isZeroLength() && range.first() == 0) {
+      return;
+    }
+    long qFirst = range.isZeroLength() ? range.first() - 1 : range.first();
+    java.util.function.Consumer<Lock> filter =
+        held -> {
+          if (Conflicts.conflicts(held, owner, type, range, purpose)) {
+            action.accept(held);
+          }
+        };
+    exclusive.forEachOverlapping(qFirst, range.last(), filter);
+    if (type == LockType.EXCLUSIVE) {
+      shared.forEachOverlapping(qFirst, range.last(), filter);
+    }
+  }
+
+  boolean isRestored(LockId id) {
+    return restored != null && restored.contains(id);
+  }
+
+  List<Waiter> waiters() {
+    return waiters == null ? List.of() : waiters;
+  }
+
+  void addWaiter(Waiter w) {
+    if (waiters == null) {
+      waiters = new ArrayList<>(2);
+    }
+    waiters.add(w);
+  }
+
+  boolean removeWaiter(Waiter w) {
+    if (waiters == null || !waiters.remove(w)) {
+      return false;
+    }
+    if (waiters.isEmpty()) {
+      waiters = null;
+    }
+    return true;
   }
 
   /** The owner's locks on this file, or null if it holds none. */
@@ -109,7 +166,7 @@ final class FileLockTable {
   }
 
   boolean isEmpty() {
-    return shared.isEmpty() && exclusive.isEmpty() && opens.isEmpty();
+    return shared.isEmpty() && exclusive.isEmpty() && opens.isEmpty() && waiters == null;
   }
 
   /** Every lock, ordered by first byte, then id. */

@@ -42,6 +42,9 @@ final class PosixChanges {
     long newLast = l;
     for (Lock c : near) {
       ByteRange cr = c.range();
+      if (c.type() == req.type() && !cr.overlaps(r) && table.isRestored(c.id())) {
+        continue; // a restored record not reclaimed yet is never merged with live state
+      }
       if (c.type() == req.type()) {
         if (cr.encloses(r)) {
           return LockChange.unchanged(c); // already held with this type: nothing changes

@@ -38,6 +38,7 @@ class ConcurrentLockTableTest {
     LockManager m = LockManagers.builder().build();
     AtomicLong granted = new AtomicLong();
     AtomicLong denied = new AtomicLong();
+    AtomicLong limited = new AtomicLong();
     runThreads(
         THREADS,
         t -> {
@@ -54,8 +55,14 @@ class ConcurrentLockTableTest {
             LockType type = rnd.nextBoolean() ? LockType.SHARED : LockType.EXCLUSIVE;
             switch (rnd.nextInt(7)) {
               case 0, 1, 2 -> {
-                LockResult res = m.lock(o.request(type, r));
-                (res.granted() ? granted : denied).incrementAndGet();
+                try {
+                  LockResult res = m.lock(o.request(type, r));
+                  (res.granted() ? granted : denied).incrementAndGet();
+                } catch (StoreError e) {
+                  // stacked WINDOWS locks on the hot file can reach the per-file limit
+                  assertThat(e.code()).isEqualTo(ErrorCode.LOCK_LIMIT_EXCEEDED);
+                  limited.incrementAndGet();
+                }
               }
               case 3 -> {
                 if (windows) {

@@ -1,0 +1,181 @@
+package org.dittofs.metadata.lock.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+import org.dittofs.metadata.errors.ErrorCode;
+import org.dittofs.metadata.errors.ErrorDetail;
+import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.lock.ClientInfo;
+import org.dittofs.metadata.lock.LockClient;
+import org.dittofs.metadata.lock.LockScheduler;
+
+/**
+ * Clients and connections (SPEC 9): registration with a per-adapter cap, ttl release that a new
+ * registration cancels and that never fires twice, and the lease (courtesy) state.
+ *
+ * <p>Concurrency: {@code clients} is a concurrent map, so the request path ({@link #touch}) is
+ * lock-free. Registration changes (register, unregister, ttl expiry) and {@code perAdapter} are
+ * guarded by this object's monitor, a leaf lock: the manager never holds a file table's monitor
+ * while calling the methods that take it, except {@link #touch}, which takes none.
+ */
+final class ClientRegistry {
+  private final ConcurrentHashMap<LockClient, ClientState> clients = new ConcurrentHashMap<>();
+  private final Map<String, Integer> perAdapter = new HashMap<>(); // guarded by this
+  private final LockScheduler scheduler;
+  private final IntSupplier maxPerAdapter;
+  private final LongSupplier leaseNanos;
+
+  ClientRegistry(LockScheduler scheduler, IntSupplier maxPerAdapter, LongSupplier leaseNanos) {
+    this.scheduler = scheduler;
+    this.maxPerAdapter = maxPerAdapter;
+    this.leaseNanos = leaseNanos;
+  }
+
+  /** The client's state, created (unregistered, not counted) on first sight; refreshes it. */
+  ClientState touch(LockClient client) {
+    long now = scheduler.nanoTime();
+    ClientState s = clients.get(client);
+    if (s == null) {
+      s = clients.computeIfAbsent(client, c -> new ClientState(c, now));
+    }
+    s.lastSeenNanos = now;
+    return s;
+  }
+
+  /** The client's state without refreshing it, or null. */
+  ClientState get(LockClient client) {
+    return clients.get(client);
+  }
+
+  /**
+   * Whether the client is registered and silent for longer than the lease time. Clients that never
+   * registered (protocols without leases, such as NLM) are never courtesy clients.
+   */
+  boolean isCourtesy(LockClient client) {
+    ClientState s = clients.get(client);
+    return s != null
+        && s.registered
+        && scheduler.nanoTime() - s.lastSeenNanos > leaseNanos.getAsLong();
+  }
+
+  /**
+   * Registers (or registers again) a client; a pending ttl release is cancelled.
+   *
+   * @throws StoreError CONNECTION_LIMIT_REACHED if the adapter is at its cap
+   */
+  synchronized void register(LockClient client, String remoteAddress, Duration ttl) {
+    ClientState s = touch(client);
+    if (!s.counted) {
+      int max = maxPerAdapter.getAsInt();
+      int current = perAdapter.getOrDefault(client.adapter(), 0);
+      if (max > 0 && current >= max) {
+        throw new StoreError(
+            ErrorCode.CONNECTION_LIMIT_REACHED,
+            "adapter '"
+                + client.adapter()
+                + "' has "
+                + current
+                + " of "
+                + max
+                + " connections; client "
+                + client
+                + " refused",
+            null,
+            null,
+            new ErrorDetail.Limit("connections-per-adapter", current, max),
+            null);
+      }
+      perAdapter.merge(client.adapter(), 1, Integer::sum);
+      s.counted = true;
+    }
+    if (s.releaseTimer != null) {
+      s.releaseTimer.cancel();
+      s.releaseTimer = null;
+    }
+    s.registered = true;
+    s.remoteAddress = remoteAddress == null ? "" : remoteAddress;
+    s.ttl = ttl == null ? Duration.ZERO : ttl;
+    s.generation++;
+  }
+
+  /**
+   * Ends a registration. Returns the generation to release now (ttl 0) as a non-negative number,
+   * {@code -1} if a ttl release was scheduled instead, or {@code -2} if the client was not
+   * registered (nothing to do: unregistering twice never releases twice).
+   */
+  synchronized long unregister(LockClient client, ReleaseTask onTtl) {
+    ClientState s = clients.get(client);
+    if (s == null || !s.registered) {
+      return -2;
+    }
+    s.registered = false;
+    uncount(s);
+    long gen = ++s.generation;
+    if (s.ttl.isZero() || s.ttl.isNegative()) {
+      return gen;
+    }
+    s.releaseTimer = scheduler.schedule(() -> onTtl.release(client, gen), s.ttl);
+    return -1;
+  }
+
+  /** Whether a ttl release of {@code generation} is still wanted (no registration since). */
+  synchronized boolean releaseDue(LockClient client, long generation) {
+    ClientState s = clients.get(client);
+    if (s == null || s.registered || s.generation != generation) {
+      return false;
+    }
+    s.releaseTimer = null;
+    return true;
+  }
+
+  /** Drops a client that is not registered and holds nothing. */
+  synchronized void forgetIfIdle(LockClient client) {
+    ClientState s = clients.get(client);
+    if (s != null
+        && !s.registered
+        && s.releaseTimer == null
+        && s.locks.get() == 0
+        && s.files.isEmpty()) {
+      clients.remove(client, s);
+    }
+  }
+
+  synchronized List<ClientInfo> list() {
+    List<ClientInfo> out = new ArrayList<>();
+    long now = scheduler.nanoTime();
+    java.time.Instant wall = scheduler.now();
+    for (ClientState s : clients.values()) {
+      long silent = now - s.lastSeenNanos;
+      out.add(
+          new ClientInfo(
+              s.client,
+              s.remoteAddress,
+              s.ttl,
+              wall.minusNanos(silent),
+              s.registered,
+              s.registered && silent > leaseNanos.getAsLong(),
+              s.locks.get()));
+    }
+    return out;
+  }
+
+  private void uncount(ClientState s) {
+    if (s.counted) {
+      perAdapter.merge(s.client.adapter(), -1, Integer::sum);
+      perAdapter.remove(s.client.adapter(), 0);
+      s.counted = false;
+    }
+  }
+
+  /** Called when a ttl runs out. */
+  @FunctionalInterface
+  interface ReleaseTask {
+    void release(LockClient client, long generation);
+  }
+}

@@ -1,0 +1,122 @@
+package org.dittofs.metadata.lock.internal;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.GraceStatus;
+import org.dittofs.metadata.lock.LockClient;
+import org.dittofs.metadata.lock.LockScheduler;
+
+/**
+ * The grace period after a restart (SPEC 11): whether it runs, until when, which clients are
+ * expected, which declared their reclaims complete, and how many restored records are still
+ * outstanding (neither reclaimed nor released). The restored records themselves are marked in their
+ * file tables.
+ *
+ * <p>Concurrency: {@code active} is volatile so the request path checks it without locking; every
+ * other field is guarded by this object's monitor, a leaf lock (taken inside file monitors, never
+ * the other way round).
+ */
+final class GracePeriod {
+  private final LockScheduler scheduler;
+  private volatile boolean active;
+  private long endNanos;
+  private Set<LockClient> expected = Set.of();
+  private final Set<LockClient> completed = new HashSet<>();
+  private final Set<FileHandle> files = new HashSet<>();
+  private int restored;
+  private int outstanding;
+  private int reclaimed;
+  private LockScheduler.Timer timer;
+
+  GracePeriod(LockScheduler scheduler) {
+    this.scheduler = scheduler;
+  }
+
+  boolean active() {
+    return active;
+  }
+
+  /** Starts the grace period; {@code onTimer} runs when it runs out. */
+  synchronized void enter(
+      Set<LockClient> expectedClients,
+      Set<FileHandle> restoredFiles,
+      int restoredRecords,
+      Duration length,
+      Runnable onTimer) {
+    expected = Set.copyOf(expectedClients);
+    files.addAll(restoredFiles);
+    restored = restoredRecords;
+    outstanding = restoredRecords;
+    endNanos = scheduler.nanoTime() + length.toNanos();
+    active = true;
+    timer = scheduler.schedule(onTimer, length);
+  }
+
+  /** Whole seconds left, rounded up; 0 when inactive. */
+  synchronized long secondsLeft() {
+    if (!active) {
+      return 0;
+    }
+    long left = endNanos - scheduler.nanoTime();
+    return left <= 0 ? 0 : (left + 999_999_999L) / 1_000_000_000L;
+  }
+
+  /** Counts a reclaim. Returns whether grace should now end early. */
+  synchronized boolean reclaimed() {
+    reclaimed++;
+    return restoredGone(1);
+  }
+
+  /**
+   * Counts restored records that left the tables (reclaimed or released); negative for pieces a
+   * split added. Returns whether grace should now end early.
+   */
+  synchronized boolean restoredGone(int n) {
+    outstanding -= n;
+    return active && outstanding <= 0 && restored > 0;
+  }
+
+  /** Records a reclaim-complete declaration. Returns whether grace should now end early. */
+  synchronized boolean complete(LockClient client) {
+    if (!active) {
+      return false;
+    }
+    completed.add(client);
+    return !expected.isEmpty() && completed.containsAll(expected);
+  }
+
+  /**
+   * Ends the grace period once.
+   *
+   * @return the files holding restored state, or null if it had already ended
+   */
+  synchronized Set<FileHandle> end() {
+    if (!active) {
+      return null;
+    }
+    active = false;
+    if (timer != null) {
+      timer.cancel();
+      timer = null;
+    }
+    Set<FileHandle> out = Set.copyOf(files);
+    files.clear();
+    return out;
+  }
+
+  synchronized int reclaimedCount() {
+    return reclaimed;
+  }
+
+  synchronized GraceStatus status() {
+    long left = secondsLeftNanos();
+    return new GraceStatus(
+        active, Duration.ofNanos(left), expected, Set.copyOf(completed), restored, reclaimed);
+  }
+
+  private long secondsLeftNanos() {
+    return active ? Math.max(0, endNanos - scheduler.nanoTime()) : 0;
+  }
+}

@@ -1,0 +1,389 @@
+package org.dittofs.metadata.lock.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.dittofs.metadata.errors.ErrorCode;
+import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockClient;
+import org.dittofs.metadata.lock.LockConfig;
+import org.dittofs.metadata.lock.LockErrors;
+import org.dittofs.metadata.lock.LockEvent;
+import org.dittofs.metadata.lock.LockFlavour;
+import org.dittofs.metadata.lock.LockOwner;
+import org.dittofs.metadata.lock.LockRequest;
+import org.dittofs.metadata.lock.LockScheduler;
+import org.dittofs.metadata.lock.LockStoreOp;
+import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.lock.ShareReservation;
+
+/**
+ * The mechanics every operation on a file shares, all called with the file table's monitor held:
+ * conflict search (with courtesy revocation and FIFO fairness), grant (limits, then the store, then
+ * memory), release (memory, then a queued store write), the wait queue and its wake-up re-check.
+ * The order of a grant is what makes SPEC 10 hold: nothing is applied in memory before the store
+ * took it, and a refusal at any step gives back what earlier steps counted.
+ */
+final class TableOps {
+  private final Supplier<LockConfig> config;
+  private final LockScheduler scheduler;
+  private final LockIdGenerator ids;
+  private final PosixChanges posix;
+  private final WindowsChanges windows;
+  private final OwnerRegistry owners;
+  private final LockLimits limits;
+  private final ClientRegistry clients;
+  private final StoreWriter writer;
+  private final WaitForGraph graph;
+  private final GracePeriod grace;
+  private final Runnable endGraceEarly;
+
+  TableOps(
+      Supplier<LockConfig> config,
+      LockScheduler scheduler,
+      LockIdGenerator ids,
+      OwnerRegistry owners,
+      LockLimits limits,
+      ClientRegistry clients,
+      StoreWriter writer,
+      WaitForGraph graph,
+      GracePeriod grace,
+      Runnable endGraceEarly) {
+    this.config = config;
+    this.scheduler = scheduler;
+    this.ids = ids;
+    this.posix = new PosixChanges(ids);
+    this.windows = new WindowsChanges(ids);
+    this.owners = owners;
+    this.limits = limits;
+    this.clients = clients;
+    this.writer = writer;
+    this.graph = graph;
+    this.grace = grace;
+    this.endGraceEarly = endGraceEarly;
+  }
+
+  PosixChanges posix() {
+    return posix;
+  }
+
+  WindowsChanges windows() {
+    return windows;
+  }
+
+  /**
+   * The conflict a request meets: a granted lock (revoking courtesy clients' conflicting locks on
+   * the way), else under FIFO fairness a conflicting waiter queued before {@code self} (all waiters
+   * when {@code self} is null). Null if it can be granted now.
+   */
+  Lock conflict(FileLockTable t, LockRequest req, Waiter self, Deferred d, boolean revoke) {
+    while (true) {
+      Lock c =
+          t.firstConflict(
+              req.owner(),
+              req.type(),
+              req.range(),
+              Conflicts.Purpose.LOCK,
+              revoke ? l -> true : l -> !revocable(l, req));
+      if (c == null) {
+        break;
+      }
+      if (!revocable(c, req)) {
+        return c;
+      }
+      revokeCourtesy(t, c.client(), req, d);
+    }
+    if (config.get().fairness() == LockConfig.Fairness.FIFO) {
+      Lock first = null;
+      for (Waiter w : t.waiters()) {
+        if (w == self) {
+          break;
+        }
+        Lock q = w.asLock();
+        if (Conflicts.conflicts(q, req.owner(), req.type(), req.range(), Conflicts.Purpose.LOCK)
+            && (first == null || FileLockTable.order(q, first) < 0)) {
+          first = q;
+        }
+      }
+      return first;
+    }
+    return null;
+  }
+
+  private boolean revocable(Lock held, LockRequest req) {
+    return !held.client().equals(req.client()) && clients.isCourtesy(held.client());
+  }
+
+  /** The change a grant of {@code req} makes. */
+  LockChange changeFor(FileLockTable t, LockRequest req) {
+    return req.flavour() == LockFlavour.POSIX
+        ? posix.grant(t, req, scheduler.now())
+        : windows.grant(req, scheduler.now());
+  }
+
+  /**
+   * Grants a computed change: owner flavour, limits (not for reclaims), the store, then memory.
+   *
+   * @return the record to answer with
+   * @throws StoreError INVALID_ARGUMENT, LOCK_LIMIT_EXCEEDED or STORE_UNAVAILABLE; nothing changed
+   */
+  Lock grant(FileLockTable t, LockRequest req, LockChange ch, boolean reclaim, Deferred d) {
+    if (ch.isEmpty()) {
+      d.event(new LockEvent.Granted(ch.result(), 0, reclaim));
+      return ch.result();
+    }
+    int delta = ch.delta();
+    owners.adjust(req.owner(), req.flavour(), delta);
+    try {
+      if (reclaim) {
+        limits.count(ch, clients);
+      } else {
+        limits.reserve(t, ch, clients, d);
+      }
+      try {
+        writer.writeSync(ops(ch));
+      } catch (RuntimeException e) {
+        limits.unreserve(ch, clients);
+        throw e;
+      }
+    } catch (RuntimeException e) {
+      owners.adjust(req.owner(), req.flavour(), -delta);
+      throw e;
+    }
+    t.apply(ch);
+    clients.touch(req.client()).files.add(req.file());
+    d.event(new LockEvent.Granted(ch.result(), delta, reclaim));
+    return ch.result();
+  }
+
+  /**
+   * Applies a release of one owner's records at once, queues its store write and re-checks nothing:
+   * callers wake the waiters when their whole operation is done.
+   */
+  void release(
+      FileLockTable t,
+      LockOwner owner,
+      LockFlavour flavour,
+      LockChange ch,
+      LockEvent.ReleaseReason reason,
+      Deferred d) {
+    if (ch.isEmpty()) {
+      return;
+    }
+    t.apply(ch);
+    owners.adjust(owner, flavour, ch.delta());
+    limits.count(ch, clients);
+    trackRestored(t, ch.removed(), ch.added(), d);
+    writer.writeAsync(ops(ch));
+    d.event(
+        new LockEvent.Released(
+            owner, ch.removed().get(0).file(), ch.removed(), ch.delta(), reason));
+  }
+
+  /** Closes an open at once and queues its delete. */
+  void close(FileLockTable t, ShareReservation open, LockEvent.ReleaseReason reason, Deferred d) {
+    t.opens.remove(open);
+    trackRestored(t, List.of(open.id()), d);
+    writer.writeAsync(List.of(new LockStoreOp.Delete(open.id().toString())));
+    d.event(new LockEvent.Closed(open, reason));
+  }
+
+  /** Queues a blocking request, or refuses it (waiter cap, deadlock). */
+  Waiter enqueue(
+      FileLockTable t,
+      LockRequest req,
+      Duration timeout,
+      java.util.function.Predicate<Waiter> canceller,
+      Deferred d) {
+    int max = config.get().maxWaitersPerFile();
+    int queued = t.waiters().size();
+    if (max > 0 && queued >= max) {
+      d.event(new LockEvent.LimitHit("waiters-per-file", queued, max));
+      throw LockErrors.lockLimitExceeded("waiters-per-file", queued, max);
+    }
+    Waiter w =
+        new Waiter(ids.next(), req, scheduler.now(), scheduler.nanoTime(), ids.epoch(), canceller);
+    List<LockOwner> cycle = graph.setBlockers(w, req.owner(), blockers(t, req, null));
+    if (cycle != null) {
+      throw deadlock(req.owner(), cycle, d);
+    }
+    t.addWaiter(w);
+    clients.touch(req.client()).files.add(req.file());
+    return w;
+  }
+
+  /**
+   * Re-checks the waiters in FIFO order after something cleared on the file: those whose conflict
+   * cleared are granted atomically (and only they are woken); the others stay in place with their
+   * wait-for edges updated, failing with DEADLOCK if the new edges close a cycle.
+   */
+  void wake(FileLockTable t, Deferred d) {
+    d.revoked = false;
+    if (t.waiters == null) {
+      return;
+    }
+    for (Waiter w : new ArrayList<>(t.waiters)) {
+      LockRequest r = w.request();
+      Lock c = conflict(t, r, w, d, true);
+      if (c == null) {
+        try {
+          Lock l = grant(t, r, changeFor(t, r), false, d);
+          dequeue(t, w);
+          d.complete(w, l);
+          d.event(new LockEvent.Waited(r, waited(w), LockEvent.WaitOutcome.GRANTED));
+        } catch (StoreError e) {
+          finish(t, w, e, LockEvent.WaitOutcome.FAILED, d);
+        }
+      } else {
+        List<LockOwner> cycle = graph.setBlockers(w, r.owner(), blockers(t, r, w));
+        if (cycle != null) {
+          finish(t, w, deadlock(r.owner(), cycle, d), LockEvent.WaitOutcome.DEADLOCK, d);
+        }
+      }
+    }
+    if (d.revoked) {
+      wake(t, d);
+    }
+  }
+
+  /** Removes a waiter and completes it with a failure. */
+  void finish(
+      FileLockTable t, Waiter w, StoreError error, LockEvent.WaitOutcome outcome, Deferred d) {
+    dequeue(t, w);
+    d.fail(w, error);
+    d.event(new LockEvent.Waited(w.request(), waited(w), outcome));
+  }
+
+  /** A CANCELLED or TIMED_OUT error for a waiter. */
+  static StoreError waitEnded(Waiter w, ErrorCode code, String why) {
+    return new StoreError(
+        code, "blocking request " + w + " " + why, null, w.request().file().toHex(), null, null);
+  }
+
+  private void dequeue(FileLockTable t, Waiter w) {
+    t.removeWaiter(w);
+    graph.remove(w, w.request().owner());
+    if (w.timer != null) {
+      w.timer.cancel();
+      w.timer = null;
+    }
+  }
+
+  private Duration waited(Waiter w) {
+    return Duration.ofNanos(Math.max(0, scheduler.nanoTime() - w.enqueuedNanos()));
+  }
+
+  /** Owners of every granted lock and (FIFO) every earlier waiter that blocks {@code req}. */
+  private Set<LockOwner> blockers(FileLockTable t, LockRequest req, Waiter self) {
+    Set<LockOwner> out = new HashSet<>();
+    t.forEachConflict(
+        req.owner(), req.type(), req.range(), Conflicts.Purpose.LOCK, l -> out.add(l.owner()));
+    if (config.get().fairness() == LockConfig.Fairness.FIFO) {
+      for (Waiter w : t.waiters()) {
+        if (w == self) {
+          break;
+        }
+        if (Conflicts.conflicts(
+            w.asLock(), req.owner(), req.type(), req.range(), Conflicts.Purpose.LOCK)) {
+          out.add(w.request().owner());
+        }
+      }
+    }
+    return out;
+  }
+
+  private StoreError deadlock(LockOwner waiter, List<LockOwner> cycle, Deferred d) {
+    d.event(new LockEvent.Deadlock(waiter, cycle));
+    return LockErrors.deadlock(waiter.id(), cycle.stream().map(LockOwner::id).toList());
+  }
+
+  /** Releases a courtesy client's locks that conflict with {@code req} on this file. */
+  private void revokeCourtesy(FileLockTable t, LockClient client, LockRequest req, Deferred d) {
+    Map<LockOwner, List<Lock>> victims = new LinkedHashMap<>();
+    t.forEachConflict(
+        req.owner(),
+        req.type(),
+        req.range(),
+        Conflicts.Purpose.LOCK,
+        l -> {
+          if (l.client().equals(client)) {
+            victims.computeIfAbsent(l.owner(), o -> new ArrayList<>()).add(l);
+          }
+        });
+    for (Map.Entry<LockOwner, List<Lock>> e : victims.entrySet()) {
+      LockFlavour flavour = e.getValue().get(0).flavour();
+      release(
+          t,
+          e.getKey(),
+          flavour,
+          new LockChange(e.getValue(), List.of(), null),
+          LockEvent.ReleaseReason.REVOKED,
+          d);
+    }
+    d.revoked = true;
+  }
+
+  /**
+   * Keeps the restored marks of a release: removed restored records are gone, their pieces stay
+   * restored.
+   */
+  private void trackRestored(FileLockTable t, List<Lock> removed, List<Lock> added, Deferred d) {
+    if (t.restored == null) {
+      return;
+    }
+    int gone = 0;
+    for (Lock l : removed) {
+      if (t.restored.remove(l.id())) {
+        gone++;
+      }
+    }
+    if (gone > 0) {
+      for (Lock l : added) {
+        t.restored.add(l.id());
+        gone--;
+      }
+    }
+    settleRestored(t, gone, d);
+  }
+
+  private void trackRestored(
+      FileLockTable t, List<org.dittofs.metadata.lock.LockId> removed, Deferred d) {
+    if (t.restored == null) {
+      return;
+    }
+    int gone = 0;
+    for (org.dittofs.metadata.lock.LockId id : removed) {
+      if (t.restored.remove(id)) {
+        gone++;
+      }
+    }
+    settleRestored(t, gone, d);
+  }
+
+  /** Counts restored records that left a table; ends grace early once none is outstanding. */
+  void settleRestored(FileLockTable t, int gone, Deferred d) {
+    if (t.restored != null && t.restored.isEmpty()) {
+      t.restored = null;
+    }
+    if (gone != 0 && grace.restoredGone(gone)) {
+      d.later(endGraceEarly);
+    }
+  }
+
+  static List<LockStoreOp> ops(LockChange ch) {
+    List<LockStoreOp> ops = new ArrayList<>(ch.removed().size() + ch.added().size());
+    for (Lock l : ch.removed()) {
+      ops.add(new LockStoreOp.Delete(l.id().toString()));
+    }
+    for (Lock l : ch.added()) {
+      ops.add(new LockStoreOp.Put(PersistedLock.of(l)));
+    }
+    return ops;
+  }
+}

@@ -1,0 +1,155 @@
+package org.dittofs.metadata.lock.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockId;
+import org.dittofs.metadata.lock.LockRequest;
+import org.dittofs.metadata.lock.LockScheduler;
+import org.dittofs.metadata.lock.PendingLock;
+
+/**
+ * A queued blocking request. Its outcome is a {@link CompletableFuture} completed exactly once, by
+ * the manager, always outside any table monitor (so callbacks may call back into the manager).
+ *
+ * <p>Concurrency: {@code timer} and the membership of this waiter in its file's queue are guarded
+ * by the file table's monitor; {@code result} is thread-safe; the other fields are final.
+ */
+final class Waiter implements PendingLock {
+  private final LockId id;
+  private final LockRequest request;
+  private final long enqueuedNanos;
+  private final Lock asLock;
+  private final CompletableFuture<Lock> result = new CompletableFuture<>();
+  private final Predicate<Waiter> canceller;
+  LockScheduler.Timer timer; // guarded by the file table's monitor
+
+  Waiter(
+      LockId id,
+      LockRequest request,
+      Instant enqueuedAt,
+      long enqueuedNanos,
+      long epoch,
+      Predicate<Waiter> canceller) {
+    this.id = id;
+    this.request = request;
+    this.enqueuedNanos = enqueuedNanos;
+    this.canceller = canceller;
+    this.asLock =
+        new Lock(
+            id,
+            request.owner(),
+            request.client(),
+            request.share(),
+            request.file(),
+            request.range(),
+            request.type(),
+            request.flavour(),
+            enqueuedAt,
+            epoch);
+  }
+
+  /** A request granted at once: already complete. */
+  static PendingLock granted(LockRequest request, Lock lock) {
+    Waiter w = new Waiter(lock.id(), request, lock.acquiredAt(), 0, lock.epoch(), x -> false);
+    w.result.complete(lock);
+    return w;
+  }
+
+  /**
+   * This queued request in the shape of a lock, for the conflict predicate and for reports of a
+   * conflict with a waiter (FIFO fairness). It is not in the lock table.
+   */
+  Lock asLock() {
+    return asLock;
+  }
+
+  @Override
+  public LockId id() {
+    return id;
+  }
+
+  @Override
+  public LockRequest request() {
+    return request;
+  }
+
+  long enqueuedNanos() {
+    return enqueuedNanos;
+  }
+
+  @Override
+  public boolean isDone() {
+    return result.isDone();
+  }
+
+  @Override
+  public Optional<Lock> poll() {
+    if (!result.isDone()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(result.join());
+    } catch (CompletionException e) {
+      throw rethrow(e.getCause());
+    }
+  }
+
+  @Override
+  public Optional<Lock> await(Duration timeout) throws InterruptedException {
+    try {
+      return Optional.of(result.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+    } catch (TimeoutException e) {
+      return Optional.empty();
+    } catch (ExecutionException e) {
+      throw rethrow(e.getCause());
+    }
+  }
+
+  @Override
+  public boolean cancel() {
+    return !result.isDone() && canceller.test(this);
+  }
+
+  @Override
+  public CompletionStage<Lock> completion() {
+    return result.minimalCompletionStage();
+  }
+
+  /** Completes with the grant; called by the manager outside any monitor. */
+  void complete(Lock lock) {
+    result.complete(lock);
+  }
+
+  /** Completes with a failure; called by the manager outside any monitor. */
+  void fail(StoreError error) {
+    result.completeExceptionally(error);
+  }
+
+  private static RuntimeException rethrow(Throwable t) {
+    if (t instanceof StoreError e) {
+      return new StoreError(
+          e.code(),
+          e.getMessage(),
+          e.path().orElse(null),
+          e.file().orElse(null),
+          e.detail().orElse(null),
+          e);
+    }
+    return new IllegalStateException(t);
+  }
+
+  @Override
+  public String toString() {
+    return "pending " + request.type() + " " + request.range() + " of '" + request.owner() + "'";
+  }
+}
