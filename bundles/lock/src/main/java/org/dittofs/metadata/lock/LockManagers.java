@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.Objects;
 import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.lock.internal.DefaultLockManager;
+import org.dittofs.metadata.lock.internal.EventMetrics;
 import org.dittofs.metadata.lock.internal.SystemLockScheduler;
 
 /**
@@ -24,6 +25,15 @@ public final class LockManagers {
   /** A builder with the defaults of SPEC.md. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * New metrics derived from lock events, every value at zero. They are a {@link
+   * LockEventListener}: feed them a manager's events and read them with {@link
+   * LockMetrics#snapshot()}.
+   */
+  public static LockMetrics metrics() {
+    return new EventMetrics();
   }
 
   /** Configures and creates a {@link LockManager}; not thread-safe. */
