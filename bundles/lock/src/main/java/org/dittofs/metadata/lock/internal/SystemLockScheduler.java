@@ -1,42 +1,57 @@
 package org.dittofs.metadata.lock.internal;
 
+import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ScheduledFuture;
+import java.util.Objects;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.dittofs.metadata.lock.LockScheduler;
 
 /**
- * The production {@link LockScheduler}: wall time from a {@link Clock}, monotonic time from {@link
- * System#nanoTime()}, timers on one daemon thread named {@code dittofs-lock-timer}, started on the
- * first timer. A task that throws is logged and does not kill the thread. Thread-safe: the executor
- * is.
+ * The production {@link LockScheduler}: the system clocks and one daemon timer thread named {@value
+ * #THREAD_NAME}.
+ *
+ * <p>Thread-safety: every method may be called from any thread. The executor is the only shared
+ * state and is thread-safe; each {@link Timer} owns one atomic state (PENDING, then STARTED or
+ * CANCELLED), so exactly one of "the task starts" and "cancel returns true" happens. Tasks run one
+ * at a time on the timer thread, never on the caller of {@link #schedule}; a task that throws is
+ * reported through {@link System.Logger} and the thread carries on. Tasks must be short: a slow
+ * task delays every later timer. {@link #close} drops the timers not yet started, lets a running
+ * task finish and does not wait for it, so it may be called from a task.
  */
 public final class SystemLockScheduler implements LockScheduler, AutoCloseable {
-  private static final System.Logger LOG = System.getLogger("org.dittofs.metadata.lock");
+  /** The name of the timer thread. */
+  public static final String THREAD_NAME = "dittofs-lock-timer";
 
+  private static final System.Logger LOG = System.getLogger(SystemLockScheduler.class.getName());
+
+  private final ScheduledThreadPoolExecutor executor;
   private final Clock clock;
-  private final ScheduledThreadPoolExecutor timers;
 
-  /** A scheduler over the system UTC clock. */
+  /** A scheduler over the system UTC clock; the timer thread starts with the first timer. */
   public SystemLockScheduler() {
     this(Clock.systemUTC());
   }
 
   /** A scheduler whose wall time comes from {@code clock}. */
   public SystemLockScheduler(Clock clock) {
-    this.clock = clock;
-    this.timers =
+    this.clock = Objects.requireNonNull(clock, "clock");
+    executor =
         new ScheduledThreadPoolExecutor(
             1,
             r -> {
-              Thread t = new Thread(r, "dittofs-lock-timer");
+              Thread t = new Thread(r, THREAD_NAME);
               t.setDaemon(true);
               return t;
             });
-    timers.setRemoveOnCancelPolicy(true);
+    executor.setRemoveOnCancelPolicy(true);
+    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
   }
 
   @Override
@@ -49,24 +64,87 @@ public final class SystemLockScheduler implements LockScheduler, AutoCloseable {
     return System.nanoTime();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A negative delay runs the task as soon as possible; a delay too long for a {@code long} of
+   * nanoseconds (about 292 years) never comes due.
+   *
+   * @throws IllegalStateException if the scheduler is closed
+   */
   @Override
   public Timer schedule(Runnable task, Duration delay) {
-    ScheduledFuture<?> f =
-        timers.schedule(
-            () -> {
-              try {
-                task.run();
-              } catch (RuntimeException | Error e) {
-                LOG.log(System.Logger.Level.ERROR, "lock timer task failed", e);
-              }
-            },
-            Math.max(0, delay.toNanos()),
-            TimeUnit.NANOSECONDS);
-    return () -> f.cancel(false);
+    Objects.requireNonNull(task, "task");
+    Objects.requireNonNull(delay, "delay");
+    GuardedTask guarded = new GuardedTask(task);
+    try {
+      guarded.future = executor.schedule(guarded, nanos(delay), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      throw new IllegalStateException("the lock scheduler is closed", e);
+    }
+    return guarded;
   }
 
+  /** Number of timers queued and not yet started (for tests and diagnostics). */
+  int queuedTasks() {
+    return executor.getQueue().size();
+  }
+
+  /** Whether {@link #close} was called. */
+  public boolean isClosed() {
+    return executor.isShutdown();
+  }
+
+  /** Stops the timer thread; timers not yet started never run. Idempotent. */
   @Override
   public void close() {
-    timers.shutdownNow();
+    executor.shutdown();
+  }
+
+  private static long nanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException overflow) {
+      return d.isNegative() ? 0 : Long.MAX_VALUE;
+    }
+  }
+
+  private static final class GuardedTask implements Runnable, Timer {
+    private static final int PENDING = 0;
+    private static final int STARTED = 1;
+    private static final int CANCELLED = 2;
+
+    private final Runnable task;
+    private final AtomicInteger state = new AtomicInteger(PENDING);
+    private volatile Future<?> future;
+
+    GuardedTask(Runnable task) {
+      this.task = task;
+    }
+
+    @Override
+    public void run() {
+      if (!state.compareAndSet(PENDING, STARTED)) {
+        return;
+      }
+      try {
+        task.run();
+      } catch (Throwable t) {
+        // The executor's future would swallow it silently; logging is the only trace it leaves.
+        LOG.log(Level.ERROR, "lock timer task " + task + " failed", t);
+      }
+    }
+
+    @Override
+    public boolean cancel() {
+      if (!state.compareAndSet(PENDING, CANCELLED)) {
+        return false;
+      }
+      Future<?> f = future;
+      if (f != null) {
+        f.cancel(false); // removes it from the queue
+      }
+      return true;
+    }
   }
 }
