@@ -43,10 +43,10 @@ public interface LockManager extends AutoCloseable {
    * it; if any conflicts, none is granted.
    *
    * @param requests one or more requests of the same file and owner; more than one only for WINDOWS
-   * @return granted with one record per request, in order, or denied with the first conflict;
-   *     when an element conflicts with an earlier element of the same request (two EXCLUSIVE
-   *     locks on one range), the reported conflict is that earlier element as it would have been
-   *     granted: its id is in no table
+   * @return granted with one record per request, in order, or denied with the first conflict; when
+   *     an element conflicts with an earlier element of the same request (two EXCLUSIVE locks on
+   *     one range), the reported conflict is that earlier element as it would have been granted:
+   *     its id is in no table
    * @throws org.dittofs.metadata.errors.StoreError INVALID_ARGUMENT if the list is empty, mixes
    *     files or owners, or has several POSIX requests
    */
