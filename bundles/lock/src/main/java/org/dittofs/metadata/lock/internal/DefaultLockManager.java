@@ -534,8 +534,8 @@ public final class DefaultLockManager implements LockManager {
       LockChange g = ops.changeFor(t, req);
       List<Lock> removed = new ArrayList<>(g.removed());
       removed.add(0, restored);
-      return new LockChange(
-          removed, g.added().isEmpty() ? List.of(g.result()) : g.added(), g.result());
+      return new LockChange(removed, g.added(), g.result());
+
     } finally {
       t.add(restored);
       t.restored.add(restored.id());
