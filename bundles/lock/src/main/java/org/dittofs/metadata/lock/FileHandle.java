@@ -45,6 +45,9 @@ public final class FileHandle {
 
   /** A handle from its {@link #toHex()} form. */
   public static FileHandle fromHex(String hex) {
+    if (hex == null) {
+      throw StoreErrors.invalidHandle("a hexadecimal file handle must not be null");
+    }
     try {
       return of(HexFormat.of().parseHex(hex));
     } catch (IllegalArgumentException e) {
