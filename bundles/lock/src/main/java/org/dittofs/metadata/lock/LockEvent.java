@@ -37,7 +37,9 @@ public sealed interface LockEvent
     /** Restored state not reclaimed before the grace period ended. */
     GRACE_EXPIRED,
     /** State of a courtesy client revoked for a conflicting request. */
-    REVOKED
+    REVOKED,
+    /** The file was removed (NFS policy): its locks and opens went with it. */
+    FILE_REMOVED
   }
 
   /**

@@ -213,6 +213,18 @@ public interface LockManager extends AutoCloseable {
    */
   void close();
 
+  /**
+   * Removes a file's locks, opens and waiting requests as part of removing the file itself. Under
+   * the file's lock (no grant can slip in), {@code storeWork} runs first: it must delete the file
+   * and its lock records in one store transaction. If it throws, nothing changes in memory and the
+   * exception propagates. Waiting requests complete with CANCELLED.
+   *
+   * @param refuseIfHeld SMB policy: refuse with LOCKED (naming a held lock) while any lock or open
+   *     is held, without running {@code storeWork}
+   * @return the number of lock and open records dropped
+   */
+  int removeFile(FileHandle file, boolean refuseIfHeld, Runnable storeWork);
+
   /** The locks on a file, ordered by first byte, then id. A snapshot. */
   List<Lock> locks(FileHandle file);
 

@@ -852,6 +852,58 @@ public final class DefaultLockManager implements LockManager {
         });
   }
 
+  @Override
+  public int removeFile(FileHandle file, boolean refuseIfHeld, Runnable storeWork) {
+    requireNonNull(file, "file");
+    requireNonNull(storeWork, "store work");
+    ensureOpen();
+    return onTable(
+        file,
+        true,
+        (t, d) -> {
+          List<Lock> held = t.locks();
+          List<ShareReservation> opened = t.opens.all();
+          if (refuseIfHeld && !held.isEmpty()) {
+            throw LockErrors.locked(null, held.get(0));
+          }
+          if (refuseIfHeld && !opened.isEmpty()) {
+            throw new StoreError(
+                ErrorCode.LOCKED,
+                "file is open "
+                    + opened.size()
+                    + " time(s), first by '"
+                    + opened.get(0).owner()
+                    + "'",
+                null,
+                file.toHex(),
+                null,
+                null);
+          }
+          storeWork.run();
+          for (Waiter w : new ArrayList<>(t.waiters())) {
+            ops.finish(
+                t,
+                w,
+                TableOps.waitEnded(w, ErrorCode.CANCELLED, "was cancelled: its file was removed"),
+                LockEvent.WaitOutcome.CANCELLED,
+                d);
+          }
+          Map<LockOwner, List<Lock>> byOwner = new LinkedHashMap<>();
+          held.forEach(l -> byOwner.computeIfAbsent(l.owner(), o -> new ArrayList<>()).add(l));
+          byOwner.forEach(
+              (owner, mine) ->
+                  ops.forget(
+                      t,
+                      owner,
+                      mine.get(0).flavour(),
+                      new LockChange(mine, List.of(), null),
+                      LockEvent.ReleaseReason.FILE_REMOVED,
+                      d));
+          opened.forEach(o -> ops.forget(t, o, LockEvent.ReleaseReason.FILE_REMOVED, d));
+          return held.size() + opened.size();
+        });
+  }
+
   // ---- configuration, listing, lifecycle -----------------------------------------------------
 
   @Override

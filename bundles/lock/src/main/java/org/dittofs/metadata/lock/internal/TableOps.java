@@ -173,6 +173,20 @@ final class TableOps {
       LockChange ch,
       LockEvent.ReleaseReason reason,
       Deferred d) {
+    forget(t, owner, flavour, ch, reason, d);
+    if (!ch.isEmpty()) {
+      writer.writeAsync(ops(ch));
+    }
+  }
+
+  /** Applies a release in memory only (the store already has it, or is written by the caller). */
+  void forget(
+      FileLockTable t,
+      LockOwner owner,
+      LockFlavour flavour,
+      LockChange ch,
+      LockEvent.ReleaseReason reason,
+      Deferred d) {
     if (ch.isEmpty()) {
       return;
     }
@@ -180,7 +194,6 @@ final class TableOps {
     owners.adjust(owner, flavour, ch.delta());
     limits.count(ch, clients);
     trackRestored(t, ch.removed(), ch.added(), d);
-    writer.writeAsync(ops(ch));
     d.event(
         new LockEvent.Released(
             owner, ch.removed().get(0).file(), ch.removed(), ch.delta(), reason));
@@ -188,9 +201,14 @@ final class TableOps {
 
   /** Closes an open at once and queues its delete. */
   void close(FileLockTable t, ShareReservation open, LockEvent.ReleaseReason reason, Deferred d) {
+    forget(t, open, reason, d);
+    writer.writeAsync(List.of(new LockStoreOp.Delete(open.id().toString())));
+  }
+
+  /** Closes an open in memory only. */
+  void forget(FileLockTable t, ShareReservation open, LockEvent.ReleaseReason reason, Deferred d) {
     t.opens.remove(open);
     trackRestored(t, List.of(open.id()), d);
-    writer.writeAsync(List.of(new LockStoreOp.Delete(open.id().toString())));
     d.event(new LockEvent.Closed(open, reason));
   }
 
