@@ -22,6 +22,14 @@ import org.dittofs.metadata.lock.internal.SystemLockScheduler;
 public final class LockManagers {
   private LockManagers() {}
 
+  /**
+   * A scheduler over the system clocks with one daemon timer thread, for components that share the
+   * lock manager's notion of time.
+   */
+  public static LockScheduler systemScheduler() {
+    return new SystemLockScheduler();
+  }
+
   /** A builder with the defaults of SPEC.md. */
   public static Builder builder() {
     return new Builder();

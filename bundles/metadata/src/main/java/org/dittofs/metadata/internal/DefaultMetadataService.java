@@ -1,0 +1,219 @@
+package org.dittofs.metadata.internal;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.dittofs.metadata.FileRecord;
+import org.dittofs.metadata.MetadataService;
+import org.dittofs.metadata.MetadataStore;
+import org.dittofs.metadata.RemovePolicy;
+import org.dittofs.metadata.Share;
+import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.errors.StoreErrors;
+import org.dittofs.metadata.lock.ByteRange;
+import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.LockConfig;
+import org.dittofs.metadata.lock.LockEventListener;
+import org.dittofs.metadata.lock.LockManager;
+import org.dittofs.metadata.lock.LockManagers;
+import org.dittofs.metadata.lock.LockOwner;
+import org.dittofs.metadata.lock.LockQuery;
+import org.dittofs.metadata.lock.LockScheduler;
+import org.dittofs.metadata.lock.LockingMode;
+import org.dittofs.metadata.lock.PersistedLock;
+
+/**
+ * The metadata service over one store. Shares are cached in memory (they change rarely and every
+ * I/O check needs the share's locking mode); files and lock records are read from the store.
+ *
+ * <p>Concurrency: {@code shares} is a concurrent map written after the store accepted the share (so
+ * it never holds a share the store refused); the lock manager and the store are thread-safe; {@code
+ * sweepTimer} is guarded by this object's monitor.
+ */
+public final class DefaultMetadataService implements MetadataService {
+  private static final System.Logger LOG = System.getLogger("org.dittofs.metadata");
+
+  private final MetadataStore store;
+  private final LockManager locks;
+  private final LockScheduler scheduler;
+  private final Duration sweepInterval;
+  private final ConcurrentHashMap<String, Share> shares = new ConcurrentHashMap<>();
+  private LockScheduler.Timer sweepTimer;
+  private boolean closed;
+
+  private DefaultMetadataService(
+      MetadataStore store, LockManager locks, LockScheduler scheduler, Duration sweepInterval) {
+    this.store = store;
+    this.locks = locks;
+    this.scheduler = scheduler;
+    this.sweepInterval = sweepInterval;
+  }
+
+  /**
+   * Starts a service: the lock manager restores from the store (epoch, records, grace) and the
+   * shares are loaded. Use {@link org.dittofs.metadata.MetadataServices}.
+   */
+  public static DefaultMetadataService start(
+      MetadataStore store,
+      LockConfig config,
+      LockScheduler scheduler,
+      Duration sweepInterval,
+      LockEventListener listener) {
+    LockScheduler time = scheduler != null ? scheduler : LockManagers.systemScheduler();
+    LockManagers.Builder b =
+        LockManagers.builder()
+            .config(config)
+            .store(new TransactionalLockStore(store))
+            .scheduler(time);
+    if (listener != null) {
+      b.listener(listener);
+    }
+    LockManager locks = b.build();
+    DefaultMetadataService s = new DefaultMetadataService(store, locks, time, sweepInterval);
+    store.inTransaction(tx -> tx.listShares()).forEach(sh -> s.shares.put(sh.name(), sh));
+    s.scheduleSweep();
+    return s;
+  }
+
+  @Override
+  public LockManager locks() {
+    return locks;
+  }
+
+  @Override
+  public void putShare(Share share) {
+    requireNonNull(share, "share");
+    store.inTransaction(
+        tx -> {
+          tx.putShare(share);
+          return null;
+        });
+    shares.put(share.name(), share);
+  }
+
+  @Override
+  public Optional<Share> share(String name) {
+    return Optional.ofNullable(name == null ? null : shares.get(name));
+  }
+
+  @Override
+  public List<Share> shares() {
+    return shares.values().stream().sorted((a, b) -> a.name().compareTo(b.name())).toList();
+  }
+
+  @Override
+  public void putFile(FileRecord file) {
+    requireNonNull(file, "file");
+    if (!shares.containsKey(file.share())) {
+      throw StoreErrors.notFound("share " + file.share());
+    }
+    store.inTransaction(
+        tx -> {
+          tx.putFile(file);
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<FileRecord> file(FileHandle handle) {
+    requireNonNull(handle, "file handle");
+    return store.inTransaction(tx -> tx.getFile(handle));
+  }
+
+  @Override
+  public void removeFile(FileHandle handle, RemovePolicy policy) {
+    requireNonNull(handle, "file handle");
+    requireNonNull(policy, "remove policy");
+    FileRecord f = file(handle).orElseThrow(() -> StoreErrors.notFound("file " + handle));
+    locks.removeFile(
+        handle,
+        policy == RemovePolicy.REFUSE_IF_LOCKED,
+        () ->
+            store.inTransaction(
+                tx -> {
+                  if (!tx.deleteFile(handle)) {
+                    throw StoreErrors.notFound("file " + f.name() + " (" + handle + ")");
+                  }
+                  return tx.deleteLocksByFile(handle);
+                }));
+  }
+
+  @Override
+  public int sweepOrphans() {
+    return store.inTransaction(
+        tx -> {
+          Set<FileHandle> seen = new HashSet<>();
+          int deleted = 0;
+          for (PersistedLock r : tx.listLocks(LockQuery.all())) {
+            FileHandle f = r.file();
+            if (seen.add(f)
+                && tx.getFile(f).isEmpty()
+                && locks.locks(f).isEmpty()
+                && locks.opens(f).isEmpty()) {
+              deleted += tx.deleteLocksByFile(f);
+            }
+          }
+          return deleted;
+        });
+  }
+
+  @Override
+  public void checkRead(FileHandle file, LockOwner owner, ByteRange range) {
+    locks.checkRead(file, owner, range, modeOf(file));
+  }
+
+  @Override
+  public void checkWrite(FileHandle file, LockOwner owner, ByteRange range) {
+    locks.checkWrite(file, owner, range, modeOf(file));
+  }
+
+  private LockingMode modeOf(FileHandle handle) {
+    requireNonNull(handle, "file handle");
+    FileRecord f = file(handle).orElseThrow(() -> StoreErrors.notFound("file " + handle));
+    Share s = shares.get(f.share());
+    return s == null ? LockingMode.ADVISORY : s.lockingMode();
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (sweepTimer != null) {
+        sweepTimer.cancel();
+      }
+    }
+    locks.close();
+  }
+
+  private synchronized void scheduleSweep() {
+    if (closed || sweepInterval.isZero() || sweepInterval.isNegative()) {
+      return;
+    }
+    sweepTimer =
+        scheduler.schedule(
+            () -> {
+              try {
+                int n = sweepOrphans();
+                if (n > 0) {
+                  LOG.log(System.Logger.Level.INFO, "swept " + n + " orphaned lock records");
+                }
+              } catch (StoreError e) {
+                LOG.log(System.Logger.Level.WARNING, "orphan sweep failed: " + e);
+              }
+              scheduleSweep();
+            },
+            sweepInterval);
+  }
+
+  private static void requireNonNull(Object v, String what) {
+    if (v == null) {
+      throw StoreErrors.invalidArgument(what + " must not be null");
+    }
+  }
+}
