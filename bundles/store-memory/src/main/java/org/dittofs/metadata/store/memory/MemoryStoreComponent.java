@@ -1,0 +1,46 @@
+package org.dittofs.metadata.store.memory;
+
+import org.dittofs.metadata.MetadataStore;
+import org.dittofs.metadata.Transaction;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * Registers an in-memory {@link MetadataStore} with {@code store.type=memory}. Needs no
+ * configuration; a configuration may set its service ranking (a greedy metadata service switches to
+ * the best ranked store that matches its target). Each activation starts empty.
+ */
+@Component(
+    service = MetadataStore.class,
+    configurationPid = MemoryStoreComponent.PID,
+    configurationPolicy = ConfigurationPolicy.OPTIONAL,
+    property = "store.type=memory")
+@Designate(ocd = MemoryStoreComponent.Config.class)
+public final class MemoryStoreComponent implements MetadataStore {
+  static final String PID = "org.dittofs.metadata.store.memory";
+
+  @ObjectClassDefinition(
+      name = "DittoFS memory metadata store",
+      description = "Shares, files and lock records in memory; nothing survives a restart.")
+  @interface Config {
+    @AttributeDefinition(
+        name = "Service ranking",
+        description = "Ranking of the store service; among matching stores the highest wins.")
+    int service_ranking() default 0;
+  }
+
+  private final MemoryMetadataStore store = new MemoryMetadataStore();
+
+  @Override
+  public String type() {
+    return store.type();
+  }
+
+  @Override
+  public Transaction begin() {
+    return store.begin();
+  }
+}
