@@ -181,15 +181,17 @@ public final class DefaultLockManager implements LockManager {
         true,
         (t, d) -> {
           LockResult res;
+          boolean downgraded = false;
           Lock c = ops.conflict(t, req, null, d, true);
           if (c != null) {
             d.event(new LockEvent.Denied(req, c));
             res = new LockResult.Denied(c);
           } else {
-            res =
-                new LockResult.Granted(List.of(ops.grant(t, req, ops.changeFor(t, req), false, d)));
+            LockChange ch = ops.changeFor(t, req);
+            res = new LockResult.Granted(List.of(ops.grant(t, req, ch, false, d)));
+            downgraded = TableOps.downgrades(req, ch);
           }
-          if (d.revoked) {
+          if (d.revoked || downgraded) {
             ops.wake(t, d);
           }
           return res;
@@ -261,8 +263,9 @@ public final class DefaultLockManager implements LockManager {
         (t, d) -> {
           Lock c = ops.conflict(t, req, null, d, true);
           if (c == null) {
-            Lock l = ops.grant(t, req, ops.changeFor(t, req), false, d);
-            if (d.revoked) {
+            LockChange ch = ops.changeFor(t, req);
+            Lock l = ops.grant(t, req, ch, false, d);
+            if (d.revoked || TableOps.downgrades(req, ch)) {
               ops.wake(t, d);
             }
             return Waiter.granted(req, l);

@@ -20,6 +20,7 @@ import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockScheduler;
 import org.dittofs.metadata.lock.LockStoreOp;
+import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.PersistedLock;
 import org.dittofs.metadata.lock.ShareReservation;
 
@@ -246,15 +247,19 @@ final class TableOps {
     if (t.waiters == null) {
       return;
     }
+    boolean downgraded = false;
     for (Waiter w : new ArrayList<>(t.waiters)) {
       LockRequest r = w.request();
       Lock c = conflict(t, r, w, d, true);
       if (c == null) {
         try {
-          Lock l = grant(t, r, changeFor(t, r), false, d);
+          LockChange ch = changeFor(t, r);
+          Lock l = grant(t, r, ch, false, d);
           dequeue(t, w);
           d.complete(w, l);
           d.event(new LockEvent.Waited(r, waited(w), LockEvent.WaitOutcome.GRANTED));
+          // a grant that turned the owner's EXCLUSIVE bytes SHARED may clear waiters checked above
+          downgraded |= downgrades(r, ch);
         } catch (StoreError e) {
           finish(t, w, e, LockEvent.WaitOutcome.FAILED, d);
         }
@@ -265,9 +270,26 @@ final class TableOps {
         }
       }
     }
-    if (d.revoked) {
+    if (d.revoked || downgraded) {
       wake(t, d);
     }
+  }
+
+  /**
+   * Whether a grant's change turned some of the owner's EXCLUSIVE bytes SHARED (a POSIX downgrade,
+   * whole or part), which may clear other owners' conflicts: such a grant wakes the waiters (SPEC
+   * 4: a downgrade always succeeds and wakes waiters).
+   */
+  static boolean downgrades(LockRequest req, LockChange ch) {
+    if (req.type() != LockType.SHARED) {
+      return false;
+    }
+    for (Lock l : ch.removed()) {
+      if (l.exclusive()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Removes a waiter and completes it with a failure. */
