@@ -1,0 +1,164 @@
+package org.dittofs.metadata.lock.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.dittofs.metadata.lock.ByteRange;
+import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockFlavour;
+import org.dittofs.metadata.lock.LockId;
+import org.dittofs.metadata.lock.LockManager;
+import org.dittofs.metadata.lock.LockOwner;
+import org.dittofs.metadata.lock.LockRequest;
+import org.dittofs.metadata.lock.LockResult;
+import org.dittofs.metadata.lock.LockType;
+import org.dittofs.metadata.lock.LockingMode;
+import org.dittofs.metadata.lock.OpenRequest;
+import org.dittofs.metadata.lock.ShareAccess;
+import org.dittofs.metadata.lock.ShareReservation;
+import org.dittofs.metadata.lock.UnlockRequest;
+
+/** A deliberately wrong manager around a correct one, to prove the checker can fail. */
+final class MutantLockManager implements LockManager {
+  enum Mutation {
+    /** test() never reports a conflict. */
+    TEST_ALWAYS_FREE,
+    /** A POSIX unlock starting after 0 also releases the byte before it. */
+    UNLOCK_ONE_BYTE_EARLY,
+    /** locks() shows every POSIX record longer than one byte as two records. */
+    SPLIT_SNAPSHOT,
+    /** A denied lock() reports the conflicting lock with the highest first byte. */
+    REPORT_LAST_CONFLICT
+  }
+
+  private final LockManager d;
+  private final Mutation mutation;
+  private long fakeIds = 1L << 40;
+
+  MutantLockManager(LockManager d, Mutation mutation) {
+    this.d = d;
+    this.mutation = mutation;
+  }
+
+  @Override
+  public LockResult lock(LockRequest r) {
+    LockResult res = d.lock(r);
+    if (mutation == Mutation.REPORT_LAST_CONFLICT && res instanceof LockResult.Denied) {
+      Lock last = null;
+      for (Lock l : d.locks(r.file())) {
+        if (!l.owner().equals(r.owner())
+            && l.range().overlaps(r.range())
+            && (l.exclusive() || r.type() == LockType.EXCLUSIVE)) {
+          last = l;
+        }
+      }
+      return last == null ? res : new LockResult.Denied(last);
+    }
+    return res;
+  }
+
+  @Override
+  public LockResult lockAll(List<LockRequest> requests) {
+    return d.lockAll(requests);
+  }
+
+  @Override
+  public void unlock(UnlockRequest r) {
+    ByteRange range = r.range();
+    if (mutation == Mutation.UNLOCK_ONE_BYTE_EARLY
+        && r.flavour() == LockFlavour.POSIX
+        && !range.isZeroLength()
+        && range.first() > 0
+        && range.first() < 64) {
+      range = ByteRange.of(range.first() - 1, range.last());
+    }
+    d.unlock(new UnlockRequest(r.file(), r.owner(), r.flavour(), range));
+  }
+
+  @Override
+  public void unlockAll(List<UnlockRequest> requests) {
+    d.unlockAll(requests);
+  }
+
+  @Override
+  public Optional<Lock> test(LockRequest r) {
+    return mutation == Mutation.TEST_ALWAYS_FREE ? Optional.empty() : d.test(r);
+  }
+
+  @Override
+  public ShareReservation open(OpenRequest r) {
+    return d.open(r);
+  }
+
+  @Override
+  public ShareReservation downgrade(
+      FileHandle file, LockId open, Set<ShareAccess> access, Set<ShareAccess> deny) {
+    return d.downgrade(file, open, access, deny);
+  }
+
+  @Override
+  public void close(FileHandle file, LockId open) {
+    d.close(file, open);
+  }
+
+  @Override
+  public void checkRead(FileHandle file, LockOwner owner, ByteRange range, LockingMode mode) {
+    d.checkRead(file, owner, range, mode);
+  }
+
+  @Override
+  public void checkWrite(FileHandle file, LockOwner owner, ByteRange range, LockingMode mode) {
+    d.checkWrite(file, owner, range, mode);
+  }
+
+  @Override
+  public List<Lock> locks(FileHandle file) {
+    List<Lock> real = d.locks(file);
+    if (mutation != Mutation.SPLIT_SNAPSHOT) {
+      return real;
+    }
+    List<Lock> out = new ArrayList<>();
+    for (Lock l : real) {
+      ByteRange r = l.range();
+      if (l.flavour() == LockFlavour.POSIX && r.first() >= 0 && r.last() > r.first()) {
+        out.add(piece(l, l.id(), ByteRange.of(r.first(), r.last() - 1)));
+        out.add(piece(l, new LockId(l.id().epoch(), fakeIds++), ByteRange.of(r.last(), r.last())));
+      } else {
+        out.add(l);
+      }
+    }
+    out.sort(ModelStateComparison.ORDER);
+    return out;
+  }
+
+  private static Lock piece(Lock l, LockId id, ByteRange range) {
+    return new Lock(
+        id,
+        l.owner(),
+        l.client(),
+        l.share(),
+        l.file(),
+        range,
+        l.type(),
+        l.flavour(),
+        l.acquiredAt(),
+        l.epoch());
+  }
+
+  @Override
+  public List<ShareReservation> opens(FileHandle file) {
+    return d.opens(file);
+  }
+
+  @Override
+  public long lockCount() {
+    return d.lockCount();
+  }
+
+  @Override
+  public long epoch() {
+    return d.epoch();
+  }
+}
