@@ -1,7 +1,6 @@
 package org.dittofs.metadata.lock;
 
 import java.time.Duration;
-import java.util.Objects;
 import org.dittofs.metadata.errors.StoreErrors;
 
 /**
@@ -181,7 +180,11 @@ public record LockConfig(
     }
 
     public Builder fairness(Fairness v) {
-      fairness = Objects.requireNonNull(v, "fairness");
+      if (v == null) {
+        throw StoreErrors.invalidArgument(
+            "lock configuration field 'fairness' must be FIFO or BARGING");
+      }
+      fairness = v;
       return this;
     }
 

@@ -13,12 +13,18 @@ package org.dittofs.metadata.lock;
 public record UnlockRequest(
     FileHandle file, LockOwner owner, LockFlavour flavour, ByteRange range) {
   /**
-   * @throws org.dittofs.metadata.errors.StoreError INVALID_ARGUMENT if a part is missing
+   * @throws org.dittofs.metadata.errors.StoreError INVALID_ARGUMENT if a part is missing or a POSIX
+   *     release has a zero-length range
    */
   public UnlockRequest {
     LockRequest.requirePresent(file, "file");
     LockRequest.requirePresent(owner, "owner");
     LockRequest.requirePresent(flavour, "flavour");
     LockRequest.requirePresent(range, "range");
+    if (flavour == LockFlavour.POSIX && range.isZeroLength()) {
+      throw org.dittofs.metadata.errors.StoreErrors.invalidArgument(
+          "zero-length ranges exist only for WINDOWS locks; a POSIX length of 0 means"
+              + " 'to end of file' (ByteRange.toEnd)");
+    }
   }
 }

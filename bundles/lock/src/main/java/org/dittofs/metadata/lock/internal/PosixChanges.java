@@ -66,6 +66,37 @@ final class PosixChanges {
     return new LockChange(removed, added, granted);
   }
 
+  /**
+   * The range the owner's record will cover after a grant of {@code req}: the request widened by
+   * the owner's same-type locks that overlap or touch it. Widening can make the record span a
+   * boundary X-1|X where another owner holds a WINDOWS zero-length lock at X, so conflicts are
+   * checked on this range too.
+   */
+  ByteRange coalescedSpan(FileLockTable table, LockRequest req) {
+    ByteRange r = req.range();
+    OwnerLocks own = table.ownerLocks(req.owner());
+    if (own == null) {
+      return r;
+    }
+    long f = r.first();
+    long l = r.last();
+    long newFirst = f;
+    long newLast = l;
+    for (Lock c : own.disjointOverlapping(f == 0 ? 0 : f - 1, l == ByteRange.MAX ? l : l + 1)) {
+      ByteRange cr = c.range();
+      if (c.type() != req.type() || (!cr.overlaps(r) && table.isRestored(c.id()))) {
+        continue;
+      }
+      if (Long.compareUnsigned(cr.first(), newFirst) < 0) {
+        newFirst = cr.first();
+      }
+      if (Long.compareUnsigned(cr.last(), newLast) > 0) {
+        newLast = cr.last();
+      }
+    }
+    return newFirst == f && newLast == l ? r : ByteRange.of(newFirst, newLast);
+  }
+
   /** The change that removes the owner's bytes in {@code range}; empty if it holds none. */
   LockChange release(FileLockTable table, UnlockRequest req) {
     OwnerLocks own = table.ownerLocks(req.owner());

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockConfig;
@@ -84,21 +85,15 @@ final class TableOps {
    * when {@code self} is null). Null if it can be granted now.
    */
   Lock conflict(FileLockTable t, LockRequest req, Waiter self, Deferred d, boolean revoke) {
-    while (true) {
-      Lock c =
-          t.firstConflict(
-              req.owner(),
-              req.type(),
-              req.range(),
-              Conflicts.Purpose.LOCK,
-              revoke ? l -> true : l -> !revocable(l, req));
-      if (c == null) {
-        break;
+    Lock c = grantedConflict(t, req, req.range(), d, revoke);
+    if (c == null && req.flavour() == LockFlavour.POSIX) {
+      ByteRange span = posix.coalescedSpan(t, req);
+      if (span != req.range()) {
+        c = grantedConflict(t, req, span, d, revoke);
       }
-      if (!revocable(c, req)) {
-        return c;
-      }
-      revokeCourtesy(t, c.client(), req, d);
+    }
+    if (c != null) {
+      return c;
     }
     if (config.get().fairness() == LockConfig.Fairness.FIFO) {
       Lock first = null;
@@ -115,6 +110,24 @@ final class TableOps {
       return first;
     }
     return null;
+  }
+
+  /** The first granted lock conflicting with {@code req}'s owner and type over {@code range}. */
+  private Lock grantedConflict(
+      FileLockTable t, LockRequest req, ByteRange range, Deferred d, boolean revoke) {
+    while (true) {
+      Lock c =
+          t.firstConflict(
+              req.owner(),
+              req.type(),
+              range,
+              Conflicts.Purpose.LOCK,
+              revoke ? l -> true : l -> !revocable(l, req));
+      if (c == null || !revocable(c, req)) {
+        return c;
+      }
+      revokeCourtesy(t, c.client(), req, range, d);
+    }
   }
 
   private boolean revocable(Lock held, LockRequest req) {
@@ -344,12 +357,13 @@ final class TableOps {
   }
 
   /** Releases a courtesy client's locks that conflict with {@code req} on this file. */
-  private void revokeCourtesy(FileLockTable t, LockClient client, LockRequest req, Deferred d) {
+  private void revokeCourtesy(
+      FileLockTable t, LockClient client, LockRequest req, ByteRange range, Deferred d) {
     Map<LockOwner, List<Lock>> victims = new LinkedHashMap<>();
     t.forEachConflict(
         req.owner(),
         req.type(),
-        req.range(),
+        range,
         Conflicts.Purpose.LOCK,
         l -> {
           if (l.client().equals(client)) {

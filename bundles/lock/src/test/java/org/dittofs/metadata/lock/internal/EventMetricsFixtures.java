@@ -60,7 +60,7 @@ final class EventMetricsFixtures {
     for (String n : (plain + " grace_periods grace_expired_records store_failures").split(" ")) {
       names.add(L + n + "_total");
     }
-    for (String r : "explicit timeout disconnect grace_expired revoked".split(" ")) {
+    for (String r : "explicit timeout disconnect grace_expired revoked file_removed".split(" ")) {
       names.add(L + "released_total{reason=\"" + r + "\"}");
     }
     for (String o : "granted timed_out cancelled deadlock failed".split(" ")) {

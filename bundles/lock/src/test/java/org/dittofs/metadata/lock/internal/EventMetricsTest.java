@@ -90,7 +90,7 @@ class EventMetricsTest {
 
   @Test
   void releasesCountRemovedRecordsPerReason() {
-    feed(granted(15));
+    feed(granted(21));
     ReleaseReason[] reasons = ReleaseReason.values();
     for (int i = 0; i < reasons.length; i++) {
       feed(released(reasons[i], i + 1, -(i + 1)));
@@ -98,7 +98,8 @@ class EventMetricsTest {
     expect(
         "granted_total=1 released_total{reason=\"explicit\"}=1"
             + " released_total{reason=\"timeout\"}=2 released_total{reason=\"disconnect\"}=3"
-            + " released_total{reason=\"grace_expired\"}=4 released_total{reason=\"revoked\"}=5",
+            + " released_total{reason=\"grace_expired\"}=4 released_total{reason=\"revoked\"}=5"
+            + " released_total{reason=\"file_removed\"}=6",
         "held=0");
   }
 

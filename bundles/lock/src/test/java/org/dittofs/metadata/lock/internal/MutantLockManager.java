@@ -161,4 +161,90 @@ final class MutantLockManager implements LockManager {
   public long epoch() {
     return d.epoch();
   }
+
+  @Override
+  public org.dittofs.metadata.lock.PendingLock lockBlocking(LockRequest r, java.time.Duration t) {
+    return d.lockBlocking(r, t);
+  }
+
+  @Override
+  public LockResult reclaim(LockRequest r) {
+    return d.reclaim(r);
+  }
+
+  @Override
+  public ShareReservation reclaimOpen(OpenRequest r) {
+    return d.reclaimOpen(r);
+  }
+
+  @Override
+  public void reclaimComplete(org.dittofs.metadata.lock.LockClient c) {
+    d.reclaimComplete(c);
+  }
+
+  @Override
+  public org.dittofs.metadata.lock.GraceStatus graceStatus() {
+    return d.graceStatus();
+  }
+
+  @Override
+  public void registerClient(
+      org.dittofs.metadata.lock.LockClient c, String address, java.time.Duration ttl) {
+    d.registerClient(c, address, ttl);
+  }
+
+  @Override
+  public void unregisterClient(org.dittofs.metadata.lock.LockClient c) {
+    d.unregisterClient(c);
+  }
+
+  @Override
+  public void clientRebooted(org.dittofs.metadata.lock.LockClient c) {
+    d.clientRebooted(c);
+  }
+
+  @Override
+  public void keepAlive(org.dittofs.metadata.lock.LockClient c) {
+    d.keepAlive(c);
+  }
+
+  @Override
+  public List<org.dittofs.metadata.lock.ClientInfo> clients() {
+    return d.clients();
+  }
+
+  @Override
+  public org.dittofs.metadata.lock.LockConfig config() {
+    return d.config();
+  }
+
+  @Override
+  public void reconfigure(org.dittofs.metadata.lock.LockConfig c) {
+    d.reconfigure(c);
+  }
+
+  @Override
+  public void addListener(org.dittofs.metadata.lock.LockEventListener l) {
+    d.addListener(l);
+  }
+
+  @Override
+  public void removeListener(org.dittofs.metadata.lock.LockEventListener l) {
+    d.removeListener(l);
+  }
+
+  @Override
+  public int pendingStoreWrites() {
+    return d.pendingStoreWrites();
+  }
+
+  @Override
+  public void close() {
+    d.close();
+  }
+
+  @Override
+  public int removeFile(FileHandle file, boolean refuseIfHeld, Runnable storeWork) {
+    return d.removeFile(file, refuseIfHeld, storeWork);
+  }
 }
