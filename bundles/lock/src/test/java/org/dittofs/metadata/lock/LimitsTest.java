@@ -266,10 +266,10 @@ class LimitsTest {
   @Test
   void grantThatSplitsALockIsRefusedAtThePerFileLimit() {
     use(LockConfig.builder().maxLocksPerFile(2));
-    Lock whole = grant(f1.posix("a").exclusive(0, 100));
+    Lock whole = grant(f1.posix("a").shared(0, 100));
 
-    // SHARED in the middle leaves three records: two more than before
-    refused(f1.posix("a").shared(40, 10), "per-file", 1, 2);
+    // an EXCLUSIVE upgrade in the middle leaves three records: two more than before
+    refused(f1.posix("a").exclusive(40, 10), "per-file", 1, 2);
 
     assertThat(locks.locks(f1.file())).containsExactly(whole);
   }
@@ -277,20 +277,20 @@ class LimitsTest {
   @Test
   void grantThatSplitsALockIsRefusedAtTheTotalLimit() {
     use(LockConfig.builder().maxLocksTotal(2));
-    grant(f1.posix("a").exclusive(0, 100));
+    grant(f1.posix("a").shared(0, 100));
 
-    refused(f1.posix("a").shared(40, 10), "total", 1, 2);
+    refused(f1.posix("a").exclusive(40, 10), "total", 1, 2);
 
-    grant(f1.posix("a").shared(0, 10)); // a split into two pieces fits
+    grant(f1.posix("a").exclusive(0, 10)); // an upgrade splitting into two pieces fits
     assertThat(locks.lockCount()).isEqualTo(2);
   }
 
   @Test
   void grantThatSplitsALockIsRefusedAtThePerClientLimit() {
     use(LockConfig.builder().maxLocksPerClient(2));
-    grant(f1.posix("a").exclusive(0, 100));
+    grant(f1.posix("a").shared(0, 100));
 
-    refused(f1.posix("a").shared(40, 10), "per-client", 1, 2);
+    refused(f1.posix("a").exclusive(40, 10), "per-client", 1, 2);
   }
 
   @Test

@@ -48,6 +48,20 @@ final class ClientRegistry {
     return s;
   }
 
+  /**
+   * The client's state, created (unregistered, not counted) on first sight, without refreshing it:
+   * for bookkeeping that is not a request of the client (counting locks released by a revocation or
+   * a grace expiry must not renew a courtesy client's lease).
+   */
+  ClientState state(LockClient client) {
+    ClientState s = clients.get(client);
+    if (s == null) {
+      long now = scheduler.nanoTime();
+      s = clients.computeIfAbsent(client, c -> new ClientState(c, now));
+    }
+    return s;
+  }
+
   /** The client's state without refreshing it, or null. */
   ClientState get(LockClient client) {
     return clients.get(client);
@@ -70,8 +84,9 @@ final class ClientRegistry {
    * @throws StoreError CONNECTION_LIMIT_REACHED if the adapter is at its cap
    */
   synchronized void register(LockClient client, String remoteAddress, Duration ttl) {
-    ClientState s = touch(client);
-    if (!s.counted) {
+    ClientState known = clients.get(client);
+    if (known == null || !known.counted) {
+      // checked before the client's state is created: a refused client leaves no trace
       int max = maxPerAdapter.getAsInt();
       int current = perAdapter.getOrDefault(client.adapter(), 0);
       if (max > 0 && current >= max) {
@@ -91,6 +106,9 @@ final class ClientRegistry {
             new ErrorDetail.Limit("connections-per-adapter", current, max),
             null);
       }
+    }
+    ClientState s = touch(client);
+    if (!s.counted) {
       perAdapter.merge(client.adapter(), 1, Integer::sum);
       s.counted = true;
     }

@@ -138,7 +138,8 @@ public final class DefaultLockManager implements LockManager {
 
   /**
    * Creates and starts a manager: takes the next epoch from the store, restores its records and
-   * enters the grace period if it held any or was not shut down cleanly. Use {@link
+   * enters the grace period if it held any or was not shut down cleanly. A store that was never
+   * started (server epoch 0) had no last shutdown: an empty one starts without grace. Use {@link
    * org.dittofs.metadata.lock.LockManagers}.
    */
   public static DefaultLockManager start(
@@ -154,7 +155,8 @@ public final class DefaultLockManager implements LockManager {
     if (store != null) {
       try {
         ep = store.incrementServerEpoch();
-        clean = store.isCleanShutdown();
+        // a store that was never started (epoch 0 before this start) had no last shutdown
+        clean = ep == 1 || store.isCleanShutdown();
         records = store.listLocks(org.dittofs.metadata.lock.LockQuery.all());
         store.setCleanShutdown(false);
       } catch (RuntimeException e) {
@@ -730,7 +732,14 @@ public final class DefaultLockManager implements LockManager {
     if (ttl != null && ttl.isNegative()) {
       throw StoreErrors.invalidArgument("client ttl must not be negative, got " + ttl);
     }
-    clients.register(client, remoteAddress, ttl);
+    try {
+      clients.register(client, remoteAddress, ttl);
+    } catch (StoreError e) {
+      if (e.detail().orElse(null) instanceof ErrorDetail.Limit l) {
+        events.publish(new LockEvent.LimitHit(l.limit(), l.current(), l.max()));
+      }
+      throw e;
+    }
     events.publish(
         new LockEvent.ClientRegistered(client, remoteAddress == null ? "" : remoteAddress));
   }

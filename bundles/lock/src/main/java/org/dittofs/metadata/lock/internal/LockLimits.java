@@ -51,7 +51,7 @@ final class LockLimits {
     List<Map.Entry<ClientState, Integer>> done = new ArrayList<>(perClient.size());
     try {
       for (Map.Entry<LockClient, Integer> e : perClient.entrySet()) {
-        ClientState s = clients.touch(e.getKey());
+        ClientState s = clients.state(e.getKey());
         int n = e.getValue();
         if (n > 0 && c.maxLocksPerClient() > 0) {
           if (!add(s.locks, n, c.maxLocksPerClient())) {
@@ -89,7 +89,7 @@ final class LockLimits {
 
   private void count(LockChange ch, ClientRegistry clients, int sign) {
     for (Map.Entry<LockClient, Integer> e : perClient(ch).entrySet()) {
-      clients.touch(e.getKey()).locks.addAndGet(sign * e.getValue());
+      clients.state(e.getKey()).locks.addAndGet(sign * e.getValue());
     }
     total.addAndGet(sign * ch.delta());
   }

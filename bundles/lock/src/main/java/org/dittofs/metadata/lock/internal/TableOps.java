@@ -85,14 +85,17 @@ final class TableOps {
    * when {@code self} is null). Null if it can be granted now.
    */
   Lock conflict(FileLockTable t, LockRequest req, Waiter self, Deferred d, boolean revoke) {
-    Lock c = grantedConflict(t, req, req.range(), d, revoke);
+    boolean weakens = weakens(t, req);
+    // a downgrade never conflicts on its own range and never waits behind waiters; only the
+    // coalesced span can meet a WINDOWS zero-length lock on a boundary the merge closes
+    Lock c = weakens ? null : grantedConflict(t, req, req.range(), d, revoke);
     if (c == null && req.flavour() == LockFlavour.POSIX) {
       ByteRange span = posix.coalescedSpan(t, req);
       if (span != req.range()) {
         c = grantedConflict(t, req, span, d, revoke);
       }
     }
-    if (c != null) {
+    if (c != null || weakens) {
       return c;
     }
     if (config.get().fairness() == LockConfig.Fairness.FIFO) {
@@ -130,6 +133,36 @@ final class TableOps {
     }
   }
 
+  /**
+   * Whether a POSIX request only keeps or weakens bytes its owner already holds: every byte of its
+   * range is held by the owner with at least its type (a downgrade, or a no-op). Such a request
+   * takes nothing from anyone, so it never conflicts (no other owner's lock can conflict with bytes
+   * the owner holds at least as strongly) and never waits behind waiters; SPEC 4: a downgrade
+   * always succeeds and wakes waiters; SPEC 10: it is never refused because the store is down.
+   */
+  boolean weakens(FileLockTable t, LockRequest req) {
+    if (req.flavour() != LockFlavour.POSIX) {
+      return false;
+    }
+    OwnerLocks own = t.ownerLocks(req.owner());
+    if (own == null) {
+      return false;
+    }
+    long next = req.range().first(); // the first byte not yet found held
+    long last = req.range().last();
+    for (Lock l : own.disjointOverlapping(next, last)) {
+      if (Long.compareUnsigned(l.range().first(), next) > 0
+          || (req.type() == LockType.EXCLUSIVE && !l.exclusive())) {
+        return false;
+      }
+      if (Long.compareUnsigned(l.range().last(), last) >= 0) {
+        return true;
+      }
+      next = l.range().last() + 1;
+    }
+    return false;
+  }
+
   private boolean revocable(Lock held, LockRequest req) {
     return !held.client().equals(req.client()) && clients.isCourtesy(held.client());
   }
@@ -142,7 +175,9 @@ final class TableOps {
   }
 
   /**
-   * Grants a computed change: owner flavour, limits (not for reclaims), the store, then memory.
+   * Grants a computed change: owner flavour, limits (not for reclaims), the store, then memory. A
+   * downgrade ({@link #weakens}) is handled like a release: counted without limit checks, applied
+   * at once with its store write queued, and the caller re-checks the waiters ({@code d.revoked}).
    *
    * @return the record to answer with
    * @throws StoreError INVALID_ARGUMENT, LOCK_LIMIT_EXCEEDED or STORE_UNAVAILABLE; nothing changed
@@ -152,16 +187,22 @@ final class TableOps {
       d.event(new LockEvent.Granted(ch.result(), 0, reclaim));
       return ch.result();
     }
+    boolean downgrade = !reclaim && weakens(t, req);
     int delta = ch.delta();
     owners.adjust(req.owner(), req.flavour(), delta);
     try {
-      if (reclaim) {
+      if (reclaim || downgrade) {
         limits.count(ch, clients);
       } else {
         limits.reserve(t, ch, clients, d);
       }
       try {
-        writer.writeSync(ops(ch));
+        if (downgrade) {
+          writer.writeAsync(ops(ch));
+          d.revoked = true;
+        } else {
+          writer.writeSync(ops(ch));
+        }
       } catch (RuntimeException e) {
         limits.unreserve(ch, clients);
         throw e;
