@@ -24,6 +24,7 @@ public sealed interface LockEvent
         LockEvent.GraceEnded,
         LockEvent.ClientRegistered,
         LockEvent.ClientUnregistered,
+        LockEvent.ConnectionEnded,
         LockEvent.StoreFailed {
 
   /** Why locks went away. */
@@ -152,8 +153,26 @@ public sealed interface LockEvent
    */
   record GraceEnded(boolean early, int reclaimed, int expired) implements LockEvent {}
 
-  /** A client registered (or registered again). */
-  record ClientRegistered(LockClient client, String remoteAddress) implements LockEvent {}
+  /**
+   * A client registered, or registered again.
+   *
+   * @param client the client
+   * @param remoteAddress where it connects from
+   * @param renewal whether it was registered already (a renewal opens no new connection)
+   */
+  record ClientRegistered(LockClient client, String remoteAddress, boolean renewal)
+      implements LockEvent {
+    /** A first registration. */
+    public ClientRegistered(LockClient client, String remoteAddress) {
+      this(client, remoteAddress, false);
+    }
+  }
+
+  /**
+   * A client's registration ended (unregistered): its connection no longer counts against its
+   * adapter's cap. Its state goes now or when its ttl runs out ({@link ClientUnregistered}).
+   */
+  record ConnectionEnded(LockClient client) implements LockEvent {}
 
   /**
    * A client's state went away or its registration ended.

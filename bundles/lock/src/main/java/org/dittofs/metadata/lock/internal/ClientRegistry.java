@@ -83,7 +83,13 @@ final class ClientRegistry {
    *
    * @throws StoreError CONNECTION_LIMIT_REACHED if the adapter is at its cap
    */
-  synchronized void register(LockClient client, String remoteAddress, Duration ttl) {
+  /**
+   * Registers (or registers again) a client; a pending ttl release is cancelled.
+   *
+   * @return whether the client was registered already (a renewal)
+   * @throws StoreError CONNECTION_LIMIT_REACHED if the adapter is at its cap
+   */
+  synchronized boolean register(LockClient client, String remoteAddress, Duration ttl) {
     ClientState known = clients.get(client);
     if (known == null || !known.counted) {
       // checked before the client's state is created: a refused client leaves no trace
@@ -108,6 +114,7 @@ final class ClientRegistry {
       }
     }
     ClientState s = touch(client);
+    boolean renewal = s.registered;
     if (!s.counted) {
       perAdapter.merge(client.adapter(), 1, Integer::sum);
       s.counted = true;
@@ -120,6 +127,7 @@ final class ClientRegistry {
     s.remoteAddress = remoteAddress == null ? "" : remoteAddress;
     s.ttl = ttl == null ? Duration.ZERO : ttl;
     s.generation++;
+    return renewal;
   }
 
   /**

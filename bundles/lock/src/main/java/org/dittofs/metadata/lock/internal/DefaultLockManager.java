@@ -732,8 +732,9 @@ public final class DefaultLockManager implements LockManager {
     if (ttl != null && ttl.isNegative()) {
       throw StoreErrors.invalidArgument("client ttl must not be negative, got " + ttl);
     }
+    boolean renewal;
     try {
-      clients.register(client, remoteAddress, ttl);
+      renewal = clients.register(client, remoteAddress, ttl);
     } catch (StoreError e) {
       if (e.detail().orElse(null) instanceof ErrorDetail.Limit l) {
         events.publish(new LockEvent.LimitHit(l.limit(), l.current(), l.max()));
@@ -741,13 +742,17 @@ public final class DefaultLockManager implements LockManager {
       throw e;
     }
     events.publish(
-        new LockEvent.ClientRegistered(client, remoteAddress == null ? "" : remoteAddress));
+        new LockEvent.ClientRegistered(
+            client, remoteAddress == null ? "" : remoteAddress, renewal));
   }
 
   @Override
   public void unregisterClient(LockClient client) {
     requireNonNull(client, "client");
     long gen = clients.unregister(client, this::ttlExpired);
+    if (gen != -2) {
+      events.publish(new LockEvent.ConnectionEnded(client));
+    }
     if (gen >= 0) {
       releaseClient(client, LockEvent.ReleaseReason.DISCONNECT);
     }

@@ -117,12 +117,15 @@ public final class EventMetrics implements LockMetrics {
     } else if (event instanceof LockEvent.GraceEnded e) {
       graceExpiredRecords.add(e.expired());
       graceActive.set(0);
-    } else if (event instanceof LockEvent.ClientRegistered) {
+    } else if (event instanceof LockEvent.ClientRegistered e) {
       connectionsRegistered.increment();
-      connectionsActive.incrementAndGet();
+      if (!e.renewal()) {
+        connectionsActive.incrementAndGet();
+      }
+    } else if (event instanceof LockEvent.ConnectionEnded) {
+      connectionsActive.getAndUpdate(v -> v > 0 ? v - 1 : 0);
     } else if (event instanceof LockEvent.ClientUnregistered) {
       connectionsUnregistered.increment();
-      connectionsActive.getAndUpdate(v -> v > 0 ? v - 1 : 0);
     } else if (event instanceof LockEvent.StoreFailed e) {
       storeFailures.increment();
       pendingWrites.set(e.pendingWrites());

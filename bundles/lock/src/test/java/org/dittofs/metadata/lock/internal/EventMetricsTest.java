@@ -205,11 +205,13 @@ class EventMetricsTest {
   void activeConnectionsFollowRegistrationsButNeverGoBelowZero() {
     feed(new LockEvent.ClientRegistered(CLIENT, "10.0.0.1"));
     feed(new LockEvent.ClientRegistered(new LockClient("d", "test"), "10.0.0.2"));
-    feed(new LockEvent.ClientUnregistered(CLIENT, 3));
-    String registered = "dittofs_connections_registered_total=2 ";
+    feed(new LockEvent.ClientRegistered(CLIENT, "10.0.0.1", true)); // a renewal: no new connection
+    feed(new LockEvent.ConnectionEnded(CLIENT), new LockEvent.ClientUnregistered(CLIENT, 3));
+    String registered = "dittofs_connections_registered_total=3 ";
     expect(registered + "dittofs_connections_unregistered_total=1", "dittofs_connections_active=1");
-    feed(new LockEvent.ClientUnregistered(CLIENT, 0), new LockEvent.ClientUnregistered(CLIENT, 0));
-    expect(registered + "dittofs_connections_unregistered_total=3", "");
+    feed(new LockEvent.ConnectionEnded(CLIENT), new LockEvent.ConnectionEnded(CLIENT));
+    feed(new LockEvent.ConnectionEnded(CLIENT));
+    expect(registered + "dittofs_connections_unregistered_total=1", "");
   }
 
   @Test
