@@ -203,6 +203,24 @@ public interface LockManager extends AutoCloseable {
   /** Removes a listener. */
   void removeListener(LockEventListener listener);
 
+  /**
+   * Moves the manager to another store while it serves (hot swap). Lock traffic is held at a gate
+   * while the operations already running finish; the live state (every lock and open, and the
+   * epoch) is handed to {@code copier}, which writes it into {@code next} in one transaction; from
+   * then on every write goes to {@code next}, and traffic resumes. Writes still queued for the old
+   * store are dropped: memory is authoritative and the copy supersedes them. Requests arriving
+   * during the swap wait (at most the configured lock timeout) and are then served by the new
+   * store. With {@code next == null} the manager is left without a store: grants, upgrades and
+   * opens fail with STORE_UNAVAILABLE, releases take effect and are carried over to the next store
+   * by its copy.
+   *
+   * @param copier writes the state into {@code next}; null for a plain {@link LockStore} copy
+   * @return how long traffic was held and how many records were copied
+   * @throws org.dittofs.metadata.errors.StoreError the copier's failure; the manager then stays on
+   *     its current store and nothing is lost
+   */
+  SwapReport swapStore(LockStore next, StoreCopier copier);
+
   /** Writes queued for the store that have not landed yet. */
   int pendingStoreWrites();
 

@@ -65,6 +65,17 @@ public interface LockStore {
   long incrementServerEpoch();
 
   /**
+   * Sets the server epoch (used when the lock manager moves its live state to this store). The
+   * default increments until the epoch reaches {@code epoch}; stores should override it with one
+   * write.
+   */
+  default void setServerEpoch(long epoch) {
+    while (getServerEpoch() < epoch) {
+      incrementServerEpoch();
+    }
+  }
+
+  /**
    * Applies the operations in order, atomically: after a normal return all of them are durable;
    * after an exception none of them is. This is the lock manager's write path: it gives one call
    * the writes of several concurrent requests (group commit), so stores should do one transaction

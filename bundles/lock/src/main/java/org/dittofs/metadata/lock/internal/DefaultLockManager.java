@@ -92,12 +92,13 @@ public final class DefaultLockManager implements LockManager {
   private final EventBus events = new EventBus();
   private final LockScheduler scheduler;
   private final boolean ownsScheduler;
-  private final LockStore store;
+  private volatile LockStore store; // the bound store; null when running without persistence
   private final LockIdGenerator ids;
   private final LockLimits limits;
   private final ClientRegistry clients;
   private final StoreWriter writer;
   private final WaitForGraph graph = new WaitForGraph();
+  private final TrafficGate gate = new TrafficGate();
   private final GracePeriod grace;
   private final TableOps ops;
   private volatile LockConfig config;
@@ -968,6 +969,61 @@ public final class DefaultLockManager implements LockManager {
   }
 
   @Override
+  public org.dittofs.metadata.lock.SwapReport swapStore(
+      LockStore next, org.dittofs.metadata.lock.StoreCopier copier) {
+    ensureOpen();
+    long start = scheduler.nanoTime();
+    List<PersistedLock> live = new ArrayList<>();
+    gate.close();
+    try {
+      for (FileLockTable t : List.copyOf(files.values())) {
+        synchronized (t) { // nobody else is inside: the gate holds every operation
+          t.locks().forEach(l -> live.add(PersistedLock.of(l)));
+          t.opens.all().forEach(o -> live.add(PersistedLock.of(o)));
+        }
+      }
+      if (next != null) {
+        (copier != null ? copier : copyInto(next)).copy(ids.epoch(), live);
+      }
+      writer.switchTo(next == null ? UnavailableLockStore.INSTANCE : next);
+      store = next;
+    } finally {
+      gate.open();
+    }
+    Duration held = Duration.ofNanos(scheduler.nanoTime() - start);
+    LOG.log(
+        System.Logger.Level.INFO,
+        (next == null ? "lock store detached" : "lock store swapped")
+            + " in "
+            + held.toMillis()
+            + " ms, "
+            + live.size()
+            + " records copied");
+    return new org.dittofs.metadata.lock.SwapReport(held, next == null ? 0 : live.size());
+  }
+
+  /** The plain {@link LockStore} copy: one commit replacing every record, then the epoch. */
+  private static org.dittofs.metadata.lock.StoreCopier copyInto(LockStore next) {
+    return (epoch, records) -> {
+      Set<String> keep = new HashSet<>();
+      List<LockStoreOp> ops = new ArrayList<>();
+      records.forEach(
+          r -> {
+            keep.add(r.id());
+            ops.add(new LockStoreOp.Put(r));
+          });
+      for (PersistedLock old : next.listLocks(org.dittofs.metadata.lock.LockQuery.all())) {
+        if (!keep.contains(old.id())) {
+          ops.add(0, new LockStoreOp.Delete(old.id()));
+        }
+      }
+      next.commit(ops);
+      next.setServerEpoch(epoch);
+      next.setCleanShutdown(false);
+    };
+  }
+
+  @Override
   public int pendingStoreWrites() {
     return writer.pending();
   }
@@ -1059,6 +1115,7 @@ public final class DefaultLockManager implements LockManager {
   private <T> T onTable(
       FileHandle file, boolean create, BiFunction<FileLockTable, Deferred, T> op) {
     Deferred d = new Deferred(events);
+    gate.enter(config.lockTimeout());
     try {
       while (true) {
         FileLockTable t =
@@ -1081,6 +1138,7 @@ public final class DefaultLockManager implements LockManager {
         }
       }
     } finally {
+      gate.exit();
       d.run();
     }
   }

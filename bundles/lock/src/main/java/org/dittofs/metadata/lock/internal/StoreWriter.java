@@ -45,7 +45,7 @@ final class StoreWriter {
     }
   }
 
-  private final LockStore store;
+  private LockStore store; // guarded by this; null: no persistence at all
   private final LockScheduler scheduler;
   private final Supplier<Duration> retryInterval;
   private final EventBus events;
@@ -68,7 +68,7 @@ final class StoreWriter {
    *     passed on as it is)
    */
   void writeSync(List<LockStoreOp> ops) {
-    if (store == null || ops.isEmpty()) {
+    if (ops.isEmpty() || !persisting()) {
       return;
     }
     Entry e = new Entry(ops, true);
@@ -91,7 +91,7 @@ final class StoreWriter {
 
   /** Queues a write that must land; returns at once. */
   void writeAsync(List<LockStoreOp> ops) {
-    if (store == null || ops.isEmpty()) {
+    if (ops.isEmpty() || !persisting()) {
       return;
     }
     if (enqueue(new Entry(ops, false))) {
@@ -106,10 +106,10 @@ final class StoreWriter {
 
   /** Tries to land everything now. Returns whether nothing is pending afterwards. */
   boolean flush() {
-    if (store == null) {
-      return true;
-    }
     synchronized (this) {
+      if (store == null) {
+        return true;
+      }
       if (writing || queue.isEmpty()) {
         return queue.isEmpty();
       }
@@ -117,6 +117,24 @@ final class StoreWriter {
     }
     drain();
     return pending() == 0;
+  }
+
+  private synchronized boolean persisting() {
+    return store != null;
+  }
+
+  /**
+   * Writes to {@code next} from now on. Entries still queued for the old store are dropped (the
+   * caller copies the whole state into {@code next}); a round already committing to the old store
+   * finishes there. Called with lock traffic held, so no synchronous writer is waiting.
+   */
+  synchronized void switchTo(LockStore next) {
+    queue.clear();
+    if (retryTimer != null) {
+      retryTimer.cancel();
+      retryTimer = null;
+    }
+    store = next;
   }
 
   private synchronized boolean enqueue(Entry e) {
@@ -131,21 +149,23 @@ final class StoreWriter {
   private void drain() {
     while (true) {
       List<Entry> batch;
+      LockStore target;
       synchronized (this) {
         if (queue.isEmpty()) {
           writing = false;
           return;
         }
         batch = new ArrayList<>(queue);
+        target = store;
       }
-      if (!commitBatch(batch)) {
+      if (!commitBatch(target, batch)) {
         return;
       }
     }
   }
 
   /** Returns false if the round stopped on a release that must be retried. */
-  private boolean commitBatch(List<Entry> batch) {
+  private boolean commitBatch(LockStore store, List<Entry> batch) {
     try {
       List<LockStoreOp> ops = new ArrayList<>();
       batch.forEach(e -> ops.addAll(e.ops));

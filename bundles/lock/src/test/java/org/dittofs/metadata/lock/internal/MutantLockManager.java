@@ -247,4 +247,10 @@ final class MutantLockManager implements LockManager {
   public int removeFile(FileHandle file, boolean refuseIfHeld, Runnable storeWork) {
     return d.removeFile(file, refuseIfHeld, storeWork);
   }
+
+  @Override
+  public org.dittofs.metadata.lock.SwapReport swapStore(
+      org.dittofs.metadata.lock.LockStore next, org.dittofs.metadata.lock.StoreCopier copier) {
+    return d.swapStore(next, copier);
+  }
 }
