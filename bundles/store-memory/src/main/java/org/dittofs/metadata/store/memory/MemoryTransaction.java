@@ -120,11 +120,17 @@ final class MemoryTransaction implements Transaction {
 
   @Override
   public int deleteLocksByClient(String clientId) {
+    if (clientId == null) {
+      throw StoreErrors.invalidArgument("deleteLocksByClient needs a client id, got null");
+    }
     return deleteWhere(LockQuery.all().withClientId(clientId));
   }
 
   @Override
   public int deleteLocksByFile(FileHandle file) {
+    if (file == null) {
+      throw StoreErrors.invalidArgument("deleteLocksByFile needs a file handle, got null");
+    }
     return deleteWhere(LockQuery.byFile(file));
   }
 

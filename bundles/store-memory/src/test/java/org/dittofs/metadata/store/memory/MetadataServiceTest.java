@@ -1,0 +1,402 @@
+package org.dittofs.metadata.store.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.dittofs.metadata.FileRecord;
+import org.dittofs.metadata.FileType;
+import org.dittofs.metadata.MetadataService;
+import org.dittofs.metadata.MetadataServices;
+import org.dittofs.metadata.MetadataStore;
+import org.dittofs.metadata.RemovePolicy;
+import org.dittofs.metadata.Share;
+import org.dittofs.metadata.Transaction;
+import org.dittofs.metadata.errors.ErrorCode;
+import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.lock.ByteRange;
+import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.LockClient;
+import org.dittofs.metadata.lock.LockFlavour;
+import org.dittofs.metadata.lock.LockOwner;
+import org.dittofs.metadata.lock.LockQuery;
+import org.dittofs.metadata.lock.LockRequest;
+import org.dittofs.metadata.lock.LockingMode;
+import org.dittofs.metadata.lock.OpenRequest;
+import org.dittofs.metadata.lock.PendingLock;
+import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.lock.UnlockRequest;
+import org.dittofs.metadata.store.testkit.ManualLockScheduler;
+import org.dittofs.metadata.store.testkit.Records;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/** The metadata service over the memory store: shares, files, file removal, I/O checks, sweeps. */
+class MetadataServiceTest {
+  private static final FileHandle F = FileHandle.of("f");
+  private static final FileHandle G = FileHandle.of("g");
+  private static final FileHandle M = FileHandle.of("m");
+  private static final LockOwner A = LockOwner.of("nlm:a:1:oh");
+  private static final LockOwner B = LockOwner.of("nlm:b:2:oh");
+  private static final LockClient CA = new LockClient("host-a", "nlm");
+  private static final LockClient CB = new LockClient("host-b", "nlm");
+
+  private final MemoryMetadataStore memory = new MemoryMetadataStore();
+  private final AtomicBoolean failDeletes = new AtomicBoolean();
+  private final MetadataStore store = failing(memory, failDeletes);
+  private final ManualLockScheduler scheduler = new ManualLockScheduler();
+  private MetadataService service = start(Duration.ZERO);
+
+  /**
+   * Starts a service. A fresh store was never shut down cleanly, so its first service enters an
+   * (empty) grace period (SPEC 11); the tests begin after it.
+   */
+  private MetadataService start(Duration sweep) {
+    MetadataService s =
+        MetadataServices.over(store).scheduler(scheduler).sweepInterval(sweep).start();
+    if (s.locks().graceStatus().active()) {
+      assertThat(s.locks().graceStatus().restoredRecords()).isZero();
+      scheduler.advance(s.locks().config().gracePeriod());
+    }
+    return s;
+  }
+
+  @AfterEach
+  void stop() {
+    service.close();
+  }
+
+  /** Two shares, one per locking mode, with files F and G (advisory) and M (mandatory). */
+  private void shareAndFiles() {
+    service.putShare(new Share("adv", LockingMode.ADVISORY));
+    service.putShare(new Share("man", LockingMode.MANDATORY));
+    service.putFile(new FileRecord(F, "adv", "f", null, FileType.FILE, 100));
+    service.putFile(new FileRecord(G, "adv", "g", null, FileType.FILE, 100));
+    service.putFile(new FileRecord(M, "man", "m", null, FileType.FILE, 100));
+  }
+
+  private static LockRequest posix(FileHandle f, LockOwner o, LockClient c, long off, long len) {
+    return LockRequest.builder(f, o)
+        .share("adv")
+        .client(c)
+        .posix()
+        .exclusive()
+        .range(ByteRange.span(off, len))
+        .build();
+  }
+
+  private static OpenRequest open(FileHandle f, LockOwner o) {
+    return new OpenRequest(f, "adv", o, CB, Records.modes("R"), Set.of());
+  }
+
+  private List<PersistedLock> stored(FileHandle f) {
+    return store.inTransaction(tx -> tx.listLocks(LockQuery.byFile(f)));
+  }
+
+  private static void assertCode(ErrorCode code, Executable call) {
+    assertThatThrownBy(call::execute)
+        .isInstanceOfSatisfying(StoreError.class, e -> assertThat(e.code()).isEqualTo(code));
+  }
+
+  // ---- shares and files ----
+
+  @Test
+  void sharesArePersistedAndListedByName() {
+    service.putShare(new Share("b", LockingMode.MANDATORY));
+    service.putShare(new Share("a", LockingMode.ADVISORY));
+    assertThat(service.shares())
+        .containsExactly(
+            new Share("a", LockingMode.ADVISORY), new Share("b", LockingMode.MANDATORY));
+    assertThat(service.share("b")).contains(new Share("b", LockingMode.MANDATORY));
+    assertThat(service.share("c")).isEmpty();
+    assertThat(service.share(null)).isEmpty();
+    assertThat(store.inTransaction(Transaction::listShares)).isEqualTo(service.shares());
+  }
+
+  @Test
+  void putShareReplacesTheLockingMode() {
+    service.putShare(new Share("a", LockingMode.ADVISORY));
+    service.putShare(new Share("a", LockingMode.MANDATORY));
+    assertThat(service.shares()).containsExactly(new Share("a", LockingMode.MANDATORY));
+    assertThat(memory.shares.get("a")).isEqualTo(new Share("a", LockingMode.MANDATORY));
+    assertThat(service.share("a")).contains(new Share("a", LockingMode.MANDATORY));
+  }
+
+  @Test
+  void sharesInTheStoreAreLoadedAtStart() {
+    store.inTransaction(
+        tx -> {
+          tx.putShare(new Share("old", LockingMode.MANDATORY));
+          return null;
+        });
+    service.close();
+    service = start(Duration.ZERO);
+    assertThat(service.shares()).containsExactly(new Share("old", LockingMode.MANDATORY));
+  }
+
+  @Test
+  void filesArePersistedAndReadBack() {
+    shareAndFiles();
+    FileRecord f = new FileRecord(F, "adv", "renamed", G, FileType.SYMLINK, 5);
+    service.putFile(f);
+    assertThat(service.file(F)).contains(f);
+    assertThat(memory.files.get(F)).isEqualTo(f);
+    assertThat(service.file(FileHandle.of("none"))).isEmpty();
+  }
+
+  @Test
+  void putFileInAnUnknownShareIsNotFoundAndStoresNothing() {
+    assertCode(
+        ErrorCode.NOT_FOUND,
+        () -> service.putFile(new FileRecord(F, "nowhere", "f", null, FileType.FILE, 0)));
+    assertThat(service.file(F)).isEmpty();
+    assertThat(memory.files).isEmpty();
+  }
+
+  // ---- removing files ----
+
+  @Test
+  void removeFileDroppingLocksRemovesLocksOpensRecordsAndCancelsWaiters() {
+    shareAndFiles();
+    assertThat(service.locks().lock(posix(F, A, CA, 0, 10)).granted()).isTrue();
+    assertThat(service.locks().lock(posix(G, A, CA, 0, 10)).granted()).isTrue();
+    service.locks().open(open(F, B));
+    PendingLock waiter = service.locks().lockBlocking(posix(F, B, CB, 5, 10), null);
+    assertThat(waiter.isDone()).isFalse();
+    assertThat(stored(F)).hasSize(2);
+
+    service.removeFile(F, RemovePolicy.DROP_LOCKS);
+
+    assertThat(service.file(F)).isEmpty();
+    assertThat(service.locks().locks(F)).isEmpty();
+    assertThat(service.locks().opens(F)).isEmpty();
+    assertThat(stored(F)).isEmpty();
+    assertThat(waiter.isDone()).isTrue();
+    assertCode(ErrorCode.CANCELLED, waiter::poll);
+    assertThat(service.locks().locks(G)).hasSize(1);
+    assertThat(stored(G)).hasSize(1);
+    assertThat(service.file(G)).isPresent();
+  }
+
+  @Test
+  void removeFileRefusingWhileLockedIsLockedWhileALockIsHeld() {
+    shareAndFiles();
+    assertThat(service.locks().lock(posix(F, A, CA, 0, 10)).granted()).isTrue();
+    assertCode(ErrorCode.LOCKED, () -> service.removeFile(F, RemovePolicy.REFUSE_IF_LOCKED));
+    assertThat(service.file(F)).isPresent();
+    assertThat(service.locks().locks(F)).hasSize(1);
+    assertThat(stored(F)).hasSize(1);
+  }
+
+  @Test
+  void removeFileRefusingWhileLockedIsLockedWhileAnOpenIsHeld() {
+    shareAndFiles();
+    service.locks().open(open(F, B));
+    assertCode(ErrorCode.LOCKED, () -> service.removeFile(F, RemovePolicy.REFUSE_IF_LOCKED));
+    assertThat(service.file(F)).isPresent();
+    assertThat(service.locks().opens(F)).hasSize(1);
+    assertThat(stored(F)).hasSize(1);
+  }
+
+  @Test
+  void removeFileRefusingWhileLockedRemovesTheFileOnceNothingIsHeld() {
+    shareAndFiles();
+    assertThat(service.locks().lock(posix(F, A, CA, 0, 10)).granted()).isTrue();
+    service.locks().unlock(new UnlockRequest(F, A, LockFlavour.POSIX, ByteRange.whole()));
+    service.removeFile(F, RemovePolicy.REFUSE_IF_LOCKED);
+    assertThat(service.file(F)).isEmpty();
+    assertThat(stored(F)).isEmpty();
+  }
+
+  @Test
+  void removeFileOfAnUnknownFileIsNotFound() {
+    shareAndFiles();
+    for (RemovePolicy p : RemovePolicy.values()) {
+      assertCode(ErrorCode.NOT_FOUND, () -> service.removeFile(FileHandle.of("none"), p));
+    }
+  }
+
+  @Test
+  void removeFileThatFailsInTheStoreLeavesFileLocksAndRecordsAsTheyWere() {
+    shareAndFiles();
+    assertThat(service.locks().lock(posix(F, A, CA, 0, 10)).granted()).isTrue();
+    failDeletes.set(true);
+    assertCode(ErrorCode.IO_ERROR, () -> service.removeFile(F, RemovePolicy.DROP_LOCKS));
+    failDeletes.set(false);
+    assertThat(service.file(F))
+        .as("the file record was deleted in the same transaction")
+        .isPresent();
+    assertThat(service.locks().locks(F)).hasSize(1);
+    assertThat(stored(F)).hasSize(1);
+    service.removeFile(F, RemovePolicy.DROP_LOCKS);
+    assertThat(service.file(F)).isEmpty();
+    assertThat(stored(F)).isEmpty();
+  }
+
+  // ---- I/O checks ----
+
+  @Test
+  void posixLocksBlockIoOnlyOnMandatoryShares() {
+    shareAndFiles();
+    assertThat(service.locks().lock(posix(F, A, CA, 0, 10)).granted()).isTrue();
+    assertThat(service.locks().lock(posix(M, A, CA, 0, 10)).granted()).isTrue();
+    service.checkRead(F, B, ByteRange.span(0, 10));
+    service.checkWrite(F, B, ByteRange.span(0, 10));
+    assertCode(ErrorCode.LOCK_CONFLICT, () -> service.checkRead(M, B, ByteRange.span(5, 1)));
+    assertCode(ErrorCode.LOCK_CONFLICT, () -> service.checkWrite(M, B, ByteRange.span(5, 1)));
+    service.checkWrite(M, A, ByteRange.span(0, 10));
+    service.checkWrite(M, B, ByteRange.span(10, 10));
+  }
+
+  @Test
+  void aShareTurnedMandatoryAppliesToTheNextCheck() {
+    shareAndFiles();
+    assertThat(service.locks().lock(posix(F, A, CA, 0, 10)).granted()).isTrue();
+    service.checkWrite(F, B, ByteRange.span(0, 10));
+    service.putShare(new Share("adv", LockingMode.MANDATORY));
+    assertCode(ErrorCode.LOCK_CONFLICT, () -> service.checkWrite(F, B, ByteRange.span(0, 10)));
+  }
+
+  @Test
+  void windowsLocksBlockIoOnAdvisorySharesToo() {
+    shareAndFiles();
+    LockOwner w = LockOwner.of("smb:1:fid");
+    LockRequest r =
+        LockRequest.builder(F, w)
+            .share("adv")
+            .client(new LockClient("session", "smb"))
+            .windows()
+            .exclusive()
+            .range(ByteRange.span(0, 10))
+            .build();
+    assertThat(service.locks().lock(r).granted()).isTrue();
+    assertCode(ErrorCode.LOCK_CONFLICT, () -> service.checkRead(F, B, ByteRange.span(0, 1)));
+    assertCode(ErrorCode.LOCK_CONFLICT, () -> service.checkWrite(F, B, ByteRange.span(9, 1)));
+  }
+
+  @Test
+  void checksOnAnUnknownFileAreNotFound() {
+    shareAndFiles();
+    FileHandle none = FileHandle.of("none");
+    assertCode(ErrorCode.NOT_FOUND, () -> service.checkRead(none, A, ByteRange.whole()));
+    assertCode(ErrorCode.NOT_FOUND, () -> service.checkWrite(none, A, ByteRange.whole()));
+  }
+
+  // ---- orphans, persistence, stop ----
+
+  @Test
+  void sweepOrphansDeletesRecordsOfGoneFilesThatTheManagerDoesNotHold() {
+    shareAndFiles();
+    FileHandle heldNoFile = FileHandle.of("held-but-no-file");
+    assertThat(service.locks().lock(posix(F, A, CA, 0, 10)).granted()).isTrue();
+    assertThat(service.locks().lock(posix(heldNoFile, A, CA, 0, 10)).granted()).isTrue();
+    store.inTransaction(
+        tx -> {
+          tx.putLock(Records.lock("orphan-1").file("gone").build());
+          tx.putLock(Records.open("orphan-2").file("gone").build());
+          tx.putLock(Records.lock("unheld-on-live-file").file(G).build());
+          return null;
+        });
+    assertThat(service.sweepOrphans()).isEqualTo(2);
+    assertThat(service.sweepOrphans()).isZero();
+    assertThat(stored(FileHandle.of("gone"))).isEmpty();
+    assertThat(stored(F)).hasSize(1);
+    assertThat(stored(G)).hasSize(1);
+    assertThat(stored(heldNoFile)).hasSize(1);
+  }
+
+  @Test
+  void aRecordLeftAfterItsFileWasRemovedIsSwept() {
+    shareAndFiles();
+    store.inTransaction(
+        tx -> {
+          tx.putLock(Records.lock("late").file(G).build());
+          return null;
+        });
+    service.removeFile(G, RemovePolicy.REFUSE_IF_LOCKED); // the manager holds nothing on G
+    store.inTransaction(
+        tx -> {
+          tx.putLock(Records.lock("later").file(G).build());
+          return null;
+        });
+    assertThat(service.sweepOrphans()).isEqualTo(1);
+    assertThat(stored(G)).isEmpty();
+  }
+
+  @Test
+  void theSweepRunsPeriodically() {
+    service.close();
+    service = start(Duration.ofMinutes(1));
+    for (int round = 0; round < 2; round++) {
+      String id = "orphan-" + round;
+      store.inTransaction(
+          tx -> {
+            tx.putLock(Records.lock(id).file("gone").build());
+            return null;
+          });
+      scheduler.advance(Duration.ofMinutes(1));
+      assertThat(stored(FileHandle.of("gone"))).as("after sweep %d", round).isEmpty();
+    }
+  }
+
+  @Test
+  void locksAndReleasesArePersistedThroughTheStore() {
+    shareAndFiles();
+    assertThat(service.locks().lock(posix(F, A, CA, 0, 10)).granted()).isTrue();
+    assertThat(stored(F))
+        .singleElement()
+        .satisfies(r -> assertThat(r.range()).isEqualTo(ByteRange.span(0, 10)));
+    service.locks().unlock(new UnlockRequest(F, A, LockFlavour.POSIX, ByteRange.span(0, 5)));
+    assertThat(stored(F))
+        .singleElement()
+        .satisfies(r -> assertThat(r.range()).isEqualTo(ByteRange.span(5, 5)));
+  }
+
+  @Test
+  void closeSetsTheCleanShutdownMarkerAndStartClearsIt() {
+    assertThat(store.inTransaction(Transaction::isCleanShutdown)).isFalse();
+    service.close();
+    assertThat(store.inTransaction(Transaction::isCleanShutdown)).isTrue();
+    service = start(Duration.ZERO);
+    assertThat(store.inTransaction(Transaction::isCleanShutdown)).isFalse();
+    assertThat(store.inTransaction(Transaction::getServerEpoch)).isEqualTo(2);
+  }
+
+  /**
+   * The memory store, with deleteLocksByFile failing with IO_ERROR while {@code fail} is set (after
+   * the transaction has already deleted the file record).
+   */
+  private static MetadataStore failing(MemoryMetadataStore memory, AtomicBoolean fail) {
+    return new MetadataStore() {
+      @Override
+      public String type() {
+        return memory.type();
+      }
+
+      @Override
+      public Transaction begin() {
+        Transaction tx = memory.begin();
+        return (Transaction)
+            Proxy.newProxyInstance(
+                Transaction.class.getClassLoader(),
+                new Class<?>[] {Transaction.class},
+                (proxy, method, args) -> {
+                  if (fail.get() && method.getName().equals("deleteLocksByFile")) {
+                    throw new StoreError(ErrorCode.IO_ERROR, "injected failure");
+                  }
+                  try {
+                    return method.invoke(tx, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+      }
+    };
+  }
+}

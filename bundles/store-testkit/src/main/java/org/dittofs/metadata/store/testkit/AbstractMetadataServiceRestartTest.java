@@ -1,0 +1,581 @@
+package org.dittofs.metadata.store.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.dittofs.metadata.FileRecord;
+import org.dittofs.metadata.FileType;
+import org.dittofs.metadata.MetadataService;
+import org.dittofs.metadata.MetadataServices;
+import org.dittofs.metadata.RemovePolicy;
+import org.dittofs.metadata.Share;
+import org.dittofs.metadata.Transaction;
+import org.dittofs.metadata.errors.ErrorCode;
+import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.lock.ByteRange;
+import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockClient;
+import org.dittofs.metadata.lock.LockConfig;
+import org.dittofs.metadata.lock.LockOwner;
+import org.dittofs.metadata.lock.LockQuery;
+import org.dittofs.metadata.lock.LockRequest;
+import org.dittofs.metadata.lock.LockResult;
+import org.dittofs.metadata.lock.LockingMode;
+import org.dittofs.metadata.lock.OpenRequest;
+import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.lock.ShareReservation;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The restart suite for durable stores: locks granted through a {@link MetadataService}, the store
+ * closed (after a crash, i.e. without stopping the service, or after a clean stop), reopened, and a
+ * new service started over it. The restored locks must be the same records, the grace period must
+ * run, reclaims must be decided against the restored state, and what nobody reclaimed must be gone
+ * from memory and from the store once grace ends. Time is virtual ({@link ManualLockScheduler}).
+ *
+ * <p>Only durable fixtures run it: a test fails if {@link StoreFixture#isDurable()} is false.
+ */
+public abstract class AbstractMetadataServiceRestartTest extends StoreTestSupport {
+  /** The grace period of every service the suite starts. */
+  protected static final Duration GRACE = Duration.ofSeconds(30);
+
+  private static final LockConfig CONFIG = LockConfig.builder().gracePeriod(GRACE).build();
+  private static final long TOP = Long.MIN_VALUE; // 2^63
+
+  private static final FileHandle A = FileHandle.of("restart-a");
+  private static final FileHandle B = FileHandle.of(new byte[] {0, (byte) 0xff, 'b'});
+  private static final FileHandle C = FileHandle.of("restart-c");
+  private static final LockClient NLM1 = new LockClient("host-1", "nlm");
+  private static final LockClient NLM2 = new LockClient("host-2:öß%", "nlm");
+  private static final LockClient SMB = new LockClient("session-'1'", "smb");
+  private static final LockOwner P1 = LockOwner.of("nlm:host-1:100:oh");
+  private static final LockOwner P2 = LockOwner.of("nlm:host-2:200:" + TrickyText.INJECTION);
+  private static final LockOwner W1 = LockOwner.of("smb:session-1:fid-7 🔒");
+  private static final LockOwner O1 = LockOwner.of("smb:open:%_");
+
+  /** POSIX exclusive [0, 99] on A. */
+  private static final LockRequest P1_LOCK =
+      LockRequest.builder(A, P1)
+          .share("export")
+          .client(NLM1)
+          .posix()
+          .exclusive()
+          .range(ByteRange.span(0, 100))
+          .build();
+
+  /** POSIX shared [2^63, 2^64-1] on A. */
+  private static final LockRequest P2_LOCK =
+      LockRequest.builder(A, P2)
+          .share("export")
+          .client(NLM2)
+          .posix()
+          .shared()
+          .range(ByteRange.toEnd(TOP))
+          .build();
+
+  /** WINDOWS exclusive [2^63, 2^64-1] on B. */
+  private static final LockRequest W1_LOCK =
+      LockRequest.builder(B, W1)
+          .share("windows")
+          .client(SMB)
+          .windows()
+          .exclusive()
+          .range(ByteRange.of(TOP, ByteRange.MAX))
+          .build();
+
+  /** WINDOWS shared, zero-length at 2^64-1, on B. */
+  private static final LockRequest W1_ZERO =
+      LockRequest.builder(B, W1)
+          .share("windows")
+          .client(SMB)
+          .windows()
+          .shared()
+          .range(ByteRange.zeroLength(ByteRange.MAX))
+          .build();
+
+  /** An open of B with READ+WRITE access denying WRITE. */
+  private static final OpenRequest O1_OPEN =
+      new OpenRequest(B, "windows", O1, SMB, Records.modes("RW"), Records.modes("W"));
+
+  /** The scheduler of the service last started. */
+  protected ManualLockScheduler scheduler;
+
+  /** The running service, null after a crash or a stop. */
+  protected MetadataService service;
+
+  private Instant clock = Instant.parse("2024-01-01T00:00:00Z");
+
+  /** What a service held before a restart. */
+  private record Held(List<Lock> onA, List<Lock> onB, List<ShareReservation> opensOfB) {}
+
+  @BeforeEach
+  void requireDurableFixture() {
+    assertThat(fixture.isDurable())
+        .as("the restart suite needs a durable fixture; %s is not", fixture.name())
+        .isTrue();
+  }
+
+  @AfterEach
+  void stopService() {
+    if (service != null) {
+      service.close();
+      service = null;
+    }
+  }
+
+  // ---- life cycle ----
+
+  /** Starts a service over the current store, on a fresh virtual clock an hour later. */
+  protected final MetadataService startService() {
+    clock = clock.plus(Duration.ofHours(1));
+    scheduler = new ManualLockScheduler(clock);
+    service =
+        MetadataServices.over(store)
+            .config(CONFIG)
+            .scheduler(scheduler)
+            .sweepInterval(Duration.ZERO)
+            .start();
+    return service;
+  }
+
+  /**
+   * Starts the first service over the fresh store of a test. A store that was never stopped has no
+   * clean-shutdown marker, so the lock manager enters a grace period with nothing restored (SPEC
+   * 11); it is run out here, so that the test can grant locks.
+   */
+  protected final MetadataService startOnFreshStore() {
+    startService();
+    if (service.locks().graceStatus().active()) {
+      assertThat(service.locks().graceStatus().restoredRecords()).isZero();
+      endGrace();
+    }
+    return service;
+  }
+
+  /** The process dies: the service is dropped without a stop, the store closed and reopened. */
+  protected final void crash() {
+    service = null;
+    reopenStore();
+  }
+
+  /** The service is stopped cleanly, the store closed and reopened. */
+  protected final void cleanStop() {
+    service.close();
+    service = null;
+    reopenStore();
+  }
+
+  /** Closes the current store and opens a new store object over the same data. */
+  protected final void reopenStore() {
+    close(store);
+    store = fixture.reopen();
+  }
+
+  private void endGrace() {
+    scheduler.advance(GRACE.plusSeconds(1));
+  }
+
+  // ---- the state granted before a restart ----
+
+  private Held grantAll() {
+    service.putShare(new Share("export", LockingMode.ADVISORY));
+    service.putShare(new Share("windows", LockingMode.MANDATORY));
+    service.putFile(new FileRecord(A, "export", "a.txt", null, FileType.FILE, 10));
+    service.putFile(new FileRecord(B, "windows", "b ö.doc", null, FileType.FILE, 20));
+    for (LockRequest r : List.of(P1_LOCK, P2_LOCK, W1_LOCK, W1_ZERO)) {
+      assertThat(service.locks().lock(r).granted()).as("grant of %s", r).isTrue();
+    }
+    service.locks().open(O1_OPEN);
+    return held();
+  }
+
+  private Held held() {
+    return new Held(service.locks().locks(A), service.locks().locks(B), service.locks().opens(B));
+  }
+
+  private List<PersistedLock> stored() {
+    return locks(LockQuery.all());
+  }
+
+  private static List<PersistedLock> persisted(Held h) {
+    return Stream.of(
+            h.onA().stream().map(PersistedLock::of),
+            h.onB().stream().map(PersistedLock::of),
+            h.opensOfB().stream().map(PersistedLock::of))
+        .flatMap(s -> s)
+        .toList();
+  }
+
+  private static void assertCode(ErrorCode code, Runnable call) {
+    assertThatThrownBy(call::run)
+        .isInstanceOfSatisfying(StoreError.class, e -> assertThat(e.code()).isEqualTo(code));
+  }
+
+  // ---- restore ----
+
+  @Test
+  void locksAndOpensAreRestoredWithTheirIdsAndRangesAfterACrash() {
+    startOnFreshStore();
+    Held before = grantAll();
+    assertThat(before.onA()).hasSize(2);
+    assertThat(before.onB()).hasSize(2);
+    crash();
+    assertThat(cleanShutdown()).as("marker after a crash").isFalse();
+    startService();
+    assertThat(held()).isEqualTo(before);
+    assertThat(service.locks().graceStatus().active()).isTrue();
+    assertThat(service.locks().graceStatus().restoredRecords()).isEqualTo(5);
+    assertThat(service.locks().graceStatus().expectedClients())
+        .containsExactlyInAnyOrder(NLM1, NLM2, SMB);
+  }
+
+  @Test
+  void locksAndOpensAreRestoredAfterACleanStopToo() {
+    startOnFreshStore();
+    Held before = grantAll();
+    cleanStop();
+    assertThat(cleanShutdown()).as("marker after a clean stop").isTrue();
+    startService();
+    assertThat(cleanShutdown()).as("marker while running").isFalse();
+    assertThat(held()).isEqualTo(before);
+    assertThat(service.locks().graceStatus().active()).isTrue();
+    assertThat(stored()).containsExactlyInAnyOrderElementsOf(persisted(before));
+  }
+
+  @Test
+  void aCleanRestartWithoutLocksEntersNoGrace() {
+    startOnFreshStore();
+    service.putShare(new Share("export", LockingMode.ADVISORY));
+    cleanStop();
+    startService();
+    assertThat(service.locks().graceStatus().active()).isFalse();
+    assertThat(service.locks().lock(P1_LOCK).granted()).isTrue();
+  }
+
+  @Test
+  void eachStartAdvancesTheServerEpoch() {
+    long first = startOnFreshStore().locks().epoch();
+    grantAll();
+    crash();
+    assertThat(startService().locks().epoch()).isEqualTo(first + 1);
+    assertThat(epoch()).isEqualTo(first + 1);
+    cleanStop();
+    assertThat(startService().locks().epoch()).isEqualTo(first + 2);
+    endGrace();
+    LockResult fresh =
+        service
+            .locks()
+            .lock(
+                LockRequest.builder(C, P1)
+                    .share("export")
+                    .client(NLM1)
+                    .posix()
+                    .exclusive()
+                    .range(ByteRange.whole())
+                    .build());
+    assertThat(((LockResult.Granted) fresh).lock().epoch()).isEqualTo(first + 2);
+    assertThat(((LockResult.Granted) fresh).lock().id().epoch()).isEqualTo(first + 2);
+  }
+
+  @Test
+  void sharesAndFilesSurviveARestart() {
+    startOnFreshStore();
+    grantAll();
+    List<Share> shares = service.shares();
+    FileRecord a = service.file(A).orElseThrow();
+    FileRecord b = service.file(B).orElseThrow();
+    crash();
+    startService();
+    assertThat(service.shares()).isEqualTo(shares);
+    assertThat(service.share("windows")).contains(new Share("windows", LockingMode.MANDATORY));
+    assertThat(service.file(A)).contains(a);
+    assertThat(service.file(B)).contains(b);
+  }
+
+  // ---- grace and reclaim ----
+
+  @Test
+  void newLocksAndOpensAreRefusedDuringGrace() {
+    startOnFreshStore();
+    grantAll();
+    crash();
+    startService();
+    LockRequest other =
+        LockRequest.builder(C, LockOwner.of("nlm:new:1:oh"))
+            .share("export")
+            .client(new LockClient("new-host", "nlm"))
+            .posix()
+            .shared()
+            .range(ByteRange.span(0, 1))
+            .build();
+    assertCode(ErrorCode.GRACE_PERIOD, () -> service.locks().lock(other));
+    assertCode(ErrorCode.GRACE_PERIOD, () -> service.locks().lock(P1_LOCK));
+    assertCode(
+        ErrorCode.GRACE_PERIOD,
+        () ->
+            service
+                .locks()
+                .open(new OpenRequest(C, "export", O1, SMB, Records.modes("R"), Set.of())));
+    assertThat(service.locks().locks(C)).isEmpty();
+    assertThat(service.locks().opens(C)).isEmpty();
+  }
+
+  @Test
+  void aMatchingReclaimIsGrantedAndReplacesTheStoredRecord() {
+    startOnFreshStore();
+    Held before = grantAll();
+    Lock old = before.onA().stream().filter(l -> l.owner().equals(P1)).findFirst().orElseThrow();
+    crash();
+    startService();
+    LockResult r = service.locks().reclaim(P1_LOCK);
+    assertThat(r.granted()).isTrue();
+    Lock reclaimed = ((LockResult.Granted) r).lock();
+    assertThat(reclaimed.range()).isEqualTo(old.range());
+    assertThat(reclaimed.owner()).isEqualTo(P1);
+    assertThat(reclaimed.epoch()).isEqualTo(service.locks().epoch());
+    assertThat(locks(LockQuery.all().withOwner(P1.id())))
+        .containsExactly(PersistedLock.of(reclaimed));
+    assertThat(service.locks().graceStatus().reclaimedRecords()).isEqualTo(1);
+    assertThat(service.locks().graceStatus().active()).as("others are still outstanding").isTrue();
+  }
+
+  @Test
+  void aReclaimMatchingNoRestoredLockFailsWithLockNotFound() {
+    startOnFreshStore();
+    Held before = grantAll();
+    crash();
+    startService();
+    LockRequest otherRange =
+        LockRequest.builder(A, P2)
+            .share("export")
+            .client(NLM2)
+            .posix()
+            .shared()
+            .range(ByteRange.span(0, 10))
+            .build();
+    LockRequest stronger =
+        LockRequest.builder(A, P2)
+            .share("export")
+            .client(NLM2)
+            .posix()
+            .exclusive()
+            .range(ByteRange.toEnd(TOP))
+            .build();
+    LockRequest otherClient =
+        LockRequest.builder(A, P1)
+            .share("export")
+            .client(NLM2)
+            .posix()
+            .exclusive()
+            .range(ByteRange.span(0, 100))
+            .build();
+    LockRequest otherOwner =
+        LockRequest.builder(A, LockOwner.of("nlm:host-1:101:oh"))
+            .share("export")
+            .client(NLM1)
+            .posix()
+            .exclusive()
+            .range(ByteRange.span(0, 100))
+            .build();
+    for (LockRequest r : List.of(otherRange, stronger, otherClient, otherOwner)) {
+      assertCode(ErrorCode.LOCK_NOT_FOUND, () -> service.locks().reclaim(r));
+    }
+    assertCode(
+        ErrorCode.LOCK_NOT_FOUND,
+        () ->
+            service
+                .locks()
+                .reclaimOpen(
+                    new OpenRequest(B, "windows", O1, SMB, Records.modes("RWD"), Set.of())));
+    assertThat(held()).isEqualTo(before);
+    assertThat(stored()).containsExactlyInAnyOrderElementsOf(persisted(before));
+  }
+
+  @Test
+  void unreclaimedLocksAndOpensAreGoneAfterGraceFromMemoryAndStore() {
+    startOnFreshStore();
+    grantAll();
+    crash();
+    startService();
+    Lock reclaimed = ((LockResult.Granted) service.locks().reclaim(P1_LOCK)).lock();
+    endGrace();
+    assertThat(service.locks().graceStatus().active()).isFalse();
+    assertThat(service.locks().locks(A)).containsExactly(reclaimed);
+    assertThat(service.locks().locks(B)).isEmpty();
+    assertThat(service.locks().opens(B)).isEmpty();
+    assertThat(stored()).containsExactly(PersistedLock.of(reclaimed));
+    assertThat(service.locks().lock(W1_LOCK).granted()).as("new locks after grace").isTrue();
+  }
+
+  @Test
+  void aReclaimedOpenStaysAfterGrace() {
+    startOnFreshStore();
+    grantAll();
+    crash();
+    startService();
+    ShareReservation open =
+        service
+            .locks()
+            .reclaimOpen(new OpenRequest(B, "windows", O1, SMB, Records.modes("R"), Set.of()));
+    endGrace();
+    assertThat(service.locks().opens(B)).containsExactly(open);
+    assertThat(service.locks().locks(A)).isEmpty();
+    assertThat(stored()).containsExactly(PersistedLock.of(open));
+  }
+
+  @Test
+  void theStateAfterGraceIsWhatTheNextRestartRestores() {
+    startOnFreshStore();
+    grantAll();
+    crash();
+    startService();
+    Lock reclaimed = ((LockResult.Granted) service.locks().reclaim(P1_LOCK)).lock();
+    endGrace();
+    crash();
+    startService();
+    assertThat(service.locks().locks(A)).containsExactly(reclaimed);
+    assertThat(service.locks().locks(B)).isEmpty();
+    assertThat(service.locks().graceStatus().restoredRecords()).isEqualTo(1);
+    assertThat(service.locks().graceStatus().expectedClients()).containsExactly(NLM1);
+  }
+
+  // ---- file removal and orphans ----
+
+  @Test
+  void removeFileDroppingLocksDeletesTheFileAndItsRecordsDurably() {
+    startOnFreshStore();
+    Held before = grantAll();
+    service.removeFile(A, RemovePolicy.DROP_LOCKS);
+    assertThat(service.file(A)).isEmpty();
+    assertThat(service.locks().locks(A)).isEmpty();
+    crash();
+    assertThat(file(A)).isEmpty();
+    assertThat(locks(LockQuery.byFile(A))).isEmpty();
+    startService();
+    assertThat(service.locks().locks(A)).isEmpty();
+    assertThat(service.locks().locks(B)).isEqualTo(before.onB());
+    assertThat(service.locks().graceStatus().restoredRecords()).isEqualTo(3);
+  }
+
+  @Test
+  void removeFileRefusedWhileLockedKeepsTheFileAndItsRecordsDurably() {
+    startOnFreshStore();
+    Held before = grantAll();
+    assertCode(ErrorCode.LOCKED, () -> service.removeFile(B, RemovePolicy.REFUSE_IF_LOCKED));
+    assertCode(ErrorCode.LOCKED, () -> service.removeFile(A, RemovePolicy.REFUSE_IF_LOCKED));
+    service.putFile(new FileRecord(C, "export", "c", null, FileType.FILE, 0));
+    service.removeFile(C, RemovePolicy.REFUSE_IF_LOCKED);
+    crash();
+    assertThat(file(A)).isPresent();
+    assertThat(file(B)).isPresent();
+    assertThat(file(C)).isEmpty();
+    assertThat(stored()).containsExactlyInAnyOrderElementsOf(persisted(before));
+    startService();
+    assertThat(held()).isEqualTo(before);
+  }
+
+  @Test
+  void removeFileDuringGraceDropsTheRestoredRecords() {
+    startOnFreshStore();
+    Held before = grantAll();
+    crash();
+    startService();
+    service.removeFile(A, RemovePolicy.DROP_LOCKS);
+    assertThat(service.locks().locks(A)).isEmpty();
+    assertThat(locks(LockQuery.byFile(A))).isEmpty();
+    endGrace();
+    assertThat(stored()).isEmpty();
+    crash();
+    startService();
+    assertThat(service.locks().locks(A)).isEmpty();
+    assertThat(service.locks().locks(B)).isEmpty();
+    assertThat(service.file(A)).isEmpty();
+    assertThat(service.file(B)).isPresent();
+    assertThat(before.onB()).isNotEmpty();
+  }
+
+  @Test
+  void sweepOrphansDeletesOnlyRecordsOfGoneFilesThatNobodyHoldsDurably() {
+    startOnFreshStore();
+    grantAll();
+    FileHandle held = FileHandle.of("not-a-file-but-locked");
+    LockRequest onHeld =
+        LockRequest.builder(held, P1)
+            .share("export")
+            .client(NLM1)
+            .posix()
+            .exclusive()
+            .range(ByteRange.whole())
+            .build();
+    Lock heldLock = ((LockResult.Granted) service.locks().lock(onHeld)).lock();
+    write(
+        tx -> {
+          tx.putLock(Records.lock("orphan-1").file("gone-1").build());
+          tx.putLock(Records.open("orphan-2").file("gone-1").build());
+          tx.putLock(Records.lock("orphan-3").file("gone-2").build());
+        });
+    List<PersistedLock> kept = stored().stream().filter(r -> !r.id().startsWith("orphan")).toList();
+    assertThat(service.sweepOrphans()).isEqualTo(3);
+    assertThat(service.sweepOrphans()).isZero();
+    assertThat(stored()).containsExactlyInAnyOrderElementsOf(kept);
+    crash();
+    assertThat(stored()).containsExactlyInAnyOrderElementsOf(kept);
+    startService();
+    assertThat(service.locks().locks(held)).containsExactly(heldLock);
+    assertThat(service.locks().graceStatus().restoredRecords()).isEqualTo(6);
+  }
+
+  // ---- the store alone ----
+
+  @Test
+  void aReopenedStoreHoldsEverythingCommittedExactly() {
+    List<PersistedLock> records =
+        List.of(
+            Records.lock(TrickyText.INJECTION)
+                .owner(TrickyText.NON_ASCII)
+                .client("c:%_'\"\\")
+                .share(TrickyText.NON_ASCII)
+                .file(B)
+                .range(ByteRange.of(TOP, ByteRange.MAX))
+                .build(),
+            Records.lock("zero")
+                .windows()
+                .shared()
+                .range(ByteRange.zeroLength(ByteRange.MAX))
+                .build(),
+            Records.open("open").access("RWD").deny("RW").epoch(Long.MAX_VALUE).build());
+    FileRecord file = new FileRecord(B, TrickyText.NON_ASCII, "ö 🔒", A, FileType.SYMLINK, 5);
+    write(
+        tx -> {
+          tx.putShare(new Share(TrickyText.NON_ASCII, LockingMode.MANDATORY));
+          tx.putFile(file);
+          records.forEach(tx::putLock);
+          tx.incrementServerEpoch();
+          tx.incrementServerEpoch();
+          tx.setCleanShutdown(true);
+        });
+    try (Transaction tx = store.begin()) {
+      tx.putLock(Records.lock("rolled-back").build());
+      tx.rollback();
+    }
+    reopenStore();
+    read(
+        tx -> {
+          assertThat(tx.listLocks(LockQuery.all())).containsExactlyInAnyOrderElementsOf(records);
+          assertThat(tx.listShares())
+              .containsExactly(new Share(TrickyText.NON_ASCII, LockingMode.MANDATORY));
+          assertThat(tx.getFile(B)).contains(file);
+          assertThat(tx.getServerEpoch()).isEqualTo(2);
+          assertThat(tx.isCleanShutdown()).isTrue();
+          return null;
+        });
+  }
+}
