@@ -65,6 +65,22 @@ public interface MetadataService extends AutoCloseable {
   /** As {@link #checkRead}, for a write. */
   void checkWrite(FileHandle file, LockOwner owner, ByteRange range);
 
+  /**
+   * Moves the service to another store while it serves (hot swap): lock traffic is held, and in one
+   * transaction of {@code next} the shares and files are copied from the current store and the lock
+   * records and epoch from the lock manager's memory (which is authoritative); then traffic resumes
+   * on {@code next}. With {@code next == null} the service runs without a store: grants fail with
+   * STORE_UNAVAILABLE and releases are kept for the next store.
+   *
+   * @return how long lock traffic was held and how many lock records were copied
+   * @throws org.dittofs.metadata.errors.StoreError if the copy failed; the service then stays on
+   *     its current store
+   */
+  org.dittofs.metadata.lock.SwapReport swapStore(MetadataStore next);
+
+  /** The bound store, or null while none is bound. */
+  MetadataStore store();
+
   /** Stops the lock manager cleanly (the store's clean-shutdown marker is set if all landed). */
   @Override
   void close();

@@ -29,14 +29,15 @@ import org.dittofs.metadata.lock.PersistedLock;
  * The metadata service over one store. Shares are cached in memory (they change rarely and every
  * I/O check needs the share's locking mode); files and lock records are read from the store.
  *
- * <p>Concurrency: {@code shares} is a concurrent map written after the store accepted the share (so
- * it never holds a share the store refused); the lock manager and the store are thread-safe; {@code
- * sweepTimer} is guarded by this object's monitor.
+ * <p>Concurrency: {@code store} is volatile and changes only in {@link #swapStore}, under the lock
+ * manager's traffic gate; {@code shares} is a concurrent map written after the store accepted the
+ * share (so it never holds a share the store refused); the lock manager and the store are
+ * thread-safe; {@code sweepTimer} is guarded by this object's monitor.
  */
 public final class DefaultMetadataService implements MetadataService {
   private static final System.Logger LOG = System.getLogger("org.dittofs.metadata");
 
-  private final MetadataStore store;
+  private volatile MetadataStore store; // null while no store is bound
   private final LockManager locks;
   private final LockScheduler scheduler;
   private final Duration sweepInterval;
@@ -86,11 +87,12 @@ public final class DefaultMetadataService implements MetadataService {
   @Override
   public void putShare(Share share) {
     requireNonNull(share, "share");
-    store.inTransaction(
-        tx -> {
-          tx.putShare(share);
-          return null;
-        });
+    bound()
+        .inTransaction(
+            tx -> {
+              tx.putShare(share);
+              return null;
+            });
     shares.put(share.name(), share);
   }
 
@@ -110,17 +112,18 @@ public final class DefaultMetadataService implements MetadataService {
     if (!shares.containsKey(file.share())) {
       throw StoreErrors.notFound("share " + file.share());
     }
-    store.inTransaction(
-        tx -> {
-          tx.putFile(file);
-          return null;
-        });
+    bound()
+        .inTransaction(
+            tx -> {
+              tx.putFile(file);
+              return null;
+            });
   }
 
   @Override
   public Optional<FileRecord> file(FileHandle handle) {
     requireNonNull(handle, "file handle");
-    return store.inTransaction(tx -> tx.getFile(handle));
+    return bound().inTransaction(tx -> tx.getFile(handle));
   }
 
   @Override
@@ -132,32 +135,34 @@ public final class DefaultMetadataService implements MetadataService {
         handle,
         policy == RemovePolicy.REFUSE_IF_LOCKED,
         () ->
-            store.inTransaction(
-                tx -> {
-                  if (!tx.deleteFile(handle)) {
-                    throw StoreErrors.notFound("file " + f.name() + " (" + handle + ")");
-                  }
-                  return tx.deleteLocksByFile(handle);
-                }));
+            bound()
+                .inTransaction(
+                    tx -> {
+                      if (!tx.deleteFile(handle)) {
+                        throw StoreErrors.notFound("file " + f.name() + " (" + handle + ")");
+                      }
+                      return tx.deleteLocksByFile(handle);
+                    }));
   }
 
   @Override
   public int sweepOrphans() {
-    return store.inTransaction(
-        tx -> {
-          Set<FileHandle> seen = new HashSet<>();
-          int deleted = 0;
-          for (PersistedLock r : tx.listLocks(LockQuery.all())) {
-            FileHandle f = r.file();
-            if (seen.add(f)
-                && tx.getFile(f).isEmpty()
-                && locks.locks(f).isEmpty()
-                && locks.opens(f).isEmpty()) {
-              deleted += tx.deleteLocksByFile(f);
-            }
-          }
-          return deleted;
-        });
+    return bound()
+        .inTransaction(
+            tx -> {
+              Set<FileHandle> seen = new HashSet<>();
+              int deleted = 0;
+              for (PersistedLock r : tx.listLocks(LockQuery.all())) {
+                FileHandle f = r.file();
+                if (seen.add(f)
+                    && tx.getFile(f).isEmpty()
+                    && locks.locks(f).isEmpty()
+                    && locks.opens(f).isEmpty()) {
+                  deleted += tx.deleteLocksByFile(f);
+                }
+              }
+              return deleted;
+            });
   }
 
   @Override
@@ -175,6 +180,71 @@ public final class DefaultMetadataService implements MetadataService {
     FileRecord f = file(handle).orElseThrow(() -> StoreErrors.notFound("file " + handle));
     Share s = shares.get(f.share());
     return s == null ? LockingMode.ADVISORY : s.lockingMode();
+  }
+
+  @Override
+  public MetadataStore store() {
+    return store;
+  }
+
+  @Override
+  public org.dittofs.metadata.lock.SwapReport swapStore(MetadataStore next) {
+    MetadataStore old = store;
+    org.dittofs.metadata.lock.SwapReport report =
+        locks.swapStore(
+            next == null ? null : new TransactionalLockStore(next),
+            (epoch, records) -> copyInto(old, next, epoch, records));
+    store = next;
+    LOG.log(
+        System.Logger.Level.INFO,
+        "metadata store "
+            + (old == null ? "(none)" : old.type())
+            + " -> "
+            + (next == null ? "(none)" : next.type())
+            + " in "
+            + report.duration().toMillis()
+            + " ms, "
+            + report.records()
+            + " lock records copied");
+    return report;
+  }
+
+  /** One transaction of {@code next}: shares and files from {@code old}, locks from memory. */
+  private void copyInto(
+      MetadataStore old, MetadataStore next, long epoch, List<PersistedLock> records) {
+    List<Share> oldShares = old == null ? List.copyOf(shares.values()) : readShares(old);
+    List<FileRecord> oldFiles = new java.util.ArrayList<>();
+    if (old != null) {
+      old.inTransaction(
+          tx -> {
+            for (Share sh : tx.listShares()) {
+              oldFiles.addAll(tx.listFiles(sh.name()));
+            }
+            return null;
+          });
+    }
+    next.inTransaction(
+        tx -> {
+          Set<String> keep = new HashSet<>();
+          records.forEach(r -> keep.add(r.id()));
+          List<org.dittofs.metadata.lock.LockStoreOp> ops = new java.util.ArrayList<>();
+          for (PersistedLock stale : tx.listLocks(LockQuery.all())) {
+            if (!keep.contains(stale.id())) {
+              ops.add(new org.dittofs.metadata.lock.LockStoreOp.Delete(stale.id()));
+            }
+          }
+          records.forEach(r -> ops.add(new org.dittofs.metadata.lock.LockStoreOp.Put(r)));
+          tx.commit(ops);
+          oldShares.forEach(tx::putShare);
+          oldFiles.forEach(tx::putFile);
+          tx.setServerEpoch(epoch);
+          tx.setCleanShutdown(false);
+          return null;
+        });
+  }
+
+  private static List<Share> readShares(MetadataStore s) {
+    return s.inTransaction(tx -> tx.listShares());
   }
 
   @Override
@@ -209,6 +279,16 @@ public final class DefaultMetadataService implements MetadataService {
               scheduleSweep();
             },
             sweepInterval);
+  }
+
+  private MetadataStore bound() {
+    MetadataStore s = store;
+    if (s == null) {
+      throw new StoreError(
+          org.dittofs.metadata.errors.ErrorCode.STORE_UNAVAILABLE,
+          "no metadata store is bound; bind one (store.target) and retry");
+    }
+    return s;
   }
 
   private static void requireNonNull(Object v, String what) {

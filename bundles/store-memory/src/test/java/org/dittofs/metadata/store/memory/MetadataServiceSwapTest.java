@@ -1,0 +1,135 @@
+package org.dittofs.metadata.store.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import org.dittofs.metadata.FileRecord;
+import org.dittofs.metadata.FileType;
+import org.dittofs.metadata.MetadataService;
+import org.dittofs.metadata.MetadataServices;
+import org.dittofs.metadata.MetadataStore;
+import org.dittofs.metadata.Share;
+import org.dittofs.metadata.errors.ErrorCode;
+import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.lock.ByteRange;
+import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockClient;
+import org.dittofs.metadata.lock.LockFlavour;
+import org.dittofs.metadata.lock.LockOwner;
+import org.dittofs.metadata.lock.LockQuery;
+import org.dittofs.metadata.lock.LockRequest;
+import org.dittofs.metadata.lock.LockResult;
+import org.dittofs.metadata.lock.LockType;
+import org.dittofs.metadata.lock.LockingMode;
+import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.lock.SwapReport;
+import org.dittofs.metadata.lock.UnlockRequest;
+import org.dittofs.metadata.store.testkit.ManualLockScheduler;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Moving a serving metadata service to another store: everything live arrives, nothing is lost. */
+class MetadataServiceSwapTest {
+  private static final FileHandle F = FileHandle.of("f");
+  private static final LockOwner A = LockOwner.of("nlm:a:1:oh");
+  private static final LockClient CA = new LockClient("host-a", "nlm");
+
+  private final ManualLockScheduler scheduler = new ManualLockScheduler();
+  private final MemoryMetadataStore first = new MemoryMetadataStore();
+  private final MetadataService service =
+      MetadataServices.over(first).scheduler(scheduler).sweepInterval(Duration.ZERO).start();
+
+  @AfterEach
+  void stop() {
+    service.close();
+  }
+
+  @Test
+  void swapCopiesSharesFilesLocksAndEpochInOneGo() {
+    service.putShare(new Share("adv", LockingMode.ADVISORY));
+    service.putFile(new FileRecord(F, "adv", "f", null, FileType.FILE, 10));
+    Lock held = grant(0, 100);
+    MemoryMetadataStore next = new MemoryMetadataStore();
+
+    SwapReport report = service.swapStore(next);
+
+    assertThat(report.records()).isEqualTo(1);
+    assertThat(service.store()).isSameAs(next);
+    next.inTransaction(
+        tx -> {
+          assertThat(tx.listShares()).containsExactly(new Share("adv", LockingMode.ADVISORY));
+          assertThat(tx.getFile(F)).isPresent();
+          assertThat(tx.listLocks(LockQuery.all()))
+              .extracting(PersistedLock::id)
+              .containsExactly(held.id().toString());
+          assertThat(tx.getServerEpoch()).isEqualTo(service.locks().epoch());
+          return null;
+        });
+  }
+
+  @Test
+  void afterTheSwapGrantsAndReleasesLandInTheNewStoreOnly() {
+    service.putShare(new Share("adv", LockingMode.ADVISORY));
+    Lock before = grant(0, 10);
+    MemoryMetadataStore next = new MemoryMetadataStore();
+    service.swapStore(next);
+
+    Lock after = grant(100, 10);
+    service.locks().unlock(new UnlockRequest(F, A, LockFlavour.POSIX, ByteRange.span(0, 10)));
+
+    assertThat(ids(next)).containsExactly(after.id().toString());
+    assertThat(ids(first))
+        .containsExactly(before.id().toString()); // the old store is left as it was
+  }
+
+  @Test
+  void withNoStoreBoundGrantsFailReleasesWorkAndTheNextStoreGetsTheState() {
+    service.putShare(new Share("adv", LockingMode.ADVISORY));
+    grant(0, 100);
+    service.swapStore(null);
+
+    assertThatThrownBy(() -> grant(200, 10))
+        .isInstanceOfSatisfying(
+            StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
+    service.locks().unlock(new UnlockRequest(F, A, LockFlavour.POSIX, ByteRange.span(40, 20)));
+    List<Lock> live = service.locks().locks(F);
+    assertThat(live).hasSize(2);
+
+    MemoryMetadataStore next = new MemoryMetadataStore();
+    service.swapStore(next);
+
+    assertThat(ids(next))
+        .containsExactlyInAnyOrderElementsOf(live.stream().map(l -> l.id().toString()).toList());
+    assertThat(service.share("adv")).isPresent();
+    next.inTransaction(
+        tx -> {
+          assertThat(tx.listShares()).extracting(Share::name).containsExactly("adv");
+          return null;
+        });
+  }
+
+  private Lock grant(long offset, long length) {
+    LockResult r =
+        service
+            .locks()
+            .lock(
+                new LockRequest(
+                    F,
+                    "adv",
+                    A,
+                    CA,
+                    LockFlavour.POSIX,
+                    LockType.EXCLUSIVE,
+                    ByteRange.span(offset, length)));
+    assertThat(r.granted()).isTrue();
+    return ((LockResult.Granted) r).lock();
+  }
+
+  private static List<String> ids(MetadataStore s) {
+    return s.inTransaction(
+        tx -> tx.listLocks(LockQuery.all()).stream().map(PersistedLock::id).toList());
+  }
+}
