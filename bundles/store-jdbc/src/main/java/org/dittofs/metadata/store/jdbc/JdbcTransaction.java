@@ -1,0 +1,339 @@
+package org.dittofs.metadata.store.jdbc;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.dittofs.metadata.FileRecord;
+import org.dittofs.metadata.FileType;
+import org.dittofs.metadata.RecordLimits;
+import org.dittofs.metadata.Share;
+import org.dittofs.metadata.Transaction;
+import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.errors.StoreErrors;
+import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.LockQuery;
+import org.dittofs.metadata.lock.LockStoreOp;
+import org.dittofs.metadata.lock.LockingMode;
+import org.dittofs.metadata.lock.PersistedLock;
+
+/**
+ * A {@link Transaction} as SQL on one {@link SqlTransaction}: every value bound as a parameter,
+ * every value checked ({@link RecordLimits}, {@link Dialect#unstorable}) before anything is sent,
+ * so an unstorable value is INVALID_ARGUMENT and leaves the transaction usable. A value the
+ * database cannot hold is never stored, so reads and deletes by such a value find nothing. Confined
+ * to one thread.
+ */
+final class JdbcTransaction implements Transaction {
+  private static final List<String> SHARE_COLUMNS = List.of("name", "locking_mode");
+  private static final List<String> FILE_COLUMNS =
+      List.of("handle", "share", "name", "parent", "type", "size");
+  private static final String SELECT_FILE =
+      "SELECT " + String.join(", ", FILE_COLUMNS) + " FROM files";
+
+  private final Dialect dialect;
+  private final SqlTransaction sql;
+
+  /**
+   * @throws StoreError STORE_UNAVAILABLE if no connection can be had
+   */
+  JdbcTransaction(Dialect dialect, DataSource dataSource) {
+    this.dialect = dialect;
+    this.sql = new SqlTransaction(dialect, dataSource);
+  }
+
+  // ---- shares and files ----
+
+  @Override
+  public void putShare(Share share) {
+    RecordLimits.check(share);
+    storable("share name", share.name());
+    sql.update(
+        "putShare",
+        dialect.upsert("shares", "name", SHARE_COLUMNS),
+        share.name(),
+        share.lockingMode().name());
+  }
+
+  @Override
+  public Optional<Share> getShare(String name) {
+    if (!canHold("getShare", name)) {
+      return Optional.empty();
+    }
+    return sql
+        .query(
+            "getShare",
+            "SELECT name, locking_mode FROM shares WHERE name = ?",
+            JdbcTransaction::share,
+            name)
+        .stream()
+        .findFirst();
+  }
+
+  @Override
+  public List<Share> listShares() {
+    List<Share> out =
+        sql.query("listShares", "SELECT name, locking_mode FROM shares", JdbcTransaction::share);
+    // Java's order, the same in every store, not the database collation's.
+    out.sort(Comparator.comparing(Share::name));
+    return out;
+  }
+
+  @Override
+  public boolean deleteShare(String name) {
+    return canHold("deleteShare", name)
+        && sql.update("deleteShare", "DELETE FROM shares WHERE name = ?", name) > 0;
+  }
+
+  @Override
+  public void putFile(FileRecord file) {
+    RecordLimits.check(file);
+    storable("share name", file.share());
+    storable("file name", file.name());
+    sql.update(
+        "putFile",
+        dialect.upsert("files", "handle", FILE_COLUMNS),
+        file.handle().bytes(),
+        file.share(),
+        file.name(),
+        file.parent() == null ? null : file.parent().bytes(),
+        file.type().name(),
+        file.size());
+  }
+
+  @Override
+  public Optional<FileRecord> getFile(FileHandle handle) {
+    return sql
+        .query("getFile", SELECT_FILE + " WHERE handle = ?", JdbcTransaction::file, handle.bytes())
+        .stream()
+        .findFirst();
+  }
+
+  @Override
+  public List<FileRecord> listFiles(String share) {
+    if (!canHold("listFiles", share)) {
+      return new ArrayList<>();
+    }
+    return sql.query("listFiles", SELECT_FILE + " WHERE share = ?", JdbcTransaction::file, share);
+  }
+
+  @Override
+  public boolean deleteFile(FileHandle handle) {
+    return sql.update("deleteFile", "DELETE FROM files WHERE handle = ?", handle.bytes()) > 0;
+  }
+
+  // ---- lock records ----
+
+  @Override
+  public void putLock(PersistedLock lock) {
+    check(lock);
+    sql.run(
+        "putLock",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(upsertLock())) {
+            LockRows.bind(ps, lock);
+            return ps.executeUpdate();
+          }
+        });
+  }
+
+  @Override
+  public Optional<PersistedLock> getLock(String id) {
+    if (!canHold("getLock", id)) {
+      return Optional.empty();
+    }
+    return sql.query("getLock", LockRows.SELECT + " WHERE id = ?", LockRows::read, id).stream()
+        .findFirst();
+  }
+
+  @Override
+  public boolean deleteLock(String id) {
+    return canHold("deleteLock", id)
+        && sql.update("deleteLock", "DELETE FROM locks WHERE id = ?", id) > 0;
+  }
+
+  @Override
+  public List<PersistedLock> listLocks(LockQuery q) {
+    StringBuilder where = new StringBuilder();
+    List<Object> params = new ArrayList<>();
+    condition(where, params, "file", q.file() == null ? null : q.file().bytes());
+    condition(where, params, "owner", q.owner());
+    condition(where, params, "client_id", q.clientId());
+    condition(where, params, "share", q.share());
+    condition(where, params, "kind", q.kind() == null ? null : q.kind().name());
+    for (Object p : params) {
+      if (p instanceof String s && !canHold("listLocks", s)) {
+        return new ArrayList<>();
+      }
+    }
+    return sql.query("listLocks", LockRows.SELECT + where, LockRows::read, params.toArray());
+  }
+
+  @Override
+  public int deleteLocksByClient(String clientId) {
+    return canHold("deleteLocksByClient", clientId)
+        ? sql.update("deleteLocksByClient", "DELETE FROM locks WHERE client_id = ?", clientId)
+        : 0;
+  }
+
+  @Override
+  public int deleteLocksByFile(FileHandle file) {
+    return sql.update("deleteLocksByFile", "DELETE FROM locks WHERE file = ?", file.bytes());
+  }
+
+  @Override
+  public long getServerEpoch() {
+    return sql.query(
+            "getServerEpoch", "SELECT epoch FROM server_state WHERE id = 1", rs -> rs.getLong(1))
+        .get(0);
+  }
+
+  @Override
+  public long incrementServerEpoch() {
+    sql.update("incrementServerEpoch", "UPDATE server_state SET epoch = epoch + 1 WHERE id = 1");
+    return getServerEpoch();
+  }
+
+  @Override
+  public boolean isCleanShutdown() {
+    return sql.query(
+            "isCleanShutdown",
+            "SELECT clean_shutdown FROM server_state WHERE id = 1",
+            rs -> rs.getBoolean(1))
+        .get(0);
+  }
+
+  @Override
+  public void setCleanShutdown(boolean clean) {
+    sql.update(
+        "setCleanShutdown", "UPDATE server_state SET clean_shutdown = ? WHERE id = 1", clean);
+  }
+
+  /**
+   * Applies the operations in order with JDBC batches: consecutive puts share one batch, as do
+   * consecutive deletes; a batch is flushed before the kind changes or an id repeats, so the order
+   * of writes to one id is kept even by drivers that rewrite a batch into one statement. Every put
+   * is checked before anything is sent; a delete of an id the database cannot hold is a no-op.
+   */
+  @Override
+  public void commit(List<LockStoreOp> ops) {
+    for (LockStoreOp op : ops) {
+      if (op instanceof LockStoreOp.Put p) {
+        check(p.record());
+      }
+    }
+    sql.run(
+        "commit(ops)",
+        c -> {
+          try (PreparedStatement put = c.prepareStatement(upsertLock());
+              PreparedStatement delete = c.prepareStatement("DELETE FROM locks WHERE id = ?")) {
+            PreparedStatement pending = null;
+            Set<String> pendingIds = new HashSet<>();
+            for (LockStoreOp op : ops) {
+              String id = op instanceof LockStoreOp.Put p ? p.record().id() : deletedId(op);
+              if (!canHold(id)) {
+                continue;
+              }
+              PreparedStatement next = op instanceof LockStoreOp.Put ? put : delete;
+              if (pending != null && (pending != next || pendingIds.contains(id))) {
+                pending.executeBatch();
+                pendingIds.clear();
+              }
+              if (op instanceof LockStoreOp.Put p) {
+                LockRows.bind(put, p.record());
+              } else {
+                delete.setString(1, id);
+              }
+              next.addBatch();
+              pendingIds.add(id);
+              pending = next;
+            }
+            if (pending != null) {
+              pending.executeBatch();
+            }
+          }
+          return null;
+        });
+  }
+
+  private static String deletedId(LockStoreOp op) {
+    return ((LockStoreOp.Delete) op).id();
+  }
+
+  // ---- end of the transaction ----
+
+  @Override
+  public void commit() {
+    sql.commit();
+  }
+
+  @Override
+  public void rollback() {
+    sql.rollback();
+  }
+
+  @Override
+  public void close() {
+    sql.rollback();
+  }
+
+  // ---- values ----
+
+  private static void condition(StringBuilder where, List<Object> params, String column, Object v) {
+    if (v != null) {
+      where.append(where.length() == 0 ? " WHERE " : " AND ").append(column).append(" = ?");
+      params.add(v);
+    }
+  }
+
+  private String upsertLock() {
+    return dialect.upsert("locks", "id", LockRows.COLUMNS);
+  }
+
+  private void check(PersistedLock r) {
+    RecordLimits.check(r);
+    storable("lock record id", r.id());
+    storable("share name", r.share());
+    storable("owner id", r.owner());
+    storable("client id", r.clientId());
+    storable("adapter name", r.adapter());
+  }
+
+  private void storable(String field, String value) {
+    String why = dialect.unstorable(value);
+    if (why != null) {
+      throw StoreErrors.invalidArgument(field + " cannot be stored: " + why);
+    }
+  }
+
+  private boolean canHold(String value) {
+    return dialect.unstorable(value) == null;
+  }
+
+  /** Whether the database can hold {@code value}; refuses work on an ended transaction first. */
+  private boolean canHold(String operation, String value) {
+    sql.alive(operation);
+    return canHold(value);
+  }
+
+  private static Share share(ResultSet rs) throws SQLException {
+    return new Share(rs.getString(1), LockingMode.valueOf(rs.getString(2)));
+  }
+
+  private static FileRecord file(ResultSet rs) throws SQLException {
+    byte[] parent = rs.getBytes(4);
+    return new FileRecord(
+        FileHandle.of(rs.getBytes(1)),
+        rs.getString(2),
+        rs.getString(3),
+        parent == null ? null : FileHandle.of(parent),
+        FileType.valueOf(rs.getString(5)),
+        rs.getLong(6));
+  }
+}
