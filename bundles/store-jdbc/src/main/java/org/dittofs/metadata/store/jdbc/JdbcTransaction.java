@@ -175,15 +175,29 @@ final class JdbcTransaction implements Transaction {
     return sql.query("listLocks", LockRows.SELECT + where, LockRows::read, params.toArray());
   }
 
+  /**
+   * @throws StoreError INVALID_ARGUMENT for a null client id (a bulk delete never means "all")
+   */
   @Override
   public int deleteLocksByClient(String clientId) {
-    return canHold("deleteLocksByClient", clientId)
+    sql.alive("deleteLocksByClient");
+    if (clientId == null) {
+      throw StoreErrors.invalidArgument("deleteLocksByClient needs a client id, got null");
+    }
+    return canHold(clientId)
         ? sql.update("deleteLocksByClient", "DELETE FROM locks WHERE client_id = ?", clientId)
         : 0;
   }
 
+  /**
+   * @throws StoreError INVALID_ARGUMENT for a null file handle (a bulk delete never means "all")
+   */
   @Override
   public int deleteLocksByFile(FileHandle file) {
+    sql.alive("deleteLocksByFile");
+    if (file == null) {
+      throw StoreErrors.invalidArgument("deleteLocksByFile needs a file handle, got null");
+    }
     return sql.update("deleteLocksByFile", "DELETE FROM locks WHERE file = ?", file.bytes());
   }
 

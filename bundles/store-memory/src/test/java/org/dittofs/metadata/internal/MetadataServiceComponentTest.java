@@ -1,0 +1,175 @@
+package org.dittofs.metadata.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Proxy;
+import java.util.Map;
+import org.dittofs.metadata.MetadataStore;
+import org.dittofs.metadata.Share;
+import org.dittofs.metadata.errors.ErrorCode;
+import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.lock.ByteRange;
+import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockClient;
+import org.dittofs.metadata.lock.LockFlavour;
+import org.dittofs.metadata.lock.LockOwner;
+import org.dittofs.metadata.lock.LockQuery;
+import org.dittofs.metadata.lock.LockRequest;
+import org.dittofs.metadata.lock.LockResult;
+import org.dittofs.metadata.lock.LockType;
+import org.dittofs.metadata.lock.LockingMode;
+import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.lock.UnlockRequest;
+import org.dittofs.metadata.store.memory.MemoryMetadataStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The metadata service component driven the way Declarative Services drives it: activate with a
+ * configuration, bind and unbind stores (replacement bound before the old one is unbound), modify
+ * the configuration. Outside a framework: the OSGi wiring itself is proven by the itests.
+ */
+class MetadataServiceComponentTest {
+  private static final FileHandle F = FileHandle.of("f");
+  private static final LockOwner A = LockOwner.of("nlm:a:1:oh");
+
+  private final MetadataServiceComponent component = new MetadataServiceComponent();
+
+  @AfterEach
+  void deactivate() {
+    component.deactivate();
+  }
+
+  @Test
+  void withoutAStoreEveryCallSaysStoreUnavailable() {
+    component.activate(config(Map.of()));
+    assertThatThrownBy(component::locks)
+        .isInstanceOfSatisfying(
+            StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
+  }
+
+  @Test
+  void aStoreBoundBeforeActivationIsUsedAtActivation() {
+    MemoryMetadataStore memory = new MemoryMetadataStore();
+    component.bindStore(memory);
+    component.activate(config(Map.of()));
+    assertThat(component.store()).isSameAs(memory);
+    assertThat(grant(0, 10).granted()).isTrue();
+  }
+
+  @Test
+  void bindingAReplacementBeforeUnbindingTheOldOneSwapsWithoutLosingALock() {
+    MemoryMetadataStore first = new MemoryMetadataStore();
+    MemoryMetadataStore second = new MemoryMetadataStore();
+    component.activate(config(Map.of()));
+    component.bindStore(first);
+    Lock held = ((LockResult.Granted) grant(0, 10)).lock();
+
+    component.bindStore(second); // DS binds the replacement first
+    component.unbindStore(first); // then unbinds the old one: ignored, already replaced
+
+    assertThat(component.store()).isSameAs(second);
+    assertThat(ids(second)).containsExactly(held.id().toString());
+    assertThat(component.locks().locks(F)).containsExactly(held);
+  }
+
+  @Test
+  void losingTheOnlyStoreDetachesAndTheNextStoreReceivesTheState() {
+    MemoryMetadataStore first = new MemoryMetadataStore();
+    component.activate(config(Map.of()));
+    component.bindStore(first);
+    grant(0, 100);
+
+    component.unbindStore(first);
+    assertThatThrownBy(() -> grant(200, 10))
+        .isInstanceOfSatisfying(
+            StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
+    component.locks().unlock(new UnlockRequest(F, A, LockFlavour.POSIX, ByteRange.span(40, 20)));
+
+    MemoryMetadataStore next = new MemoryMetadataStore();
+    component.bindStore(next);
+    assertThat(ids(next))
+        .containsExactlyInAnyOrderElementsOf(
+            component.locks().locks(F).stream().map(l -> l.id().toString()).toList());
+    assertThat(grant(200, 10).granted()).isTrue();
+  }
+
+  @Test
+  void aLimitChangeAppliesToTheRunningManager() {
+    component.bindStore(new MemoryMetadataStore());
+    component.activate(config(Map.of()));
+    component.modified(config(Map.of("max_locks_per_file", 1)));
+
+    assertThat(component.locks().config().maxLocksPerFile()).isEqualTo(1);
+    assertThat(grant(0, 10).granted()).isTrue();
+    assertThatThrownBy(() -> grant(100, 10))
+        .isInstanceOfSatisfying(
+            StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LOCK_LIMIT_EXCEEDED));
+  }
+
+  @Test
+  void aBadConfigurationIsRefusedAndThePreviousOneStays() {
+    component.bindStore(new MemoryMetadataStore());
+    component.activate(config(Map.of("max_locks_per_file", 7)));
+    grant(0, 10);
+
+    component.modified(config(Map.of("lock_timeout_seconds", -5L)));
+    component.modified(config(Map.of("fairness", "SOMETIMES")));
+
+    assertThat(component.locks().config().maxLocksPerFile()).isEqualTo(7);
+    assertThat(component.locks().config().lockTimeout()).hasSeconds(60);
+    assertThat(component.locks().locks(F)).hasSize(1); // nothing held was dropped
+  }
+
+  @Test
+  void sharesSurviveASwapBecauseTheyAreCopiedFromTheOldStore() {
+    MemoryMetadataStore first = new MemoryMetadataStore();
+    component.activate(config(Map.of()));
+    component.bindStore(first);
+    component.putShare(new Share("docs", LockingMode.MANDATORY));
+    MemoryMetadataStore second = new MemoryMetadataStore();
+
+    component.bindStore(second);
+
+    java.util.Optional<Share> copied = second.inTransaction(tx -> tx.getShare("docs"));
+    assertThat(copied).contains(new Share("docs", LockingMode.MANDATORY));
+  }
+
+  private LockResult grant(long offset, long length) {
+    return component
+        .locks()
+        .lock(
+            new LockRequest(
+                F,
+                "demo",
+                A,
+                new LockClient("host-a", "nlm"),
+                LockFlavour.POSIX,
+                LockType.EXCLUSIVE,
+                ByteRange.span(offset, length)));
+  }
+
+  private static java.util.List<String> ids(MetadataStore s) {
+    return s.inTransaction(
+        tx -> tx.listLocks(LockQuery.all()).stream().map(PersistedLock::id).toList());
+  }
+
+  /** A configuration as DS builds it: every attribute its default unless overridden. */
+  static MetadataServiceConfig config(Map<String, Object> overrides) {
+    return (MetadataServiceConfig)
+        Proxy.newProxyInstance(
+            MetadataServiceConfig.class.getClassLoader(),
+            new Class<?>[] {MetadataServiceConfig.class},
+            (proxy, method, args) -> {
+              if (overrides.containsKey(method.getName())) {
+                return overrides.get(method.getName());
+              }
+              if (method.getName().equals("annotationType")) {
+                return MetadataServiceConfig.class;
+              }
+              return method.getDefaultValue();
+            });
+  }
+}

@@ -1,0 +1,73 @@
+package org.dittofs.metadata.store.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.dittofs.metadata.MetadataStore;
+import org.dittofs.metadata.Transaction;
+import org.dittofs.metadata.lock.LockQuery;
+import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.store.testkit.Records;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** What the kit relies on from {@link PostgresFixture}: isolation, reopen, and cleanup. */
+@ExtendWith(PostgresServer.class)
+class PostgresFixtureTest {
+
+  @Test
+  void eachFixtureHasASchemaOfItsOwnThatReopenKeepsAndDisposeDrops() throws SQLException {
+    PostgresFixture one = new PostgresFixture();
+    PostgresFixture two = new PostgresFixture();
+    try {
+      MetadataStore first = one.create();
+      first.inTransaction(
+          tx -> {
+            tx.putLock(Records.lock("1.1").build());
+            return tx.incrementServerEpoch();
+          });
+      MetadataStore second = two.create();
+      List<PersistedLock> inSecond = second.inTransaction(tx -> tx.listLocks(LockQuery.all()));
+      assertThat(inSecond).isEmpty();
+      long secondEpoch = second.inTransaction(Transaction::getServerEpoch);
+      assertThat(secondEpoch).isZero();
+      assertThat(schemasWithTable("locks")).hasSize(2).noneMatch("public"::equals);
+
+      ((AutoCloseable) first).close();
+      MetadataStore again = one.reopen();
+      Optional<PersistedLock> kept = again.inTransaction(tx -> tx.getLock("1.1"));
+      assertThat(kept).isPresent();
+      long epoch = again.inTransaction(Transaction::getServerEpoch);
+      assertThat(epoch).isEqualTo(1);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    } finally {
+      one.dispose();
+      two.dispose();
+    }
+    assertThat(schemasWithTable("locks")).isEmpty();
+    one.dispose(); // idempotent
+  }
+
+  private static List<String> schemasWithTable(String table) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = PostgresServer.dataSource(PostgresFixture.DATABASE).getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT table_schema FROM information_schema.tables WHERE table_name = ?")) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
+  }
+}
