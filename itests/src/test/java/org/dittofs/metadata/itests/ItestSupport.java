@@ -10,7 +10,6 @@ import static org.ops4j.pax.exam.CoreOptions.maven;
 import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
-import static org.ops4j.pax.exam.CoreOptions.vmOptions;
 import static org.ops4j.pax.exam.CoreOptions.when;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
@@ -54,7 +53,6 @@ import org.junit.After;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 import org.ops4j.pax.exam.options.MavenArtifactUrlReference;
-import org.ops4j.pax.exam.options.extra.VMOption;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -77,9 +75,8 @@ public abstract class ItestSupport {
   protected static final String POSTGRES_PID = "org.dittofs.metadata.store.postgres";
   protected static final String SHARE = "export";
 
-  /** Symbolic names of the project bundles, from left to right in the layering. */
+  // symbolic names of the project bundles, from left to right in the layering
   protected static final String ERRORS = "org.dittofs.metadata.errors";
-
   protected static final String LOCK = "org.dittofs.metadata.lock";
   protected static final String METADATA = "org.dittofs.metadata";
   protected static final String STORE_MEMORY = "org.dittofs.metadata.store.memory";
@@ -88,6 +85,10 @@ public abstract class ItestSupport {
 
   /** How long any awaited condition may take before the test fails. */
   protected static final Duration WAIT = Duration.ofSeconds(30);
+
+  /** The project's store features, each pulling in the core feature. */
+  protected static final List<String> STORE_FEATURES =
+      List.of("dittofs-lock-store-memory", "dittofs-lock-store-h2", "dittofs-lock-store-postgres");
 
   private static final String CENTRAL = "https://repo1.maven.org/maven2@id=central";
 
@@ -147,7 +148,7 @@ public abstract class ItestSupport {
             mvnCfg,
             "org.ops4j.pax.url.mvn.localRepository",
             System.getProperty("maven.repo.local")),
-        java9Modules(karafVersion),
+        KarafJavaModules.options(karafVersion),
         features(standard, "scr"),
         systemProperty("dittofs.itest.data").value(System.getProperty("dittofs.itest.data")),
         // -Ddittofs.itest.keep=true keeps target/exam/karaf/<uuid> (etc/, data/log/karaf.log)
@@ -155,45 +156,32 @@ public abstract class ItestSupport {
         composite(bundles));
   }
 
-  /** The options of Karaf's {@code bin/karaf} for Java 9 and later (paths relative to its home). */
-  private static Option java9Modules(String karafVersion) {
-    String endorsed = "lib/endorsed/org.apache.karaf.specs.";
-    return vmOptions(
-        new VMOption("--add-reads=java.xml=java.logging"),
-        new VMOption("--add-exports=java.base/org.apache.karaf.specs.locator=java.xml,ALL-UNNAMED"),
-        new VMOption("--patch-module"),
-        new VMOption("java.base=" + endorsed + "locator-" + karafVersion + ".jar"),
-        new VMOption("--patch-module"),
-        new VMOption("java.xml=" + endorsed + "java.xml-" + karafVersion + ".jar"),
-        new VMOption("--add-opens"),
-        new VMOption("java.base/java.security=ALL-UNNAMED"),
-        new VMOption("--add-opens"),
-        new VMOption("java.base/java.net=ALL-UNNAMED"),
-        new VMOption("--add-opens"),
-        new VMOption("java.base/java.lang=ALL-UNNAMED"),
-        new VMOption("--add-opens"),
-        new VMOption("java.base/java.util=ALL-UNNAMED"),
-        new VMOption("--add-opens"),
-        new VMOption("java.naming/javax.naming.spi=ALL-UNNAMED"),
-        new VMOption("--add-opens"),
-        new VMOption("java.rmi/sun.rmi.transport.tcp=ALL-UNNAMED"),
-        new VMOption("--add-exports=java.base/sun.net.www.protocol.file=ALL-UNNAMED"),
-        new VMOption("--add-exports=java.base/sun.net.www.protocol.ftp=ALL-UNNAMED"),
-        new VMOption("--add-exports=java.base/sun.net.www.protocol.http=ALL-UNNAMED"),
-        new VMOption("--add-exports=java.base/sun.net.www.protocol.https=ALL-UNNAMED"),
-        new VMOption("--add-exports=java.base/sun.net.www.protocol.jar=ALL-UNNAMED"),
-        new VMOption("--add-exports=java.base/sun.net.www.content.text=ALL-UNNAMED"),
-        new VMOption("--add-exports=jdk.xml.dom/org.w3c.dom.html=ALL-UNNAMED"),
-        new VMOption("--add-exports=jdk.naming.rmi/com.sun.jndi.url.rmi=ALL-UNNAMED"),
-        new VMOption("--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED"),
-        new VMOption("--add-exports=java.security.sasl/com.sun.security.sasl=ALL-UNNAMED"),
-        new VMOption("--add-exports=java.naming/com.sun.jndi.ldap=ALL-UNNAMED"),
-        // Pax Exam drops its own class path only when it sees exactly "-classpath"
-        new VMOption("-classpath"),
-        new VMOption("lib/jdk9plus/*" + File.pathSeparator + "lib/boot/*"));
+  // ---- project bundles (runner JVM) -----------------------------------------------------------
+
+  /**
+   * Karaf boot features: every store feature of the project's feature repository (which brings the
+   * core feature, the drivers and the default configuration), and the URL of a database of its own
+   * ({@code database}) on the run's PostgreSQL server.
+   */
+  protected static Option storeFeatures(String database) {
+    return composite(
+        features(featureRepository(), STORE_FEATURES.toArray(new String[0])),
+        systemProperty(PostgresServer.URL_PROPERTY).value(PostgresServer.url(database)));
   }
 
-  // ---- project bundles (runner JVM) -----------------------------------------------------------
+  /**
+   * The project's Karaf feature repository as the features module verified it: the published
+   * descriptor with this reactor's jars as bundle locations (the published one names mvn: SNAPSHOT
+   * coordinates that {@code mvn verify} never installs).
+   */
+  protected static String featureRepository() {
+    File xml = new File(System.getProperty("dittofs.features", "(dittofs.features not set)"));
+    if (!xml.isFile()) {
+      throw new IllegalStateException(
+          xml + " does not exist: build the features module first (mvn -B verify -pl itests -am)");
+    }
+    return xml.toURI().toString();
+  }
 
   /** errors, lock and metadata: the bundles every store needs. */
   protected static Option core() {
@@ -319,25 +307,26 @@ public abstract class ItestSupport {
    * delayed components, which DS would deactivate (closing their database) once nobody uses them.
    */
   protected final MetadataStore awaitStore(String type) {
-    String filter =
-        "(&("
-            + Constants.OBJECTCLASS
-            + "="
-            + MetadataStore.class.getName()
-            + ")(store.type="
-            + type
-            + "))";
-    ServiceTracker<MetadataStore, MetadataStore> t;
+    return awaitService(MetadataStore.class, "(store.type=" + type + ")");
+  }
+
+  /** Waits for a service matching {@code filter} (null: any) and uses it until the test ends. */
+  protected final <T> T awaitService(Class<T> type, String filter) {
+    String f = "(" + Constants.OBJECTCLASS + "=" + type.getName() + ")";
+    if (filter != null) {
+      f = "(&" + f + filter + ")";
+    }
+    ServiceTracker<T, T> t;
     try {
-      t = new ServiceTracker<>(context, FrameworkUtil.createFilter(filter), null);
+      t = new ServiceTracker<>(context, FrameworkUtil.createFilter(f), null);
     } catch (org.osgi.framework.InvalidSyntaxException e) {
       throw new IllegalArgumentException(e);
     }
     t.open();
     trackers.add(t);
     try {
-      MetadataStore s = t.waitForService(WAIT.toMillis());
-      assertNotNull("no MetadataStore with store.type=" + type + " after " + WAIT, s);
+      T s = t.waitForService(WAIT.toMillis());
+      assertNotNull("no service " + f + " after " + WAIT, s);
       return s;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

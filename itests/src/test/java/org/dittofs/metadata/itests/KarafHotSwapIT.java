@@ -14,8 +14,8 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 
 /**
- * Karaf 4.4: the hot swap memory -> h2 -> postgres under live traffic, as in native Felix (see
- * {@link HotSwapScenario}).
+ * Karaf 4.4 with the three store features installed at boot: the hot swap memory -> h2 -> postgres
+ * under live traffic, as in native Felix (see {@link HotSwapScenario}).
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -25,7 +25,7 @@ public class KarafHotSwapIT extends ItestSupport {
 
   @Configuration
   public Option[] config() {
-    return karaf(core(), memoryStore(), h2Store(), postgresStore("karaf_hot_swap"));
+    return karaf(storeFeatures("karaf_hot_swap"));
   }
 
   @Test
