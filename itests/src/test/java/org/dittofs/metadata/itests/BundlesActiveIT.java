@@ -2,12 +2,9 @@ package org.dittofs.metadata.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
-import static org.junit.Assert.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import javax.inject.Inject;
 import org.dittofs.metadata.MetadataService;
 import org.junit.Test;
@@ -18,9 +15,6 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
-import org.osgi.service.component.runtime.ServiceComponentRuntime;
-import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
-import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.osgi.service.metatype.AttributeDefinition;
 import org.osgi.service.metatype.MetaTypeService;
 import org.osgi.service.metatype.ObjectClassDefinition;
@@ -37,7 +31,6 @@ public class BundlesActiveIT extends ItestSupport {
       List.of(ERRORS, LOCK, METADATA, STORE_MEMORY, STORE_H2, STORE_POSTGRES);
 
   @Inject private MetadataService service;
-  @Inject private ServiceComponentRuntime scr;
   @Inject private MetaTypeService metatype;
 
   @Configuration
@@ -55,23 +48,9 @@ public class BundlesActiveIT extends ItestSupport {
     configurePostgres();
     awaitBound(service, "memory");
 
-    Map<String, String> states = new TreeMap<>();
-    List<String> notActive = new ArrayList<>();
-    for (String bsn : PROJECT) {
-      for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs(installed(bsn))) {
-        assertTrue(d.name + " enabled", scr.isComponentEnabled(d));
-        for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
-          String state = state(c.state);
-          states.put(d.name, state);
-          if (c.state != ComponentConfigurationDTO.ACTIVE) {
-            notActive.add(d.name + " " + state);
-          }
-        }
-      }
-    }
+    Map<String, String> states = awaitComponentsActive(PROJECT);
     System.out.println("[itests] Felix components: " + states);
     assertEquals("components", 4, states.size());
-    assertEquals("components not active", List.of(), notActive);
   }
 
   @Test
@@ -99,16 +78,5 @@ public class BundlesActiveIT extends ItestSupport {
         }
       }
     }
-  }
-
-  private static String state(int s) {
-    return switch (s) {
-      case ComponentConfigurationDTO.ACTIVE -> "ACTIVE";
-      case ComponentConfigurationDTO.SATISFIED -> "SATISFIED";
-      case ComponentConfigurationDTO.UNSATISFIED_CONFIGURATION -> "UNSATISFIED_CONFIGURATION";
-      case ComponentConfigurationDTO.UNSATISFIED_REFERENCE -> "UNSATISFIED_REFERENCE";
-      case ComponentConfigurationDTO.FAILED_ACTIVATION -> "FAILED_ACTIVATION";
-      default -> "state " + s;
-    };
   }
 }

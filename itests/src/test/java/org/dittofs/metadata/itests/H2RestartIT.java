@@ -1,5 +1,10 @@
 package org.dittofs.metadata.itests;
 
+import static org.dittofs.metadata.itests.Locks.expectError;
+import static org.dittofs.metadata.itests.Locks.grant;
+import static org.dittofs.metadata.itests.Locks.liveLocks;
+import static org.dittofs.metadata.itests.Locks.posix;
+import static org.dittofs.metadata.itests.Locks.storedLocks;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;

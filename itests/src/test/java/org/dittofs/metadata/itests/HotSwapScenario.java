@@ -77,9 +77,9 @@ final class HotSwapScenario {
     assertEquals(
         "acknowledged locks vs the lock manager",
         acknowledged,
-        ItestSupport.liveLocks(service, traffic.files()));
+        Locks.liveLocks(service, traffic.files()));
     assertEquals(
-        "acknowledged locks vs the final store", acknowledged, ItestSupport.storedLocks(postgres));
+        "acknowledged locks vs the final store", acknowledged, Locks.storedLocks(postgres));
     postgres.inTransaction(
         tx -> {
           assertTrue("share in postgres", tx.getShare(ItestSupport.SHARE).isPresent());

@@ -1,6 +1,5 @@
 package org.dittofs.metadata.itests;
 
-import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
@@ -36,19 +35,6 @@ import java.util.stream.Stream;
 import javax.inject.Inject;
 import org.dittofs.metadata.MetadataService;
 import org.dittofs.metadata.MetadataStore;
-import org.dittofs.metadata.errors.ErrorCode;
-import org.dittofs.metadata.errors.StoreError;
-import org.dittofs.metadata.lock.ByteRange;
-import org.dittofs.metadata.lock.FileHandle;
-import org.dittofs.metadata.lock.Lock;
-import org.dittofs.metadata.lock.LockClient;
-import org.dittofs.metadata.lock.LockFlavour;
-import org.dittofs.metadata.lock.LockOwner;
-import org.dittofs.metadata.lock.LockQuery;
-import org.dittofs.metadata.lock.LockRequest;
-import org.dittofs.metadata.lock.LockResult;
-import org.dittofs.metadata.lock.LockType;
-import org.dittofs.metadata.lock.PersistedLock;
 import org.junit.After;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
@@ -59,6 +45,9 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
@@ -340,6 +329,46 @@ public abstract class ItestSupport {
     trackers.clear();
   }
 
+  /**
+   * Waits until every Declarative Services component of the given bundles is ACTIVE; returns each
+   * component's state by name. It polls because a configuration update (Karaf's file install writes
+   * back what a feature created) briefly deactivates a component that has no modified method.
+   */
+  protected final Map<String, String> awaitComponentsActive(List<String> bundles) {
+    ServiceComponentRuntime scr = awaitService(ServiceComponentRuntime.class, null);
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      Map<String, String> states = new TreeMap<>();
+      for (String bsn : bundles) {
+        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs(installed(bsn))) {
+          List<String> configs = new ArrayList<>();
+          for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
+            configs.add(componentState(c.state));
+          }
+          states.put(d.name, String.join(",", configs));
+        }
+      }
+      if (!states.isEmpty() && states.values().stream().allMatch("ACTIVE"::equals)) {
+        return states;
+      }
+      if (System.nanoTime() > deadline) {
+        fail("components not all ACTIVE after " + WAIT + ": " + states);
+      }
+      sleep(20);
+    }
+  }
+
+  private static String componentState(int s) {
+    return switch (s) {
+      case ComponentConfigurationDTO.ACTIVE -> "ACTIVE";
+      case ComponentConfigurationDTO.SATISFIED -> "SATISFIED";
+      case ComponentConfigurationDTO.UNSATISFIED_CONFIGURATION -> "UNSATISFIED_CONFIGURATION";
+      case ComponentConfigurationDTO.UNSATISFIED_REFERENCE -> "UNSATISFIED_REFERENCE";
+      case ComponentConfigurationDTO.FAILED_ACTIVATION -> "FAILED_ACTIVATION";
+      default -> "state " + s;
+    };
+  }
+
   /** Waits until the service is bound to a store of {@code type} (null: to no store). */
   protected static void awaitBound(MetadataService service, String type) {
     await(
@@ -362,12 +391,16 @@ public abstract class ItestSupport {
       if (System.nanoTime() > deadline) {
         fail("timed out after " + WAIT + " waiting for: " + what);
       }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
+      sleep(20);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
     }
   }
 
@@ -378,58 +411,5 @@ public abstract class ItestSupport {
       }
     }
     throw new AssertionError("bundle " + symbolicName + " is not installed");
-  }
-
-  // ---- locks (in container) -------------------------------------------------------------------
-
-  protected static LockRequest posix(
-      FileHandle file, LockOwner owner, LockClient client, LockType type, ByteRange range) {
-    return new LockRequest(file, SHARE, owner, client, LockFlavour.POSIX, type, range);
-  }
-
-  /** Locks without waiting and fails the test unless it is granted. */
-  protected static Lock grant(MetadataService service, LockRequest request) {
-    LockResult r = service.locks().lock(request);
-    if (!(r instanceof LockResult.Granted g)) {
-      throw new AssertionError("not granted: " + request + " -> " + r);
-    }
-    return g.lock();
-  }
-
-  /** Runs {@code call} and fails unless it throws a {@link StoreError} with {@code code}. */
-  protected static StoreError expectError(ErrorCode code, Runnable call) {
-    try {
-      call.run();
-    } catch (StoreError e) {
-      assertEquals("error code of " + e.getMessage(), code, e.code());
-      return e;
-    }
-    throw new AssertionError("expected " + code + " but the call succeeded");
-  }
-
-  /** The lock records of a store, id to range (opens left out). */
-  protected static Map<String, ByteRange> storedLocks(MetadataStore store) {
-    return store.inTransaction(
-        tx -> {
-          Map<String, ByteRange> out = new TreeMap<>();
-          for (PersistedLock r : tx.listLocks(LockQuery.all())) {
-            if (r.kind() == PersistedLock.Kind.LOCK) {
-              out.put(r.id(), r.range());
-            }
-          }
-          return out;
-        });
-  }
-
-  /** The locks the service holds on {@code files}, id to range. */
-  protected static Map<String, ByteRange> liveLocks(
-      MetadataService service, Iterable<FileHandle> files) {
-    Map<String, ByteRange> out = new TreeMap<>();
-    for (FileHandle f : files) {
-      for (Lock l : service.locks().locks(f)) {
-        out.put(l.id().toString(), l.range());
-      }
-    }
-    return out;
   }
 }

@@ -22,9 +22,6 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
-import org.osgi.service.component.runtime.ServiceComponentRuntime;
-import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
-import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
 /**
  * Karaf 4.4: Karaf boots with the project's core feature ({@code dittofs-lock}: errors, lock,
@@ -49,7 +46,6 @@ public class KarafBundlesActiveIT extends ItestSupport {
 
   @Inject private BootFinished bootFinished;
   @Inject private FeaturesService features;
-  @Inject private ServiceComponentRuntime scr;
 
   @Configuration
   public Option[] config() {
@@ -85,18 +81,8 @@ public class KarafBundlesActiveIT extends ItestSupport {
     awaitStore("h2"); // configured by its feature, under ${karaf.data}/dittofs
     configurePostgres();
 
-    List<String> active = new ArrayList<>();
-    List<String> notActive = new ArrayList<>();
-    for (String bsn : expected) {
-      for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs(installed(bsn))) {
-        for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
-          (c.state == ComponentConfigurationDTO.ACTIVE ? active : notActive)
-              .add(d.name + " (state " + c.state + ")");
-        }
-      }
-    }
-    System.out.println("[itests] Karaf components active: " + active);
-    assertEquals("components not active", List.of(), notActive);
-    assertEquals("active components", 4, active.size());
+    Map<String, String> states = awaitComponentsActive(expected);
+    System.out.println("[itests] Karaf components: " + states);
+    assertEquals("components", 4, states.size());
   }
 }
