@@ -1,0 +1,88 @@
+package org.dittofs.metadata.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.features;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.inject.Inject;
+import org.apache.karaf.features.BootFinished;
+import org.apache.karaf.features.FeaturesService;
+import org.dittofs.metadata.MetadataService;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+
+/**
+ * Karaf 4.4: Karaf boots with the project's core feature ({@code dittofs-lock}: errors, lock,
+ * metadata, SCR, the default configuration), and the service is up without a store. Then each store
+ * feature is installed in turn through the FeaturesService (what {@code feature:install} does);
+ * after each, every project bundle installed so far is ACTIVE. With the features' default
+ * configuration the memory store serves and the H2 store runs; once PostgreSQL is configured every
+ * component of the project is ACTIVE.
+ *
+ * <p>The core feature is installed at boot because this class (through its support class) needs the
+ * project's API packages to load at all.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class KarafBundlesActiveIT extends ItestSupport {
+  /** The project bundles each store feature must leave ACTIVE, cumulatively. */
+  private static final Map<String, List<String>> BUNDLES =
+      Map.of(
+          "dittofs-lock-store-memory", List.of(STORE_MEMORY),
+          "dittofs-lock-store-h2", List.of(STORE_H2),
+          "dittofs-lock-store-postgres", List.of(STORE_POSTGRES));
+
+  @Inject private BootFinished bootFinished;
+  @Inject private FeaturesService features;
+
+  @Configuration
+  public Option[] config() {
+    return karaf(
+        features(featureRepository(), "dittofs-lock"),
+        systemProperty(PostgresServer.URL_PROPERTY).value(PostgresServer.url("karaf_active")));
+  }
+
+  @Test
+  public void eachStoreFeatureInstallsAndEveryBundleIsActive() throws Exception {
+    assertNotNull(bootFinished);
+    List<String> expected = new ArrayList<>(List.of(ERRORS, LOCK, METADATA));
+    for (String bsn : expected) {
+      assertEquals(bsn + " state with the core feature", Bundle.ACTIVE, installed(bsn).getState());
+    }
+    MetadataService service = awaitService(MetadataService.class, null);
+    assertNull("no store before a store feature", service.store());
+
+    for (String feature : STORE_FEATURES) {
+      long t0 = System.nanoTime();
+      features.installFeature(feature);
+      System.out.printf(
+          "[itests] Karaf feature:install %s: %d ms%n",
+          feature, (System.nanoTime() - t0) / 1_000_000);
+      assertTrue(feature + " installed", features.isInstalled(features.getFeature(feature)));
+      expected.addAll(BUNDLES.get(feature));
+      for (String bsn : expected) {
+        assertEquals(bsn + " state after " + feature, Bundle.ACTIVE, installed(bsn).getState());
+      }
+    }
+
+    awaitBound(service, "memory"); // the core feature's store.target
+    awaitStore("h2"); // configured by its feature, under ${karaf.data}/dittofs
+    configurePostgres();
+
+    Map<String, String> states = awaitComponentsActive(expected);
+    System.out.println("[itests] Karaf components: " + states);
+    assertEquals("components", 4, states.size());
+  }
+}
