@@ -79,7 +79,7 @@ final class MetricsMBean implements DynamicMBean {
   }
 
   static String flatten(String metric) {
-    return metric.replaceAll("[{}\"]", "").replace('=', '_').replace(',', '_');
+    return metric.replace('{', '_').replaceAll("[}\"]", "").replace('=', '_').replace(',', '_');
   }
 
   @Override

@@ -137,6 +137,27 @@ class MetadataServiceComponentTest {
     assertThat(copied).contains(new Share("docs", LockingMode.MANDATORY));
   }
 
+  @Test
+  void metricsAreReadableOverJmxUnderTheComponentsObjectName() throws Exception {
+    component.bindStore(new MemoryMetadataStore());
+    component.activate(config(Map.of()));
+    grant(0, 10);
+    grant(0, 10); // the same owner re-locking its own range: granted again, no new record
+
+    javax.management.MBeanServer jmx =
+        java.lang.management.ManagementFactory.getPlatformMBeanServer();
+    javax.management.ObjectName name = new javax.management.ObjectName(MetricsMBean.NAME);
+    assertThat(jmx.getAttribute(name, "dittofs_locks_granted_total")).isEqualTo(2L);
+    assertThat(jmx.getAttribute(name, "dittofs_locks_released_total_reason_explicit"))
+        .isEqualTo(0L);
+    assertThat(jmx.getMBeanInfo(name).getAttributes())
+        .extracting(javax.management.MBeanAttributeInfo::getName)
+        .contains("dittofs_locks_held", "dittofs_locks_wait_seconds_count");
+
+    component.deactivate();
+    assertThat(jmx.isRegistered(name)).isFalse();
+  }
+
   private LockResult grant(long offset, long length) {
     return component
         .locks()
