@@ -101,11 +101,13 @@ final class LifecycleBasicOps {
       }
       case GRANTED -> {
         LockResult.Granted g = h.expect(r, LockResult.Granted.class);
-        if (model().grant(file, owner, flavour, type, span)) {
+        Span merged = model().coalesced(file, owner, flavour, type, span);
+        boolean woke = model().grant(file, owner, flavour, type, span);
+        if (woke) {
           h.count(what + " GRANTED downgrade, queue re-checked");
           model().wake(file);
         }
-        post.add(() -> h.checkGranted(file, owner, flavour, type, span, g.lock()));
+        post.add(() -> h.checkGranted(file, owner, flavour, type, merged, g.lock(), woke));
       }
     }
   }
@@ -165,7 +167,8 @@ final class LifecycleBasicOps {
         () -> {
           for (int i = 0; i < a.elements().size(); i++) {
             ModelOp.Element e = a.elements().get(i);
-            h.checkGranted(a.file(), a.owner(), a.flavour(), e.type(), e.span(), g.locks().get(i));
+            h.checkGranted(
+                a.file(), a.owner(), a.flavour(), e.type(), e.span(), g.locks().get(i), false);
           }
         });
   }

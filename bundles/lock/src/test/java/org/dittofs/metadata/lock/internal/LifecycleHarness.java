@@ -308,16 +308,29 @@ final class LifecycleHarness {
             rc.type(),
             rc.span().toRange());
     Object r = call(() -> api.reclaim(req));
-    ErrorCode e =
+    LifecycleModel.ReclaimResult e =
         model.reclaim(rc.file(), rc.owner(), rc.flavour(), rc.type(), rc.span(), rc.otherClient());
-    count("reclaim " + (e == null ? "GRANTED" : e));
-    if (e != null) {
-      expectError(r, e);
+    if (e.error() != null) {
+      count("reclaim " + e.error());
+      expectError(r, e.error());
       return;
     }
+    if (e.deniedOn() != null) {
+      count("reclaim DENIED (coalesced range)");
+      LockResult.Denied d = expect(r, LockResult.Denied.class);
+      checkReport(
+          rc.file(),
+          d.conflict(),
+          x -> ReferenceLockModel.conflicts(x, rc.owner(), rc.type(), e.deniedOn(), false),
+          List.of());
+      return;
+    }
+    count("reclaim GRANTED");
     LockResult.Granted g = expect(r, LockResult.Granted.class);
+    Span merged = e.granted();
     post.add(
-        () -> checkGranted(rc.file(), rc.owner(), rc.flavour(), rc.type(), rc.span(), g.lock()));
+        () ->
+            checkGranted(rc.file(), rc.owner(), rc.flavour(), rc.type(), merged, g.lock(), false));
   }
 
   private void reclaimOpen(LifecycleOp.ReclaimOpen ro) {
@@ -365,36 +378,35 @@ final class LifecycleHarness {
   }
 
   /**
-   * A granted lock: the owner's record covering the request (POSIX) or the new record (WINDOWS), in
-   * the table now or coalesced since into a record of the owner that still covers it.
+   * A granted lock: the owner's record with exactly the {@code expected} range (POSIX: the request
+   * coalesced with the owner's same-type locks, as the model predicted before the grant; WINDOWS:
+   * the request), in the table after the step unless a wake-up in the same step ({@code woke})
+   * granted a waiter that may have merged or split it since.
    */
-  void checkGranted(int file, int owner, LockFlavour flavour, LockType type, Span span, Lock l) {
-    Span s = Span.of(l.range());
+  void checkGranted(
+      int file,
+      int owner,
+      LockFlavour flavour,
+      LockType type,
+      Span expected,
+      Lock l,
+      boolean woke) {
     boolean fits =
-        s != null
-            && l.owner().equals(ModelHarness.OWNERS[owner])
+        l.owner().equals(ModelHarness.OWNERS[owner])
+            && l.file().equals(ModelHarness.FILES[file])
             && l.type() == type
             && l.flavour() == flavour
-            && (flavour == LockFlavour.POSIX ? s.encloses(span) : s.equals(span));
-    boolean held =
-        snapshot.get(file).contains(l)
-            || (flavour == LockFlavour.POSIX
-                && snapshot.get(file).stream()
-                    .anyMatch(
-                        x ->
-                            x.owner().equals(l.owner())
-                                && x.type() == type
-                                && Span.of(x.range()).encloses(s)));
-    if (!fits || !held) {
+            && expected.equals(Span.of(l.range()));
+    if (!fits || !(woke || snapshot.get(file).contains(l))) {
       throw mismatch(
           "result",
           "granted record "
               + l
-              + " for "
+              + " is not the owner's "
               + type
-              + " "
-              + span
-              + " is not the owner's covering record in the table "
+              + " record "
+              + expected
+              + " in the table "
               + snapshot.get(file));
     }
   }

@@ -40,16 +40,19 @@ import org.dittofs.metadata.lock.internal.ReferenceLockModel.Span;
  *       period, each queued request's deadline) fire in due order, ties in the order they were set.
  *   <li><b>Clients.</b> Owner {@code o} comes through client {@code o % 4}. Unregistering a
  *       registered client (ttl 0) and a reboot release everything of its owners now: their queued
- *       requests fail with CANCELLED, their locks and opens go, and the queues are re-checked.
+ *       requests fail with CANCELLED, their locks and opens go, and the queues are re-checked. Not
+ *       modelled: ttl releases (ttl > 0) and courtesy clients (the harness keeps every client's
+ *       lease fresh, so none ever becomes one).
  *   <li><b>Restart.</b> A clean close cancels the queued requests; a crash abandons them. Either
  *       way the new manager restores every lock and open as a <i>restored</i> record (kept apart
  *       from live state: a restored POSIX record is never coalesced with a live one it touches) and
  *       enters grace if it restored anything or the stop was a crash.
  *   <li><b>Grace.</b> New locks and opens fail with GRACE_PERIOD; reclaims of a restored record of
  *       the same owner and client with the same range and the same or a weaker type (opens: subset
- *       modes) replace it by a live one. Grace ends when its timer fires, when every expected
- *       client declared reclaim-complete, or when no restored record is left; restored records left
- *       then are released.
+ *       modes) replace it by a live one (coalesced with the owner's live locks, and denied if that
+ *       record would conflict, as every grant). Grace ends when its timer fires, every expected
+ *       client declared reclaim-complete, or no restored record is left; restored records left then
+ *       are released.
  * </ul>
  */
 final class LifecycleModel {
@@ -822,32 +825,45 @@ final class LifecycleModel {
     }
   }
 
-  /** reclaim(): null if granted, else the error. */
-  ErrorCode reclaim(
+  /**
+   * What reclaim() does: refused with {@code error}, denied because the record it would coalesce
+   * into conflicts ({@code deniedOn}: that record's range), or else granted with the record's range
+   * {@code granted}.
+   */
+  record ReclaimResult(ErrorCode error, Span deniedOn, Span granted) {}
+
+  /**
+   * reclaim(): a restored lock of the owner (and its client) with this range and the same or a
+   * stronger type is replaced by a live one, coalesced with the owner's live same-type locks; if
+   * the coalesced record conflicts with another owner's lock (SPEC 3, as for every grant), it is
+   * denied and nothing changes.
+   */
+  ReclaimResult reclaim(
       int file, int owner, LockFlavour flavour, LockType type, Span span, boolean otherClient) {
     if (flavourMismatch(owner, flavour)) {
-      return ErrorCode.INVALID_ARGUMENT;
+      return new ReclaimResult(ErrorCode.INVALID_ARGUMENT, null, null);
     }
     if (!graceActive) {
-      return ErrorCode.NOT_IN_GRACE;
-    }
-    if (otherClient) {
-      return ErrorCode.LOCK_NOT_FOUND;
+      return new ReclaimResult(ErrorCode.NOT_IN_GRACE, null, null);
     }
     List<Held> old = restored.get(file);
-    for (int i = 0; i < old.size(); i++) {
+    for (int i = 0; i < old.size() && !otherClient; i++) {
       Held h = old.get(i);
       if (h.owner() == owner
           && h.span().equals(span)
           && (h.exclusive() || type == LockType.SHARED)) {
+        Span merged = coalesced(file, owner, flavour, type, span);
+        if (!merged.equals(span) && anyConflict(file, owner, type, merged)) {
+          return new ReclaimResult(null, merged, null);
+        }
         old.remove(i);
         live.grant(file, owner, flavour, type, span);
         graceReclaimed++;
         endGraceIfNothingLeft();
-        return null;
+        return new ReclaimResult(null, null, merged);
       }
     }
-    return ErrorCode.LOCK_NOT_FOUND;
+    return new ReclaimResult(ErrorCode.LOCK_NOT_FOUND, null, null);
   }
 
   /** reclaimOpen(): null if granted (the new open gets {@code handle}), else the error. */

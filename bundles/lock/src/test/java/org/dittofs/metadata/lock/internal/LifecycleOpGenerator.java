@@ -73,7 +73,92 @@ final class LifecycleOpGenerator {
     if (r < 353) {
       return releaseBlocker();
     }
+    if (r < 363) {
+      return zeroLengthAtABoundary();
+    }
+    if (r < 378) {
+      return extendAcrossABoundary();
+    }
     return new LifecycleOp.Basic(basic.next());
+  }
+
+  /**
+   * A POSIX request of a lock's type just before or after it (or a downgrade of its edge): the
+   * grant coalesces across the lock's boundary, where a zero-length lock may sit.
+   */
+  private LifecycleOp extendAcrossABoundary() {
+    int file = rnd.nextInt(FILES);
+    List<Held> posix = new ArrayList<>();
+    for (Held h : model.live.records(file)) {
+      if (h.flavour() == LockFlavour.POSIX) {
+        posix.add(h);
+      }
+    }
+    if (posix.isEmpty()) {
+      return new LifecycleOp.Basic(basic.next());
+    }
+    List<Held> fenced = new ArrayList<>(); // with another owner's zero-length lock on an edge
+    for (Held h : posix) {
+      for (Held z : model.records(file)) {
+        if (z.span().zero()
+            && z.owner() != h.owner()
+            && (z.span().lo() == h.span().lo() || z.span().lo() == h.span().hi() + 1)) {
+          fenced.add(h);
+        }
+      }
+    }
+    Held h =
+        !fenced.isEmpty() && rnd.nextInt(3) > 0
+            ? fenced.get(rnd.nextInt(fenced.size()))
+            : posix.get(rnd.nextInt(posix.size()));
+    int lo = h.span().lo();
+    int hi = h.span().hi();
+    int k = 1 + rnd.nextInt(3);
+    Span s;
+    LockType type = h.type();
+    if (rnd.nextInt(3) == 0) {
+      s = rnd.nextBoolean() ? Span.cells(lo, lo) : Span.cells(hi, hi); // downgrade or no-op edge
+      type = LockType.SHARED;
+    } else if (rnd.nextBoolean() && hi < ReferenceLockModel.LAST) {
+      s = Span.cells(hi + 1, Math.min(ReferenceLockModel.LAST, hi + k));
+    } else if (lo > 0) {
+      s = Span.cells(Math.max(0, lo - k), lo - 1);
+    } else {
+      s = h.span();
+    }
+    if (rnd.nextBoolean()) {
+      return new LifecycleOp.Basic(
+          new ModelOp.Acquire(h.owner(), file, LockFlavour.POSIX, type, s));
+    }
+    return new LifecycleOp.Blocking(
+        nextPending++, h.owner(), file, LockFlavour.POSIX, type, s, 1 + rnd.nextInt(30));
+  }
+
+  /**
+   * A WINDOWS zero-length lock on the boundary of a POSIX lock: it conflicts with nothing there
+   * yet, but with any record that later joins the bytes on both of its sides (coalescing,
+   * downgrades, reclaims: the corner where the conflict predicate depends on record boundaries).
+   */
+  private LifecycleOp zeroLengthAtABoundary() {
+    int file = rnd.nextInt(FILES);
+    List<Held> posix = new ArrayList<>();
+    for (Held h : model.live.records(file)) {
+      if (h.flavour() == LockFlavour.POSIX) {
+        posix.add(h);
+      }
+    }
+    if (posix.isEmpty()) {
+      return new LifecycleOp.Basic(basic.next());
+    }
+    Held h = posix.get(rnd.nextInt(posix.size()));
+    int cell =
+        rnd.nextBoolean() || h.span().hi() == ReferenceLockModel.LAST
+            ? h.span().lo()
+            : h.span().hi() + 1;
+    int owner =
+        ReferenceLockModel.POSIX_OWNERS + rnd.nextInt(OWNERS - ReferenceLockModel.POSIX_OWNERS);
+    return new LifecycleOp.Basic(
+        new ModelOp.Acquire(owner, file, LockFlavour.WINDOWS, type(), Span.zeroAt(cell)));
   }
 
   /** A release of a lock that blocks a queued request (so that the queue is re-checked). */

@@ -201,6 +201,44 @@ class ModelBasedLifecycleTest {
         new LifecycleOp.Rebooted(0));
   }
 
+  /**
+   * SPEC 3 for reclaims: a reclaim with a weaker type coalesces with the owner's reclaimed
+   * neighbour; if that record would span another owner's zero-length lock on the boundary, the
+   * reclaim is denied (nothing changes) like any such grant. It used to be granted, leaving two
+   * conflicting locks; the original type can still be reclaimed.
+   */
+  @Test
+  void aReclaimWhoseCoalescedRecordMeetsAZeroLengthLockIsDenied() {
+    assertAgreesWithModel(
+        lock(0, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(0, 9)),
+        lock(0, 0, LockFlavour.POSIX, LockType.SHARED, Span.cells(10, 19)),
+        lock(4, 0, LockFlavour.WINDOWS, LockType.EXCLUSIVE, Span.zeroAt(10)),
+        new LifecycleOp.Restart(false),
+        new LifecycleOp.Reclaim(
+            0, 0, LockFlavour.POSIX, LockType.SHARED, Span.cells(10, 19), false),
+        new LifecycleOp.Reclaim(
+            0, 0, LockFlavour.POSIX, LockType.SHARED, Span.cells(0, 9), false), // denied
+        new LifecycleOp.Reclaim(
+            0, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(0, 9), false)); // granted
+  }
+
+  /**
+   * SPEC 4 and 5 together (a harness finding, not a manager bug): P2's upgrade of byte 25 waits
+   * because its coalesced record would span W0's zero-length lock at 26; P2's downgrade of byte 26
+   * is granted as SHARED [24, 26] and wakes the queue, where P2's own upgrade is now granted and
+   * splits that record again, all in one call.
+   */
+  @Test
+  void aDowngradeThatWakesItsOwnersUpgradeIsSplitAgainInTheSameCall() {
+    assertAgreesWithModel(
+        lock(2, 2, LockFlavour.POSIX, LockType.SHARED, Span.cells(24, 26)),
+        lock(2, 2, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(26, 26)),
+        lock(4, 2, LockFlavour.WINDOWS, LockType.SHARED, Span.zeroAt(26)),
+        new LifecycleOp.Blocking(
+            1, 2, 2, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(25, 25), 10),
+        lock(2, 2, LockFlavour.POSIX, LockType.SHARED, Span.cells(26, 26)));
+  }
+
   private static LifecycleOp lock(
       int owner, int file, LockFlavour flavour, LockType type, Span span) {
     return new LifecycleOp.Basic(new ModelOp.Acquire(owner, file, flavour, type, span));
