@@ -143,6 +143,9 @@ public interface LockManager extends AutoCloseable {
    * reclaim). Granted only if the restored state holds a lock of that owner and client with the
    * same range and the same or a stronger type; the reclaimed record replaces it.
    *
+   * @return granted with the owner's record covering the range (POSIX: coalesced with its live
+   *     same-type locks), or denied, changing nothing, if that coalesced record would conflict with
+   *     another owner's lock (a WINDOWS zero-length lock on the boundary the merge closes)
    * @throws org.dittofs.metadata.errors.StoreError NOT_IN_GRACE outside the grace period;
    *     LOCK_NOT_FOUND if no restored lock matches
    */

@@ -520,6 +520,21 @@ public final class DefaultLockManager implements LockManager {
                     + " to reclaim");
           }
           LockChange wanted = reclaimChange(t, restored, req);
+          if (!wanted.result().range().equals(req.range())) {
+            // SPEC 3, as for any grant: the record the merge leaves must not conflict (another
+            // owner's zero-length lock on the boundary it closes); nothing changes then
+            Lock c =
+                t.firstConflict(
+                    req.owner(),
+                    req.type(),
+                    wanted.result().range(),
+                    Conflicts.Purpose.LOCK,
+                    x -> true);
+            if (c != null) {
+              d.event(new LockEvent.Denied(req, c));
+              return new LockResult.Denied(c);
+            }
+          }
           Lock l = ops.grant(t, req, wanted, true, d);
           t.restored.remove(restored.id());
           if (grace.reclaimed()) {

@@ -75,8 +75,8 @@ final class PosixChanges {
   ByteRange coalescedSpan(FileLockTable table, LockRequest req) {
     ByteRange r = req.range();
     OwnerLocks own = table.ownerLocks(req.owner());
-    if (own == null) {
-      return r;
+    if (own == null || own.all().get(0).flavour() != req.flavour()) {
+      return r; // never merged with WINDOWS locks (an owner's queued request of its old flavour)
     }
     long f = r.first();
     long l = r.last();

@@ -86,9 +86,11 @@ final class TableOps {
    */
   Lock conflict(FileLockTable t, LockRequest req, Waiter self, Deferred d, boolean revoke) {
     boolean weakens = weakens(t, req);
-    // a downgrade never conflicts on its own range and never waits behind waiters; only the
-    // coalesced span can meet a WINDOWS zero-length lock on a boundary the merge closes
-    Lock c = weakens ? null : grantedConflict(t, req, req.range(), d, revoke);
+    // a downgrade never waits behind waiters, and no lock conflicts with bytes its owner holds at
+    // least as strongly; but a WINDOWS zero-length lock conflicts with a range holding the bytes
+    // on both sides of it, which a downgrade's range (or its coalesced span) can do where it
+    // joins two of the owner's records, so both are checked like any request's
+    Lock c = grantedConflict(t, req, req.range(), d, revoke);
     if (c == null && req.flavour() == LockFlavour.POSIX) {
       ByteRange span = posix.coalescedSpan(t, req);
       if (span != req.range()) {
@@ -136,17 +138,20 @@ final class TableOps {
   /**
    * Whether a POSIX request only keeps or weakens bytes its owner already holds: every byte of its
    * range is held by the owner with at least its type (a downgrade, or a no-op). Such a request
-   * takes nothing from anyone, so it never conflicts (no other owner's lock can conflict with bytes
-   * the owner holds at least as strongly) and never waits behind waiters; SPEC 4: a downgrade
-   * always succeeds and wakes waiters; SPEC 10: it is never refused because the store is down.
+   * takes nothing from anyone, so no byte of it conflicts (no other owner's lock can conflict with
+   * bytes the owner holds at least as strongly) and it never waits behind waiters; SPEC 4: a
+   * downgrade always succeeds and wakes waiters; SPEC 10: it is never refused because the store is
+   * down. The one conflict it can meet is a WINDOWS zero-length lock on a boundary between two of
+   * the owner's records that its range or coalesced span joins (SPEC 2), checked by {@link
+   * #conflict}.
    */
   boolean weakens(FileLockTable t, LockRequest req) {
     if (req.flavour() != LockFlavour.POSIX) {
       return false;
     }
     OwnerLocks own = t.ownerLocks(req.owner());
-    if (own == null) {
-      return false;
+    if (own == null || own.all().get(0).flavour() != LockFlavour.POSIX) {
+      return false; // WINDOWS locks of an owner whose queued POSIX request outlived its flavour
     }
     long next = req.range().first(); // the first byte not yet found held
     long last = req.range().last();
@@ -307,6 +312,8 @@ final class TableOps {
       Lock c = conflict(t, r, w, d, true);
       if (c == null) {
         try {
+          // SPEC 1: the owner may have taken locks of the other flavour while this request waited
+          owners.checkFlavour(r.owner(), r.flavour());
           LockChange ch = changeFor(t, r);
           Lock l = grant(t, r, ch, false, d);
           dequeue(t, w);
@@ -373,12 +380,18 @@ final class TableOps {
     return Duration.ofNanos(Math.max(0, scheduler.nanoTime() - w.enqueuedNanos()));
   }
 
-  /** Owners of every granted lock and (FIFO) every earlier waiter that blocks {@code req}. */
+  /**
+   * The owners {@code req} waits on, exactly as {@link #conflict} decides: owners of the granted
+   * locks that conflict with the record the grant would leave (a POSIX request's coalesced span,
+   * which contains its range) and, under FIFO fairness and unless the request is a downgrade (which
+   * never waits behind waiters), of the conflicting waiters queued before it.
+   */
   private Set<LockOwner> blockers(FileLockTable t, LockRequest req, Waiter self) {
     Set<LockOwner> out = new HashSet<>();
+    ByteRange span = req.flavour() == LockFlavour.POSIX ? posix.coalescedSpan(t, req) : req.range();
     t.forEachConflict(
-        req.owner(), req.type(), req.range(), Conflicts.Purpose.LOCK, l -> out.add(l.owner()));
-    if (config.get().fairness() == LockConfig.Fairness.FIFO) {
+        req.owner(), req.type(), span, Conflicts.Purpose.LOCK, l -> out.add(l.owner()));
+    if (config.get().fairness() == LockConfig.Fairness.FIFO && !weakens(t, req)) {
       for (Waiter w : t.waiters()) {
         if (w == self) {
           break;
@@ -426,22 +439,29 @@ final class TableOps {
 
   /**
    * Keeps the restored marks of a release: removed restored records are gone, their pieces stay
-   * restored.
+   * restored. Only the pieces of a restored record are marked (a piece lies inside its parent, and
+   * an owner's POSIX records are disjoint): the pieces of a live (reclaimed) record that the same
+   * release split stay live, so the end of grace does not drop them.
    */
   private void trackRestored(FileLockTable t, List<Lock> removed, List<Lock> added, Deferred d) {
     if (t.restored == null) {
       return;
     }
     int gone = 0;
+    List<Lock> parents = new ArrayList<>(1);
     for (Lock l : removed) {
       if (t.restored.remove(l.id())) {
         gone++;
+        parents.add(l);
       }
     }
-    if (gone > 0) {
-      for (Lock l : added) {
-        t.restored.add(l.id());
-        gone--;
+    for (Lock piece : added) {
+      for (Lock parent : parents) {
+        if (parent.owner().equals(piece.owner()) && parent.range().encloses(piece.range())) {
+          t.restored.add(piece.id());
+          gone--;
+          break;
+        }
       }
     }
     settleRestored(t, gone, d);

@@ -107,6 +107,23 @@ class ModelBasedLockTableTest {
         new ModelOp.Test(0, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(5, 9)));
   }
 
+  /**
+   * SPEC 2 and 3: a zero-length lock at X conflicts with a range holding X-1 and X, even where the
+   * requesting owner holds both bytes already in two records. A POSIX downgrade whose range joins
+   * them across another owner's zero-length lock at the boundary is denied like any request; it
+   * used to skip the check on its own range (found by {@link ModelBasedLifecycleTest}, seed 104).
+   */
+  @Test
+  void posixDowngradeAcrossAZeroLengthLockBetweenTwoOwnRecordsIsDenied() {
+    int eof3 = ReferenceLockModel.LAST - 3;
+    assertAgreesWithModel(
+        new ModelOp.Acquire(0, 2, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(18, eof3)),
+        new ModelOp.Acquire(0, 2, LockFlavour.POSIX, LockType.SHARED, Span.cells(eof3, eof3)),
+        new ModelOp.Acquire(4, 2, LockFlavour.WINDOWS, LockType.EXCLUSIVE, Span.zeroAt(eof3)),
+        new ModelOp.Acquire(0, 2, LockFlavour.POSIX, LockType.SHARED, Span.cells(59, eof3)),
+        new ModelOp.Test(0, 2, LockFlavour.POSIX, LockType.SHARED, Span.cells(59, eof3)));
+  }
+
   private static void assertAgreesWithModel(ModelOp... ops) {
     Mismatch m = replay(List.of(ops), ModelHarness.freshSupplier());
     if (m != null) {

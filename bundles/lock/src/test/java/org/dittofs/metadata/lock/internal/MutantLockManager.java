@@ -30,7 +30,12 @@ final class MutantLockManager implements LockManager {
     /** locks() shows every POSIX record longer than one byte as two records. */
     SPLIT_SNAPSHOT,
     /** A denied lock() reports the conflicting lock with the highest first byte. */
-    REPORT_LAST_CONFLICT
+    REPORT_LAST_CONFLICT,
+    /**
+     * A blocking request that is queued never tells its caller how it ended: the waiter is woken
+     * (granted, timed out, cancelled) inside the manager, but its PendingLock stays pending.
+     */
+    HIDE_WAKE_UPS
   }
 
   private final LockManager d;
@@ -164,7 +169,47 @@ final class MutantLockManager implements LockManager {
 
   @Override
   public org.dittofs.metadata.lock.PendingLock lockBlocking(LockRequest r, java.time.Duration t) {
-    return d.lockBlocking(r, t);
+    org.dittofs.metadata.lock.PendingLock p = d.lockBlocking(r, t);
+    return mutation == Mutation.HIDE_WAKE_UPS && !p.isDone() ? new Silent(p) : p;
+  }
+
+  /** A pending request whose completion never reaches the caller. */
+  private record Silent(org.dittofs.metadata.lock.PendingLock p)
+      implements org.dittofs.metadata.lock.PendingLock {
+    @Override
+    public LockId id() {
+      return p.id();
+    }
+
+    @Override
+    public LockRequest request() {
+      return p.request();
+    }
+
+    @Override
+    public boolean isDone() {
+      return false;
+    }
+
+    @Override
+    public Optional<Lock> poll() {
+      return Optional.empty();
+    }
+
+    @Override
+    public Optional<Lock> await(java.time.Duration timeout) {
+      return Optional.empty();
+    }
+
+    @Override
+    public boolean cancel() {
+      return p.cancel();
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Lock> completion() {
+      return new java.util.concurrent.CompletableFuture<>();
+    }
   }
 
   @Override

@@ -211,6 +211,30 @@ final class ReferenceLockModel {
     }
   }
 
+  /** Makes this model an independent copy of {@code other} (locks and opens). */
+  void copyFrom(ReferenceLockModel other) {
+    for (int f = 0; f < FILES; f++) {
+      for (int o = 0; o < OWNERS; o++) {
+        System.arraycopy(other.posix[f][o], 0, posix[f][o], 0, CELLS);
+        List<Held> w = windows.get(f).get(o);
+        w.clear();
+        w.addAll(other.windows.get(f).get(o));
+      }
+      opens.get(f).clear();
+      opens.get(f).addAll(other.opens.get(f));
+    }
+  }
+
+  /** Drops every lock of every file, keeping the opens (a restart moves locks elsewhere). */
+  void clearLocks() {
+    for (int f = 0; f < FILES; f++) {
+      for (int o = 0; o < OWNERS; o++) {
+        java.util.Arrays.fill(posix[f][o], NONE);
+        windows.get(f).get(o).clear();
+      }
+    }
+  }
+
   /** The flavour of the locks the owner holds anywhere, or null if it holds none. */
   LockFlavour flavourOf(int owner) {
     for (int f = 0; f < FILES; f++) {

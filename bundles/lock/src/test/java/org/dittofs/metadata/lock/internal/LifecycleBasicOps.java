@@ -1,0 +1,377 @@
+package org.dittofs.metadata.lock.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.dittofs.metadata.errors.ErrorCode;
+import org.dittofs.metadata.errors.ErrorDetail;
+import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockFlavour;
+import org.dittofs.metadata.lock.LockId;
+import org.dittofs.metadata.lock.LockRequest;
+import org.dittofs.metadata.lock.LockResult;
+import org.dittofs.metadata.lock.LockType;
+import org.dittofs.metadata.lock.OpenRequest;
+import org.dittofs.metadata.lock.ShareReservation;
+import org.dittofs.metadata.lock.UnlockRequest;
+import org.dittofs.metadata.lock.internal.LifecycleModel.Kind;
+import org.dittofs.metadata.lock.internal.LifecycleModel.Verdict;
+import org.dittofs.metadata.lock.internal.ReferenceLockModel.Held;
+import org.dittofs.metadata.lock.internal.ReferenceLockModel.OpenRec;
+import org.dittofs.metadata.lock.internal.ReferenceLockModel.Span;
+
+/**
+ * The foundation operations ({@link ModelOp}) judged by the {@link LifecycleModel}: the same rules
+ * as {@link ModelHarness}, plus queued requests (FIFO fairness denies a newcomer that conflicts
+ * with a queued request and reports that request; a release or downgrade re-checks the queue),
+ * restored records (they conflict, can be released and split, and are checked by I/O) and grace
+ * (new locks and opens fail with GRACE_PERIOD).
+ */
+final class LifecycleBasicOps {
+  private final LifecycleHarness h;
+
+  LifecycleBasicOps(LifecycleHarness h) {
+    this.h = h;
+  }
+
+  /** Runs {@code op}; checks that need the state after the step go to {@code post}. */
+  void run(ModelOp op, List<Runnable> post) {
+    if (op instanceof ModelOp.Acquire a) {
+      acquire(a, post);
+    } else if (op instanceof ModelOp.AcquireAll a) {
+      acquireAll(a, post);
+    } else if (op instanceof ModelOp.Release r) {
+      release(r);
+    } else if (op instanceof ModelOp.ReleaseAll r) {
+      releaseAll(r);
+    } else if (op instanceof ModelOp.Test t) {
+      test(t);
+    } else if (op instanceof ModelOp.Open o) {
+      open(o);
+    } else if (op instanceof ModelOp.OpenDowngrade d) {
+      downgrade(d);
+    } else if (op instanceof ModelOp.Close c) {
+      close(c);
+    } else {
+      ioCheck((ModelOp.IoCheck) op);
+    }
+  }
+
+  private LifecycleModel model() {
+    return h.model();
+  }
+
+  private void acquire(ModelOp.Acquire a, List<Runnable> post) {
+    LockRequest req =
+        LifecycleHarness.request(a.owner(), a.file(), a.flavour(), a.type(), a.span());
+    Object r = LifecycleHarness.call(() -> h.api.lock(req));
+    judgeLock("lock", a.owner(), a.file(), a.flavour(), a.type(), a.span(), r, post);
+  }
+
+  /** lock() or a single-element lockAll(): one request decided by the model. */
+  private void judgeLock(
+      String what,
+      int owner,
+      int file,
+      LockFlavour flavour,
+      LockType type,
+      Span span,
+      Object r,
+      List<Runnable> post) {
+    Verdict v = model().decide(file, owner, flavour, type, span, null, true);
+    boolean byMerge = v.kind() == Kind.DENIED_BY_LOCK && !v.checked().equals(span);
+    h.count(what + " " + v.kind() + (byMerge ? " (coalesced range)" : ""));
+    switch (v.kind()) {
+      case INVALID -> h.expectError(r, ErrorCode.INVALID_ARGUMENT);
+      case GRACE -> h.expectError(r, ErrorCode.GRACE_PERIOD);
+      case DENIED_BY_LOCK -> {
+        LockResult.Denied d = h.expect(r, LockResult.Denied.class);
+        Span checked = v.checked();
+        h.checkReport(
+            file,
+            d.conflict(),
+            x -> ReferenceLockModel.conflicts(x, owner, type, checked, false),
+            List.of());
+      }
+      case DENIED_BY_WAITER -> {
+        LockResult.Denied d = h.expect(r, LockResult.Denied.class);
+        h.checkWaiterReport(d.conflict(), v.waiter());
+      }
+      case GRANTED -> {
+        LockResult.Granted g = h.expect(r, LockResult.Granted.class);
+        Span merged = model().coalesced(file, owner, flavour, type, span);
+        boolean woke = model().grant(file, owner, flavour, type, span);
+        if (woke) {
+          h.count(what + " GRANTED downgrade, queue re-checked");
+          model().wake(file);
+        }
+        post.add(() -> h.checkGranted(file, owner, flavour, type, merged, g.lock(), woke));
+      }
+    }
+  }
+
+  private void acquireAll(ModelOp.AcquireAll a, List<Runnable> post) {
+    List<LockRequest> reqs = new ArrayList<>();
+    for (ModelOp.Element e : a.elements()) {
+      reqs.add(LifecycleHarness.request(a.owner(), a.file(), a.flavour(), e.type(), e.span()));
+    }
+    Object r = LifecycleHarness.call(() -> h.api.lockAll(reqs));
+    if (a.elements().size() == 1) {
+      ModelOp.Element e = a.elements().get(0);
+      judgeLock("lockAll", a.owner(), a.file(), a.flavour(), e.type(), e.span(), r, post);
+      return;
+    }
+    LockFlavour held = model().flavourOf(a.owner());
+    if (a.flavour() == LockFlavour.POSIX || (held != null && held != a.flavour())) {
+      h.count("lockAll INVALID");
+      h.expectError(r, ErrorCode.INVALID_ARGUMENT);
+      return;
+    }
+    if (model().graceActive()) {
+      h.count("lockAll GRACE");
+      h.expectError(r, ErrorCode.GRACE_PERIOD);
+      return;
+    }
+    List<Held> before = model().records(a.file());
+    List<Held> tentative = new ArrayList<>();
+    for (ModelOp.Element e : a.elements()) {
+      Predicate<Held> hits =
+          x -> ReferenceLockModel.conflicts(x, a.owner(), e.type(), e.span(), false);
+      if (before.stream().anyMatch(hits) || tentative.stream().anyMatch(hits)) {
+        h.count("lockAll DENIED_BY_LOCK");
+        LockResult.Denied d = h.expect(r, LockResult.Denied.class);
+        h.checkReport(a.file(), d.conflict(), hits, tentative);
+        return;
+      }
+      LifecycleModel.Req w =
+          model().firstConflictingWaiter(a.file(), a.owner(), e.type(), e.span(), null);
+      if (w != null) {
+        h.count("lockAll DENIED_BY_WAITER");
+        LockResult.Denied d = h.expect(r, LockResult.Denied.class);
+        h.checkWaiterReport(d.conflict(), w);
+        return;
+      }
+      tentative.add(new Held(a.owner(), a.flavour(), e.span(), e.type()));
+    }
+    h.count("lockAll GRANTED");
+    LockResult.Granted g = h.expect(r, LockResult.Granted.class);
+    if (g.locks().size() != a.elements().size()) {
+      throw h.mismatch("result", "lockAll granted " + g.locks());
+    }
+    for (ModelOp.Element e : a.elements()) {
+      model().grant(a.file(), a.owner(), a.flavour(), e.type(), e.span());
+    }
+    post.add(
+        () -> {
+          for (int i = 0; i < a.elements().size(); i++) {
+            ModelOp.Element e = a.elements().get(i);
+            h.checkGranted(
+                a.file(), a.owner(), a.flavour(), e.type(), e.span(), g.locks().get(i), false);
+          }
+        });
+  }
+
+  private UnlockRequest unlock(int owner, int file, LockFlavour flavour, Span span) {
+    return new UnlockRequest(h.file(file), ModelHarness.OWNERS[owner], flavour, span.toRange());
+  }
+
+  private void release(ModelOp.Release rel) {
+    Object r =
+        LifecycleHarness.call(
+            () -> {
+              h.api.unlock(unlock(rel.owner(), rel.file(), rel.flavour(), rel.span()));
+              return null;
+            });
+    boolean restoredBefore = !model().restored(rel.file()).isEmpty();
+    ErrorCode expected = model().release(rel.file(), rel.owner(), rel.flavour(), rel.span());
+    h.count(
+        "unlock "
+            + (expected == null ? "OK" : expected)
+            + (restoredBefore ? " (file with restored locks)" : ""));
+    if (expected == null
+        && rel.flavour() == LockFlavour.POSIX
+        && rel.span().zero()
+        && r instanceof StoreError e
+        && e.code() == ErrorCode.INVALID_ARGUMENT) {
+      return; // refusing a POSIX zero-length release is as good as releasing nothing
+    }
+    h.expectOutcome(r, expected);
+  }
+
+  private void releaseAll(ModelOp.ReleaseAll rel) {
+    List<UnlockRequest> reqs = new ArrayList<>();
+    for (Span s : rel.spans()) {
+      reqs.add(unlock(rel.owner(), rel.file(), rel.flavour(), s));
+    }
+    Object r =
+        LifecycleHarness.call(
+            () -> {
+              h.api.unlockAll(reqs);
+              return null;
+            });
+    ErrorCode expected = null;
+    for (Span s : rel.spans()) {
+      expected = model().release(rel.file(), rel.owner(), rel.flavour(), s);
+      if (expected != null) {
+        break;
+      }
+    }
+    h.count("unlockAll " + (expected == null ? "OK" : expected));
+    h.expectOutcome(r, expected);
+  }
+
+  private void test(ModelOp.Test t) {
+    LockRequest req =
+        LifecycleHarness.request(t.owner(), t.file(), t.flavour(), t.type(), t.span());
+    Object r = LifecycleHarness.call(() -> h.api.test(req));
+    Verdict v = model().decide(t.file(), t.owner(), t.flavour(), t.type(), t.span(), null, false);
+    h.count("test " + v.kind() + (model().graceActive() ? " in grace" : ""));
+    if (v.kind() == Kind.INVALID) {
+      h.expectError(r, ErrorCode.INVALID_ARGUMENT);
+      return;
+    }
+    @SuppressWarnings("unchecked")
+    Optional<Lock> answer = h.expect(r, Optional.class);
+    if (v.kind() == Kind.GRANTED) {
+      if (answer.isPresent()) {
+        throw h.mismatch("outcome", "test answered conflict " + answer.get() + ", model: free");
+      }
+      return;
+    }
+    if (answer.isEmpty()) {
+      throw h.mismatch("outcome", "test answered free, model: " + v.kind());
+    }
+    if (v.kind() == Kind.DENIED_BY_WAITER) {
+      h.checkWaiterReport(answer.get(), v.waiter());
+    } else {
+      Span checked = v.checked();
+      h.checkReport(
+          t.file(),
+          answer.get(),
+          x -> ReferenceLockModel.conflicts(x, t.owner(), t.type(), checked, false),
+          List.of());
+    }
+  }
+
+  private void open(ModelOp.Open o) {
+    OpenRequest req =
+        new OpenRequest(
+            h.file(o.file()),
+            "export",
+            ModelHarness.OWNERS[o.owner()],
+            LifecycleHarness.client(LifecycleModel.clientOf(o.owner())),
+            ModelHarness.modeSet(o.access()),
+            ModelHarness.modeSet(o.deny()));
+    Object r = LifecycleHarness.call(() -> h.api.open(req));
+    if (model().graceActive()) {
+      h.count("open GRACE_PERIOD");
+      h.expectError(r, ErrorCode.GRACE_PERIOD);
+      return;
+    }
+    boolean denied = model().live.openConflicts(o.file(), o.access(), o.deny());
+    h.count("open " + (denied ? "SHARE_DENIED" : "OK"));
+    if (denied) {
+      h.expectError(r, ErrorCode.SHARE_DENIED);
+      return;
+    }
+    ShareReservation s = h.expect(r, ShareReservation.class);
+    if (!s.owner().equals(ModelHarness.OWNERS[o.owner()])
+        || s.accessMask() != o.access()
+        || s.denyMask() != o.deny()
+        || h.seen.putIfAbsent(s.id(), "open") != null) {
+      throw h.mismatch("result", "open returned " + s);
+    }
+    h.handles.put(o.handle(), s.id());
+    model().live.open(o.file(), new OpenRec(o.handle(), o.owner(), o.access(), o.deny()));
+  }
+
+  private LockId handleId(int handle) {
+    LockId id = h.handles.get(handle);
+    return id != null ? id : new LockId(0, 1_000_000L + handle); // epoch 0: never issued
+  }
+
+  private void downgrade(ModelOp.OpenDowngrade d) {
+    LockId id = handleId(d.handle());
+    Object r =
+        LifecycleHarness.call(
+            () ->
+                h.api.downgrade(
+                    h.file(d.file()),
+                    id,
+                    ModelHarness.modeSet(d.access()),
+                    ModelHarness.modeSet(d.deny())));
+    OpenRec old = model().live.liveOpen(d.file(), d.handle());
+    if (old == null) {
+      h.count("downgrade NOT_FOUND");
+      h.expectError(r, ErrorCode.NOT_FOUND);
+      return;
+    }
+    if ((d.access() & ~old.access()) != 0 || (d.deny() & ~old.deny()) != 0) {
+      h.count("downgrade INVALID");
+      h.expectError(r, ErrorCode.INVALID_ARGUMENT);
+      return;
+    }
+    h.count("downgrade OK" + (model().isRestoredOpen(d.file(), d.handle()) ? " (restored)" : ""));
+    ShareReservation s = h.expect(r, ShareReservation.class);
+    if (!s.id().equals(id) || s.accessMask() != d.access() || s.denyMask() != d.deny()) {
+      throw h.mismatch("result", "downgrade returned " + s);
+    }
+    model().live.downgrade(d.file(), d.handle(), d.access(), d.deny());
+  }
+
+  private void close(ModelOp.Close c) {
+    Object r =
+        LifecycleHarness.call(
+            () -> {
+              h.api.close(h.file(c.file()), handleId(c.handle()));
+              return null;
+            });
+    boolean live = model().live.liveOpen(c.file(), c.handle()) != null;
+    h.count(
+        "close "
+            + (live ? "OK" : "NOT_FOUND")
+            + (model().isRestoredOpen(c.file(), c.handle()) ? " (restored)" : ""));
+    h.expectOutcome(r, live ? null : ErrorCode.NOT_FOUND);
+    if (live) {
+      model().close(c.file(), c.handle());
+    }
+  }
+
+  private void ioCheck(ModelOp.IoCheck c) {
+    Object r =
+        LifecycleHarness.call(
+            () -> {
+              if (c.write()) {
+                h.api.checkWrite(
+                    h.file(c.file()), ModelHarness.OWNERS[c.owner()], c.span().toRange(), c.mode());
+              } else {
+                h.api.checkRead(
+                    h.file(c.file()), ModelHarness.OWNERS[c.owner()], c.span().toRange(), c.mode());
+              }
+              return null;
+            });
+    boolean blocked = model().ioBlocked(c.file(), c.owner(), c.write(), c.mode(), c.span());
+    h.count((c.write() ? "checkWrite " : "checkRead ") + (blocked ? "CONFLICT" : "OK"));
+    h.expectOutcome(r, blocked ? ErrorCode.LOCK_CONFLICT : null);
+    if (!blocked) {
+      return;
+    }
+    ErrorDetail.Conflict named =
+        ((StoreError) r)
+            .conflict()
+            .orElseThrow(() -> h.mismatch("report", "LOCK_CONFLICT without the conflicting lock"));
+    Lock held =
+        h.snapshot.get(c.file()).stream()
+            .filter(l -> l.id().toString().equals(named.lockId()))
+            .findFirst()
+            .orElseThrow(() -> h.mismatch("report", "names lock " + named + ", not in the table"));
+    Held x = ModelHarness.held(held);
+    LockType as = c.write() ? LockType.EXCLUSIVE : LockType.SHARED;
+    if (!ReferenceLockModel.restrictsIo(x, c.mode())
+        || !ReferenceLockModel.conflicts(x, c.owner(), as, c.span(), true)) {
+      throw h.mismatch("report", "I/O refusal names " + held + ", which does not conflict");
+    }
+  }
+}

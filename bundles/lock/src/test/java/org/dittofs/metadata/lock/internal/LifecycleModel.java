@@ -1,0 +1,920 @@
+package org.dittofs.metadata.lock.internal;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.dittofs.metadata.errors.ErrorCode;
+import org.dittofs.metadata.lock.LockFlavour;
+import org.dittofs.metadata.lock.LockType;
+import org.dittofs.metadata.lock.LockingMode;
+import org.dittofs.metadata.lock.internal.ReferenceLockModel.Held;
+import org.dittofs.metadata.lock.internal.ReferenceLockModel.OpenRec;
+import org.dittofs.metadata.lock.internal.ReferenceLockModel.Span;
+
+/**
+ * The reference model of the lock manager's life: {@link ReferenceLockModel} (the granted locks and
+ * the opens, SPEC 1-4, 6, 7) extended with waiting (SPEC 5), clients (9), restarts (10) and grace
+ * (11). Written from SPEC.md, sharing no code with the implementation.
+ *
+ * <ul>
+ *   <li><b>Waiting.</b> Per file a FIFO of blocking requests. A request meets a conflict if a lock
+ *       conflicts with its range or, for POSIX, with the record it would coalesce into; otherwise,
+ *       under FIFO fairness, if a conflicting request is queued ahead of it (all queued requests
+ *       for a newcomer). A POSIX request that only keeps or weakens bytes its owner holds (a
+ *       downgrade) never waits behind waiters. A request that must wait waits on the owners of the
+ *       conflicting locks (on the coalesced range) and, unless it is a downgrade, of the
+ *       conflicting requests ahead of it; its own owner is ignored. If those edges close a cycle of
+ *       the wait-for graph over owners, it fails with DEADLOCK. After a release, a downgrade, a
+ *       cancel, a timeout or a client's departure the file's queue is re-checked in FIFO order:
+ *       each request is granted if nothing conflicts, else its edges are recomputed (DEADLOCK if
+ *       they close a cycle); a pass that granted a downgrade is repeated. A request whose owner
+ *       holds locks of the other flavour when it could be granted fails with INVALID_ARGUMENT.
+ *   <li><b>Time.</b> Virtual nanoseconds since the current manager started. Timers (the grace
+ *       period, each queued request's deadline) fire in due order, ties in the order they were set.
+ *   <li><b>Clients.</b> Owner {@code o} comes through client {@code o % 4}. Unregistering a
+ *       registered client (ttl 0) and a reboot release everything of its owners now: their queued
+ *       requests fail with CANCELLED, their locks and opens go, and the queues are re-checked. Not
+ *       modelled: ttl releases (ttl > 0) and courtesy clients (the harness keeps every client's
+ *       lease fresh, so none ever becomes one).
+ *   <li><b>Restart.</b> A clean close cancels the queued requests; a crash abandons them. Either
+ *       way the new manager restores every lock and open as a <i>restored</i> record (kept apart
+ *       from live state: a restored POSIX record is never coalesced with a live one it touches) and
+ *       enters grace if it restored anything or the stop was a crash.
+ *   <li><b>Grace.</b> New locks and opens fail with GRACE_PERIOD; reclaims of a restored record of
+ *       the same owner and client with the same range and the same or a weaker type (opens: subset
+ *       modes) replace it by a live one (coalesced with the owner's live locks, and denied if that
+ *       record would conflict, as every grant). Grace ends when its timer fires, every expected
+ *       client declared reclaim-complete, or no restored record is left; restored records left then
+ *       are released.
+ * </ul>
+ */
+final class LifecycleModel {
+  static final int CLIENTS = 4;
+  static final long SECOND = 1_000_000_000L;
+  static final int GRACE_SECONDS = 45;
+  static final int DEFAULT_TIMEOUT_SECONDS = 30;
+
+  static int clientOf(int owner) {
+    return owner % CLIENTS;
+  }
+
+  enum Status {
+    PENDING,
+    GRANTED,
+    FAILED,
+    /** Queued when its manager crashed: nobody will ever complete it. */
+    ORPHANED
+  }
+
+  /** A blocking request: queued, granted or failed. */
+  static final class Req {
+    final int number;
+    final int owner;
+    final int file;
+    final LockFlavour flavour;
+    final LockType type;
+    final Span span;
+    long due;
+    long seq;
+    Set<Integer> blockers = Set.of();
+    Status status = Status.PENDING;
+    ErrorCode code;
+
+    Req(int number, int owner, int file, LockFlavour flavour, LockType type, Span span) {
+      this.number = number;
+      this.owner = owner;
+      this.file = file;
+      this.flavour = flavour;
+      this.type = type;
+      this.span = span;
+    }
+
+    Held asHeld() {
+      return new Held(owner, flavour, span, type);
+    }
+
+    Req copy() {
+      Req r = new Req(number, owner, file, flavour, type, span);
+      r.due = due;
+      r.seq = seq;
+      r.blockers = blockers;
+      r.status = status;
+      r.code = code;
+      return r;
+    }
+
+    @Override
+    public String toString() {
+      return "?" + number + " " + ModelOp.ownerName(owner) + " " + type + " " + span + " " + status;
+    }
+  }
+
+  enum Kind {
+    INVALID,
+    GRACE,
+    DENIED_BY_LOCK,
+    DENIED_BY_WAITER,
+    GRANTED
+  }
+
+  /**
+   * A decision: for DENIED_BY_LOCK the range the conflict was found on (the request's, or the
+   * coalesced record's), for DENIED_BY_WAITER the reported queued request.
+   */
+  record Verdict(Kind kind, Span checked, Req waiter) {}
+
+  /** What a lockBlocking() call does. */
+  enum BlockingOutcome {
+    INVALID,
+    GRACE,
+    GRANTED,
+    QUEUED,
+    DEADLOCK
+  }
+
+  final ReferenceLockModel live = new ReferenceLockModel();
+  private final List<List<Held>> restored = new ArrayList<>(); // per file, oldest first
+  private final List<Set<Integer>> restoredOpens = new ArrayList<>(); // per file, handles
+  private final List<List<Req>> queues = new ArrayList<>();
+  private final Map<Integer, Req> requests = new HashMap<>();
+  private final boolean[] registered = new boolean[CLIENTS];
+  private boolean graceActive;
+  private long graceDeadline;
+  private int graceRestored;
+  private int graceReclaimed;
+  private Set<Integer> expected = Set.of();
+  private final Set<Integer> completed = new TreeSet<>();
+  private Set<Integer> graceFiles = Set.of();
+  private long now;
+  private long seq;
+  private long epoch = 1;
+  private final List<String> notes = new ArrayList<>();
+
+  LifecycleModel() {
+    for (int f = 0; f < ReferenceLockModel.FILES; f++) {
+      restored.add(new ArrayList<>());
+      restoredOpens.add(new HashSet<>());
+      queues.add(new ArrayList<>());
+    }
+  }
+
+  /** An independent copy (to try the orders a client's files may be released in). */
+  LifecycleModel copy() {
+    LifecycleModel m = new LifecycleModel();
+    m.copyFrom(this);
+    return m;
+  }
+
+  /** Makes this model an independent copy of {@code o}. */
+  void copyFrom(LifecycleModel o) {
+    live.copyFrom(o.live);
+    requests.clear();
+    for (Req r : o.requests.values()) {
+      requests.put(r.number, r.copy());
+    }
+    for (int f = 0; f < ReferenceLockModel.FILES; f++) {
+      restored.get(f).clear();
+      restored.get(f).addAll(o.restored.get(f));
+      restoredOpens.get(f).clear();
+      restoredOpens.get(f).addAll(o.restoredOpens.get(f));
+      queues.get(f).clear();
+      for (Req r : o.queues.get(f)) {
+        queues.get(f).add(requests.get(r.number));
+      }
+    }
+    System.arraycopy(o.registered, 0, registered, 0, CLIENTS);
+    graceActive = o.graceActive;
+    graceDeadline = o.graceDeadline;
+    graceRestored = o.graceRestored;
+    graceReclaimed = o.graceReclaimed;
+    expected = o.expected;
+    completed.clear();
+    completed.addAll(o.completed);
+    graceFiles = o.graceFiles;
+    now = o.now;
+    seq = o.seq;
+    epoch = o.epoch;
+    notes.clear();
+    notes.addAll(o.notes);
+  }
+
+  // ---------------------------------------------------------------- views
+
+  /** Things that happened inside the model since the last call (for statistics). */
+  List<String> drainNotes() {
+    List<String> out = List.copyOf(notes);
+    notes.clear();
+    return out;
+  }
+
+  List<Req> queue(int file) {
+    return queues.get(file);
+  }
+
+  Req request(int number) {
+    return requests.get(number);
+  }
+
+  int queued() {
+    int n = 0;
+    for (List<Req> q : queues) {
+      n += q.size();
+    }
+    return n;
+  }
+
+  List<Held> restored(int file) {
+    return restored.get(file);
+  }
+
+  boolean isRestoredOpen(int file, int handle) {
+    return restoredOpens.get(file).contains(handle);
+  }
+
+  int restoredCount() {
+    int n = 0;
+    for (int f = 0; f < ReferenceLockModel.FILES; f++) {
+      n += restored.get(f).size() + restoredOpens.get(f).size();
+    }
+    return n;
+  }
+
+  boolean registered(int client) {
+    return registered[client];
+  }
+
+  boolean graceActive() {
+    return graceActive;
+  }
+
+  long graceRemainingNanos() {
+    return graceActive ? Math.max(0, graceDeadline - now) : 0;
+  }
+
+  int graceRestored() {
+    return graceRestored;
+  }
+
+  int graceReclaimed() {
+    return graceReclaimed;
+  }
+
+  Set<Integer> expectedClients() {
+    return expected;
+  }
+
+  Set<Integer> completedClients() {
+    return completed;
+  }
+
+  long epoch() {
+    return epoch;
+  }
+
+  /** Virtual nanoseconds since the current manager started. */
+  long now() {
+    return now;
+  }
+
+  /** Every lock of the file: live ones, then restored ones. */
+  List<Held> records(int file) {
+    List<Held> all = live.records(file);
+    all.addAll(restored.get(file));
+    return all;
+  }
+
+  /** The flavour of the locks (live or restored) the owner holds, or null. */
+  LockFlavour flavourOf(int owner) {
+    LockFlavour f = live.flavourOf(owner);
+    if (f != null) {
+      return f;
+    }
+    for (List<Held> list : restored) {
+      for (Held h : list) {
+        if (h.owner() == owner) {
+          return h.flavour();
+        }
+      }
+    }
+    return null;
+  }
+
+  private boolean flavourMismatch(int owner, LockFlavour flavour) {
+    LockFlavour held = flavourOf(owner);
+    return held != null && held != flavour;
+  }
+
+  /** Lock records (live and restored) held by the owners of each client. */
+  long[] recordsPerClient() {
+    long[] n = new long[CLIENTS];
+    for (int f = 0; f < ReferenceLockModel.FILES; f++) {
+      for (Held h : records(f)) {
+        n[clientOf(h.owner())]++;
+      }
+    }
+    return n;
+  }
+
+  // ---------------------------------------------------------------- decisions
+
+  /** The POSIX type the owner holds on a cell, live or restored, or null. */
+  private LockType posixHeld(int file, int owner, int cell) {
+    LockType t = live.posixType(file, owner, cell);
+    if (t != null) {
+      return t;
+    }
+    for (Held h : restored.get(file)) {
+      if (h.owner() == owner && h.flavour() == LockFlavour.POSIX && h.span().holds(cell)) {
+        return h.type();
+      }
+    }
+    return null;
+  }
+
+  /** Whether a POSIX request only keeps or weakens bytes its owner holds (SPEC 4: a downgrade). */
+  boolean weakens(int file, int owner, LockFlavour flavour, LockType type, Span span) {
+    if (flavour != LockFlavour.POSIX || span.zero()) {
+      return false;
+    }
+    for (int c = span.lo(); c <= span.hi(); c++) {
+      LockType held = posixHeld(file, owner, c);
+      if (held == null || (type == LockType.EXCLUSIVE && held != LockType.EXCLUSIVE)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The range of the record a POSIX grant would leave: the request widened by the owner's live
+   * same-type locks that overlap or touch it and by its restored same-type locks that overlap it (a
+   * restored lock that only touches stays apart).
+   */
+  Span coalesced(int file, int owner, LockFlavour flavour, LockType type, Span span) {
+    if (flavour != LockFlavour.POSIX || span.zero()) {
+      return span;
+    }
+    int lo = span.lo();
+    int hi = span.hi();
+    while (lo > 0 && live.posixType(file, owner, lo - 1) == type) {
+      lo--;
+    }
+    while (hi < ReferenceLockModel.LAST && live.posixType(file, owner, hi + 1) == type) {
+      hi++;
+    }
+    for (Held h : restored.get(file)) {
+      if (h.owner() == owner
+          && h.flavour() == LockFlavour.POSIX
+          && h.type() == type
+          && h.span().overlaps(span)) {
+        lo = Math.min(lo, h.span().lo());
+        hi = Math.max(hi, h.span().hi());
+      }
+    }
+    return Span.cells(lo, hi);
+  }
+
+  private boolean anyConflict(int file, int owner, LockType type, Span span) {
+    for (Held h : records(file)) {
+      if (ReferenceLockModel.conflicts(h, owner, type, span, false)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Decides a request of {@code owner}: a new one ({@code self} null: every queued request is ahead
+   * of it) or the queued {@code self}. New requests are checked for flavour first and, with {@code
+   * refuseInGrace}, for grace. Every request, a downgrade included, is checked on its range and on
+   * the record it would coalesce into (SPEC 3: a zero-length lock conflicts with a range holding
+   * the bytes on both of its sides, which a downgrade joining two records can do).
+   */
+  Verdict decide(
+      int file,
+      int owner,
+      LockFlavour flavour,
+      LockType type,
+      Span span,
+      Req self,
+      boolean refuseInGrace) {
+    if (self == null && flavourMismatch(owner, flavour)) {
+      return new Verdict(Kind.INVALID, null, null);
+    }
+    if (refuseInGrace && graceActive) {
+      return new Verdict(Kind.GRACE, null, null);
+    }
+    if (anyConflict(file, owner, type, span)) {
+      return new Verdict(Kind.DENIED_BY_LOCK, span, null);
+    }
+    Span merged = coalesced(file, owner, flavour, type, span);
+    if (!merged.equals(span) && anyConflict(file, owner, type, merged)) {
+      return new Verdict(Kind.DENIED_BY_LOCK, merged, null);
+    }
+    if (weakens(file, owner, flavour, type, span)) {
+      return new Verdict(Kind.GRANTED, null, null); // a downgrade never waits behind waiters
+    }
+    Req w = firstConflictingWaiter(file, owner, type, span, self);
+    return w != null
+        ? new Verdict(Kind.DENIED_BY_WAITER, null, w)
+        : new Verdict(Kind.GRANTED, null, null);
+  }
+
+  /**
+   * The conflicting request queued ahead of {@code self} with the lowest first byte, then oldest.
+   */
+  Req firstConflictingWaiter(int file, int owner, LockType type, Span span, Req self) {
+    Req best = null;
+    for (Req w : queues.get(file)) {
+      if (w == self) {
+        break;
+      }
+      if (ReferenceLockModel.conflicts(w.asHeld(), owner, type, span, false)
+          && (best == null
+              || Long.compareUnsigned(w.span.firstByte(), best.span.firstByte()) < 0)) {
+        best = w;
+      }
+    }
+    return best;
+  }
+
+  /** The owners a request waits on (SPEC 5), its own owner left out. */
+  Set<Integer> blockers(
+      int file, int owner, LockFlavour flavour, LockType type, Span span, Req self) {
+    Set<Integer> out = new TreeSet<>();
+    Span merged = coalesced(file, owner, flavour, type, span);
+    for (Held h : records(file)) {
+      if (ReferenceLockModel.conflicts(h, owner, type, merged, false)) {
+        out.add(h.owner());
+      }
+    }
+    if (!weakens(file, owner, flavour, type, span)) {
+      for (Req w : queues.get(file)) {
+        if (w == self) {
+          break;
+        }
+        if (ReferenceLockModel.conflicts(w.asHeld(), owner, type, span, false)) {
+          out.add(w.owner);
+        }
+      }
+    }
+    out.remove(owner);
+    return out;
+  }
+
+  /** Whether waiting on {@code blockers} closes a cycle through {@code owner}'s other requests. */
+  private boolean closesCycle(int owner, Set<Integer> blockers, Req except) {
+    Set<Integer> seen = new HashSet<>(blockers);
+    Deque<Integer> todo = new ArrayDeque<>(blockers);
+    while (!todo.isEmpty()) {
+      int o = todo.pop();
+      if (o == owner) {
+        return true;
+      }
+      for (List<Req> q : queues) {
+        for (Req r : q) {
+          if (r.owner == o && r != except) {
+            for (int b : r.blockers) {
+              if (seen.add(b)) {
+                todo.push(b);
+              }
+            }
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- changes
+
+  /**
+   * Grants a decided request into the live state. Returns whether it downgraded some of the owner's
+   * EXCLUSIVE bytes (then the queue must be re-checked).
+   */
+  boolean grant(int file, int owner, LockFlavour flavour, LockType type, Span span) {
+    boolean downgrade = false;
+    if (flavour == LockFlavour.POSIX && type == LockType.SHARED) {
+      for (int c = span.lo(); c <= span.hi() && !downgrade; c++) {
+        downgrade = live.posixType(file, owner, c) == LockType.EXCLUSIVE;
+      }
+    }
+    live.grant(file, owner, flavour, type, span);
+    return downgrade;
+  }
+
+  /** Re-checks the file's queue in FIFO order (SPEC 5). */
+  void wake(int file) {
+    boolean again;
+    do {
+      again = false;
+      for (Req w : new ArrayList<>(queues.get(file))) {
+        Verdict v = decide(file, w.owner, w.flavour, w.type, w.span, w, false);
+        if (v.kind() == Kind.GRANTED && flavourMismatch(w.owner, w.flavour)) {
+          finish(w, ErrorCode.INVALID_ARGUMENT, "waiter INVALID_ARGUMENT: owner changed flavour");
+        } else if (v.kind() == Kind.GRANTED) {
+          again |= grant(file, w.owner, w.flavour, w.type, w.span);
+          queues.get(file).remove(w);
+          w.status = Status.GRANTED;
+          notes.add("waiter GRANTED on wake-up");
+        } else {
+          Set<Integer> b = blockers(file, w.owner, w.flavour, w.type, w.span, w);
+          if (closesCycle(w.owner, b, w)) {
+            finish(w, ErrorCode.DEADLOCK, "waiter DEADLOCK on re-check");
+          } else {
+            w.blockers = b;
+          }
+        }
+      }
+    } while (again);
+  }
+
+  private void finish(Req w, ErrorCode code, String note) {
+    queues.get(w.file).remove(w);
+    w.status = Status.FAILED;
+    w.code = code;
+    notes.add(note);
+  }
+
+  /** lockBlocking() with a timeout of {@code timeoutNanos}. */
+  BlockingOutcome blocking(
+      int number,
+      int file,
+      int owner,
+      LockFlavour flavour,
+      LockType type,
+      Span span,
+      long timeoutNanos) {
+    Verdict v = decide(file, owner, flavour, type, span, null, true);
+    if (v.kind() == Kind.INVALID) {
+      return BlockingOutcome.INVALID;
+    }
+    if (v.kind() == Kind.GRACE) {
+      return BlockingOutcome.GRACE;
+    }
+    Req r = new Req(number, owner, file, flavour, type, span);
+    if (v.kind() == Kind.GRANTED) {
+      boolean downgrade = grant(file, owner, flavour, type, span);
+      r.status = Status.GRANTED;
+      requests.put(number, r);
+      if (downgrade) {
+        wake(file);
+      }
+      return BlockingOutcome.GRANTED;
+    }
+    Set<Integer> b = blockers(file, owner, flavour, type, span, null);
+    if (closesCycle(owner, b, null)) {
+      return BlockingOutcome.DEADLOCK;
+    }
+    r.blockers = b;
+    r.due = now + timeoutNanos;
+    r.seq = seq++;
+    queues.get(file).add(r);
+    requests.put(number, r);
+    return BlockingOutcome.QUEUED;
+  }
+
+  /** PendingLock.cancel(): true if it was queued and is now cancelled. */
+  boolean cancel(Req r) {
+    if (r.status != Status.PENDING) {
+      return false;
+    }
+    finish(r, ErrorCode.CANCELLED, "waiter CANCELLED by cancel()");
+    wake(r.file);
+    return true;
+  }
+
+  /**
+   * A release (SPEC 4) of live and restored locks. Returns null or the error of a refused release.
+   */
+  ErrorCode release(int file, int owner, LockFlavour flavour, Span span) {
+    if (flavourMismatch(owner, flavour)) {
+      return ErrorCode.INVALID_ARGUMENT;
+    }
+    boolean changed;
+    if (flavour == LockFlavour.POSIX) {
+      if (span.zero()) {
+        return null;
+      }
+      changed = false;
+      for (int c = span.lo(); c <= span.hi() && !changed; c++) {
+        changed = live.posixType(file, owner, c) != null;
+      }
+      live.release(file, owner, flavour, span);
+      List<Held> pieces = new ArrayList<>();
+      for (var it = restored.get(file).iterator(); it.hasNext(); ) {
+        Held h = it.next();
+        if (h.owner() == owner && h.flavour() == LockFlavour.POSIX && h.span().overlaps(span)) {
+          it.remove();
+          changed = true;
+          if (h.span().lo() < span.lo()) {
+            pieces.add(
+                new Held(owner, h.flavour(), Span.cells(h.span().lo(), span.lo() - 1), h.type()));
+          }
+          if (h.span().hi() > span.hi()) {
+            pieces.add(
+                new Held(owner, h.flavour(), Span.cells(span.hi() + 1, h.span().hi()), h.type()));
+          }
+        }
+      }
+      restored.get(file).addAll(pieces);
+    } else {
+      changed = releaseWindows(file, owner, span);
+      if (!changed) {
+        return ErrorCode.LOCK_NOT_FOUND;
+      }
+    }
+    if (changed) {
+      wake(file);
+      endGraceIfNothingLeft();
+    }
+    return null;
+  }
+
+  /** Removes the oldest EXCLUSIVE, else the oldest, WINDOWS lock of the owner with this range. */
+  private boolean releaseWindows(int file, int owner, Span span) {
+    List<Held> old = restored.get(file);
+    for (int i = 0; i < old.size(); i++) {
+      Held h = old.get(i);
+      if (h.owner() == owner && h.span().equals(span) && h.exclusive()) {
+        old.remove(i);
+        return true;
+      }
+    }
+    boolean liveExclusive =
+        live.windowsRecords(file, owner).stream()
+            .anyMatch(h -> h.span().equals(span) && h.exclusive());
+    if (!liveExclusive) {
+      for (int i = 0; i < old.size(); i++) {
+        Held h = old.get(i);
+        if (h.owner() == owner && h.span().equals(span)) {
+          old.remove(i);
+          return true;
+        }
+      }
+    }
+    return live.release(file, owner, LockFlavour.WINDOWS, span) == null;
+  }
+
+  /** SPEC 7 over live and restored locks. */
+  boolean ioBlocked(int file, int owner, boolean write, LockingMode mode, Span span) {
+    LockType as = write ? LockType.EXCLUSIVE : LockType.SHARED;
+    for (Held h : records(file)) {
+      if (ReferenceLockModel.restrictsIo(h, mode)
+          && ReferenceLockModel.conflicts(h, owner, as, span, true)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** close() of a live open; a restored one counts as gone for grace. */
+  void close(int file, int handle) {
+    live.close(file, handle);
+    if (restoredOpens.get(file).remove(handle)) {
+      endGraceIfNothingLeft();
+    }
+  }
+
+  // ---------------------------------------------------------------- time
+
+  /** Moves the clock forward, firing the timers that fall due in order. */
+  void advance(long nanos) {
+    long target = now + nanos;
+    while (true) {
+      Req next = null;
+      for (List<Req> q : queues) {
+        for (Req r : q) {
+          if (r.due <= target
+              && (next == null || r.due < next.due || (r.due == next.due && r.seq < next.seq))) {
+            next = r;
+          }
+        }
+      }
+      boolean graceDue = graceActive && graceDeadline <= target;
+      if (graceDue && (next == null || graceDeadline <= next.due)) {
+        now = graceDeadline;
+        notes.add(
+            "grace ended by its timer with "
+                + (restoredCount() > 0 ? "some" : "no")
+                + " record left");
+        endGrace();
+      } else if (next != null) {
+        now = next.due;
+        finish(next, ErrorCode.TIMED_OUT, "waiter TIMED_OUT");
+        wake(next.file);
+      } else {
+        break;
+      }
+    }
+    now = target;
+  }
+
+  // ---------------------------------------------------------------- clients
+
+  void register(int client) {
+    registered[client] = true;
+  }
+
+  /** Returns whether the client was registered (and so is released now). */
+  boolean unregister(int client, int[] fileOrder) {
+    if (!registered[client]) {
+      return false;
+    }
+    registered[client] = false;
+    releaseClient(client, fileOrder);
+    return true;
+  }
+
+  /** Releases every waiter, lock and open of the client's owners, file by file. */
+  void releaseClient(int client, int[] fileOrder) {
+    for (int f : fileOrder) {
+      boolean any = false;
+      for (Req w : new ArrayList<>(queues.get(f))) {
+        if (clientOf(w.owner) == client) {
+          finish(w, ErrorCode.CANCELLED, "waiter CANCELLED: its client went away");
+          any = true;
+        }
+      }
+      for (int o = 0; o < ReferenceLockModel.OWNERS; o++) {
+        if (clientOf(o) != client) {
+          continue;
+        }
+        for (Held h : live.records(f, o)) {
+          live.release(f, o, h.flavour(), h.span());
+          any = true;
+        }
+        int before = restored.get(f).size();
+        final int owner = o;
+        restored.get(f).removeIf(h -> h.owner() == owner);
+        any |= restored.get(f).size() != before;
+      }
+      for (OpenRec open : List.copyOf(live.opens(f))) {
+        if (clientOf(open.owner()) == client) {
+          live.close(f, open.handle());
+          restoredOpens.get(f).remove(open.handle());
+          any = true;
+        }
+      }
+      if (any) {
+        wake(f);
+        endGraceIfNothingLeft();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- restart and grace
+
+  /** Stops the manager (clean or crash) and starts a new one on the durable state. */
+  void restart(boolean clean) {
+    for (Req r : requests.values()) {
+      if (r.status == Status.PENDING) {
+        if (clean) {
+          r.status = Status.FAILED;
+          r.code = ErrorCode.CANCELLED;
+        } else {
+          r.status = Status.ORPHANED;
+        }
+      }
+    }
+    Set<Integer> clients = new TreeSet<>();
+    Set<Integer> files = new TreeSet<>();
+    int records = 0;
+    for (int f = 0; f < ReferenceLockModel.FILES; f++) {
+      queues.get(f).clear();
+      for (int o = 0; o < ReferenceLockModel.OWNERS; o++) {
+        restored.get(f).addAll(live.records(f, o));
+      }
+      for (OpenRec open : live.opens(f)) {
+        restoredOpens.get(f).add(open.handle());
+        clients.add(clientOf(open.owner()));
+      }
+      for (Held h : restored.get(f)) {
+        clients.add(clientOf(h.owner()));
+      }
+      int n = restored.get(f).size() + restoredOpens.get(f).size();
+      if (n > 0) {
+        files.add(f);
+      }
+      records += n;
+    }
+    live.clearLocks();
+    java.util.Arrays.fill(registered, false);
+    now = 0;
+    seq = 0;
+    epoch++;
+    completed.clear();
+    graceReclaimed = 0;
+    graceActive = records > 0 || !clean;
+    if (graceActive) {
+      graceDeadline = GRACE_SECONDS * SECOND;
+      graceRestored = records;
+      expected = Set.copyOf(clients);
+      graceFiles = Set.copyOf(files);
+    } else {
+      graceRestored = 0;
+      expected = Set.of();
+      graceFiles = Set.of();
+    }
+  }
+
+  /**
+   * What reclaim() does: refused with {@code error}, denied because the record it would coalesce
+   * into conflicts ({@code deniedOn}: that record's range), or else granted with the record's range
+   * {@code granted}.
+   */
+  record ReclaimResult(ErrorCode error, Span deniedOn, Span granted) {}
+
+  /**
+   * reclaim(): a restored lock of the owner (and its client) with this range and the same or a
+   * stronger type is replaced by a live one, coalesced with the owner's live same-type locks; if
+   * the coalesced record conflicts with another owner's lock (SPEC 3, as for every grant), it is
+   * denied and nothing changes.
+   */
+  ReclaimResult reclaim(
+      int file, int owner, LockFlavour flavour, LockType type, Span span, boolean otherClient) {
+    if (flavourMismatch(owner, flavour)) {
+      return new ReclaimResult(ErrorCode.INVALID_ARGUMENT, null, null);
+    }
+    if (!graceActive) {
+      return new ReclaimResult(ErrorCode.NOT_IN_GRACE, null, null);
+    }
+    List<Held> old = restored.get(file);
+    for (int i = 0; i < old.size() && !otherClient; i++) {
+      Held h = old.get(i);
+      if (h.owner() == owner
+          && h.span().equals(span)
+          && (h.exclusive() || type == LockType.SHARED)) {
+        Span merged = coalesced(file, owner, flavour, type, span);
+        if (!merged.equals(span) && anyConflict(file, owner, type, merged)) {
+          return new ReclaimResult(null, merged, null);
+        }
+        old.remove(i);
+        live.grant(file, owner, flavour, type, span);
+        graceReclaimed++;
+        endGraceIfNothingLeft();
+        return new ReclaimResult(null, null, merged);
+      }
+    }
+    return new ReclaimResult(ErrorCode.LOCK_NOT_FOUND, null, null);
+  }
+
+  /** reclaimOpen(): null if granted (the new open gets {@code handle}), else the error. */
+  ErrorCode reclaimOpen(int handle, int file, int owner, int access, int deny) {
+    if (!graceActive) {
+      return ErrorCode.NOT_IN_GRACE;
+    }
+    for (OpenRec o : live.opens(file)) {
+      if (restoredOpens.get(file).contains(o.handle())
+          && o.owner() == owner
+          && (o.access() & access) == access
+          && (o.deny() & deny) == deny) {
+        live.close(file, o.handle());
+        restoredOpens.get(file).remove(o.handle());
+        live.open(file, new OpenRec(handle, owner, access, deny));
+        graceReclaimed++;
+        endGraceIfNothingLeft();
+        return null;
+      }
+    }
+    return ErrorCode.LOCK_NOT_FOUND;
+  }
+
+  void reclaimComplete(int client) {
+    if (!graceActive) {
+      return;
+    }
+    completed.add(client);
+    if (!expected.isEmpty() && completed.containsAll(expected)) {
+      notes.add("grace ended early: every expected client completed");
+      endGrace();
+    }
+  }
+
+  private void endGraceIfNothingLeft() {
+    if (graceActive && graceRestored > 0 && restoredCount() == 0) {
+      notes.add("grace ended early: no restored record left");
+      endGrace();
+    }
+  }
+
+  /** Ends grace: restored records nobody reclaimed are released. */
+  private void endGrace() {
+    graceActive = false;
+    for (int f : graceFiles) {
+      restored.get(f).clear();
+      for (int h : new LinkedHashSet<>(restoredOpens.get(f))) {
+        live.close(f, h);
+      }
+      restoredOpens.get(f).clear();
+      wake(f);
+    }
+  }
+}
