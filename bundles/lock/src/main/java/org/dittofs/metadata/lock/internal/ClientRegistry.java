@@ -44,7 +44,7 @@ final class ClientRegistry {
     if (s == null) {
       s = clients.computeIfAbsent(client, c -> new ClientState(c, now));
     }
-    s.lastSeenNanos = now;
+    s.seen(now);
     return s;
   }
 
@@ -60,6 +60,19 @@ final class ClientRegistry {
       s = clients.computeIfAbsent(client, c -> new ClientState(c, now));
     }
     return s;
+  }
+
+  /**
+   * As {@link #state(LockClient)}, through the client state a file table remembers ({@link
+   * FileLockTable#recordedClient}) when it is this client's and still current: no map lookup for
+   * the usual run of requests of one client on one file. {@code t} may be null.
+   */
+  ClientState state(LockClient client, FileLockTable t) {
+    ClientState s = t == null ? null : t.recordedClient;
+    if (s != null && !s.forgotten && (s.client == client || s.client.equals(client))) {
+      return s;
+    }
+    return state(client);
   }
 
   /** The client's state without refreshing it, or null. */
@@ -169,6 +182,7 @@ final class ClientRegistry {
         && s.locks.get() == 0
         && s.files.isEmpty()) {
       clients.remove(client, s);
+      s.forgotten = true;
     }
   }
 

@@ -1,5 +1,7 @@
 package org.dittofs.metadata.lock.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,9 +12,9 @@ import org.dittofs.metadata.lock.LockScheduler;
 
 /**
  * What the manager knows of one client. {@code locks} and {@code files} are thread-safe on their
- * own; {@code lastSeenNanos} is volatile (written by every request of the client); the registration
- * fields ({@code registered}, {@code remoteAddress}, {@code ttl}, {@code releaseTimer}, {@code
- * generation}) are guarded by the {@link ClientRegistry}'s monitor.
+ * own; {@code lastSeenNanos} is volatile (written with release semantics by every request of the
+ * client); the registration fields ({@code registered}, {@code remoteAddress}, {@code ttl}, {@code
+ * releaseTimer}, {@code generation}) are guarded by the {@link ClientRegistry}'s monitor.
  */
 final class ClientState {
   final LockClient client;
@@ -23,7 +25,26 @@ final class ClientState {
   /** Files where this client may have locks, opens or waiters (a superset; pruned lazily). */
   final Set<FileHandle> files = ConcurrentHashMap.newKeySet();
 
+  /**
+   * When the client was last heard of. Read as a volatile; written by {@link #seen} with release
+   * semantics only (no fence: every request of the client writes it, and a reader that sees a value
+   * a few nanoseconds old decides nothing differently).
+   */
   volatile long lastSeenNanos;
+
+  private static final VarHandle LAST_SEEN;
+
+  static {
+    try {
+      LAST_SEEN =
+          MethodHandles.lookup().findVarHandle(ClientState.class, "lastSeenNanos", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Set once the registry dropped this state; file tables that remember it must look again. */
+  volatile boolean forgotten;
 
   boolean registered; // explicitly registered and not unregistered since
   boolean counted; // counted against its adapter's connection cap
@@ -35,5 +56,10 @@ final class ClientState {
   ClientState(LockClient client, long nowNanos) {
     this.client = client;
     this.lastSeenNanos = nowNanos;
+  }
+
+  /** Records that the client was heard of at {@code nowNanos}. */
+  void seen(long nowNanos) {
+    LAST_SEEN.setRelease(this, nowNanos);
   }
 }

@@ -810,6 +810,7 @@ public final class DefaultLockManager implements LockManager {
                 f,
                 false,
                 (t, d) -> {
+                  TableOps.forgetClients(t); // the file just left s.files
                   for (Waiter w : new ArrayList<>(t.waiters())) {
                     if (w.request().client().equals(client)) {
                       ops.finish(
@@ -991,8 +992,9 @@ public final class DefaultLockManager implements LockManager {
     List<PersistedLock> live = new ArrayList<>();
     gate.close();
     try {
+      // walked after the gate closed: waits for the operation inside each table (TrafficGate)
       for (FileLockTable t : List.copyOf(files.values())) {
-        synchronized (t) { // nobody else is inside: the gate holds every operation
+        synchronized (t) { // nobody else gets in: the gate holds every operation
           t.locks().forEach(l -> live.add(PersistedLock.of(l)));
           t.opens.all().forEach(o -> live.add(PersistedLock.of(o)));
         }
@@ -1130,17 +1132,19 @@ public final class DefaultLockManager implements LockManager {
   private <T> T onTable(
       FileHandle file, boolean create, BiFunction<FileLockTable, Deferred, T> op) {
     Deferred d = new Deferred(events);
-    gate.enter(config.lockTimeout());
     try {
       while (true) {
+        if (gate.isClosed()) {
+          gate.awaitOpen(config.lockTimeout());
+        }
         FileLockTable t =
             create ? files.computeIfAbsent(file, f -> new FileLockTable()) : files.get(file);
         if (t == null) {
-          return op.apply(EMPTY, d);
+          return op.apply(EMPTY, d); // nothing to change: reads only, allowed during a swap
         }
         synchronized (t) {
-          if (t.retired) {
-            continue;
+          if (t.retired || gate.isClosed()) {
+            continue; // see TrafficGate: read under the monitor, before anything is looked at
           }
           try {
             return op.apply(t, d);
@@ -1153,7 +1157,6 @@ public final class DefaultLockManager implements LockManager {
         }
       }
     } finally {
-      gate.exit();
       d.run();
     }
   }

@@ -19,7 +19,10 @@ import org.dittofs.metadata.lock.LockType;
  * IntervalTree}, so a SHARED request searches only the EXCLUSIVE locks (nothing SHARED can conflict
  * with it) and the many-readers case stays O(log n); {@code byOwner} holds each owner's locks
  * sorted, for POSIX replacement and WINDOWS exact-match release. Invariant: a lock is in exactly
- * one tree and in its owner's {@link OwnerLocks}, or in none of them.
+ * one tree and in its owner's {@link OwnerLocks}, or in none of them. An owner's index is kept when
+ * it empties (reused, with its cached registry entry, by the owner's next lock here; an owner
+ * locking and unlocking one range allocates no index each time); {@code idleOwners} counts the
+ * empty ones, which are swept when they are more than 8 and more than half of all.
  *
  * <p>Concurrency: every field is guarded by this object's monitor ({@code synchronized (table)}),
  * held by {@link DefaultLockManager} for the whole of each operation on the file. {@code retired}
@@ -30,6 +33,19 @@ final class FileLockTable {
   private final IntervalTree shared = new IntervalTree();
   private final IntervalTree exclusive = new IntervalTree();
   private final Map<LockOwner, OwnerLocks> byOwner = new HashMap<>(4);
+
+  /** Entries of {@code byOwner} whose owner holds nothing here (kept for reuse, swept). */
+  private int idleOwners;
+
+  /**
+   * The last owner looked up in {@code byOwner} and its entry (null if it had none): one request
+   * asks for its owner's index several times (conflict, coalescing, downgrade check, change,
+   * counting), and a run of requests usually comes from one owner. Reset when entries are swept.
+   */
+  private LockOwner lastOwner;
+
+  private OwnerLocks lastIndex;
+
   final OpenTable opens = new OpenTable();
 
   /** Pending blocking requests in FIFO order; null while there are none. */
@@ -39,6 +55,9 @@ final class FileLockTable {
   Set<LockId> restored;
 
   boolean retired;
+
+  /** The client state whose file set last received this file ({@link TableOps#recordClient}). */
+  ClientState recordedClient;
 
   /**
    * The conflicting lock with the lowest first byte, then the oldest, among the locks that {@code
@@ -122,16 +141,48 @@ final class FileLockTable {
 
   /** The owner's locks on this file, or null if it holds none. */
   OwnerLocks ownerLocks(LockOwner owner) {
-    return byOwner.get(owner);
+    OwnerLocks own = lookup(owner);
+    return own == null || own.isEmpty() ? null : own;
+  }
+
+  private OwnerLocks lookup(LockOwner owner) {
+    if (owner != lastOwner) {
+      lastIndex = byOwner.get(owner);
+      lastOwner = owner;
+    }
+    return lastIndex;
+  }
+
+  private OwnerLocks create(LockOwner owner) {
+    OwnerLocks own = new OwnerLocks();
+    byOwner.put(owner, own);
+    lastOwner = owner;
+    lastIndex = own;
+    return own;
+  }
+
+  /**
+   * The owner's index on this file, created (empty) if missing: where a grant or release finds the
+   * owner's cached registry entry.
+   */
+  OwnerLocks ownerIndex(LockOwner owner) {
+    OwnerLocks own = lookup(owner);
+    if (own == null) {
+      own = create(owner);
+      idleOwners++;
+    }
+    return own;
   }
 
   /** Applies a change computed against the current state. */
   void apply(LockChange change) {
-    for (Lock l : change.removed()) {
-      remove(l);
+    List<Lock> removed = change.removed(); // indexed loops: no iterator on the request path
+    for (int i = 0; i < removed.size(); i++) {
+      remove(removed.get(i));
     }
-    for (Lock l : change.added()) {
-      add(l);
+    List<Lock> added = change.added();
+    for (int i = 0; i < added.size(); i++) {
+      add(added.get(i));
     }
   }
 
@@ -147,17 +198,31 @@ final class FileLockTable {
 
   void add(Lock l) {
     (l.exclusive() ? exclusive : shared).insert(l);
-    byOwner.computeIfAbsent(l.owner(), o -> new OwnerLocks()).add(l);
+    OwnerLocks own = lookup(l.owner());
+    if (own == null) {
+      own = create(l.owner());
+    } else if (own.isEmpty()) {
+      idleOwners--;
+    }
+    own.add(l);
   }
 
   void remove(Lock l) {
     if (!(l.exclusive() ? exclusive : shared).remove(l)) {
       throw new IllegalStateException("lock table corrupt: " + l + " missing from its tree");
     }
-    OwnerLocks own = byOwner.get(l.owner());
+    OwnerLocks own = lookup(l.owner());
     own.remove(l);
     if (own.isEmpty()) {
-      byOwner.remove(l.owner());
+      // kept: an owner that locks and unlocks here again reuses it (no allocation, and its cached
+      // registry entry); swept once idle ones are more than 8 and half of all
+      idleOwners++;
+      if (idleOwners > 8 && 2 * idleOwners > byOwner.size()) {
+        byOwner.values().removeIf(OwnerLocks::isEmpty);
+        idleOwners = 0;
+        lastOwner = null;
+        lastIndex = null;
+      }
     }
   }
 
@@ -188,9 +253,26 @@ final class FileLockTable {
     return out;
   }
 
-  /** Every owner's index, for invariant checks. */
+  /** Every index of an owner holding locks here, for invariant checks. */
   Map<LockOwner, OwnerLocks> owners() {
-    return byOwner;
+    Map<LockOwner, OwnerLocks> out = new HashMap<>();
+    byOwner.forEach(
+        (o, own) -> {
+          if (!own.isEmpty()) {
+            out.put(o, own);
+          }
+        });
+    return out;
+  }
+
+  /** Number of kept indexes of owners holding nothing here (for tests). */
+  int idleOwners() {
+    return idleOwners;
+  }
+
+  /** Number of owner indexes, idle ones included (for tests). */
+  int ownerIndexes() {
+    return byOwner.size();
   }
 
   /** The order of reports and snapshots: first byte (unsigned), then id (oldest first). */

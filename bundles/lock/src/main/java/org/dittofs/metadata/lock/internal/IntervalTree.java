@@ -2,6 +2,7 @@ package org.dittofs.metadata.lock.internal;
 
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.Lock;
 
 /**
@@ -18,10 +19,13 @@ import org.dittofs.metadata.lock.Lock;
  * <p>Not thread-safe: guarded by the owning {@link FileLockTable}'s monitor.
  */
 final class IntervalTree {
+  /**
+   * 40 bytes with compressed references: the range is the lock's own (immutable, shared), so its
+   * bounds are one load away instead of being copied into the node.
+   */
   private static final class Node {
     final Lock lock;
-    final long first;
-    final long last;
+    final ByteRange range;
     final int priority;
     long maxLast;
     Node left;
@@ -29,9 +33,8 @@ final class IntervalTree {
 
     Node(Lock lock) {
       this.lock = lock;
-      this.first = lock.range().first();
-      this.last = lock.range().last();
-      this.maxLast = last;
+      this.range = lock.range();
+      this.maxLast = range.last();
       long h = lock.id().sequence() * 0x9E3779B97F4A7C15L ^ lock.id().epoch();
       h ^= h >>> 29;
       this.priority = (int) (h * 0xBF58476D1CE4E5B9L >>> 32);
@@ -80,7 +83,7 @@ final class IntervalTree {
   }
 
   private static int compare(Lock a, Node b) {
-    int c = Long.compareUnsigned(a.range().first(), b.first);
+    int c = Long.compareUnsigned(a.range().first(), b.range.first());
     return c != 0 ? c : a.id().compareTo(b.lock.id());
   }
 
@@ -156,7 +159,7 @@ final class IntervalTree {
   }
 
   private static void pull(Node t) {
-    long m = t.last;
+    long m = t.range.last();
     if (t.left != null && Long.compareUnsigned(t.left.maxLast, m) > 0) {
       m = t.left.maxLast;
     }
@@ -172,10 +175,10 @@ final class IntervalTree {
       if (found != null) {
         return found;
       }
-      if (Long.compareUnsigned(t.first, qLast) > 0) {
+      if (Long.compareUnsigned(t.range.first(), qLast) > 0) {
         return null;
       }
-      if (Long.compareUnsigned(t.last, qFirst) >= 0 && filter.test(t.lock)) {
+      if (Long.compareUnsigned(t.range.last(), qFirst) >= 0 && filter.test(t.lock)) {
         return t.lock;
       }
       t = t.right;
@@ -186,10 +189,10 @@ final class IntervalTree {
   private static void forEach(Node t, long qFirst, long qLast, Consumer<Lock> action) {
     while (t != null && Long.compareUnsigned(t.maxLast, qFirst) >= 0) {
       forEach(t.left, qFirst, qLast, action);
-      if (Long.compareUnsigned(t.first, qLast) > 0) {
+      if (Long.compareUnsigned(t.range.first(), qLast) > 0) {
         return;
       }
-      if (Long.compareUnsigned(t.last, qFirst) >= 0) {
+      if (Long.compareUnsigned(t.range.last(), qFirst) >= 0) {
         action.accept(t.lock);
       }
       t = t.right;

@@ -13,6 +13,13 @@ import org.dittofs.metadata.lock.Lock;
 final class OwnerLocks {
   private final ArrayList<Lock> locks = new ArrayList<>(2);
 
+  /**
+   * The owner's entry in the manager's {@link OwnerRegistry}, cached here so that a grant or
+   * release counts the owner's records without a map lookup; null until first used, replaced if the
+   * registry swept it. Written under the table's monitor, like everything here.
+   */
+  OwnerRegistry.Entry registryEntry;
+
   int size() {
     return locks.size();
   }
@@ -50,11 +57,16 @@ final class OwnerLocks {
         b = m;
       }
     }
-    List<Lock> out = new ArrayList<>(2);
-    for (int i = a; i < n && Long.compareUnsigned(locks.get(i).range().first(), hi) <= 0; i++) {
-      out.add(locks.get(i));
+    int end = a;
+    while (end < n && Long.compareUnsigned(locks.get(end).range().first(), hi) <= 0) {
+      end++;
     }
-    return out;
+    // immutable and, for the usual zero or one lock, without a copy (callers only read it)
+    return switch (end - a) {
+      case 0 -> List.of();
+      case 1 -> List.of(locks.get(a));
+      default -> List.copyOf(locks.subList(a, end));
+    };
   }
 
   /** The locks whose first byte is {@code first}, in id order (WINDOWS exact-match lookups). */

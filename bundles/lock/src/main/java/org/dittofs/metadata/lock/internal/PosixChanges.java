@@ -36,6 +36,10 @@ final class PosixChanges {
         own == null
             ? List.of()
             : own.disjointOverlapping(f == 0 ? 0 : f - 1, l == ByteRange.MAX ? l : l + 1);
+    if (near.isEmpty()) { // nothing of the owner's to merge or split: the request's range as it is
+      Lock granted = newLock(req, r, req.type(), now);
+      return new LockChange(List.of(), List.of(granted), granted);
+    }
     List<Lock> removed = new ArrayList<>(near.size());
     List<Lock> added = new ArrayList<>(3);
     long newFirst = f;
@@ -109,9 +113,15 @@ final class PosixChanges {
     if (hit.isEmpty()) {
       return LockChange.NONE;
     }
-    List<Lock> added = new ArrayList<>(2);
+    List<Lock> added = List.of(); // pieces are rare: a list only when there are some
     for (Lock c : hit) {
-      keepOutside(c, f, l, added);
+      if (Long.compareUnsigned(c.range().first(), f) < 0
+          || Long.compareUnsigned(c.range().last(), l) > 0) {
+        if (added.isEmpty()) {
+          added = new ArrayList<>(2);
+        }
+        keepOutside(c, f, l, added);
+      }
     }
     return new LockChange(hit, added, null);
   }

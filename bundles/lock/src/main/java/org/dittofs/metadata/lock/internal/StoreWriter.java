@@ -45,7 +45,8 @@ final class StoreWriter {
     }
   }
 
-  private LockStore store; // guarded by this; null: no persistence at all
+  // written under this monitor; volatile so that the request path can ask persisting() without it
+  private volatile LockStore store; // null: no persistence at all
   private final LockScheduler scheduler;
   private final Supplier<Duration> retryInterval;
   private final EventBus events;
@@ -119,7 +120,12 @@ final class StoreWriter {
     return pending() == 0;
   }
 
-  private synchronized boolean persisting() {
+  /**
+   * Whether writes go anywhere. Lock-free (a volatile read): asked twice by every grant and
+   * release, from every thread. The store changes only while lock traffic is held at the gate, so a
+   * request never sees it change between this check and its write.
+   */
+  boolean persisting() {
     return store != null;
   }
 

@@ -100,9 +100,9 @@ final class TableOps {
     if (c != null || weakens) {
       return c;
     }
-    if (config.get().fairness() == LockConfig.Fairness.FIFO) {
+    if (t.waiters != null && config.get().fairness() == LockConfig.Fairness.FIFO) {
       Lock first = null;
-      for (Waiter w : t.waiters()) {
+      for (Waiter w : t.waiters) {
         if (w == self) {
           break;
         }
@@ -189,23 +189,29 @@ final class TableOps {
    */
   Lock grant(FileLockTable t, LockRequest req, LockChange ch, boolean reclaim, Deferred d) {
     if (ch.isEmpty()) {
-      d.event(new LockEvent.Granted(ch.result(), 0, reclaim));
+      if (d.wantsEvents()) {
+        d.event(new LockEvent.Granted(ch.result(), 0, reclaim));
+      }
       return ch.result();
     }
     boolean downgrade = !reclaim && weakens(t, req);
     int delta = ch.delta();
-    owners.adjust(req.owner(), req.flavour(), delta);
+    OwnerLocks index = t.ownerIndex(req.owner());
+    owners.adjust(index, req.owner(), req.flavour(), delta);
     try {
       if (reclaim || downgrade) {
-        limits.count(ch, clients);
+        limits.count(t, ch, clients);
       } else {
         limits.reserve(t, ch, clients, d);
       }
       try {
+        // the store records are built only when there is a store to write them to
         if (downgrade) {
-          writer.writeAsync(ops(ch));
+          if (writer.persisting()) {
+            writer.writeAsync(ops(ch));
+          }
           d.revoked = true;
-        } else {
+        } else if (writer.persisting()) {
           writer.writeSync(ops(ch));
         }
       } catch (RuntimeException e) {
@@ -213,12 +219,14 @@ final class TableOps {
         throw e;
       }
     } catch (RuntimeException e) {
-      owners.adjust(req.owner(), req.flavour(), -delta);
+      owners.adjust(index, req.owner(), req.flavour(), -delta);
       throw e;
     }
     t.apply(ch);
-    clients.touch(req.client()).files.add(req.file());
-    d.event(new LockEvent.Granted(ch.result(), delta, reclaim));
+    recordClient(t, req);
+    if (d.wantsEvents()) {
+      d.event(new LockEvent.Granted(ch.result(), delta, reclaim));
+    }
     return ch.result();
   }
 
@@ -234,7 +242,7 @@ final class TableOps {
       LockEvent.ReleaseReason reason,
       Deferred d) {
     forget(t, owner, flavour, ch, reason, d);
-    if (!ch.isEmpty()) {
+    if (!ch.isEmpty() && writer.persisting()) {
       writer.writeAsync(ops(ch));
     }
   }
@@ -251,12 +259,14 @@ final class TableOps {
       return;
     }
     t.apply(ch);
-    owners.adjust(owner, flavour, ch.delta());
-    limits.count(ch, clients);
+    owners.adjust(t.ownerIndex(owner), owner, flavour, ch.delta());
+    limits.count(t, ch, clients);
     trackRestored(t, ch.removed(), ch.added(), d);
-    d.event(
-        new LockEvent.Released(
-            owner, ch.removed().get(0).file(), ch.removed(), ch.delta(), reason));
+    if (d.wantsEvents()) {
+      d.event(
+          new LockEvent.Released(
+              owner, ch.removed().get(0).file(), ch.removed(), ch.delta(), reason));
+    }
   }
 
   /** Closes an open at once and queues its delete. */
@@ -489,6 +499,26 @@ final class TableOps {
     if (gone != 0 && grace.restoredGone(gone)) {
       d.later(endGraceEarly);
     }
+  }
+
+  /**
+   * Notes the file among the request's client's files (for releasing the client), unless the table
+   * remembers doing so already for this very client state: the common run of grants by one client
+   * on one file then pays no set insertion. The memory is forgotten when the client's locks on the
+   * file are released as a whole ({@link #forgetClients}), which is when the file leaves the set.
+   * The request's client was touched by the request's validation; this does not touch it again.
+   */
+  void recordClient(FileLockTable t, LockRequest req) {
+    ClientState s = clients.state(req.client(), t);
+    if (t.recordedClient != s) {
+      s.files.add(req.file());
+      t.recordedClient = s;
+    }
+  }
+
+  /** Forgets which client {@link #recordClient} noted last on this table. */
+  static void forgetClients(FileLockTable t) {
+    t.recordedClient = null;
   }
 
   static List<LockStoreOp> ops(LockChange ch) {

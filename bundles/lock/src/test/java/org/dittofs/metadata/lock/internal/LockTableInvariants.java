@@ -118,7 +118,17 @@ public final class LockTableInvariants {
     }
     // owner index equals tree content
     List<Lock> fromOwners = new ArrayList<>();
-    for (Map.Entry<LockOwner, OwnerLocks> o : t.owners().entrySet()) {
+    Map<LockOwner, OwnerLocks> holding = t.owners();
+    if (t.ownerIndexes() - holding.size() != t.idleOwners()) {
+      throw new AssertionError(
+          "idle owner indexes on "
+              + file
+              + ": counted "
+              + t.idleOwners()
+              + ", found "
+              + (t.ownerIndexes() - holding.size()));
+    }
+    for (Map.Entry<LockOwner, OwnerLocks> o : holding.entrySet()) {
       if (o.getValue().isEmpty()) {
         throw new AssertionError("empty owner index kept for " + o.getKey());
       }

