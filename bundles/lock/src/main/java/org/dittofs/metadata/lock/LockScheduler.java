@@ -20,6 +20,16 @@ public interface LockScheduler {
   long nanoTime();
 
   /**
+   * The wall-clock time at which {@link #nanoTime()} read {@code nanoTime}: lets a request read the
+   * clock once and use the reading both for its timeouts and to stamp its records. The default
+   * reads both clocks; an implementation may map monotonic time to wall time without reading the
+   * wall clock, as long as the result stays within a second of {@link #now()}.
+   */
+  default Instant instantAt(long nanoTime) {
+    return now().minusNanos(nanoTime() - nanoTime);
+  }
+
+  /**
    * Runs {@code task} once after {@code delay}.
    *
    * @return a handle that cancels the task if it has not started

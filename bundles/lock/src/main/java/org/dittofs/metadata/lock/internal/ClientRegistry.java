@@ -39,7 +39,13 @@ final class ClientRegistry {
 
   /** The client's state, created (unregistered, not counted) on first sight; refreshes it. */
   ClientState touch(LockClient client) {
-    long now = scheduler.nanoTime();
+    return touch(client, scheduler.nanoTime());
+  }
+
+  /**
+   * As {@link #touch(LockClient)}, with the request's reading of {@link LockScheduler#nanoTime}.
+   */
+  ClientState touch(LockClient client, long now) {
     ClientState s = clients.get(client);
     if (s == null) {
       s = clients.computeIfAbsent(client, c -> new ClientState(c, now));

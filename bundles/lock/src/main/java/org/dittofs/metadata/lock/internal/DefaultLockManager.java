@@ -177,7 +177,7 @@ public final class DefaultLockManager implements LockManager {
 
   @Override
   public LockResult lock(LockRequest req) {
-    validate(req);
+    long now = validate(req);
     refuseInGrace();
     return onTable(
         req.file(),
@@ -190,7 +190,7 @@ public final class DefaultLockManager implements LockManager {
             d.event(new LockEvent.Denied(req, c));
             res = new LockResult.Denied(c);
           } else {
-            LockChange ch = ops.changeFor(t, req);
+            LockChange ch = ops.changeFor(t, req, now);
             res = new LockResult.Granted(List.of(ops.grant(t, req, ch, false, d)));
             downgraded = TableOps.downgrades(req, ch);
           }
@@ -235,7 +235,7 @@ public final class DefaultLockManager implements LockManager {
               d.event(new LockEvent.Denied(r, conflict));
               break;
             }
-            LockChange ch = ops.windows().grant(r, scheduler.now());
+            LockChange ch = ops.windows().grant(t, r, scheduler.now());
             t.apply(ch);
             tentative.add(ch);
           }
@@ -356,7 +356,7 @@ public final class DefaultLockManager implements LockManager {
         (t, d) -> {
           ShareReservation r =
               new ShareReservation(
-                  ids.next(),
+                  ids.next(t),
                   req.owner(),
                   req.client(),
                   req.share(),
@@ -598,7 +598,7 @@ public final class DefaultLockManager implements LockManager {
           }
           ShareReservation r =
               new ShareReservation(
-                  ids.next(),
+                  ids.next(t),
                   req.owner(),
                   req.client(),
                   req.share(),
@@ -1175,12 +1175,20 @@ public final class DefaultLockManager implements LockManager {
     }
   }
 
-  private void validate(LockRequest req) {
+  /**
+   * Checks a request and touches its client.
+   *
+   * @return the request's reading of the monotonic clock (see {@link LockScheduler#instantAt}: the
+   *     one clock read of a grant)
+   */
+  private long validate(LockRequest req) {
     requireNonNull(req, "lock request");
     ensureOpen();
     checkOwnerLength(req.owner());
     owners.checkFlavour(req.owner(), req.flavour());
-    clients.touch(req.client());
+    long now = scheduler.nanoTime();
+    clients.touch(req.client(), now);
+    return now;
   }
 
   private void ensureOpen() {

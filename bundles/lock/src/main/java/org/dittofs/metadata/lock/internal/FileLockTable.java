@@ -56,6 +56,13 @@ final class FileLockTable {
 
   boolean retired;
 
+  /**
+   * The next sequence number of this file's ids and the end of its block ({@link LockIdGenerator}).
+   */
+  long nextId;
+
+  long idLimit;
+
   /** The client state whose file set last received this file ({@link TableOps#recordClient}). */
   ClientState recordedClient;
 

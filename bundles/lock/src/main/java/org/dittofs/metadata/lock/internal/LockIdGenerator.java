@@ -4,11 +4,23 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.dittofs.metadata.lock.LockId;
 
 /**
- * Cheap unique ids: the server epoch plus a sequence from one atomic counter. Ids from one epoch
- * are unique and ordered by creation; epochs are incremented at every start, so ids never repeat
- * across restarts. Thread-safe (lock-free).
+ * Cheap unique ids: the server epoch plus a sequence number. Epochs are incremented at every start,
+ * so ids never repeat across restarts; within an epoch, ids are unique.
+ *
+ * <p>Sequence numbers are handed to each file table in blocks of {@value #BLOCK} taken from one
+ * atomic counter, and the table hands them out one by one under its monitor: ids of one file are
+ * ordered by creation (a table takes its next block only when its current one is used up, and every
+ * block is above all earlier ones), which is the order conflicts and listings of a file need ("the
+ * oldest first"); ids of different files are unique but their order says nothing. So threads
+ * working on different files do not write one shared counter for every lock (at most one
+ * compare-and-set per {@value #BLOCK} ids per file). A retired table's unused numbers are skipped.
+ *
+ * <p>Concurrency: {@code sequence} is atomic; each table's {@code nextId} and {@code idLimit} are
+ * guarded by the table's monitor, held by every caller of {@link #next(FileLockTable)}.
  */
 final class LockIdGenerator {
+  static final int BLOCK = 64;
+
   private final long epoch;
   private final AtomicLong sequence = new AtomicLong();
 
@@ -16,8 +28,16 @@ final class LockIdGenerator {
     this.epoch = epoch;
   }
 
-  LockId next() {
-    return new LockId(epoch, sequence.incrementAndGet());
+  /** The next id of a record (lock, open or waiter) of the file of {@code t}. */
+  LockId next(FileLockTable t) {
+    long s = t.nextId;
+    if (s == t.idLimit) {
+      long end = sequence.addAndGet(BLOCK);
+      s = end - BLOCK + 1;
+      t.idLimit = end + 1;
+    }
+    t.nextId = s + 1;
+    return new LockId(epoch, s);
   }
 
   long epoch() {

@@ -37,7 +37,7 @@ final class PosixChanges {
             ? List.of()
             : own.disjointOverlapping(f == 0 ? 0 : f - 1, l == ByteRange.MAX ? l : l + 1);
     if (near.isEmpty()) { // nothing of the owner's to merge or split: the request's range as it is
-      Lock granted = newLock(req, r, req.type(), now);
+      Lock granted = newLock(table, req, r, req.type(), now);
       return new LockChange(List.of(), List.of(granted), granted);
     }
     List<Lock> removed = new ArrayList<>(near.size());
@@ -62,10 +62,10 @@ final class PosixChanges {
         removed.add(c);
       } else if (cr.overlaps(r)) {
         removed.add(c);
-        keepOutside(c, f, l, added);
+        keepOutside(table, c, f, l, added);
       }
     }
-    Lock granted = newLock(req, ByteRange.of(newFirst, newLast), req.type(), now);
+    Lock granted = newLock(table, req, ByteRange.of(newFirst, newLast), req.type(), now);
     added.add(granted);
     return new LockChange(removed, added, granted);
   }
@@ -120,27 +120,27 @@ final class PosixChanges {
         if (added.isEmpty()) {
           added = new ArrayList<>(2);
         }
-        keepOutside(c, f, l, added);
+        keepOutside(table, c, f, l, added);
       }
     }
     return new LockChange(hit, added, null);
   }
 
   /** Adds the pieces of {@code c} before {@code f} and after {@code l}, with fresh ids. */
-  private void keepOutside(Lock c, long f, long l, List<Lock> out) {
+  private void keepOutside(FileLockTable table, Lock c, long f, long l, List<Lock> out) {
     ByteRange cr = c.range();
     if (Long.compareUnsigned(cr.first(), f) < 0) {
-      out.add(piece(c, ByteRange.of(cr.first(), f - 1)));
+      out.add(piece(table, c, ByteRange.of(cr.first(), f - 1)));
     }
     if (Long.compareUnsigned(cr.last(), l) > 0) {
-      out.add(piece(c, ByteRange.of(l + 1, cr.last())));
+      out.add(piece(table, c, ByteRange.of(l + 1, cr.last())));
     }
   }
 
   /** A remainder of {@code c}: same owner, type and acquisition time, new id and current epoch. */
-  private Lock piece(Lock c, ByteRange range) {
+  private Lock piece(FileLockTable table, Lock c, ByteRange range) {
     return new Lock(
-        ids.next(),
+        ids.next(table),
         c.owner(),
         c.client(),
         c.share(),
@@ -152,9 +152,10 @@ final class PosixChanges {
         ids.epoch());
   }
 
-  private Lock newLock(LockRequest req, ByteRange range, LockType type, Instant now) {
+  private Lock newLock(
+      FileLockTable table, LockRequest req, ByteRange range, LockType type, Instant now) {
     return new Lock(
-        ids.next(),
+        ids.next(table),
         req.owner(),
         req.client(),
         req.share(),

@@ -16,8 +16,9 @@ import org.dittofs.metadata.lock.LockScheduler;
  * The production {@link LockScheduler}: the system clocks and one daemon timer thread named {@value
  * #THREAD_NAME}.
  *
- * <p>Thread-safety: every method may be called from any thread. The executor is the only shared
- * state and is thread-safe; each {@link Timer} owns one atomic state (PENDING, then STARTED or
+ * <p>Thread-safety: every method may be called from any thread. The executor and the clock offset
+ * ({@code offset}: volatile, an immutable record replaced whole) are the only shared state; the
+ * executor is thread-safe; each {@link Timer} owns one atomic state (PENDING, then STARTED or
  * CANCELLED), so exactly one of "the task starts" and "cancel returns true" happens. Tasks run one
  * at a time on the timer thread, never on the caller of {@link #schedule}; a task that throws is
  * reported through {@link System.Logger} and the thread carries on. Tasks must be short: a slow
@@ -32,6 +33,10 @@ public final class SystemLockScheduler implements LockScheduler, AutoCloseable {
 
   private final ScheduledThreadPoolExecutor executor;
   private final Clock clock;
+  private final boolean systemClock;
+
+  /** The last measured offset of wall to monotonic time; replaced whole (volatile, immutable). */
+  private volatile Offset offset;
 
   /** A scheduler over the system UTC clock; the timer thread starts with the first timer. */
   public SystemLockScheduler() {
@@ -41,6 +46,10 @@ public final class SystemLockScheduler implements LockScheduler, AutoCloseable {
   /** A scheduler whose wall time comes from {@code clock}. */
   public SystemLockScheduler(Clock clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.systemClock = clock.equals(Clock.systemUTC());
+    if (systemClock) {
+      measureOffset();
+    }
     executor =
         new ScheduledThreadPoolExecutor(
             1,
@@ -58,6 +67,41 @@ public final class SystemLockScheduler implements LockScheduler, AutoCloseable {
   public Instant now() {
     return clock.instant();
   }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>On the system UTC clock this reads no clock: wall time is the monotonic reading plus an
+   * offset measured from both clocks, measured again when the last measurement is more than a
+   * second older than the reading (so a wall-clock step shows within a second). On any other clock
+   * it reads that clock, as {@link #now()} does.
+   */
+  @Override
+  public Instant instantAt(long nanoTime) {
+    if (!systemClock) {
+      return LockScheduler.super.instantAt(nanoTime);
+    }
+    Offset o = offset;
+    if (nanoTime - o.measuredAt > 1_000_000_000L) {
+      o = measureOffset();
+    }
+    long epochNanos = nanoTime + o.wallMinusMonotonic;
+    return Instant.ofEpochSecond(
+        Math.floorDiv(epochNanos, 1_000_000_000L), Math.floorMod(epochNanos, 1_000_000_000L));
+  }
+
+  private Offset measureOffset() {
+    long before = System.nanoTime();
+    Instant wall = clock.instant();
+    long mono = System.nanoTime();
+    long wallNanos = wall.getEpochSecond() * 1_000_000_000L + wall.getNano();
+    Offset o = new Offset(wallNanos - (before + (mono - before) / 2), mono);
+    offset = o;
+    return o;
+  }
+
+  /** Wall time minus monotonic time, in nanoseconds, and when it was measured (monotonic). */
+  private record Offset(long wallMinusMonotonic, long measuredAt) {}
 
   @Override
   public long nanoTime() {

@@ -1,6 +1,7 @@
 package org.dittofs.metadata.lock.internal;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -174,9 +175,20 @@ final class TableOps {
 
   /** The change a grant of {@code req} makes. */
   LockChange changeFor(FileLockTable t, LockRequest req) {
+    return changeFor(t, req, scheduler.now());
+  }
+
+  /**
+   * As {@link #changeFor(FileLockTable, LockRequest)}, stamped with the request's clock reading.
+   */
+  LockChange changeFor(FileLockTable t, LockRequest req, long nanoTime) {
+    return changeFor(t, req, scheduler.instantAt(nanoTime));
+  }
+
+  private LockChange changeFor(FileLockTable t, LockRequest req, Instant now) {
     return req.flavour() == LockFlavour.POSIX
-        ? posix.grant(t, req, scheduler.now())
-        : windows.grant(req, scheduler.now());
+        ? posix.grant(t, req, now)
+        : windows.grant(t, req, now);
   }
 
   /**
@@ -296,7 +308,7 @@ final class TableOps {
       throw LockErrors.lockLimitExceeded("waiters-per-file", queued, max);
     }
     Waiter w =
-        new Waiter(ids.next(), req, scheduler.now(), scheduler.nanoTime(), ids.epoch(), canceller);
+        new Waiter(ids.next(t), req, scheduler.now(), scheduler.nanoTime(), ids.epoch(), canceller);
     List<LockOwner> cycle = graph.setBlockers(w, req.owner(), blockers(t, req, null));
     if (cycle != null) {
       throw deadlock(req.owner(), cycle, d);

@@ -18,10 +18,10 @@ final class WindowsChanges {
   }
 
   /** A new record for the request; identical locks stack. */
-  LockChange grant(LockRequest req, Instant now) {
+  LockChange grant(FileLockTable t, LockRequest req, Instant now) {
     Lock l =
         new Lock(
-            ids.next(),
+            ids.next(t),
             req.owner(),
             req.client(),
             req.share(),

@@ -287,4 +287,32 @@ class SystemLockSchedulerTest {
 
     assertThat(t.cancel()).isTrue();
   }
+
+  @Test
+  void wallTimeOfAMonotonicReadingIsWithinASecondOfTheWallClock() {
+    try (SystemLockScheduler system = new SystemLockScheduler()) {
+      for (int i = 0; i < 1000; i++) {
+        Instant before = system.now();
+        Instant at = system.instantAt(system.nanoTime());
+        Instant after = system.now();
+        assertThat(at).isBetween(before.minusSeconds(1), after.plusSeconds(1));
+      }
+      // readings 250 ms apart map to instants 250 ms apart (up to a re-measured offset's error)
+      long then = system.nanoTime();
+      long later = then + Duration.ofMillis(250).toNanos();
+      Duration apart = Duration.between(system.instantAt(then), system.instantAt(later));
+      assertThat(apart).isBetween(Duration.ofMillis(249), Duration.ofMillis(251));
+    }
+  }
+
+  @Test
+  void onAnotherClockTheWallTimeOfAReadingComesFromThatClock() {
+    Instant fixed = Instant.parse("2030-01-02T03:04:05Z");
+    try (SystemLockScheduler onFixed =
+        new SystemLockScheduler(java.time.Clock.fixed(fixed, java.time.ZoneOffset.UTC))) {
+      long reading = onFixed.nanoTime();
+      Instant at = onFixed.instantAt(reading);
+      assertThat(at).isBetween(fixed.minusSeconds(1), fixed);
+    }
+  }
 }
