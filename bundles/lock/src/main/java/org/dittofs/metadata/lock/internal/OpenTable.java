@@ -16,20 +16,21 @@ import org.dittofs.metadata.lock.ShareReservation;
 final class OpenTable {
   private static final ShareAccess[] BITS = ShareAccess.values();
 
-  private final TreeMap<LockId, ShareReservation> opens = new TreeMap<>();
-  private final int[] accessCount = new int[BITS.length];
-  private final int[] denyCount = new int[BITS.length];
+  // created by the first open: most files never see one, and every file table has an OpenTable
+  private TreeMap<LockId, ShareReservation> opens;
+  private int[] accessCount;
+  private int[] denyCount;
 
   boolean isEmpty() {
-    return opens.isEmpty();
+    return opens == null || opens.isEmpty();
   }
 
   int size() {
-    return opens.size();
+    return opens == null ? 0 : opens.size();
   }
 
   ShareReservation get(LockId id) {
-    return opens.get(id);
+    return opens == null ? null : opens.get(id);
   }
 
   /**
@@ -37,6 +38,9 @@ final class OpenTable {
    * clash.
    */
   String conflict(int access, int deny) {
+    if (opens == null) {
+      return null;
+    }
     for (ShareAccess b : BITS) {
       int i = b.ordinal();
       if ((access & b.bit()) != 0 && denyCount[i] > 0) {
@@ -50,23 +54,31 @@ final class OpenTable {
   }
 
   void add(ShareReservation r) {
+    if (opens == null) {
+      opens = new TreeMap<>();
+      accessCount = new int[BITS.length];
+      denyCount = new int[BITS.length];
+    }
     opens.put(r.id(), r);
     count(r, 1);
   }
 
   void remove(ShareReservation r) {
-    if (opens.remove(r.id()) != null) {
+    if (opens != null && opens.remove(r.id()) != null) {
       count(r, -1);
     }
   }
 
   List<ShareReservation> all() {
-    return new ArrayList<>(opens.values());
+    return opens == null ? new ArrayList<>() : new ArrayList<>(opens.values());
   }
 
   /** The counters, for invariant checks: {access[READ..DELETE], deny[READ..DELETE]}. */
   int[] counters() {
     int[] c = new int[BITS.length * 2];
+    if (opens == null) {
+      return c;
+    }
     System.arraycopy(accessCount, 0, c, 0, BITS.length);
     System.arraycopy(denyCount, 0, c, BITS.length, BITS.length);
     return c;
