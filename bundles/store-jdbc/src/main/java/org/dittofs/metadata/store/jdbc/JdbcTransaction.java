@@ -230,10 +230,13 @@ final class JdbcTransaction implements Transaction {
   }
 
   /**
-   * Applies the operations in order with JDBC batches: consecutive puts share one batch, as do
-   * consecutive deletes; a batch is flushed before the kind changes or an id repeats, so the order
-   * of writes to one id is kept even by drivers that rewrite a batch into one statement. Every put
-   * is checked before anything is sent; a delete of an id the database cannot hold is a no-op.
+   * Applies the operations with JDBC batches: one batch of puts and one of deletes, filled until an
+   * id repeats, then both are flushed and filling starts again. Operations on different ids
+   * commute, so only the order of the writes to one id matters, and it is kept: an id is in at most
+   * one pending batch, and a second write to it waits until the first was sent. A group commit of
+   * interleaved grants and releases of different locks is then two statements, not one per change
+   * of kind. Every put is checked before anything is sent; a delete of an id the database cannot
+   * hold is a no-op.
    */
   @Override
   public void commit(List<LockStoreOp> ops) {
@@ -247,33 +250,45 @@ final class JdbcTransaction implements Transaction {
         c -> {
           try (PreparedStatement put = c.prepareStatement(upsertLock());
               PreparedStatement delete = c.prepareStatement("DELETE FROM locks WHERE id = ?")) {
-            PreparedStatement pending = null;
             Set<String> pendingIds = new HashSet<>();
+            int puts = 0;
+            int deletes = 0;
             for (LockStoreOp op : ops) {
               String id = op instanceof LockStoreOp.Put p ? p.record().id() : deletedId(op);
               if (!canHold(id)) {
                 continue;
               }
-              PreparedStatement next = op instanceof LockStoreOp.Put ? put : delete;
-              if (pending != null && (pending != next || pendingIds.contains(id))) {
-                pending.executeBatch();
+              if (!pendingIds.add(id)) { // a second write to a pending id: send what is pending
+                flush(put, puts, delete, deletes);
+                puts = 0;
+                deletes = 0;
                 pendingIds.clear();
+                pendingIds.add(id);
               }
               if (op instanceof LockStoreOp.Put p) {
                 LockRows.bind(put, p.record());
+                put.addBatch();
+                puts++;
               } else {
                 delete.setString(1, id);
+                delete.addBatch();
+                deletes++;
               }
-              next.addBatch();
-              pendingIds.add(id);
-              pending = next;
             }
-            if (pending != null) {
-              pending.executeBatch();
-            }
+            flush(put, puts, delete, deletes);
           }
           return null;
         });
+  }
+
+  private static void flush(PreparedStatement put, int puts, PreparedStatement delete, int deletes)
+      throws SQLException {
+    if (deletes > 0) {
+      delete.executeBatch();
+    }
+    if (puts > 0) {
+      put.executeBatch();
+    }
   }
 
   private static String deletedId(LockStoreOp op) {
