@@ -409,6 +409,31 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
   }
 
   @Test
+  void commitOfInterleavedGrantsAndReleasesOfDifferentLocksAppliesAllOfThem() {
+    // the shape of a group commit: clients' grants and releases of distinct records interleaved,
+    // which a store may send as one batch per kind
+    List<PersistedLock> held = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      PersistedLock l = Records.lock("held-" + i).build();
+      held.add(l);
+      put(l);
+    }
+    List<LockStoreOp> ops = new ArrayList<>();
+    List<PersistedLock> granted = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      PersistedLock g = Records.lock("granted-" + i).build();
+      granted.add(g);
+      ops.add(new LockStoreOp.Put(g));
+      ops.add(new LockStoreOp.Delete("held-" + i));
+    }
+    ops.add(new LockStoreOp.Delete("granted-3")); // and one granted then released in the round
+    write(tx -> tx.commit(ops));
+    List<PersistedLock> expected = new ArrayList<>(granted);
+    expected.remove(3);
+    assertThat(allLocks()).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  @Test
   void commitOfNoOperationsChangesNothing() {
     put(Records.lock("1").build());
     write(tx -> tx.commit(List.of()));
