@@ -46,8 +46,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>Baseline {@link #rawCopy}: the same records inserted into the same PostgreSQL table by plain
  * JDBC in one transaction (batches of 1000), i.e. the copy alone with nothing around it.
  *
- * <p>{@code rewrite}: whether the PostgreSQL JDBC URL of both (the store's and the raw copy's) sets
- * pgjdbc's {@code reWriteBatchedInserts=true}, which sends a batch of inserts as multi-row inserts.
+ * <p>{@code rewrite}: the value of pgjdbc's {@code reWriteBatchedInserts} in the PostgreSQL JDBC
+ * URL of both (the store's and the raw copy's); it sends a batch of inserts as multi-row inserts.
+ * The store turns it on unless the URL says otherwise, so {@code true} is the store's default.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -80,7 +81,7 @@ public class SwapBenchmark {
     Fixtures.quietLogs();
     postgres = Postgres.shared();
     database = postgres.createDatabase("bench_swap");
-    url = postgres.url(database) + (rewrite ? "?reWriteBatchedInserts=true" : "");
+    url = postgres.url(database) + "?reWriteBatchedInserts=" + rewrite;
     pg = PostgresStores.open(url, Postgres.USER, null);
     dir = Fixtures.tempDir("dittofs-bench-swap-h2");
     h2 = H2Stores.open(dir);

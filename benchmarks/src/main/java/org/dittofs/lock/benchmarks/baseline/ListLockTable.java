@@ -162,6 +162,15 @@ public final class ListLockTable {
     }
   }
 
+  /** A copy of the records held on {@code file}, in no particular order. */
+  public List<Lock> locks(FileHandle file) {
+    int s = stripe(file);
+    synchronized (mutexes[s]) {
+      ArrayList<Lock> list = files[s].get(file);
+      return list == null ? List.of() : List.copyOf(list);
+    }
+  }
+
   /** The number of records held on all files. */
   public long lockCount() {
     long n = 0;

@@ -20,7 +20,7 @@ final class ClientState {
   final LockClient client;
 
   /** Lock records of this client over all files (the per-client limit). */
-  final AtomicLong locks = new AtomicLong();
+  final AtomicLong locks = new PaddedCounter();
 
   /** Files where this client may have locks, opens or waiters (a superset; pruned lazily). */
   final Set<FileHandle> files = ConcurrentHashMap.newKeySet();
@@ -52,6 +52,15 @@ final class ClientState {
   Duration ttl = Duration.ZERO;
   LockScheduler.Timer releaseTimer;
   long generation;
+
+  /**
+   * The lock counter, padded behind its value: written by every grant and release of the client, so
+   * counters of clients busy on different threads must not share a cache line.
+   */
+  @SuppressWarnings("serial")
+  private static final class PaddedCounter extends AtomicLong {
+    long p1, p2, p3, p4, p5, p6, p7;
+  }
 
   ClientState(LockClient client, long nowNanos) {
     this.client = client;

@@ -38,15 +38,25 @@ final class OwnerRegistry {
 
   static {
     try {
-      STATE = MethodHandles.lookup().findVarHandle(Entry.class, "state", long.class);
+      STATE = MethodHandles.lookup().findVarHandle(EntryState.class, "state", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
   /** One owner's count and flavour: {@code count << 1 | (WINDOWS ? 1 : 0)}, or {@link #DEAD}. */
-  static final class Entry {
+  static class EntryState {
     volatile long state;
+  }
+
+  /**
+   * An entry, padded behind its state: written by every grant and release of its owner, and small,
+   * so without padding the collector's copying packs the entries of owners busy on different
+   * threads into one cache line (false sharing; seen as a drop of two-thread throughput after the
+   * entries were promoted). Subclass fields are laid out after the superclass's.
+   */
+  static final class Entry extends EntryState {
+    long p1, p2, p3, p4, p5, p6, p7;
   }
 
   private final ConcurrentHashMap<LockOwner, Entry> owners = new ConcurrentHashMap<>();
