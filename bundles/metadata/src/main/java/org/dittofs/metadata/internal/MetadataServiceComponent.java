@@ -1,11 +1,13 @@
 package org.dittofs.metadata.internal;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.dittofs.metadata.FileRecord;
 import org.dittofs.metadata.MetadataService;
 import org.dittofs.metadata.MetadataStore;
@@ -103,10 +105,6 @@ public final class MetadataServiceComponent implements MetadataService {
   private record Candidate(MetadataStore store, Map<String, Object> properties, long id) {
     int ranking() {
       return properties.get(Constants.SERVICE_RANKING) instanceof Integer r ? r : 0;
-    }
-
-    String type() {
-      return String.valueOf(properties.get("store.type"));
     }
   }
 
@@ -215,7 +213,10 @@ public final class MetadataServiceComponent implements MetadataService {
     if (!(id instanceof Long l)) {
       throw new IllegalArgumentException("store service without a service.id: " + properties);
     }
-    return new Candidate(s, Map.copyOf(properties), l);
+    // service property names are case-insensitive, as Filter.match(ServiceReference) treats them
+    Map<String, Object> props = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    props.putAll(properties);
+    return new Candidate(s, Collections.unmodifiableMap(props), l);
   }
 
   /**

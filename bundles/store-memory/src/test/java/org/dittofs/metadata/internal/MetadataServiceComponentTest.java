@@ -134,6 +134,12 @@ class MetadataServiceComponentTest {
     assertThat(component.locks().config().maxLocksPerFile()).isEqualTo(7);
     assertThat(component.locks().config().lockTimeout()).hasSeconds(60);
     assertThat(component.locks().locks(F)).hasSize(1); // nothing held was dropped
+    assertThat(log.lines(Level.SEVERE))
+        .satisfiesExactly(
+            l ->
+                assertThat(l)
+                    .contains(MetadataServiceComponent.PID, "'lock.timeout.seconds'", "negative"),
+            l -> assertThat(l).contains(MetadataServiceComponent.PID, "'fairness'", "SOMETIMES"));
   }
 
   @Test
@@ -297,7 +303,7 @@ class MetadataServiceComponentTest {
     component.activate(config(Map.of()));
     Lock held = ((LockResult.Granted) grant(0, 10)).lock();
 
-    component.modified(config(Map.of("store_target", "(store.type=h2)")));
+    component.modified(config(Map.of("store_target", "(Store.Type=h2)"))); // names ignore case
 
     assertThat(component.store()).isSameAs(other);
     assertThat(ids(other)).containsExactly(held.id().toString());
