@@ -38,9 +38,10 @@ import org.ops4j.pax.exam.spi.reactors.PerMethod;
  * Native Felix, one container per test: what happens when the bound store goes away.
  *
  * <ul>
- *   <li>With no other store matching, the service runs without one: grants fail with
- *       STORE_UNAVAILABLE, releases succeed, and the next matching store receives the state as it
- *       is then (the released bytes gone, the split pieces present).
+ *   <li>With no other store matching (store.target names a type that is not registered, so the
+ *       service stayed on the memory store until that one was stopped), the service runs without
+ *       one: grants fail with STORE_UNAVAILABLE, releases succeed, and the next matching store
+ *       receives the state as it is then (the released bytes gone, the split pieces present).
  *   <li>With another store matching, DS binds it before unbinding the one that goes away, and the
  *       departing store is still readable while it is unbound: its files arrive in the replacement.
  * </ul>
@@ -67,7 +68,12 @@ public class NoStoreWindowIT extends ItestSupport {
         grant(service, posix(FILE, OWNER, CLIENT, LockType.EXCLUSIVE, ByteRange.span(0, 100)));
 
     try (SwapLog log = SwapLog.attach()) {
-      target("h2"); // no H2 store is configured: nothing matches
+      // no H2 store is configured: nothing matches, the service stays on memory ...
+      target("h2");
+      await("store.target applied", () -> !log.problems().isEmpty());
+      assertEquals("memory", service.store().type());
+      // ... until memory goes away: nothing left that matches, the service detaches
+      stopBundle(STORE_MEMORY);
       awaitBound(service, null);
 
       expectError(
@@ -107,6 +113,14 @@ public class NoStoreWindowIT extends ItestSupport {
       assertEquals(
           List.of("memory -> (none)", "(none) -> h2"),
           swaps.stream().map(s -> s.from() + " -> " + s.to()).toList());
+    }
+  }
+
+  private void stopBundle(String symbolicName) {
+    try {
+      installed(symbolicName).stop();
+    } catch (org.osgi.framework.BundleException e) {
+      throw new AssertionError(e);
     }
   }
 

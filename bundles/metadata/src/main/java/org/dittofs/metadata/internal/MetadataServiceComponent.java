@@ -1,8 +1,13 @@
 package org.dittofs.metadata.internal;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.dittofs.metadata.FileRecord;
 import org.dittofs.metadata.MetadataService;
 import org.dittofs.metadata.MetadataStore;
@@ -19,6 +24,10 @@ import org.dittofs.metadata.lock.LockMetrics;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockScheduler;
 import org.dittofs.metadata.lock.SwapReport;
+import org.osgi.framework.Constants;
+import org.osgi.framework.Filter;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -30,29 +39,43 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 
 /**
- * The metadata service as a Declarative Services component: it owns the lock manager and binds one
- * {@link MetadataStore} through a dynamic, greedy reference named {@code store} whose target comes
- * from the {@code store.target} configuration property.
+ * The metadata service as a Declarative Services component: it owns the lock manager and serves
+ * from one {@link MetadataStore}, chosen by the {@code store.target} configuration property.
+ *
+ * <p>Store selection is done here, not by DS: the reference {@code stores} is multiple, dynamic and
+ * greedy without a target, so DS tells this component about every registered store (bind, updated,
+ * unbind with the service properties), and the component interprets {@code store.target} itself
+ * ({@link FrameworkUtil#createFilter}, {@link Filter#matches} on the service properties). A DS
+ * target ({@code store.target} as the target of a 0..1 reference) would make SCR unbind the store
+ * in use as soon as the filter matched nothing or was malformed, and the service would stop serving
+ * because of a typo; selecting here lets a bad target be refused while the service keeps serving.
  *
  * <ul>
- *   <li>The first store bound starts the lock manager over it (restore, epoch, grace).
- *   <li>A replacement (target changed, a better ranked store, the old one going away with another
- *       one available) is a hot swap: DS binds the replacement before unbinding the old one, and
- *       {@link MetadataService#swapStore} copies the live state into it while lock traffic waits.
- *   <li>When the last matching store goes away the service detaches: grants fail with
- *       STORE_UNAVAILABLE, releases keep working and reach the next store with its copy.
+ *   <li>Selection: among the registered stores matching the filter, the highest {@code
+ *       service.ranking}, then the lowest {@code service.id} (the OSGi service ordering). It is
+ *       re-evaluated on every bind, updated, unbind and configuration change.
+ *   <li>The first store selected starts the lock manager over it (restore, epoch, grace).
+ *   <li>Another store selected (target changed, a better ranked store, the store in use going away
+ *       with another one matching) is a hot swap: {@link MetadataService#swapStore} copies the live
+ *       state into it while lock traffic waits. A store that is being unregistered is still usable
+ *       while it is unbound, so the copy reads what only it holds.
+ *   <li>A malformed {@code store.target} is refused with one log line (PID, field, reason) and the
+ *       previous filter stays in force. A filter that matches no registered store keeps the service
+ *       on the store it uses (one log line: "staying on ... until one appears"); as soon as a
+ *       matching store registers, the service swaps to it.
+ *   <li>When the store in use goes away and no registered store matches, the service detaches:
+ *       grants fail with STORE_UNAVAILABLE, releases keep working and reach the next matching store
+ *       with its copy. Nothing held in memory is lost (the component stays active).
  * </ul>
- *
- * <p>The reference is optional (0..1) on purpose: with a mandatory reference DS would deactivate
- * this component when no store is left, and every lock held in memory would be lost; optional keeps
- * the lock state and makes the gap explicit instead.
  *
  * <p>Configuration changes of limits, timeouts and fairness apply at once ({@link #modified}); a
  * bad value is logged with the PID and field, and the previous configuration stays in force.
  *
- * <p>Concurrency: {@code service}, {@code store}, {@code config} and {@code active} are guarded by
- * {@code this} (bind, unbind, modified, activate and deactivate may come from different threads);
- * {@code service} is also volatile so the delegating methods read it without locking.
+ * <p>Concurrency: {@code service}, {@code store}, {@code stores}, {@code filter}, {@code
+ * targetText}, {@code lockConfig}, {@code sweep}, {@code waitingReported} and {@code active} are
+ * guarded by {@code this} (bind, updated, unbind, modified, activate and deactivate may come from
+ * different threads); {@code service} is also volatile so the delegating methods read it without
+ * locking.
  */
 @Component(
     service = MetadataService.class,
@@ -61,30 +84,48 @@ import org.osgi.service.metatype.annotations.Designate;
 @Designate(ocd = MetadataServiceConfig.class)
 public final class MetadataServiceComponent implements MetadataService {
   static final String PID = "org.dittofs.metadata.service";
+  static final String TARGET = "store.target";
   private static final System.Logger LOG = System.getLogger("org.dittofs.metadata");
+
+  /** The registered stores DS told us about, by service.id, in registration order. */
+  private final Map<Long, Candidate> stores = new LinkedHashMap<>();
 
   private final LockMetrics metrics = LockManagers.metrics();
   private final LockScheduler scheduler = LockManagers.systemScheduler();
   private volatile DefaultMetadataService service;
-  private MetadataStore store; // the bound store
+  private MetadataStore store; // the store the service uses (or would start over)
+  private Filter filter; // the store.target in force; null until the first valid one
+  private String targetText;
+  private boolean waitingReported; // "matches nothing" logged for the target in force
   private LockConfig lockConfig = LockConfig.DEFAULTS;
   private Duration sweep = Duration.ofMinutes(10);
   private boolean active;
 
+  /** A registered store with the service properties DS passed. */
+  private record Candidate(MetadataStore store, Map<String, Object> properties, long id) {
+    int ranking() {
+      return properties.get(Constants.SERVICE_RANKING) instanceof Integer r ? r : 0;
+    }
+  }
+
+  private static final Comparator<Candidate> PREFERENCE =
+      Comparator.comparingInt(Candidate::ranking).reversed().thenComparingLong(Candidate::id);
+
   @Activate
   synchronized void activate(MetadataServiceConfig config) {
     apply(config);
+    applyTarget(config.store_target());
     active = true;
     new MetricsMBean(metrics).register();
-    if (store != null) {
-      startOver(store);
-    } else {
+    reselect();
+    if (service == null) {
       LOG.log(
           System.Logger.Level.WARNING,
           PID
               + ": no MetadataStore matches store.target "
-              + config.store_target()
+              + (targetText == null ? "(none valid)" : targetText)
               + "; lock requests fail with STORE_UNAVAILABLE until one is registered");
+      waitingReported = true;
     }
   }
 
@@ -93,6 +134,9 @@ public final class MetadataServiceComponent implements MetadataService {
     apply(config);
     if (service != null) {
       service.locks().reconfigure(lockConfig);
+    }
+    if (applyTarget(config.store_target())) {
+      reselect();
     }
   }
 
@@ -107,35 +151,170 @@ public final class MetadataServiceComponent implements MetadataService {
   }
 
   @Reference(
-      name = "store",
+      name = "stores",
       service = MetadataStore.class,
-      cardinality = ReferenceCardinality.OPTIONAL,
+      cardinality = ReferenceCardinality.MULTIPLE,
       policy = ReferencePolicy.DYNAMIC,
       policyOption = ReferencePolicyOption.GREEDY,
+      updated = "updatedStore",
       unbind = "unbindStore")
-  synchronized void bindStore(MetadataStore next) {
-    MetadataStore old = store;
-    store = next;
-    if (!active) {
-      return; // activate() starts over it
+  synchronized void bindStore(MetadataStore next, Map<String, Object> properties) {
+    Candidate c = candidate(next, properties);
+    stores.put(c.id(), c);
+    if (active) {
+      reselect();
     }
-    if (service == null) {
-      LOG.log(System.Logger.Level.INFO, PID + ": store " + next.type() + " bound; starting");
-      startOver(next);
+  }
+
+  /** A store's service properties changed (its ranking, say): the choice may change. */
+  synchronized void updatedStore(MetadataStore s, Map<String, Object> properties) {
+    Candidate c = candidate(s, properties);
+    stores.put(c.id(), c);
+    if (active) {
+      reselect();
+    }
+  }
+
+  /**
+   * A store goes away. It is still usable during this call (it is being unregistered), so a swap to
+   * another matching store reads what only the departing store holds.
+   */
+  synchronized void unbindStore(MetadataStore gone, Map<String, Object> properties) {
+    stores.remove(candidate(gone, properties).id());
+    if (gone != store) {
+      return; // not the one in use
+    }
+    if (!active || service == null) {
+      store = null;
+      reselect();
       return;
     }
+    Candidate next = best();
+    if (next != null) {
+      moveTo(next);
+      if (store != gone) {
+        return;
+      }
+    }
+    store = null;
+    LOG.log(
+        System.Logger.Level.WARNING,
+        PID
+            + ": store "
+            + gone.type()
+            + " went away and no registered store matches store.target "
+            + targetText
+            + "; grants fail with STORE_UNAVAILABLE until one appears");
+    service.swapStore(null);
+  }
+
+  private static Candidate candidate(MetadataStore s, Map<String, Object> properties) {
+    Object id = properties.get(Constants.SERVICE_ID);
+    if (!(id instanceof Long l)) {
+      throw new IllegalArgumentException("store service without a service.id: " + properties);
+    }
+    // service property names are case-insensitive, as Filter.match(ServiceReference) treats them
+    Map<String, Object> props = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    props.putAll(properties);
+    return new Candidate(s, Collections.unmodifiableMap(props), l);
+  }
+
+  /**
+   * Parses {@code store.target}; a malformed filter is refused with one log line and the previous
+   * one stays. Returns whether the filter in force changed.
+   */
+  private boolean applyTarget(String text) {
+    String t = text == null ? "" : text.trim();
+    if (t.equals(targetText)) {
+      return false;
+    }
+    Filter f;
+    try {
+      f = FrameworkUtil.createFilter(t);
+    } catch (InvalidSyntaxException | RuntimeException e) {
+      LOG.log(
+          System.Logger.Level.ERROR,
+          "configuration "
+              + PID
+              + " refused, field '"
+              + TARGET
+              + "': '"
+              + t
+              + "' is not a valid LDAP filter ("
+              + e.getMessage()
+              + "); keeping "
+              + (targetText == null ? "no target" : targetText));
+      return false;
+    }
+    filter = f;
+    targetText = t;
+    waitingReported = false;
+    return true;
+  }
+
+  /** The preferred registered store matching the filter in force, or null. */
+  private Candidate best() {
+    if (filter == null) {
+      return null;
+    }
+    return stores.values().stream()
+        .filter(c -> filter.matches(c.properties()))
+        .min(PREFERENCE)
+        .orElse(null);
+  }
+
+  /** Serves from the preferred matching store, or stays where it is if none matches. */
+  private void reselect() {
+    if (!active) {
+      return;
+    }
+    Candidate next = best();
+    if (next == null) {
+      if (store != null && !waitingReported) {
+        waitingReported = true;
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "configuration "
+                + PID
+                + ", field '"
+                + TARGET
+                + "': "
+                + targetText
+                + " matches no registered MetadataStore; staying on "
+                + store.type()
+                + " until one appears");
+      }
+      return;
+    }
+    waitingReported = false;
+    if (next.store() != store || service == null) {
+      moveTo(next);
+    }
+  }
+
+  /** Starts over {@code next}, or hot-swaps to it; on failure stays where it is. */
+  private void moveTo(Candidate next) {
+    MetadataStore s = next.store();
+    if (service == null) {
+      LOG.log(System.Logger.Level.INFO, PID + ": store " + s.type() + " selected; starting");
+      if (startOver(s)) {
+        store = s;
+      }
+      return;
+    }
+    MetadataStore old = store;
     LOG.log(
         System.Logger.Level.INFO,
-        PID + ": switching store " + (old == null ? "(none)" : old.type()) + " -> " + next.type());
+        PID + ": switching store " + (old == null ? "(none)" : old.type()) + " -> " + s.type());
     try {
-      service.swapStore(next);
+      service.swapStore(s);
+      store = s;
     } catch (StoreError e) {
-      store = old;
       LOG.log(
           System.Logger.Level.ERROR,
           PID
               + ": could not move to store "
-              + next.type()
+              + s.type()
               + ", staying on "
               + (old == null ? "(none)" : old.type())
               + ": "
@@ -143,30 +322,15 @@ public final class MetadataServiceComponent implements MetadataService {
     }
   }
 
-  synchronized void unbindStore(MetadataStore gone) {
-    if (gone != store) {
-      return; // already replaced: DS bound the successor first
-    }
-    store = null;
-    if (service != null && active) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          PID
-              + ": store "
-              + gone.type()
-              + " went away and no other matches store.target;"
-              + " grants fail with STORE_UNAVAILABLE until a store returns");
-      service.swapStore(null);
-    }
-  }
-
-  private void startOver(MetadataStore s) {
+  private boolean startOver(MetadataStore s) {
     try {
       service = DefaultMetadataService.start(s, lockConfig, scheduler, sweep, metrics);
+      return true;
     } catch (StoreError e) {
       LOG.log(
           System.Logger.Level.ERROR,
           PID + ": cannot start over store " + s.type() + ": " + e.getMessage());
+      return false;
     }
   }
 

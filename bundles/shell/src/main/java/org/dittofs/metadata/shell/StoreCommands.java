@@ -29,8 +29,9 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * The {@code store:*} commands: which store the metadata service is bound to, and a hot swap to
  * another one. A swap changes only the {@code store.target} property of the metadata service's
- * configuration (PID {@value #SERVICE_PID}) through Config Admin; Declarative Services then binds
- * the new store and the service moves its live state into it while lock traffic waits.
+ * configuration (PID {@value #SERVICE_PID}) through Config Admin; the metadata service then selects
+ * the store matching it and moves its live state into it while lock traffic waits. A type that is
+ * not registered is refused here (the service would stay on its store until one appears).
  */
 @Component(
     service = Object.class,

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.reflect.Proxy;
+import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.logging.Level;
 import org.dittofs.metadata.MetadataStore;
 import org.dittofs.metadata.Share;
 import org.dittofs.metadata.errors.ErrorCode;
@@ -24,22 +26,33 @@ import org.dittofs.metadata.lock.PersistedLock;
 import org.dittofs.metadata.lock.UnlockRequest;
 import org.dittofs.metadata.store.memory.MemoryMetadataStore;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The metadata service component driven the way Declarative Services drives it: activate with a
  * configuration, bind and unbind stores (replacement bound before the old one is unbound), modify
- * the configuration. Outside a framework: the OSGi wiring itself is proven by the itests.
+ * the configuration. Outside a framework: the OSGi wiring itself is proven by the itests. Each
+ * store is bound with the service properties DS passes (service.id, store.type, service.ranking).
  */
 class MetadataServiceComponentTest {
   private static final FileHandle F = FileHandle.of("f");
   private static final LockOwner A = LockOwner.of("nlm:a:1:oh");
 
   private final MetadataServiceComponent component = new MetadataServiceComponent();
+  private final Map<MetadataStore, Map<String, Object>> registered = new IdentityHashMap<>();
+  private long nextServiceId = 1;
+  private LogCapture log;
+
+  @BeforeEach
+  void captureLog() {
+    log = new LogCapture("org.dittofs.metadata");
+  }
 
   @AfterEach
   void deactivate() {
     component.deactivate();
+    log.close();
   }
 
   @Test
@@ -53,7 +66,7 @@ class MetadataServiceComponentTest {
   @Test
   void aStoreBoundBeforeActivationIsUsedAtActivation() {
     MemoryMetadataStore memory = new MemoryMetadataStore();
-    component.bindStore(memory);
+    bind(memory);
     component.activate(config(Map.of()));
     assertThat(component.store()).isSameAs(memory);
     assertThat(grant(0, 10).granted()).isTrue();
@@ -64,11 +77,11 @@ class MetadataServiceComponentTest {
     MemoryMetadataStore first = new MemoryMetadataStore();
     MemoryMetadataStore second = new MemoryMetadataStore();
     component.activate(config(Map.of()));
-    component.bindStore(first);
+    bind(first);
     Lock held = ((LockResult.Granted) grant(0, 10)).lock();
 
-    component.bindStore(second); // DS binds the replacement first
-    component.unbindStore(first); // then unbinds the old one: ignored, already replaced
+    bind(second); // DS binds the replacement first
+    unbind(first); // then unbinds the old one: ignored, already replaced
 
     assertThat(component.store()).isSameAs(second);
     assertThat(ids(second)).containsExactly(held.id().toString());
@@ -79,17 +92,17 @@ class MetadataServiceComponentTest {
   void losingTheOnlyStoreDetachesAndTheNextStoreReceivesTheState() {
     MemoryMetadataStore first = new MemoryMetadataStore();
     component.activate(config(Map.of()));
-    component.bindStore(first);
+    bind(first);
     grant(0, 100);
 
-    component.unbindStore(first);
+    unbind(first);
     assertThatThrownBy(() -> grant(200, 10))
         .isInstanceOfSatisfying(
             StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
     component.locks().unlock(new UnlockRequest(F, A, LockFlavour.POSIX, ByteRange.span(40, 20)));
 
     MemoryMetadataStore next = new MemoryMetadataStore();
-    component.bindStore(next);
+    bind(next);
     assertThat(ids(next))
         .containsExactlyInAnyOrderElementsOf(
             component.locks().locks(F).stream().map(l -> l.id().toString()).toList());
@@ -98,7 +111,7 @@ class MetadataServiceComponentTest {
 
   @Test
   void aLimitChangeAppliesToTheRunningManager() {
-    component.bindStore(new MemoryMetadataStore());
+    bind(new MemoryMetadataStore());
     component.activate(config(Map.of()));
     component.modified(config(Map.of("max_locks_per_file", 1)));
 
@@ -111,7 +124,7 @@ class MetadataServiceComponentTest {
 
   @Test
   void aBadConfigurationIsRefusedAndThePreviousOneStays() {
-    component.bindStore(new MemoryMetadataStore());
+    bind(new MemoryMetadataStore());
     component.activate(config(Map.of("max_locks_per_file", 7)));
     grant(0, 10);
 
@@ -121,17 +134,23 @@ class MetadataServiceComponentTest {
     assertThat(component.locks().config().maxLocksPerFile()).isEqualTo(7);
     assertThat(component.locks().config().lockTimeout()).hasSeconds(60);
     assertThat(component.locks().locks(F)).hasSize(1); // nothing held was dropped
+    assertThat(log.lines(Level.SEVERE))
+        .satisfiesExactly(
+            l ->
+                assertThat(l)
+                    .contains(MetadataServiceComponent.PID, "'lock.timeout.seconds'", "negative"),
+            l -> assertThat(l).contains(MetadataServiceComponent.PID, "'fairness'", "SOMETIMES"));
   }
 
   @Test
   void sharesSurviveASwapBecauseTheyAreCopiedFromTheOldStore() {
     MemoryMetadataStore first = new MemoryMetadataStore();
     component.activate(config(Map.of()));
-    component.bindStore(first);
+    bind(first);
     component.putShare(new Share("docs", LockingMode.MANDATORY));
     MemoryMetadataStore second = new MemoryMetadataStore();
 
-    component.bindStore(second);
+    bind(second, "memory", 1); // better ranked: greedy selection swaps to it
 
     java.util.Optional<Share> copied = second.inTransaction(tx -> tx.getShare("docs"));
     assertThat(copied).contains(new Share("docs", LockingMode.MANDATORY));
@@ -139,7 +158,7 @@ class MetadataServiceComponentTest {
 
   @Test
   void metricsAreReadableOverJmxUnderTheComponentsObjectName() throws Exception {
-    component.bindStore(new MemoryMetadataStore());
+    bind(new MemoryMetadataStore());
     component.activate(config(Map.of()));
     grant(0, 10);
     grant(0, 10); // the same owner re-locking its own range: granted again, no new record
@@ -156,6 +175,155 @@ class MetadataServiceComponentTest {
 
     component.deactivate();
     assertThat(jmx.isRegistered(name)).isFalse();
+  }
+
+  @Test
+  void aMalformedTargetIsRefusedWithOneLineAndTheServiceKeepsServing() {
+    MemoryMetadataStore memory = new MemoryMetadataStore();
+    bind(memory);
+    component.activate(config(Map.of()));
+    Lock held = ((LockResult.Granted) grant(0, 10)).lock();
+
+    component.modified(config(Map.of("store_target", "(store.type=h2")));
+
+    assertThat(component.store()).isSameAs(memory);
+    assertThat(component.locks().locks(F)).containsExactly(held);
+    assertThat(grant(100, 10).granted()).isTrue();
+    assertThat(log.lines(Level.WARNING))
+        .singleElement()
+        .asString()
+        .contains(MetadataServiceComponent.PID, "'store.target'", "(store.type=h2")
+        .contains("not a valid LDAP filter", "keeping (store.type=memory)");
+
+    // the previous filter is still in force: a better ranked memory store is swapped to
+    MemoryMetadataStore better = new MemoryMetadataStore();
+    bind(better, "memory", 5);
+    assertThat(component.store()).isSameAs(better);
+  }
+
+  @Test
+  void aTargetMatchingNothingKeepsTheStoreUntilAMatchingOneAppearsThenSwapsWithTheState() {
+    MemoryMetadataStore memory = new MemoryMetadataStore();
+    bind(memory);
+    component.activate(config(Map.of()));
+    component.putShare(new Share("docs", LockingMode.ADVISORY));
+    Lock held = ((LockResult.Granted) grant(0, 10)).lock();
+
+    component.modified(config(Map.of("store_target", "(store.type=nosuch)")));
+
+    assertThat(component.store()).isSameAs(memory);
+    assertThat(component.locks().locks(F)).containsExactly(held);
+    assertThat(grant(100, 10).granted()).isTrue();
+    assertThat(log.lines(Level.WARNING))
+        .singleElement()
+        .asString()
+        .contains(MetadataServiceComponent.PID, "'store.target'", "(store.type=nosuch)")
+        .contains("matches no registered MetadataStore", "staying on memory until one appears");
+
+    bind(new MemoryMetadataStore(), "other", 0); // does not match: nothing changes, no new line
+    assertThat(component.store()).isSameAs(memory);
+    assertThat(log.lines(Level.WARNING)).hasSize(1);
+
+    MemoryMetadataStore nosuch = new MemoryMetadataStore();
+    bind(nosuch, "nosuch", 0);
+    assertThat(component.store()).isSameAs(nosuch);
+    assertThat(ids(nosuch))
+        .containsExactlyInAnyOrderElementsOf(
+            component.locks().locks(F).stream().map(l -> l.id().toString()).toList());
+    assertThat(ids(nosuch)).contains(held.id().toString());
+    assertThat(nosuch.inTransaction(tx -> tx.getShare("docs").isPresent()).booleanValue()).isTrue();
+  }
+
+  @Test
+  void theStoreKeptWhileNothingMatchesGoingAwayDetaches() {
+    MemoryMetadataStore memory = new MemoryMetadataStore();
+    bind(memory);
+    component.activate(config(Map.of()));
+    grant(0, 10);
+    component.modified(config(Map.of("store_target", "(store.type=nosuch)")));
+
+    unbind(memory);
+
+    assertThat(component.store()).isNull();
+    assertThatThrownBy(() -> grant(200, 10))
+        .isInstanceOfSatisfying(
+            StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
+    assertThat(component.locks().locks(F)).hasSize(1); // held in memory, not dropped
+
+    MemoryMetadataStore nosuch = new MemoryMetadataStore();
+    bind(nosuch, "nosuch", 0);
+    assertThat(component.store()).isSameAs(nosuch);
+    assertThat(ids(nosuch)).hasSize(1);
+  }
+
+  @Test
+  void theStoreInUseGoingAwayMovesToTheNextMatchingStoreReadingTheDepartingOne() {
+    MemoryMetadataStore first = new MemoryMetadataStore();
+    MemoryMetadataStore second = new MemoryMetadataStore();
+    bind(first, "memory", 10);
+    bind(second, "memory", 0);
+    component.activate(config(Map.of()));
+    assertThat(component.store()).isSameAs(first);
+    component.putShare(new Share("docs", LockingMode.MANDATORY));
+    Lock held = ((LockResult.Granted) grant(0, 10)).lock();
+
+    unbind(first);
+
+    assertThat(component.store()).isSameAs(second);
+    assertThat(ids(second)).containsExactly(held.id().toString());
+    assertThat(second.inTransaction(tx -> tx.getShare("docs").isPresent()).booleanValue()).isTrue();
+  }
+
+  @Test
+  void selectionIsHighestRankingThenLowestServiceIdAndFollowsRankingUpdates() {
+    MemoryMetadataStore a = new MemoryMetadataStore();
+    MemoryMetadataStore b = new MemoryMetadataStore();
+    MemoryMetadataStore c = new MemoryMetadataStore();
+    bind(a, "memory", 0);
+    bind(b, "memory", 3);
+    bind(c, "memory", 3);
+    component.activate(config(Map.of()));
+    assertThat(component.store()).isSameAs(b); // ranking 3, lower service.id than c
+    grant(0, 10);
+
+    Map<String, Object> props = new java.util.HashMap<>(registered.get(a));
+    props.put("service.ranking", 7);
+    registered.put(a, Map.copyOf(props));
+    component.updatedStore(a, registered.get(a));
+    assertThat(component.store()).isSameAs(a);
+    assertThat(ids(a)).hasSize(1);
+  }
+
+  @Test
+  void aNewTargetMatchingAnotherStoreSwapsToIt() {
+    MemoryMetadataStore memory = new MemoryMetadataStore();
+    MemoryMetadataStore other = new MemoryMetadataStore();
+    bind(memory);
+    bind(other, "h2", 0);
+    component.activate(config(Map.of()));
+    Lock held = ((LockResult.Granted) grant(0, 10)).lock();
+
+    component.modified(config(Map.of("store_target", "(Store.Type=h2)"))); // names ignore case
+
+    assertThat(component.store()).isSameAs(other);
+    assertThat(ids(other)).containsExactly(held.id().toString());
+    assertThat(log.lines(Level.WARNING)).isEmpty();
+  }
+
+  private void bind(MetadataStore s) {
+    bind(s, "memory", 0);
+  }
+
+  /** DS binding a store registered with these service properties. */
+  private void bind(MetadataStore s, String type, int ranking) {
+    Map<String, Object> props =
+        Map.of("service.id", nextServiceId++, "store.type", type, "service.ranking", ranking);
+    registered.put(s, props);
+    component.bindStore(s, props);
+  }
+
+  private void unbind(MetadataStore s) {
+    component.unbindStore(s, registered.remove(s));
   }
 
   private LockResult grant(long offset, long length) {

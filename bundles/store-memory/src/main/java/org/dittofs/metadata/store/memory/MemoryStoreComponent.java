@@ -4,6 +4,7 @@ import org.dittofs.metadata.MetadataStore;
 import org.dittofs.metadata.Transaction;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -11,7 +12,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * Registers an in-memory {@link MetadataStore} with {@code store.type=memory}. Needs no
  * configuration; a configuration may set its service ranking (a greedy metadata service switches to
- * the best ranked store that matches its target). Each activation starts empty.
+ * the best ranked store that matches its target). Each activation starts empty; a configuration
+ * change (its ranking) only updates the service properties ({@link #modified}), so the store and
+ * what it holds stay.
  */
 @Component(
     service = MetadataStore.class,
@@ -33,6 +36,10 @@ public final class MemoryStoreComponent implements MetadataStore {
   }
 
   private final MemoryMetadataStore store = new MemoryMetadataStore();
+
+  /** DS republishes the service properties (the new ranking); the store itself is kept. */
+  @Modified
+  void modified() {}
 
   @Override
   public String type() {

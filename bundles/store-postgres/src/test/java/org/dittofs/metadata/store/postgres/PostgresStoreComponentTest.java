@@ -6,15 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.lang.annotation.Annotation;
 import java.net.ServerSocket;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import org.dittofs.metadata.MetadataStore;
 import org.dittofs.metadata.Share;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.LockingMode;
+import org.dittofs.metadata.store.jdbc.FakeRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,6 +32,7 @@ import org.postgresql.osgi.PGDataSourceFactory;
 @ExtendWith(PostgresServer.class)
 class PostgresStoreComponentTest {
   private final DataSourceFactory factory = new PGDataSourceFactory();
+  private final FakeRegistry registry = new FakeRegistry();
   private final List<LogRecord> log = new CopyOnWriteArrayList<>();
   private final Logger logger = Logger.getLogger(PostgresStoreComponent.PID);
   private final Handler capture =
@@ -60,17 +64,23 @@ class PostgresStoreComponentTest {
   @Test
   void activatesOnTheDataSourceFactoryAndCloses() {
     String url = PostgresServer.url("component");
-    PostgresStoreComponent c =
-        new PostgresStoreComponent(factory, config(url, PostgresServer.user(), "ignored", 2));
-    assertThat(c.type()).isEqualTo("postgres");
-    c.inTransaction(
+    PostgresStoreComponent c = component(config(url, PostgresServer.user(), "ignored", 2));
+    MetadataStore store = c.store();
+    assertThat(store.type()).isEqualTo("postgres");
+    assertThat(registry.live()).containsExactly(store);
+    assertThat(registry.properties(store))
+        .containsEntry("store.type", "postgres")
+        .doesNotContainKey(".password");
+    store.inTransaction(
         tx -> {
           tx.putShare(new Share("export", LockingMode.ADVISORY));
           return null;
         });
-    assertThat(c.inTransaction(tx -> tx.getShare("export").isPresent()).booleanValue()).isTrue();
+    assertThat(store.inTransaction(tx -> tx.getShare("export").isPresent()).booleanValue())
+        .isTrue();
     c.deactivate();
-    assertThatThrownBy(c::begin)
+    assertThat(registry.live()).isEmpty();
+    assertThatThrownBy(store::begin)
         .isInstanceOfSatisfying(
             StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
     assertThat(lines(Level.SEVERE)).isEmpty();
@@ -79,8 +89,7 @@ class PostgresStoreComponentTest {
 
   @Test
   void wrongKindOfUrlFailsActivationWithOneLine() {
-    assertThatThrownBy(
-            () -> new PostgresStoreComponent(factory, config("jdbc:mysql://db/x", "u", "", 2)))
+    assertThatThrownBy(() -> component(config("jdbc:mysql://db/x", "u", "", 2)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(PostgresStoreComponent.PID);
     assertThat(lines(Level.SEVERE))
@@ -91,10 +100,7 @@ class PostgresStoreComponentTest {
 
   @Test
   void badPoolSizeFailsActivation() {
-    assertThatThrownBy(
-            () ->
-                new PostgresStoreComponent(
-                    factory, config(PostgresServer.url("component"), "u", "", 0)))
+    assertThatThrownBy(() -> component(config(PostgresServer.url("component"), "u", "", 0)))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(lines(Level.SEVERE)).singleElement().asString().contains("pool.size", "at least 1");
   }
@@ -106,8 +112,7 @@ class PostgresStoreComponentTest {
       closedPort = s.getLocalPort();
     }
     String url = "jdbc:postgresql://127.0.0.1:" + closedPort + "/x?password=url-secret";
-    assertThatThrownBy(
-            () -> new PostgresStoreComponent(factory, config(url, "u", "config-secret", 1)))
+    assertThatThrownBy(() -> component(config(url, "u", "config-secret", 1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageNotContaining("secret");
     assertThat(lines(Level.SEVERE))
@@ -115,6 +120,58 @@ class PostgresStoreComponentTest {
         .asString()
         .contains(PostgresStoreComponent.PID, "127.0.0.1:" + closedPort)
         .doesNotContain("secret");
+  }
+
+  @Test
+  void aMalformedUrlOrAnUnreachableServerForARunningStoreIsRefusedAndTheStoreStays()
+      throws Exception {
+    String url = PostgresServer.url("component");
+    PostgresStoreComponent c = component(config(url, PostgresServer.user(), "", 2));
+    MetadataStore store = c.store();
+
+    c.modified(config("jdbc:postgresql//no-colon", PostgresServer.user(), "", 2), Map.of());
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    c.modified(
+        config("jdbc:postgresql://127.0.0.1:" + closedPort + "/x", "u", "wrong-secret", 1),
+        Map.of());
+
+    assertThat(c.store()).isSameAs(store);
+    assertThat(registry.live()).containsExactly(store);
+    assertThat(store.inTransaction(tx -> tx.listShares()).size()).isNotNegative(); // still open
+    List<String> severe = lines(Level.SEVERE);
+    assertThat(severe).hasSize(2);
+    assertThat(severe.get(0))
+        .contains(PostgresStoreComponent.PID, "url", "jdbc:postgresql//no-colon", "stays");
+    assertThat(severe.get(1))
+        .contains(PostgresStoreComponent.PID, "127.0.0.1:" + closedPort, "stays in service");
+    assertThat(lines(Level.ALL)).noneMatch(l -> l.contains("secret"));
+    c.deactivate();
+  }
+
+  @Test
+  void aNewDatabaseIsRegisteredBeforeTheOldOneIsUnregistered() {
+    PostgresStoreComponent c =
+        component(config(PostgresServer.url("component"), PostgresServer.user(), "", 2));
+    MetadataStore old = c.store();
+    List<Integer> liveAtUnregister = new java.util.ArrayList<>();
+    registry.onUnregister = gone -> liveAtUnregister.add(registry.live().size());
+
+    c.modified(
+        config(PostgresServer.url("component-moved"), PostgresServer.user(), "", 3), Map.of());
+
+    assertThat(c.store()).isNotSameAs(old);
+    assertThat(liveAtUnregister).containsExactly(2);
+    assertThat(registry.live()).containsExactly(c.store());
+    assertThatThrownBy(old::begin).isInstanceOf(StoreError.class);
+    c.deactivate();
+  }
+
+  private PostgresStoreComponent component(PostgresStoreComponent.Config config) {
+    return new PostgresStoreComponent(
+        factory, config, Map.of("url", "u", ".password", "secret-in-config"), registry);
   }
 
   private List<String> lines(Level atLeast) {
