@@ -151,7 +151,7 @@ public final class PostgresStoreComponent {
       throw new InvalidConfiguration("pool.size", "must be at least 1, got " + poolSize);
     }
     Properties props = new Properties();
-    props.setProperty(DataSourceFactory.JDBC_URL, url);
+    props.setProperty(DataSourceFactory.JDBC_URL, PostgresStores.withBatchRewrite(url));
     if (user != null && !user.isEmpty()) {
       props.setProperty(DataSourceFactory.JDBC_USER, user);
     }

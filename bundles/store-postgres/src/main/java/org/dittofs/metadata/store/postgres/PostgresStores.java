@@ -45,12 +45,9 @@ public final class PostgresStores {
   public static JdbcMetadataStore open(String url, String user, String password) {
     PGSimpleDataSource ds = new PGSimpleDataSource();
     try {
-      ds.setUrl(url);
+      ds.setUrl(withBatchRewrite(url));
     } catch (IllegalArgumentException e) {
       throw StoreErrors.invalidArgument("not a PostgreSQL JDBC URL: " + redact(url));
-    }
-    if (!url.toLowerCase(java.util.Locale.ROOT).contains("rewritebatchedinserts")) {
-      ds.setReWriteBatchedInserts(true); // see REWRITE_BATCHED_INSERTS
     }
     if (user != null && !user.isEmpty()) {
       ds.setUser(user);
@@ -77,6 +74,18 @@ public final class PostgresStores {
           ErrorCode.STORE_UNAVAILABLE, "postgres store: cannot connect: " + cause.getMessage(), e);
     }
     return JdbcMetadataStore.open(pool, Dialect.POSTGRESQL, pool::close);
+  }
+
+  /**
+   * {@code url} with {@link #REWRITE_BATCHED_INSERTS}{@code =true} added unless it names that
+   * property already (either value is kept as given). Null stays null.
+   */
+  static String withBatchRewrite(String url) {
+    if (url == null
+        || url.toLowerCase(java.util.Locale.ROOT).contains(REWRITE_BATCHED_INSERTS.toLowerCase())) {
+      return url;
+    }
+    return url + (url.indexOf('?') < 0 ? '?' : '&') + REWRITE_BATCHED_INSERTS + "=true";
   }
 
   /** {@code url} with the value of any {@code password} parameter replaced, for messages. */

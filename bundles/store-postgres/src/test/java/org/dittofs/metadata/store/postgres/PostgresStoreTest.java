@@ -197,4 +197,16 @@ class PostgresStoreTest extends JdbcStoreContract {
       throw new IllegalStateException(e);
     }
   }
+
+  @Test
+  void batchedInsertsAreRewrittenUnlessTheUrlSaysOtherwise() {
+    assertThat(PostgresStores.withBatchRewrite("jdbc:postgresql://h:5432/db"))
+        .isEqualTo("jdbc:postgresql://h:5432/db?reWriteBatchedInserts=true");
+    assertThat(PostgresStores.withBatchRewrite("jdbc:postgresql://h/db?ssl=true"))
+        .isEqualTo("jdbc:postgresql://h/db?ssl=true&reWriteBatchedInserts=true");
+    assertThat(
+            PostgresStores.withBatchRewrite("jdbc:postgresql://h/db?rewritebatchedinserts=false"))
+        .isEqualTo("jdbc:postgresql://h/db?rewritebatchedinserts=false");
+    assertThat(PostgresStores.withBatchRewrite(null)).isNull();
+  }
 }
