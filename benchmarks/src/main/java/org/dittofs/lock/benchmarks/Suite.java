@@ -77,7 +77,14 @@ public final class Suite {
   }
 
   public static void main(String[] args) throws Exception {
-    Settings s = Settings.parse(args);
+    Settings s;
+    try {
+      s = Settings.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
     Report report = run(s);
     System.out.println();
     System.out.println(report.markdown());
