@@ -25,6 +25,7 @@ import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.lock.PersistedLock;
 import org.dittofs.metadata.lock.UnlockRequest;
 import org.dittofs.metadata.store.memory.MemoryMetadataStore;
+import org.dittofs.metadata.store.testkit.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -16,6 +16,7 @@ import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.store.jdbc.FakeRegistry;
+import org.dittofs.metadata.store.testkit.LogCapture;
 import org.h2.util.OsgiDataSourceFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

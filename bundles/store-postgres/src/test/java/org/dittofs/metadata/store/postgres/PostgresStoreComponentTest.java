@@ -7,17 +7,14 @@ import java.lang.annotation.Annotation;
 import java.net.ServerSocket;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.dittofs.metadata.MetadataStore;
 import org.dittofs.metadata.Share;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.store.jdbc.FakeRegistry;
+import org.dittofs.metadata.store.testkit.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,32 +30,16 @@ import org.postgresql.osgi.PGDataSourceFactory;
 class PostgresStoreComponentTest {
   private final DataSourceFactory factory = new PGDataSourceFactory();
   private final FakeRegistry registry = new FakeRegistry();
-  private final List<LogRecord> log = new CopyOnWriteArrayList<>();
-  private final Logger logger = Logger.getLogger(PostgresStoreComponent.PID);
-  private final Handler capture =
-      new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-          log.add(record);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
+  private LogCapture log;
 
   @BeforeEach
   void captureLog() {
-    logger.setUseParentHandlers(false);
-    logger.addHandler(capture);
+    log = new LogCapture(PostgresStoreComponent.PID);
   }
 
   @AfterEach
   void releaseLog() {
-    logger.removeHandler(capture);
-    logger.setUseParentHandlers(true);
+    log.close();
   }
 
   @Test
@@ -83,8 +64,8 @@ class PostgresStoreComponentTest {
     assertThatThrownBy(store::begin)
         .isInstanceOfSatisfying(
             StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
-    assertThat(lines(Level.SEVERE)).isEmpty();
-    assertThat(lines(Level.ALL)).noneMatch(l -> l.contains("ignored"));
+    assertThat(log.lines(Level.SEVERE)).isEmpty();
+    assertThat(log.lines(Level.ALL)).noneMatch(l -> l.contains("ignored"));
   }
 
   @Test
@@ -92,7 +73,7 @@ class PostgresStoreComponentTest {
     assertThatThrownBy(() -> component(config("jdbc:mysql://db/x", "u", "", 2)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(PostgresStoreComponent.PID);
-    assertThat(lines(Level.SEVERE))
+    assertThat(log.lines(Level.SEVERE))
         .singleElement()
         .asString()
         .contains(PostgresStoreComponent.PID, "url", "jdbc:mysql://db/x");
@@ -102,7 +83,10 @@ class PostgresStoreComponentTest {
   void badPoolSizeFailsActivation() {
     assertThatThrownBy(() -> component(config(PostgresServer.url("component"), "u", "", 0)))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThat(lines(Level.SEVERE)).singleElement().asString().contains("pool.size", "at least 1");
+    assertThat(log.lines(Level.SEVERE))
+        .singleElement()
+        .asString()
+        .contains("pool.size", "at least 1");
   }
 
   @Test
@@ -115,7 +99,7 @@ class PostgresStoreComponentTest {
     assertThatThrownBy(() -> component(config(url, "u", "config-secret", 1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageNotContaining("secret");
-    assertThat(lines(Level.SEVERE))
+    assertThat(log.lines(Level.SEVERE))
         .singleElement()
         .asString()
         .contains(PostgresStoreComponent.PID, "127.0.0.1:" + closedPort)
@@ -141,13 +125,13 @@ class PostgresStoreComponentTest {
     assertThat(c.store()).isSameAs(store);
     assertThat(registry.live()).containsExactly(store);
     assertThat(store.inTransaction(tx -> tx.listShares()).size()).isNotNegative(); // still open
-    List<String> severe = lines(Level.SEVERE);
+    List<String> severe = log.lines(Level.SEVERE);
     assertThat(severe).hasSize(2);
     assertThat(severe.get(0))
         .contains(PostgresStoreComponent.PID, "url", "jdbc:postgresql//no-colon", "stays");
     assertThat(severe.get(1))
         .contains(PostgresStoreComponent.PID, "127.0.0.1:" + closedPort, "stays in service");
-    assertThat(lines(Level.ALL)).noneMatch(l -> l.contains("secret"));
+    assertThat(log.lines(Level.ALL)).noneMatch(l -> l.contains("secret"));
     c.deactivate();
   }
 
@@ -172,13 +156,6 @@ class PostgresStoreComponentTest {
   private PostgresStoreComponent component(PostgresStoreComponent.Config config) {
     return new PostgresStoreComponent(
         factory, config, Map.of("url", "u", ".password", "secret-in-config"), registry);
-  }
-
-  private List<String> lines(Level atLeast) {
-    return log.stream()
-        .filter(r -> r.getLevel().intValue() >= atLeast.intValue())
-        .map(LogRecord::getMessage)
-        .toList();
   }
 
   private static PostgresStoreComponent.Config config(

@@ -1,4 +1,4 @@
-package org.dittofs.metadata.store.h2;
+package org.dittofs.metadata.store.testkit;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -7,20 +7,25 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-/** Captures what a System.Logger (backed by java.util.logging) writes, instead of printing it. */
-final class LogCapture extends Handler implements AutoCloseable {
+/**
+ * Captures what a System.Logger (backed by java.util.logging) of one name writes, instead of
+ * printing it, until closed: for tests that assert a component's log lines.
+ */
+public final class LogCapture extends Handler implements AutoCloseable {
   private final Logger logger;
   private final boolean parentHandlers;
-  final List<LogRecord> records = new CopyOnWriteArrayList<>();
+  private final List<LogRecord> records = new CopyOnWriteArrayList<>();
 
-  LogCapture(String name) {
+  /** Starts capturing the logger {@code name} (and stops it from printing). */
+  public LogCapture(String name) {
     logger = Logger.getLogger(name);
     parentHandlers = logger.getUseParentHandlers();
     logger.setUseParentHandlers(false);
     logger.addHandler(this);
   }
 
-  List<String> lines(Level atLeast) {
+  /** The messages logged at {@code atLeast} or above, in order. */
+  public List<String> lines(Level atLeast) {
     return records.stream()
         .filter(r -> r.getLevel().intValue() >= atLeast.intValue())
         .map(LogRecord::getMessage)
