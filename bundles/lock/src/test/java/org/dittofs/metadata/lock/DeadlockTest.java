@@ -435,6 +435,93 @@ class DeadlockTest {
     assertGranted(b);
   }
 
+  // ---- a grant that newly blocks a queued waiter --------------------------------------------
+
+  /**
+   * Issue 10, defect 1 (BARGING): B waits on A; C is granted [1,1] ahead of B (barging), which B's
+   * request [0,1] now also needs, so B waits on C as well. C then asks for B's byte 9: C would wait
+   * on B and B on C. The grant must have added the edge B -> C, so C is refused at once with
+   * DEADLOCK instead of waiting until it times out.
+   */
+  @Test
+  void grantThatNewlyBlocksAWaiterUnderBargingAddsTheEdgeAndCatchesTheCycle() {
+    use(LockConfig.builder().fairness(LockConfig.Fairness.BARGING).build());
+    grant(f1.posix(A).exclusive(0, 1));
+    grant(f1.posix(B).exclusive(9, 1));
+    PendingLock bWaits = waiting(f1.posix(B).exclusive(0, 2)); // B -> A
+    grant(f1.posix(C).exclusive(1, 1)); // barges; B -> A, C
+
+    ErrorDetail.Deadlock dl = refusedWithDeadlock(f1.posix(C).exclusive(9, 1)); // C -> B
+
+    assertThat(dl.waiter()).isEqualTo(C);
+    assertThat(dl.blockers()).containsExactly(B, C);
+    assertThat(bWaits.isDone()).isFalse();
+    clock.advance(LockConfig.DEFAULTS.lockTimeout().plusSeconds(1));
+    assertThat(failure(bWaits).code()).isEqualTo(ErrorCode.TIMED_OUT);
+  }
+
+  /**
+   * As above, but the new edge closes the cycle at the waiter itself: C waits on B first, then
+   * (another request of C's, granted by barging) takes byte 1 that B's queued request needs. B now
+   * waits on C and C on B: the grant stands and B's request, whose edges closed the cycle, fails
+   * with DEADLOCK, so C's request is granted as soon as nothing else blocks it.
+   */
+  @Test
+  void grantThatClosesACycleThroughAQueuedWaiterFailsThatWaiterWithDeadlock() {
+    use(LockConfig.builder().fairness(LockConfig.Fairness.BARGING).build());
+    grant(f1.posix(A).exclusive(0, 1));
+    grant(f2.posix(B).exclusive(0, 10));
+    PendingLock bWaits = waiting(f1.posix(B).exclusive(0, 2)); // B -> A
+    PendingLock cWaits = waiting(f2.posix(C).exclusive(0, 10)); // C -> B
+    events.clear();
+
+    grant(f1.posix(C).exclusive(1, 1)); // B -> A, C closes B -> C -> B
+
+    StoreError e = failure(bWaits);
+    assertThat(e.code()).isEqualTo(ErrorCode.DEADLOCK);
+    assertThat(e.detail())
+        .hasValueSatisfying(
+            x -> assertThat(x).isEqualTo(new ErrorDetail.Deadlock(B, List.of(C, B))));
+    assertThat(eventsOf(LockEvent.Deadlock.class))
+        .containsExactly(new LockEvent.Deadlock(LockOwner.of(B), owners(C, B)));
+    assertThat(cWaits.isDone()).isFalse();
+    locks.unlock(f2.posix(B).unlock(0, 10));
+    assertGranted(cWaits);
+  }
+
+  /**
+   * Issue 10, defect 1 (FIFO): P holds [0,4] and waits for [5,10] behind Q's [8,8]; its grant would
+   * leave one coalesced record [0,10]. W's WINDOWS zero-length lock at 5, granted after P queued,
+   * conflicts with that record (it would hold bytes 4 and 5), so P now waits on W too. W then asks
+   * for P's bytes: W -> P -> W is a cycle, refused at once.
+   */
+  @Test
+  void zeroLengthGrantCrossingAQueuedCoalescedRecordAddsTheEdge() {
+    Requests.Owner p = f1.posix(A);
+    Requests.Owner q = f1.posix(B);
+    Requests.Owner w = f1.windows("smb:s1:fid-w");
+    grant(p.exclusive(0, 5));
+    grant(q.shared(8, 1));
+    PendingLock pWaits = waiting(p.exclusive(5, 6)); // P -> Q
+    assertThat(locks.lock(w.request(LockType.EXCLUSIVE, ByteRange.zeroLength(5))).granted())
+        .as("nothing held holds both 4 and 5")
+        .isTrue(); // P -> Q, W
+
+    ErrorDetail.Deadlock dl = refusedWithDeadlock(w.exclusive(0, 2)); // W -> P
+
+    assertThat(dl.waiter()).isEqualTo("smb:s1:fid-w");
+    assertThat(dl.blockers()).containsExactly(A, "smb:s1:fid-w");
+    assertThat(pWaits.isDone()).isFalse();
+    // once Q goes, P still waits on W's zero-length lock; when W releases it, P is granted
+    locks.unlock(q.unlock(8, 1));
+    assertThat(pWaits.isDone()).isFalse();
+    locks.unlock(w.unlock(ByteRange.zeroLength(5)));
+    assertGranted(pWaits);
+    assertThat(snapshot(f1))
+        .singleElement()
+        .satisfies(l -> assertThat(l.range()).isEqualTo(ByteRange.span(0, 11)));
+  }
+
   // ---- FIFO fairness edges
   // -----------------------------------------------------------------------
 

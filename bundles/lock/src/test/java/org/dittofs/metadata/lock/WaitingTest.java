@@ -380,6 +380,55 @@ class WaitingTest {
     assertThat(held()).hasSize(1);
   }
 
+  /**
+   * Issue 10, defect 2: C's WINDOWS zero-length lock at 2^64-2 waits on A's SHARED record holding
+   * both 2^64-3 and 2^64-2. A's upgrade of its last byte splits that record in two; neither piece
+   * holds both bytes, so nothing blocks C any more: the split itself must grant C's waiter.
+   */
+  @Test
+  void splitByAnUpgradeThatClearsAZeroLengthConflictGrantsTheWaiter() {
+    Requests.Owner w = on.windows("smb:session-9:fid-9");
+    long last = ByteRange.MAX - 1; // 2^64-2
+    grant(a.shared(0, ByteRange.MAX)); // [0, 2^64-2]
+    LockRequest zero = w.request(LockType.EXCLUSIVE, ByteRange.zeroLength(last));
+    PendingLock cWaits = waiting(zero);
+
+    grant(a.exclusive(last, 1));
+
+    Lock l = granted(cWaits);
+    assertThat(l.range()).isEqualTo(ByteRange.zeroLength(last));
+    assertThat(held())
+        .extracting(Lock::owner, Lock::type, Lock::range)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(
+                a.owner(), LockType.SHARED, ByteRange.of(0, last - 1)),
+            org.assertj.core.groups.Tuple.tuple(
+                a.owner(), LockType.EXCLUSIVE, ByteRange.of(last, last)),
+            org.assertj.core.groups.Tuple.tuple(
+                w.owner(), LockType.EXCLUSIVE, ByteRange.zeroLength(last)));
+    assertThat(eventsOf(LockEvent.Waited.class))
+        .extracting(LockEvent.Waited::outcome)
+        .containsExactly(LockEvent.WaitOutcome.GRANTED);
+  }
+
+  /**
+   * The grant that clears a conflict need not be a release at all: a POSIX owner's lock that
+   * re-cuts its records (here: an EXCLUSIVE piece in the middle of its SHARED record, whose pieces
+   * no longer hold both bytes around a zero-length waiter at the cut) wakes the waiter.
+   */
+  @Test
+  void splitInTheMiddleOfARecordWakesAZeroLengthWaiterAtTheCut() {
+    Requests.Owner w = on.windows("smb:session-9:fid-9");
+    grant(a.shared(0, 100));
+    PendingLock wWaits = waiting(w.request(LockType.EXCLUSIVE, ByteRange.zeroLength(50)));
+    PendingLock bWaits = waiting(b.exclusive(0, 10));
+
+    grant(a.exclusive(50, 10)); // [0,49] SHARED, [50,59] EXCLUSIVE, [60,99] SHARED
+
+    granted(wWaits);
+    assertPending(bWaits);
+  }
+
   // ---- FIFO order, place in the queue, no thundering herd --------------------------------------
 
   @Test

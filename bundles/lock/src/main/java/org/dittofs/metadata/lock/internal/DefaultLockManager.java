@@ -183,21 +183,13 @@ public final class DefaultLockManager implements LockManager {
         req.file(),
         true,
         (t, d) -> {
-          LockResult res;
-          boolean downgraded = false;
           Lock c = ops.conflict(t, req, null, d, true);
           if (c != null) {
             d.event(new LockEvent.Denied(req, c));
-            res = new LockResult.Denied(c);
-          } else {
-            LockChange ch = ops.changeFor(t, req, now);
-            res = new LockResult.Granted(List.of(ops.grant(t, req, ch, false, d)));
-            downgraded = TableOps.downgrades(req, ch);
+            return new LockResult.Denied(c);
           }
-          if (d.revoked || downgraded) {
-            ops.wake(t, d);
-          }
-          return res;
+          LockChange ch = ops.changeFor(t, req, now);
+          return new LockResult.Granted(List.of(ops.grant(t, req, ch, false, d)));
         });
   }
 
@@ -266,18 +258,10 @@ public final class DefaultLockManager implements LockManager {
         (t, d) -> {
           Lock c = ops.conflict(t, req, null, d, true);
           if (c == null) {
-            LockChange ch = ops.changeFor(t, req);
-            Lock l = ops.grant(t, req, ch, false, d);
-            if (d.revoked || TableOps.downgrades(req, ch)) {
-              ops.wake(t, d);
-            }
-            return Waiter.granted(req, l);
+            return Waiter.granted(req, ops.grant(t, req, ops.changeFor(t, req), false, d));
           }
           Waiter w = ops.enqueue(t, req, wait, this::cancelWaiter, d);
           w.timer = scheduler.schedule(() -> timeOut(w), wait);
-          if (d.revoked) {
-            ops.wake(t, d);
-          }
           return w;
         });
   }
@@ -301,7 +285,6 @@ public final class DefaultLockManager implements LockManager {
           }
           if (!ch.isEmpty()) {
             ops.release(t, req.owner(), req.flavour(), ch, LockEvent.ReleaseReason.EXPLICIT, d);
-            ops.wake(t, d);
           }
           return null;
         });
@@ -723,7 +706,6 @@ public final class DefaultLockManager implements LockManager {
                     n++;
                   }
                 }
-                ops.wake(t, d);
                 return n;
               });
     }
@@ -829,7 +811,6 @@ public final class DefaultLockManager implements LockManager {
                       n++;
                     }
                   }
-                  ops.wake(t, d);
                   return n;
                 });
       }
@@ -881,7 +862,6 @@ public final class DefaultLockManager implements LockManager {
             return false;
           }
           ops.finish(t, w, TableOps.waitEnded(w, code, why), outcome, d);
-          ops.wake(t, d);
           return true;
         });
   }
@@ -1125,9 +1105,10 @@ public final class DefaultLockManager implements LockManager {
 
   /**
    * Runs {@code op} on the file's table under its monitor, retrying if the table was retired
-   * meanwhile, retires the table if the operation left it empty, and then runs the operation's
-   * deferred actions. Without {@code create}, a file with no table runs {@code op} on a shared
-   * empty table, which {@code op} must not change.
+   * meanwhile; re-checks the file's waiters if the operation changed the table (whether it returned
+   * or threw: a courtesy revocation on the way to a refused grant stays); retires the table if it
+   * is left empty; then runs the deferred actions. Without {@code create}, a file with no table
+   * runs {@code op} on a shared empty table, which {@code op} must not change.
    */
   private <T> T onTable(
       FileHandle file, boolean create, BiFunction<FileLockTable, Deferred, T> op) {
@@ -1146,9 +1127,13 @@ public final class DefaultLockManager implements LockManager {
           if (t.retired || gate.isClosed()) {
             continue; // see TrafficGate: read under the monitor, before anything is looked at
           }
+          int seen = t.changes;
           try {
             return op.apply(t, d);
           } finally {
+            if (t.waiters != null && t.changes != seen) {
+              ops.wake(t, d);
+            }
             if (t.isEmpty()) {
               t.retired = true;
               files.remove(file, t);

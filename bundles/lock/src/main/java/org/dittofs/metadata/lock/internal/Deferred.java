@@ -16,12 +16,6 @@ final class Deferred {
   private final EventBus events;
   private List<Runnable> actions;
 
-  /**
-   * Set when an operation revoked courtesy state or granted a downgrade, so the file's waiters must
-   * be re-checked.
-   */
-  boolean revoked;
-
   Deferred(EventBus events) {
     this.events = events;
   }

@@ -57,6 +57,13 @@ final class FileLockTable {
   boolean retired;
 
   /**
+   * Counts the changes that can clear or create a conflict for a queued request: locks added or
+   * removed, waiters removed. {@link DefaultLockManager} compares it before and after an operation
+   * and re-checks the waiters when it moved (SPEC 5: after every change, not only releases).
+   */
+  int changes;
+
+  /**
    * The next sequence number of this file's ids and the end of its block ({@link LockIdGenerator}).
    */
   long nextId;
@@ -140,6 +147,7 @@ final class FileLockTable {
     if (waiters == null || !waiters.remove(w)) {
       return false;
     }
+    changes++;
     if (waiters.isEmpty()) {
       waiters = null;
     }
@@ -204,6 +212,7 @@ final class FileLockTable {
   }
 
   void add(Lock l) {
+    changes++;
     (l.exclusive() ? exclusive : shared).insert(l);
     OwnerLocks own = lookup(l.owner());
     if (own == null) {
@@ -215,6 +224,7 @@ final class FileLockTable {
   }
 
   void remove(Lock l) {
+    changes++;
     if (!(l.exclusive() ? exclusive : shared).remove(l)) {
       throw new IllegalStateException("lock table corrupt: " + l + " missing from its tree");
     }

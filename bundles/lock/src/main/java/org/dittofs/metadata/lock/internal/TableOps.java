@@ -194,7 +194,8 @@ final class TableOps {
   /**
    * Grants a computed change: owner flavour, limits (not for reclaims), the store, then memory. A
    * downgrade ({@link #weakens}) is handled like a release: counted without limit checks, applied
-   * at once with its store write queued, and the caller re-checks the waiters ({@code d.revoked}).
+   * at once with its store write queued; like every change of the table, it has the waiters
+   * re-checked when the operation ends ({@link FileLockTable#changes}).
    *
    * @return the record to answer with
    * @throws StoreError INVALID_ARGUMENT, LOCK_LIMIT_EXCEEDED or STORE_UNAVAILABLE; nothing changed
@@ -222,7 +223,6 @@ final class TableOps {
           if (writer.persisting()) {
             writer.writeAsync(ops(ch));
           }
-          d.revoked = true;
         } else if (writer.persisting()) {
           writer.writeSync(ops(ch));
         }
@@ -319,60 +319,43 @@ final class TableOps {
   }
 
   /**
-   * Re-checks the waiters in FIFO order after something cleared on the file: those whose conflict
-   * cleared are granted atomically (and only they are woken); the others stay in place with their
-   * wait-for edges updated, failing with DEADLOCK if the new edges close a cycle.
+   * Re-checks the waiters in FIFO order after the file's table changed (SPEC 5: every change that
+   * can clear or create a conflict, grants included). Those whose conflict cleared are granted
+   * atomically (and only they are woken); the others stay in place with their wait-for edges set to
+   * their current blockers, failing with DEADLOCK if the new edges close a cycle. A pass that
+   * changed the table (a grant, a waiter leaving, a courtesy revocation) may have cleared or
+   * created a conflict for a waiter checked before it in the same pass, so passes repeat until one
+   * changes nothing. Each repeated pass removed a waiter or revoked a record, so this ends.
    */
   void wake(FileLockTable t, Deferred d) {
-    d.revoked = false;
-    if (t.waiters == null) {
-      return;
-    }
-    boolean downgraded = false;
-    for (Waiter w : new ArrayList<>(t.waiters)) {
-      LockRequest r = w.request();
-      Lock c = conflict(t, r, w, d, true);
-      if (c == null) {
-        try {
-          // SPEC 1: the owner may have taken locks of the other flavour while this request waited
-          owners.checkFlavour(r.owner(), r.flavour());
-          LockChange ch = changeFor(t, r);
-          Lock l = grant(t, r, ch, false, d);
-          dequeue(t, w);
-          d.complete(w, l);
-          d.event(new LockEvent.Waited(r, waited(w), LockEvent.WaitOutcome.GRANTED));
-          // a grant that turned the owner's EXCLUSIVE bytes SHARED may clear waiters checked above
-          downgraded |= downgrades(r, ch);
-        } catch (StoreError e) {
-          finish(t, w, e, LockEvent.WaitOutcome.FAILED, d);
-        }
-      } else {
-        List<LockOwner> cycle = graph.setBlockers(w, r.owner(), blockers(t, r, w));
-        if (cycle != null) {
-          finish(t, w, deadlock(r.owner(), cycle, d), LockEvent.WaitOutcome.DEADLOCK, d);
+    int before;
+    do {
+      before = t.changes;
+      if (t.waiters == null) {
+        return;
+      }
+      for (Waiter w : new ArrayList<>(t.waiters)) {
+        LockRequest r = w.request();
+        Lock c = conflict(t, r, w, d, true);
+        if (c == null) {
+          try {
+            // SPEC 1: the owner may have taken locks of the other flavour while this waited
+            owners.checkFlavour(r.owner(), r.flavour());
+            Lock l = grant(t, r, changeFor(t, r), false, d);
+            dequeue(t, w);
+            d.complete(w, l);
+            d.event(new LockEvent.Waited(r, waited(w), LockEvent.WaitOutcome.GRANTED));
+          } catch (StoreError e) {
+            finish(t, w, e, LockEvent.WaitOutcome.FAILED, d);
+          }
+        } else {
+          List<LockOwner> cycle = graph.setBlockers(w, r.owner(), blockers(t, r, w));
+          if (cycle != null) {
+            finish(t, w, deadlock(r.owner(), cycle, d), LockEvent.WaitOutcome.DEADLOCK, d);
+          }
         }
       }
-    }
-    if (d.revoked || downgraded) {
-      wake(t, d);
-    }
-  }
-
-  /**
-   * Whether a grant's change turned some of the owner's EXCLUSIVE bytes SHARED (a POSIX downgrade,
-   * whole or part), which may clear other owners' conflicts: such a grant wakes the waiters (SPEC
-   * 4: a downgrade always succeeds and wakes waiters).
-   */
-  static boolean downgrades(LockRequest req, LockChange ch) {
-    if (req.type() != LockType.SHARED) {
-      return false;
-    }
-    for (Lock l : ch.removed()) {
-      if (l.exclusive()) {
-        return true;
-      }
-    }
-    return false;
+    } while (t.changes != before);
   }
 
   /** Removes a waiter and completes it with a failure. */
@@ -456,7 +439,6 @@ final class TableOps {
           LockEvent.ReleaseReason.REVOKED,
           d);
     }
-    d.revoked = true;
   }
 
   /**

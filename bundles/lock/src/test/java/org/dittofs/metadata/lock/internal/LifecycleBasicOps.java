@@ -102,10 +102,10 @@ final class LifecycleBasicOps {
       case GRANTED -> {
         LockResult.Granted g = h.expect(r, LockResult.Granted.class);
         Span merged = model().coalesced(file, owner, flavour, type, span);
-        boolean woke = model().grant(file, owner, flavour, type, span);
+        model().grant(file, owner, flavour, type, span);
+        boolean woke = model().wake(file);
         if (woke) {
-          h.count(what + " GRANTED downgrade, queue re-checked");
-          model().wake(file);
+          h.count(what + " GRANTED, then a waiter granted after it");
         }
         post.add(() -> h.checkGranted(file, owner, flavour, type, merged, g.lock(), woke));
       }
@@ -163,6 +163,7 @@ final class LifecycleBasicOps {
     for (ModelOp.Element e : a.elements()) {
       model().grant(a.file(), a.owner(), a.flavour(), e.type(), e.span());
     }
+    model().wake(a.file());
     post.add(
         () -> {
           for (int i = 0; i < a.elements().size(); i++) {

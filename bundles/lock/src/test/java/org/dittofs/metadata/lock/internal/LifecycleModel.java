@@ -31,11 +31,12 @@ import org.dittofs.metadata.lock.internal.ReferenceLockModel.Span;
  *       downgrade) never waits behind waiters. A request that must wait waits on the owners of the
  *       conflicting locks (on the coalesced range) and, unless it is a downgrade, of the
  *       conflicting requests ahead of it; its own owner is ignored. If those edges close a cycle of
- *       the wait-for graph over owners, it fails with DEADLOCK. After a release, a downgrade, a
- *       cancel, a timeout or a client's departure the file's queue is re-checked in FIFO order:
- *       each request is granted if nothing conflicts, else its edges are recomputed (DEADLOCK if
- *       they close a cycle); a pass that granted a downgrade is repeated. A request whose owner
- *       holds locks of the other flavour when it could be granted fails with INVALID_ARGUMENT.
+ *       the wait-for graph over owners, it fails with DEADLOCK. After every change of a file's
+ *       locks or queue (a grant of any kind, a release, a cancel, a timeout, a client's departure)
+ *       the file's queue is re-checked in FIFO order: each request is granted if nothing conflicts,
+ *       else its edges are recomputed (DEADLOCK if they close a cycle); a pass that granted or
+ *       removed a request is repeated. A request whose owner holds locks of the other flavour when
+ *       it could be granted fails with INVALID_ARGUMENT.
  *   <li><b>Time.</b> Virtual nanoseconds since the current manager started. Timers (the grace
  *       period, each queued request's deadline) fire in due order, ties in the order they were set.
  *   <li><b>Clients.</b> Owner {@code o} comes through client {@code o % 4}. Unregistering a
@@ -496,22 +497,15 @@ final class LifecycleModel {
   // ---------------------------------------------------------------- changes
 
   /**
-   * Grants a decided request into the live state. Returns whether it downgraded some of the owner's
-   * EXCLUSIVE bytes (then the queue must be re-checked).
+   * Grants a decided request into the live state; the caller re-checks the queue ({@link #wake}).
    */
-  boolean grant(int file, int owner, LockFlavour flavour, LockType type, Span span) {
-    boolean downgrade = false;
-    if (flavour == LockFlavour.POSIX && type == LockType.SHARED) {
-      for (int c = span.lo(); c <= span.hi() && !downgrade; c++) {
-        downgrade = live.posixType(file, owner, c) == LockType.EXCLUSIVE;
-      }
-    }
+  void grant(int file, int owner, LockFlavour flavour, LockType type, Span span) {
     live.grant(file, owner, flavour, type, span);
-    return downgrade;
   }
 
-  /** Re-checks the file's queue in FIFO order (SPEC 5). */
-  void wake(int file) {
+  /** Re-checks the file's queue in FIFO order (SPEC 5). Returns whether it granted any request. */
+  boolean wake(int file) {
+    boolean any = false;
     boolean again;
     do {
       again = false;
@@ -519,8 +513,11 @@ final class LifecycleModel {
         Verdict v = decide(file, w.owner, w.flavour, w.type, w.span, w, false);
         if (v.kind() == Kind.GRANTED && flavourMismatch(w.owner, w.flavour)) {
           finish(w, ErrorCode.INVALID_ARGUMENT, "waiter INVALID_ARGUMENT: owner changed flavour");
+          again = true;
         } else if (v.kind() == Kind.GRANTED) {
-          again |= grant(file, w.owner, w.flavour, w.type, w.span);
+          grant(file, w.owner, w.flavour, w.type, w.span);
+          again = true;
+          any = true;
           queues.get(file).remove(w);
           w.status = Status.GRANTED;
           notes.add("waiter GRANTED on wake-up");
@@ -528,12 +525,14 @@ final class LifecycleModel {
           Set<Integer> b = blockers(file, w.owner, w.flavour, w.type, w.span, w);
           if (closesCycle(w.owner, b, w)) {
             finish(w, ErrorCode.DEADLOCK, "waiter DEADLOCK on re-check");
+            again = true;
           } else {
             w.blockers = b;
           }
         }
       }
     } while (again);
+    return any;
   }
 
   private void finish(Req w, ErrorCode code, String note) {
@@ -561,12 +560,10 @@ final class LifecycleModel {
     }
     Req r = new Req(number, owner, file, flavour, type, span);
     if (v.kind() == Kind.GRANTED) {
-      boolean downgrade = grant(file, owner, flavour, type, span);
+      grant(file, owner, flavour, type, span);
       r.status = Status.GRANTED;
       requests.put(number, r);
-      if (downgrade) {
-        wake(file);
-      }
+      wake(file);
       return BlockingOutcome.GRANTED;
     }
     Set<Integer> b = blockers(file, owner, flavour, type, span, null);
@@ -859,6 +856,7 @@ final class LifecycleModel {
         old.remove(i);
         live.grant(file, owner, flavour, type, span);
         graceReclaimed++;
+        wake(file);
         endGraceIfNothingLeft();
         return new ReclaimResult(null, null, merged);
       }

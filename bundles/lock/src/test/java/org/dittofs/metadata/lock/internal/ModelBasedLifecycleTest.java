@@ -90,7 +90,7 @@ class ModelBasedLifecycleTest {
               "lock DENIED_BY_WAITER",
               "lockAll DENIED_BY_WAITER",
               "test DENIED_BY_WAITER",
-              "lock GRANTED downgrade, queue re-checked",
+              "lock GRANTED, then a waiter granted after it",
               "lock GRACE",
               "open GRACE_PERIOD",
               "test DENIED_BY_LOCK in grace",
