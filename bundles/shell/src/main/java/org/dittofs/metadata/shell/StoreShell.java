@@ -2,6 +2,7 @@ package org.dittofs.metadata.shell;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,24 +41,30 @@ import org.osgi.service.component.annotations.Reference;
 @Component(service = StoreShell.class, immediate = true)
 public final class StoreShell {
   /** How long a swap waits for the service to apply the new target. */
-  static final long APPLY_TIMEOUT_MILLIS = 30_000;
+  static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
   private final MetadataManager service;
   private final StoreRegistry registry;
   private final TargetConfiguration configuration;
+  private final Duration applyTimeout;
 
   @Activate
   public StoreShell(
       @Reference MetadataManager service,
       @Reference ConfigurationAdmin configurations,
       BundleContext context) {
-    this(service, StoreRegistry.of(context), TargetConfiguration.of(configurations));
+    this(service, StoreRegistry.of(context), TargetConfiguration.of(configurations), APPLY_TIMEOUT);
   }
 
-  StoreShell(MetadataManager service, StoreRegistry registry, TargetConfiguration configuration) {
+  StoreShell(
+      MetadataManager service,
+      StoreRegistry registry,
+      TargetConfiguration configuration,
+      Duration applyTimeout) {
     this.service = service;
     this.registry = registry;
     this.configuration = configuration;
+    this.applyTimeout = applyTimeout;
   }
 
   /** The overview of the store commands ({@code store:help}). */
@@ -284,7 +291,7 @@ public final class StoreShell {
    * answers once a move in progress has ended, so the store in use is final for that target.
    */
   private StoreSelection awaitApplied(String target, long start) {
-    long deadline = start + APPLY_TIMEOUT_MILLIS * 1_000_000;
+    long deadline = start + applyTimeout.toNanos();
     while (true) {
       StoreSelection s = service.storeSelection().orElseThrow();
       if (target.equals(s.target()) || System.nanoTime() > deadline) {
