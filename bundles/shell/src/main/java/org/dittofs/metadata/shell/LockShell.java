@@ -4,7 +4,6 @@ import java.io.PrintStream;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.dittofs.metadata.errors.ErrorCode;
@@ -199,37 +198,28 @@ public final class LockShell {
 
   /** {@value Usage#ACQUIRE}. */
   public void acquire(PrintStream out, String... args) {
-    if (help(out, args, Usage.ACQUIRE, Usage.ACQUIRE_TEXT)) {
-      return;
-    }
-    LockArgs a = LockArgs.parse(args, Usage.ACQUIRE, true);
-    run(
+    request(
         out,
-        () -> {
-          LockManager m = attach();
-          LockRequest r = a.request();
-          try {
-            DemoShare.ensure(service);
-            LockResult result = m.lock(r);
-            if (result instanceof LockResult.Granted g) {
-              out.println(
-                  "GRANTED  "
-                      + a.describe(r)
-                      + (g.lock().range().equals(r.range())
-                          ? ""
-                          : " (now holds " + g.lock().range() + ")")
-                      + ", id "
-                      + g.lock().id());
-            } else {
-              out.println(
-                  "REFUSED  "
-                      + a.describe(r)
-                      + ": conflicts with "
-                      + ((LockResult.Denied) result).conflict());
-            }
-          } catch (StoreError e) {
-            out.println("REFUSED  " + a.describe(r) + ": " + reason(e));
+        args,
+        Usage.ACQUIRE,
+        Usage.ACQUIRE_TEXT,
+        "REFUSED  ",
+        (m, a, r) -> {
+          DemoShare.ensure(service);
+          LockResult result = m.lock(r);
+          if (result instanceof LockResult.Granted g) {
+            return "GRANTED  "
+                + a.describe(r)
+                + (g.lock().range().equals(r.range())
+                    ? ""
+                    : " (now holds " + g.lock().range() + ")")
+                + ", id "
+                + g.lock().id();
           }
+          return "REFUSED  "
+              + a.describe(r)
+              + ": conflicts with "
+              + ((LockResult.Denied) result).conflict();
         });
   }
 
@@ -275,43 +265,64 @@ public final class LockShell {
 
   /** {@value Usage#TEST}. */
   public void test(PrintStream out, String... args) {
-    if (help(out, args, Usage.TEST, Usage.TEST_TEXT)) {
-      return;
-    }
-    LockArgs a = LockArgs.parse(args, Usage.TEST, true);
-    run(
+    request(
         out,
-        () -> {
-          LockRequest r = a.request();
-          try {
-            Optional<Lock> conflict = attach().test(r);
-            out.println(
-                conflict
-                    .map(
-                        c ->
-                            "TEST     " + a.describe(r) + ": would be REFUSED, conflicts with " + c)
-                    .orElse("TEST     " + a.describe(r) + ": would be GRANTED"));
-          } catch (StoreError e) {
-            out.println("TEST     " + a.describe(r) + ": " + reason(e));
-          }
-        });
+        args,
+        Usage.TEST,
+        Usage.TEST_TEXT,
+        "TEST     ",
+        (m, a, r) ->
+            m.test(r)
+                .map(c -> "TEST     " + a.describe(r) + ": would be REFUSED, conflicts with " + c)
+                .orElse("TEST     " + a.describe(r) + ": would be GRANTED"));
   }
 
   /** {@value Usage#RECLAIM}. */
   public void reclaim(PrintStream out, String... args) {
-    if (help(out, args, Usage.RECLAIM, Usage.RECLAIM_TEXT)) {
+    request(
+        out,
+        args,
+        Usage.RECLAIM,
+        Usage.RECLAIM_TEXT,
+        "REFUSED  reclaim ",
+        (m, a, r) ->
+            "RECLAIMED "
+                + a.describe(r)
+                + ", id "
+                + ((LockResult.Granted) m.reclaim(r)).lock().id());
+  }
+
+  /** What a command that takes a lock request does with it; returns the line to print. */
+  @FunctionalInterface
+  private interface RequestCommand {
+    String run(LockManager m, LockArgs args, LockRequest request);
+  }
+
+  /**
+   * A command on one lock request ({@code <owner> <file> <offset> <length|eof> [type] [flavour]}):
+   * usage on {@code --help}, the arguments parsed before anything else, then {@code command}; a
+   * store error refuses the request with {@code refused} and its code.
+   */
+  private void request(
+      PrintStream out,
+      String[] args,
+      String usage,
+      String text,
+      String refused,
+      RequestCommand command) {
+    if (help(out, args, usage, text)) {
       return;
     }
-    LockArgs a = LockArgs.parse(args, Usage.RECLAIM, true);
+    LockArgs a = LockArgs.parse(args, usage, true);
     run(
         out,
         () -> {
+          LockManager m = attach();
           LockRequest r = a.request();
           try {
-            LockResult.Granted g = (LockResult.Granted) attach().reclaim(r);
-            out.println("RECLAIMED " + a.describe(r) + ", id " + g.lock().id());
+            out.println(command.run(m, a, r));
           } catch (StoreError e) {
-            out.println("REFUSED  reclaim " + a.describe(r) + ": " + reason(e));
+            out.println(refused + a.describe(r) + ": " + reason(e));
           }
         });
   }
