@@ -2,6 +2,7 @@ package org.dittofs.metadata.lock.internal;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,9 +26,10 @@ import org.dittofs.metadata.lock.LockType;
  * empty ones, which are swept when they are more than 8 and more than half of all.
  *
  * <p>Concurrency: every field is guarded by this object's monitor ({@code synchronized (table)}),
- * held by {@link DefaultLockManager} for the whole of each operation on the file. {@code retired}
- * is set, under the monitor, when the empty table is removed from the manager's map; a caller that
- * finds it set after taking the monitor retries with the map's current table.
+ * held by {@link LockTables#run} for the whole of each operation on the file; other classes change
+ * the state only through these methods. {@code retired} is set, under the monitor, when the empty
+ * table is removed from the map of tables; a caller that finds it set after taking the monitor
+ * retries with the map's current table.
  */
 final class FileLockTable {
   private final IntervalTree shared = new IntervalTree();
@@ -49,29 +51,27 @@ final class FileLockTable {
   final OpenTable opens = new OpenTable();
 
   /** Pending blocking requests in FIFO order; null while there are none. */
-  List<Waiter> waiters;
+  private List<Waiter> waiters;
 
   /** Ids of restored records (locks and opens) not reclaimed yet; null outside grace. */
-  Set<LockId> restored;
+  private Set<LockId> restored;
 
-  boolean retired;
+  private boolean retired;
 
   /**
    * Counts the changes that can clear or create a conflict for a queued request: locks added or
-   * removed, waiters removed. {@link DefaultLockManager} compares it before and after an operation
-   * and re-checks the waiters when it moved (SPEC 5: after every change, not only releases).
+   * removed, waiters removed. {@link LockTables} compares it before and after an operation and has
+   * the waiters re-checked when it moved (SPEC 5: after every change, not only releases).
    */
-  int changes;
+  private int changes;
 
-  /**
-   * The next sequence number of this file's ids and the end of its block ({@link LockIdGenerator}).
-   */
-  long nextId;
+  /** The next sequence number of this file's ids and the end of its block. */
+  private long nextId;
 
-  long idLimit;
+  private long idLimit;
 
   /** The client state whose file set last received this file ({@link TableOps#recordClient}). */
-  ClientState recordedClient;
+  private ClientState recordedClient;
 
   /**
    * The conflicting lock with the lowest first byte, then the oldest, among the locks that {@code
@@ -132,8 +132,87 @@ final class FileLockTable {
     return restored != null && restored.contains(id);
   }
 
+  /** Marks a record restored (loaded at start, not reclaimed yet). */
+  void markRestored(LockId id) {
+    if (restored == null) {
+      restored = new HashSet<>();
+    }
+    restored.add(id);
+  }
+
+  /** Removes a restored mark; returns whether the record was marked. */
+  boolean unmarkRestored(LockId id) {
+    return restored != null && restored.remove(id);
+  }
+
+  /** Whether any record of this file is still marked restored. */
+  boolean hasRestored() {
+    return restored != null;
+  }
+
+  /** Drops the set of restored marks once it is empty. */
+  void dropRestoredIfNone() {
+    if (restored != null && restored.isEmpty()) {
+      restored = null;
+    }
+  }
+
+  /** Takes every restored mark away (the end of grace): the ids that were marked, or none. */
+  Set<LockId> takeRestored() {
+    Set<LockId> out = restored == null ? Set.of() : restored;
+    restored = null;
+    return out;
+  }
+
+  /** The ids still marked restored (a copy, for tests). */
+  Set<LockId> restoredIds() {
+    return restored == null ? Set.of() : Set.copyOf(restored);
+  }
+
+  /** The changes so far (see {@code changes}). */
+  int changes() {
+    return changes;
+  }
+
+  boolean isRetired() {
+    return retired;
+  }
+
+  /** Marks the table unreachable: callers that fetched it earlier retry with the map's current. */
+  void retire() {
+    retired = true;
+  }
+
+  /**
+   * The next sequence number of a record of this file: handed out from the table's block, taking a
+   * new block from {@code ids} when it is used up ({@link LockIdGenerator}).
+   */
+  long nextSequence(LockIdGenerator ids) {
+    long s = nextId;
+    if (s == idLimit) {
+      long end = ids.takeBlock();
+      s = end - LockIdGenerator.BLOCK + 1;
+      idLimit = end + 1;
+    }
+    nextId = s + 1;
+    return s;
+  }
+
+  /** The client state that last noted this file ({@link TableOps#recordClient}), or null. */
+  ClientState recordedClient() {
+    return recordedClient;
+  }
+
+  void recordedClient(ClientState s) {
+    recordedClient = s;
+  }
+
   List<Waiter> waiters() {
     return waiters == null ? List.of() : waiters;
+  }
+
+  boolean hasWaiters() {
+    return waiters != null;
   }
 
   void addWaiter(Waiter w) {

@@ -1,0 +1,129 @@
+package org.dittofs.metadata.lock.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.spi.PersistedLock;
+
+/**
+ * The per-file lock tables and the one way to work on them: {@link #run} takes the file's table
+ * monitor for the whole of an operation, re-checks the file's waiters if the operation changed the
+ * table, retires the table if it is left empty, and then runs what the operation deferred (events,
+ * completions, work on other files).
+ *
+ * <p><b>State and its guards.</b> {@code files} is a {@link ConcurrentHashMap} from file to its
+ * {@link FileLockTable}; a table exists while the file has locks, opens or waiters (or an operation
+ * is running on it). Each table and everything in it is guarded by its own monitor. {@code gate}
+ * holds traffic during a store swap ({@link TrafficGate} has the protocol).
+ *
+ * <p><b>Retiring tables.</b> When an operation leaves its table empty it marks it retired and
+ * removes it from {@code files}, under the monitor. A thread that fetched the table earlier sees it
+ * retired once it holds the monitor and retries with the current table, so no grant lands in a
+ * table that is no longer reachable.
+ */
+final class LockTables {
+  private static final FileLockTable EMPTY = new FileLockTable();
+
+  private final ConcurrentHashMap<FileHandle, FileLockTable> files = new ConcurrentHashMap<>();
+  private final TrafficGate gate = new TrafficGate();
+  private final EventBus events;
+  private final LiveConfig config;
+  private final WaitQueue waiting;
+
+  LockTables(EventBus events, LiveConfig config, WaitQueue waiting) {
+    this.events = events;
+    this.config = config;
+    this.waiting = waiting;
+  }
+
+  /**
+   * Runs {@code op} on the file's table under its monitor, retrying if the table was retired
+   * meanwhile; re-checks the file's waiters if the operation changed the table (whether it returned
+   * or threw: a courtesy revocation on the way to a refused grant stays); retires the table if it
+   * is left empty; then runs the deferred actions. Without {@code create}, a file with no table
+   * runs {@code op} on a shared empty table, which {@code op} must not change.
+   */
+  <T> T run(FileHandle file, boolean create, BiFunction<FileLockTable, Deferred, T> op) {
+    Deferred d = new Deferred(events);
+    try {
+      while (true) {
+        if (gate.isClosed()) {
+          gate.awaitOpen(config.get().lockTimeout());
+        }
+        FileLockTable t =
+            create ? files.computeIfAbsent(file, f -> new FileLockTable()) : files.get(file);
+        if (t == null) {
+          return op.apply(EMPTY, d); // nothing to change: reads only, allowed during a swap
+        }
+        synchronized (t) {
+          if (t.isRetired() || gate.isClosed()) {
+            continue; // see TrafficGate: read under the monitor, before anything is looked at
+          }
+          int seen = t.changes();
+          try {
+            return op.apply(t, d);
+          } finally {
+            if (t.hasWaiters() && t.changes() != seen) {
+              waiting.recheck(t, d);
+            }
+            if (t.isEmpty()) {
+              t.retire();
+              files.remove(file, t);
+            }
+          }
+        }
+      }
+    } finally {
+      d.run();
+    }
+  }
+
+  /**
+   * The table of a file for restoring records at start (before any traffic): created if missing.
+   * {@link #dropEmpty} removes those left empty.
+   */
+  FileLockTable restoring(FileHandle file) {
+    return files.computeIfAbsent(file, f -> new FileLockTable());
+  }
+
+  /** Removes tables left empty by a restore. */
+  void dropEmpty() {
+    files.values().removeIf(FileLockTable::isEmpty);
+  }
+
+  /** The files that have a table now. */
+  List<FileHandle> files() {
+    return List.copyOf(files.keySet());
+  }
+
+  /**
+   * Holds lock traffic, collects every record in memory (locks and opens) and hands them to {@code
+   * work}, then lets traffic through again, whether {@code work} returned or threw. Walked after
+   * the gate closed: taking each table's monitor waits for the operation inside it (TrafficGate);
+   * nobody else gets in meanwhile.
+   */
+  void withTrafficHeld(Consumer<List<PersistedLock>> work) {
+    gate.close();
+    try {
+      List<PersistedLock> live = new ArrayList<>();
+      for (FileLockTable t : List.copyOf(files.values())) {
+        synchronized (t) {
+          t.locks().forEach(l -> live.add(PersistedLock.of(l)));
+          t.opens.all().forEach(o -> live.add(PersistedLock.of(o)));
+        }
+      }
+      work.accept(live);
+    } finally {
+      gate.open();
+    }
+  }
+
+  /** The live tables, for invariant checks in tests. */
+  Map<FileHandle, FileLockTable> map() {
+    return files;
+  }
+}
