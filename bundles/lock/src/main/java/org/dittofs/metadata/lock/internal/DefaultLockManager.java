@@ -3,6 +3,7 @@ package org.dittofs.metadata.lock.internal;
 import static org.dittofs.metadata.lock.internal.RequestChecks.requireNonNull;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -389,9 +390,33 @@ public final class DefaultLockManager implements LockManager {
     }
   }
 
-  /** The live tables, for invariant checks in tests. */
+  /**
+   * The tables holding something (locks, opens or waiters), for invariant checks in tests: a
+   * snapshot without the idle ones ({@link LockTables}), each checked under its monitor.
+   */
   Map<FileHandle, FileLockTable> tables() {
+    Map<FileHandle, FileLockTable> out = new HashMap<>();
+    tables
+        .map()
+        .forEach(
+            (f, t) -> {
+              synchronized (t) {
+                if (!t.isEmpty()) {
+                  out.put(f, t);
+                }
+              }
+            });
+    return out;
+  }
+
+  /** Every mapped table, idle ones included, for tests of the sweep. */
+  Map<FileHandle, FileLockTable> mappedTables() {
     return tables.map();
+  }
+
+  /** Sweeps idle tables now, for tests of the sweep. */
+  void sweepIdleTables() {
+    tables.sweepIdle();
   }
 
   /** The owner registry, for invariant checks in tests. */

@@ -17,13 +17,14 @@ import org.dittofs.metadata.lock.LockType;
  * The lock state of one file: its locks, indexed twice, and its opens.
  *
  * <p>Indexes: {@code shared} and {@code exclusive} hold every lock by type in an {@link
- * IntervalTree}, so a SHARED request searches only the EXCLUSIVE locks (nothing SHARED can conflict
- * with it) and the many-readers case stays O(log n); {@code byOwner} holds each owner's locks
- * sorted, for POSIX replacement and WINDOWS exact-match release. Invariant: a lock is in exactly
- * one tree and in its owner's {@link OwnerLocks}, or in none of them. An owner's index is kept when
- * it empties (reused, with its cached registry entry, by the owner's next lock here; an owner
- * locking and unlocking one range allocates no index each time); {@code idleOwners} counts the
- * empty ones, which are swept when they are more than 8 and more than half of all.
+ * IntervalTree} (a sorted array for a few locks, a treap above), so a SHARED request searches only
+ * the EXCLUSIVE locks (nothing SHARED can conflict with it) and the many-readers case stays O(log
+ * n); {@code byOwner} holds each owner's locks sorted ({@link OwnerLocks} in an {@link
+ * OwnerIndex}), for POSIX replacement and WINDOWS exact-match release. Invariant: a lock is in
+ * exactly one tree and in its owner's {@link OwnerLocks}, or in none of them. An owner's index is
+ * kept when it empties (reused, with its cached registry entry, by the owner's next lock here; an
+ * owner locking and unlocking one range allocates no index each time); {@code idleOwners} counts
+ * the empty ones, which are swept when they are more than 8 and more than half of all.
  *
  * <p>Concurrency: every field is guarded by this object's monitor ({@code synchronized (table)}),
  * held by {@link LockTables#run} for the whole of each operation on the file; other classes change
@@ -34,7 +35,7 @@ import org.dittofs.metadata.lock.LockType;
 final class FileLockTable {
   private final IntervalTree shared = new IntervalTree();
   private final IntervalTree exclusive = new IntervalTree();
-  private final Map<LockOwner, OwnerLocks> byOwner = new HashMap<>(4);
+  private final OwnerIndex byOwner = new OwnerIndex();
 
   /** Entries of {@code byOwner} whose owner holds nothing here (kept for reuse, swept). */
   private int idleOwners;
@@ -74,6 +75,38 @@ final class FileLockTable {
   private ClientState recordedClient;
 
   /**
+   * The filter of {@link #firstConflict}, reused by every search of this table (under its monitor):
+   * the conflict search of every request then allocates nothing.
+   */
+  private static final class ConflictFilter implements Predicate<Lock> {
+    private LockOwner owner;
+    private LockType type;
+    private ByteRange range;
+    private Conflicts.Purpose purpose;
+    private Predicate<Lock> applies;
+
+    void set(
+        LockOwner owner,
+        LockType type,
+        ByteRange range,
+        Conflicts.Purpose purpose,
+        Predicate<Lock> applies) {
+      this.owner = owner;
+      this.type = type;
+      this.range = range;
+      this.purpose = purpose;
+      this.applies = applies;
+    }
+
+    @Override
+    public boolean test(Lock held) {
+      return applies.test(held) && Conflicts.conflicts(held, owner, type, range, purpose);
+    }
+  }
+
+  private final ConflictFilter conflictFilter = new ConflictFilter();
+
+  /**
    * The conflicting lock with the lowest first byte, then the oldest, among the locks that {@code
    * applies} accepts; null if none conflicts.
    */
@@ -93,8 +126,11 @@ final class FileLockTable {
     } else {
       qFirst = range.first();
     }
-    Predicate<Lock> conflicting =
-        held -> applies.test(held) && Conflicts.conflicts(held, owner, type, range, purpose);
+    if (lockCount() == 0) {
+      return null; // also keeps the shared empty table's filter untouched
+    }
+    ConflictFilter conflicting = conflictFilter;
+    conflicting.set(owner, type, range, purpose, applies);
     Lock c = exclusive.first(qFirst, qLast, conflicting);
     if (type == LockType.EXCLUSIVE) {
       Lock s = shared.first(qFirst, qLast, conflicting);
@@ -102,6 +138,7 @@ final class FileLockTable {
         c = s;
       }
     }
+    conflicting.set(null, null, null, null, null); // retains nothing of the request
     return c;
   }
 
@@ -248,8 +285,8 @@ final class FileLockTable {
   }
 
   private OwnerLocks create(LockOwner owner) {
-    OwnerLocks own = new OwnerLocks();
-    byOwner.put(owner, own);
+    OwnerLocks own = new OwnerLocks(owner);
+    byOwner.add(own);
     lastOwner = owner;
     lastIndex = own;
     return own;
@@ -314,7 +351,7 @@ final class FileLockTable {
       // registry entry); swept once idle ones are more than 8 and half of all
       idleOwners++;
       if (idleOwners > 8 && 2 * idleOwners > byOwner.size()) {
-        byOwner.values().removeIf(OwnerLocks::isEmpty);
+        byOwner.removeIf(OwnerLocks::isEmpty);
         idleOwners = 0;
         lastOwner = null;
         lastIndex = null;
@@ -353,9 +390,9 @@ final class FileLockTable {
   Map<LockOwner, OwnerLocks> owners() {
     Map<LockOwner, OwnerLocks> out = new HashMap<>();
     byOwner.forEach(
-        (o, own) -> {
+        own -> {
           if (!own.isEmpty()) {
-            out.put(o, own);
+            out.put(own.owner, own);
           }
         });
     return out;

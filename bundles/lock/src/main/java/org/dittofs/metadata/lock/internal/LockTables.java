@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.dittofs.metadata.lock.FileHandle;
@@ -12,24 +13,32 @@ import org.dittofs.metadata.lock.spi.PersistedLock;
 /**
  * The per-file lock tables and the one way to work on them: {@link #run} takes the file's table
  * monitor for the whole of an operation, re-checks the file's waiters if the operation changed the
- * table, retires the table if it is left empty, and then runs what the operation deferred (events,
- * completions, work on other files).
+ * table, and then runs what the operation deferred (events, completions, work on other files).
  *
  * <p><b>State and its guards.</b> {@code files} is a {@link ConcurrentHashMap} from file to its
  * {@link FileLockTable}; a table exists while the file has locks, opens or waiters (or an operation
  * is running on it). Each table and everything in it is guarded by its own monitor. {@code gate}
  * holds traffic during a store swap ({@link TrafficGate} has the protocol).
  *
- * <p><b>Retiring tables.</b> When an operation leaves its table empty it marks it retired and
- * removes it from {@code files}, under the monitor. A thread that fetched the table earlier sees it
- * retired once it holds the monitor and retries with the current table, so no grant lands in a
- * table that is no longer reachable.
+ * <p><b>Idle and retired tables.</b> A table that an operation leaves empty stays in the map, idle:
+ * a file locked and unlocked over and over (the common case of a file with few locks) then neither
+ * creates nor drops a table each time, and keeps its owner indexes and client memo. Idle tables are
+ * swept when the map has grown past twice its size after the last sweep (at least {@value
+ * #MIN_SWEEP} tables), checked only when a table is created, so the map stays within a constant
+ * factor of the files in use and the sweep costs O(1) per table created. The sweep retires each
+ * empty table and removes it from {@code files} under the table's monitor. A thread that fetched a
+ * table earlier sees it retired once it holds the monitor and retries with the current table, so no
+ * grant lands in a table that is no longer reachable. {@code sweepAt} is atomic.
  */
 final class LockTables {
+  /** The fewest tables at which idle ones are swept. */
+  static final int MIN_SWEEP = 1024;
+
   private static final FileLockTable EMPTY = new FileLockTable();
 
   private final ConcurrentHashMap<FileHandle, FileLockTable> files = new ConcurrentHashMap<>();
   private final TrafficGate gate = new TrafficGate();
+  private final AtomicLong sweepAt = new AtomicLong(MIN_SWEEP);
   private final EventBus events;
   private final LiveConfig config;
   private final WaitQueue waiting;
@@ -43,21 +52,26 @@ final class LockTables {
   /**
    * Runs {@code op} on the file's table under its monitor, retrying if the table was retired
    * meanwhile; re-checks the file's waiters if the operation changed the table (whether it returned
-   * or threw: a courtesy revocation on the way to a refused grant stays); retires the table if it
-   * is left empty; then runs the deferred actions. Without {@code create}, a file with no table
-   * runs {@code op} on a shared empty table, which {@code op} must not change.
+   * or threw: a courtesy revocation on the way to a refused grant stays); then, with the monitor
+   * released, sweeps idle tables if this operation created a table and the map has grown enough,
+   * and runs the deferred actions. Without {@code create}, a file with no table runs {@code op} on
+   * a shared empty table, which {@code op} must not change.
    */
   <T> T run(FileHandle file, boolean create, BiFunction<FileLockTable, Deferred, T> op) {
     Deferred d = new Deferred(events);
+    boolean created = false;
     try {
       while (true) {
         if (gate.isClosed()) {
           gate.awaitOpen(config.get().lockTimeout());
         }
-        FileLockTable t =
-            create ? files.computeIfAbsent(file, f -> new FileLockTable()) : files.get(file);
+        FileLockTable t = files.get(file);
         if (t == null) {
-          return op.apply(EMPTY, d); // nothing to change: reads only, allowed during a swap
+          if (!create) {
+            return op.apply(EMPTY, d); // nothing to change: reads only, allowed during a swap
+          }
+          t = files.computeIfAbsent(file, f -> new FileLockTable());
+          created = true;
         }
         synchronized (t) {
           if (t.isRetired() || gate.isClosed()) {
@@ -70,16 +84,32 @@ final class LockTables {
             if (t.hasWaiters() && t.changes() != seen) {
               waiting.recheck(t, d);
             }
-            if (t.isEmpty()) {
-              t.retire();
-              files.remove(file, t);
-            }
           }
         }
       }
     } finally {
+      if (created && files.mappingCount() > sweepAt.get()) {
+        sweepIdle();
+      }
       d.run();
     }
+  }
+
+  /**
+   * Retires and removes every idle (empty) table, each under its own monitor, one at a time. Called
+   * with no table monitor held.
+   */
+  void sweepIdle() {
+    for (Map.Entry<FileHandle, FileLockTable> e : files.entrySet()) {
+      FileLockTable t = e.getValue();
+      synchronized (t) {
+        if (!t.isRetired() && t.isEmpty()) {
+          t.retire();
+          files.remove(e.getKey(), t);
+        }
+      }
+    }
+    sweepAt.set(Math.max(MIN_SWEEP, 2 * files.mappingCount()));
   }
 
   /**
@@ -122,7 +152,7 @@ final class LockTables {
     }
   }
 
-  /** The live tables, for invariant checks in tests. */
+  /** Every mapped table, idle ones included (for tests). */
   Map<FileHandle, FileLockTable> map() {
     return files;
   }

@@ -82,7 +82,7 @@ final class PosixChanges {
   ByteRange coalescedSpan(FileLockTable table, LockRequest req) {
     ByteRange r = req.range();
     OwnerLocks own = table.ownerLocks(req.owner());
-    if (own == null || own.all().get(0).flavour() != req.flavour()) {
+    if (own == null || own.first().flavour() != req.flavour()) {
       return r; // never merged with WINDOWS locks (an owner's queued request of its old flavour)
     }
     long f = r.first();
@@ -119,7 +119,7 @@ final class PosixChanges {
       return false;
     }
     OwnerLocks own = t.ownerLocks(req.owner());
-    if (own == null || own.all().get(0).flavour() != LockFlavour.POSIX) {
+    if (own == null || own.first().flavour() != LockFlavour.POSIX) {
       return false; // WINDOWS locks of an owner whose queued POSIX request outlived its flavour
     }
     long next = req.range().first(); // the first byte not yet found held
