@@ -328,7 +328,7 @@ public final class DefaultLockManager implements LockManager {
 
   @Override
   public long lockCount() {
-    return limits.total();
+    return limits.total(tables::lockCount);
   }
 
   @Override
@@ -341,10 +341,24 @@ public final class DefaultLockManager implements LockManager {
     return config.get();
   }
 
+  /**
+   * {@inheritDoc} Turning the total limit on holds lock traffic while the records are counted (the
+   * total is not counted while the limit is off, see {@link LockLimits}).
+   */
   @Override
   public void reconfigure(LockConfig newConfig) {
     requireNonNull(newConfig, "configuration");
-    config.set(newConfig);
+    synchronized (config) {
+      if (config.get().maxLocksTotal() <= 0 && newConfig.maxLocksTotal() > 0) {
+        tables.withTrafficHeld(
+            () -> {
+              limits.startCountingTotal(tables.lockCount());
+              config.set(newConfig);
+            });
+      } else {
+        config.set(newConfig);
+      }
+    }
   }
 
   @Override

@@ -18,7 +18,8 @@ import org.dittofs.metadata.lock.spi.PersistedLock;
  * <p><b>State and its guards.</b> {@code files} is a {@link ConcurrentHashMap} from file to its
  * {@link FileLockTable}; a table exists while the file has locks, opens or waiters (or an operation
  * is running on it). Each table and everything in it is guarded by its own monitor. {@code gate}
- * holds traffic during a store swap ({@link TrafficGate} has the protocol).
+ * holds traffic during a store swap or a change of the total limit ({@link TrafficGate} has the
+ * protocol); this object's monitor lets one holder at a time close it.
  *
  * <p><b>Idle and retired tables.</b> A table that an operation leaves empty stays in the map, idle:
  * a file locked and unlocked over and over (the common case of a file with few locks) then neither
@@ -137,19 +138,50 @@ final class LockTables {
    * nobody else gets in meanwhile.
    */
   void withTrafficHeld(Consumer<List<PersistedLock>> work) {
+    withTrafficHeld(
+        () -> {
+          List<PersistedLock> live = new ArrayList<>();
+          for (FileLockTable t : List.copyOf(files.values())) {
+            t.locks().forEach(l -> live.add(PersistedLock.of(l)));
+            t.opens.all().forEach(o -> live.add(PersistedLock.of(o)));
+          }
+          work.accept(live);
+        });
+  }
+
+  /**
+   * Holds lock traffic, runs {@code work} and lets traffic through again, whether {@code work}
+   * returned or threw. The gate is closed first, then every table's monitor is taken in turn, which
+   * waits for the operation inside it (TrafficGate); nobody changes a table until the gate opens,
+   * so {@code work} may read them without their monitors. One holder at a time (the gate has one
+   * state): a second waits here.
+   */
+  synchronized void withTrafficHeld(Runnable work) {
     gate.close();
     try {
-      List<PersistedLock> live = new ArrayList<>();
       for (FileLockTable t : List.copyOf(files.values())) {
         synchronized (t) {
-          t.locks().forEach(l -> live.add(PersistedLock.of(l)));
-          t.opens.all().forEach(o -> live.add(PersistedLock.of(o)));
+          // nothing: the operation that held it is over, and the next backs out at the gate
         }
       }
-      work.accept(live);
+      work.run();
     } finally {
       gate.open();
     }
+  }
+
+  /**
+   * The number of lock records in every table, each read under its monitor (or as it is while
+   * traffic is held).
+   */
+  long lockCount() {
+    long n = 0;
+    for (FileLockTable t : files.values()) {
+      synchronized (t) {
+        n += t.lockCount();
+      }
+    }
+    return n;
   }
 
   /** Every mapped table, idle ones included (for tests). */
