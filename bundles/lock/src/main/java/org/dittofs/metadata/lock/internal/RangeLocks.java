@@ -3,6 +3,7 @@ package org.dittofs.metadata.lock.internal;
 import static org.dittofs.metadata.lock.internal.RequestChecks.requireNonNull;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -68,6 +69,7 @@ final class RangeLocks implements Waiter.Canceller {
   LockResult lock(LockRequest req) {
     long now = checks.lockRequest(req);
     checks.refuseInGrace();
+    Instant at = scheduler.instantAt(now); // before the monitor: a shorter critical section
     return tables.run(
         req.file(),
         true,
@@ -77,7 +79,7 @@ final class RangeLocks implements Waiter.Canceller {
             d.event(new LockEvent.Denied(req, c));
             return new LockResult.Denied(c);
           }
-          LockChange ch = ops.changeFor(t, req, now);
+          LockChange ch = ops.changeFor(t, req, at);
           return new LockResult.Granted(List.of(ops.grant(t, req, ch, false, d)));
         });
   }
@@ -171,11 +173,12 @@ final class RangeLocks implements Waiter.Canceller {
   void unlock(UnlockRequest req) {
     requireNonNull(req, "unlock request");
     checks.ensureOpen();
-    owners.checkFlavour(req.owner(), req.flavour());
     tables.run(
         req.file(),
         false,
         (t, d) -> {
+          // SPEC 1, as before any change: the owner's locks here, if any, tell its flavour
+          owners.checkFlavour(t.ownerLocks(req.owner()), req.owner(), req.flavour());
           LockChange ch =
               req.flavour() == LockFlavour.POSIX
                   ? ops.posix().release(t, req)

@@ -68,14 +68,8 @@ final class TableOps {
     return changeFor(t, req, scheduler.now());
   }
 
-  /**
-   * As {@link #changeFor(FileLockTable, LockRequest)}, stamped with the request's clock reading.
-   */
-  LockChange changeFor(FileLockTable t, LockRequest req, long nanoTime) {
-    return changeFor(t, req, scheduler.instantAt(nanoTime));
-  }
-
-  private LockChange changeFor(FileLockTable t, LockRequest req, Instant now) {
+  /** As {@link #changeFor(FileLockTable, LockRequest)}, stamped {@code now}. */
+  LockChange changeFor(FileLockTable t, LockRequest req, Instant now) {
     return req.flavour() == LockFlavour.POSIX
         ? posix.grant(t, req, now)
         : windows.grant(t, req, now);
