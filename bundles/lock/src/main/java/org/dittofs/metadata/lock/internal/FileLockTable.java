@@ -74,6 +74,9 @@ final class FileLockTable {
   /** The client state whose file set last received this file ({@link TableOps#recordClient}). */
   private ClientState recordedClient;
 
+  /** What the operation under the monitor defers ({@link Deferred}); made by the first one. */
+  private Deferred deferred;
+
   /**
    * The filter of {@link #firstConflict}, reused by every search of this table (under its monitor):
    * the conflict search of every request then allocates nothing.
@@ -204,6 +207,15 @@ final class FileLockTable {
   /** The ids still marked restored (a copy, for tests). */
   Set<LockId> restoredIds() {
     return restored == null ? Set.of() : Set.copyOf(restored);
+  }
+
+  /** The table's collector of deferred actions, for the operation holding the monitor. */
+  Deferred deferred(EventBus events) {
+    Deferred d = deferred;
+    if (d == null) {
+      d = deferred = new Deferred(events);
+    }
+    return d;
   }
 
   /** The changes so far (see {@code changes}). */

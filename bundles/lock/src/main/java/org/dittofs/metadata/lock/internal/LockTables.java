@@ -59,7 +59,7 @@ final class LockTables {
    * a shared empty table, which {@code op} must not change.
    */
   <T> T run(FileHandle file, boolean create, BiFunction<FileLockTable, Deferred, T> op) {
-    Deferred d = new Deferred(events);
+    List<Runnable> after = null;
     boolean created = false;
     try {
       while (true) {
@@ -69,7 +69,13 @@ final class LockTables {
         FileLockTable t = files.get(file);
         if (t == null) {
           if (!create) {
-            return op.apply(EMPTY, d); // nothing to change: reads only, allowed during a swap
+            // nothing to change: reads only, allowed during a swap
+            Deferred d = new Deferred(events);
+            try {
+              return op.apply(EMPTY, d);
+            } finally {
+              after = d.take();
+            }
           }
           t = files.computeIfAbsent(file, f -> new FileLockTable());
           created = true;
@@ -78,12 +84,17 @@ final class LockTables {
           if (t.isRetired() || gate.isClosed()) {
             continue; // see TrafficGate: read under the monitor, before anything is looked at
           }
+          Deferred d = t.deferred(events);
           int seen = t.changes();
           try {
             return op.apply(t, d);
           } finally {
-            if (t.hasWaiters() && t.changes() != seen) {
-              waiting.recheck(t, d);
+            try {
+              if (t.hasWaiters() && t.changes() != seen) {
+                waiting.recheck(t, d);
+              }
+            } finally {
+              after = d.take(); // the table's collector is the next operation's
             }
           }
         }
@@ -92,7 +103,7 @@ final class LockTables {
       if (created && files.mappingCount() > sweepAt.get()) {
         sweepIdle();
       }
-      d.run();
+      Deferred.run(after);
     }
   }
 
