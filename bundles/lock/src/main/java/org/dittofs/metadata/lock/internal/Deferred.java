@@ -57,7 +57,9 @@ final class Deferred {
   /** The actions collected so far (null if none), which this no longer holds. */
   List<Runnable> take() {
     List<Runnable> todo = actions;
-    actions = null;
+    if (todo != null) { // no write when there is nothing: the table's lines stay clean
+      actions = null;
+    }
     return todo;
   }
 
