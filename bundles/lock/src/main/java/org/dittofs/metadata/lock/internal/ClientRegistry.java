@@ -70,11 +70,11 @@ final class ClientRegistry {
 
   /**
    * As {@link #state(LockClient)}, through the client state a file table remembers ({@link
-   * FileLockTable#recordedClient}) when it is this client's and still current: no map lookup for
+   * FileLockTable#recordedClient()}) when it is this client's and still current: no map lookup for
    * the usual run of requests of one client on one file. {@code t} may be null.
    */
   ClientState state(LockClient client, FileLockTable t) {
-    ClientState s = t == null ? null : t.recordedClient;
+    ClientState s = t == null ? null : t.recordedClient();
     if (s != null && !s.forgotten && (s.client == client || s.client.equals(client))) {
       return s;
     }

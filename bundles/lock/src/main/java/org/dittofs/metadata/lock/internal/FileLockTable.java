@@ -2,6 +2,7 @@ package org.dittofs.metadata.lock.internal;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,23 +17,25 @@ import org.dittofs.metadata.lock.LockType;
  * The lock state of one file: its locks, indexed twice, and its opens.
  *
  * <p>Indexes: {@code shared} and {@code exclusive} hold every lock by type in an {@link
- * IntervalTree}, so a SHARED request searches only the EXCLUSIVE locks (nothing SHARED can conflict
- * with it) and the many-readers case stays O(log n); {@code byOwner} holds each owner's locks
- * sorted, for POSIX replacement and WINDOWS exact-match release. Invariant: a lock is in exactly
- * one tree and in its owner's {@link OwnerLocks}, or in none of them. An owner's index is kept when
- * it empties (reused, with its cached registry entry, by the owner's next lock here; an owner
- * locking and unlocking one range allocates no index each time); {@code idleOwners} counts the
- * empty ones, which are swept when they are more than 8 and more than half of all.
+ * IntervalTree} (a sorted array for a few locks, a treap above), so a SHARED request searches only
+ * the EXCLUSIVE locks (nothing SHARED can conflict with it) and the many-readers case stays O(log
+ * n); {@code byOwner} holds each owner's locks sorted ({@link OwnerLocks} in an {@link
+ * OwnerIndex}), for POSIX replacement and WINDOWS exact-match release. Invariant: a lock is in
+ * exactly one tree and in its owner's {@link OwnerLocks}, or in none of them. An owner's index is
+ * kept when it empties (reused, with its cached registry entry, by the owner's next lock here; an
+ * owner locking and unlocking one range allocates no index each time); {@code idleOwners} counts
+ * the empty ones, which are swept when they are more than 8 and more than half of all.
  *
  * <p>Concurrency: every field is guarded by this object's monitor ({@code synchronized (table)}),
- * held by {@link DefaultLockManager} for the whole of each operation on the file. {@code retired}
- * is set, under the monitor, when the empty table is removed from the manager's map; a caller that
- * finds it set after taking the monitor retries with the map's current table.
+ * held by {@link LockTables#run} for the whole of each operation on the file; other classes change
+ * the state only through these methods. {@code retired} is set, under the monitor, when the empty
+ * table is removed from the map of tables; a caller that finds it set after taking the monitor
+ * retries with the map's current table.
  */
 final class FileLockTable {
   private final IntervalTree shared = new IntervalTree();
   private final IntervalTree exclusive = new IntervalTree();
-  private final Map<LockOwner, OwnerLocks> byOwner = new HashMap<>(4);
+  private final OwnerIndex byOwner = new OwnerIndex();
 
   /** Entries of {@code byOwner} whose owner holds nothing here (kept for reuse, swept). */
   private int idleOwners;
@@ -49,29 +52,62 @@ final class FileLockTable {
   final OpenTable opens = new OpenTable();
 
   /** Pending blocking requests in FIFO order; null while there are none. */
-  List<Waiter> waiters;
+  private List<Waiter> waiters;
 
   /** Ids of restored records (locks and opens) not reclaimed yet; null outside grace. */
-  Set<LockId> restored;
+  private Set<LockId> restored;
 
-  boolean retired;
+  private boolean retired;
 
   /**
    * Counts the changes that can clear or create a conflict for a queued request: locks added or
-   * removed, waiters removed. {@link DefaultLockManager} compares it before and after an operation
-   * and re-checks the waiters when it moved (SPEC 5: after every change, not only releases).
+   * removed, waiters removed. {@link LockTables} compares it before and after an operation and has
+   * the waiters re-checked when it moved (SPEC 5: after every change, not only releases).
    */
-  int changes;
+  private int changes;
 
-  /**
-   * The next sequence number of this file's ids and the end of its block ({@link LockIdGenerator}).
-   */
-  long nextId;
+  /** The next sequence number of this file's ids and the end of its block. */
+  private long nextId;
 
-  long idLimit;
+  private long idLimit;
 
   /** The client state whose file set last received this file ({@link TableOps#recordClient}). */
-  ClientState recordedClient;
+  private ClientState recordedClient;
+
+  /** What the operation under the monitor defers ({@link Deferred}); made by the first one. */
+  private Deferred deferred;
+
+  /**
+   * The filter of {@link #firstConflict}, reused by every search of this table (under its monitor):
+   * the conflict search of every request then allocates nothing.
+   */
+  private static final class ConflictFilter implements Predicate<Lock> {
+    private LockOwner owner;
+    private LockType type;
+    private ByteRange range;
+    private Conflicts.Purpose purpose;
+    private Predicate<Lock> applies;
+
+    void set(
+        LockOwner owner,
+        LockType type,
+        ByteRange range,
+        Conflicts.Purpose purpose,
+        Predicate<Lock> applies) {
+      this.owner = owner;
+      this.type = type;
+      this.range = range;
+      this.purpose = purpose;
+      this.applies = applies;
+    }
+
+    @Override
+    public boolean test(Lock held) {
+      return applies.test(held) && Conflicts.conflicts(held, owner, type, range, purpose);
+    }
+  }
+
+  private final ConflictFilter conflictFilter = new ConflictFilter();
 
   /**
    * The conflicting lock with the lowest first byte, then the oldest, among the locks that {@code
@@ -93,8 +129,11 @@ final class FileLockTable {
     } else {
       qFirst = range.first();
     }
-    Predicate<Lock> conflicting =
-        held -> applies.test(held) && Conflicts.conflicts(held, owner, type, range, purpose);
+    if (lockCount() == 0) {
+      return null; // also keeps the shared empty table's filter untouched
+    }
+    ConflictFilter conflicting = conflictFilter;
+    conflicting.set(owner, type, range, purpose, applies);
     Lock c = exclusive.first(qFirst, qLast, conflicting);
     if (type == LockType.EXCLUSIVE) {
       Lock s = shared.first(qFirst, qLast, conflicting);
@@ -102,6 +141,7 @@ final class FileLockTable {
         c = s;
       }
     }
+    conflicting.set(null, null, null, null, null); // retains nothing of the request
     return c;
   }
 
@@ -132,8 +172,96 @@ final class FileLockTable {
     return restored != null && restored.contains(id);
   }
 
+  /** Marks a record restored (loaded at start, not reclaimed yet). */
+  void markRestored(LockId id) {
+    if (restored == null) {
+      restored = new HashSet<>();
+    }
+    restored.add(id);
+  }
+
+  /** Removes a restored mark; returns whether the record was marked. */
+  boolean unmarkRestored(LockId id) {
+    return restored != null && restored.remove(id);
+  }
+
+  /** Whether any record of this file is still marked restored. */
+  boolean hasRestored() {
+    return restored != null;
+  }
+
+  /** Drops the set of restored marks once it is empty. */
+  void dropRestoredIfNone() {
+    if (restored != null && restored.isEmpty()) {
+      restored = null;
+    }
+  }
+
+  /** Takes every restored mark away (the end of grace): the ids that were marked, or none. */
+  Set<LockId> takeRestored() {
+    Set<LockId> out = restored == null ? Set.of() : restored;
+    restored = null;
+    return out;
+  }
+
+  /** The ids still marked restored (a copy, for tests). */
+  Set<LockId> restoredIds() {
+    return restored == null ? Set.of() : Set.copyOf(restored);
+  }
+
+  /** The table's collector of deferred actions, for the operation holding the monitor. */
+  Deferred deferred(EventBus events) {
+    Deferred d = deferred;
+    if (d == null) {
+      d = deferred = new Deferred(events);
+    }
+    return d;
+  }
+
+  /** The changes so far (see {@code changes}). */
+  int changes() {
+    return changes;
+  }
+
+  boolean isRetired() {
+    return retired;
+  }
+
+  /** Marks the table unreachable: callers that fetched it earlier retry with the map's current. */
+  void retire() {
+    retired = true;
+  }
+
+  /**
+   * The next sequence number of a record of this file: handed out from the table's block, taking a
+   * new block from {@code ids} when it is used up ({@link LockIdGenerator}).
+   */
+  long nextSequence(LockIdGenerator ids) {
+    long s = nextId;
+    if (s == idLimit) {
+      long end = ids.takeBlock();
+      s = end - LockIdGenerator.BLOCK + 1;
+      idLimit = end + 1;
+    }
+    nextId = s + 1;
+    return s;
+  }
+
+  /** The client state that last noted this file ({@link TableOps#recordClient}), or null. */
+  ClientState recordedClient() {
+    return recordedClient;
+  }
+
+  void recordedClient(ClientState s) {
+    recordedClient = s;
+  }
+
   List<Waiter> waiters() {
     return waiters == null ? List.of() : waiters;
+  }
+
+  boolean hasWaiters() {
+    return waiters != null;
   }
 
   void addWaiter(Waiter w) {
@@ -169,8 +297,8 @@ final class FileLockTable {
   }
 
   private OwnerLocks create(LockOwner owner) {
-    OwnerLocks own = new OwnerLocks();
-    byOwner.put(owner, own);
+    OwnerLocks own = new OwnerLocks(owner);
+    byOwner.add(own);
     lastOwner = owner;
     lastIndex = own;
     return own;
@@ -235,7 +363,7 @@ final class FileLockTable {
       // registry entry); swept once idle ones are more than 8 and half of all
       idleOwners++;
       if (idleOwners > 8 && 2 * idleOwners > byOwner.size()) {
-        byOwner.values().removeIf(OwnerLocks::isEmpty);
+        byOwner.removeIf(OwnerLocks::isEmpty);
         idleOwners = 0;
         lastOwner = null;
         lastIndex = null;
@@ -274,9 +402,9 @@ final class FileLockTable {
   Map<LockOwner, OwnerLocks> owners() {
     Map<LockOwner, OwnerLocks> out = new HashMap<>();
     byOwner.forEach(
-        (o, own) -> {
+        own -> {
           if (!own.isEmpty()) {
-            out.put(o, own);
+            out.put(own.owner, own);
           }
         });
     return out;

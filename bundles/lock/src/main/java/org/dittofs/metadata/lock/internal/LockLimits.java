@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
@@ -20,25 +20,35 @@ import org.dittofs.metadata.lock.host.LockEvent;
  * the grant fails later. Releases are never refused and are counted without checks (a release that
  * splits a lock can therefore go one over a limit, as it must not fail).
  *
- * <p>Concurrency: {@code total}, {@code unlimited} and each {@link ClientState#locks} are atomic;
- * this class holds no other state. The configuration is read through a supplier, so a change
- * applies to the next request. The total is {@code total + unlimited}: while the total limit is on,
- * changes are counted in {@code total} with compare-and-set (an exact limit needs one shared
- * counter); while it is off, in the striped {@code unlimited}, so that threads working on different
- * files write no shared counter (the sum stays exact either way; {@code unlimited} does not change
- * while the limit stays on).
+ * <p>Concurrency: {@code total} and each {@link ClientState#locks} are atomic; this class holds no
+ * other state. The configuration is read through a supplier, so a change applies to the next
+ * request. The total is counted in {@code total} (with compare-and-set: an exact limit needs one
+ * shared counter) only while the total limit is on; while it is off, changes write no shared
+ * counter at all, and the total is the sum of the tables' counts ({@link #total}). Turning the
+ * limit on sets {@code total} to that sum with lock traffic held ({@link #startCountingTotal}).
  */
 final class LockLimits {
-  private final AtomicLong total = new AtomicLong();
-  private final LongAdder unlimited = new LongAdder();
+  private final AtomicLong total = new AtomicLong(); // exact while the total limit is on
   private final Supplier<LockConfig> config;
 
   LockLimits(Supplier<LockConfig> config) {
     this.config = config;
   }
 
-  long total() {
-    return total.get() + unlimited.sum();
+  /**
+   * The number of records: the counter while the total limit is on, else {@code recount} (the sum
+   * of the tables' counts).
+   */
+  long total(LongSupplier recount) {
+    return config.get().maxLocksTotal() > 0 ? total.get() : recount.getAsLong();
+  }
+
+  /**
+   * Starts counting the total from {@code records}, for the total limit being turned on; called
+   * with lock traffic held (no change is counted meanwhile).
+   */
+  void startCountingTotal(long records) {
+    total.set(records);
   }
 
   /**
@@ -104,7 +114,7 @@ final class LockLimits {
   private void reserveTotal(LockConfig c, int delta, Deferred d) {
     if (delta > 0 && c.maxLocksTotal() > 0) {
       if (!addTotal(delta, c.maxLocksTotal())) {
-        throw refuse("total", total(), c.maxLocksTotal(), d);
+        throw refuse("total", total.get(), c.maxLocksTotal(), d);
       }
     } else {
       countTotal(c, delta);
@@ -112,13 +122,8 @@ final class LockLimits {
   }
 
   private void countTotal(LockConfig c, long delta) {
-    if (delta == 0) {
-      return;
-    }
-    if (c.maxLocksTotal() > 0) {
+    if (delta != 0 && c.maxLocksTotal() > 0) {
       total.addAndGet(delta);
-    } else {
-      unlimited.add(delta);
     }
   }
 
@@ -126,7 +131,7 @@ final class LockLimits {
   private boolean addTotal(int n, long max) {
     while (true) {
       long cur = total.get();
-      if (cur + unlimited.sum() + n > max) {
+      if (cur + n > max) {
         return false;
       }
       if (total.compareAndSet(cur, cur + n)) {

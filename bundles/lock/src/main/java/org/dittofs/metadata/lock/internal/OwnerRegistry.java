@@ -64,6 +64,22 @@ final class OwnerRegistry {
 
   /** Fails with INVALID_ARGUMENT if the owner holds locks of the other flavour. */
   void checkFlavour(LockOwner owner, LockFlavour flavour) {
+    checkFlavour(null, owner, flavour);
+  }
+
+  /**
+   * As {@link #checkFlavour(LockOwner, LockFlavour)}, answered without a map lookup from the
+   * owner's locks on the file being worked on ({@code own}, under its table's monitor) when it has
+   * some: they are of the owner's flavour.
+   */
+  void checkFlavour(OwnerLocks own, LockOwner owner, LockFlavour flavour) {
+    if (own != null && !own.isEmpty()) {
+      LockFlavour held = own.first().flavour();
+      if (held != flavour) {
+        throw mismatch(owner, held, flavour);
+      }
+      return;
+    }
     Entry e = owners.get(owner);
     if (e == null) {
       return;
@@ -162,7 +178,7 @@ final class OwnerRegistry {
     return (state & 1) != 0 ? LockFlavour.WINDOWS : LockFlavour.POSIX;
   }
 
-  private static RuntimeException mismatch(LockOwner owner, LockFlavour held, LockFlavour asked) {
+  static RuntimeException mismatch(LockOwner owner, LockFlavour held, LockFlavour asked) {
     return StoreErrors.invalidArgument(
         "owner '"
             + owner
