@@ -101,10 +101,13 @@ final class ClientSessions {
   private void release(LockClient client, LockEvent.ReleaseReason reason) {
     ClientState s = clients.get(client);
     int released = 0;
-    if (s != null) {
-      for (FileHandle f : Set.copyOf(s.files)) {
+    Set<FileHandle> files = tables.clientFiles(client, s == null ? null : s.files);
+    if (s != null || !files.isEmpty()) {
+      for (FileHandle f : files) {
         // before the table: state the client adds meanwhile re-registers the file
-        s.files.remove(f);
+        if (s != null) {
+          s.files.remove(f);
+        }
         released +=
             tables.run(
                 f,

@@ -34,6 +34,7 @@ import org.dittofs.metadata.lock.host.LockEventListener;
 import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.host.SwapReport;
+import org.dittofs.metadata.lock.spi.LockCluster;
 import org.dittofs.metadata.lock.spi.LockQuery;
 import org.dittofs.metadata.lock.spi.LockStore;
 import org.dittofs.metadata.lock.spi.PersistedLock;
@@ -51,7 +52,9 @@ import org.dittofs.metadata.lock.spi.StoreCopier;
  * its {@link StoreWriter}: the bound store, the write path and the hot swap. {@link TableOps},
  * {@link ConflictSearch} and {@link RestoredMarks}: the mechanics shared by operations on a table.
  * {@link OwnerRegistry}, {@link LockLimits}, {@link LockIdGenerator}: counters shared by all files.
- * This class holds no mutable state of its own.
+ * This class holds no mutable state of its own. In cluster mode ({@link LockCluster},
+ * docs/cluster.md) every operation runs through {@link CoordinatedTables}, and the store writes of
+ * an operation commit with it.
  *
  * <p><b>Guards.</b> Each {@link FileLockTable} and everything in it (locks, opens, waiters,
  * restored marks) is guarded by the table's own monitor. Every operation on a file runs entirely
@@ -94,17 +97,20 @@ public final class DefaultLockManager implements LockManager {
   private final Recovery recovery;
   private final ClientSessions sessions;
   private final StoreBinding binding;
+  private final LockCluster cluster; // cluster mode (docs/cluster.md); null on one node
 
   private DefaultLockManager(
       LockConfig config,
       LockScheduler scheduler,
       boolean ownsScheduler,
       LockStore store,
-      long epoch) {
+      long epoch,
+      LockCluster cluster) {
     this.config = new LiveConfig(config);
     this.scheduler = scheduler;
     this.ownsScheduler = ownsScheduler;
-    this.ids = new LockIdGenerator(epoch);
+    this.cluster = cluster;
+    this.ids = new LockIdGenerator(epoch, cluster);
     this.limits = new LockLimits(this.config);
     LiveConfig cfg = this.config;
     ClientRegistry clients =
@@ -114,12 +120,34 @@ public final class DefaultLockManager implements LockManager {
             () -> cfg.get().leaseTime().toNanos());
     this.grace = new GracePeriod(scheduler);
     this.checks = new RequestChecks(cfg, scheduler, owners, clients, grace);
-    this.writer = new StoreWriter(store, scheduler, () -> cfg.get().storeRetryInterval(), events);
+    CurrentFile current = cluster == null ? null : new CurrentFile();
+    this.writer =
+        new StoreWriter(
+            cluster != null && store == null ? UnavailableLockStore.INSTANCE : store,
+            scheduler,
+            () -> cfg.get().storeRetryInterval(),
+            events,
+            current);
     RestoredMarks restored = new RestoredMarks(grace);
     this.ops = new TableOps(scheduler, ids, owners, limits, clients, writer, restored);
     ConflictSearch conflicts = new ConflictSearch(cfg, clients, ops);
     this.waiting = new WaitQueue(cfg, scheduler, ids, owners, clients, ops, conflicts);
-    this.tables = new LockTables(events, cfg, waiting);
+    this.tables =
+        cluster == null
+            ? new LockTables(events, cfg, waiting)
+            : new LockTables(
+                events,
+                cfg,
+                waiting,
+                lt ->
+                    new CoordinatedTables(
+                        cluster,
+                        new TableSync(owners, limits, clients, epoch),
+                        current,
+                        events,
+                        cfg,
+                        waiting,
+                        lt));
     this.ranges = new RangeLocks(checks, cfg, scheduler, owners, tables, ops, conflicts, waiting);
     this.opens = new ShareReservations(checks, scheduler, ids, clients, writer, tables, ops);
     this.recovery =
@@ -143,6 +171,29 @@ public final class DefaultLockManager implements LockManager {
       LockStore store,
       long epoch,
       List<LockEventListener> listeners) {
+    return start(config, scheduler, ownsScheduler, store, epoch, listeners, null);
+  }
+
+  /**
+   * As {@link #start(LockConfig, LockScheduler, boolean, LockStore, long, List)}; with a {@code
+   * cluster}, the manager is a node of it (docs/cluster.md): it joins the cluster, takes the
+   * cluster's epoch and restores nothing (its tables load each file's committed state on first
+   * use); {@code store} may then be null.
+   */
+  public static DefaultLockManager start(
+      LockConfig config,
+      LockScheduler scheduler,
+      boolean ownsScheduler,
+      LockStore store,
+      long epoch,
+      List<LockEventListener> listeners,
+      LockCluster cluster) {
+    if (cluster != null) {
+      DefaultLockManager m =
+          new DefaultLockManager(config, scheduler, ownsScheduler, store, cluster.join(), cluster);
+      listeners.forEach(m.events::add);
+      return m;
+    }
     long ep = epoch;
     boolean clean = true;
     List<PersistedLock> records = List.of();
@@ -160,7 +211,8 @@ public final class DefaultLockManager implements LockManager {
             e);
       }
     }
-    DefaultLockManager m = new DefaultLockManager(config, scheduler, ownsScheduler, store, ep);
+    DefaultLockManager m =
+        new DefaultLockManager(config, scheduler, ownsScheduler, store, ep, null);
     listeners.forEach(m.events::add);
     m.recovery.restore(records, clean);
     return m;
@@ -180,6 +232,12 @@ public final class DefaultLockManager implements LockManager {
 
   @Override
   public PendingLock lockBlocking(LockRequest req, Duration timeout) {
+    if (cluster != null) {
+      throw new StoreError(
+          ErrorCode.NOT_SUPPORTED,
+          "blocking lock requests are not served in cluster mode yet (docs/cluster.md, Status);"
+              + " send a non-blocking request and retry it");
+    }
     return ranges.lockBlocking(req, timeout);
   }
 
@@ -305,6 +363,10 @@ public final class DefaultLockManager implements LockManager {
                 null);
           }
           storeWork.run();
+          if (cluster != null) {
+            // the other nodes learn it from the file's version, which a write moves
+            writer.writeAsync(TableOps.deletes(held, opened));
+          }
           waiting.cancelAll(t, w -> true, "its file was removed", d);
           ops.forgetEach(t, held, LockEvent.ReleaseReason.FILE_REMOVED, d);
           opened.forEach(o -> ops.forget(t, o, LockEvent.ReleaseReason.FILE_REMOVED, d));
@@ -315,19 +377,22 @@ public final class DefaultLockManager implements LockManager {
   @Override
   public List<Lock> locks(FileHandle file) {
     requireNonNull(file, "file");
-    return tables.run(file, false, (t, d) -> t.locks());
+    return tables.read(file, (t, d) -> t.locks());
   }
 
   @Override
   public List<ShareReservation> opens(FileHandle file) {
     requireNonNull(file, "file");
-    return tables.run(file, false, (t, d) -> t.opens.all());
+    return tables.read(file, (t, d) -> t.opens.all());
   }
 
   // ---- configuration, lifecycle --------------------------------------------------------------
 
   @Override
   public long lockCount() {
+    if (cluster != null) {
+      return cluster.lockCount();
+    }
     return limits.total(tables::lockCount);
   }
 
@@ -375,6 +440,12 @@ public final class DefaultLockManager implements LockManager {
   @Override
   public SwapReport swapStore(LockStore next, StoreCopier copier) {
     checks.ensureOpen();
+    if (cluster != null) {
+      throw new StoreError(
+          ErrorCode.NOT_SUPPORTED,
+          "a node of a cluster does not swap stores: the cluster's database holds every node's"
+              + " state (docs/cluster.md); stop the node and start it over the other store");
+    }
     return binding.swap(next, copier);
   }
 
@@ -389,6 +460,9 @@ public final class DefaultLockManager implements LockManager {
       return;
     }
     for (FileHandle f : tables.files()) {
+      if (cluster != null && !tables.hasWaiters(f)) {
+        continue; // nothing to cancel: no round trip to the database
+      }
       tables.run(
           f,
           false,
@@ -398,7 +472,11 @@ public final class DefaultLockManager implements LockManager {
           });
     }
     grace.end();
-    binding.shutDown();
+    if (cluster != null) {
+      cluster.leave(); // the cluster's clean-shutdown marker is not this node's to set
+    } else {
+      binding.shutDown();
+    }
     if (ownsScheduler && scheduler instanceof SystemLockScheduler s) {
       s.close();
     }

@@ -222,10 +222,8 @@ final class RangeLocks implements Waiter.Canceller {
 
   Optional<Lock> test(LockRequest req) {
     checks.lockRequest(req);
-    return tables.run(
-        req.file(),
-        false,
-        (t, d) -> Optional.ofNullable(conflicts.conflict(t, req, null, d, false)));
+    return tables.read(
+        req.file(), (t, d) -> Optional.ofNullable(conflicts.conflict(t, req, null, d, false)));
   }
 
   /**
@@ -244,9 +242,8 @@ final class RangeLocks implements Waiter.Canceller {
     requireNonNull(range, "range");
     requireNonNull(mode, "locking mode");
     Predicate<Lock> applies = mode == LockingMode.MANDATORY ? ALL : WINDOWS_ONLY;
-    tables.run(
+    tables.read(
         file,
-        false,
         (t, d) -> {
           Lock c = t.firstConflict(owner, as, range, Conflicts.Purpose.IO, applies);
           if (c != null) {

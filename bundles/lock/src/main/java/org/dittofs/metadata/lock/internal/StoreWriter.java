@@ -31,6 +31,9 @@ import org.dittofs.metadata.lock.spi.LockStoreOp;
  * bad grant fails; a failing release stops the round (it must land before anything after it), and
  * the synchronous entries behind it fail with STORE_UNAVAILABLE.
  *
+ * <p>In cluster mode no write enters the queue: each goes into the file transaction of the
+ * operation that makes it ({@link CurrentFile}), committed before the operation answers.
+ *
  * <p>Concurrency: {@code queue}, {@code writing} and {@code retryTimer} are guarded by this
  * object's monitor, which is never held while calling the store or completing an entry.
  */
@@ -50,16 +53,32 @@ final class StoreWriter {
   private final LockScheduler scheduler;
   private final Supplier<Duration> retryInterval;
   private final EventBus events;
+  private final CurrentFile coordinated; // cluster mode: writes go to the operation's transaction
   private final ArrayDeque<Entry> queue = new ArrayDeque<>();
   private boolean writing;
   private LockScheduler.Timer retryTimer;
 
   StoreWriter(
       LockStore store, LockScheduler scheduler, Supplier<Duration> retryInterval, EventBus events) {
+    this(store, scheduler, retryInterval, events, null);
+  }
+
+  /**
+   * A writer whose writes go, in cluster mode ({@code coordinated} not null), into the current
+   * operation's file transaction instead of the queue: they commit with the operation, before it
+   * answers, releases included.
+   */
+  StoreWriter(
+      LockStore store,
+      LockScheduler scheduler,
+      Supplier<Duration> retryInterval,
+      EventBus events,
+      CurrentFile coordinated) {
     this.store = store;
     this.scheduler = scheduler;
     this.retryInterval = retryInterval;
     this.events = events;
+    this.coordinated = coordinated;
   }
 
   /**
@@ -70,6 +89,10 @@ final class StoreWriter {
    */
   void writeSync(List<LockStoreOp> ops) {
     if (ops.isEmpty() || !persisting()) {
+      return;
+    }
+    if (coordinated != null) {
+      coordinated.write(ops);
       return;
     }
     Entry e = new Entry(ops, true);
@@ -93,6 +116,10 @@ final class StoreWriter {
   /** Queues a write that must land; returns at once. */
   void writeAsync(List<LockStoreOp> ops) {
     if (ops.isEmpty() || !persisting()) {
+      return;
+    }
+    if (coordinated != null) {
+      coordinated.write(ops); // cluster mode: a release commits before it answers
       return;
     }
     if (enqueue(new Entry(ops, false))) {

@@ -251,6 +251,14 @@ final class TableOps {
     t.recordedClient(null);
   }
 
+  /** The deletes of every record of {@code locks} and {@code opens}. */
+  static List<LockStoreOp> deletes(List<Lock> locks, List<ShareReservation> opens) {
+    List<LockStoreOp> out = new ArrayList<>(locks.size() + opens.size());
+    locks.forEach(l -> out.add(new LockStoreOp.Delete(l.id().toString())));
+    opens.forEach(o -> out.add(new LockStoreOp.Delete(o.id().toString())));
+    return out;
+  }
+
   static List<LockStoreOp> ops(LockChange ch) {
     List<LockStoreOp> ops = new ArrayList<>(ch.removed().size() + ch.added().size());
     for (Lock l : ch.removed()) {

@@ -1,0 +1,382 @@
+package org.dittofs.metadata.store.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.dittofs.metadata.errors.ErrorCode;
+import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.errors.StoreErrors;
+import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.spi.FileWork;
+import org.dittofs.metadata.lock.spi.LockCluster;
+
+/**
+ * Cluster mode on PostgreSQL (docs/cluster.md): the lock records of one database shared by several
+ * servers as one lock space.
+ *
+ * <ul>
+ *   <li>A file's operation ({@link #onFile}) is one transaction on a pooled connection, in READ
+ *       COMMITTED (the pool sets it): {@code pg_advisory_xact_lock(key)} with the file's 64-bit key
+ *       ({@link FileKeys}), then, in a statement of its own (so its snapshot is taken after the
+ *       lock was granted and sees the previous holder's commit), the file's version from {@code
+ *       lock_files}; the lock manager's work with a {@link ClusterFile}; the buffered writes, the
+ *       file's new version from the sequence {@code lock_versions}, and the commit. The advisory
+ *       lock goes with the transaction, at commit, rollback or the end of the session.
+ *   <li>A read ({@link #read}) is the same without the advisory lock.
+ *   <li>Membership: a node is alive while its membership connection holds the session-level
+ *       advisory lock ({@value #NODES}, its key); PostgreSQL releases it when the session ends, at
+ *       once for a killed process. {@link #join} runs under the transaction-level lock ({@value
+ *       #MEMBERSHIP}, 0): a node that finds no other node alive starts the cluster and moves it to
+ *       a new epoch.
+ * </ul>
+ *
+ * <p>Failures of the database are STORE_UNAVAILABLE, with what failed and why; a file still held by
+ * another node's transaction after the connection's {@code lock_timeout} is STORE_UNAVAILABLE
+ * naming that.
+ *
+ * <p>Concurrency: thread-safe. File operations share nothing but the pool; {@code membership} and
+ * {@code epoch} are guarded by this object's monitor (join and leave).
+ */
+public final class JdbcLockCluster implements LockCluster {
+  /** First key of the two-key advisory locks that serialize joins and leaves. */
+  static final int MEMBERSHIP = 2001;
+
+  /** First key of the two-key advisory locks that say a node is alive (second key: its key). */
+  static final int NODES = 2002;
+
+  /** SQLState of a lock wait that ran past {@code lock_timeout}. */
+  private static final String LOCK_NOT_AVAILABLE = "55P03";
+
+  private static final String NEW_VERSION =
+      "INSERT INTO lock_files (handle, version) VALUES (?, nextval('lock_versions'))"
+          + " ON CONFLICT (handle) DO UPDATE SET version = EXCLUDED.version RETURNING version";
+
+  private static final String LIVE_OTHERS =
+      "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2"
+          + " AND classid = "
+          + NODES
+          + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+          + " AND pid <> pg_backend_pid()";
+
+  private final DataSource dataSource;
+  private final String node;
+  private Connection membership; // held while joined
+  private long epoch;
+
+  /**
+   * A cluster over the PostgreSQL database behind {@code dataSource} (its schema migrated), for the
+   * node {@code node}.
+   *
+   * @throws StoreError INVALID_ARGUMENT for an empty node id or one longer than 255 characters
+   */
+  public JdbcLockCluster(DataSource dataSource, String node) {
+    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    if (node == null || node.isBlank() || node.length() > 255) {
+      throw StoreErrors.invalidArgument(
+          "a cluster node id must have 1 to 255 characters, got '" + node + "'");
+    }
+    String why = Dialect.POSTGRESQL.unstorable(node);
+    if (why != null) {
+      throw StoreErrors.invalidArgument("cluster node id cannot be stored: " + why);
+    }
+    this.node = node;
+  }
+
+  @Override
+  public String node() {
+    return node;
+  }
+
+  @Override
+  public synchronized long join() {
+    if (membership != null) {
+      return epoch;
+    }
+    Connection c = connect("join");
+    try {
+      c.setAutoCommit(false);
+      execute(c, "SELECT pg_advisory_xact_lock(" + MEMBERSHIP + ", 0)");
+      long key = nodeKey(c);
+      if (!queryBoolean(c, "SELECT pg_try_advisory_lock(" + NODES + ", " + key + ")")) {
+        c.rollback();
+        throw StoreErrors.invalidArgument(
+            "cluster node id '"
+                + node
+                + "' is already live in this cluster; give each node its own");
+      }
+      if (queryLong(c, LIVE_OTHERS) == 0) {
+        execute(c, "UPDATE server_state SET epoch = epoch + 1 WHERE id = 1"); // a cold start
+      }
+      long ep = queryLong(c, "SELECT epoch FROM server_state WHERE id = 1");
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "UPDATE cluster_nodes SET incarnation = incarnation + 1, started_at = now(),"
+                  + " heartbeat_at = now(), left_at = NULL WHERE node = ?")) {
+        ps.setString(1, node);
+        ps.executeUpdate();
+      }
+      c.commit();
+      membership = c;
+      epoch = ep;
+      return ep;
+    } catch (SQLException | RuntimeException e) {
+      abandon(c);
+      if (e instanceof StoreError se) {
+        throw se;
+      }
+      throw unavailable("joining the cluster as node '" + node + "'", e);
+    }
+  }
+
+  /** The node's key, registering the node on its first join. */
+  private long nodeKey(Connection c) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT key FROM cluster_nodes WHERE node = ?")) {
+      ps.setString(1, node);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          return rs.getLong(1);
+        }
+      }
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO cluster_nodes (node, key, incarnation, started_at, heartbeat_at)"
+                + " VALUES (?, nextval('cluster_node_keys'), 0, now(), now()) RETURNING key")) {
+      ps.setString(1, node);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  @Override
+  public synchronized void leave() {
+    Connection c = membership;
+    if (c == null) {
+      return;
+    }
+    membership = null;
+    try {
+      c.rollback();
+      c.setAutoCommit(true);
+      try (PreparedStatement ps =
+          c.prepareStatement("UPDATE cluster_nodes SET left_at = now() WHERE node = ?")) {
+        ps.setString(1, node);
+        ps.executeUpdate();
+      }
+    } catch (SQLException e) {
+      // the session is gone or going: its liveness lock goes with it
+    } finally {
+      abandon(c);
+    }
+  }
+
+  @Override
+  public <T> T onFile(FileHandle file, FileWork<T> work) {
+    return run(file, work, true);
+  }
+
+  @Override
+  public <T> T read(FileHandle file, FileWork<T> work) {
+    return run(file, work, false);
+  }
+
+  private <T> T run(FileHandle file, FileWork<T> work, boolean hold) {
+    Objects.requireNonNull(file, "file");
+    JdbcTransaction tx = begin(hold ? "holding file " + file.toHex() : "reading file");
+    try {
+      long version;
+      try {
+        SqlTransaction sql = tx.sql();
+        if (hold) {
+          sql.query("hold file", "SELECT pg_advisory_xact_lock(?)", rs -> 0, FileKeys.key(file));
+        }
+        List<Long> v =
+            sql.query(
+                "read file version",
+                "SELECT version FROM lock_files WHERE handle = ?",
+                rs -> rs.getLong(1),
+                file.bytes());
+        version = v.isEmpty() ? 0 : v.get(0);
+      } catch (StoreError e) {
+        throw unavailable((hold ? "holding" : "reading") + " file " + file.toHex(), e);
+      }
+      ClusterFile f = new ClusterFile(tx, file, version, hold);
+      T result = null;
+      RuntimeException refusal = null;
+      try {
+        result = work.run(f);
+      } catch (RuntimeException e) {
+        refusal = e; // what was written on the way is committed all the same
+      } finally {
+        f.end();
+      }
+      long now = version;
+      try {
+        if (!f.writes().isEmpty()) {
+          tx.apply(f.writes());
+          now =
+              tx.sql()
+                  .query("new file version", NEW_VERSION, rs -> rs.getLong(1), file.bytes())
+                  .get(0);
+        }
+        tx.commit();
+      } catch (StoreError e) {
+        StoreError u = unavailable("committing on file " + file.toHex(), e);
+        if (refusal != null) {
+          u.addSuppressed(refusal);
+        }
+        throw u;
+      }
+      work.settled(now);
+      if (refusal != null) {
+        throw refusal;
+      }
+      return result;
+    } finally {
+      tx.close();
+    }
+  }
+
+  @Override
+  public long idBlock(int size) {
+    if (size < 1) {
+      throw StoreErrors.invalidArgument("an id block needs at least one id, got " + size);
+    }
+    return inTransaction(
+        "taking an id block",
+        tx ->
+            tx.sql()
+                .query(
+                    "take id block",
+                    "UPDATE cluster_ids SET next = next + ? WHERE id = 1 RETURNING next - ?",
+                    rs -> rs.getLong(1),
+                    (long) size,
+                    (long) size)
+                .get(0));
+  }
+
+  @Override
+  public List<FileHandle> filesOf(String clientId, String adapter) {
+    if (clientId == null || adapter == null) {
+      throw StoreErrors.invalidArgument("filesOf needs a client id and an adapter");
+    }
+    if (Dialect.POSTGRESQL.unstorable(clientId) != null
+        || Dialect.POSTGRESQL.unstorable(adapter) != null) {
+      return new ArrayList<>(); // never stored
+    }
+    return inTransaction(
+        "listing the files of client " + clientId,
+        tx ->
+            tx.sql()
+                .query(
+                    "files of client",
+                    "SELECT DISTINCT file FROM locks WHERE client_id = ? AND adapter = ?",
+                    rs -> FileHandle.of(rs.getBytes(1)),
+                    clientId,
+                    adapter));
+  }
+
+  @Override
+  public long lockCount() {
+    return inTransaction(
+        "counting locks",
+        tx ->
+            tx.sql()
+                .query(
+                    "count locks",
+                    "SELECT count(*) FROM locks WHERE kind = 'LOCK'",
+                    rs -> rs.getLong(1))
+                .get(0));
+  }
+
+  private <T> T inTransaction(String what, java.util.function.Function<JdbcTransaction, T> work) {
+    JdbcTransaction tx = begin(what);
+    try {
+      T out = work.apply(tx);
+      tx.commit();
+      return out;
+    } catch (StoreError e) {
+      throw unavailable(what, e);
+    } finally {
+      tx.close();
+    }
+  }
+
+  private JdbcTransaction begin(String what) {
+    try {
+      return new JdbcTransaction(Dialect.POSTGRESQL, dataSource);
+    } catch (StoreError e) {
+      throw unavailable(what, e);
+    }
+  }
+
+  private Connection connect(String what) {
+    try {
+      return dataSource.getConnection();
+    } catch (SQLException e) {
+      throw unavailable(what, e);
+    }
+  }
+
+  /** Ends a membership session's hold: session locks are released, the connection closed. */
+  private static void abandon(Connection c) {
+    try {
+      c.rollback();
+      c.setAutoCommit(true);
+      execute(c, "SELECT pg_advisory_unlock_all()");
+    } catch (SQLException e) {
+      // a broken session: the server releases its locks when it ends
+    }
+    try {
+      c.close();
+    } catch (SQLException e) {
+      // nothing more to release
+    }
+  }
+
+  private static void execute(Connection c, String sql) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.execute();
+    }
+  }
+
+  private static boolean queryBoolean(Connection c, String sql) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getBoolean(1);
+    }
+  }
+
+  private static long queryLong(Connection c, String sql) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** A failure of the database as STORE_UNAVAILABLE, saying what failed and why. */
+  private StoreError unavailable(String what, Throwable cause) {
+    if (cause instanceof StoreError se && se.code() == ErrorCode.INVALID_ARGUMENT) {
+      return se;
+    }
+    String why =
+        Dialect.sqlStates(cause).contains(LOCK_NOT_AVAILABLE)
+            ? "the file is held by another node whose transaction did not end within the"
+                + " connection's lock_timeout"
+            : String.valueOf(cause.getMessage());
+    return new StoreError(
+        ErrorCode.STORE_UNAVAILABLE,
+        "cluster node '" + node + "': " + what + " failed: " + why,
+        cause);
+  }
+}

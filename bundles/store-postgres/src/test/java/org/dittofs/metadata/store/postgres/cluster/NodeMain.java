@@ -1,0 +1,51 @@
+package org.dittofs.metadata.store.postgres.cluster;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.dittofs.metadata.host.MetadataManager;
+import org.dittofs.metadata.host.MetadataServices;
+import org.dittofs.metadata.store.jdbc.ClusteredJdbcStore;
+import org.dittofs.metadata.store.postgres.PostgresStores;
+
+/**
+ * One cluster node in a child JVM of a test ({@link NodeProcess}): a metadata service over the
+ * PostgreSQL cluster store, driven by the command lines of {@link NodeCommands} (and {@link
+ * MutualExclusion}'s {@code exclusive} load) read from standard input. Each answer is one line on
+ * standard output starting with {@code "@ "}; logs go to standard error. An answer {@code FAILED
+ * ...} is an exception the command language does not expect (a bug, not a refusal).
+ *
+ * <p>Arguments: the JDBC URL, the database user, the node id.
+ */
+public final class NodeMain {
+  private NodeMain() {}
+
+  public static void main(String[] args) throws Exception {
+    String url = args[0];
+    String user = args[1];
+    String node = args[2];
+    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+    try (ClusteredJdbcStore store = PostgresStores.openCluster(url, user, null, node)) {
+      MetadataManager m = MetadataServices.over(store).start();
+      out.println("@ READY " + node);
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      String line;
+      while ((line = in.readLine()) != null && !line.equals("quit")) {
+        String answer;
+        try {
+          answer =
+              line.startsWith("exclusive ")
+                  ? MutualExclusion.run(m.lockManager(), url, user, line)
+                  : NodeCommands.run(m.lockManager(), line);
+        } catch (RuntimeException e) {
+          e.printStackTrace();
+          answer = "FAILED " + e;
+        }
+        out.println("@ " + answer.replace('\n', ' '));
+      }
+      m.close();
+    }
+  }
+}
