@@ -83,6 +83,7 @@ public final class DefaultLockManager implements LockManager {
   private final OwnerRegistry owners = new OwnerRegistry();
   private final LockIdGenerator ids;
   private final LockLimits limits;
+  private final ClientRegistry clients;
   private final GracePeriod grace;
   private final RequestChecks checks;
   private final StoreWriter writer;
@@ -111,7 +112,9 @@ public final class DefaultLockManager implements LockManager {
         new ClientRegistry(
             scheduler,
             () -> cfg.get().maxConnectionsPerAdapter(),
-            () -> cfg.get().leaseTime().toNanos());
+            () -> cfg.get().leaseTime().toNanos(),
+            limits::countsClients);
+    this.clients = clients;
     this.grace = new GracePeriod(scheduler);
     this.checks = new RequestChecks(cfg, scheduler, owners, clients, grace);
     this.writer = new StoreWriter(store, scheduler, () -> cfg.get().storeRetryInterval(), events);
@@ -126,7 +129,7 @@ public final class DefaultLockManager implements LockManager {
         new Recovery(
             checks, cfg, grace, events, owners, limits, clients, writer, tables, ops, restored,
             opens);
-    this.sessions = new ClientSessions(checks, clients, events, tables, ops, waiting);
+    this.sessions = new ClientSessions(checks, clients, limits, events, tables, ops, waiting);
     this.binding = new StoreBinding(store, scheduler, ids, writer, tables);
   }
 
@@ -342,22 +345,30 @@ public final class DefaultLockManager implements LockManager {
   }
 
   /**
-   * {@inheritDoc} Turning the total limit on holds lock traffic while the records are counted (the
-   * total is not counted while the limit is off, see {@link LockLimits}).
+   * {@inheritDoc} Turning the total or the per-client limit on holds lock traffic while the records
+   * are counted (a count is not kept while its limit is off, see {@link LockLimits}).
    */
   @Override
   public void reconfigure(LockConfig newConfig) {
     requireNonNull(newConfig, "configuration");
     synchronized (config) {
-      if (config.get().maxLocksTotal() <= 0 && newConfig.maxLocksTotal() > 0) {
-        tables.withTrafficHeld(
-            () -> {
-              limits.startCountingTotal(tables.lockCount());
-              config.set(newConfig);
-            });
-      } else {
+      LockConfig old = config.get();
+      boolean total = old.maxLocksTotal() <= 0 && newConfig.maxLocksTotal() > 0;
+      boolean perClient = old.maxLocksPerClient() <= 0 && newConfig.maxLocksPerClient() > 0;
+      if (!total && !perClient) {
         config.set(newConfig);
+        return;
       }
+      tables.withTrafficHeld(
+          () -> {
+            if (total) {
+              limits.startCountingTotal(tables.lockCount());
+            }
+            if (perClient) {
+              limits.startCountingClients(tables.allLocks(), clients);
+            }
+            config.set(newConfig);
+          });
     }
   }
 

@@ -4,6 +4,8 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockOwner;
+import org.dittofs.metadata.lock.LockType;
 
 /**
  * The locks of one file (of one type), ordered by (first byte unsigned, id).
@@ -113,40 +115,77 @@ final class IntervalTree {
    * and passes {@code filter}, or null.
    */
   Lock first(long qFirst, long qLast, Predicate<Lock> filter) {
-    if (array != null) {
-      Lock[] a = array;
-      for (int i = 0, n = size; i < n; i++) {
-        Lock l = a[i];
-        ByteRange r = l.range();
-        if (Long.compareUnsigned(r.first(), qLast) > 0) {
-          return null;
-        }
-        if (Long.compareUnsigned(r.last(), qFirst) >= 0 && filter.test(l)) {
-          return l;
-        }
-      }
-      return null;
+    return array != null ? scan(qFirst, qLast, filter) : first(root, qFirst, qLast, filter);
+  }
+
+  /**
+   * The first lock in (first, id) order overlapping {@code [qFirst, qLast]} that {@code applies}
+   * accepts and that conflicts ({@link Conflicts#conflicts}) with a request of {@code owner} for
+   * {@code type} over {@code range}, or null. The array is scanned with no filter object: the
+   * search of the common small table allocates and writes nothing.
+   */
+  Lock firstConflict(
+      long qFirst,
+      long qLast,
+      LockOwner owner,
+      LockType type,
+      ByteRange range,
+      Conflicts.Purpose purpose,
+      Predicate<Lock> applies) {
+    if (array == null) {
+      return first(
+          root,
+          qFirst,
+          qLast,
+          l -> applies.test(l) && Conflicts.conflicts(l, owner, type, range, purpose));
     }
-    return first(root, qFirst, qLast, filter);
+    Lock[] a = array;
+    for (int i = 0, n = size; i < n; i++) {
+      Lock l = a[i];
+      ByteRange r = l.range();
+      if (Long.compareUnsigned(r.first(), qLast) > 0) {
+        return null;
+      }
+      if (Long.compareUnsigned(r.last(), qFirst) >= 0
+          && applies.test(l)
+          && Conflicts.conflicts(l, owner, type, range, purpose)) {
+        return l;
+      }
+    }
+    return null;
   }
 
   /** Calls {@code action} for each lock overlapping {@code [qFirst, qLast]}, in order. */
   void forEachOverlapping(long qFirst, long qLast, Consumer<Lock> action) {
     if (array != null) {
-      Lock[] a = array;
-      for (int i = 0, n = size; i < n; i++) {
-        Lock l = a[i];
-        ByteRange r = l.range();
-        if (Long.compareUnsigned(r.first(), qLast) > 0) {
-          return;
-        }
-        if (Long.compareUnsigned(r.last(), qFirst) >= 0) {
-          action.accept(l);
-        }
-      }
-      return;
+      scan(
+          qFirst,
+          qLast,
+          l -> {
+            action.accept(l);
+            return false;
+          });
+    } else {
+      forEach(root, qFirst, qLast, action);
     }
-    forEach(root, qFirst, qLast, action);
+  }
+
+  /**
+   * The array's first lock overlapping the range that {@code filter} accepts (in order), or null.
+   */
+  private Lock scan(long qFirst, long qLast, Predicate<Lock> filter) {
+    Lock[] a = array;
+    for (int i = 0, n = size; i < n; i++) {
+      Lock l = a[i];
+      ByteRange r = l.range();
+      if (Long.compareUnsigned(r.first(), qLast) > 0) {
+        return null;
+      }
+      if (Long.compareUnsigned(r.last(), qFirst) >= 0 && filter.test(l)) {
+        return l;
+      }
+    }
+    return null;
   }
 
   /** Calls {@code action} for every lock, in order. */
@@ -161,17 +200,19 @@ final class IntervalTree {
 
   /** The lock's index in the array, or {@code -(insertion point) - 1}. */
   private int indexOf(Lock lock) {
-    Lock[] a = array;
-    long first = lock.range().first();
+    return indexOf(array, size, lock);
+  }
+
+  /**
+   * The index of {@code lock} among the first {@code size} locks of {@code a}, sorted by (first
+   * byte unsigned, id), or {@code -(insertion point) - 1}.
+   */
+  static int indexOf(Lock[] a, int size, Lock lock) {
     int lo = 0;
     int hi = size - 1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
-      Lock x = a[mid];
-      int c = Long.compareUnsigned(x.range().first(), first);
-      if (c == 0) {
-        c = x.id().compareTo(lock.id());
-      }
+      int c = FileLockTable.order(a[mid], lock);
       if (c < 0) {
         lo = mid + 1;
       } else if (c > 0) {

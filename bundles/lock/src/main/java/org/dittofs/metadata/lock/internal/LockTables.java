@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 
 /**
@@ -179,6 +180,17 @@ final class LockTables {
     } finally {
       gate.open();
     }
+  }
+
+  /** Every lock record, table by table, each read under its monitor. */
+  List<Lock> allLocks() {
+    List<Lock> out = new ArrayList<>();
+    for (FileLockTable t : files.values()) {
+      synchronized (t) {
+        out.addAll(t.locks());
+      }
+    }
+    return out;
   }
 
   /**

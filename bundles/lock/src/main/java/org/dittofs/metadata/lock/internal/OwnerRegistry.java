@@ -69,8 +69,9 @@ final class OwnerRegistry {
 
   /**
    * As {@link #checkFlavour(LockOwner, LockFlavour)}, answered without a map lookup from the
-   * owner's locks on the file being worked on ({@code own}, under its table's monitor) when it has
-   * some: they are of the owner's flavour.
+   * owner's index on the file being worked on ({@code own}, under its table's monitor, may be null
+   * or idle): its locks are of the owner's flavour, and its cached entry is the owner's entry
+   * unless swept.
    */
   void checkFlavour(OwnerLocks own, LockOwner owner, LockFlavour flavour) {
     if (own != null && !own.isEmpty()) {
@@ -80,7 +81,10 @@ final class OwnerRegistry {
       }
       return;
     }
-    Entry e = owners.get(owner);
+    Entry e = own == null ? null : own.registryEntry;
+    if (e == null || e.state == DEAD) {
+      e = owners.get(owner);
+    }
     if (e == null) {
       return;
     }
