@@ -80,7 +80,9 @@ final class IntervalTree {
         if (size == array.length) {
           array = java.util.Arrays.copyOf(array, size == 0 ? 2 : Math.min(ARRAY_MAX, 2 * size));
         }
-        System.arraycopy(array, at, array, at + 1, size - at);
+        if (at < size) {
+          System.arraycopy(array, at, array, at + 1, size - at);
+        }
         array[at] = lock;
         size++;
         return;
@@ -98,7 +100,9 @@ final class IntervalTree {
       if (at < 0) {
         return false;
       }
-      System.arraycopy(array, at + 1, array, at, size - at - 1);
+      if (at < size - 1) {
+        System.arraycopy(array, at + 1, array, at, size - at - 1);
+      }
       array[--size] = null;
       return true;
     }

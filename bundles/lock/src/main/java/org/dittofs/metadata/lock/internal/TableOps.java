@@ -230,7 +230,11 @@ final class TableOps {
   void recordClient(FileLockTable t, LockRequest req) {
     ClientState s = clients.state(req.client(), t);
     if (t.recordedClient() != s) {
-      s.files.add(req.file());
+      // a lock-free look first: adding a file the set holds already still locks its bin, and
+      // clients taking turns on one file (a hot file) find it there every time
+      if (!s.files.contains(req.file())) {
+        s.files.add(req.file());
+      }
       t.recordedClient(s);
     }
   }
