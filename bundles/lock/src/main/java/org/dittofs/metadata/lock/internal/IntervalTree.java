@@ -143,16 +143,9 @@ final class IntervalTree {
           qLast,
           l -> applies.test(l) && Conflicts.conflicts(l, owner, type, range, purpose));
     }
-    Lock[] a = array;
-    for (int i = 0, n = size; i < n; i++) {
-      Lock l = a[i];
-      ByteRange r = l.range();
-      if (Long.compareUnsigned(r.first(), qLast) > 0) {
-        return null;
-      }
-      if (Long.compareUnsigned(r.last(), qFirst) >= 0
-          && applies.test(l)
-          && Conflicts.conflicts(l, owner, type, range, purpose)) {
+    for (int i = overlapping(0, qFirst, qLast); i >= 0; i = overlapping(i + 1, qFirst, qLast)) {
+      Lock l = array[i];
+      if (applies.test(l) && Conflicts.conflicts(l, owner, type, range, purpose)) {
         return l;
       }
     }
@@ -178,18 +171,30 @@ final class IntervalTree {
    * The array's first lock overlapping the range that {@code filter} accepts (in order), or null.
    */
   private Lock scan(long qFirst, long qLast, Predicate<Lock> filter) {
-    Lock[] a = array;
-    for (int i = 0, n = size; i < n; i++) {
-      Lock l = a[i];
-      ByteRange r = l.range();
-      if (Long.compareUnsigned(r.first(), qLast) > 0) {
-        return null;
-      }
-      if (Long.compareUnsigned(r.last(), qFirst) >= 0 && filter.test(l)) {
-        return l;
+    for (int i = overlapping(0, qFirst, qLast); i >= 0; i = overlapping(i + 1, qFirst, qLast)) {
+      if (filter.test(array[i])) {
+        return array[i];
       }
     }
     return null;
+  }
+
+  /**
+   * The index of the array's first lock from {@code from} on that overlaps {@code [qFirst, qLast]},
+   * or -1 (the array is sorted by first byte: the scan stops past {@code qLast}).
+   */
+  private int overlapping(int from, long qFirst, long qLast) {
+    Lock[] a = array;
+    for (int i = from, n = size; i < n; i++) {
+      ByteRange r = a[i].range();
+      if (Long.compareUnsigned(r.first(), qLast) > 0) {
+        return -1;
+      }
+      if (Long.compareUnsigned(r.last(), qFirst) >= 0) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Calls {@code action} for every lock, in order. */
