@@ -194,10 +194,6 @@ class ConsoleBrowserIT {
     assertThat(id("dittofs-store-target").getText()).isEqualTo("(store.type=memory)");
     assertThat(column("dittofs-owner")).containsExactlyInAnyOrder("alice", XSS_OWNER);
     shot("05-swapped-to-memory");
-    Files.copy(
-        SHOTS.resolve("05-swapped-to-memory.png"),
-        SHOTS.resolve("console-locks.png"),
-        StandardCopyOption.REPLACE_EXISTING);
 
     PrometheusText metrics = PrometheusText.parse(server.get("/metrics").body());
     assertThat(metrics.require("dittofs_lock_store_swap_seconds_count")).isEqualTo(1);

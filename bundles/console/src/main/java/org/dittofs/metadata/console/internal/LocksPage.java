@@ -237,10 +237,12 @@ final class LocksPage {
     h.append("</tbody></table>\n");
   }
 
-  /** Registered and within its lease, courtesy (silent past it), or disconnected (ttl running). */
+  /** Registered and within its lease, courtesy (silent past it), disconnected or never registered. */
   static String lease(ClientInfo c) {
     if (!c.connected()) {
-      return "disconnected, state kept for " + c.ttl().toSeconds() + " s";
+      return c.ttl().isZero()
+          ? "not registered (state restored or held without a lease)"
+          : "disconnected, state kept for " + c.ttl().toSeconds() + " s";
     }
     return c.courtesy() ? "courtesy (silent past its lease)" : "active";
   }
