@@ -237,7 +237,9 @@ final class LocksPage {
     h.append("</tbody></table>\n");
   }
 
-  /** Registered and within its lease, courtesy (silent past it), disconnected or never registered. */
+  /**
+   * Registered and within its lease, courtesy (silent past it), disconnected or never registered.
+   */
   static String lease(ClientInfo c) {
     if (!c.connected()) {
       return c.ttl().isZero()
