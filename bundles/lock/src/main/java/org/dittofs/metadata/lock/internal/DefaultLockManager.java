@@ -130,7 +130,7 @@ public final class DefaultLockManager implements LockManager {
             checks, cfg, grace, events, owners, limits, clients, writer, tables, ops, restored,
             opens);
     this.sessions = new ClientSessions(checks, clients, limits, events, tables, ops, waiting);
-    this.binding = new StoreBinding(store, scheduler, ids, writer, tables);
+    this.binding = new StoreBinding(store, scheduler, ids, events, writer, tables);
   }
 
   /**
@@ -319,6 +319,22 @@ public final class DefaultLockManager implements LockManager {
   public List<Lock> locks(FileHandle file) {
     requireNonNull(file, "file");
     return tables.run(file, false, (t, d) -> t.locks());
+  }
+
+  @Override
+  public List<FileHandle> files() {
+    return tables.busyFiles();
+  }
+
+  @Override
+  public List<Lock> waiters(FileHandle file) {
+    requireNonNull(file, "file");
+    return tables.run(file, false, (t, d) -> t.waiters().stream().map(Waiter::asLock).toList());
+  }
+
+  @Override
+  public void endGrace() {
+    recovery.end(true);
   }
 
   @Override

@@ -138,9 +138,23 @@ final class LockTables {
     files.values().removeIf(FileLockTable::isEmpty);
   }
 
-  /** The files that have a table now. */
+  /** The files that have a table now, idle ones included. */
   List<FileHandle> files() {
     return List.copyOf(files.keySet());
+  }
+
+  /** The files whose tables hold locks, opens or waiters now (not the idle ones). A snapshot. */
+  List<FileHandle> busyFiles() {
+    List<FileHandle> out = new ArrayList<>();
+    files.forEach(
+        (f, t) -> {
+          synchronized (t) {
+            if (!t.isEmpty()) {
+              out.add(f);
+            }
+          }
+        });
+    return out;
   }
 
   /**
