@@ -3,6 +3,7 @@ package org.dittofs.metadata.lock.internal;
 import static org.dittofs.metadata.lock.internal.RequestChecks.requireNonNull;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.dittofs.metadata.errors.ErrorDetail;
@@ -26,6 +27,7 @@ import org.dittofs.metadata.lock.host.LockEvent;
 final class ClientSessions {
   private final RequestChecks checks;
   private final ClientRegistry clients;
+  private final LockLimits limits;
   private final EventBus events;
   private final LockTables tables;
   private final TableOps ops;
@@ -34,12 +36,14 @@ final class ClientSessions {
   ClientSessions(
       RequestChecks checks,
       ClientRegistry clients,
+      LockLimits limits,
       EventBus events,
       LockTables tables,
       TableOps ops,
       WaitQueue waiting) {
     this.checks = checks;
     this.clients = clients;
+    this.limits = limits;
     this.events = events;
     this.tables = tables;
     this.ops = ops;
@@ -87,8 +91,38 @@ final class ClientSessions {
     clients.touch(client);
   }
 
+  /**
+   * The clients. Each one's lock count is its counter while the per-client limit is on; while it is
+   * off (no counter is kept then, see {@link LockLimits}) it is counted in the tables of the
+   * client's files.
+   */
   List<ClientInfo> list() {
-    return clients.list();
+    List<ClientInfo> out = clients.list();
+    if (limits.countsClients()) {
+      return out;
+    }
+    List<ClientInfo> counted = new ArrayList<>(out.size());
+    for (ClientInfo i : out) {
+      counted.add(
+          new ClientInfo(
+              i.client(),
+              i.remoteAddress(),
+              i.ttl(),
+              i.lastSeen(),
+              i.connected(),
+              i.courtesy(),
+              lockCount(i.client())));
+    }
+    return counted;
+  }
+
+  private long lockCount(LockClient client) {
+    ClientState s = clients.get(client);
+    long n = 0;
+    for (FileHandle f : tables.clientFiles(client, s == null ? null : s.files)) {
+      n += tables.read(f, (t, d) -> t.lockCountOf(client));
+    }
+    return n;
   }
 
   private void ttlExpired(LockClient client, long generation) {

@@ -86,6 +86,7 @@ public final class DefaultLockManager implements LockManager {
   private final OwnerRegistry owners = new OwnerRegistry();
   private final LockIdGenerator ids;
   private final LockLimits limits;
+  private final ClientRegistry clients;
   private final GracePeriod grace;
   private final RequestChecks checks;
   private final StoreWriter writer;
@@ -117,7 +118,9 @@ public final class DefaultLockManager implements LockManager {
         new ClientRegistry(
             scheduler,
             () -> cfg.get().maxConnectionsPerAdapter(),
-            () -> cfg.get().leaseTime().toNanos());
+            () -> cfg.get().leaseTime().toNanos(),
+            limits::countsClients);
+    this.clients = clients;
     this.grace = new GracePeriod(scheduler);
     this.checks = new RequestChecks(cfg, scheduler, owners, clients, grace);
     CurrentFile current = cluster == null ? null : new CurrentFile();
@@ -154,8 +157,8 @@ public final class DefaultLockManager implements LockManager {
         new Recovery(
             checks, cfg, grace, events, owners, limits, clients, writer, tables, ops, restored,
             opens);
-    this.sessions = new ClientSessions(checks, clients, events, tables, ops, waiting);
-    this.binding = new StoreBinding(store, scheduler, ids, writer, tables);
+    this.sessions = new ClientSessions(checks, clients, limits, events, tables, ops, waiting);
+    this.binding = new StoreBinding(store, scheduler, ids, events, writer, tables);
   }
 
   /**
@@ -381,6 +384,25 @@ public final class DefaultLockManager implements LockManager {
   }
 
   @Override
+  public List<FileHandle> files() {
+    if (cluster != null) {
+      return cluster.files();
+    }
+    return tables.busyFiles();
+  }
+
+  @Override
+  public List<Lock> waiters(FileHandle file) {
+    requireNonNull(file, "file");
+    return tables.read(file, (t, d) -> t.waiters().stream().map(Waiter::asLock).toList());
+  }
+
+  @Override
+  public void endGrace() {
+    recovery.end(true);
+  }
+
+  @Override
   public List<ShareReservation> opens(FileHandle file) {
     requireNonNull(file, "file");
     return tables.read(file, (t, d) -> t.opens.all());
@@ -407,22 +429,30 @@ public final class DefaultLockManager implements LockManager {
   }
 
   /**
-   * {@inheritDoc} Turning the total limit on holds lock traffic while the records are counted (the
-   * total is not counted while the limit is off, see {@link LockLimits}).
+   * {@inheritDoc} Turning the total or the per-client limit on holds lock traffic while the records
+   * are counted (a count is not kept while its limit is off, see {@link LockLimits}).
    */
   @Override
   public void reconfigure(LockConfig newConfig) {
     requireNonNull(newConfig, "configuration");
     synchronized (config) {
-      if (config.get().maxLocksTotal() <= 0 && newConfig.maxLocksTotal() > 0) {
-        tables.withTrafficHeld(
-            () -> {
-              limits.startCountingTotal(tables.lockCount());
-              config.set(newConfig);
-            });
-      } else {
+      LockConfig old = config.get();
+      boolean total = old.maxLocksTotal() <= 0 && newConfig.maxLocksTotal() > 0;
+      boolean perClient = old.maxLocksPerClient() <= 0 && newConfig.maxLocksPerClient() > 0;
+      if (!total && !perClient) {
         config.set(newConfig);
+        return;
       }
+      tables.withTrafficHeld(
+          () -> {
+            if (total) {
+              limits.startCountingTotal(tables.lockCount());
+            }
+            if (perClient) {
+              limits.startCountingClients(tables.allLocks(), clients);
+            }
+            config.set(newConfig);
+          });
     }
   }
 

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockId;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockType;
@@ -87,38 +88,6 @@ final class FileLockTable {
   private Deferred deferred;
 
   /**
-   * The filter of {@link #firstConflict}, reused by every search of this table (under its monitor):
-   * the conflict search of every request then allocates nothing.
-   */
-  private static final class ConflictFilter implements Predicate<Lock> {
-    private LockOwner owner;
-    private LockType type;
-    private ByteRange range;
-    private Conflicts.Purpose purpose;
-    private Predicate<Lock> applies;
-
-    void set(
-        LockOwner owner,
-        LockType type,
-        ByteRange range,
-        Conflicts.Purpose purpose,
-        Predicate<Lock> applies) {
-      this.owner = owner;
-      this.type = type;
-      this.range = range;
-      this.purpose = purpose;
-      this.applies = applies;
-    }
-
-    @Override
-    public boolean test(Lock held) {
-      return applies.test(held) && Conflicts.conflicts(held, owner, type, range, purpose);
-    }
-  }
-
-  private final ConflictFilter conflictFilter = new ConflictFilter();
-
-  /**
    * The conflicting lock with the lowest first byte, then the oldest, among the locks that {@code
    * applies} accepts; null if none conflicts.
    */
@@ -138,19 +107,13 @@ final class FileLockTable {
     } else {
       qFirst = range.first();
     }
-    if (lockCount() == 0) {
-      return null; // also keeps the shared empty table's filter untouched
-    }
-    ConflictFilter conflicting = conflictFilter;
-    conflicting.set(owner, type, range, purpose, applies);
-    Lock c = exclusive.first(qFirst, qLast, conflicting);
+    Lock c = exclusive.firstConflict(qFirst, qLast, owner, type, range, purpose, applies);
     if (type == LockType.EXCLUSIVE) {
-      Lock s = shared.first(qFirst, qLast, conflicting);
+      Lock s = shared.firstConflict(qFirst, qLast, owner, type, range, purpose, applies);
       if (c == null || (s != null && order(s, c) < 0)) {
         c = s;
       }
     }
-    conflicting.set(null, null, null, null, null); // retains nothing of the request
     return c;
   }
 
@@ -314,6 +277,11 @@ final class FileLockTable {
     return true;
   }
 
+  /** The owner's index on this file, kept even when it holds nothing here (idle), or null. */
+  OwnerLocks existingIndex(LockOwner owner) {
+    return lookup(owner);
+  }
+
   /** The owner's locks on this file, or null if it holds none. */
   OwnerLocks ownerLocks(LockOwner owner) {
     OwnerLocks own = lookup(owner);
@@ -428,6 +396,17 @@ final class FileLockTable {
       }
     }
     return out;
+  }
+
+  /** The number of this file's locks that came through {@code client}. */
+  int lockCountOf(LockClient client) {
+    int n = 0;
+    for (Lock l : locks()) {
+      if (l.client().equals(client)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Every index of an owner holding locks here, for invariant checks. */

@@ -4,6 +4,8 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockOwner;
+import org.dittofs.metadata.lock.LockType;
 
 /**
  * The locks of one file (of one type), ordered by (first byte unsigned, id).
@@ -78,7 +80,9 @@ final class IntervalTree {
         if (size == array.length) {
           array = java.util.Arrays.copyOf(array, size == 0 ? 2 : Math.min(ARRAY_MAX, 2 * size));
         }
-        System.arraycopy(array, at, array, at + 1, size - at);
+        if (at < size) {
+          System.arraycopy(array, at, array, at + 1, size - at);
+        }
         array[at] = lock;
         size++;
         return;
@@ -96,7 +100,9 @@ final class IntervalTree {
       if (at < 0) {
         return false;
       }
-      System.arraycopy(array, at + 1, array, at, size - at - 1);
+      if (at < size - 1) {
+        System.arraycopy(array, at + 1, array, at, size - at - 1);
+      }
       array[--size] = null;
       return true;
     }
@@ -113,40 +119,82 @@ final class IntervalTree {
    * and passes {@code filter}, or null.
    */
   Lock first(long qFirst, long qLast, Predicate<Lock> filter) {
-    if (array != null) {
-      Lock[] a = array;
-      for (int i = 0, n = size; i < n; i++) {
-        Lock l = a[i];
-        ByteRange r = l.range();
-        if (Long.compareUnsigned(r.first(), qLast) > 0) {
-          return null;
-        }
-        if (Long.compareUnsigned(r.last(), qFirst) >= 0 && filter.test(l)) {
-          return l;
-        }
-      }
-      return null;
+    return array != null ? scan(qFirst, qLast, filter) : first(root, qFirst, qLast, filter);
+  }
+
+  /**
+   * The first lock in (first, id) order overlapping {@code [qFirst, qLast]} that {@code applies}
+   * accepts and that conflicts ({@link Conflicts#conflicts}) with a request of {@code owner} for
+   * {@code type} over {@code range}, or null. The array is scanned with no filter object: the
+   * search of the common small table allocates and writes nothing.
+   */
+  Lock firstConflict(
+      long qFirst,
+      long qLast,
+      LockOwner owner,
+      LockType type,
+      ByteRange range,
+      Conflicts.Purpose purpose,
+      Predicate<Lock> applies) {
+    if (array == null) {
+      return first(
+          root,
+          qFirst,
+          qLast,
+          l -> applies.test(l) && Conflicts.conflicts(l, owner, type, range, purpose));
     }
-    return first(root, qFirst, qLast, filter);
+    for (int i = overlapping(0, qFirst, qLast); i >= 0; i = overlapping(i + 1, qFirst, qLast)) {
+      Lock l = array[i];
+      if (applies.test(l) && Conflicts.conflicts(l, owner, type, range, purpose)) {
+        return l;
+      }
+    }
+    return null;
   }
 
   /** Calls {@code action} for each lock overlapping {@code [qFirst, qLast]}, in order. */
   void forEachOverlapping(long qFirst, long qLast, Consumer<Lock> action) {
     if (array != null) {
-      Lock[] a = array;
-      for (int i = 0, n = size; i < n; i++) {
-        Lock l = a[i];
-        ByteRange r = l.range();
-        if (Long.compareUnsigned(r.first(), qLast) > 0) {
-          return;
-        }
-        if (Long.compareUnsigned(r.last(), qFirst) >= 0) {
-          action.accept(l);
-        }
-      }
-      return;
+      scan(
+          qFirst,
+          qLast,
+          l -> {
+            action.accept(l);
+            return false;
+          });
+    } else {
+      forEach(root, qFirst, qLast, action);
     }
-    forEach(root, qFirst, qLast, action);
+  }
+
+  /**
+   * The array's first lock overlapping the range that {@code filter} accepts (in order), or null.
+   */
+  private Lock scan(long qFirst, long qLast, Predicate<Lock> filter) {
+    for (int i = overlapping(0, qFirst, qLast); i >= 0; i = overlapping(i + 1, qFirst, qLast)) {
+      if (filter.test(array[i])) {
+        return array[i];
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The index of the array's first lock from {@code from} on that overlaps {@code [qFirst, qLast]},
+   * or -1 (the array is sorted by first byte: the scan stops past {@code qLast}).
+   */
+  private int overlapping(int from, long qFirst, long qLast) {
+    Lock[] a = array;
+    for (int i = from, n = size; i < n; i++) {
+      ByteRange r = a[i].range();
+      if (Long.compareUnsigned(r.first(), qLast) > 0) {
+        return -1;
+      }
+      if (Long.compareUnsigned(r.last(), qFirst) >= 0) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Calls {@code action} for every lock, in order. */
@@ -161,17 +209,19 @@ final class IntervalTree {
 
   /** The lock's index in the array, or {@code -(insertion point) - 1}. */
   private int indexOf(Lock lock) {
-    Lock[] a = array;
-    long first = lock.range().first();
+    return indexOf(array, size, lock);
+  }
+
+  /**
+   * The index of {@code lock} among the first {@code size} locks of {@code a}, sorted by (first
+   * byte unsigned, id), or {@code -(insertion point) - 1}.
+   */
+  static int indexOf(Lock[] a, int size, Lock lock) {
     int lo = 0;
     int hi = size - 1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
-      Lock x = a[mid];
-      int c = Long.compareUnsigned(x.range().first(), first);
-      if (c == 0) {
-        c = x.id().compareTo(lock.id());
-      }
+      int c = FileLockTable.order(a[mid], lock);
       if (c < 0) {
         lo = mid + 1;
       } else if (c > 0) {

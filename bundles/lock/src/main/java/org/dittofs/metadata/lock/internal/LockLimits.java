@@ -22,10 +22,12 @@ import org.dittofs.metadata.lock.host.LockEvent;
  *
  * <p>Concurrency: {@code total} and each {@link ClientState#locks} are atomic; this class holds no
  * other state. The configuration is read through a supplier, so a change applies to the next
- * request. The total is counted in {@code total} (with compare-and-set: an exact limit needs one
- * shared counter) only while the total limit is on; while it is off, changes write no shared
- * counter at all, and the total is the sum of the tables' counts ({@link #total}). Turning the
- * limit on sets {@code total} to that sum with lock traffic held ({@link #startCountingTotal}).
+ * request. A count is kept only while its limit is on: the total in {@code total} (with
+ * compare-and-set: an exact limit needs one shared counter), each client's in its {@link
+ * ClientState#locks}. While a limit is off, changes write no shared counter for it at all; the
+ * total is then the sum of the tables' counts ({@link #total}) and a client's count a recount of
+ * its files ({@link ClientSessions#list}). Turning a limit on counts the records with lock traffic
+ * held ({@link #startCountingTotal}, {@link #startCountingClients}).
  */
 final class LockLimits {
   private final AtomicLong total = new AtomicLong(); // exact while the total limit is on
@@ -51,6 +53,22 @@ final class LockLimits {
     total.set(records);
   }
 
+  /** Whether each client's records are counted now (only while the per-client limit is on). */
+  boolean countsClients() {
+    return config.get().maxLocksPerClient() > 0;
+  }
+
+  /**
+   * Starts counting each client's records from {@code locks} (every record held), for the
+   * per-client limit being turned on; called with lock traffic held.
+   */
+  void startCountingClients(Iterable<Lock> locks, ClientRegistry clients) {
+    clients.resetLockCounts();
+    for (Lock l : locks) {
+      clients.state(l.client()).locks.incrementAndGet();
+    }
+  }
+
   /**
    * Counts a grant's change, refusing it if a limit would be exceeded.
    *
@@ -63,13 +81,17 @@ final class LockLimits {
     if (delta > 0 && c.maxLocksPerFile() > 0 && t.lockCount() + delta > c.maxLocksPerFile()) {
       throw refuse("per-file", t.lockCount(), c.maxLocksPerFile(), d);
     }
+    if (c.maxLocksPerClient() <= 0) {
+      reserveTotal(c, delta, d); // clients are counted only while their limit is on
+      return;
+    }
     LockClient one = singleClient(ch);
     if (one != null) {
       // the common case, every record of the change has one client: no map, no boxing
       ClientState s = null;
       if (delta != 0) {
         s = clients.state(one, t);
-        if (delta > 0 && c.maxLocksPerClient() > 0) {
+        if (delta > 0) {
           if (!add(s.locks, delta, c.maxLocksPerClient())) {
             throw refuse("per-client", s.locks.get(), c.maxLocksPerClient(), d);
           }
@@ -93,7 +115,7 @@ final class LockLimits {
       for (Map.Entry<LockClient, Integer> e : perClient.entrySet()) {
         ClientState s = clients.state(e.getKey());
         int n = e.getValue();
-        if (n > 0 && c.maxLocksPerClient() > 0) {
+        if (n > 0) {
           if (!add(s.locks, n, c.maxLocksPerClient())) {
             throw refuse("per-client", s.locks.get(), c.maxLocksPerClient(), d);
           }
@@ -158,18 +180,21 @@ final class LockLimits {
   }
 
   private void count(FileLockTable t, LockChange ch, ClientRegistry clients, int sign) {
+    LockConfig c = config.get();
     int delta = ch.delta();
-    LockClient one = singleClient(ch);
-    if (one != null) {
-      if (delta != 0) {
-        clients.state(one, t).locks.addAndGet(sign * delta);
-      }
-    } else {
-      for (Map.Entry<LockClient, Integer> e : perClient(ch).entrySet()) {
-        clients.state(e.getKey()).locks.addAndGet(sign * e.getValue());
+    if (c.maxLocksPerClient() > 0) {
+      LockClient one = singleClient(ch);
+      if (one != null) {
+        if (delta != 0) {
+          clients.state(one, t).locks.addAndGet(sign * delta);
+        }
+      } else {
+        for (Map.Entry<LockClient, Integer> e : perClient(ch).entrySet()) {
+          clients.state(e.getKey()).locks.addAndGet(sign * e.getValue());
+        }
       }
     }
-    countTotal(config.get(), sign * delta);
+    countTotal(c, sign * delta);
   }
 
   /** The client of every record of the change if there is only one, else null (none or several). */

@@ -11,6 +11,7 @@ import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 
@@ -215,9 +216,23 @@ final class LockTables {
     files.values().removeIf(FileLockTable::isEmpty);
   }
 
-  /** The files that have a table now. */
+  /** The files that have a table now, idle ones included. */
   List<FileHandle> files() {
     return List.copyOf(files.keySet());
+  }
+
+  /** The files whose tables hold locks, opens or waiters now (not the idle ones). A snapshot. */
+  List<FileHandle> busyFiles() {
+    List<FileHandle> out = new ArrayList<>();
+    files.forEach(
+        (f, t) -> {
+          synchronized (t) {
+            if (!t.isEmpty()) {
+              out.add(f);
+            }
+          }
+        });
+    return out;
   }
 
   /**
@@ -257,6 +272,17 @@ final class LockTables {
     } finally {
       gate.open();
     }
+  }
+
+  /** Every lock record, table by table, each read under its monitor. */
+  List<Lock> allLocks() {
+    List<Lock> out = new ArrayList<>();
+    for (FileLockTable t : files.values()) {
+      synchronized (t) {
+        out.addAll(t.locks());
+      }
+    }
+    return out;
   }
 
   /**

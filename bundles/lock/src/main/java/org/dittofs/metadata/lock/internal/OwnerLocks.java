@@ -162,27 +162,9 @@ final class OwnerLocks {
       if (size == 0) {
         return -1;
       }
-      int c = compare(one, lock);
+      int c = FileLockTable.order(one, lock);
       return c == 0 ? 0 : c < 0 ? -2 : -1;
     }
-    int a = 0;
-    int b = size - 1;
-    while (a <= b) {
-      int m = (a + b) >>> 1;
-      int c = compare(many[m], lock);
-      if (c < 0) {
-        a = m + 1;
-      } else if (c > 0) {
-        b = m - 1;
-      } else {
-        return m;
-      }
-    }
-    return -(a + 1);
-  }
-
-  private static int compare(Lock x, Lock lock) {
-    int c = Long.compareUnsigned(x.range().first(), lock.range().first());
-    return c != 0 ? c : x.id().compareTo(lock.id());
+    return IntervalTree.indexOf(many, size, lock);
   }
 }

@@ -67,13 +67,14 @@ final class RangeLocks implements Waiter.Canceller {
   }
 
   LockResult lock(LockRequest req) {
-    long now = checks.lockRequest(req);
-    checks.refuseInGrace();
+    long now = checks.lockRequestBeforeTable(req);
+    checks.refuseInGrace(req, now);
     Instant at = scheduler.instantAt(now); // before the monitor: a shorter critical section
     return tables.run(
         req.file(),
         true,
         (t, d) -> {
+          checks.onTable(t, req, now);
           Lock c = conflicts.conflict(t, req, null, d, true);
           if (c != null) {
             d.event(new LockEvent.Denied(req, c));
@@ -178,7 +179,7 @@ final class RangeLocks implements Waiter.Canceller {
         false,
         (t, d) -> {
           // SPEC 1, as before any change: the owner's locks here, if any, tell its flavour
-          owners.checkFlavour(t.ownerLocks(req.owner()), req.owner(), req.flavour());
+          owners.checkFlavour(t.existingIndex(req.owner()), req.owner(), req.flavour());
           LockChange ch =
               req.flavour() == LockFlavour.POSIX
                   ? ops.posix().release(t, req)
@@ -221,9 +222,13 @@ final class RangeLocks implements Waiter.Canceller {
   }
 
   Optional<Lock> test(LockRequest req) {
-    checks.lockRequest(req);
+    long now = checks.lockRequestBeforeTable(req);
     return tables.read(
-        req.file(), (t, d) -> Optional.ofNullable(conflicts.conflict(t, req, null, d, false)));
+        req.file(),
+        (t, d) -> {
+          checks.onTable(t, req, now);
+          return Optional.ofNullable(conflicts.conflict(t, req, null, d, false));
+        });
   }
 
   /**

@@ -53,6 +53,41 @@ final class RequestChecks {
     return now;
   }
 
+  /**
+   * The checks of a lock or test request that need no table: present, manager open, owner id
+   * length. The owner's flavour and the client's touch follow on the table ({@link #onTable}),
+   * where the owner's index and the client memo spare their map lookups.
+   *
+   * @return the request's reading of the monotonic clock
+   */
+  long lockRequestBeforeTable(LockRequest req) {
+    requireNonNull(req, "lock request");
+    ensureOpen();
+    ownerLength(req.owner());
+    return scheduler.nanoTime();
+  }
+
+  /**
+   * As {@link #refuseInGrace()} for a request checked by {@link #lockRequestBeforeTable}: while
+   * grace runs, the flavour check and the client's touch happen first, as for any request.
+   */
+  void refuseInGrace(LockRequest req, long now) {
+    if (grace.active()) {
+      owners.checkFlavour(req.owner(), req.flavour());
+      clients.touch(req.client(), now);
+      refuseInGrace();
+    }
+  }
+
+  /**
+   * The rest of {@link #lockRequestBeforeTable}, under table {@code t}'s monitor: the owner's
+   * flavour (SPEC 1) and the client's touch (SPEC 9), from the table's owner index and client memo.
+   */
+  void onTable(FileLockTable t, LockRequest req, long now) {
+    owners.checkFlavour(t.existingIndex(req.owner()), req.owner(), req.flavour());
+    clients.touch(req.client(), t, now);
+  }
+
   /** Fails with STORE_UNAVAILABLE once the manager is closed. */
   void ensureOpen() {
     if (closed) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.dittofs.metadata.lock.host.LockEvent;
 import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.host.SwapReport;
 import org.dittofs.metadata.lock.spi.LockQuery;
@@ -26,6 +27,7 @@ final class StoreBinding {
 
   private final LockScheduler scheduler;
   private final LockIdGenerator ids;
+  private final EventBus events;
   private final StoreWriter writer;
   private final LockTables tables;
   private volatile LockStore store; // null when running without persistence
@@ -34,11 +36,13 @@ final class StoreBinding {
       LockStore store,
       LockScheduler scheduler,
       LockIdGenerator ids,
+      EventBus events,
       StoreWriter writer,
       LockTables tables) {
     this.store = store;
     this.scheduler = scheduler;
     this.ids = ids;
+    this.events = events;
     this.writer = writer;
     this.tables = tables;
   }
@@ -61,6 +65,8 @@ final class StoreBinding {
           copied[0] = live.size();
         });
     Duration held = Duration.ofNanos(scheduler.nanoTime() - start);
+    int reported = next == null ? 0 : copied[0];
+    events.publish(new LockEvent.StoreSwapped(held, reported, next == null));
     LOG.log(
         System.Logger.Level.INFO,
         (next == null ? "lock store detached" : "lock store swapped")
@@ -69,7 +75,7 @@ final class StoreBinding {
             + " ms, "
             + copied[0]
             + " records copied");
-    return new SwapReport(held, next == null ? 0 : copied[0]);
+    return new SwapReport(held, reported);
   }
 
   /** The plain {@link LockStore} copy: one commit replacing every record, then the epoch. */

@@ -184,38 +184,27 @@ final class TableOps {
   /** Releases the given records, owner by owner in the order of the list; queues the writes. */
   void releaseEach(
       FileLockTable t, List<Lock> victims, LockEvent.ReleaseReason reason, Deferred d) {
-    byOwner(victims)
-        .forEach(
-            (owner, mine) ->
-                release(
-                    t,
-                    owner,
-                    mine.get(0).flavour(),
-                    new LockChange(mine, List.of(), null),
-                    reason,
-                    d));
+    byOwner(victims).forEach((o, ch) -> release(t, o, flavour(ch), ch, reason, d));
   }
 
   /** Forgets the given records in memory only, owner by owner in the order of the list. */
   void forgetEach(FileLockTable t, List<Lock> victims, LockEvent.ReleaseReason reason, Deferred d) {
-    byOwner(victims)
-        .forEach(
-            (owner, mine) ->
-                forget(
-                    t,
-                    owner,
-                    mine.get(0).flavour(),
-                    new LockChange(mine, List.of(), null),
-                    reason,
-                    d));
+    byOwner(victims).forEach((o, ch) -> forget(t, o, flavour(ch), ch, reason, d));
   }
 
-  private static Map<LockOwner, List<Lock>> byOwner(List<Lock> locks) {
-    Map<LockOwner, List<Lock>> out = new LinkedHashMap<>();
+  /** The records grouped by owner (in the order of the list) as one release each. */
+  private static Map<LockOwner, LockChange> byOwner(List<Lock> locks) {
+    Map<LockOwner, List<Lock>> mine = new LinkedHashMap<>();
     for (Lock l : locks) {
-      out.computeIfAbsent(l.owner(), o -> new ArrayList<>()).add(l);
+      mine.computeIfAbsent(l.owner(), o -> new ArrayList<>()).add(l);
     }
+    Map<LockOwner, LockChange> out = new LinkedHashMap<>();
+    mine.forEach((o, removed) -> out.put(o, new LockChange(removed, List.of(), null)));
     return out;
+  }
+
+  private static LockFlavour flavour(LockChange release) {
+    return release.removed().get(0).flavour();
   }
 
   /** Closes an open at once and queues its delete. */
@@ -241,7 +230,11 @@ final class TableOps {
   void recordClient(FileLockTable t, LockRequest req) {
     ClientState s = clients.state(req.client(), t);
     if (t.recordedClient() != s) {
-      s.files.add(req.file());
+      // a lock-free look first: adding a file the set holds already still locks its bin, and
+      // clients taking turns on one file (a hot file) find it there every time
+      if (!s.files.contains(req.file())) {
+        s.files.add(req.file());
+      }
       t.recordedClient(s);
     }
   }

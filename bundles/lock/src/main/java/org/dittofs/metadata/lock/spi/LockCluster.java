@@ -92,6 +92,15 @@ public interface LockCluster {
   List<FileHandle> filesOf(String clientId, String adapter);
 
   /**
+   * The files that have records (locks or opens) in the cluster, as committed, in no particular
+   * order.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  List<FileHandle> files();
+
+  /**
    * The number of lock records (not opens) of the whole cluster, as committed.
    *
    * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be

@@ -219,6 +219,21 @@ final class RoutedLockManager implements LockManager {
   }
 
   @Override
+  public List<FileHandle> files() {
+    return any().files();
+  }
+
+  @Override
+  public List<Lock> waiters(FileHandle file) {
+    return any().waiters(file);
+  }
+
+  @Override
+  public void endGrace() {
+    any().endGrace();
+  }
+
+  @Override
   public long epoch() {
     return nodes.get(0).epoch();
   }

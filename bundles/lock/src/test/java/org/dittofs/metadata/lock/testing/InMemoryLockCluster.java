@@ -195,6 +195,18 @@ public final class InMemoryLockCluster {
     }
 
     @Override
+    public List<FileHandle> files() {
+      List<FileHandle> out = new ArrayList<>();
+      files.forEach(
+          (f, s) -> {
+            if (!s.records().isEmpty()) {
+              out.add(f);
+            }
+          });
+      return out;
+    }
+
+    @Override
     public long lockCount() {
       return files.values().stream()
           .flatMap(s -> s.records().values().stream())

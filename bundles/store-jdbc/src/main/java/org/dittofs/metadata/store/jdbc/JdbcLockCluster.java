@@ -285,6 +285,18 @@ public final class JdbcLockCluster implements LockCluster {
   }
 
   @Override
+  public List<FileHandle> files() {
+    return inTransaction(
+        "listing the files with records",
+        tx ->
+            tx.sql()
+                .query(
+                    "files with records",
+                    "SELECT DISTINCT file FROM locks",
+                    rs -> FileHandle.of(rs.getBytes(1))));
+  }
+
+  @Override
   public long lockCount() {
     return inTransaction(
         "counting locks",
