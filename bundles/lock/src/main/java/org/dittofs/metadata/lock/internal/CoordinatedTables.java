@@ -131,19 +131,20 @@ final class CoordinatedTables {
     public T run(FileTransaction tx) {
       ran = true;
       int seen = t.changes();
-      if (tx.version() != t.syncedVersion()) {
-        t.syncedVersion(FileLockTable.UNSYNCED);
-        sync.load(t, tx.records());
-      }
-      synced = true;
       if (write) {
         current.set(tx);
       }
       try {
+        if (tx.version() != t.syncedVersion()) {
+          t.syncedVersion(FileLockTable.UNSYNCED);
+          sync.load(t, tx, write, d);
+        }
+        synced = true;
         return op.apply(t, d);
       } finally {
         try {
-          if (t.hasWaiters() && t.changes() != seen) {
+          // a read writes nothing: the node whose operation changed the queue re-checked it
+          if (write && t.hasWaiters() && t.changes() != seen) {
             waiting.recheck(t, d);
           }
         } finally {

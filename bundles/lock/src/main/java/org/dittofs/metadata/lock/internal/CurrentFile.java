@@ -31,10 +31,19 @@ final class CurrentFile {
    *     node)
    */
   void write(List<LockStoreOp> ops) {
+    get().write(ops);
+  }
+
+  /**
+   * The current operation's transaction.
+   *
+   * @throws IllegalStateException outside a coordinated operation
+   */
+  FileTransaction get() {
     FileTransaction tx = current.get();
     if (tx == null) {
       throw new IllegalStateException("a lock store write outside a file's coordinated operation");
     }
-    tx.write(ops);
+    return tx;
   }
 }

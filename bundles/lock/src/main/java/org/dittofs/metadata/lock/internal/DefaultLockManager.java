@@ -99,6 +99,7 @@ public final class DefaultLockManager implements LockManager {
   private final ClientSessions sessions;
   private final StoreBinding binding;
   private final LockCluster cluster; // cluster mode (docs/cluster.md); null on one node
+  private final ClusterWaits waits; // cluster mode: this node's waiters; null on one node
 
   private DefaultLockManager(
       LockConfig config,
@@ -111,30 +112,47 @@ public final class DefaultLockManager implements LockManager {
     this.scheduler = scheduler;
     this.ownsScheduler = ownsScheduler;
     this.cluster = cluster;
+    LiveConfig live = this.config;
+    // cluster mode: timed tasks go to the database and are retried while it cannot be reached
+    LockScheduler timers =
+        cluster == null
+            ? scheduler
+            : new ClusterTimers(scheduler, () -> live.get().storeRetryInterval());
+    this.waits = cluster == null ? null : new ClusterWaits(timers);
+    ClusterWaits waits = this.waits;
     this.ids = new LockIdGenerator(epoch, cluster);
     this.limits = new LockLimits(this.config);
     LiveConfig cfg = this.config;
     ClientRegistry clients =
         new ClientRegistry(
-            scheduler,
+            timers,
             () -> cfg.get().maxConnectionsPerAdapter(),
             () -> cfg.get().leaseTime().toNanos(),
             limits::countsClients);
     this.clients = clients;
-    this.grace = new GracePeriod(scheduler);
-    this.checks = new RequestChecks(cfg, scheduler, owners, clients, grace);
+    this.grace = new GracePeriod(timers);
+    this.checks = new RequestChecks(cfg, timers, owners, clients, grace);
     CurrentFile current = cluster == null ? null : new CurrentFile();
     this.writer =
         new StoreWriter(
             cluster != null && store == null ? UnavailableLockStore.INSTANCE : store,
-            scheduler,
+            timers,
             () -> cfg.get().storeRetryInterval(),
             events,
             current);
     RestoredMarks restored = new RestoredMarks(grace);
-    this.ops = new TableOps(scheduler, ids, owners, limits, clients, writer, restored);
+    this.ops = new TableOps(timers, ids, owners, limits, clients, writer, restored);
     ConflictSearch conflicts = new ConflictSearch(cfg, clients, ops);
-    this.waiting = new WaitQueue(cfg, scheduler, ids, owners, clients, ops, conflicts);
+    this.waiting =
+        new WaitQueue(
+            cfg,
+            timers,
+            ids,
+            owners,
+            clients,
+            ops,
+            conflicts,
+            cluster == null ? WaitLinks.local() : new ClusterLinks(cluster.node(), current, waits));
     this.tables =
         cluster == null
             ? new LockTables(events, cfg, waiting)
@@ -145,20 +163,21 @@ public final class DefaultLockManager implements LockManager {
                 lt ->
                     new CoordinatedTables(
                         cluster,
-                        new TableSync(owners, limits, clients, epoch),
+                        new TableSync(
+                            owners, limits, clients, epoch, cluster.node(), waits, timers),
                         current,
                         events,
                         cfg,
                         waiting,
                         lt));
-    this.ranges = new RangeLocks(checks, cfg, scheduler, owners, tables, ops, conflicts, waiting);
-    this.opens = new ShareReservations(checks, scheduler, ids, clients, writer, tables, ops);
+    this.ranges = new RangeLocks(checks, cfg, timers, owners, tables, ops, conflicts, waiting);
+    this.opens = new ShareReservations(checks, timers, ids, clients, writer, tables, ops);
     this.recovery =
         new Recovery(
             checks, cfg, grace, events, owners, limits, clients, writer, tables, ops, restored,
             opens);
     this.sessions = new ClientSessions(checks, clients, limits, events, tables, ops, waiting);
-    this.binding = new StoreBinding(store, scheduler, ids, events, writer, tables);
+    this.binding = new StoreBinding(store, timers, ids, events, writer, tables);
   }
 
   /**
@@ -195,6 +214,9 @@ public final class DefaultLockManager implements LockManager {
       DefaultLockManager m =
           new DefaultLockManager(config, scheduler, ownsScheduler, store, cluster.join(), cluster);
       listeners.forEach(m.events::add);
+      // a notified file gets an operation that changes nothing: it reloads the file, which answers
+      // this node's waiters that another node granted or failed
+      m.waits.listen(cluster, f -> m.tables.run(f, true, (t, d) -> null));
       return m;
     }
     long ep = epoch;
@@ -235,12 +257,6 @@ public final class DefaultLockManager implements LockManager {
 
   @Override
   public PendingLock lockBlocking(LockRequest req, Duration timeout) {
-    if (cluster != null) {
-      throw new StoreError(
-          ErrorCode.NOT_SUPPORTED,
-          "blocking lock requests are not served in cluster mode yet (docs/cluster.md, Status);"
-              + " send a non-blocking request and retry it");
-    }
     return ranges.lockBlocking(req, timeout);
   }
 
@@ -497,7 +513,8 @@ public final class DefaultLockManager implements LockManager {
           f,
           false,
           (t, d) -> {
-            waiting.cancelAll(t, w -> true, "the lock manager stopped", d);
+            // in cluster mode the queue also holds other nodes' waiters: they wait on
+            waiting.cancelAll(t, Waiter::isLocal, "the lock manager stopped", d);
             return null;
           });
     }

@@ -266,6 +266,18 @@ final class FileLockTable {
     waiters.add(w);
   }
 
+  /**
+   * Cluster mode: the queue as the file's committed state has it ({@link TableSync}); one change of
+   * the table if it differs from the queue held.
+   */
+  void replaceWaiters(List<Waiter> queue) {
+    if (queue.equals(waiters())) {
+      return;
+    }
+    changes++;
+    waiters = queue.isEmpty() ? null : new ArrayList<>(queue);
+  }
+
   boolean removeWaiter(Waiter w) {
     if (waiters == null || !waiters.remove(w)) {
       return false;

@@ -50,6 +50,15 @@ public interface LockCluster {
   void leave();
 
   /**
+   * Starts telling this node about its queued requests that other nodes decided ({@link
+   * FileTransaction#notify}): {@code changed} is called with the file, or with null when
+   * notifications may have been lost (after the store reconnected), meaning every file with queued
+   * requests of this node must be looked at. Called on a thread of the store, at most one call at a
+   * time; it must return quickly (schedule the work elsewhere). Stops at {@link #leave}.
+   */
+  void listen(java.util.function.Consumer<FileHandle> changed);
+
+  /**
    * Runs {@code work} on {@code file} exclusively with every other {@code onFile} on the same file
    * at every node, with the file's committed state at hand ({@link FileTransaction}), then commits
    * what it wrote together with a new version of the file, calls {@link FileWork#settled} and
@@ -83,8 +92,8 @@ public interface LockCluster {
   long idBlock(int size);
 
   /**
-   * The files where the client has records (locks or opens), as committed: a client's state may
-   * have been made at another node before it registered here.
+   * The files where the client has records (locks or opens) or waiting requests, as committed: a
+   * client's state may have been made at another node before it registered here.
    *
    * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
    *     reached

@@ -3,7 +3,6 @@ package org.dittofs.metadata.lock.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.dittofs.metadata.errors.ErrorCode;
@@ -183,11 +182,7 @@ class CoordinatedTablesTest {
   }
 
   @Test
-  void blockingRequestsAndStoreSwapsAreRefusedInClusterMode() {
-    assertThatThrownBy(
-            () -> n0.lockBlocking(posix(F, "a", LockType.SHARED, 0, 0), Duration.ofSeconds(1)))
-        .isInstanceOfSatisfying(
-            StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_SUPPORTED));
+  void storeSwapsAreRefusedInClusterMode() {
     assertThatThrownBy(() -> n0.swapStore(null, null))
         .isInstanceOfSatisfying(
             StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_SUPPORTED));

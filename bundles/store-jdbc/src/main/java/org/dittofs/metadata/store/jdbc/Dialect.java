@@ -102,7 +102,7 @@ public enum Dialect {
     /** Also the tables of cluster mode (docs/cluster.md), which only PostgreSQL serves. */
     @Override
     List<String> scripts() {
-      return List.of("V1__init.sql", "V2__cluster.sql");
+      return List.of("V1__init.sql", "V2__cluster.sql", "V3__cluster_waiting.sql");
     }
   };
 

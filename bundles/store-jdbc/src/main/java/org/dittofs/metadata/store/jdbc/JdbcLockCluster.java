@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
@@ -14,6 +15,7 @@ import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.spi.FileWork;
 import org.dittofs.metadata.lock.spi.LockCluster;
+import org.dittofs.metadata.lock.spi.QueuedRequest;
 
 /**
  * Cluster mode on PostgreSQL (docs/cluster.md): the lock records of one database shared by several
@@ -33,14 +35,22 @@ import org.dittofs.metadata.lock.spi.LockCluster;
  *       once for a killed process. {@link #join} runs under the transaction-level lock ({@value
  *       #MEMBERSHIP}, 0): a node that finds no other node alive starts the cluster and moves it to
  *       a new epoch.
+ *   <li>Waiting (SPEC 5): queued requests are rows of {@code lock_waiters}, part of the file's
+ *       state; the wait-for graph is {@code lock_wait_edges} under the advisory lock (2003, 0)
+ *       ({@link ClusterFile}). A node is told about its waiters that another node decided by {@code
+ *       NOTIFY} on its channel ({@value #CHANNEL} and its key), which its membership session {@code
+ *       LISTEN}s to ({@link #listen}). Queued requests of nodes that are not alive are deleted when
+ *       a node joins.
  * </ul>
  *
  * <p>Failures of the database are STORE_UNAVAILABLE, with what failed and why; a file still held by
  * another node's transaction after the connection's {@code lock_timeout} is STORE_UNAVAILABLE
  * naming that.
  *
- * <p>Concurrency: thread-safe. File operations share nothing but the pool; {@code membership} and
- * {@code epoch} are guarded by this object's monitor (join and leave).
+ * <p>Concurrency: thread-safe. File operations share nothing but the pool; {@code membership},
+ * {@code key}, {@code epoch} and {@code listener} are guarded by this object's monitor (join,
+ * listen and leave); while the listening thread runs, the membership connection is its alone until
+ * {@code leaving} (volatile) stops it.
  */
 public final class JdbcLockCluster implements LockCluster {
   /** First key of the two-key advisory locks that serialize joins and leaves. */
@@ -49,12 +59,16 @@ public final class JdbcLockCluster implements LockCluster {
   /** First key of the two-key advisory locks that say a node is alive (second key: its key). */
   static final int NODES = 2002;
 
+  /** Prefix of a node's notification channel; the node's key follows. */
+  static final String CHANNEL = "dittofs_node_";
+
   /** SQLState of a lock wait that ran past {@code lock_timeout}. */
   private static final String LOCK_NOT_AVAILABLE = "55P03";
 
-  private static final String NEW_VERSION =
-      "INSERT INTO lock_files (handle, version) VALUES (?, nextval('lock_versions'))"
-          + " ON CONFLICT (handle) DO UPDATE SET version = EXCLUDED.version RETURNING version";
+  private static final System.Logger LOG = System.getLogger("org.dittofs.metadata.cluster");
+
+  /** How long the listening thread waits for notifications before it looks at its flag again. */
+  private static final int POLL_MILLIS = 200;
 
   private static final String LIVE_OTHERS =
       "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2"
@@ -65,8 +79,12 @@ public final class JdbcLockCluster implements LockCluster {
 
   private final DataSource dataSource;
   private final String node;
-  private Connection membership; // held while joined
+  private final ClusterNotifications notifications;
+  private Connection membership; // held while joined; the listening thread's while it runs
+  private long key;
   private long epoch;
+  private Thread listener;
+  private volatile boolean leaving;
 
   /**
    * A cluster over the PostgreSQL database behind {@code dataSource} (its schema migrated), for the
@@ -74,8 +92,9 @@ public final class JdbcLockCluster implements LockCluster {
    *
    * @throws StoreError INVALID_ARGUMENT for an empty node id or one longer than 255 characters
    */
-  public JdbcLockCluster(DataSource dataSource, String node) {
+  public JdbcLockCluster(DataSource dataSource, String node, ClusterNotifications notifications) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    this.notifications = Objects.requireNonNull(notifications, "notifications");
     if (node == null || node.isBlank() || node.length() > 255) {
       throw StoreErrors.invalidArgument(
           "a cluster node id must have 1 to 255 characters, got '" + node + "'");
@@ -98,6 +117,7 @@ public final class JdbcLockCluster implements LockCluster {
       return epoch;
     }
     Connection c = connect("join");
+    long ep;
     try {
       c.setAutoCommit(false);
       execute(c, "SELECT pg_advisory_xact_lock(" + MEMBERSHIP + ", 0)");
@@ -112,7 +132,7 @@ public final class JdbcLockCluster implements LockCluster {
       if (queryLong(c, LIVE_OTHERS) == 0) {
         execute(c, "UPDATE server_state SET epoch = epoch + 1 WHERE id = 1"); // a cold start
       }
-      long ep = queryLong(c, "SELECT epoch FROM server_state WHERE id = 1");
+      ep = queryLong(c, "SELECT epoch FROM server_state WHERE id = 1");
       try (PreparedStatement ps =
           c.prepareStatement(
               "UPDATE cluster_nodes SET incarnation = incarnation + 1, started_at = now(),"
@@ -121,15 +141,115 @@ public final class JdbcLockCluster implements LockCluster {
         ps.executeUpdate();
       }
       c.commit();
+      c.setAutoCommit(true); // notifications reach a session only between transactions
       membership = c;
+      this.key = key;
       epoch = ep;
-      return ep;
     } catch (SQLException | RuntimeException e) {
       abandon(c);
       if (e instanceof StoreError se) {
         throw se;
       }
       throw unavailable("joining the cluster as node '" + node + "'", e);
+    }
+    dropDeadWaiters();
+    return ep;
+  }
+
+  /** Nodes whose membership session is alive now (this one included), in SQL. */
+  private static final String LIVE_NODES =
+      "SELECT n.node FROM cluster_nodes n WHERE EXISTS (SELECT 1 FROM pg_locks l"
+          + " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.classid = "
+          + NODES
+          + " AND l.objid = n.key::oid"
+          + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))";
+
+  /**
+   * Deletes the queued requests whose waiters are gone: those of nodes that are not alive, and this
+   * node's own from an earlier incarnation (it has queued nothing yet). File by file, each under
+   * the file's lock and the graph's, so the file's version moves and the nodes that wait on the
+   * file are told (their waiters may be free now). Liveness is read inside each file's transaction,
+   * so a node that joins meanwhile keeps its requests.
+   */
+  private void dropDeadWaiters() {
+    List<FileHandle> files =
+        inTransaction(
+            "finding queued requests of dead nodes",
+            tx ->
+                tx.sql()
+                    .query(
+                        "files with queued requests of dead nodes",
+                        "SELECT DISTINCT file FROM lock_waiters WHERE node = ? OR node NOT IN ("
+                            + LIVE_NODES
+                            + ")",
+                        rs -> FileHandle.of(rs.getBytes(1)),
+                        node));
+    for (FileHandle f : files) {
+      JdbcTransaction tx = begin("dropping queued requests of dead nodes");
+      try {
+        SqlTransaction sql = tx.sql();
+        sql.query("hold file", "SELECT pg_advisory_xact_lock(?)", rs -> 0, FileKeys.key(f));
+        List<String> live = sql.query("live nodes", LIVE_NODES, rs -> rs.getString(1));
+        ClusterFile file = new ClusterFile(tx, f, 0, true);
+        for (QueuedRequest w : file.waiters()) {
+          if (w.node().equals(node) || !live.contains(w.node())) {
+            file.deleteWaiter(w.id());
+          } else if (w.state() == QueuedRequest.State.WAITING) {
+            file.notify(w.node());
+          }
+        }
+        file.commitWrites();
+        tx.commit();
+      } catch (StoreError e) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "cluster node '"
+                + node
+                + "': queued requests of dead nodes on "
+                + f.toHex()
+                + " stay until the next try: "
+                + e.getMessage());
+      } finally {
+        tx.close();
+      }
+    }
+  }
+
+  @Override
+  public void listen(Consumer<FileHandle> changed) {
+    Objects.requireNonNull(changed, "changed");
+    synchronized (this) {
+      if (membership == null) {
+        throw new IllegalStateException("node '" + node + "' listens only once it has joined");
+      }
+      if (listener != null) {
+        return;
+      }
+      Connection c = membership;
+      long k = key;
+      listener = new Thread(() -> listenOn(c, k, changed), "dittofs-cluster-" + node);
+    }
+    listener.setDaemon(true);
+    listener.start();
+  }
+
+  /** The listening thread: the membership session LISTENs to this node's channel. */
+  private void listenOn(Connection c, long k, Consumer<FileHandle> changed) {
+    try {
+      execute(c, "LISTEN " + CHANNEL + k);
+      while (!leaving) {
+        for (String payload : notifications.poll(c, POLL_MILLIS)) {
+          changed.accept(FileHandle.fromHex(payload));
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      if (!leaving) {
+        LOG.log(
+            System.Logger.Level.ERROR,
+            "cluster node '" + node + "' stopped receiving notifications: " + e.getMessage(),
+            e);
+        changed.accept(null);
+      }
     }
   }
 
@@ -161,6 +281,15 @@ public final class JdbcLockCluster implements LockCluster {
     Connection c = membership;
     if (c == null) {
       return;
+    }
+    leaving = true;
+    Thread t = listener;
+    if (t != null) {
+      try {
+        t.join(10L * POLL_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     membership = null;
     try {
@@ -218,15 +347,9 @@ public final class JdbcLockCluster implements LockCluster {
       } finally {
         f.end();
       }
-      long now = version;
+      long now;
       try {
-        if (!f.writes().isEmpty()) {
-          tx.apply(f.writes());
-          now =
-              tx.sql()
-                  .query("new file version", NEW_VERSION, rs -> rs.getLong(1), file.bytes())
-                  .get(0);
-        }
+        now = f.commitWrites();
         tx.commit();
       } catch (StoreError e) {
         StoreError u = unavailable("committing on file " + file.toHex(), e);
@@ -278,8 +401,12 @@ public final class JdbcLockCluster implements LockCluster {
             tx.sql()
                 .query(
                     "files of client",
-                    "SELECT DISTINCT file FROM locks WHERE client_id = ? AND adapter = ?",
+                    "SELECT file FROM locks WHERE client_id = ? AND adapter = ?"
+                        + " UNION SELECT file FROM lock_waiters WHERE client_id = ? AND adapter = ?"
+                        + " AND state = 'WAITING'",
                     rs -> FileHandle.of(rs.getBytes(1)),
+                    clientId,
+                    adapter,
                     clientId,
                     adapter));
   }

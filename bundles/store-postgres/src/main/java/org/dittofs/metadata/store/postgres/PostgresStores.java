@@ -94,7 +94,7 @@ public final class PostgresStores {
   static ClusteredJdbcStore openCluster(DataSource source, int poolSize, String node) {
     HikariDataSource pool = pool(source, poolSize, true);
     try {
-      JdbcLockCluster cluster = new JdbcLockCluster(pool, node);
+      JdbcLockCluster cluster = new JdbcLockCluster(pool, node, new PgNotifications());
       return new ClusteredJdbcStore(
           JdbcMetadataStore.open(pool, Dialect.POSTGRESQL, pool::close), cluster);
     } catch (RuntimeException e) {

@@ -9,14 +9,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A randomized differential test: random operations of every kind the cluster serves (locks and
- * multi-range locks of both flavours, releases, tests, opens, downgrades, closes, I/O checks) by 8
- * owners on 3 files, each sent to a random node of a cluster in child JVMs, against the single-node
- * reference fed the same sequence ({@link ClusterHarness}): every answer must be the same, and
- * every 20 operations the whole state of every file (locks in order, opens), read through a random
- * node. An owner's operations go to different nodes, so every node works on state another node
- * made. Ranges are drawn from a few offsets around 0 and around 2^64-1, so most operations meet
- * others. The seed is printed; {@code -Ddittofs.cluster.seed=N} replays one, {@code
- * -Ddittofs.cluster.ops=N} changes the length (default 600 per cluster size).
+ * multi-range locks of both flavours, blocking requests with their answers and cancels, releases,
+ * tests, opens, downgrades, closes, I/O checks) by 8 owners on 3 files, each sent to a random node
+ * of a cluster in child JVMs, against the single-node reference fed the same sequence ({@link
+ * ClusterHarness}): every answer must be the same, and every 20 operations the whole state of every
+ * file (locks in order, opens), read through a random node. An owner's operations go to different
+ * nodes, so every node works on state another node made. Ranges are drawn from a few offsets around
+ * 0 and around 2^64-1, so most operations meet others. The seed is printed; {@code
+ * -Ddittofs.cluster.seed=N} replays one, {@code -Ddittofs.cluster.ops=N} changes the length
+ * (default 600 per cluster size).
  */
 @ExtendWith(PostgresServer.class)
 class ClusterDifferentialTest {
@@ -42,9 +43,29 @@ class ClusterDifferentialTest {
     String prefix = "d" + nodes + "s" + Long.toHexString(seed & 0xffffff) + "f";
     try (ClusterHarness h = ClusterHarness.start("differential_" + nodes, nodes)) {
       List<String> opened = new ArrayList<>(); // "#n file owner"
+      List<String> blocked = new ArrayList<>(); // "handle node": where each blocking request waits
       for (int i = 1; i <= ops; i++) {
         int node = rnd.nextInt(nodes);
         String file = prefix + rnd.nextInt(3);
+        int kind = rnd.nextInt(100);
+        if (kind < 8) { // a blocking request, long enough never to time out here
+          String handle = "h" + i;
+          String a =
+              h.on(node, "block " + handle + " " + request(rnd, file).substring(5) + " 600000");
+          if (!a.startsWith("ERROR")) { // refused at once (DEADLOCK, ...): nothing to answer later
+            blocked.add(handle + " " + node);
+          }
+          continue;
+        }
+        if (kind < 14 && !blocked.isEmpty()) { // its answer, at its node
+          String[] b = blocked.get(rnd.nextInt(blocked.size())).split(" ");
+          if (kind < 12) {
+            h.awaitOn(Integer.parseInt(b[1]), b[0], java.time.Duration.ofSeconds(30));
+          } else {
+            h.on(Integer.parseInt(b[1]), "cancel " + b[0]);
+          }
+          continue;
+        }
         String cmd = command(rnd, file, opened);
         String answer = h.on(node, cmd);
         if (answer.startsWith("OPEN ")) {
@@ -60,6 +81,24 @@ class ClusterDifferentialTest {
     } catch (AssertionError e) {
       throw new AssertionError("seed " + seed + ": " + e.getMessage(), e);
     }
+  }
+
+  /** A {@code lock} command of a random owner (its flavour), type and range. */
+  private static String request(Random rnd, String file) {
+    String owner = OWNERS[rnd.nextInt(OWNERS.length)];
+    boolean windows = owner.startsWith("W");
+    return "lock "
+        + owner
+        + " c"
+        + owner
+        + " "
+        + file
+        + " "
+        + (windows ? "windows" : "posix")
+        + " "
+        + type(rnd)
+        + " "
+        + range(rnd, windows);
   }
 
   private static String command(Random rnd, String file, List<String> opened) {

@@ -26,6 +26,8 @@ final class ClusterHarness implements AutoCloseable {
   private final LockManager reference = LockManagers.builder().build();
   private final Map<String, String> clusterOpens = new HashMap<>();
   private final Map<String, String> referenceOpens = new HashMap<>();
+  private final Map<String, org.dittofs.metadata.lock.PendingLock> referencePending =
+      new HashMap<>();
   private final List<String> history = new ArrayList<>();
   private int opens;
 
@@ -70,7 +72,8 @@ final class ClusterHarness implements AutoCloseable {
    */
   String on(int node, String command) {
     String answer = nodes.get(node).send(substitute(command, clusterOpens));
-    String expected = NodeCommands.run(reference, substitute(command, referenceOpens));
+    String expected =
+        NodeCommands.run(reference, referencePending, substitute(command, referenceOpens));
     if (answer.startsWith("OPEN ") && expected.startsWith("OPEN ")) {
       String handle = "#" + (++opens);
       clusterOpens.put(handle, answer.substring(5));
@@ -89,6 +92,33 @@ final class ClusterHarness implements AutoCloseable {
               + expected
               + "\nto: "
               + command
+              + "\n"
+              + history());
+    }
+    return answer;
+  }
+
+  /**
+   * The answer of blocking request {@code handle} at node {@code node} and on the reference. The
+   * reference answers at once; the cluster's answer may still be on its way to the node (a waiter
+   * granted by another node is answered after a notification), so the node is given up to {@code
+   * patience} when the reference's request is done, and none when it is still pending.
+   */
+  String awaitOn(int node, String handle, java.time.Duration patience) {
+    String expected = NodeCommands.run(reference, referencePending, "await " + handle + " 0");
+    long millis = expected.equals("PENDING") ? 1 : patience.toMillis();
+    String answer = nodes.get(node).send("await " + handle + " " + millis);
+    history.add("n" + node + "  await " + handle + "  ->  " + expected);
+    if (!answer.equals(expected)) {
+      throw new AssertionError(
+          "node n"
+              + node
+              + " answered\n  "
+              + answer
+              + "\nwhere one node answers\n  "
+              + expected
+              + "\nto: await "
+              + handle
               + "\n"
               + history());
     }

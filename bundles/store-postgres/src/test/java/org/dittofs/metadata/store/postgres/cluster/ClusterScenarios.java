@@ -219,6 +219,53 @@ abstract class ClusterScenarios {
   }
 
   @Test
+  void aWaiterAtOneNodeIsGrantedWhenAnotherNodeReleases() {
+    as("P0", "lock P0 cP0 wait posix exclusive 0-9");
+    assertThat(as("P1", "block b1 P1 cP1 wait posix exclusive 5-14 60000")).isEqualTo("PENDING");
+    assertThat(as("P2", "test P2 cP2 wait posix shared 12-12"))
+        .isEqualTo("CONFLICT P1@cP1:EXCLUSIVE:POSIX:5-14"); // FIFO: the queued request counts
+    as("P0", "unlock P0 wait posix 0-9");
+    assertThat(as("P1", "await b1 30000")).isEqualTo("GRANTED P1@cP1:EXCLUSIVE:POSIX:5-14");
+    assertThat(after("P1", "locks wait")).isEqualTo("LOCKS P1@cP1:EXCLUSIVE:POSIX:5-14");
+  }
+
+  @Test
+  void waitersOfSeveralNodesAreServedInTheirOrder() {
+    as("P0", "lock P0 cP0 fifo posix exclusive 0-9");
+    assertThat(as("P1", "block f1 P1 cP1 fifo posix exclusive 0-9 60000")).isEqualTo("PENDING");
+    assertThat(as("P2", "block f2 P2 cP2 fifo posix exclusive 0-9 60000")).isEqualTo("PENDING");
+    as("P0", "unlock P0 fifo posix 0-9");
+    assertThat(as("P1", "await f1 30000")).isEqualTo("GRANTED P1@cP1:EXCLUSIVE:POSIX:0-9");
+    assertThat(as("P2", "await f2 100")).isEqualTo("PENDING");
+    as("P1", "unlock P1 fifo posix 0-9");
+    assertThat(as("P2", "await f2 30000")).isEqualTo("GRANTED P2@cP2:EXCLUSIVE:POSIX:0-9");
+  }
+
+  @Test
+  void aDeadlockAcrossNodesIsFound() {
+    as("P0", "lock P0 cP0 dl1 posix exclusive 0-9");
+    as("P1", "lock P1 cP1 dl2 posix exclusive 0-9");
+    assertThat(as("P0", "block d0 P0 cP0 dl2 posix exclusive 0-0 60000")).isEqualTo("PENDING");
+    assertThat(as("P1", "block d1 P1 cP1 dl1 posix exclusive 0-0 60000"))
+        .isEqualTo("ERROR DEADLOCK");
+    as("P1", "unlock P1 dl2 posix 0-9");
+    assertThat(as("P0", "await d0 30000")).isEqualTo("GRANTED P0@cP0:EXCLUSIVE:POSIX:0-0");
+  }
+
+  @Test
+  void aCancelledOrTimedOutWaiterLeavesTheQueue() {
+    as("P0", "lock P0 cP0 tmo posix exclusive 0-9");
+    assertThat(as("P1", "block t1 P1 cP1 tmo posix exclusive 0-0 300")).isEqualTo("PENDING");
+    assertThat(as("P1", "await t1 30000")).isEqualTo("ERROR TIMED_OUT");
+    assertThat(as("P2", "block t2 P2 cP2 tmo posix exclusive 0-0 60000")).isEqualTo("PENDING");
+    assertThat(as("P2", "cancel t2")).isEqualTo("CANCELLED true");
+    assertThat(as("P2", "await t2 30000")).isEqualTo("ERROR CANCELLED");
+    assertThat(as("P3", "lock P3 cP3 tmo posix shared 20-29")).startsWith("GRANTED");
+    as("P0", "unlock P0 tmo posix 0-9");
+    assertThat(after("P0", "locks tmo")).isEqualTo("LOCKS P3@cP3:SHARED:POSIX:20-29");
+  }
+
+  @Test
   void aClientsReleaseFindsItsLocksMadeAtAnotherNode() {
     // the client registers at node 0, but its locks are made through the last node; unregistering
     // at node 0 releases them: the files come from the database, not from node 0's memory

@@ -20,6 +20,7 @@ import org.dittofs.metadata.lock.LockResult;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.lock.OpenRequest;
+import org.dittofs.metadata.lock.PendingLock;
 import org.dittofs.metadata.lock.ShareAccess;
 import org.dittofs.metadata.lock.ShareReservation;
 import org.dittofs.metadata.lock.UnlockRequest;
@@ -44,6 +45,9 @@ import org.dittofs.metadata.lock.host.LockManager;
  * locks F                                  LOCKS lock lock ...
  * opens F                                  OPENS open open ...
  * register C TTL_SECONDS | unregister C    OK | ERROR CODE
+ * block H O C F FLAVOUR TYPE RANGE TIMEOUT_MS   GRANTED lock | PENDING | ERROR CODE
+ * await H MILLIS                           GRANTED lock | PENDING | ERROR CODE
+ * cancel H                                 CANCELLED true|false
  * </pre>
  *
  * RANGE is {@code first-last} (unsigned decimal, both inclusive) or {@code z@offset} (zero-length);
@@ -51,7 +55,8 @@ import org.dittofs.metadata.lock.host.LockManager;
  * {@code shared|exclusive}; MODE {@code advisory|mandatory}. A lock is written {@code
  * owner@client:TYPE:FLAVOUR:RANGE}, an open {@code owner@client:ACCESS:DENY}. Owners, clients and
  * files are single words; the client's adapter is {@value #ADAPTER}, every lock's share {@value
- * #SHARE}. Stateless.
+ * #SHARE}. A blocking request is named by the test ({@code H}): its pending answer is kept in the
+ * map given with the command. Stateless.
  */
 public final class NodeCommands {
   static final String ADAPTER = "test";
@@ -61,9 +66,25 @@ public final class NodeCommands {
 
   /** Runs one command line on {@code m}; never throws for a refusal of the manager. */
   public static String run(LockManager m, String line) {
+    return run(m, new java.util.HashMap<>(), line);
+  }
+
+  /**
+   * Runs one command line on {@code m}, with the pending blocking requests of earlier commands in
+   * {@code pending}; never throws for a refusal of the manager.
+   */
+  public static String run(LockManager m, java.util.Map<String, PendingLock> pending, String line) {
     String[] w = line.trim().split(" +");
     try {
       return switch (w[0]) {
+        case "block" -> {
+          PendingLock p =
+              m.lockBlocking(request(w, 2, w[6], w[7]), Duration.ofMillis(Long.parseLong(w[8])));
+          pending.put(w[1], p);
+          yield answer(p, 0);
+        }
+        case "await" -> answer(pending.get(w[1]), Long.parseLong(w[2]));
+        case "cancel" -> "CANCELLED " + pending.get(w[1]).cancel();
         case "lock" -> lock(m, w);
         case "lockall" -> lockAll(m, w);
         case "unlock" -> {
@@ -127,7 +148,21 @@ public final class NodeCommands {
         default -> throw new IllegalArgumentException("unknown command: " + line);
       };
     } catch (StoreError e) {
+      if (e.code() == org.dittofs.metadata.errors.ErrorCode.STORE_UNAVAILABLE) {
+        e.printStackTrace(); // to the node's log: a database problem, not an answer of the contract
+      }
       return "ERROR " + e.code();
+    }
+  }
+
+  /** A pending request's answer once done, or PENDING if it is not within {@code millis}. */
+  private static String answer(PendingLock p, long millis) {
+    try {
+      Optional<Lock> l = millis == 0 ? p.poll() : p.await(Duration.ofMillis(millis));
+      return l.map(x -> "GRANTED " + lock(x)).orElse("PENDING");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 

@@ -31,6 +31,8 @@ public final class NodeMain {
       out.println("@ READY " + node);
       BufferedReader in =
           new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      java.util.Map<String, org.dittofs.metadata.lock.PendingLock> pending =
+          new java.util.HashMap<>();
       String line;
       while ((line = in.readLine()) != null && !line.equals("quit")) {
         String answer;
@@ -38,7 +40,7 @@ public final class NodeMain {
           answer =
               line.startsWith("exclusive ")
                   ? MutualExclusion.run(m.lockManager(), url, user, line)
-                  : NodeCommands.run(m.lockManager(), line);
+                  : NodeCommands.run(m.lockManager(), pending, line);
         } catch (RuntimeException e) {
           e.printStackTrace();
           answer = "FAILED " + e;
