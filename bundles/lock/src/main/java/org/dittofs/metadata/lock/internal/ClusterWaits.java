@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockId;
 import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.spi.LockCluster;
@@ -54,9 +55,10 @@ final class ClusterWaits {
   /**
    * Starts receiving the cluster's notifications: {@code poke} (a no-op operation on the file,
    * which reloads it) runs on the timers' thread for each notified file, and for every file with
-   * waiters of this node when notifications may have been lost.
+   * waiters of this node when notifications may have been lost; {@code expire} runs there for each
+   * client of a dead node this node must release.
    */
-  void listen(LockCluster cluster, Consumer<FileHandle> poke) {
+  void listen(LockCluster cluster, Consumer<FileHandle> poke, Consumer<LockClient> expire) {
     cluster.listen(
         file ->
             timers.schedule(
@@ -67,6 +69,7 @@ final class ClusterWaits {
                     files().forEach(poke);
                   }
                 },
-                Duration.ZERO));
+                Duration.ZERO),
+        client -> timers.schedule(() -> expire.accept(client), Duration.ZERO));
   }
 }

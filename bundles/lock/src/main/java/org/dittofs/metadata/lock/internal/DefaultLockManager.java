@@ -176,7 +176,18 @@ public final class DefaultLockManager implements LockManager {
         new Recovery(
             checks, cfg, grace, events, owners, limits, clients, writer, tables, ops, restored,
             opens);
-    this.sessions = new ClientSessions(checks, clients, limits, events, tables, ops, waiting);
+    this.sessions =
+        new ClientSessions(
+            checks,
+            clients,
+            limits,
+            events,
+            tables,
+            ops,
+            waiting,
+            cluster == null
+                ? ClientHome.NONE
+                : ClientHome.of(cluster, () -> cfg.get().leaseTime()));
     this.binding = new StoreBinding(store, timers, ids, events, writer, tables);
   }
 
@@ -216,7 +227,7 @@ public final class DefaultLockManager implements LockManager {
       listeners.forEach(m.events::add);
       // a notified file gets an operation that changes nothing: it reloads the file, which answers
       // this node's waiters that another node granted or failed
-      m.waits.listen(cluster, f -> m.tables.run(f, true, (t, d) -> null));
+      m.waits.listen(cluster, f -> m.tables.run(f, true, (t, d) -> null), m.sessions::expired);
       return m;
     }
     long ep = epoch;

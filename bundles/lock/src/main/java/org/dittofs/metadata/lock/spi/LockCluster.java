@@ -1,7 +1,10 @@
 package org.dittofs.metadata.lock.spi;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.LockClient;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -50,13 +53,55 @@ public interface LockCluster {
   void leave();
 
   /**
-   * Starts telling this node about its queued requests that other nodes decided ({@link
-   * FileTransaction#notify}): {@code changed} is called with the file, or with null when
-   * notifications may have been lost (after the store reconnected), meaning every file with queued
-   * requests of this node must be looked at. Called on a thread of the store, at most one call at a
-   * time; it must return quickly (schedule the work elsewhere). Stops at {@link #leave}.
+   * Starts telling this node what the cluster needs it to do, on a thread of the store, one call at
+   * a time; each call must return quickly (schedule the work elsewhere). Stops at {@link #leave}.
+   *
+   * @param changed called with a file where other nodes decided queued requests of this node
+   *     ({@link FileTransaction#notify}), or with null when notifications may have been lost (the
+   *     node's membership was renewed): then every file with queued requests of this node must be
+   *     looked at
+   * @param expired called with a client whose state this node must release now: its node died and
+   *     its lease ran out without it registering anywhere else, or its node died while its ttl
+   *     release was pending. The node calls {@link #clientReleased} when it is done.
    */
-  void listen(java.util.function.Consumer<FileHandle> changed);
+  void listen(Consumer<FileHandle> changed, Consumer<LockClient> expired);
+
+  /**
+   * A client registered at this node: it belongs to this node from now on, with everything it holds
+   * (a client that registered at another node before moves here: failover). If this node dies, its
+   * state is released once {@code lease} has passed, unless it registers elsewhere first.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  void clientRegistered(String clientId, String adapter, Duration lease);
+
+  /**
+   * A client of this node unregistered with a ttl: its state is released when the ttl runs out (by
+   * this node's timer, or by another node if this one dies first), unless it registers again.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  void clientUnregistered(String clientId, String adapter, Duration ttl);
+
+  /**
+   * Whether this node may release the client's state now for a ttl it timed: false if the client
+   * has registered at another node meanwhile (it belongs there, with its state).
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  boolean mayRelease(String clientId, String adapter);
+
+  /**
+   * The client's state was released (unregistered with no ttl, rebooted, expired): it belongs to no
+   * node any more.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  void clientReleased(String clientId, String adapter);
 
   /**
    * Runs {@code work} on {@code file} exclusively with every other {@code onFile} on the same file

@@ -1,5 +1,6 @@
 package org.dittofs.metadata.lock.testing;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -15,6 +16,7 @@ import java.util.function.Consumer;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.spi.FileTransaction;
 import org.dittofs.metadata.lock.spi.FileWork;
 import org.dittofs.metadata.lock.spi.LockCluster;
@@ -28,9 +30,10 @@ import org.dittofs.metadata.lock.spi.WaitEdge;
  * a database: one shared state per file (its version, records and queued requests, replaced whole
  * by each commit), a lock per file held by {@link LockCluster#onFile}, the wait-for graph behind a
  * lock of its own held from the first use in an operation to its end, versions and id blocks from
- * shared counters, and notifications delivered to the notified node's listener right after the
- * commit. {@link #node} gives each lock manager its own view. Commits can be made to fail ({@link
- * #failCommits}), before or after they take effect (an unknown outcome).
+ * shared counters, notifications delivered to the notified node's listener right after the commit,
+ * and the node each registered client belongs to (nodes never die here). {@link #node} gives each
+ * lock manager its own view. Commits can be made to fail ({@link #failCommits}), before or after
+ * they take effect (an unknown outcome).
  *
  * <p>Thread-safe: each file's state is an immutable snapshot in a concurrent map, replaced under
  * the file's lock; the graph is changed under its lock; counters are atomic.
@@ -54,6 +57,7 @@ public final class InMemoryLockCluster {
   private final ReentrantLock graphLock = new ReentrantLock();
   private final Map<String, List<WaitEdge>> graph = new LinkedHashMap<>(); // under graphLock
   private final Map<String, Consumer<FileHandle>> listeners = new ConcurrentHashMap<>();
+  private final Map<String, String> clients = new ConcurrentHashMap<>(); // client -> its node
   private final AtomicLong versions = new AtomicLong();
   private final AtomicLong ids = new AtomicLong(1);
   private final AtomicInteger failing = new AtomicInteger();
@@ -121,8 +125,26 @@ public final class InMemoryLockCluster {
     }
 
     @Override
-    public void listen(Consumer<FileHandle> changed) {
+    public void listen(Consumer<FileHandle> changed, Consumer<LockClient> expired) {
       listeners.put(id, changed);
+    }
+
+    @Override
+    public void clientRegistered(String clientId, String adapter, Duration lease) {
+      clients.put(clientId + "\n" + adapter, id);
+    }
+
+    @Override
+    public void clientUnregistered(String clientId, String adapter, Duration ttl) {}
+
+    @Override
+    public boolean mayRelease(String clientId, String adapter) {
+      return id.equals(clients.getOrDefault(clientId + "\n" + adapter, id));
+    }
+
+    @Override
+    public void clientReleased(String clientId, String adapter) {
+      clients.remove(clientId + "\n" + adapter, id);
     }
 
     @Override

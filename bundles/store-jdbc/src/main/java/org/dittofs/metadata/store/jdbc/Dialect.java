@@ -102,7 +102,8 @@ public enum Dialect {
     /** Also the tables of cluster mode (docs/cluster.md), which only PostgreSQL serves. */
     @Override
     List<String> scripts() {
-      return List.of("V1__init.sql", "V2__cluster.sql", "V3__cluster_waiting.sql");
+      return List.of(
+          "V1__init.sql", "V2__cluster.sql", "V3__cluster_waiting.sql", "V4__cluster_clients.sql");
     }
   };
 

@@ -1,9 +1,6 @@
 package org.dittofs.metadata.store.jdbc;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -13,6 +10,7 @@ import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.spi.FileWork;
 import org.dittofs.metadata.lock.spi.LockCluster;
 import org.dittofs.metadata.lock.spi.QueuedRequest;
@@ -30,27 +28,27 @@ import org.dittofs.metadata.lock.spi.QueuedRequest;
  *       file's new version from the sequence {@code lock_versions}, and the commit. The advisory
  *       lock goes with the transaction, at commit, rollback or the end of the session.
  *   <li>A read ({@link #read}) is the same without the advisory lock.
- *   <li>Membership: a node is alive while its membership connection holds the session-level
- *       advisory lock ({@value #NODES}, its key); PostgreSQL releases it when the session ends, at
- *       once for a killed process. {@link #join} runs under the transaction-level lock ({@value
- *       #MEMBERSHIP}, 0): a node that finds no other node alive starts the cluster and moves it to
- *       a new epoch.
+ *   <li>Membership ({@link ClusterMembership}): a node is alive while its membership connection
+ *       holds the session-level advisory lock ({@value #NODES}, its key); PostgreSQL releases it
+ *       when the session ends, at once for a killed process. {@link #join} runs under the
+ *       transaction-level lock ({@value #MEMBERSHIP}, 0): a node that finds no other node alive
+ *       starts the cluster and moves it to a new epoch.
+ *   <li>Clients ({@code cluster_clients}): a registered client belongs to the node it last
+ *       registered at; a dead node's clients are released by a live node after their lease.
  *   <li>Waiting (SPEC 5): queued requests are rows of {@code lock_waiters}, part of the file's
  *       state; the wait-for graph is {@code lock_wait_edges} under the advisory lock (2003, 0)
  *       ({@link ClusterFile}). A node is told about its waiters that another node decided by {@code
  *       NOTIFY} on its channel ({@value #CHANNEL} and its key), which its membership session {@code
  *       LISTEN}s to ({@link #listen}). Queued requests of nodes that are not alive are deleted when
- *       a node joins.
+ *       a node joins and by every heartbeat that finds some.
  * </ul>
  *
  * <p>Failures of the database are STORE_UNAVAILABLE, with what failed and why; a file still held by
  * another node's transaction after the connection's {@code lock_timeout} is STORE_UNAVAILABLE
  * naming that.
  *
- * <p>Concurrency: thread-safe. File operations share nothing but the pool; {@code membership},
- * {@code key}, {@code epoch} and {@code listener} are guarded by this object's monitor (join,
- * listen and leave); while the listening thread runs, the membership connection is its alone until
- * {@code leaving} (volatile) stops it.
+ * <p>Concurrency: thread-safe. Operations share nothing but the pool; the membership guards its own
+ * state.
  */
 public final class JdbcLockCluster implements LockCluster {
   /** First key of the two-key advisory locks that serialize joins and leaves. */
@@ -67,34 +65,24 @@ public final class JdbcLockCluster implements LockCluster {
 
   private static final System.Logger LOG = System.getLogger("org.dittofs.metadata.cluster");
 
-  /** How long the listening thread waits for notifications before it looks at its flag again. */
-  private static final int POLL_MILLIS = 200;
-
-  private static final String LIVE_OTHERS =
-      "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2"
-          + " AND classid = "
-          + NODES
-          + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-          + " AND pid <> pg_backend_pid()";
+  /** How often a node beats its heartbeat and looks for dead nodes, unless told otherwise. */
+  public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(2);
 
   private final DataSource dataSource;
   private final String node;
-  private final ClusterNotifications notifications;
-  private Connection membership; // held while joined; the listening thread's while it runs
-  private long key;
-  private long epoch;
-  private Thread listener;
-  private volatile boolean leaving;
+  private final ClusterMembership membership;
 
   /**
    * A cluster over the PostgreSQL database behind {@code dataSource} (its schema migrated), for the
-   * node {@code node}.
+   * node {@code node}, beating its heartbeat every {@code heartbeat}.
    *
-   * @throws StoreError INVALID_ARGUMENT for an empty node id or one longer than 255 characters
+   * @throws StoreError INVALID_ARGUMENT for an empty node id or one longer than 255 characters, or
+   *     a heartbeat that is not positive
    */
-  public JdbcLockCluster(DataSource dataSource, String node, ClusterNotifications notifications) {
+  public JdbcLockCluster(
+      DataSource dataSource, String node, ClusterNotifications notifications, Duration heartbeat) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    this.notifications = Objects.requireNonNull(notifications, "notifications");
+    Objects.requireNonNull(notifications, "notifications");
     if (node == null || node.isBlank() || node.length() > 255) {
       throw StoreErrors.invalidArgument(
           "a cluster node id must have 1 to 255 characters, got '" + node + "'");
@@ -103,7 +91,12 @@ public final class JdbcLockCluster implements LockCluster {
     if (why != null) {
       throw StoreErrors.invalidArgument("cluster node id cannot be stored: " + why);
     }
+    if (heartbeat == null || heartbeat.isNegative() || heartbeat.isZero()) {
+      throw StoreErrors.invalidArgument("a cluster heartbeat must be positive, got " + heartbeat);
+    }
     this.node = node;
+    this.membership =
+        new ClusterMembership(dataSource, node, notifications, heartbeat, this::dropDeadWaiters);
   }
 
   @Override
@@ -112,57 +105,9 @@ public final class JdbcLockCluster implements LockCluster {
   }
 
   @Override
-  public synchronized long join() {
-    if (membership != null) {
-      return epoch;
-    }
-    Connection c = connect("join");
-    long ep;
-    try {
-      c.setAutoCommit(false);
-      execute(c, "SELECT pg_advisory_xact_lock(" + MEMBERSHIP + ", 0)");
-      long key = nodeKey(c);
-      if (!queryBoolean(c, "SELECT pg_try_advisory_lock(" + NODES + ", " + key + ")")) {
-        c.rollback();
-        throw StoreErrors.invalidArgument(
-            "cluster node id '"
-                + node
-                + "' is already live in this cluster; give each node its own");
-      }
-      if (queryLong(c, LIVE_OTHERS) == 0) {
-        execute(c, "UPDATE server_state SET epoch = epoch + 1 WHERE id = 1"); // a cold start
-      }
-      ep = queryLong(c, "SELECT epoch FROM server_state WHERE id = 1");
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "UPDATE cluster_nodes SET incarnation = incarnation + 1, started_at = now(),"
-                  + " heartbeat_at = now(), left_at = NULL WHERE node = ?")) {
-        ps.setString(1, node);
-        ps.executeUpdate();
-      }
-      c.commit();
-      c.setAutoCommit(true); // notifications reach a session only between transactions
-      membership = c;
-      this.key = key;
-      epoch = ep;
-    } catch (SQLException | RuntimeException e) {
-      abandon(c);
-      if (e instanceof StoreError se) {
-        throw se;
-      }
-      throw unavailable("joining the cluster as node '" + node + "'", e);
-    }
-    dropDeadWaiters();
-    return ep;
+  public long join() {
+    return membership.join();
   }
-
-  /** Nodes whose membership session is alive now (this one included), in SQL. */
-  private static final String LIVE_NODES =
-      "SELECT n.node FROM cluster_nodes n WHERE EXISTS (SELECT 1 FROM pg_locks l"
-          + " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.classid = "
-          + NODES
-          + " AND l.objid = n.key::oid"
-          + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))";
 
   /**
    * Deletes the queued requests whose waiters are gone: those of nodes that are not alive, and this
@@ -180,7 +125,7 @@ public final class JdbcLockCluster implements LockCluster {
                     .query(
                         "files with queued requests of dead nodes",
                         "SELECT DISTINCT file FROM lock_waiters WHERE node = ? OR node NOT IN ("
-                            + LIVE_NODES
+                            + ClusterMembership.LIVE_NODES
                             + ")",
                         rs -> FileHandle.of(rs.getBytes(1)),
                         node));
@@ -189,7 +134,8 @@ public final class JdbcLockCluster implements LockCluster {
       try {
         SqlTransaction sql = tx.sql();
         sql.query("hold file", "SELECT pg_advisory_xact_lock(?)", rs -> 0, FileKeys.key(f));
-        List<String> live = sql.query("live nodes", LIVE_NODES, rs -> rs.getString(1));
+        List<String> live =
+            sql.query("live nodes", ClusterMembership.LIVE_NODES, rs -> rs.getString(1));
         ClusterFile file = new ClusterFile(tx, f, 0, true);
         for (QueuedRequest w : file.waiters()) {
           if (w.node().equals(node) || !live.contains(w.node())) {
@@ -216,95 +162,13 @@ public final class JdbcLockCluster implements LockCluster {
   }
 
   @Override
-  public void listen(Consumer<FileHandle> changed) {
-    Objects.requireNonNull(changed, "changed");
-    synchronized (this) {
-      if (membership == null) {
-        throw new IllegalStateException("node '" + node + "' listens only once it has joined");
-      }
-      if (listener != null) {
-        return;
-      }
-      Connection c = membership;
-      long k = key;
-      listener = new Thread(() -> listenOn(c, k, changed), "dittofs-cluster-" + node);
-    }
-    listener.setDaemon(true);
-    listener.start();
-  }
-
-  /** The listening thread: the membership session LISTENs to this node's channel. */
-  private void listenOn(Connection c, long k, Consumer<FileHandle> changed) {
-    try {
-      execute(c, "LISTEN " + CHANNEL + k);
-      while (!leaving) {
-        for (String payload : notifications.poll(c, POLL_MILLIS)) {
-          changed.accept(FileHandle.fromHex(payload));
-        }
-      }
-    } catch (SQLException | RuntimeException e) {
-      if (!leaving) {
-        LOG.log(
-            System.Logger.Level.ERROR,
-            "cluster node '" + node + "' stopped receiving notifications: " + e.getMessage(),
-            e);
-        changed.accept(null);
-      }
-    }
-  }
-
-  /** The node's key, registering the node on its first join. */
-  private long nodeKey(Connection c) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT key FROM cluster_nodes WHERE node = ?")) {
-      ps.setString(1, node);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          return rs.getLong(1);
-        }
-      }
-    }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO cluster_nodes (node, key, incarnation, started_at, heartbeat_at)"
-                + " VALUES (?, nextval('cluster_node_keys'), 0, now(), now()) RETURNING key")) {
-      ps.setString(1, node);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
+  public void listen(Consumer<FileHandle> changed, Consumer<LockClient> expired) {
+    membership.listen(Objects.requireNonNull(changed), Objects.requireNonNull(expired));
   }
 
   @Override
-  public synchronized void leave() {
-    Connection c = membership;
-    if (c == null) {
-      return;
-    }
-    leaving = true;
-    Thread t = listener;
-    if (t != null) {
-      try {
-        t.join(10L * POLL_MILLIS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    membership = null;
-    try {
-      c.rollback();
-      c.setAutoCommit(true);
-      try (PreparedStatement ps =
-          c.prepareStatement("UPDATE cluster_nodes SET left_at = now() WHERE node = ?")) {
-        ps.setString(1, node);
-        ps.executeUpdate();
-      }
-    } catch (SQLException e) {
-      // the session is gone or going: its liveness lock goes with it
-    } finally {
-      abandon(c);
-    }
+  public void leave() {
+    membership.leave();
   }
 
   @Override
@@ -412,6 +276,83 @@ public final class JdbcLockCluster implements LockCluster {
   }
 
   @Override
+  public void clientRegistered(String clientId, String adapter, Duration lease) {
+    clientUpdate(
+        clientId,
+        adapter,
+        "registering client " + clientId,
+        "INSERT INTO cluster_clients (client_id, adapter, node, lease_millis) VALUES (?, ?, ?, ?)"
+            + " ON CONFLICT (client_id, adapter) DO UPDATE SET node = EXCLUDED.node,"
+            + " lease_millis = EXCLUDED.lease_millis, release_at = NULL, orphaned_at = NULL",
+        clientId,
+        adapter,
+        node,
+        lease.toMillis());
+  }
+
+  @Override
+  public void clientUnregistered(String clientId, String adapter, Duration ttl) {
+    clientUpdate(
+        clientId,
+        adapter,
+        "unregistering client " + clientId,
+        "UPDATE cluster_clients SET release_at = now() + ? * interval '1 millisecond'"
+            + " WHERE client_id = ? AND adapter = ? AND node = ?",
+        ttl.toMillis(),
+        clientId,
+        adapter,
+        node);
+  }
+
+  @Override
+  public boolean mayRelease(String clientId, String adapter) {
+    if (!storable(clientId, adapter)) {
+      return true;
+    }
+    return inTransaction(
+        "looking up client " + clientId,
+        tx ->
+            tx
+                .sql()
+                .query(
+                    "client's node",
+                    "SELECT node FROM cluster_clients WHERE client_id = ? AND adapter = ?",
+                    rs -> rs.getString(1),
+                    clientId,
+                    adapter)
+                .stream()
+                .allMatch(node::equals));
+  }
+
+  @Override
+  public void clientReleased(String clientId, String adapter) {
+    clientUpdate(
+        clientId,
+        adapter,
+        "forgetting client " + clientId,
+        "DELETE FROM cluster_clients WHERE client_id = ? AND adapter = ? AND node = ?",
+        clientId,
+        adapter,
+        node);
+  }
+
+  /**
+   * One statement on the row of client ({@code clientId}, {@code adapter}); nothing for ids the
+   * database cannot hold (they were never stored).
+   */
+  private void clientUpdate(
+      String clientId, String adapter, String what, String sql, Object... params) {
+    if (storable(clientId, adapter)) {
+      inTransaction(what, tx -> tx.sql().update(what, sql, params));
+    }
+  }
+
+  private static boolean storable(String clientId, String adapter) {
+    return Dialect.POSTGRESQL.unstorable(clientId) == null
+        && Dialect.POSTGRESQL.unstorable(adapter) == null;
+  }
+
+  @Override
   public List<FileHandle> files() {
     return inTransaction(
         "listing the files with records",
@@ -454,52 +395,6 @@ public final class JdbcLockCluster implements LockCluster {
       return new JdbcTransaction(Dialect.POSTGRESQL, dataSource);
     } catch (StoreError e) {
       throw unavailable(what, e);
-    }
-  }
-
-  private Connection connect(String what) {
-    try {
-      return dataSource.getConnection();
-    } catch (SQLException e) {
-      throw unavailable(what, e);
-    }
-  }
-
-  /** Ends a membership session's hold: session locks are released, the connection closed. */
-  private static void abandon(Connection c) {
-    try {
-      c.rollback();
-      c.setAutoCommit(true);
-      execute(c, "SELECT pg_advisory_unlock_all()");
-    } catch (SQLException e) {
-      // a broken session: the server releases its locks when it ends
-    }
-    try {
-      c.close();
-    } catch (SQLException e) {
-      // nothing more to release
-    }
-  }
-
-  private static void execute(Connection c, String sql) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.execute();
-    }
-  }
-
-  private static boolean queryBoolean(Connection c, String sql) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql);
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getBoolean(1);
-    }
-  }
-
-  private static long queryLong(Connection c, String sql) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql);
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
     }
   }
 

@@ -2,6 +2,7 @@ package org.dittofs.metadata.store.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
@@ -85,16 +86,27 @@ public final class PostgresStores {
    */
   public static ClusteredJdbcStore openCluster(
       String url, String user, String password, String node) {
-    return openCluster(dataSource(url, user, password), DEFAULT_POOL_SIZE, node);
+    return openCluster(url, user, password, node, JdbcLockCluster.DEFAULT_HEARTBEAT);
   }
 
   /**
-   * As {@link #openCluster(String, String, String, String)} over connections from {@code source}.
+   * As {@link #openCluster(String, String, String, String)}, beating the node's heartbeat (and
+   * looking for dead nodes) every {@code heartbeat}.
    */
-  static ClusteredJdbcStore openCluster(DataSource source, int poolSize, String node) {
+  public static ClusteredJdbcStore openCluster(
+      String url, String user, String password, String node, Duration heartbeat) {
+    return openCluster(dataSource(url, user, password), DEFAULT_POOL_SIZE, node, heartbeat);
+  }
+
+  /**
+   * As {@link #openCluster(String, String, String, String, Duration)} over connections from {@code
+   * source}.
+   */
+  static ClusteredJdbcStore openCluster(
+      DataSource source, int poolSize, String node, Duration heartbeat) {
     HikariDataSource pool = pool(source, poolSize, true);
     try {
-      JdbcLockCluster cluster = new JdbcLockCluster(pool, node, new PgNotifications());
+      JdbcLockCluster cluster = new JdbcLockCluster(pool, node, new PgNotifications(), heartbeat);
       return new ClusteredJdbcStore(
           JdbcMetadataStore.open(pool, Dialect.POSTGRESQL, pool::close), cluster);
     } catch (RuntimeException e) {

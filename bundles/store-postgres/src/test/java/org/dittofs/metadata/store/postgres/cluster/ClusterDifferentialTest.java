@@ -36,7 +36,7 @@ class ClusterDifferentialTest {
 
   private static void run(int nodes) {
     long seed = Long.getLong("dittofs.cluster.seed", System.nanoTime());
-    int ops = Integer.getInteger("dittofs.cluster.ops", 600);
+    int ops = Integer.getInteger("dittofs.cluster.ops", 1000);
     System.out.println(
         "ClusterDifferentialTest " + nodes + " nodes: seed " + seed + ", " + ops + " operations");
     Random rnd = new Random(seed);

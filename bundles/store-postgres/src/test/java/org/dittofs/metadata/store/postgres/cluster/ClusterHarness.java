@@ -35,14 +35,17 @@ final class ClusterHarness implements AutoCloseable {
     this.nodes = nodes;
   }
 
-  /** Starts {@code count} nodes (n0, n1, ...) over database {@code database}, in parallel. */
-  static ClusterHarness start(String database, int count) {
+  /**
+   * Starts {@code count} nodes (n0, n1, ...) over database {@code database}, in parallel, each JVM
+   * with {@code options}.
+   */
+  static ClusterHarness start(String database, int count, String... options) {
     String url = PostgresServer.url(database);
     ExecutorService pool = Executors.newFixedThreadPool(count);
     List<Future<NodeProcess>> started = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String node = "n" + i;
-      started.add(pool.submit(() -> NodeProcess.start(url, PostgresServer.user(), node)));
+      started.add(pool.submit(() -> NodeProcess.start(url, PostgresServer.user(), node, options)));
     }
     List<NodeProcess> nodes = new ArrayList<>();
     try {

@@ -5,6 +5,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -27,8 +28,10 @@ import org.dittofs.metadata.lock.host.LockManager;
  * Each thread is an owner ({@code PREFIX-t}) that, over and over, asks for a lock on bytes every
  * other owner of every node also wants (EXCLUSIVE 0-99 or, every third time, SHARED 50-149), and
  * while it holds a granted one reads from the database, on a connection of its own, every committed
- * lock record of another owner that conflicts with it. A conflicting record seen while the lock is
- * held means two owners held conflicting locks at one moment: a violation. Then it releases.
+ * lock record of another owner that conflicts with it, and its own record. A conflicting record
+ * seen while the lock is held means two owners held conflicting locks at one moment, and a granted
+ * lock missing from the database is an acknowledged grant lost: violations. Then it releases. Each
+ * owner's client ({@code PREFIX-t}) registers first (ttl 0), so its state belongs to this node.
  *
  * <p>Answers {@code EXCLUSIVE grants denials violations errors [first violation]}.
  */
@@ -55,6 +58,8 @@ final class MutualExclusion {
             pool.submit(
                 () -> {
                   try (Connection c = DriverManager.getConnection(url, user, null)) {
+                    m.registerClient(
+                        new LockClient(owner, NodeCommands.ADAPTER), "test", Duration.ZERO);
                     for (int i = 0; i < iterations; i++) {
                       boolean exclusive = i % 3 != 2;
                       ByteRange r = exclusive ? ByteRange.of(0, 99) : ByteRange.of(50, 149);
@@ -73,6 +78,9 @@ final class MutualExclusion {
                         }
                         grants.incrementAndGet();
                         String v = conflicting(c, file, owner, r, exclusive);
+                        if (v == null && !held(c, file, owner)) {
+                          v = "its granted lock is not in the database";
+                        }
                         if (v != null) {
                           violations.incrementAndGet();
                           seen.add(owner + " holds " + req.type() + " " + r + " while " + v);
@@ -107,6 +115,18 @@ final class MutualExclusion {
         + " "
         + errors
         + (seen.isEmpty() ? "" : " first: " + seen.get(0));
+  }
+
+  /** Whether {@code owner} has a committed lock record on {@code file}. */
+  private static boolean held(Connection c, FileHandle file, String owner) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT 1 FROM locks WHERE kind = 'LOCK' AND file = ? AND owner = ?")) {
+      ps.setBytes(1, file.bytes());
+      ps.setString(2, owner);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
   }
 
   /** A committed lock of another owner that conflicts with {@code r}, described, or null. */

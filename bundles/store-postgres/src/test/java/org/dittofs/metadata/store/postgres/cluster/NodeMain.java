@@ -4,9 +4,12 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.host.MetadataServices;
+import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.store.jdbc.ClusteredJdbcStore;
+import org.dittofs.metadata.store.jdbc.JdbcLockCluster;
 import org.dittofs.metadata.store.postgres.PostgresStores;
 
 /**
@@ -16,7 +19,10 @@ import org.dittofs.metadata.store.postgres.PostgresStores;
  * standard output starting with {@code "@ "}; logs go to standard error. An answer {@code FAILED
  * ...} is an exception the command language does not expect (a bug, not a refusal).
  *
- * <p>Arguments: the JDBC URL, the database user, the node id.
+ * <p>Arguments: the JDBC URL, the database user, the node id. System properties {@code
+ * dittofs.lease.seconds} (the lease time, default the contract's) and {@code
+ * dittofs.heartbeat.millis} (the node's heartbeat, default the store's) shorten what the node-loss
+ * tests wait for.
  */
 public final class NodeMain {
   private NodeMain() {}
@@ -26,8 +32,18 @@ public final class NodeMain {
     String user = args[1];
     String node = args[2];
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    try (ClusteredJdbcStore store = PostgresStores.openCluster(url, user, null, node)) {
-      MetadataManager m = MetadataServices.over(store).start();
+    Duration heartbeat =
+        Duration.ofMillis(
+            Long.getLong("dittofs.heartbeat.millis", JdbcLockCluster.DEFAULT_HEARTBEAT.toMillis()));
+    LockConfig config =
+        LockConfig.DEFAULTS.toBuilder()
+            .leaseTime(
+                Duration.ofSeconds(
+                    Long.getLong(
+                        "dittofs.lease.seconds", LockConfig.DEFAULTS.leaseTime().toSeconds())))
+            .build();
+    try (ClusteredJdbcStore store = PostgresStores.openCluster(url, user, null, node, heartbeat)) {
+      MetadataManager m = MetadataServices.over(store).config(config).start();
       out.println("@ READY " + node);
       BufferedReader in =
           new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

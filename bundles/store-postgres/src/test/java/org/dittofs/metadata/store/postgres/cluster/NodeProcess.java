@@ -57,8 +57,11 @@ final class NodeProcess implements AutoCloseable {
     reader.start();
   }
 
-  /** Starts node {@code node} over the database at {@code url} and waits until it has joined. */
-  static NodeProcess start(String url, String user, String node) {
+  /**
+   * Starts node {@code node} over the database at {@code url} and waits until it has joined; {@code
+   * options} go to its JVM (system properties of {@link NodeMain}).
+   */
+  static NodeProcess start(String url, String user, String node, String... options) {
     try {
       Path logs = Path.of("target", "cluster-logs");
       Files.createDirectories(logs);
@@ -68,6 +71,7 @@ final class NodeProcess implements AutoCloseable {
       cmd.add("-Xmx160m");
       cmd.add("-XX:+UseSerialGC");
       cmd.add("-XX:TieredStopAtLevel=1");
+      cmd.addAll(List.of(options));
       cmd.add("-cp");
       cmd.add(
           System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
