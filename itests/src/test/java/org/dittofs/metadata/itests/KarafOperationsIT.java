@@ -41,14 +41,21 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
  * Karaf 4.4 with {@code dittofs-lock-store-memory} and {@code dittofs-lock-operations} installed
  * from the project's feature repository: Karaf's own HTTP (pax-web) serves {@code /metrics}, which
  * after a known sequence of grants and a refusal holds exactly those counts (every line checked
- * against the text format's grammar); {@code /health} answers 200. The Locks page in Karaf's web
- * console is installed by the feature (verified by karaf-maven-plugin) but not asserted over HTTP
- * here: it did not answer with Karaf's credentials within 30 s, still to be investigated.
+ * against the text format's grammar); {@code /health} answers 200; Karaf's web console serves the
+ * Locks page, listing the granted locks, to a user of the JAAS realm {@code karaf} with the role
+ * {@code admin} and to nobody else.
+ *
+ * <p>Karaf 4.4 ships {@code etc/users.properties} with every user commented out, so a stock
+ * container has nobody who can log in to the console (every request answers 401, whatever the
+ * credentials): the test adds an {@code admin} user and a {@code viewer} user, as an operator must.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class KarafOperationsIT extends ItestSupport {
   private static final String PORT = "dittofs.itest.http.port";
+  private static final String USERS = "etc/users.properties";
+  private static final String ADMIN = "ops:ops-secret";
+  private static final String VIEWER = "watcher:watcher-secret";
   private static final Pattern SAMPLE =
       Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})? (\\S+)");
   private static final Pattern COMMENT =
@@ -66,6 +73,9 @@ public class KarafOperationsIT extends ItestSupport {
         features(featureRepository(), "dittofs-lock-store-memory", "dittofs-lock-operations"),
         editConfigurationFilePut(
             "etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port", Integer.toString(port)),
+        // users.properties: user = password, role... (the console needs the realm's role admin)
+        editConfigurationFilePut(USERS, "ops", "ops-secret,admin"),
+        editConfigurationFilePut(USERS, "watcher", "watcher-secret,viewer"),
         systemProperty(PORT).value(Integer.toString(port)));
   }
 
@@ -78,6 +88,14 @@ public class KarafOperationsIT extends ItestSupport {
           "Basic " + Base64.getEncoder().encodeToString(auth.getBytes(StandardCharsets.UTF_8)));
     }
     return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static int count(String text, String part) {
+    int n = 0;
+    for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + part.length())) {
+      n++;
+    }
+    return n;
   }
 
   /** Every line is HELP, TYPE or a sample; returns the samples by series. */
@@ -106,7 +124,7 @@ public class KarafOperationsIT extends ItestSupport {
   }
 
   @Test
-  public void metricsAndHealthAreServedByKarafsHttp() throws Exception {
+  public void metricsHealthAndLocksPageAreServedByKarafsHttp() throws Exception {
     assertNotNull(bootFinished);
     MetadataManager service = awaitService(MetadataManager.class, null);
     awaitBound(service, "memory");
@@ -137,6 +155,33 @@ public class KarafOperationsIT extends ItestSupport {
         m.get(
             "dittofs_lock_denials_total{flavour=\"posix\",reason=\"conflict\",type=\"exclusive\"}"));
     assertEquals(Double.valueOf(2), m.get("dittofs_lock_locks"));
+
+    await(
+        "the Locks page served to an admin of the realm karaf",
+        () -> {
+          try {
+            return get("/system/console/locks", ADMIN).statusCode() == 200;
+          } catch (Exception e) {
+            return false;
+          }
+        });
+    HttpResponse<String> page = get("/system/console/locks", ADMIN);
+    assertEquals(200, page.statusCode());
+    String html = page.body();
+    assertTrue(html, html.contains("<title>Apache Karaf Web Console - Locks</title>"));
+    assertTrue(html, html.contains("<td id=\"dittofs-store-type\">memory</td>"));
+    assertEquals(html, 2, count(html, "<tr class=\"dittofs-lock\">"));
+    assertEquals(html, 2, count(html, "<td class=\"dittofs-file\">karaf-metrics</td>"));
+    assertTrue(html, html.contains("<td class=\"dittofs-owner\">a</td>"));
+    assertTrue(html, html.contains("<td class=\"dittofs-owner\">b</td>"));
+    assertTrue(html, !html.contains("<td class=\"dittofs-owner\">c</td>"));
+    assertTrue(html, html.contains("<td>[0, 9]</td>"));
+    assertTrue(html, html.contains("<td>[100, 109]</td>"));
+
+    // the console's authentication: no credentials, a wrong password, a user without role admin
+    assertEquals(401, get("/system/console/locks", null).statusCode());
+    assertEquals(401, get("/system/console/locks", "ops:wrong").statusCode());
+    assertEquals(401, get("/system/console/locks", VIEWER).statusCode());
 
     await(
         "/health 200",
