@@ -15,10 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
  * /health} (ours) and {@code /system/health.txt} / {@code .json} (the Felix Health Checks' own
  * servlet) answer 200 OK; the operator stops the H2 store's bundle in the shell and both go to 503
  * CRITICAL (no store bound, nothing to reach), a lock request is refused with STORE_UNAVAILABLE
- * (counted in {@code /metrics} by that reason) while the lock already granted stays; the bundle started again, both come back to 200 OK, the
- * lock is still held and new locks are granted. Every wait polls with a generous bound ({@link
- * RunningServer}); the health executor caches results for a moment, so a flip is never expected on
- * the next request.
+ * (counted in {@code /metrics} by that reason) while the lock already granted stays; the bundle
+ * started again, both come back to 200 OK, the lock is still held and new locks are granted. Every
+ * wait polls with a generous bound ({@link RunningServer}); the health executor caches results for
+ * a moment, so a flip is never expected on the next request.
  */
 class HealthProbeIT {
   private static final String H2_BUNDLE = "org.dittofs.metadata.store.h2";
@@ -100,7 +100,9 @@ class HealthProbeIT {
         .contains("\"name\":\"dittofs-metadata-attached\"")
         .contains("\"name\":\"dittofs-store\"");
     HttpResponse<String> html = server.awaitHttp(FELIX_HTML, r -> r.statusCode() == status);
-    assertThat(html.body()).contains("<strong>Overall Result: " + overall + "</strong>").contains("dittofs-store");
+    assertThat(html.body())
+        .contains("<strong>Overall Result: " + overall + "</strong>")
+        .contains("dittofs-store");
   }
 
   /** The H2 store bundle's id, read from {@code lb -s} once it is in {@code state}. */
