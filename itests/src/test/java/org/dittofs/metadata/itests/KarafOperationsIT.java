@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.inject.Inject;
@@ -90,6 +92,23 @@ public class KarafOperationsIT extends ItestSupport {
     return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** Polls {@code path} until its answer satisfies {@code done}; returns that answer. */
+  private static HttpResponse<String> awaitGet(
+      String path, String auth, Predicate<HttpResponse<String>> done) {
+    AtomicReference<HttpResponse<String>> last = new AtomicReference<>();
+    await(
+        "GET " + path + " as " + (auth == null ? "nobody" : auth.split(":")[0]),
+        () -> {
+          try {
+            last.set(get(path, auth));
+            return done.test(last.get());
+          } catch (Exception e) {
+            return false;
+          }
+        });
+    return last.get();
+  }
+
   private static int count(String text, String part) {
     int n = 0;
     for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + part.length())) {
@@ -129,15 +148,7 @@ public class KarafOperationsIT extends ItestSupport {
     MetadataManager service = awaitService(MetadataManager.class, null);
     awaitBound(service, "memory");
     service.putShare(new Share(SHARE, LockingMode.ADVISORY));
-    await(
-        "/metrics served",
-        () -> {
-          try {
-            return get("/metrics", null).statusCode() == 200;
-          } catch (Exception e) {
-            return false;
-          }
-        });
+    awaitGet("/metrics", null, r -> r.statusCode() == 200);
 
     assertTrue(service.lockManager().lock(lock("a", 0)).granted());
     assertTrue(service.lockManager().lock(lock("b", 100)).granted());
@@ -156,17 +167,9 @@ public class KarafOperationsIT extends ItestSupport {
             "dittofs_lock_denials_total{flavour=\"posix\",reason=\"conflict\",type=\"exclusive\"}"));
     assertEquals(Double.valueOf(2), m.get("dittofs_lock_locks"));
 
-    await(
-        "the Locks page served to an admin of the realm karaf",
-        () -> {
-          try {
-            return get("/system/console/locks", ADMIN).statusCode() == 200;
-          } catch (Exception e) {
-            return false;
-          }
-        });
-    HttpResponse<String> page = get("/system/console/locks", ADMIN);
-    assertEquals(200, page.statusCode());
+    // served to an admin of the realm karaf
+    HttpResponse<String> page =
+        awaitGet("/system/console/locks", ADMIN, r -> r.statusCode() == 200);
     String html = page.body();
     assertTrue(html, html.contains("<title>Apache Karaf Web Console - Locks</title>"));
     assertTrue(html, html.contains("<td id=\"dittofs-store-type\">memory</td>"));
@@ -183,15 +186,6 @@ public class KarafOperationsIT extends ItestSupport {
     assertEquals(401, get("/system/console/locks", "ops:wrong").statusCode());
     assertEquals(401, get("/system/console/locks", VIEWER).statusCode());
 
-    await(
-        "/health 200",
-        () -> {
-          try {
-            HttpResponse<String> h = get("/health", null);
-            return h.statusCode() == 200 && h.body().contains("dittofs-store");
-          } catch (Exception e) {
-            return false;
-          }
-        });
+    awaitGet("/health", null, h -> h.statusCode() == 200 && h.body().contains("dittofs-store"));
   }
 }
