@@ -169,7 +169,7 @@ public class KarafOperationsIT extends ItestSupport {
 
     // served to an admin of the realm karaf
     HttpResponse<String> page =
-        awaitGet("/system/console/locks", ADMIN, r -> r.statusCode() == 200);
+        awaitGet("/system/console/locks", ADMIN, p -> p.statusCode() == 200);
     String html = page.body();
     assertTrue(html, html.contains("<title>Apache Karaf Web Console - Locks</title>"));
     assertTrue(html, html.contains("<td id=\"dittofs-store-type\">memory</td>"));
