@@ -668,6 +668,10 @@ public final class DefaultLockManager implements LockManager {
             + (clean ? "" : " (last shutdown was not clean)"));
     if (length.isZero()) {
       endGrace(false);
+    } else if (locks + opens == 0) {
+      // SPEC 11: grace ends once every restored record is reclaimed; with none restored (an
+      // unclean shutdown that left nothing behind) that holds at once, so no lock is refused
+      endGrace(true);
     }
   }
 
