@@ -40,6 +40,23 @@ public interface MetadataManager extends MetadataService, AutoCloseable {
   /** The bound store, or null while none is bound. */
   MetadataStore store();
 
+  /**
+   * How the store is chosen: the target in force, a refused target, the stores available. Outside
+   * OSGi the store is the caller's choice: no target, and the bound store alone (service id 0).
+   */
+  default StoreSelection storeSelection() {
+    MetadataStore s = store();
+    return new StoreSelection(
+        null,
+        null,
+        null,
+        s == null
+            ? java.util.List.of()
+            : java.util.List.of(
+                new StoreSelection.Candidate(
+                    0, s.type(), null, 0, true, true, java.util.Map.of("store.type", s.type()))));
+  }
+
   /** Stops the lock manager cleanly (the store's clean-shutdown marker is set if all landed). */
   @Override
   void close();

@@ -3,7 +3,6 @@ package org.dittofs.metadata.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.reflect.Proxy;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.logging.Level;
@@ -58,7 +57,7 @@ class MetadataServiceComponentTest {
 
   @Test
   void withoutAStoreEveryCallSaysStoreUnavailable() {
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     assertThatThrownBy(component::locks)
         .isInstanceOfSatisfying(
             StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
@@ -68,7 +67,7 @@ class MetadataServiceComponentTest {
   void aStoreBoundBeforeActivationIsUsedAtActivation() {
     MemoryMetadataStore memory = new MemoryMetadataStore();
     bind(memory);
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     assertThat(component.store()).isSameAs(memory);
     assertThat(grant(0, 10).granted()).isTrue();
   }
@@ -77,7 +76,7 @@ class MetadataServiceComponentTest {
   void bindingAReplacementBeforeUnbindingTheOldOneSwapsWithoutLosingALock() {
     MemoryMetadataStore first = new MemoryMetadataStore();
     MemoryMetadataStore second = new MemoryMetadataStore();
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     bind(first);
     Lock held = ((LockResult.Granted) grant(0, 10)).lock();
 
@@ -92,7 +91,7 @@ class MetadataServiceComponentTest {
   @Test
   void losingTheOnlyStoreDetachesAndTheNextStoreReceivesTheState() {
     MemoryMetadataStore first = new MemoryMetadataStore();
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     bind(first);
     grant(0, 100);
 
@@ -113,7 +112,7 @@ class MetadataServiceComponentTest {
   @Test
   void aLimitChangeAppliesToTheRunningManager() {
     bind(new MemoryMetadataStore());
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     component.modified(config(Map.of("max_locks_per_file", 1)));
 
     assertThat(component.lockManager().config().maxLocksPerFile()).isEqualTo(1);
@@ -126,11 +125,14 @@ class MetadataServiceComponentTest {
   @Test
   void aBadConfigurationIsRefusedAndThePreviousOneStays() {
     bind(new MemoryMetadataStore());
-    component.activate(config(Map.of("max_locks_per_file", 7)));
+    component.activate(null, config(Map.of("max_locks_per_file", 7)));
     grant(0, 10);
 
-    component.modified(config(Map.of("lock_timeout_seconds", -5L)));
-    component.modified(config(Map.of("fairness", "SOMETIMES")));
+    // Config Admin passes the whole configuration on every change
+    component.modified(config(Map.of("max_locks_per_file", 7, "lock_timeout_seconds", -5L)));
+    component.modified(
+        config(
+            Map.of("max_locks_per_file", 7, "lock_timeout_seconds", -5L, "fairness", "SOMETIMES")));
 
     assertThat(component.lockManager().config().maxLocksPerFile()).isEqualTo(7);
     assertThat(component.lockManager().config().lockTimeout()).hasSeconds(60);
@@ -139,14 +141,18 @@ class MetadataServiceComponentTest {
         .satisfiesExactly(
             l ->
                 assertThat(l)
-                    .contains(MetadataServiceComponent.PID, "'lock.timeout.seconds'", "negative"),
+                    .contains(
+                        MetadataServiceComponent.PID,
+                        "'lock.timeout.seconds'",
+                        "'-5' is outside 1 to 86400",
+                        "keeping 60"),
             l -> assertThat(l).contains(MetadataServiceComponent.PID, "'fairness'", "SOMETIMES"));
   }
 
   @Test
   void sharesSurviveASwapBecauseTheyAreCopiedFromTheOldStore() {
     MemoryMetadataStore first = new MemoryMetadataStore();
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     bind(first);
     component.putShare(new Share("docs", LockingMode.MANDATORY));
     MemoryMetadataStore second = new MemoryMetadataStore();
@@ -160,7 +166,7 @@ class MetadataServiceComponentTest {
   @Test
   void metricsAreReadableOverJmxUnderTheComponentsObjectName() throws Exception {
     bind(new MemoryMetadataStore());
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     grant(0, 10);
     grant(0, 10); // the same owner re-locking its own range: granted again, no new record
 
@@ -182,7 +188,7 @@ class MetadataServiceComponentTest {
   void aMalformedTargetIsRefusedWithOneLineAndTheServiceKeepsServing() {
     MemoryMetadataStore memory = new MemoryMetadataStore();
     bind(memory);
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     Lock held = ((LockResult.Granted) grant(0, 10)).lock();
 
     component.modified(config(Map.of("store_target", "(store.type=h2")));
@@ -206,7 +212,7 @@ class MetadataServiceComponentTest {
   void aTargetMatchingNothingKeepsTheStoreUntilAMatchingOneAppearsThenSwapsWithTheState() {
     MemoryMetadataStore memory = new MemoryMetadataStore();
     bind(memory);
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     component.putShare(new Share("docs", LockingMode.ADVISORY));
     Lock held = ((LockResult.Granted) grant(0, 10)).lock();
 
@@ -239,7 +245,7 @@ class MetadataServiceComponentTest {
   void theStoreKeptWhileNothingMatchesGoingAwayDetaches() {
     MemoryMetadataStore memory = new MemoryMetadataStore();
     bind(memory);
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     grant(0, 10);
     component.modified(config(Map.of("store_target", "(store.type=nosuch)")));
 
@@ -263,7 +269,7 @@ class MetadataServiceComponentTest {
     MemoryMetadataStore second = new MemoryMetadataStore();
     bind(first, "memory", 10);
     bind(second, "memory", 0);
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     assertThat(component.store()).isSameAs(first);
     component.putShare(new Share("docs", LockingMode.MANDATORY));
     Lock held = ((LockResult.Granted) grant(0, 10)).lock();
@@ -283,7 +289,7 @@ class MetadataServiceComponentTest {
     bind(a, "memory", 0);
     bind(b, "memory", 3);
     bind(c, "memory", 3);
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     assertThat(component.store()).isSameAs(b); // ranking 3, lower service.id than c
     grant(0, 10);
 
@@ -301,7 +307,7 @@ class MetadataServiceComponentTest {
     MemoryMetadataStore other = new MemoryMetadataStore();
     bind(memory);
     bind(other, "h2", 0);
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     Lock held = ((LockResult.Granted) grant(0, 10)).lock();
 
     component.modified(config(Map.of("store_target", "(Store.Type=h2)"))); // names ignore case
@@ -346,20 +352,14 @@ class MetadataServiceComponentTest {
         tx -> tx.locks().listLocks(LockQuery.all()).stream().map(PersistedLock::id).toList());
   }
 
-  /** A configuration as DS builds it: every attribute its default unless overridden. */
-  static MetadataServiceConfig config(Map<String, Object> overrides) {
-    return (MetadataServiceConfig)
-        Proxy.newProxyInstance(
-            MetadataServiceConfig.class.getClassLoader(),
-            new Class<?>[] {MetadataServiceConfig.class},
-            (proxy, method, args) -> {
-              if (overrides.containsKey(method.getName())) {
-                return overrides.get(method.getName());
-              }
-              if (method.getName().equals("annotationType")) {
-                return MetadataServiceConfig.class;
-              }
-              return method.getDefaultValue();
-            });
+  /**
+   * A configuration as Config Admin passes it: the overrides only, their names as DS maps method
+   * names to properties ({@code max_locks_per_file} is {@code max.locks.per.file}).
+   */
+  static Map<String, Object> config(Map<String, Object> overrides) {
+    Map<String, Object> out = new java.util.HashMap<>();
+    overrides.forEach((k, v) -> out.put(k.replace('_', '.'), v));
+    out.put("service.pid", MetadataServiceComponent.PID);
+    return out;
   }
 }
