@@ -56,7 +56,7 @@ public final class ConfigurationValues {
    * @param fallback kept when the value is absent or refused
    */
   public long whole(String field, long fallback, long min, long max) {
-    Object raw = scalar(field);
+    Object raw = scalar(field, fallback);
     if (raw == null) {
       return fallback;
     }
@@ -77,7 +77,7 @@ public final class ConfigurationValues {
 
   /** The text of a scalar value, trimmed; absent: {@code fallback}. */
   public String text(String field, String fallback) {
-    Object raw = scalar(field);
+    Object raw = scalar(field, fallback);
     if (raw == null) {
       return fallback;
     }
@@ -88,7 +88,7 @@ public final class ConfigurationValues {
    * The text of a scalar value as given (passwords keep their blanks); absent: {@code fallback}.
    */
   public String secret(String field, String fallback) {
-    Object raw = scalar(field);
+    Object raw = scalar(field, fallback);
     if (raw == null) {
       return fallback;
     }
@@ -97,7 +97,7 @@ public final class ConfigurationValues {
 
   /** One of the constants of an enumeration, by name, ignoring case; absent: {@code fallback}. */
   public <E extends Enum<E>> E choice(String field, Class<E> type, E fallback) {
-    Object raw = scalar(field);
+    Object raw = scalar(field, fallback);
     if (raw == null) {
       return fallback;
     }
@@ -138,26 +138,31 @@ public final class ConfigurationValues {
     return List.copyOf(problems);
   }
 
-  /** The value of {@code field} unwrapped from a one-element array or collection; null if none. */
-  private Object scalar(String field) {
+  /**
+   * The value of {@code field} unwrapped from a one-element array or collection; null if none, or
+   * if it is a list of another size (then refused with {@code fallback}, which the caller returns).
+   */
+  private Object scalar(String field, Object fallback) {
     Object raw = properties.get(field);
     if (raw == null) {
       return null;
     }
+    int n = -1;
+    Object only = null;
     if (raw instanceof Collection<?> c) {
-      if (c.size() == 1 && c.iterator().next() != null) {
-        return c.iterator().next();
-      }
-      return refuse(field, raw, "is a list of " + c.size() + " values, not one value", null);
+      n = c.size();
+      only = n == 1 ? c.iterator().next() : null;
+    } else if (raw.getClass().isArray() && !(raw instanceof char[])) {
+      n = Array.getLength(raw);
+      only = n == 1 ? Array.get(raw, 0) : null;
     }
-    if (raw.getClass().isArray() && !(raw instanceof char[])) {
-      int n = Array.getLength(raw);
-      if (n == 1 && Array.get(raw, 0) != null) {
-        return Array.get(raw, 0);
-      }
-      return refuse(field, raw, "is a list of " + n + " values, not one value", null);
+    if (n < 0) {
+      return raw;
     }
-    return raw;
+    if (only == null) {
+      refuse(field, raw, "is a list of " + n + " values, not one value", fallback);
+    }
+    return only;
   }
 
   private static Long parseWhole(Object raw) {
@@ -190,7 +195,7 @@ public final class ConfigurationValues {
       return "the value";
     }
     String s;
-    if (value != null && value.getClass().isArray()) {
+    if (value != null && value.getClass().isArray() && !(value instanceof char[])) {
       List<String> items = new ArrayList<>();
       for (int i = 0; i < Array.getLength(value); i++) {
         items.add(String.valueOf(Array.get(value, i)));
