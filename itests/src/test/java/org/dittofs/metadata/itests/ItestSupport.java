@@ -249,25 +249,78 @@ public abstract class ItestSupport {
     }
   }
 
-  /** Configures the H2 store in {@code directory} and waits until its service is registered. */
-  protected final MetadataStore configureH2(Path directory) {
-    configure(H2_PID, Map.of("directory", directory.toString(), "user", "sa", ".password", ""));
-    return awaitStore("h2");
+  /** The name of the store instances the tests configure (their factory configuration name). */
+  protected static final String STORE_NAME = "itest";
+
+  /** Sets properties of the factory configuration {@code factoryPid~name}, keeping the others. */
+  protected final void configureInstance(
+      String factoryPid, String name, Map<String, ?> properties) {
+    try {
+      Configuration c = configAdmin.getFactoryConfiguration(factoryPid, name, "?");
+      Dictionary<String, Object> d = c.getProperties();
+      if (d == null) {
+        d = new Hashtable<>();
+      }
+      for (Map.Entry<String, ?> e : properties.entrySet()) {
+        d.put(e.getKey(), e.getValue());
+      }
+      c.update(d);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
-  /** Configures the PostgreSQL store on the run's server and waits until it is registered. */
+  /** Deletes the factory configuration {@code factoryPid~name}: its store instance goes away. */
+  protected final void deleteInstance(String factoryPid, String name) {
+    try {
+      configAdmin.getFactoryConfiguration(factoryPid, name, "?").delete();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Configures the H2 store instance {@value #STORE_NAME} in {@code directory} and waits until its
+   * service is registered.
+   */
+  protected final MetadataStore configureH2(Path directory) {
+    return configureH2(STORE_NAME, directory);
+  }
+
+  /** Configures the H2 store instance {@code name} and waits until its service is registered. */
+  protected final MetadataStore configureH2(String name, Path directory) {
+    configureInstance(
+        H2_PID, name, Map.of("directory", directory.toString(), "user", "sa", ".password", ""));
+    return awaitService(MetadataStore.class, "(service.pid=" + H2_PID + "~" + name + ")");
+  }
+
+  /**
+   * Configures the PostgreSQL store instance {@value #STORE_NAME} on the run's server and waits
+   * until it is registered.
+   */
   protected final MetadataStore configurePostgres() {
     String url = System.getProperty(PostgresServer.URL_PROPERTY);
     assertNotNull("the container has no PostgreSQL URL", url);
-    configure(
+    configureInstance(
         POSTGRES_PID,
+        STORE_NAME,
         Map.of("url", url, "user", PostgresServer.USER, ".password", "", "pool.size", 4));
-    return awaitStore("postgres");
+    return awaitService(
+        MetadataStore.class, "(service.pid=" + POSTGRES_PID + "~" + STORE_NAME + ")");
   }
 
-  /** Points the metadata service at the stores of one type (a hot swap if it serves). */
+  /**
+   * Points the metadata service at the stores of one type (a hot swap if it serves): for h2 and
+   * postgres the instance {@value #STORE_NAME} (a Karaf feature's own instance "main" may run too).
+   */
   protected final void target(String storeType) {
-    configure(METADATA_PID, Map.of("store.target", "(store.type=" + storeType + ")"));
+    configure(
+        METADATA_PID,
+        Map.of(
+            "store.target",
+            storeType.equals("memory")
+                ? "(store.type=memory)"
+                : "(&(store.type=" + storeType + ")(store.name=" + STORE_NAME + "))"));
   }
 
   /** A fresh, empty directory under the run's data directory. */
