@@ -79,6 +79,9 @@ public abstract class ItestSupport {
   protected static final List<String> STORE_FEATURES =
       List.of("dittofs-lock-store-memory", "dittofs-lock-store-h2", "dittofs-lock-store-postgres");
 
+  /** Karaf's logging configuration file. */
+  protected static final String PAX_LOGGING = "etc/org.ops4j.pax.logging.cfg";
+
   private static final String CENTRAL = "https://repo1.maven.org/maven2@id=central";
 
   @Inject protected BundleContext context;
@@ -102,10 +105,10 @@ public abstract class ItestSupport {
         mavenBundle("org.apache.felix", "org.apache.felix.configadmin").versionAsInProject(),
         mavenBundle("org.osgi", "org.osgi.service.log").versionAsInProject(),
         mavenBundle("org.apache.felix", "org.apache.felix.metatype").versionAsInProject(),
-        // HikariCP logs through slf4j; Karaf brings its own through pax-logging
+        // the project's bundles and HikariCP log through SLF4J, here to java.util.logging (where
+        // SwapLog listens); Karaf brings its own SLF4J through pax-logging
         mavenBundle("org.slf4j", "slf4j-api").versionAsInProject(),
-        mavenBundle("org.slf4j", "slf4j-simple").versionAsInProject(),
-        systemProperty("org.slf4j.simpleLogger.defaultLogLevel").value("warn"),
+        mavenBundle("org.slf4j", "slf4j-jdk14").versionAsInProject().noStart(),
         composite(bundles));
   }
 
@@ -132,6 +135,9 @@ public abstract class ItestSupport {
             .useDeployFolder(false),
         configureConsole().ignoreLocalConsole().ignoreRemoteShell(),
         logLevel(LogLevel.WARN),
+        // the project's own lines at INFO: swaps, grace, stores opening (SwapLog reads them)
+        editConfigurationFilePut(PAX_LOGGING, "log4j2.logger.dittofs.name", "org.dittofs"),
+        editConfigurationFilePut(PAX_LOGGING, "log4j2.logger.dittofs.level", "INFO"),
         editConfigurationFilePut(mvnCfg, "org.ops4j.pax.url.mvn.repositories", CENTRAL),
         editConfigurationFilePut(
             mvnCfg,

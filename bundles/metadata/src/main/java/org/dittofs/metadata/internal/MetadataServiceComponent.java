@@ -34,6 +34,8 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The metadata service as a Declarative Services component: it owns the lock manager and serves
@@ -97,7 +99,7 @@ public final class MetadataServiceComponent implements MetadataManager {
   static final String TARGET = ServiceSettings.TARGET;
   static final long RETRY_FIRST_SECONDS = 1;
   static final long RETRY_MAX_SECONDS = 30;
-  private static final System.Logger LOG = System.getLogger("org.dittofs.metadata");
+  private static final Logger LOG = LoggerFactory.getLogger("org.dittofs.metadata");
 
   private final StoreChoice choice = new StoreChoice();
   private final LockMetrics metrics = LockManagers.metrics();
@@ -121,8 +123,7 @@ public final class MetadataServiceComponent implements MetadataManager {
     new MetricsMBean(metrics).register();
     reselect();
     if (service == null && failing == null) {
-      LOG.log(
-          System.Logger.Level.WARNING,
+      LOG.warn(
           PID
               + ": no MetadataStore matches store.target "
               + choice.target()
@@ -194,8 +195,7 @@ public final class MetadataServiceComponent implements MetadataManager {
       service.close();
       service = null;
       current = null;
-      LOG.log(
-          System.Logger.Level.INFO,
+      LOG.info(
           PID + ": the framework is stopping; lock manager closed cleanly over " + leaving.label());
       return;
     }
@@ -207,8 +207,7 @@ public final class MetadataServiceComponent implements MetadataManager {
       }
     }
     current = null;
-    LOG.log(
-        System.Logger.Level.WARNING,
+    LOG.warn(
         PID
             + ": store "
             + leaving.label()
@@ -235,7 +234,7 @@ public final class MetadataServiceComponent implements MetadataManager {
     // a value refused at the previous change and still there is not logged again
     next.problems().stream()
         .filter(line -> !settings.problems().contains(line))
-        .forEach(line -> LOG.log(System.Logger.Level.ERROR, line));
+        .forEach(line -> LOG.error(line));
     settings = next;
     if (service != null) {
       service.lockManager().reconfigure(next.lock());
@@ -244,8 +243,7 @@ public final class MetadataServiceComponent implements MetadataManager {
     if (text == null) {
       text = ServiceSettings.DEFAULT_TARGET;
       if (choice.target() != null && !choice.target().equals(text)) {
-        LOG.log(
-            System.Logger.Level.WARNING,
+        LOG.warn(
             "configuration "
                 + PID
                 + ", field '"
@@ -262,8 +260,7 @@ public final class MetadataServiceComponent implements MetadataManager {
       return true;
     }
     if (!refused.isEmpty()) {
-      LOG.log(
-          System.Logger.Level.ERROR,
+      LOG.error(
           "configuration "
               + PID
               + ", field '"
@@ -276,8 +273,7 @@ public final class MetadataServiceComponent implements MetadataManager {
               + (choice.target() == null ? "no target" : choice.target()));
       if (choice.target() == null) {
         choice.target(ServiceSettings.DEFAULT_TARGET);
-        LOG.log(
-            System.Logger.Level.WARNING,
+        LOG.warn(
             PID + ": using the default " + ServiceSettings.DEFAULT_TARGET + " until it is fixed");
         return true;
       }
@@ -294,8 +290,7 @@ public final class MetadataServiceComponent implements MetadataManager {
     if (next == null) {
       if (current != null && !waitingReported) {
         waitingReported = true;
-        LOG.log(
-            System.Logger.Level.WARNING,
+        LOG.warn(
             "configuration "
                 + PID
                 + ", field '"
@@ -319,28 +314,26 @@ public final class MetadataServiceComponent implements MetadataManager {
     String from = current == null ? "(none)" : current.label();
     try {
       if (service == null) {
-        LOG.log(System.Logger.Level.INFO, PID + ": store " + next.label() + " selected; starting");
+        LOG.info(PID + ": store " + next.label() + " selected; starting");
         service =
             DefaultMetadataService.start(
                 next.store(), settings.lock(), scheduler, settings.sweep(), metrics);
       } else {
-        LOG.log(
-            System.Logger.Level.INFO, PID + ": switching store " + from + " -> " + next.label());
+        LOG.info(PID + ": switching store " + from + " -> " + next.label());
         service.swapStore(next.store());
       }
       current = next;
       cancelRetry();
       retryDelay = Duration.ofSeconds(RETRY_FIRST_SECONDS);
       if (failing != null) {
-        LOG.log(System.Logger.Level.INFO, PID + ": store " + next.label() + " works again");
+        LOG.info(PID + ": store " + next.label() + " works again");
         failing = null;
       }
     } catch (StoreError e) {
       String what = next.id() + ":" + e.code();
       if (!what.equals(failing)) {
         failing = what;
-        LOG.log(
-            System.Logger.Level.ERROR,
+        LOG.error(
             PID
                 + ": cannot use store "
                 + next.label()

@@ -11,6 +11,8 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Creates the runnable's default configurations through Config Admin, each only if it does not
@@ -35,7 +37,7 @@ public final class DefaultConfiguration {
   static final String TARGET_PROPERTY = "dittofs.store.target";
   static final String DIRECTORY_PROPERTY = "dittofs.h2.directory";
 
-  private static final System.Logger LOG = System.getLogger("org.dittofs.metadata.runnable");
+  private static final Logger LOG = LoggerFactory.getLogger("org.dittofs.metadata.runnable");
 
   @Activate
   public DefaultConfiguration(@Reference ConfigurationAdmin admin, BundleContext context)
@@ -72,7 +74,6 @@ public final class DefaultConfiguration {
     Dictionary<String, Object> props = new Hashtable<>();
     props.put(key, value);
     c.update(props);
-    LOG.log(
-        System.Logger.Level.INFO, "configuration " + c.getPid() + " created: " + key + "=" + value);
+    LOG.info("configuration " + c.getPid() + " created: " + key + "=" + value);
   }
 }

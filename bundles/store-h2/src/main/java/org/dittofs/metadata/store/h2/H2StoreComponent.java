@@ -26,6 +26,8 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An H2 {@link MetadataStore}, one per configuration: a factory configuration of {@value #PID}
@@ -58,7 +60,7 @@ public final class H2StoreComponent implements MetadataStore {
   static final String PID = "org.dittofs.metadata.store.h2";
   static final String DEFAULT_DIRECTORY = "./data";
 
-  private static final System.Logger LOG = System.getLogger(PID);
+  private static final Logger LOG = LoggerFactory.getLogger(PID);
 
   @ObjectClassDefinition(
       name = "DittoFS H2 metadata store",

@@ -12,6 +12,7 @@ import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.spi.MetadataStore;
 import org.dittofs.metadata.spi.Transaction;
+import org.slf4j.Logger;
 
 /**
  * The {@link MetadataStore} of one configured JDBC store component instance (one H2 directory, one
@@ -68,7 +69,7 @@ public final class ConnectingStore implements MetadataStore, AutoCloseable {
 
   private final String pid;
   private final String type;
-  private final System.Logger log;
+  private final Logger log;
   private final ScheduledExecutorService executor;
   private volatile JdbcMetadataStore open;
   private volatile Database database;
@@ -82,7 +83,7 @@ public final class ConnectingStore implements MetadataStore, AutoCloseable {
    * @param pid the configuration PID of the instance, first word of every log line
    * @param type the store type ({@code h2}, {@code postgres})
    */
-  public ConnectingStore(String pid, String type, System.Logger log) {
+  public ConnectingStore(String pid, String type, Logger log) {
     this.pid = pid;
     this.type = type;
     this.log = log;
@@ -111,8 +112,7 @@ public final class ConnectingStore implements MetadataStore, AutoCloseable {
         return; // logged already
       }
       refused = next.key();
-      log.log(
-          System.Logger.Level.ERROR,
+      log.error(
           "configuration "
               + pid
               + ": the database of a store in service does not change ("
@@ -165,7 +165,7 @@ public final class ConnectingStore implements MetadataStore, AutoCloseable {
       try {
         s.close();
       } catch (RuntimeException e) {
-        log.log(System.Logger.Level.WARNING, pid + ": closing " + where() + ": " + e);
+        log.warn(pid + ": closing " + where() + ": " + e);
       }
     }
   }
@@ -211,16 +211,14 @@ public final class ConnectingStore implements MetadataStore, AutoCloseable {
     Database db = database;
     try {
       open = db.opener().get();
-      log.log(
-          System.Logger.Level.INFO,
+      log.info(
           pid + ": " + type + " store open in " + db.where() + (failure == null ? "" : " (again)"));
       failure = null;
       delay = FIRST_RETRY;
     } catch (RuntimeException e) {
       String why = e.getMessage() == null ? e.toString() : e.getMessage();
       if (!why.equals(failure)) {
-        log.log(
-            System.Logger.Level.ERROR,
+        log.error(
             pid
                 + ": cannot open the "
                 + type

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.dittofs.metadata.host.ConfigurationValues;
+import org.slf4j.Logger;
 
 /**
  * The configurations of one JDBC store component instance, read one after the other: the instance's
@@ -17,12 +18,12 @@ import org.dittofs.metadata.host.ConfigurationValues;
  */
 public final class StoreConfigurations {
   private final String factoryPid;
-  private final System.Logger log;
+  private final Logger log;
   private final Map<String, String> inForce = new HashMap<>();
   private String pid;
   private List<String> reported = List.of();
 
-  public StoreConfigurations(String factoryPid, System.Logger log) {
+  public StoreConfigurations(String factoryPid, Logger log) {
     this.factoryPid = factoryPid;
     this.log = log;
     this.pid = factoryPid;
@@ -55,9 +56,7 @@ public final class StoreConfigurations {
   /** Logs the problems of {@code v} that were not logged at the previous configuration. */
   public void log(ConfigurationValues v) {
     List<String> problems = v.problems();
-    problems.stream()
-        .filter(line -> !reported.contains(line))
-        .forEach(line -> log.log(System.Logger.Level.ERROR, line));
+    problems.stream().filter(line -> !reported.contains(line)).forEach(line -> log.error(line));
     reported = problems;
   }
 }

@@ -26,6 +26,8 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A PostgreSQL {@link MetadataStore}, one per configuration: a factory configuration of {@value
@@ -69,7 +71,7 @@ public final class PostgresStoreComponent implements MetadataStore {
   /** The DataSource reference's target until {@code dataSource.target} is set: matches nothing. */
   static final String NO_DATA_SOURCE = "(dittofs.datasource=none)";
 
-  private static final System.Logger LOG = System.getLogger(PID);
+  private static final Logger LOG = LoggerFactory.getLogger(PID);
 
   @ObjectClassDefinition(
       name = "DittoFS PostgreSQL metadata store",

@@ -7,6 +7,8 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Says in one log line, when the PostgreSQL store bundle starts, that no store runs because no
@@ -17,7 +19,7 @@ import org.osgi.service.component.annotations.Reference;
     service = {},
     immediate = true)
 public final class UnconfiguredNotice {
-  private static final System.Logger LOG = System.getLogger(PostgresStoreComponent.PID);
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresStoreComponent.PID);
 
   @Activate
   public UnconfiguredNotice(@Reference ConfigurationAdmin admin) {
@@ -30,8 +32,7 @@ public final class UnconfiguredNotice {
       return; // nothing to say for sure
     }
     if (found == null || found.length == 0) {
-      LOG.log(
-          System.Logger.Level.INFO,
+      LOG.info(
           pid
               + ": no configuration, so no PostgreSQL store runs; create"
               + " etc/org.dittofs.metadata.store.postgres-main.cfg (a template is in etc/) with the"
