@@ -33,6 +33,7 @@ final class SwapLog extends Handler implements AutoCloseable {
   private final List<Swap> swaps = new ArrayList<>();
   private final List<String> problems = new ArrayList<>();
   private final List<String> bundles = new ArrayList<>();
+  private final List<String> lines = new ArrayList<>();
 
   private SwapLog(Logger logger) {
     this.logger = logger;
@@ -75,6 +76,7 @@ final class SwapLog extends Handler implements AutoCloseable {
     if (bundle != null) {
       bundles.add(bundle);
     }
+    lines.add(level + " " + loggerName + ": " + message);
     Matcher m = SWAP.matcher(message);
     if (m.find()) {
       swaps.add(
@@ -93,6 +95,11 @@ final class SwapLog extends Handler implements AutoCloseable {
   /** Warnings and errors logged so far. */
   synchronized List<String> problems() {
     return List.copyOf(problems);
+  }
+
+  /** Every line so far, as {@code LEVEL logger: message}. */
+  synchronized List<String> lines() {
+    return List.copyOf(lines);
   }
 
   /** The bundles the log system attributed the lines to (Karaf only), one per line. */
