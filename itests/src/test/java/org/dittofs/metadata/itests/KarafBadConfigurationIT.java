@@ -31,8 +31,8 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
  * bundle or a component.
  *
  * <ul>
- *   <li>At boot: {@code max.locks.per.file = lots} and a malformed {@code store.target}: the service
- *       is ACTIVE with the default limit and the default store (memory).
+ *   <li>At boot: {@code max.locks.per.file = lots} and a malformed {@code store.target}: the
+ *       service is ACTIVE with the default limit and the default store (memory).
  *   <li>The file corrected: the limit and the H2 store ({@code store.target}) apply.
  *   <li>A bad value written while running ({@code max.locks.per.file = many}), then corrected.
  *   <li>A PostgreSQL store instance whose server cannot be reached, then its URL corrected: it
@@ -94,7 +94,9 @@ public class KarafBadConfigurationIT extends ItestSupport {
       assertLine(lines, "'max.locks.per.file': 'many' is not a whole number; keeping 5");
       assertEquals("h2", service.store().type());
       assertEquals(
-          "the same component, never restarted", components, awaitComponentsActive(List.of(METADATA)));
+          "the same component, never restarted",
+          components,
+          awaitComponentsActive(List.of(METADATA)));
       assertTrue(
           "every line attributed to a project bundle: " + log.bundles(),
           log.bundles().stream().allMatch(b -> b.startsWith("org.dittofs.metadata")));

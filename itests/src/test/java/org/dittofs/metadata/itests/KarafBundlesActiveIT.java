@@ -79,7 +79,7 @@ public class KarafBundlesActiveIT extends ItestSupport {
     }
 
     awaitBound(service, "memory"); // the core feature's store.target
-    awaitService(MetadataStore.class, "(store.name=main)"); // the feature's h2-main
+    awaitService(MetadataStore.class, "(service.pid=" + H2_PID + "~main)"); // the feature's h2-main
     configurePostgres();
 
     Map<String, String> states = awaitComponentsActive(expected);

@@ -85,7 +85,8 @@ public class KarafPostgresDataSourceIT extends ItestSupport {
           "the store open on the DataSource",
           () ->
               log.lines().stream()
-                  .anyMatch(l -> l.contains("open in the DataSource service (dataSourceName=dittofs)")));
+                  .anyMatch(
+                      l -> l.contains("open in the DataSource service (dataSourceName=dittofs)")));
       MetadataStore postgres =
           awaitService(
               MetadataStore.class, "(service.pid=" + POSTGRES_PID + "~" + STORE_NAME + ")");
@@ -102,7 +103,8 @@ public class KarafPostgresDataSourceIT extends ItestSupport {
                   LockType.EXCLUSIVE,
                   ByteRange.span(0, 10)));
       awaitWritesLanded(service);
-      assertTrue("granted into PostgreSQL", storedLocks(service.store()).containsKey(l.id().toString()));
+      assertTrue(
+          "granted into PostgreSQL", storedLocks(service.store()).containsKey(l.id().toString()));
       System.out.println("[itests] Karaf PostgreSQL on a pax-jdbc DataSource: " + log.lines());
     }
   }
