@@ -20,12 +20,9 @@ final class KarafLogTap implements PaxAppender {
     this.log = log;
   }
 
-  /** Registers a tap feeding {@code log} if this is Karaf; returns what unregisters it, or null. */
-  static AutoCloseable attachIfKaraf(SwapLog log) {
+  /** Registers a tap feeding {@code log}; returns what unregisters it. Karaf only. */
+  static AutoCloseable attach(SwapLog log) {
     BundleContext context = FrameworkUtil.getBundle(SwapLog.class).getBundleContext();
-    if (context.getProperty("karaf.home") == null) {
-      return null;
-    }
     Hashtable<String, Object> props = new Hashtable<>();
     props.put("org.ops4j.pax.logging.appender.name", "dittofs-itest");
     ServiceRegistration<PaxAppender> r =

@@ -37,7 +37,22 @@ final class SwapLog extends Handler implements AutoCloseable {
 
   private SwapLog(Logger logger) {
     this.logger = logger;
-    this.karaf = KarafLogTap.attachIfKaraf(this);
+    this.karaf = karafTap(this);
+  }
+
+  /** In Karaf, a {@link KarafLogTap} (loaded only there: it implements pax-logging's SPI). */
+  private static AutoCloseable karafTap(SwapLog log) {
+    if (System.getProperty("karaf.home") == null) {
+      return null;
+    }
+    try {
+      return (AutoCloseable)
+          Class.forName(SwapLog.class.getPackageName() + ".KarafLogTap")
+              .getDeclaredMethod("attach", SwapLog.class)
+              .invoke(null, log);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot listen to Karaf's log", e);
+    }
   }
 
   /** Starts listening to the {@code org.dittofs.metadata} loggers and their children. */

@@ -4,7 +4,7 @@
  * plain-Java entry point {@link org.dittofs.metadata.host.MetadataServices}. Protocol adapters need
  * only {@code org.dittofs.metadata}. Versioned apart from it. 1.1: {@link
  * org.dittofs.metadata.host.MetadataManager#storeSelection()}, {@link
- * org.dittofs.metadata.host.ConfigurationValues}.
+ * org.dittofs.metadata.config.ConfigurationValues}.
  */
 @Export
 @Version("1.1.0")

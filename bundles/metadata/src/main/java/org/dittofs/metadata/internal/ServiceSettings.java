@@ -3,7 +3,7 @@ package org.dittofs.metadata.internal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.dittofs.metadata.host.ConfigurationValues;
+import org.dittofs.metadata.config.ConfigurationValues;
 import org.dittofs.metadata.lock.host.LockConfig;
 
 /**

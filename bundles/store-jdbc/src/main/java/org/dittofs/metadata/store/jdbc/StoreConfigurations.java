@@ -3,7 +3,7 @@ package org.dittofs.metadata.store.jdbc;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.dittofs.metadata.host.ConfigurationValues;
+import org.dittofs.metadata.config.ConfigurationValues;
 import org.slf4j.Logger;
 
 /**

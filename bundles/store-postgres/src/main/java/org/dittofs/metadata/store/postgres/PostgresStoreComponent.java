@@ -7,7 +7,7 @@ import java.util.Properties;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.dittofs.metadata.errors.StoreErrors;
-import org.dittofs.metadata.host.ConfigurationValues;
+import org.dittofs.metadata.config.ConfigurationValues;
 import org.dittofs.metadata.spi.MetadataStore;
 import org.dittofs.metadata.spi.Transaction;
 import org.dittofs.metadata.store.jdbc.ConnectingStore;

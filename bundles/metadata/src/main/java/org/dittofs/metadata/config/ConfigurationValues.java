@@ -1,4 +1,4 @@
-package org.dittofs.metadata.host;
+package org.dittofs.metadata.config;
 
 import java.lang.reflect.Array;
 import java.math.BigDecimal;
