@@ -26,7 +26,7 @@ import org.dittofs.metadata.lock.spi.LockStoreOp;
  * exactly.
  *
  * <p>Group commit: the thread that finds no writer active becomes the leader and commits every
- * queued entry in one {@link LockStore#commit} call, repeating while entries arrive; the other
+ * queued entry in one {@link LockStore#apply} call, repeating while entries arrive; the other
  * writers wait for their entry. If a batch fails, its entries are tried one by one so that only the
  * bad grant fails; a failing release stops the round (it must land before anything after it), and
  * the synchronous entries behind it fail with STORE_UNAVAILABLE.
