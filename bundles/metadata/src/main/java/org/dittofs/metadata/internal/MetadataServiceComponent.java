@@ -84,10 +84,10 @@ import org.slf4j.LoggerFactory;
  * MetadataServiceConfig} describes the fields to the metatype service.
  *
  * <p>Concurrency: {@code service}, {@code current}, {@code choice}, {@code settings}, {@code
- * retry}, {@code retryDelay}, {@code failing}, {@code waitingReported}, {@code stopping} and {@code
- * active} are guarded by {@code this} (bind, updated, unbind, modified, activate, deactivate and
- * the retry timer may come from different threads); {@code service} is also volatile so the
- * delegating methods read it without locking.
+ * retry}, {@code startupCheck}, {@code retryDelay}, {@code failing}, {@code waitingReported},
+ * {@code stopping} and {@code active} are guarded by {@code this} (bind, updated, unbind, modified,
+ * activate, deactivate and the retry timer may come from different threads); {@code service} is
+ * also volatile so the delegating methods read it without locking.
  */
 @Component(
     service = {MetadataService.class, MetadataManager.class},
@@ -99,21 +99,33 @@ public final class MetadataServiceComponent implements MetadataManager {
   static final String TARGET = ServiceSettings.TARGET;
   static final long RETRY_FIRST_SECONDS = 1;
   static final long RETRY_MAX_SECONDS = 30;
+  static final long STORE_EXPECTED_WITHIN_SECONDS = 30;
   private static final Logger LOG = LoggerFactory.getLogger("org.dittofs.metadata");
 
   private final StoreChoice choice = new StoreChoice();
   private final LockMetrics metrics = LockManagers.metrics();
-  private final LockScheduler scheduler = LockManagers.systemScheduler();
+  private final LockScheduler scheduler;
   private volatile DefaultMetadataService service;
   private StoreChoice.Candidate current; // the store the service uses
   private ServiceSettings settings = ServiceSettings.DEFAULTS;
   private boolean waitingReported; // "matches nothing" logged for the target in force
   private String failing; // the store whose failure was logged, until it works
   private LockScheduler.Timer retry;
+  private LockScheduler.Timer startupCheck; // the warning if no store comes after activation
   private Duration retryDelay = Duration.ofSeconds(RETRY_FIRST_SECONDS);
   private BundleContext context;
   private boolean stopping; // the framework stops: no new start
   private boolean active;
+
+  /** As DS makes it: the lock manager's timers and this component's retries on system time. */
+  public MetadataServiceComponent() {
+    this(LockManagers.systemScheduler());
+  }
+
+  /** With the time of {@code scheduler} (tests). */
+  MetadataServiceComponent(LockScheduler scheduler) {
+    this.scheduler = scheduler;
+  }
 
   @Activate
   synchronized void activate(BundleContext context, Map<String, Object> properties) {
@@ -123,11 +135,24 @@ public final class MetadataServiceComponent implements MetadataManager {
     new MetricsMBean(metrics).register();
     reselect();
     if (service == null && failing == null) {
+      // the usual start: the store bundles start after this one; a warning only if none comes
+      LOG.info(PID + ": waiting for a MetadataStore matching store.target " + choice.target());
+      startupCheck =
+          scheduler.schedule(
+              this::warnIfStillWaiting, Duration.ofSeconds(STORE_EXPECTED_WITHIN_SECONDS));
+    }
+  }
+
+  private synchronized void warnIfStillWaiting() {
+    startupCheck = null;
+    if (active && !stopping && service == null && failing == null) {
       LOG.warn(
           PID
               + ": no MetadataStore matches store.target "
               + choice.target()
-              + "; lock requests fail with STORE_UNAVAILABLE until one is registered");
+              + " after "
+              + STORE_EXPECTED_WITHIN_SECONDS
+              + " s; lock requests fail with STORE_UNAVAILABLE until one is registered");
       waitingReported = true;
     }
   }
@@ -143,6 +168,10 @@ public final class MetadataServiceComponent implements MetadataManager {
   synchronized void deactivate() {
     active = false;
     cancelRetry();
+    if (startupCheck != null) {
+      startupCheck.cancel();
+      startupCheck = null;
+    }
     MetricsMBean.unregister();
     if (service != null) {
       service.close();

@@ -25,6 +25,7 @@ import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.spi.MetadataStore;
 import org.dittofs.metadata.store.memory.MemoryMetadataStore;
 import org.dittofs.metadata.store.testkit.LogCapture;
+import org.dittofs.metadata.store.testkit.ManualLockScheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,8 @@ class MetadataServiceComponentTest {
   private static final FileHandle F = FileHandle.of("f");
   private static final LockOwner A = LockOwner.of("nlm:a:1:oh");
 
-  private final MetadataServiceComponent component = new MetadataServiceComponent();
+  private final ManualLockScheduler time = new ManualLockScheduler();
+  private final MetadataServiceComponent component = new MetadataServiceComponent(time);
   private final Map<MetadataStore, Map<String, Object>> registered = new IdentityHashMap<>();
   private long nextServiceId = 1;
   private LogCapture log;
@@ -315,6 +317,120 @@ class MetadataServiceComponentTest {
     assertThat(component.store()).isSameAs(other);
     assertThat(ids(other)).containsExactly(held.id().toString());
     assertThat(log.lines(Level.WARNING)).isEmpty();
+  }
+
+  @Test
+  void theStoreLeavingWhileTheFrameworkStopsIsACleanShutdownWithoutAWarning() {
+    MemoryMetadataStore memory = new MemoryMetadataStore();
+    MemoryMetadataStore other = new MemoryMetadataStore();
+    bind(memory);
+    bind(other); // also matches: a store leaving otherwise means a swap to it
+    component.activate(framework(org.osgi.framework.Bundle.STOPPING), config(Map.of()));
+    grant(0, 10);
+    assertThat(memory.inTransaction(tx -> tx.locks().isCleanShutdown()).booleanValue()).isFalse();
+
+    unbind(memory); // Karaf stops the store bundles first
+
+    assertThat(memory.inTransaction(tx -> tx.locks().isCleanShutdown()).booleanValue())
+        .as("the clean-shutdown marker was set while the departing store was usable")
+        .isTrue();
+    assertThat(ids(memory)).hasSize(1);
+    assertThat(ids(other)).as("no swap into the other store while stopping").isEmpty();
+    assertThat(log.lines(Level.WARNING)).isEmpty();
+    assertThat(log.lines(Level.INFO)).anyMatch(l -> l.contains("closed cleanly over memory"));
+    bind(new MemoryMetadataStore()); // nothing starts again while the framework stops
+    assertThat(component.store()).isNull();
+  }
+
+  @Test
+  void theStoreLeavingWhileTheFrameworkRunsDetachesWithAWarning() {
+    MemoryMetadataStore memory = new MemoryMetadataStore();
+    bind(memory);
+    component.activate(framework(org.osgi.framework.Bundle.ACTIVE), config(Map.of()));
+    grant(0, 10);
+
+    unbind(memory);
+
+    assertThat(memory.inTransaction(tx -> tx.locks().isCleanShutdown()).booleanValue()).isFalse();
+    assertThat(log.lines(Level.WARNING)).singleElement().asString().contains("went away");
+  }
+
+  @Test
+  void aSelectedStoreThatIsNotOpenYetIsRetriedInTheBackgroundWithOneLineEach() {
+    MemoryMetadataStore memory = new MemoryMetadataStore();
+    boolean[] open = {false};
+    MetadataStore later =
+        new MetadataStore() {
+          @Override
+          public String type() {
+            return "h2";
+          }
+
+          @Override
+          public org.dittofs.metadata.spi.Transaction begin() {
+            if (!open[0]) {
+              throw new StoreError(ErrorCode.STORE_UNAVAILABLE, "not open yet (test)");
+            }
+            return memory.begin();
+          }
+        };
+    bind(later, "h2", 0);
+    component.activate(null, config(Map.of("store_target", "(store.type=h2)")));
+    assertThat(component.store()).isNull();
+    time.advance(java.time.Duration.ofSeconds(7)); // retries at 1, 2 and 4 s: still closed
+    assertThat(log.lines(Level.SEVERE))
+        .singleElement()
+        .asString()
+        .contains("cannot use store h2", "not open yet", "retrying in the background");
+
+    open[0] = true;
+    time.advance(java.time.Duration.ofSeconds(8)); // the next retry, 8 s after the last
+
+    assertThat(component.store()).isSameAs(later);
+    assertThat(grant(0, 10).granted()).isTrue();
+    assertThat(log.lines(Level.SEVERE)).hasSize(1);
+    assertThat(log.lines(Level.INFO)).anyMatch(l -> l.contains("store h2 works again"));
+  }
+
+  @Test
+  void noStoreAtActivationIsAnInfoLineAndAWarningOnlyIfNoneComes() {
+    component.activate(null, config(Map.of()));
+    assertThat(log.lines(Level.WARNING)).isEmpty();
+    assertThat(log.lines(Level.INFO))
+        .singleElement()
+        .asString()
+        .contains("waiting for a MetadataStore");
+
+    time.advance(
+        java.time.Duration.ofSeconds(MetadataServiceComponent.STORE_EXPECTED_WITHIN_SECONDS));
+
+    assertThat(log.lines(Level.WARNING))
+        .singleElement()
+        .asString()
+        .contains("no MetadataStore matches store.target (store.type=memory) after 30 s");
+  }
+
+  @Test
+  void aStoreThatComesInTimeLeavesNoWarning() {
+    component.activate(null, config(Map.of()));
+    bind(new MemoryMetadataStore());
+    time.advance(java.time.Duration.ofSeconds(60));
+    assertThat(log.lines(Level.WARNING)).isEmpty();
+  }
+
+  /** A bundle context whose system bundle is in {@code state}. */
+  private static org.osgi.framework.BundleContext framework(int state) {
+    org.osgi.framework.Bundle system =
+        (org.osgi.framework.Bundle)
+            java.lang.reflect.Proxy.newProxyInstance(
+                MetadataServiceComponentTest.class.getClassLoader(),
+                new Class<?>[] {org.osgi.framework.Bundle.class},
+                (p, m, a) -> m.getName().equals("getState") ? state : null);
+    return (org.osgi.framework.BundleContext)
+        java.lang.reflect.Proxy.newProxyInstance(
+            MetadataServiceComponentTest.class.getClassLoader(),
+            new Class<?>[] {org.osgi.framework.BundleContext.class},
+            (p, m, a) -> m.getName().equals("getBundle") ? system : null);
   }
 
   private void bind(MetadataStore s) {
