@@ -128,10 +128,7 @@ public class BadConfigurationIT extends ItestSupport {
           POSTGRES_PID, STORE_NAME, Map.of("url", "jdbc:postgresql//missing-colon/x"));
       List<String> lines = awaitProblems(log, 1);
       assertOneLine(lines.get(0), POSTGRES_PID, "'url'", "jdbc:postgresql//missing-colon/x");
-      int closedPort;
-      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-        closedPort = s.getLocalPort();
-      }
+      int closedPort = closedPort();
       configureInstance(
           POSTGRES_PID,
           STORE_NAME,
@@ -234,24 +231,9 @@ public class BadConfigurationIT extends ItestSupport {
       throws IOException {
     awaitBound(service, "memory");
     Lock held = grant(service, lock(0, 100));
-    int closedPort;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      closedPort = s.getLocalPort();
-    }
+    int closedPort = closedPort();
     try (SwapLog log = SwapLog.attach()) {
-      configureInstance(
-          POSTGRES_PID,
-          STORE_NAME,
-          Map.of(
-              "url",
-              "jdbc:postgresql://127.0.0.1:" + closedPort + "/x?connectTimeout=2",
-              "user",
-              PostgresServer.USER,
-              ".password",
-              ""));
-      MetadataStore postgres =
-          awaitService(
-              MetadataStore.class, "(service.pid=" + POSTGRES_PID + "~" + STORE_NAME + ")");
+      MetadataStore postgres = configureUnreachablePostgres(closedPort);
       List<String> lines = awaitProblems(log, 1);
       assertOneLine(lines.get(0), POSTGRES_PID, "127.0.0.1:" + closedPort, "retrying");
       expectError(ErrorCode.STORE_UNAVAILABLE, () -> postgres.inTransaction(tx -> tx.listShares()));

@@ -233,18 +233,21 @@ public abstract class ItestSupport {
   /** Sets properties of {@code pid}, keeping the others it has. */
   protected final void configure(String pid, Map<String, ?> properties) {
     try {
-      Configuration c = configAdmin.getConfiguration(pid, "?");
-      Dictionary<String, Object> d = c.getProperties();
-      if (d == null) {
-        d = new Hashtable<>();
-      }
-      for (Map.Entry<String, ?> e : properties.entrySet()) {
-        d.put(e.getKey(), e.getValue());
-      }
-      c.update(d);
+      update(configAdmin.getConfiguration(pid, "?"), properties);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static void update(Configuration c, Map<String, ?> properties) throws IOException {
+    Dictionary<String, Object> d = c.getProperties();
+    if (d == null) {
+      d = new Hashtable<>();
+    }
+    for (Map.Entry<String, ?> e : properties.entrySet()) {
+      d.put(e.getKey(), e.getValue());
+    }
+    c.update(d);
   }
 
   protected final void deleteConfiguration(String pid) {
@@ -262,15 +265,7 @@ public abstract class ItestSupport {
   protected final void configureInstance(
       String factoryPid, String name, Map<String, ?> properties) {
     try {
-      Configuration c = configAdmin.getFactoryConfiguration(factoryPid, name, "?");
-      Dictionary<String, Object> d = c.getProperties();
-      if (d == null) {
-        d = new Hashtable<>();
-      }
-      for (Map.Entry<String, ?> e : properties.entrySet()) {
-        d.put(e.getKey(), e.getValue());
-      }
-      c.update(d);
+      update(configAdmin.getFactoryConfiguration(factoryPid, name, "?"), properties);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -441,6 +436,44 @@ public abstract class ItestSupport {
           MetadataStore s = service.store();
           return type == null ? s == null : s != null && type.equals(s.type());
         });
+  }
+
+  /** A local TCP port nothing listens on (a PostgreSQL server that cannot be reached). */
+  protected static int closedPort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Configures the PostgreSQL store instance {@value #STORE_NAME} on a server that cannot be
+   * reached ({@code closedPort}) and waits until it is registered (it is, unopened).
+   */
+  protected final MetadataStore configureUnreachablePostgres(int closedPort) {
+    configureInstance(
+        POSTGRES_PID,
+        STORE_NAME,
+        Map.of(
+            "url",
+            "jdbc:postgresql://127.0.0.1:" + closedPort + "/x?connectTimeout=2",
+            "user",
+            PostgresServer.USER,
+            ".password",
+            ""));
+    return awaitService(
+        MetadataStore.class, "(service.pid=" + POSTGRES_PID + "~" + STORE_NAME + ")");
+  }
+
+  /** Whether {@code store} answers (its database is open). */
+  protected static boolean opens(MetadataStore store) {
+    try {
+      store.inTransaction(tx -> tx.listShares());
+      return true;
+    } catch (org.dittofs.metadata.errors.StoreError e) {
+      return false;
+    }
   }
 
   /** Waits until the lock manager has written everything to its store. */

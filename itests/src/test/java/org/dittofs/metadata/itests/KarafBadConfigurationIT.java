@@ -6,14 +6,12 @@ import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import javax.inject.Inject;
 import org.apache.karaf.features.BootFinished;
-import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.spi.MetadataStore;
 import org.junit.Test;
@@ -102,24 +100,9 @@ public class KarafBadConfigurationIT extends ItestSupport {
           log.bundles().stream().allMatch(b -> b.startsWith("org.dittofs.metadata")));
     }
 
-    int closedPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closedPort = s.getLocalPort();
-    }
+    int closedPort = closedPort();
     try (SwapLog log = SwapLog.attach()) {
-      configureInstance(
-          POSTGRES_PID,
-          STORE_NAME,
-          Map.of(
-              "url",
-              "jdbc:postgresql://127.0.0.1:" + closedPort + "/x?connectTimeout=2",
-              "user",
-              PostgresServer.USER,
-              ".password",
-              ""));
-      MetadataStore postgres =
-          awaitService(
-              MetadataStore.class, "(service.pid=" + POSTGRES_PID + "~" + STORE_NAME + ")");
+      MetadataStore postgres = configureUnreachablePostgres(closedPort);
       await("a line for the unreachable server", () -> !log.problems().isEmpty());
       configureInstance(
           POSTGRES_PID, STORE_NAME, Map.of("url", System.getProperty(PostgresServer.URL_PROPERTY)));
@@ -129,15 +112,6 @@ public class KarafBadConfigurationIT extends ItestSupport {
       assertEquals("one line", 1, lines.size());
       assertLine(lines, "127.0.0.1:" + closedPort);
       assertLine(lines, "retrying in the background");
-    }
-  }
-
-  private static boolean opens(MetadataStore store) {
-    try {
-      store.inTransaction(tx -> tx.listShares());
-      return true;
-    } catch (StoreError e) {
-      return false;
     }
   }
 

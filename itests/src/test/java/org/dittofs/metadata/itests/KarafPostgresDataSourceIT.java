@@ -12,7 +12,6 @@ import java.util.Map;
 import javax.inject.Inject;
 import javax.sql.DataSource;
 import org.apache.karaf.features.BootFinished;
-import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
@@ -106,15 +105,6 @@ public class KarafPostgresDataSourceIT extends ItestSupport {
       assertTrue(
           "granted into PostgreSQL", storedLocks(service.store()).containsKey(l.id().toString()));
       System.out.println("[itests] Karaf PostgreSQL on a pax-jdbc DataSource: " + log.lines());
-    }
-  }
-
-  private static boolean opens(MetadataStore store) {
-    try {
-      store.inTransaction(tx -> tx.listShares());
-      return true;
-    } catch (StoreError e) {
-      return false;
     }
   }
 }

@@ -6,13 +6,12 @@ import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.Function;
 import javax.sql.ConnectionPoolDataSource;
 import org.dittofs.metadata.config.ConfigurationValues;
 import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.spi.MetadataStore;
-import org.dittofs.metadata.spi.Transaction;
 import org.dittofs.metadata.store.jdbc.ConnectingStore;
+import org.dittofs.metadata.store.jdbc.ConnectingStoreComponent;
 import org.dittofs.metadata.store.jdbc.JdbcMetadataStore;
 import org.dittofs.metadata.store.jdbc.StoreConfigurations;
 import org.osgi.service.component.annotations.Activate;
@@ -56,7 +55,7 @@ import org.slf4j.LoggerFactory;
     configurationPolicy = ConfigurationPolicy.REQUIRE,
     property = "store.type=h2")
 @Designate(ocd = H2StoreComponent.Config.class, factory = true)
-public final class H2StoreComponent implements MetadataStore {
+public final class H2StoreComponent extends ConnectingStoreComponent {
   static final String PID = "org.dittofs.metadata.store.h2";
   static final String DEFAULT_DIRECTORY = "./data";
 
@@ -96,7 +95,6 @@ public final class H2StoreComponent implements MetadataStore {
 
   private final DataSourceFactory factory;
   private final StoreConfigurations configurations;
-  private final ConnectingStore store;
 
   /** Opens the store, or starts trying to; never throws. */
   @Activate
@@ -104,42 +102,21 @@ public final class H2StoreComponent implements MetadataStore {
       @Reference(name = "dataSourceFactory", target = "(osgi.jdbc.driver.class=org.h2.Driver)")
           DataSourceFactory factory,
       Map<String, Object> properties) {
+    super(new ConnectingStore(StoreConfigurations.pid(PID, properties), "h2", LOG));
     this.factory = factory;
     this.configurations = new StoreConfigurations(PID, LOG);
-    String pid = configurations.pid(properties);
-    this.store = new ConnectingStore(pid, "h2", LOG);
-    store.start(database(properties));
+    connecting().start(database(properties));
   }
 
   /** A new configuration: see the class comment; never throws. */
   @Modified
   void modified(Map<String, Object> properties) {
-    store.change(database(properties));
+    connecting().change(database(properties));
   }
 
   @Deactivate
   void deactivate() {
-    store.close();
-  }
-
-  /** The open database, or null (tests). */
-  JdbcMetadataStore current() {
-    return store.current();
-  }
-
-  @Override
-  public String type() {
-    return store.type();
-  }
-
-  @Override
-  public Transaction begin() {
-    return store.begin();
-  }
-
-  @Override
-  public <T> T inTransaction(Function<Transaction, T> work) {
-    return store.inTransaction(work);
+    connecting().close();
   }
 
   /**

@@ -8,10 +8,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.logging.Level;
 import org.dittofs.metadata.Share;
-import org.dittofs.metadata.errors.ErrorCode;
-import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.store.testkit.LogCapture;
+import org.dittofs.metadata.store.testkit.StoreTestSupport;
 import org.h2.util.OsgiDataSourceFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,7 +53,7 @@ class H2StoreComponentTest {
         });
     assertThat(log.lines(Level.INFO)).singleElement().asString().contains(INSTANCE, "open in");
     c.deactivate();
-    assertStoreUnavailable(c);
+    StoreTestSupport.assertUnavailable(c);
 
     H2StoreComponent again = component(properties(dir.toString()));
     try {
@@ -71,7 +70,7 @@ class H2StoreComponentTest {
     H2StoreComponent c = component(properties(file.resolve("db").toString()));
     try {
       assertThat(c.current()).isNull();
-      assertThat(assertStoreUnavailable(c).getMessage()).contains(INSTANCE, "a-file");
+      assertThat(StoreTestSupport.assertUnavailable(c).getMessage()).contains(INSTANCE, "a-file");
       assertThat(log.lines(Level.SEVERE))
           .singleElement()
           .asString()
@@ -153,23 +152,13 @@ class H2StoreComponentTest {
         component(withPassword(properties(dir.toString()), "admin", "second-secret"));
     try {
       assertThat(c.current()).isNull();
-      assertThat(assertStoreUnavailable(c).getMessage()).doesNotContain("secret");
+      assertThat(StoreTestSupport.assertUnavailable(c).getMessage()).doesNotContain("secret");
       c.modified(withPassword(properties(dir.toString()), "admin", "first-secret"));
       assertThat(c.current()).isNotNull();
       assertThat(log.lines(Level.ALL)).noneMatch(l -> l.contains("secret"));
     } finally {
       c.deactivate();
     }
-  }
-
-  private static StoreError assertStoreUnavailable(H2StoreComponent c) {
-    try {
-      c.begin();
-    } catch (StoreError e) {
-      assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE);
-      return e;
-    }
-    throw new AssertionError("begin() succeeded on a store that is not open");
   }
 
   private H2StoreComponent component(Map<String, Object> properties) {

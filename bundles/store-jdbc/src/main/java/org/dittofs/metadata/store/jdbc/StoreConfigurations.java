@@ -29,15 +29,15 @@ public final class StoreConfigurations {
     this.pid = factoryPid;
   }
 
-  /** The PID of the instance: its configuration's {@code service.pid}, else the factory PID. */
-  public String pid(Map<String, ?> properties) {
+  /** The PID of an instance: its configuration's {@code service.pid}, else the factory PID. */
+  public static String pid(String factoryPid, Map<String, ?> properties) {
     Object p = properties.get("service.pid");
-    pid = p instanceof String s && !s.isBlank() ? s : factoryPid;
-    return pid;
+    return p instanceof String s && !s.isBlank() ? s : factoryPid;
   }
 
   /** A reader of {@code properties} that has checked {@code service.ranking} already. */
   public ConfigurationValues values(Map<String, ?> properties) {
+    pid = pid(factoryPid, properties);
     ConfigurationValues v = new ConfigurationValues(pid, properties);
     v.wholeInt("service.ranking", 0, Integer.MIN_VALUE, Integer.MAX_VALUE);
     return v;

@@ -4,13 +4,12 @@ import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.Function;
 import javax.sql.DataSource;
 import org.dittofs.metadata.config.ConfigurationValues;
 import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.spi.MetadataStore;
-import org.dittofs.metadata.spi.Transaction;
 import org.dittofs.metadata.store.jdbc.ConnectingStore;
+import org.dittofs.metadata.store.jdbc.ConnectingStoreComponent;
 import org.dittofs.metadata.store.jdbc.JdbcMetadataStore;
 import org.dittofs.metadata.store.jdbc.StoreConfigurations;
 import org.osgi.service.component.annotations.Activate;
@@ -62,7 +61,7 @@ import org.slf4j.LoggerFactory;
     configurationPolicy = ConfigurationPolicy.REQUIRE,
     property = "store.type=postgres")
 @Designate(ocd = PostgresStoreComponent.Config.class, factory = true)
-public final class PostgresStoreComponent implements MetadataStore {
+public final class PostgresStoreComponent extends ConnectingStoreComponent {
   static final String PID = "org.dittofs.metadata.store.postgres";
   static final String DEFAULT_URL = "jdbc:postgresql://localhost:5432/dittofs";
   static final String DEFAULT_USER = "dittofs";
@@ -122,7 +121,6 @@ public final class PostgresStoreComponent implements MetadataStore {
   private final DataSourceFactory factory;
   private final DataSource dataSource;
   private final StoreConfigurations configurations;
-  private final ConnectingStore store;
 
   /** Opens the store, or starts trying to; never throws. */
   @Activate
@@ -138,46 +136,26 @@ public final class PostgresStoreComponent implements MetadataStore {
               target = NO_DATA_SOURCE)
           DataSource dataSource,
       Map<String, Object> properties) {
+    super(new ConnectingStore(StoreConfigurations.pid(PID, properties), "postgres", LOG));
     this.factory = factory;
     this.dataSource = dataSource;
     this.configurations = new StoreConfigurations(PID, LOG);
-    this.store = new ConnectingStore(configurations.pid(properties), "postgres", LOG);
-    store.start(database(properties));
+    connecting().start(database(properties));
   }
 
   /** A new configuration: see the class comment; never throws. */
   @Modified
   void modified(Map<String, Object> properties) {
     ConnectingStore.Database next = database(properties);
-    store.change(next);
-    if (dataSource == null && store.current() != null) {
-      PostgresStores.resize(store.current(), poolSize());
+    connecting().change(next);
+    if (dataSource == null && current() != null) {
+      PostgresStores.resize(current(), poolSize());
     }
   }
 
   @Deactivate
   void deactivate() {
-    store.close();
-  }
-
-  /** The open database, or null (tests). */
-  JdbcMetadataStore current() {
-    return store.current();
-  }
-
-  @Override
-  public String type() {
-    return store.type();
-  }
-
-  @Override
-  public Transaction begin() {
-    return store.begin();
-  }
-
-  @Override
-  public <T> T inTransaction(Function<Transaction, T> work) {
-    return store.inTransaction(work);
+    connecting().close();
   }
 
   /** The database of a configuration; problems of the values are logged here. */

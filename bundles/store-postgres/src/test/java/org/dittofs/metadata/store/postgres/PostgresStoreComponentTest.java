@@ -9,10 +9,9 @@ import java.util.Map;
 import java.util.logging.Level;
 import javax.sql.DataSource;
 import org.dittofs.metadata.Share;
-import org.dittofs.metadata.errors.ErrorCode;
-import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.store.testkit.LogCapture;
+import org.dittofs.metadata.store.testkit.StoreTestSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,7 +58,7 @@ class PostgresStoreComponentTest {
     } finally {
       c.deactivate();
     }
-    assertUnavailable(c);
+    StoreTestSupport.assertUnavailable(c);
     assertThat(log.lines(Level.SEVERE)).isEmpty();
     assertThat(log.lines(Level.ALL)).noneMatch(l -> l.contains("secret"));
   }
@@ -74,7 +73,8 @@ class PostgresStoreComponentTest {
     PostgresStoreComponent c = component(null, properties(unreachable, 2));
     try {
       assertThat(c.current()).isNull();
-      assertThat(assertUnavailable(c).getMessage()).contains(INSTANCE, "127.0.0.1:" + closedPort);
+      assertThat(StoreTestSupport.assertUnavailable(c).getMessage())
+          .contains(INSTANCE, "127.0.0.1:" + closedPort);
       assertThat(log.lines(Level.SEVERE))
           .singleElement()
           .asString()
@@ -142,7 +142,8 @@ class PostgresStoreComponentTest {
     p.put("dataSource.target", "(dataSourceName=dittofs)");
     PostgresStoreComponent c = component(null, p);
     try {
-      assertThat(assertUnavailable(c).getMessage()).contains("(dataSourceName=dittofs)");
+      assertThat(StoreTestSupport.assertUnavailable(c).getMessage())
+          .contains("(dataSourceName=dittofs)");
       assertThat(log.lines(Level.SEVERE))
           .singleElement()
           .asString()
@@ -150,16 +151,6 @@ class PostgresStoreComponentTest {
     } finally {
       c.deactivate();
     }
-  }
-
-  private static StoreError assertUnavailable(PostgresStoreComponent c) {
-    try {
-      c.begin();
-    } catch (StoreError e) {
-      assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE);
-      return e;
-    }
-    throw new AssertionError("begin() succeeded on a store that is not open");
   }
 
   private PostgresStoreComponent component(DataSource source, Map<String, Object> properties) {
