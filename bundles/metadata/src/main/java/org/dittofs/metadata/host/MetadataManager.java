@@ -1,5 +1,6 @@
 package org.dittofs.metadata.host;
 
+import java.util.Optional;
 import org.dittofs.metadata.MetadataService;
 import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.SwapReport;
@@ -41,20 +42,14 @@ public interface MetadataManager extends MetadataService, AutoCloseable {
   MetadataStore store();
 
   /**
-   * How the store is chosen: the target in force, a refused target, the stores available. Outside
-   * OSGi the store is the caller's choice: no target, and the bound store alone (service id 0).
+   * How this service selects its store, for operator tools ({@code store:show}, {@code
+   * store:swap}): present for a service that chooses its store itself from a {@code store.target}
+   * filter (the OSGi component), empty for one whose host calls {@link #swapStore} (a manager
+   * started with {@link MetadataServices}). Read-only; it may wait for a store move in progress to
+   * end, and never holds lock traffic.
    */
-  default StoreSelection storeSelection() {
-    MetadataStore s = store();
-    return new StoreSelection(
-        null,
-        null,
-        null,
-        s == null
-            ? java.util.List.of()
-            : java.util.List.of(
-                new StoreSelection.Candidate(
-                    0, s.type(), null, 0, true, true, java.util.Map.of("store.type", s.type()))));
+  default Optional<StoreSelection> storeSelection() {
+    return Optional.empty();
   }
 
   /** Stops the lock manager cleanly (the store's clean-shutdown marker is set if all landed). */

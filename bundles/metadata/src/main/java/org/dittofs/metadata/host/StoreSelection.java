@@ -1,55 +1,16 @@
 package org.dittofs.metadata.host;
 
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-
 /**
- * How a metadata service chooses its store, for operator tools ({@code store:show}, {@code
- * store:swap}): the {@code store.target} filter in force, the last target that was refused and why,
- * and the stores the service sees. A snapshot; see {@link MetadataManager#storeSelection()}.
+ * How a metadata service that chooses its own store (the OSGi component, which follows its {@code
+ * store.target} configuration) stands now, as an operator tool reads it. A snapshot: the selection
+ * changes when stores register or go away and when the configuration changes.
  *
- * @param target the filter in force, or null if there is none (a service outside OSGi, or no valid
- *     target was ever configured)
- * @param refusedTarget the last configured target that was refused (malformed), or null if the
- *     configured target is the one in force
- * @param refusedReason why {@code refusedTarget} was refused, or null
- * @param stores the registered stores the service sees, in preference order (highest ranking, then
- *     lowest service id)
+ * @param target the {@code store.target} filter in force: the last valid one configured, or null if
+ *     no valid filter was ever configured. A malformed filter is refused and never shows here.
+ * @param storeServiceId the {@code service.id} of the store in use, or null while no store is in
+ *     use (detached, or not started yet)
+ * @param waiting true when no registered store matches {@code target} (or there is no target): the
+ *     service stays on the store it uses, or detached if none, and moves as soon as a matching
+ *     store registers
  */
-public record StoreSelection(
-    String target, String refusedTarget, String refusedReason, List<Candidate> stores) {
-
-  /**
-   * One registered store.
-   *
-   * @param serviceId its {@code service.id}
-   * @param type its {@code store.type}
-   * @param name its {@code store.name} (the factory configuration name), or null
-   * @param ranking its {@code service.ranking} as the service reads it
-   * @param matches whether it matches the target in force
-   * @param inUse whether the service serves from it
-   * @param properties its public service properties
-   */
-  public record Candidate(
-      long serviceId,
-      String type,
-      String name,
-      int ranking,
-      boolean matches,
-      boolean inUse,
-      Map<String, Object> properties) {
-    public Candidate {
-      properties = Map.copyOf(properties);
-    }
-  }
-
-  public StoreSelection {
-    stores = List.copyOf(Objects.requireNonNull(stores, "stores"));
-  }
-
-  /** The store in use, if the service sees it among the registered ones. */
-  public java.util.Optional<Candidate> inUse() {
-    return stores.stream().filter(Candidate::inUse).findFirst();
-  }
-}
+public record StoreSelection(String target, Long storeServiceId, boolean waiting) {}

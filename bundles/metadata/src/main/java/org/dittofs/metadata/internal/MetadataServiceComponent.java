@@ -401,11 +401,16 @@ public final class MetadataServiceComponent implements MetadataManager {
     }
   }
 
-  /** The operator's view of the choice (host API). */
+  /** The operator's view of the choice (host API): the target in force, the store in use. */
   @Override
-  public synchronized StoreSelection storeSelection() {
-    return choice.selection(current == null || service == null ? -1 : current.id());
+  public synchronized Optional<StoreSelection> storeSelection() {
+    return Optional.of(
+        new StoreSelection(
+            choice.target(),
+            current == null || service == null ? null : current.id(),
+            choice.best() == null));
   }
+
 
   private DefaultMetadataService service() {
     DefaultMetadataService s = service;
@@ -493,6 +498,7 @@ public final class MetadataServiceComponent implements MetadataManager {
     DefaultMetadataService s = service;
     return s == null ? null : s.store();
   }
+
 
   /**
    * Refused: the component's life follows its bundle and configuration (stop the bundle, or disable

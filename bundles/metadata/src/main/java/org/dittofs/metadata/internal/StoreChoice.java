@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.dittofs.metadata.host.StoreSelection;
 import org.dittofs.metadata.spi.MetadataStore;
 import org.osgi.framework.Constants;
 import org.osgi.framework.Filter;
@@ -165,33 +164,5 @@ final class StoreChoice {
         .orElse(null);
   }
 
-  /** The operator's view; {@code inUse} is the service id of the store in use, or -1. */
-  StoreSelection selection(long inUse) {
-    List<StoreSelection.Candidate> out =
-        stores.values().stream()
-            .sorted(PREFERENCE)
-            .map(
-                c ->
-                    new StoreSelection.Candidate(
-                        c.id(),
-                        c.type(),
-                        c.name(),
-                        c.ranking(),
-                        filter != null && filter.matches(c.properties()),
-                        c.id() == inUse,
-                        publicProperties(c.properties())))
-            .toList();
-    return new StoreSelection(target, refused, refusedReason, out);
-  }
 
-  private static Map<String, Object> publicProperties(Map<String, Object> properties) {
-    Map<String, Object> p = new TreeMap<>();
-    properties.forEach(
-        (k, v) -> {
-          if (!k.startsWith(".") && v != null) {
-            p.put(k, v);
-          }
-        });
-    return p;
-  }
 }
