@@ -411,7 +411,6 @@ public final class MetadataServiceComponent implements MetadataManager {
             choice.best() == null));
   }
 
-
   private DefaultMetadataService service() {
     DefaultMetadataService s = service;
     if (s == null) {
@@ -498,7 +497,6 @@ public final class MetadataServiceComponent implements MetadataManager {
     DefaultMetadataService s = service;
     return s == null ? null : s.store();
   }
-
 
   /**
    * Refused: the component's life follows its bundle and configuration (stop the bundle, or disable

@@ -3,7 +3,6 @@ package org.dittofs.metadata.internal;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.dittofs.metadata.spi.MetadataStore;
@@ -163,6 +162,4 @@ final class StoreChoice {
         .min(PREFERENCE)
         .orElse(null);
   }
-
-
 }

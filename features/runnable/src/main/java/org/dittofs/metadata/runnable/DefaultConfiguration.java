@@ -5,8 +5,6 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.Map;
 import org.osgi.framework.BundleContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
@@ -14,18 +12,21 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Creates the runnable's default configurations through Config Admin, each only if it does not
  * exist yet: the metadata service binds the H2 store, and one H2 store instance, the factory
  * configuration {@code org.dittofs.metadata.store.h2~main}, keeps its database under {@code ./data}
- * (none is created if any configuration of the H2 store exists); HTTP (Felix HTTP Jetty) listens on {@code localhost:8080}, serving {@code
- * /metrics}, {@code /health}, the health checks' own servlet at {@code /system/health} and the web
- * console at {@code /system/console}. Plain Felix has no {@code etc/*.cfg} like Karaf; the values
- * come from framework properties instead, so {@code -Ddittofs.store.target=(store.type=memory)},
- * {@code -Ddittofs.h2.directory=/var/lib/dittofs}, {@code -Ddittofs.http.port=9090} or {@code
- * -Ddittofs.http.host=0.0.0.0} on the java command line override them. The launcher keeps no
- * configuration between runs, so the command line of each run is what counts.
+ * (none is created if any configuration of the H2 store exists); HTTP (Felix HTTP Jetty) listens on
+ * {@code localhost:8080}, serving {@code /metrics}, {@code /health}, the health checks' own servlet
+ * at {@code /system/health} and the web console at {@code /system/console}. Plain Felix has no
+ * {@code etc/*.cfg} like Karaf; the values come from framework properties instead, so {@code
+ * -Ddittofs.store.target=(store.type=memory)}, {@code -Ddittofs.h2.directory=/var/lib/dittofs},
+ * {@code -Ddittofs.http.port=9090} or {@code -Ddittofs.http.host=0.0.0.0} on the java command line
+ * override them. The launcher keeps no configuration between runs, so the command line of each run
+ * is what counts.
  *
  * <p>HTTP stays closed until its configuration is here ({@code org.apache.felix.http.enable=false}
  * in the launch properties): it never listens on Jetty's defaults, even for a moment.
