@@ -178,6 +178,43 @@ public final class DefaultLockManager implements LockManager {
 
   @Override
   public LockResult lock(LockRequest req) {
+    try {
+      return lockNow(req);
+    } catch (StoreError e) {
+      throw refused(req, e);
+    }
+  }
+
+  @Override
+  public LockResult lockAll(List<LockRequest> requests) {
+    try {
+      return lockAllNow(requests);
+    } catch (StoreError e) {
+      throw refused(requests == null || requests.isEmpty() ? null : requests.get(0), e);
+    }
+  }
+
+  @Override
+  public PendingLock lockBlocking(LockRequest req, Duration timeout) {
+    try {
+      return lockBlockingNow(req, timeout);
+    } catch (StoreError e) {
+      throw refused(req, e);
+    }
+  }
+
+  /**
+   * Publishes a lock request's refusal by error (SPEC 12: every decision is an event) and returns
+   * the error to throw. A malformed request (INVALID_ARGUMENT) was not decided: nothing published.
+   */
+  private StoreError refused(LockRequest req, StoreError e) {
+    if (req != null && e.code() != ErrorCode.INVALID_ARGUMENT) {
+      events.publish(new LockEvent.Refused(req, e.code()));
+    }
+    return e;
+  }
+
+  private LockResult lockNow(LockRequest req) {
     long now = validate(req);
     refuseInGrace();
     return onTable(
@@ -194,14 +231,13 @@ public final class DefaultLockManager implements LockManager {
         });
   }
 
-  @Override
-  public LockResult lockAll(List<LockRequest> requests) {
+  private LockResult lockAllNow(List<LockRequest> requests) {
     if (requests == null || requests.isEmpty()) {
       throw StoreErrors.invalidArgument("lockAll needs at least one request");
     }
     LockRequest head = requests.get(0);
     if (requests.size() == 1) {
-      return lock(head);
+      return lockNow(head);
     }
     for (LockRequest r : requests) {
       validate(r);
@@ -245,8 +281,7 @@ public final class DefaultLockManager implements LockManager {
         });
   }
 
-  @Override
-  public PendingLock lockBlocking(LockRequest req, Duration timeout) {
+  private PendingLock lockBlockingNow(LockRequest req, Duration timeout) {
     validate(req);
     Duration wait = timeout == null ? config.lockTimeout() : timeout;
     if (wait.isNegative() || wait.isZero()) {
@@ -473,6 +508,14 @@ public final class DefaultLockManager implements LockManager {
 
   @Override
   public LockResult reclaim(LockRequest req) {
+    try {
+      return reclaimNow(req);
+    } catch (StoreError e) {
+      throw refused(req, e);
+    }
+  }
+
+  private LockResult reclaimNow(LockRequest req) {
     validate(req);
     refuseOutsideGrace();
     return onTable(
