@@ -258,17 +258,40 @@ public final class DefaultLockManager implements LockManager {
 
   @Override
   public LockResult lock(LockRequest req) {
-    return ranges.lock(req);
+    try {
+      return ranges.lock(req);
+    } catch (StoreError e) {
+      throw refused(req, e);
+    }
   }
 
   @Override
   public LockResult lockAll(List<LockRequest> requests) {
-    return ranges.lockAll(requests);
+    try {
+      return ranges.lockAll(requests);
+    } catch (StoreError e) {
+      throw refused(requests == null || requests.isEmpty() ? null : requests.get(0), e);
+    }
   }
 
   @Override
   public PendingLock lockBlocking(LockRequest req, Duration timeout) {
-    return ranges.lockBlocking(req, timeout);
+    try {
+      return ranges.lockBlocking(req, timeout);
+    } catch (StoreError e) {
+      throw refused(req, e);
+    }
+  }
+
+  /**
+   * Publishes a lock request's refusal by error (SPEC 12: every decision is an event) and returns
+   * the error to throw. A malformed request (INVALID_ARGUMENT) was not decided: nothing published.
+   */
+  private StoreError refused(LockRequest req, StoreError e) {
+    if (req != null && e.code() != ErrorCode.INVALID_ARGUMENT) {
+      events.publish(new LockEvent.Refused(req, e.code()));
+    }
+    return e;
   }
 
   @Override
@@ -318,7 +341,11 @@ public final class DefaultLockManager implements LockManager {
 
   @Override
   public LockResult reclaim(LockRequest req) {
-    return recovery.reclaim(req);
+    try {
+      return recovery.reclaim(req);
+    } catch (StoreError e) {
+      throw refused(req, e);
+    }
   }
 
   @Override

@@ -22,6 +22,7 @@ import org.dittofs.metadata.lock.ShareReservation;
 import org.dittofs.metadata.lock.host.LockEvent;
 import org.dittofs.metadata.lock.spi.LockStoreOp;
 import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.slf4j.Logger;
 
 /**
  * Recovery after a restart (SPEC 11): restores the store's records into the tables at start, enters
@@ -33,7 +34,7 @@ import org.dittofs.metadata.lock.spi.PersistedLock;
  * the restored marks are their table's state, changed under its monitor.
  */
 final class Recovery implements GracePeriod.Ending {
-  private static final System.Logger LOG = EventBus.LOG;
+  private static final Logger LOG = EventBus.LOG;
 
   private final RequestChecks checks;
   private final LiveConfig config;
@@ -103,7 +104,7 @@ final class Recovery implements GracePeriod.Ending {
         expected.add(new LockClient(r.clientId(), r.adapter()));
         restoredFiles.add(r.file());
       } catch (StoreError e) {
-        LOG.log(System.Logger.Level.ERROR, "skipping unreadable lock record " + r.id() + ": " + e);
+        LOG.error("skipping unreadable lock record " + r.id() + ": " + e);
       }
     }
     tables.dropEmpty();
@@ -113,8 +114,7 @@ final class Recovery implements GracePeriod.Ending {
     Duration length = config.get().gracePeriod();
     grace.enter(expected, restoredFiles, locks + opened, length, this);
     events.publish(new LockEvent.GraceEntered(locks, opened, expected, length));
-    LOG.log(
-        System.Logger.Level.INFO,
+    LOG.info(
         "grace period of "
             + length
             + " entered: "
@@ -127,6 +127,10 @@ final class Recovery implements GracePeriod.Ending {
             + (clean ? "" : " (last shutdown was not clean)"));
     if (length.isZero()) {
       end(false);
+    } else if (locks + opened == 0) {
+      // SPEC 11: grace ends once every restored record is reclaimed; with none restored (an
+      // unclean shutdown that left nothing behind) that holds at once, so no lock is refused
+      end(true);
     }
   }
 
@@ -297,8 +301,7 @@ final class Recovery implements GracePeriod.Ending {
               });
     }
     events.publish(new LockEvent.GraceEnded(early, grace.reclaimedCount(), expired));
-    LOG.log(
-        System.Logger.Level.INFO,
+    LOG.info(
         "grace period ended"
             + (early ? " early" : "")
             + ": "

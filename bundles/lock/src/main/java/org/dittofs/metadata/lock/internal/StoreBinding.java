@@ -13,6 +13,7 @@ import org.dittofs.metadata.lock.spi.LockStore;
 import org.dittofs.metadata.lock.spi.LockStoreOp;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.lock.spi.StoreCopier;
+import org.slf4j.Logger;
 
 /**
  * The store the manager is bound to, and the hot swap to another one (DESIGN "Hot swap"): lock
@@ -23,7 +24,7 @@ import org.dittofs.metadata.lock.spi.StoreCopier;
  * the {@link StoreWriter} guards its own queue.
  */
 final class StoreBinding {
-  private static final System.Logger LOG = EventBus.LOG;
+  private static final Logger LOG = EventBus.LOG;
 
   private final LockScheduler scheduler;
   private final LockIdGenerator ids;
@@ -67,8 +68,7 @@ final class StoreBinding {
     Duration held = Duration.ofNanos(scheduler.nanoTime() - start);
     int reported = next == null ? 0 : copied[0];
     events.publish(new LockEvent.StoreSwapped(held, reported, next == null));
-    LOG.log(
-        System.Logger.Level.INFO,
+    LOG.info(
         (next == null ? "lock store detached" : "lock store swapped")
             + " in "
             + held.toMillis()
@@ -113,12 +113,10 @@ final class StoreBinding {
       try {
         s.setCleanShutdown(true);
       } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "could not mark the lock store cleanly shut down", e);
+        LOG.warn("could not mark the lock store cleanly shut down", e);
       }
     } else {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          writer.pending() + " lock store writes did not land; the next start enters grace");
+      LOG.warn(writer.pending() + " lock store writes did not land; the next start enters grace");
     }
   }
 }
