@@ -17,7 +17,7 @@ import org.dittofs.metadata.lock.host.LockScheduler;
  * retries. Thread-safe as the delegate.
  */
 final class ClusterTimers implements LockScheduler {
-  private static final System.Logger LOG = EventBus.LOG;
+  private static final org.slf4j.Logger LOG = EventBus.LOG;
 
   private final LockScheduler delegate;
   private final Supplier<Duration> retry;
@@ -73,8 +73,7 @@ final class ClusterTimers implements LockScheduler {
         if (e.code() != ErrorCode.STORE_UNAVAILABLE) {
           throw e;
         }
-        LOG.log(
-            System.Logger.Level.WARNING,
+        LOG.warn(
             "cluster: a timed task waits for the database, retried in "
                 + retry.get()
                 + ": "

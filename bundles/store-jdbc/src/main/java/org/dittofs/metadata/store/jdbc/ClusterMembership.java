@@ -14,6 +14,8 @@ import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A cluster node's membership on PostgreSQL (docs/cluster.md, "Nodes, partitions"): one connection
@@ -39,7 +41,7 @@ import org.dittofs.metadata.lock.LockClient;
  * connection until {@code leaving} (volatile) stops it.
  */
 final class ClusterMembership {
-  private static final System.Logger LOG = System.getLogger("org.dittofs.metadata.cluster");
+  private static final Logger LOG = LoggerFactory.getLogger("org.dittofs.metadata.cluster");
 
   /** How long the thread waits for notifications before it looks at its clock and flag again. */
   private static final int POLL_MILLIS = 100;
@@ -178,9 +180,7 @@ final class ClusterMembership {
         if (leaving) {
           return;
         }
-        LOG.log(
-            System.Logger.Level.ERROR,
-            "cluster node '" + node + "' lost its membership session; joining again: " + e);
+        LOG.error("cluster node '" + node + "' lost its membership session; joining again: " + e);
         rejoin();
         changed.accept(null);
       }
@@ -200,7 +200,7 @@ final class ClusterMembership {
         join();
         return;
       } catch (StoreError e) {
-        LOG.log(System.Logger.Level.WARNING, "cluster node '" + node + "' cannot join: " + e);
+        LOG.warn("cluster node '" + node + "' cannot join: " + e);
         try {
           Thread.sleep(1000);
         } catch (InterruptedException ie) {
@@ -254,8 +254,7 @@ final class ClusterMembership {
         ps.setString(3, d[1]);
         ps.setString(4, d[2]);
         if (ps.executeUpdate() == 1) {
-          LOG.log(
-              System.Logger.Level.INFO,
+          LOG.info(
               "cluster node '"
                   + node
                   + "' releases client "

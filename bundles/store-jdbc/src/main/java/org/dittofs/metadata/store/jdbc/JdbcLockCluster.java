@@ -14,6 +14,8 @@ import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.spi.FileWork;
 import org.dittofs.metadata.lock.spi.LockCluster;
 import org.dittofs.metadata.lock.spi.QueuedRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Cluster mode on PostgreSQL (docs/cluster.md): the lock records of one database shared by several
@@ -63,7 +65,7 @@ public final class JdbcLockCluster implements LockCluster {
   /** SQLState of a lock wait that ran past {@code lock_timeout}. */
   private static final String LOCK_NOT_AVAILABLE = "55P03";
 
-  private static final System.Logger LOG = System.getLogger("org.dittofs.metadata.cluster");
+  private static final Logger LOG = LoggerFactory.getLogger("org.dittofs.metadata.cluster");
 
   /** How often a node beats its heartbeat and looks for dead nodes, unless told otherwise. */
   public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(2);
@@ -147,8 +149,7 @@ public final class JdbcLockCluster implements LockCluster {
         file.commitWrites();
         tx.commit();
       } catch (StoreError e) {
-        LOG.log(
-            System.Logger.Level.WARNING,
+        LOG.warn(
             "cluster node '"
                 + node
                 + "': queued requests of dead nodes on "
