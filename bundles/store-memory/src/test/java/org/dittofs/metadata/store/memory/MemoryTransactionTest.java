@@ -19,8 +19,8 @@ import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.lock.spi.LockQuery;
 import org.dittofs.metadata.lock.spi.LockStoreOp;
+import org.dittofs.metadata.lock.testing.Records;
 import org.dittofs.metadata.spi.Transaction;
-import org.dittofs.metadata.store.testkit.Records;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -29,6 +29,8 @@ import org.dittofs.metadata.lock.ShareReservation;
 import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.lock.spi.LockQuery;
 import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.lock.testing.ManualScheduler;
+import org.dittofs.metadata.lock.testing.Records;
 import org.dittofs.metadata.spi.Transaction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,7 +41,7 @@ import org.junit.jupiter.api.Test;
  * closed (after a crash, i.e. without stopping the service, or after a clean stop), reopened, and a
  * new service started over it. The restored locks must be the same records, the grace period must
  * run, reclaims must be decided against the restored state, and what nobody reclaimed must be gone
- * from memory and from the store once grace ends. Time is virtual ({@link ManualLockScheduler}).
+ * from memory and from the store once grace ends. Time is virtual ({@link ManualScheduler}).
  *
  * <p>Only durable fixtures run it: a test fails if {@link StoreFixture#isDurable()} is false.
  */
@@ -106,7 +108,7 @@ public abstract class AbstractMetadataServiceRestartTest extends StoreTestSuppor
       new OpenRequest(B, "windows", O1, SMB, Records.modes("RW"), Records.modes("W"));
 
   /** The scheduler of the service last started. */
-  protected ManualLockScheduler scheduler;
+  protected ManualScheduler scheduler;
 
   /** The running service, null after a crash or a stop. */
   protected MetadataManager service;
@@ -136,7 +138,7 @@ public abstract class AbstractMetadataServiceRestartTest extends StoreTestSuppor
   /** Starts a service over the current store, on a fresh virtual clock an hour later. */
   protected final MetadataManager startService() {
     clock = clock.plus(Duration.ofHours(1));
-    scheduler = new ManualLockScheduler(clock);
+    scheduler = new ManualScheduler(clock);
     service =
         MetadataServices.over(store)
             .config(CONFIG)

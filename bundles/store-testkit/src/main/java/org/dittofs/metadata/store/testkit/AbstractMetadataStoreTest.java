@@ -3,7 +3,7 @@ package org.dittofs.metadata.store.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
-import static org.dittofs.metadata.store.testkit.Records.T0;
+import static org.dittofs.metadata.lock.testing.Records.T0;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -37,6 +37,7 @@ import org.dittofs.metadata.lock.spi.LockQuery;
 import org.dittofs.metadata.lock.spi.LockStoreOp;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.lock.spi.PersistedLock.Kind;
+import org.dittofs.metadata.lock.testing.Records;
 import org.dittofs.metadata.spi.Transaction;
 import org.junit.jupiter.api.Test;
 
