@@ -221,6 +221,7 @@ public final class DefaultLockManager implements LockManager {
           // check each element against the table and the elements before it, then grant all at once
           List<LockChange> tentative = new ArrayList<>(requests.size());
           Lock conflict = null;
+          int trial = 0; // counted changes of the tentative grants, which are taken back below
           for (LockRequest r : requests) {
             conflict = ops.conflict(t, r, null, d, true);
             if (conflict != null) {
@@ -228,12 +229,18 @@ public final class DefaultLockManager implements LockManager {
               break;
             }
             LockChange ch = ops.windows().grant(t, r, scheduler.now());
+            int before = t.changes;
             t.apply(ch);
+            trial += t.changes - before;
             tentative.add(ch);
           }
+          int before = t.changes;
           for (int i = tentative.size() - 1; i >= 0; i--) {
             t.undo(tentative.get(i));
           }
+          // the table is as it was: no re-check of the waiters for the trial (a courtesy
+          // revocation on the way was a real change and stays counted)
+          t.changes -= trial + (t.changes - before);
           if (conflict != null) {
             return new LockResult.Denied(conflict);
           }
@@ -534,6 +541,7 @@ public final class DefaultLockManager implements LockManager {
    * The change that replaces a restored record by the reclaimed lock, coalescing with live ones.
    */
   private LockChange reclaimChange(FileLockTable t, Lock restored, LockRequest req) {
+    int changes = t.changes; // a trial: the table is put back as it was, waiters need no re-check
     t.remove(restored);
     t.restored.remove(restored.id());
     try {
@@ -545,6 +553,7 @@ public final class DefaultLockManager implements LockManager {
     } finally {
       t.add(restored);
       t.restored.add(restored.id());
+      t.changes = changes;
     }
   }
 
