@@ -55,7 +55,8 @@ class RunnableIT {
     Run first = run("", "demo");
     assertThat(first.exit()).as(first.out() + first.err()).isZero();
     assertThat(first.out())
-        .contains("store: h2, target (store.type=h2)")
+        .contains("store in use: h2\n")
+        .contains("target in force: (store.type=h2)\n")
         .contains("GRANTED  alice report.txt [0, 99] EXCLUSIVE POSIX")
         .contains(
             "REFUSED  bob report.txt [50, 149] SHARED POSIX: conflicts with EXCLUSIVE [0, 99]")

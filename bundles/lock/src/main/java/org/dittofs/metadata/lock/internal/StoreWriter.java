@@ -10,10 +10,10 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
-import org.dittofs.metadata.lock.LockEvent;
-import org.dittofs.metadata.lock.LockScheduler;
-import org.dittofs.metadata.lock.LockStore;
-import org.dittofs.metadata.lock.LockStoreOp;
+import org.dittofs.metadata.lock.host.LockEvent;
+import org.dittofs.metadata.lock.host.LockScheduler;
+import org.dittofs.metadata.lock.spi.LockStore;
+import org.dittofs.metadata.lock.spi.LockStoreOp;
 
 /**
  * The ordered write path to the {@link LockStore} (SPEC 10), with group commit.
@@ -26,7 +26,7 @@ import org.dittofs.metadata.lock.LockStoreOp;
  * exactly.
  *
  * <p>Group commit: the thread that finds no writer active becomes the leader and commits every
- * queued entry in one {@link LockStore#commit} call, repeating while entries arrive; the other
+ * queued entry in one {@link LockStore#apply} call, repeating while entries arrive; the other
  * writers wait for their entry. If a batch fails, its entries are tried one by one so that only the
  * bad grant fails; a failing release stops the round (it must land before anything after it), and
  * the synchronous entries behind it fail with STORE_UNAVAILABLE.
@@ -215,7 +215,7 @@ final class StoreWriter {
     try {
       List<LockStoreOp> ops = new ArrayList<>();
       batch.forEach(e -> ops.addAll(e.ops));
-      store.commit(ops);
+      store.apply(ops);
       finish(batch, null);
       return true;
     } catch (RuntimeException batchFailure) {
@@ -230,7 +230,7 @@ final class StoreWriter {
     for (int i = 0; i < batch.size(); i++) {
       Entry e = batch.get(i);
       try {
-        store.commit(e.ops);
+        store.apply(e.ops);
         finish(List.of(e), null);
       } catch (RuntimeException failure) {
         if (e.done == null) {
