@@ -487,15 +487,21 @@ public final class DefaultLockManager implements LockManager {
         req.file(),
         false,
         (t, d) -> {
+          // best fit: a restored lock of the requested type before a stronger one, so that a
+          // weaker reclaim does not take the record a later reclaim of the same type needs
+          // (stacked WINDOWS locks of one range)
           Lock restored = null;
           org.dittofs.metadata.lock.internal.OwnerLocks own = t.ownerLocks(req.owner());
           for (Lock l : own == null ? List.<Lock>of() : own.all()) {
             if (t.isRestored(l.id())
                 && l.client().equals(req.client())
                 && l.range().equals(req.range())
-                && (l.exclusive() || req.type() == LockType.SHARED)) {
+                && (l.exclusive() || req.type() == LockType.SHARED)
+                && (restored == null || l.type() == req.type())) {
               restored = l;
-              break;
+              if (l.type() == req.type()) {
+                break;
+              }
             }
           }
           if (restored == null) {
@@ -567,15 +573,18 @@ public final class DefaultLockManager implements LockManager {
         req.file(),
         false,
         (t, d) -> {
+          // best fit: the covering restored open with the fewest modes beyond the request's (an
+          // exact match first), so that a smaller reclaim does not take the open a later, larger
+          // reclaim of the same owner needs
           ShareReservation old = null;
           for (ShareReservation o : t.opens.all()) {
             if (t.isRestored(o.id())
                 && o.owner().equals(req.owner())
                 && o.client().equals(req.client())
                 && o.access().containsAll(req.access())
-                && o.deny().containsAll(req.deny())) {
+                && o.deny().containsAll(req.deny())
+                && (old == null || modes(o) < modes(old))) {
               old = o;
-              break;
             }
           }
           if (old == null) {
@@ -619,6 +628,10 @@ public final class DefaultLockManager implements LockManager {
           ops.settleRestored(t, 0, d);
           return r;
         });
+  }
+
+  private static int modes(ShareReservation o) {
+    return Integer.bitCount(o.accessMask()) + Integer.bitCount(o.denyMask());
   }
 
   @Override

@@ -38,8 +38,8 @@ class LockManagerLincheckTest {
 
   private static StressOptions stress() {
     return new StressOptions()
-        .iterations(SOAK ? 3_000 : 150) // scenarios: each iteration generates one
-        .invocationsPerIteration(SOAK ? 200 : 20)
+        .iterations(SOAK ? 1_000 : 150) // scenarios: each iteration generates one
+        .invocationsPerIteration(SOAK ? 100 : 20)
         .threads(3)
         .actorsPerThread(3)
         .actorsBefore(2)

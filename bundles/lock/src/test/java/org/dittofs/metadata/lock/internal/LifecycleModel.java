@@ -1318,8 +1318,8 @@ final class LifecycleModel {
   record ReclaimResult(ErrorCode error, Span deniedOn, Span granted) {}
 
   /**
-   * reclaim(): a restored lock of the owner (and its client) with this range and the same or a
-   * stronger type is replaced by a live one, coalesced with the owner's live same-type locks; if
+   * reclaim(): a restored lock of the owner (and its client) with this range and the same type (else
+   * a stronger one) is replaced by a live one, coalesced with the owner's live same-type locks; if
    * the coalesced record conflicts with another owner's lock (SPEC 3, as for every grant), it is
    * denied and nothing changes.
    */
@@ -1332,27 +1332,32 @@ final class LifecycleModel {
       return new ReclaimResult(ErrorCode.NOT_IN_GRACE, null, null);
     }
     List<Held> old = restored.get(file);
+    int pick = -1; // best fit: the same type before a stronger one
     for (int i = 0; i < old.size() && !otherClient; i++) {
       Held h = old.get(i);
       if (h.owner() == owner
           && h.span().equals(span)
-          && (h.exclusive() || type == LockType.SHARED)) {
-        Span merged = coalesced(file, owner, flavour, type, span);
-        if (!merged.equals(span) && anyConflict(file, owner, type, merged)) {
-          return new ReclaimResult(null, merged, null);
-        }
-        if (!storeWrite()) {
-          return new ReclaimResult(ErrorCode.STORE_UNAVAILABLE, null, null);
-        }
-        old.remove(i);
-        live.grant(file, owner, flavour, type, span);
-        graceReclaimed++;
-        wake(file);
-        endGraceIfNothingLeft();
-        return new ReclaimResult(null, null, merged);
+          && (h.exclusive() || type == LockType.SHARED)
+          && (pick < 0 || (h.type() == type && old.get(pick).type() != type))) {
+        pick = i;
       }
     }
-    return new ReclaimResult(ErrorCode.LOCK_NOT_FOUND, null, null);
+    if (pick < 0) {
+      return new ReclaimResult(ErrorCode.LOCK_NOT_FOUND, null, null);
+    }
+    Span merged = coalesced(file, owner, flavour, type, span);
+    if (!merged.equals(span) && anyConflict(file, owner, type, merged)) {
+      return new ReclaimResult(null, merged, null);
+    }
+    if (!storeWrite()) {
+      return new ReclaimResult(ErrorCode.STORE_UNAVAILABLE, null, null);
+    }
+    old.remove(pick);
+    live.grant(file, owner, flavour, type, span);
+    graceReclaimed++;
+    wake(file);
+    endGraceIfNothingLeft();
+    return new ReclaimResult(null, null, merged);
   }
 
   /** reclaimOpen(): null if granted (the new open gets {@code handle}), else the error. */
@@ -1360,23 +1365,30 @@ final class LifecycleModel {
     if (!graceActive) {
       return ErrorCode.NOT_IN_GRACE;
     }
+    OpenRec best = null; // best fit: the fewest modes beyond the request's, the oldest first
     for (OpenRec o : live.opens(file)) {
       if (restoredOpens.get(file).contains(o.handle())
           && o.owner() == owner
           && (o.access() & access) == access
-          && (o.deny() & deny) == deny) {
-        if (!storeWrite()) {
-          return ErrorCode.STORE_UNAVAILABLE;
-        }
-        live.close(file, o.handle());
-        restoredOpens.get(file).remove(o.handle());
-        live.open(file, new OpenRec(handle, owner, access, deny));
-        graceReclaimed++;
-        endGraceIfNothingLeft();
-        return null;
+          && (o.deny() & deny) == deny
+          && (best == null
+              || Integer.bitCount(o.access()) + Integer.bitCount(o.deny())
+                  < Integer.bitCount(best.access()) + Integer.bitCount(best.deny()))) {
+        best = o;
       }
     }
-    return ErrorCode.LOCK_NOT_FOUND;
+    if (best == null) {
+      return ErrorCode.LOCK_NOT_FOUND;
+    }
+    if (!storeWrite()) {
+      return ErrorCode.STORE_UNAVAILABLE;
+    }
+    live.close(file, best.handle());
+    restoredOpens.get(file).remove(best.handle());
+    live.open(file, new OpenRec(handle, owner, access, deny));
+    graceReclaimed++;
+    endGraceIfNothingLeft();
+    return null;
   }
 
   void reclaimComplete(int client) {

@@ -389,11 +389,11 @@ class FaultyLockStoreTest {
     store.failNthWrite(2, false);
     store.putLock(lock(1));
     assertThat(store.oneShotArmed()).isTrue();
-    assertUnavailable(() -> store.commit(List.of(new LockStoreOp.Put(lock(2)))));
+    assertUnavailable(() -> store.apply(List.of(new LockStoreOp.Put(lock(2)))));
 
     assertThat(store.oneShotArmed()).isFalse();
     assertThat(store.records()).containsOnlyKeys("1.1");
-    store.commit(List.of(new LockStoreOp.Put(lock(3))));
+    store.apply(List.of(new LockStoreOp.Put(lock(3))));
     assertThat(store.records()).containsOnlyKeys("1.1", "1.3");
     assertThat(store.failedWriteCount()).isEqualTo(1);
   }
@@ -404,7 +404,7 @@ class FaultyLockStoreTest {
     store.failNthWrite(1, true);
 
     assertUnavailable(
-        () -> store.commit(List.of(new LockStoreOp.Delete("1.1"), new LockStoreOp.Put(lock(2)))));
+        () -> store.apply(List.of(new LockStoreOp.Delete("1.1"), new LockStoreOp.Put(lock(2)))));
 
     assertThat(store.records()).containsOnlyKeys("1.2");
     assertThat(store.oneShotArmed()).isFalse();
