@@ -368,11 +368,7 @@ class ManagerFuzzTest {
       }
       case 7 -> {
         allowed.add(ErrorCode.SHARE_DENIED);
-        return () ->
-            m.open(
-                a == null
-                    ? null
-                    : new OpenRequest(a.file(), "s", a.owner(), a.client(), c.x(), c.y()));
+        return () -> m.open(openOf(c));
       }
       case 8 -> {
         allowed.add(ErrorCode.NOT_FOUND);
@@ -419,11 +415,7 @@ class ManagerFuzzTest {
       }
       case 14 -> {
         allowed.add(ErrorCode.NOT_IN_GRACE);
-        return () ->
-            m.reclaimOpen(
-                a == null
-                    ? null
-                    : new OpenRequest(a.file(), "s", a.owner(), a.client(), c.x(), c.y()));
+        return () -> m.reclaimOpen(openOf(c));
       }
       case 15 -> {
         allowed.add(ErrorCode.CONNECTION_LIMIT_REACHED);
@@ -443,6 +435,11 @@ class ManagerFuzzTest {
         return () -> m.locks(file);
       }
     }
+  }
+
+  private static OpenRequest openOf(Call c) {
+    LockRequest a = c.a();
+    return a == null ? null : new OpenRequest(a.file(), "s", a.owner(), a.client(), c.x(), c.y());
   }
 
   /**

@@ -607,13 +607,10 @@ final class LifecycleModel {
    */
   void revokeCourtesy(int file, int owner, LockType type, Span span, List<Held> tentative) {
     int client = clientOf(owner);
+    List<Held> candidates = records(file);
+    candidates.addAll(tentative);
     List<Held> conflicting = new ArrayList<>();
-    for (Held h : records(file)) {
-      if (ReferenceLockModel.conflicts(h, owner, type, span, false)) {
-        conflicting.add(h);
-      }
-    }
-    for (Held h : tentative) {
+    for (Held h : candidates) {
       if (ReferenceLockModel.conflicts(h, owner, type, span, false)) {
         conflicting.add(h);
       }
@@ -1318,10 +1315,10 @@ final class LifecycleModel {
   record ReclaimResult(ErrorCode error, Span deniedOn, Span granted) {}
 
   /**
-   * reclaim(): a restored lock of the owner (and its client) with this range and the same type (else
-   * a stronger one) is replaced by a live one, coalesced with the owner's live same-type locks; if
-   * the coalesced record conflicts with another owner's lock (SPEC 3, as for every grant), it is
-   * denied and nothing changes.
+   * reclaim(): a restored lock of the owner (and its client) with this range and the same type
+   * (else a stronger one) is replaced by a live one, coalesced with the owner's live same-type
+   * locks; if the coalesced record conflicts with another owner's lock (SPEC 3, as for every
+   * grant), it is denied and nothing changes.
    */
   ReclaimResult reclaim(
       int file, int owner, LockFlavour flavour, LockType type, Span span, boolean otherClient) {
