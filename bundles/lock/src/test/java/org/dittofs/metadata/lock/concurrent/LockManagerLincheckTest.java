@@ -1,7 +1,10 @@
 package org.dittofs.metadata.lock.concurrent;
 
+import org.dittofs.metadata.lock.QuietLockLog;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.StressOptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +24,16 @@ import org.junit.jupiter.api.Test;
  */
 class LockManagerLincheckTest {
   private static final boolean SOAK = Boolean.getBoolean("lincheck.soak");
+
+  @BeforeAll
+  static void quietLog() {
+    QuietLockLog.quiet(); // thousands of swaps and failed writes
+  }
+
+  @AfterAll
+  static void restoreLog() {
+    QuietLockLog.restore();
+  }
 
   /**
    * One to four seconds per invocation under the model checker here; each iteration explores one

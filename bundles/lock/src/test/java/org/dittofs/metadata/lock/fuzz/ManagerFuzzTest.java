@@ -29,6 +29,7 @@ import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.lock.OpenRequest;
 import org.dittofs.metadata.lock.PendingLock;
+import org.dittofs.metadata.lock.QuietLockLog;
 import org.dittofs.metadata.lock.ShareAccess;
 import org.dittofs.metadata.lock.UnlockRequest;
 import org.dittofs.metadata.lock.host.ClientInfo;
@@ -40,6 +41,7 @@ import org.dittofs.metadata.lock.testing.FaultyLockStore;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;
@@ -82,8 +84,14 @@ class ManagerFuzzTest {
   private final Map<String, Integer> outcomes = new TreeMap<>();
   private PendingLock waiter;
 
+  @BeforeAll
+  static void quietLog() {
+    QuietLockLog.quiet();
+  }
+
   @AfterAll
   static void stop() {
+    QuietLockLog.restore();
     CALLER.shutdownNow();
     System.out.println("manager fuzzing: " + Fuzz.INPUTS.get() + " inputs in total so far");
   }
