@@ -28,7 +28,11 @@ class RunnableIT {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     List<String> command =
         new java.util.ArrayList<>(
-            List.of(java.toString(), "-jar", JAR.toAbsolutePath().toString()));
+            List.of(
+                java.toString(),
+                "-Ddittofs.http.port=0", // an ephemeral port: the test needs no HTTP
+                "-jar",
+                JAR.toAbsolutePath().toString()));
     command.addAll(List.of(args));
     Path out = dir.resolve("out.txt");
     Path err = dir.resolve("err.txt");

@@ -215,7 +215,7 @@ final class StoreWriter {
     try {
       List<LockStoreOp> ops = new ArrayList<>();
       batch.forEach(e -> ops.addAll(e.ops));
-      store.apply(ops);
+      apply(store, ops);
       finish(batch, null);
       return true;
     } catch (RuntimeException batchFailure) {
@@ -230,7 +230,7 @@ final class StoreWriter {
     for (int i = 0; i < batch.size(); i++) {
       Entry e = batch.get(i);
       try {
-        store.apply(e.ops);
+        apply(store, e.ops);
         finish(List.of(e), null);
       } catch (RuntimeException failure) {
         if (e.done == null) {
@@ -240,6 +240,16 @@ final class StoreWriter {
       }
     }
     return true;
+  }
+
+  /** One commit; a success is published with its latency (for the commit-latency histogram). */
+  private void apply(LockStore store, List<LockStoreOp> ops) {
+    long start = scheduler.nanoTime();
+    store.apply(ops);
+    if (events.hasListeners()) {
+      events.publish(
+          new LockEvent.StoreCommitted(ops.size(), Duration.ofNanos(scheduler.nanoTime() - start)));
+    }
   }
 
   /** Removes the entries from the queue and completes the synchronous ones. */
