@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Stress mode: 150 generated scenarios of 3 threads x 3 operations (plus 2 before and 1
  * after), 20 runs each, per scenario class in the test command; {@code -Dlincheck.soak=true} (the
- * soak profile) runs 1,000 x 100. The model checker (Lincheck 3.7 on Java 17) is not part of the
+ * soak profile) runs 1,000 x 50. The model checker (Lincheck 3.7 on Java 17) is not part of the
  * build: it costs one to four seconds per invocation on the manager, reports a hang for every
  * interleaving in which a request meets the closed swap gate (the gate's timed wait reads {@code
  * System.nanoTime}, which the model checker holds constant), reported a hang where stress mode
@@ -53,7 +53,7 @@ class LockManagerLincheckTest {
   private static StressOptions stress() {
     return new StressOptions()
         .iterations(SOAK ? 1_000 : 150) // scenarios: each iteration generates one
-        .invocationsPerIteration(SOAK ? 100 : 20)
+        .invocationsPerIteration(SOAK ? 50 : 20)
         .threads(3)
         .actorsPerThread(3)
         .actorsBefore(2)
