@@ -24,9 +24,9 @@ import org.jetbrains.lincheck.datastructures.Validate;
 /**
  * A Lincheck scenario over the limit reservations (SPEC 8: concurrent requests never overshoot a
  * limit): three threads lock and unlock WINDOWS records on three files (three table monitors, so
- * the per-client and total counts are reserved by compare-and-set, not under one monitor), two of
- * the owners sharing a client. Every history must be linearizable with respect to {@link LimitSpec}
- * (which limit refused, too), and after each the counters equal the records ({@link #invariants}).
+ * the per-client and total counts are reserved by compare-and-set, not under one monitor). Every
+ * history must be linearizable with respect to {@link LimitSpec} (which limit refused, too), and
+ * after each the counters equal the records ({@link #invariants}).
  */
 @Param(name = "owner", gen = ThreadIdGen.class)
 @Param(name = "file", gen = IntGen.class, conf = "0:2")

@@ -14,11 +14,11 @@ import org.junit.jupiter.api.Test;
  * and {@link LimitScenario} (the limit reservations) in stress mode; the first also under the model
  * checker on request (see {@link #oneFileIsLinearizableUnderModelChecking}).
  *
- * <p>Stress mode: 150 generated scenarios of 3 threads x 3 operations (plus 2 before and 1
- * after), 20 runs each, per scenario class in the test command; {@code -Dlincheck.soak=true} (the
- * soak profile) runs 1,000 x 50. The model checker (Lincheck 3.7 on Java 17) is not part of the
- * build: it costs one to four seconds per invocation on the manager, reports a hang for every
- * interleaving in which a request meets the closed swap gate (the gate's timed wait reads {@code
+ * <p>Stress mode: 150 generated scenarios of 3 threads x 3 operations (plus 2 before and 1 after),
+ * 20 runs each, per scenario class in the test command; {@code -Dlincheck.soak=true} (the soak
+ * profile) runs 1,000 x 50. The model checker (Lincheck 3.7 on Java 17) is not part of the build:
+ * it costs one to four seconds per invocation on the manager, reports a hang for every interleaving
+ * in which a request meets the closed swap gate (the gate's timed wait reads {@code
  * System.nanoTime}, which the model checker holds constant), reported a hang where stress mode
  * reported a lost update in the limit counters, and reports a hang for a one-file scenario whose
  * operations cannot block each other.
@@ -61,10 +61,10 @@ class LockManagerLincheckTest {
   }
 
   /**
-   * Opt-in ({@code -Dlincheck.modelChecking=true}): Lincheck 3.7's model checker reports a hang
-   * for a generated scenario whose operations never block each other (a lock, an open, cancels
-   * and polls with nothing to cancel), after some 280 s of hang detection; on real threads the
-   * same operations complete. Until that report is understood it does not gate the build.
+   * Opt-in ({@code -Dlincheck.modelChecking=true}): Lincheck 3.7's model checker reports a hang for
+   * a generated scenario whose operations never block each other (a lock, an open, cancels and
+   * polls with nothing to cancel), after some 280 s of hang detection; on real threads the same
+   * operations complete. Until that report is understood it does not gate the build.
    */
   @Test
   void oneFileIsLinearizableUnderModelChecking() {
