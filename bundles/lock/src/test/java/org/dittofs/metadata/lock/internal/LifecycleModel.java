@@ -1233,15 +1233,18 @@ final class LifecycleModel {
         restored.get(f).removeIf(h -> h.owner() == owner);
         any |= restored.get(f).size() != before;
       }
+      boolean closed = false;
       for (OpenRec open : List.copyOf(live.opens(f))) {
         if (clientOf(open.owner()) == client) {
           live.close(f, open.handle());
           restoredOpens.get(f).remove(open.handle());
-          any = true;
+          closed = true;
         }
       }
       if (any) {
-        wake(f);
+        wake(f); // opens never block a lock request: closing them alone re-checks nothing
+      }
+      if (any || closed) {
         endGraceIfNothingLeft();
       }
     }
@@ -1410,12 +1413,15 @@ final class LifecycleModel {
   private void endGrace() {
     graceActive = false;
     for (int f : graceFiles) {
+      boolean locks = !restored.get(f).isEmpty();
       restored.get(f).clear();
       for (int h : new LinkedHashSet<>(restoredOpens.get(f))) {
         live.close(f, h);
       }
       restoredOpens.get(f).clear();
-      wake(f);
+      if (locks) {
+        wake(f);
+      }
     }
   }
 }
