@@ -903,7 +903,9 @@ final class LifecycleModel {
     int mark = revocations;
     BlockingOutcome o = blocking(number, file, owner, flavour, type, span, timeoutNanos, mark);
     if (o != BlockingOutcome.GRANTED) { // a grant woke the queue itself
+      Limit refusal = lastLimit; // a waiter refused in the re-check must not replace it
       wakeIfRevoked(file, mark); // the table changed if courtesy locks were revoked on the way
+      lastLimit = refusal;
     }
     return o;
   }
