@@ -83,9 +83,6 @@ final class LifecycleBasicOps {
       List<Runnable> post) {
     int mark = model().revocationMark();
     Verdict v = model().decide(file, owner, flavour, type, span, null, true);
-    if (v.kind() != Kind.GRANTED) {
-      model().wakeIfRevoked(file, mark);
-    }
     boolean byMerge = v.kind() == Kind.DENIED_BY_LOCK && !v.checked().equals(span);
     h.count(what + " " + v.kind() + (byMerge ? " (coalesced range)" : ""));
     switch (v.kind()) {
@@ -104,6 +101,15 @@ final class LifecycleBasicOps {
         LockResult.Denied d = h.expect(r, LockResult.Denied.class);
         h.checkWaiterReport(d.conflict(), v.waiter());
       }
+      case GRANTED -> {}
+    }
+    if (v.kind() != Kind.GRANTED) {
+      // the report was judged on the table as the refusal left it; the courtesy locks revoked on
+      // the way were a change of the table, which re-checks the queue
+      model().wakeIfRevoked(file, mark);
+      return;
+    }
+    switch (v.kind()) {
       case GRANTED -> {
         Span merged = model().coalesced(file, owner, flavour, type, span);
         boolean unchanged = model().noChange(file, owner, flavour, type, span);
@@ -160,19 +166,19 @@ final class LifecycleBasicOps {
       Predicate<Held> hits =
           x -> ReferenceLockModel.conflicts(x, a.owner(), e.type(), e.span(), false);
       if (before.stream().anyMatch(hits) || tentative.stream().anyMatch(hits)) {
-        model().wakeIfRevoked(a.file(), mark);
         h.count("lockAll DENIED_BY_LOCK");
         LockResult.Denied d = h.expect(r, LockResult.Denied.class);
         h.checkReport(a.file(), d.conflict(), hits, tentative);
+        model().wakeIfRevoked(a.file(), mark); // after the report, judged on the refused table
         return;
       }
       LifecycleModel.Req w =
           model().firstConflictingWaiter(a.file(), a.owner(), e.type(), e.span(), null);
       if (w != null && !model().policy.barging()) {
-        model().wakeIfRevoked(a.file(), mark);
         h.count("lockAll DENIED_BY_WAITER");
         LockResult.Denied d = h.expect(r, LockResult.Denied.class);
         h.checkWaiterReport(d.conflict(), w);
+        model().wakeIfRevoked(a.file(), mark);
         return;
       }
       tentative.add(new Held(a.owner(), a.flavour(), e.span(), e.type()));
