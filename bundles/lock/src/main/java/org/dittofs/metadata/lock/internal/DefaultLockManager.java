@@ -43,6 +43,7 @@ import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.spi.LockStore;
 import org.dittofs.metadata.lock.spi.LockStoreOp;
 import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.slf4j.Logger;
 
 /**
  * The lock manager over per-file lock tables.
@@ -82,7 +83,7 @@ import org.dittofs.metadata.lock.spi.PersistedLock;
  * the records in memory.
  */
 public final class DefaultLockManager implements LockManager {
-  private static final System.Logger LOG = EventBus.LOG;
+  private static final Logger LOG = EventBus.LOG;
   private static final FileLockTable EMPTY = new FileLockTable();
   private static final Predicate<Lock> ALL = l -> true;
   private static final Predicate<Lock> WINDOWS_ONLY = l -> l.flavour() == LockFlavour.WINDOWS;
@@ -671,7 +672,7 @@ public final class DefaultLockManager implements LockManager {
         expected.add(new LockClient(r.clientId(), r.adapter()));
         restoredFiles.add(r.file());
       } catch (StoreError e) {
-        LOG.log(System.Logger.Level.ERROR, "skipping unreadable lock record " + r.id() + ": " + e);
+        LOG.error("skipping unreadable lock record " + r.id() + ": " + e);
       }
     }
     files.values().removeIf(FileLockTable::isEmpty);
@@ -681,8 +682,7 @@ public final class DefaultLockManager implements LockManager {
     Duration length = config.gracePeriod();
     grace.enter(expected, restoredFiles, locks + opens, length, () -> endGrace(false));
     events.publish(new LockEvent.GraceEntered(locks, opens, expected, length));
-    LOG.log(
-        System.Logger.Level.INFO,
+    LOG.info(
         "grace period of "
             + length
             + " entered: "
@@ -695,6 +695,10 @@ public final class DefaultLockManager implements LockManager {
             + (clean ? "" : " (last shutdown was not clean)"));
     if (length.isZero()) {
       endGrace(false);
+    } else if (locks + opens == 0) {
+      // SPEC 11: grace ends once every restored record is reclaimed; with none restored (an
+      // unclean shutdown that left nothing behind) that holds at once, so no lock is refused
+      endGrace(true);
     }
   }
 
@@ -737,8 +741,7 @@ public final class DefaultLockManager implements LockManager {
               });
     }
     events.publish(new LockEvent.GraceEnded(early, grace.reclaimedCount(), expired));
-    LOG.log(
-        System.Logger.Level.INFO,
+    LOG.info(
         "grace period ended"
             + (early ? " early" : "")
             + ": "
@@ -1033,8 +1036,7 @@ public final class DefaultLockManager implements LockManager {
     Duration held = Duration.ofNanos(scheduler.nanoTime() - start);
     int copied = next == null ? 0 : live.size();
     events.publish(new LockEvent.StoreSwapped(held, copied, next == null));
-    LOG.log(
-        System.Logger.Level.INFO,
+    LOG.info(
         (next == null ? "lock store detached" : "lock store swapped")
             + " in "
             + held.toMillis()
@@ -1100,13 +1102,10 @@ public final class DefaultLockManager implements LockManager {
         try {
           store.setCleanShutdown(true);
         } catch (RuntimeException e) {
-          LOG.log(
-              System.Logger.Level.WARNING, "could not mark the lock store cleanly shut down", e);
+          LOG.warn("could not mark the lock store cleanly shut down", e);
         }
       } else {
-        LOG.log(
-            System.Logger.Level.WARNING,
-            writer.pending() + " lock store writes did not land; the next start enters grace");
+        LOG.warn(writer.pending() + " lock store writes did not land; the next start enters grace");
       }
     }
     if (ownsScheduler && scheduler instanceof SystemLockScheduler s) {
