@@ -38,6 +38,7 @@ import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.internal.LockTableInvariants;
 import org.dittofs.metadata.lock.testing.FaultyLockStore;
+import org.dittofs.metadata.lock.testing.Fuzzing;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -56,7 +57,7 @@ import org.quicktheories.generators.Generate;
  * refusal changes nothing (locks and opens of every file, lock count, the clients holding state,
  * grace, the store's records and pending writes, the waiter); no other exception escapes and no
  * call takes longer than ten seconds. After a success the table's invariants hold and the store
- * equals memory. Inputs: {@link Fuzz}.
+ * equals memory. Inputs: {@link Fuzzing}.
  */
 class ManagerFuzzTest {
   private static final int EXAMPLES = 4_000;
@@ -282,7 +283,7 @@ class ManagerFuzzTest {
   @Test
   void everyRefusalIsAPreciseStoreErrorAndChangesNothing() {
     seed();
-    Fuzz.qt(EXAMPLES).forAll(calls()).checkAssert(this::judge);
+    Fuzzing.qt(EXAMPLES).forAll(calls()).checkAssert(this::judge);
     System.out.println("manager fuzzing outcomes: " + outcomes);
     assertThat(outcomes.keySet())
         .as("the inputs reach refusals and grants alike")

@@ -26,6 +26,7 @@ import org.dittofs.metadata.lock.OpenRequest;
 import org.dittofs.metadata.lock.ShareAccess;
 import org.dittofs.metadata.lock.UnlockRequest;
 import org.dittofs.metadata.lock.host.LockConfig;
+import org.dittofs.metadata.lock.testing.Fuzzing;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
@@ -38,7 +39,7 @@ import org.quicktheories.generators.Generate;
  * oracle independently of the implementation (BigInteger arithmetic for ranges, the documented
  * bounds for the rest): valid input builds the value with exactly the given parts; invalid input is
  * refused with a {@code StoreError} of the documented code and a message; nothing else is ever
- * thrown. Inputs per property: {@link Fuzz}.
+ * thrown. Inputs per property: {@link Fuzzing}.
  */
 class ValueTypeFuzzTest {
   private static final int EXAMPLES = 1_200;
@@ -80,7 +81,7 @@ class ValueTypeFuzzTest {
 
   @Test
   void aSpanIsExactOrRefusedWhenEmptyOrWrapping() {
-    Fuzz.qt(EXAMPLES)
+    Fuzzing.qt(EXAMPLES)
         .forAll(u64(), u64())
         .checkAssert(
             (offset, length) -> {
@@ -99,7 +100,7 @@ class ValueTypeFuzzTest {
 
   @Test
   void aRangeOfFirstAndLastIsExactOrRefusedWhenBackwards() {
-    Fuzz.qt(EXAMPLES)
+    Fuzzing.qt(EXAMPLES)
         .forAll(u64(), u64())
         .checkAssert(
             (first, last) -> {
@@ -118,7 +119,7 @@ class ValueTypeFuzzTest {
 
   @Test
   void toEndAndZeroLengthTakeEveryOffset() {
-    Fuzz.qt(EXAMPLES)
+    Fuzzing.qt(EXAMPLES)
         .forAll(u64())
         .checkAssert(
             offset -> {
@@ -141,7 +142,7 @@ class ValueTypeFuzzTest {
 
   @Test
   void aFileHandleHoldsOneTo1024BytesOrIsAnInvalidHandle() {
-    Fuzz.qt(EXAMPLES)
+    Fuzzing.qt(EXAMPLES)
         .forAll(handleBytes())
         .checkAssert(
             bytes -> {
@@ -168,7 +169,7 @@ class ValueTypeFuzzTest {
 
   @Test
   void aHexHandleParsesExactlyOrIsAnInvalidHandle() {
-    Fuzz.qt(EXAMPLES)
+    Fuzzing.qt(EXAMPLES)
         .forAll(hexish())
         .checkAssert(
             hex -> {
@@ -199,7 +200,7 @@ class ValueTypeFuzzTest {
 
   @Test
   void anOwnerIsAnyNonEmptyStringAndKnowsItsUtf8Length() {
-    Fuzz.qt(EXAMPLES)
+    Fuzzing.qt(EXAMPLES)
         .forAll(ids())
         .checkAssert(
             id -> {
@@ -216,7 +217,7 @@ class ValueTypeFuzzTest {
 
   @Test
   void aClientNeedsANonEmptyIdAndAdapter() {
-    Fuzz.qt(EXAMPLES)
+    Fuzzing.qt(EXAMPLES)
         .forAll(ids(), ids())
         .checkAssert(
             (id, adapter) -> {
@@ -239,7 +240,7 @@ class ValueTypeFuzzTest {
 
   @Test
   void aLockIdParsesItsOwnTextAndRefusesAnythingElse() {
-    Fuzz.qt(EXAMPLES)
+    Fuzzing.qt(EXAMPLES)
         .forAll(lockIdText())
         .checkAssert(
             text -> {
@@ -258,7 +259,7 @@ class ValueTypeFuzzTest {
   @Test
   void aRequestNeedsEveryPartAndAPosixRangeHoldingBytes() {
     Gen<Integer> missing = integers().between(0, 12); // 0..5: that part is missing
-    Fuzz.qt(EXAMPLES)
+    Fuzzing.qt(EXAMPLES)
         .forAll(orNull(arbitrary().enumValues(LockFlavour.class)), missing, booleans().all(), u64())
         .checkAssert(
             (flavour, gap, zero, offset) -> {
@@ -325,7 +326,7 @@ class ValueTypeFuzzTest {
         durations()
             .zip(
                 durations(), durations(), durations(), (a, b, c, d) -> new Duration[] {a, b, c, d});
-    Fuzz.qt(EXAMPLES)
+    Fuzzing.qt(EXAMPLES)
         .forAll(limits, times, orNull(arbitrary().enumValues(LockConfig.Fairness.class)))
         .checkAssert(
             (l, t, fairness) -> {
