@@ -7,6 +7,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
@@ -50,16 +54,46 @@ final class StoreWriter {
   private final LockScheduler scheduler;
   private final Supplier<Duration> retryInterval;
   private final EventBus events;
+  private final Executor retries;
   private final ArrayDeque<Entry> queue = new ArrayDeque<>();
   private boolean writing;
   private LockScheduler.Timer retryTimer;
 
+  /**
+   * @param retries where the retry rounds run: a timer task only hands the round over, since a
+   *     round waits for the store (a pool's connection timeout while the database is down) and a
+   *     timer thread it blocks delays every lock timeout; {@code Runnable::run} runs it in the
+   *     timer task (a test scheduler)
+   */
   StoreWriter(
-      LockStore store, LockScheduler scheduler, Supplier<Duration> retryInterval, EventBus events) {
+      LockStore store,
+      LockScheduler scheduler,
+      Supplier<Duration> retryInterval,
+      EventBus events,
+      Executor retries) {
     this.store = store;
     this.scheduler = scheduler;
     this.retryInterval = retryInterval;
     this.events = events;
+    this.retries = retries;
+  }
+
+  /** A daemon thread of its own for retry rounds, gone while idle. */
+  static Executor retryThread() {
+    ThreadPoolExecutor e =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            10,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "dittofs-lock-store-retry");
+              t.setDaemon(true);
+              return t;
+            });
+    e.allowCoreThreadTimeOut(true);
+    return e;
   }
 
   /**
@@ -143,13 +177,22 @@ final class StoreWriter {
     store = next;
   }
 
+  /**
+   * Queues an entry; returns whether the caller leads the round. A release does not lead while a
+   * retry is scheduled (the store failed and has not taken a write since): it returns at once and
+   * the retry lands it, so that releases do not wait for a database that is away.
+   */
   private synchronized boolean enqueue(Entry e) {
     queue.add(e);
-    if (writing) {
+    if (writing || (e.done == null && retryTimer != null)) {
       return false;
     }
     writing = true;
     return true;
+  }
+
+  private LockScheduler.Timer scheduleRetry() {
+    return scheduler.schedule(() -> retries.execute(this::retry), retryInterval.get());
   }
 
   private void drain() {
@@ -170,22 +213,29 @@ final class StoreWriter {
     }
   }
 
-  /** Returns false if the round stopped on a release that must be retried. */
+  /**
+   * Commits a round. A batch the store refused is tried entry by entry, so that only a bad grant
+   * fails, until an entry is refused as unreachable: then the round stops, that grant and every
+   * grant waiting behind it fail, and the releases wait for the retry. A grant thus waits for two
+   * attempts of the store at most, never one per queued request.
+   *
+   * @return false if the round stopped on a release that must be retried
+   */
   private boolean commitBatch(LockStore store, List<Entry> batch) {
-    try {
-      List<LockStoreOp> ops = new ArrayList<>();
-      batch.forEach(e -> ops.addAll(e.ops));
-      store.commit(ops);
+    RuntimeException batchFailure = commit(store, batch);
+    if (batchFailure == null) {
       finish(batch, null);
       return true;
-    } catch (RuntimeException batchFailure) {
-      if (batch.size() == 1) {
-        if (batch.get(0).done == null) {
-          return stop(batch, 0, batchFailure);
-        }
-        finish(batch, batchFailure);
-        return true;
+    }
+    if (batch.size() == 1) {
+      if (batch.get(0).done == null) {
+        return stop(batch, 0, batchFailure);
       }
+      if (unreachable(batchFailure)) {
+        return stop(batch, -1, batchFailure);
+      }
+      finish(batch, batchFailure);
+      return true;
     }
     for (int i = 0; i < batch.size(); i++) {
       Entry e = batch.get(i);
@@ -196,10 +246,29 @@ final class StoreWriter {
         if (e.done == null) {
           return stop(batch, i, failure);
         }
+        if (unreachable(failure)) {
+          return stop(batch, i - 1, failure);
+        }
         finish(List.of(e), failure);
       }
     }
     return true;
+  }
+
+  /** Commits the batch's writes in one call; returns the failure, or null. */
+  private static RuntimeException commit(LockStore store, List<Entry> batch) {
+    try {
+      List<LockStoreOp> ops = new ArrayList<>();
+      batch.forEach(e -> ops.addAll(e.ops));
+      store.commit(ops);
+      return null;
+    } catch (RuntimeException failure) {
+      return failure;
+    }
+  }
+
+  private static boolean unreachable(RuntimeException failure) {
+    return failure instanceof StoreError se && se.code() == ErrorCode.STORE_UNAVAILABLE;
   }
 
   /** Removes the entries from the queue and completes the synchronous ones. */
@@ -224,8 +293,9 @@ final class StoreWriter {
   }
 
   /**
-   * The release at {@code batch[from]} cannot land: fail the synchronous entries behind it, keep
-   * the asynchronous ones queued in order, and schedule a retry.
+   * The entry at {@code batch[from]} cannot land (a release, or the entry before a grant the store
+   * refused as unreachable): fail the synchronous entries behind it, keep the asynchronous ones
+   * queued in order, and schedule a retry.
    */
   private boolean stop(List<Entry> batch, int from, RuntimeException failure) {
     List<Entry> failed = new ArrayList<>();
@@ -240,13 +310,14 @@ final class StoreWriter {
       }
       writing = false;
       if (retryTimer == null && !queue.isEmpty()) {
-        retryTimer = scheduler.schedule(this::retry, retryInterval.get());
+        retryTimer = scheduleRetry();
       }
     }
     StoreError unavailable =
         new StoreError(
             ErrorCode.STORE_UNAVAILABLE,
-            "an earlier release is still waiting for the lock store: " + failure.getMessage(),
+            "the lock store is unreachable, or an earlier release is still waiting for it: "
+                + failure.getMessage(),
             failure);
     for (Entry e : failed) {
       e.done.completeExceptionally(unavailable);
