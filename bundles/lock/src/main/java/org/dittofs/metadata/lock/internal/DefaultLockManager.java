@@ -371,7 +371,9 @@ public final class DefaultLockManager implements LockManager {
                     + ": "
                     + clash);
           }
-          writer.writeSync(List.of(new LockStoreOp.Put(PersistedLock.of(r))));
+          writer.writeSync(
+              List.of(new LockStoreOp.Put(PersistedLock.of(r))),
+              List.of(new LockStoreOp.Delete(r.id().toString())));
           t.opens.add(r);
           clients.touch(req.client()).files.add(req.file());
           d.event(new LockEvent.OpenGranted(r, false));
@@ -599,7 +601,10 @@ public final class DefaultLockManager implements LockManager {
           writer.writeSync(
               List.of(
                   new LockStoreOp.Delete(old.id().toString()),
-                  new LockStoreOp.Put(PersistedLock.of(r))));
+                  new LockStoreOp.Put(PersistedLock.of(r))),
+              List.of(
+                  new LockStoreOp.Delete(r.id().toString()),
+                  new LockStoreOp.Put(PersistedLock.of(old))));
           t.opens.remove(old);
           t.opens.add(r);
           t.restored.remove(old.id());
