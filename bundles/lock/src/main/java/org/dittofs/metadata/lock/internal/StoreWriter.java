@@ -170,7 +170,7 @@ final class StoreWriter {
       queue.addLast(new Entry(undo, false, true));
     }
     if (retryTimer == null && !writing) {
-      retryTimer = scheduler.schedule(this::retry, retryInterval.get());
+      retryTimer = scheduleRetry();
     }
   }
 
