@@ -8,18 +8,18 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.dittofs.metadata.MetadataService;
-import org.dittofs.metadata.MetadataServices;
+import org.dittofs.metadata.host.MetadataManager;
+import org.dittofs.metadata.host.MetadataServices;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockFlavour;
-import org.dittofs.metadata.lock.LockManager;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
 import org.dittofs.metadata.lock.LockType;
-import org.dittofs.metadata.lock.PersistedLock;
 import org.dittofs.metadata.lock.UnlockRequest;
+import org.dittofs.metadata.lock.host.LockManager;
+import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.store.h2.H2Stores;
 import org.dittofs.metadata.store.jdbc.JdbcMetadataStore;
 import org.dittofs.metadata.store.postgres.PostgresStores;
@@ -45,7 +45,7 @@ import org.openjdk.jmh.infra.ThreadParams;
  *
  * <ul>
  *   <li>{@code managed1}/{@code managed8}: {@code lock} then {@code unlock} on the lock manager of
- *       a {@link MetadataService} over the store (H2 with {@code WRITE_DELAY=0}; PostgreSQL with
+ *       a {@link MetadataManager} over the store (H2 with {@code WRITE_DELAY=0}; PostgreSQL with
  *       fsync and synchronous_commit on). The grant returns once its commit is durable; the release
  *       is committed by the releasing thread unless another thread's commit round takes it (group
  *       commit), so with one client a pair is two commits.
@@ -69,7 +69,7 @@ public class DurableBenchmark {
   private String rawUrl;
   private String rawUser;
   private JdbcMetadataStore metadataStore;
-  private MetadataService service;
+  private MetadataManager service;
   LockManager locks;
 
   @Setup(Level.Trial)
@@ -96,7 +96,7 @@ public class DurableBenchmark {
             .config(Fixtures.unlimited())
             .sweepInterval(Duration.ZERO)
             .start();
-    locks = service.locks();
+    locks = service.lockManager();
   }
 
   @TearDown(Level.Trial)

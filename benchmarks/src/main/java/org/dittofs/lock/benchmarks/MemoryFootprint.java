@@ -5,9 +5,9 @@ import java.lang.management.MemoryMXBean;
 import java.lang.ref.Reference;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockClient;
-import org.dittofs.metadata.lock.LockManager;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockType;
+import org.dittofs.metadata.lock.host.LockManager;
 
 /**
  * (g) Retained heap per held lock. Run in a JVM of its own (the suite starts one per measurement,

@@ -15,7 +15,7 @@ import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockId;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockType;
-import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.lock.spi.PersistedLock;
 
 /**
  * The raw JDBC baselines: hand-written statements on the stores' own {@code locks} table (same

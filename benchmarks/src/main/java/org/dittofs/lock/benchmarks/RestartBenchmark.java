@@ -13,17 +13,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.dittofs.lock.benchmarks.baseline.ListLockTable;
-import org.dittofs.metadata.MetadataService;
-import org.dittofs.metadata.MetadataServices;
+import org.dittofs.metadata.host.MetadataManager;
+import org.dittofs.metadata.host.MetadataServices;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockId;
 import org.dittofs.metadata.lock.LockOwner;
-import org.dittofs.metadata.lock.LockStoreOp;
 import org.dittofs.metadata.lock.LockType;
-import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.lock.spi.LockStoreOp;
+import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.store.h2.H2Stores;
 import org.dittofs.metadata.store.jdbc.JdbcMetadataStore;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -42,7 +42,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * (f) Restart recovery: from opening the H2 store that holds {@code locks} persisted lock records
- * (over {@code files} files, 10 owners and clients) to a started {@link MetadataService} whose lock
+ * (over {@code files} files, 10 owners and clients) to a started {@link MetadataManager} whose lock
  * manager holds them all and serves (in its grace period, as after any restart with state).
  *
  * <p>Baseline {@link #rawRestore}: one plain JDBC query over the same table of the same database,
@@ -72,7 +72,7 @@ public class RestartBenchmark {
   private Path dir;
   private boolean ownDir;
   private JdbcMetadataStore store;
-  private MetadataService service;
+  private MetadataManager service;
   private ListLockTable baseline;
 
   @Setup(Level.Trial)
@@ -117,7 +117,7 @@ public class RestartBenchmark {
           List<LockStoreOp> ops = List.copyOf(batch);
           s.inTransaction(
               tx -> {
-                tx.commit(ops);
+                tx.locks().apply(ops);
                 return null;
               });
           batch.clear();
@@ -125,8 +125,8 @@ public class RestartBenchmark {
       }
       s.inTransaction(
           tx -> {
-            tx.setServerEpoch(1);
-            tx.setCleanShutdown(true);
+            tx.locks().setServerEpoch(1);
+            tx.locks().setCleanShutdown(true);
             return null;
           });
     }
@@ -154,14 +154,14 @@ public class RestartBenchmark {
 
   /** (f) Open the store and start the service: the lock manager restores every record. */
   @Benchmark
-  public MetadataService recover() {
+  public MetadataManager recover() {
     store = H2Stores.open(dir);
     service =
         MetadataServices.over(store)
             .config(Fixtures.unlimited())
             .sweepInterval(Duration.ZERO)
             .start();
-    long held = service.locks().lockCount();
+    long held = service.lockManager().lockCount();
     if (held != locks) {
       throw new IllegalStateException("restored " + held + " of " + locks + " locks");
     }

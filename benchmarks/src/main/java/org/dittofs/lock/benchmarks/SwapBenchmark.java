@@ -7,16 +7,16 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.dittofs.metadata.MetadataService;
-import org.dittofs.metadata.MetadataServices;
+import org.dittofs.metadata.host.MetadataManager;
+import org.dittofs.metadata.host.MetadataServices;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockClient;
-import org.dittofs.metadata.lock.LockManager;
 import org.dittofs.metadata.lock.LockOwner;
-import org.dittofs.metadata.lock.LockQuery;
 import org.dittofs.metadata.lock.LockType;
-import org.dittofs.metadata.lock.PersistedLock;
-import org.dittofs.metadata.lock.SwapReport;
+import org.dittofs.metadata.lock.host.LockManager;
+import org.dittofs.metadata.lock.host.SwapReport;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.store.h2.H2Stores;
 import org.dittofs.metadata.store.jdbc.JdbcMetadataStore;
 import org.dittofs.metadata.store.memory.MemoryMetadataStore;
@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * (e) Hot swap of a serving metadata service from its H2 store to PostgreSQL (durable settings)
- * with {@code locks} live locks: {@link MetadataService#swapStore} from call to return, which is
+ * with {@code locks} live locks: {@link MetadataManager#swapStore} from call to return, which is
  * the time lock traffic is held plus the log line. The locks are granted through the lock manager
  * ({@value #LOCKS_PER_FILE} per file, 10 owners per file) while it runs on a memory store, which is
  * then swapped to H2; before each measured swap the service is back on H2 and the PostgreSQL table
@@ -73,7 +73,7 @@ public class SwapBenchmark {
   private String url;
   private JdbcMetadataStore h2;
   private JdbcMetadataStore pg;
-  private MetadataService service;
+  private MetadataManager service;
   private List<PersistedLock> records;
 
   @Setup(Level.Trial)
@@ -90,9 +90,9 @@ public class SwapBenchmark {
             .config(Fixtures.unlimited())
             .sweepInterval(Duration.ZERO)
             .start();
-    grant(service.locks(), locks);
+    grant(service.lockManager(), locks);
     service.swapStore(h2);
-    records = h2.inTransaction(tx -> tx.listLocks(LockQuery.all()));
+    records = h2.inTransaction(tx -> tx.locks().listLocks(LockQuery.all()));
     if (records.size() != locks) {
       throw new IllegalStateException("expected " + locks + " records in h2, found " + records);
     }
@@ -126,7 +126,7 @@ public class SwapBenchmark {
 
   @TearDown(Level.Iteration)
   public void check() {
-    long n = pg.inTransaction(tx -> tx.listLocks(LockQuery.all())).size();
+    long n = pg.inTransaction(tx -> tx.locks().listLocks(LockQuery.all())).size();
     if (n != locks) {
       throw new IllegalStateException("expected " + locks + " records in postgres, found " + n);
     }

@@ -3,10 +3,10 @@ package org.dittofs.lock.benchmarks;
 import java.util.Optional;
 import org.dittofs.lock.benchmarks.baseline.ListLockTable;
 import org.dittofs.metadata.lock.Lock;
-import org.dittofs.metadata.lock.LockManager;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
 import org.dittofs.metadata.lock.UnlockRequest;
+import org.dittofs.metadata.lock.host.LockManager;
 
 /**
  * What the in-memory workloads call, over either implementation; each JMH fork loads one of them,

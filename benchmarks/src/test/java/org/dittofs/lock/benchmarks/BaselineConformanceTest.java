@@ -12,11 +12,11 @@ import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
-import org.dittofs.metadata.lock.LockManager;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
 import org.dittofs.metadata.lock.LockType;
+import org.dittofs.metadata.lock.host.LockManager;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -4,22 +4,24 @@ import java.util.List;
 import java.util.Optional;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
-import org.dittofs.metadata.lock.LockManager;
 import org.dittofs.metadata.lock.LockOwner;
+import org.dittofs.metadata.lock.LockService;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * The metadata service: owns the lock manager and persists it, with shares and file records,
- * through one {@link MetadataStore}. Protocol adapters take their {@link LockManager} from here.
+ * What protocol adapters use of the metadata layer: shares, file records, the I/O checks of read
+ * and write paths under each share's locking mode, and the lock manager's adapter face ({@link
+ * #locks()}). In OSGi it is the service to reference; the store behind it, its configuration and
+ * its life belong to the host ({@code org.dittofs.metadata.host.MetadataManager}).
  *
  * <p>Thread-safe. Methods throw {@link org.dittofs.metadata.errors.StoreError}s of the store and of
  * the lock manager.
  */
 @ProviderType
-public interface MetadataService extends AutoCloseable {
+public interface MetadataService {
 
-  /** The lock manager, persisting through this service's store. */
-  LockManager locks();
+  /** The lock manager's adapter face, persisting through this service's store. */
+  LockService locks();
 
   /** Creates or replaces a share. */
   void putShare(Share share);
@@ -64,24 +66,4 @@ public interface MetadataService extends AutoCloseable {
 
   /** As {@link #checkRead}, for a write. */
   void checkWrite(FileHandle file, LockOwner owner, ByteRange range);
-
-  /**
-   * Moves the service to another store while it serves (hot swap): lock traffic is held, and in one
-   * transaction of {@code next} the shares and files are copied from the current store and the lock
-   * records and epoch from the lock manager's memory (which is authoritative); then traffic resumes
-   * on {@code next}. With {@code next == null} the service runs without a store: grants fail with
-   * STORE_UNAVAILABLE and releases are kept for the next store.
-   *
-   * @return how long lock traffic was held and how many lock records were copied
-   * @throws org.dittofs.metadata.errors.StoreError if the copy failed; the service then stays on
-   *     its current store
-   */
-  org.dittofs.metadata.lock.SwapReport swapStore(MetadataStore next);
-
-  /** The bound store, or null while none is bound. */
-  MetadataStore store();
-
-  /** Stops the lock manager cleanly (the store's clean-shutdown marker is set if all landed). */
-  @Override
-  void close();
 }

@@ -2,7 +2,7 @@ package org.dittofs.metadata;
 
 import java.nio.charset.StandardCharsets;
 import org.dittofs.metadata.errors.StoreErrors;
-import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.lock.spi.PersistedLock;
 
 /**
  * The sizes every metadata store must hold, and the one check all stores apply before writing, so a

@@ -1,8 +1,11 @@
 /**
- * The metadata layer that hosts the locks: shares, file records, the {@link
- * org.dittofs.metadata.MetadataStore} SPI whose {@link org.dittofs.metadata.Transaction} extends
- * the lock bundle's {@link org.dittofs.metadata.lock.LockStore}, and the {@link
- * org.dittofs.metadata.MetadataService} that owns a lock manager and persists through the store.
+ * The metadata layer that hosts the locks. Protocol adapters use {@link
+ * org.dittofs.metadata.MetadataService} (shares, file records, I/O checks and, through {@link
+ * org.dittofs.metadata.MetadataService#locks()}, the adapter face of the lock manager); the host
+ * that owns the service (the OSGi component, or code that starts one with {@link
+ * org.dittofs.metadata.host.MetadataServices}) and operator tools use {@link
+ * org.dittofs.metadata.host.MetadataManager}. Stores implement the SPI in {@code
+ * org.dittofs.metadata.spi}.
  */
 @Export
 @Version("1.0.0")

@@ -17,9 +17,8 @@ import java.util.Map;
 import javax.inject.Inject;
 import org.dittofs.metadata.FileRecord;
 import org.dittofs.metadata.FileType;
-import org.dittofs.metadata.MetadataService;
-import org.dittofs.metadata.MetadataStore;
 import org.dittofs.metadata.Share;
+import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
@@ -27,6 +26,7 @@ import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.LockingMode;
+import org.dittofs.metadata.spi.MetadataStore;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -56,7 +56,7 @@ public class BadConfigurationIT extends ItestSupport {
   private static final LockOwner OWNER = LockOwner.of("nlm:bad-config-host:1:oh");
   private static final LockClient CLIENT = new LockClient("bad-config-host", "nlm");
 
-  @Inject private MetadataService service;
+  @Inject private MetadataManager service;
 
   private int grants;
 

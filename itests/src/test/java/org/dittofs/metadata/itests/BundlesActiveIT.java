@@ -6,7 +6,7 @@ import static org.junit.Assert.assertNotNull;
 import java.util.List;
 import java.util.Map;
 import javax.inject.Inject;
-import org.dittofs.metadata.MetadataService;
+import org.dittofs.metadata.host.MetadataManager;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -30,7 +30,7 @@ public class BundlesActiveIT extends ItestSupport {
   private static final List<String> PROJECT =
       List.of(ERRORS, LOCK, METADATA, STORE_MEMORY, STORE_H2, STORE_POSTGRES);
 
-  @Inject private MetadataService service;
+  @Inject private MetadataManager service;
   @Inject private MetaTypeService metatype;
 
   @Configuration

@@ -22,10 +22,9 @@ import java.util.TreeMap;
 import javax.inject.Inject;
 import org.dittofs.metadata.FileRecord;
 import org.dittofs.metadata.FileType;
-import org.dittofs.metadata.MetadataService;
-import org.dittofs.metadata.MetadataStore;
 import org.dittofs.metadata.Share;
 import org.dittofs.metadata.errors.ErrorCode;
+import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.GraceStatus;
@@ -38,6 +37,7 @@ import org.dittofs.metadata.lock.LockResult;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.lock.UnlockRequest;
+import org.dittofs.metadata.spi.MetadataStore;
 import org.junit.FixMethodOrder;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -88,7 +88,7 @@ public class H2RestartIT extends ItestSupport {
           LockType.SHARED,
           ByteRange.of(Long.MIN_VALUE, ByteRange.MAX)); // [2^63, 2^64-1]
 
-  @Inject private MetadataService service;
+  @Inject private MetadataManager service;
 
   @Configuration
   public Option[] config() {

@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.Map;
 import org.dittofs.metadata.FileRecord;
 import org.dittofs.metadata.FileType;
-import org.dittofs.metadata.MetadataService;
-import org.dittofs.metadata.MetadataStore;
 import org.dittofs.metadata.Share;
+import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockingMode;
+import org.dittofs.metadata.spi.MetadataStore;
 
 /**
  * The hot swap memory -> h2 -> postgres under live lock traffic, as both containers run it. The
@@ -33,7 +33,7 @@ final class HotSwapScenario {
 
   private HotSwapScenario() {}
 
-  static void run(ItestSupport test, MetadataService service, String name) throws Exception {
+  static void run(ItestSupport test, MetadataManager service, String name) throws Exception {
     ItestSupport.awaitBound(service, "memory");
     test.configureH2(ItestSupport.freshDirectory(name + "-h2"));
     MetadataStore postgres = test.configurePostgres();
@@ -86,7 +86,7 @@ final class HotSwapScenario {
           for (FileHandle f : traffic.files()) {
             assertTrue("file " + f + " in postgres", tx.getFile(f).isPresent());
           }
-          assertEquals("epoch", service.locks().epoch(), tx.getServerEpoch());
+          assertEquals("epoch", service.lockManager().epoch(), tx.locks().getServerEpoch());
           return null;
         });
   }

@@ -1,7 +1,7 @@
 package org.dittofs.metadata.itests;
 
 import javax.inject.Inject;
-import org.dittofs.metadata.MetadataService;
+import org.dittofs.metadata.host.MetadataManager;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -17,7 +17,7 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class HotSwapUnderTrafficIT extends ItestSupport {
-  @Inject private MetadataService service;
+  @Inject private MetadataManager service;
 
   @Configuration
   public Option[] config() {

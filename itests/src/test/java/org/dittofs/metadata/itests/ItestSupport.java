@@ -33,8 +33,8 @@ import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import javax.inject.Inject;
-import org.dittofs.metadata.MetadataService;
-import org.dittofs.metadata.MetadataStore;
+import org.dittofs.metadata.host.MetadataManager;
+import org.dittofs.metadata.spi.MetadataStore;
 import org.junit.After;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
@@ -200,6 +200,11 @@ public abstract class ItestSupport {
         mavenBundle("com.zaxxer", "HikariCP").versionAsInProject(),
         project("store.postgres"),
         systemProperty(PostgresServer.URL_PROPERTY).value(PostgresServer.url(database)));
+  }
+
+  /** The example NLM adapter, built against the adapter face alone. */
+  protected static Option exampleAdapter() {
+    return project("example.nlm");
   }
 
   /** A bundle this reactor built, by file URL (pax-url cannot see reactor SNAPSHOTs). */
@@ -370,7 +375,7 @@ public abstract class ItestSupport {
   }
 
   /** Waits until the service is bound to a store of {@code type} (null: to no store). */
-  protected static void awaitBound(MetadataService service, String type) {
+  protected static void awaitBound(MetadataManager service, String type) {
     await(
         "metadata service bound to " + (type == null ? "no store" : type),
         () -> {
@@ -380,8 +385,8 @@ public abstract class ItestSupport {
   }
 
   /** Waits until the lock manager has written everything to its store. */
-  protected static void awaitWritesLanded(MetadataService service) {
-    await("lock store writes landed", () -> service.locks().pendingStoreWrites() == 0);
+  protected static void awaitWritesLanded(MetadataManager service) {
+    await("lock store writes landed", () -> service.lockManager().pendingStoreWrites() == 0);
   }
 
   /** Polls {@code condition} until it holds, failing after {@link #WAIT}. */

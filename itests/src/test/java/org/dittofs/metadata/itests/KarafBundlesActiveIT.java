@@ -13,7 +13,7 @@ import java.util.Map;
 import javax.inject.Inject;
 import org.apache.karaf.features.BootFinished;
 import org.apache.karaf.features.FeaturesService;
-import org.dittofs.metadata.MetadataService;
+import org.dittofs.metadata.host.MetadataManager;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -61,7 +61,7 @@ public class KarafBundlesActiveIT extends ItestSupport {
     for (String bsn : expected) {
       assertEquals(bsn + " state with the core feature", Bundle.ACTIVE, installed(bsn).getState());
     }
-    MetadataService service = awaitService(MetadataService.class, null);
+    MetadataManager service = awaitService(MetadataManager.class, null);
     assertNull("no store before a store feature", service.store());
 
     for (String feature : STORE_FEATURES) {

@@ -4,7 +4,7 @@ import static org.junit.Assert.assertNotNull;
 
 import javax.inject.Inject;
 import org.apache.karaf.features.BootFinished;
-import org.dittofs.metadata.MetadataService;
+import org.dittofs.metadata.host.MetadataManager;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -21,7 +21,7 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 @ExamReactorStrategy(PerClass.class)
 public class KarafHotSwapIT extends ItestSupport {
   @Inject private BootFinished bootFinished;
-  @Inject private MetadataService service;
+  @Inject private MetadataManager service;
 
   @Configuration
   public Option[] config() {

@@ -47,7 +47,12 @@ public class LayeringWiringIT extends ItestSupport {
       Map.of(
           ERRORS, Set.of(),
           LOCK, Set.of("org.dittofs.metadata.errors"),
-          METADATA, Set.of("org.dittofs.metadata.errors", "org.dittofs.metadata.lock"),
+          METADATA,
+              Set.of(
+                  "org.dittofs.metadata.errors",
+                  "org.dittofs.metadata.lock",
+                  "org.dittofs.metadata.lock.host",
+                  "org.dittofs.metadata.lock.spi"),
           STORE_MEMORY, apis(),
           STORE_H2, apis(),
           STORE_POSTGRES, apis());
@@ -55,8 +60,14 @@ public class LayeringWiringIT extends ItestSupport {
   private static final Map<String, Set<String>> EXPORTS =
       Map.of(
           ERRORS, Set.of("org.dittofs.metadata.errors"),
-          LOCK, Set.of("org.dittofs.metadata.lock"),
-          METADATA, Set.of("org.dittofs.metadata"),
+          LOCK,
+              Set.of(
+                  "org.dittofs.metadata.lock",
+                  "org.dittofs.metadata.lock.host",
+                  "org.dittofs.metadata.lock.spi"),
+          METADATA,
+              Set.of(
+                  "org.dittofs.metadata", "org.dittofs.metadata.host", "org.dittofs.metadata.spi"),
           STORE_MEMORY, Set.of(),
           STORE_H2, Set.of(),
           STORE_POSTGRES, Set.of());
@@ -116,8 +127,13 @@ public class LayeringWiringIT extends ItestSupport {
     }
   }
 
+  /** What a store needs: the adapter APIs (values) and both SPIs, never a host API. */
   private static Set<String> apis() {
     return Set.of(
-        "org.dittofs.metadata.errors", "org.dittofs.metadata.lock", "org.dittofs.metadata");
+        "org.dittofs.metadata.errors",
+        "org.dittofs.metadata.lock",
+        "org.dittofs.metadata.lock.spi",
+        "org.dittofs.metadata",
+        "org.dittofs.metadata.spi");
   }
 }

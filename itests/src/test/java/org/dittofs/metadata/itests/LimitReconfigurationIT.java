@@ -10,9 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.inject.Inject;
-import org.dittofs.metadata.MetadataService;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
@@ -39,7 +39,7 @@ public class LimitReconfigurationIT extends ItestSupport {
   private static final LockOwner OWNER = LockOwner.of("nlm:limit-host:1:oh");
   private static final LockClient CLIENT = new LockClient("limit-host", "nlm");
 
-  @Inject private MetadataService service;
+  @Inject private MetadataManager service;
 
   @Configuration
   public Option[] config() {
@@ -49,10 +49,10 @@ public class LimitReconfigurationIT extends ItestSupport {
   @Test
   public void lockingLimitPerFileChangesInTheRunningManager() {
     awaitBound(service, "memory");
-    assertEquals("default", 1000, service.locks().config().maxLocksPerFile());
+    assertEquals("default", 1000, service.lockManager().config().maxLocksPerFile());
 
     configure(METADATA_PID, Map.of("max.locks.per.file", 3));
-    await("limit 3 in force", () -> service.locks().config().maxLocksPerFile() == 3);
+    await("limit 3 in force", () -> service.lockManager().config().maxLocksPerFile() == 3);
     List<Lock> held = new ArrayList<>();
     for (int slot = 0; slot < 3; slot++) {
       held.add(grant(service, slot(slot)));
@@ -62,7 +62,7 @@ public class LimitReconfigurationIT extends ItestSupport {
     System.out.println("[itests] fourth lock with the limit at 3: " + refused.getMessage());
 
     configure(METADATA_PID, Map.of("max.locks.per.file", 5));
-    await("limit 5 in force", () -> service.locks().config().maxLocksPerFile() == 5);
+    await("limit 5 in force", () -> service.lockManager().config().maxLocksPerFile() == 5);
     held.add(grant(service, slot(3)));
     held.add(grant(service, slot(4)));
     expectError(ErrorCode.LOCK_LIMIT_EXCEEDED, () -> service.locks().lock(slot(5)));
@@ -71,7 +71,7 @@ public class LimitReconfigurationIT extends ItestSupport {
     assertEquals(
         "the locks of before the changes are still held",
         ids,
-        service.locks().locks(FILE).stream().map(l -> l.id().toString()).sorted().toList());
+        service.lockManager().locks(FILE).stream().map(l -> l.id().toString()).sorted().toList());
     assertTrue("still on the memory store", "memory".equals(service.store().type()));
   }
 

@@ -9,7 +9,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.dittofs.metadata.MetadataService;
+import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
@@ -33,7 +33,7 @@ import org.dittofs.metadata.lock.UnlockRequest;
 final class LockTraffic {
   private static final int SLOTS = 32;
 
-  private final MetadataService service;
+  private final MetadataManager service;
   private final List<FileHandle> files;
   private final List<Worker> workers = new ArrayList<>();
   private final AtomicBoolean running = new AtomicBoolean();
@@ -43,7 +43,7 @@ final class LockTraffic {
   private final AtomicLong releases = new AtomicLong();
   private final AtomicLong tests = new AtomicLong();
 
-  LockTraffic(MetadataService service, String prefix, int threads, int fileCount) {
+  LockTraffic(MetadataManager service, String prefix, int threads, int fileCount) {
     this.service = service;
     List<FileHandle> fs = new ArrayList<>();
     for (int i = 0; i < fileCount; i++) {

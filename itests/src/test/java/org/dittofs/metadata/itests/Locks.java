@@ -4,21 +4,21 @@ import static org.junit.Assert.assertEquals;
 
 import java.util.Map;
 import java.util.TreeMap;
-import org.dittofs.metadata.MetadataService;
-import org.dittofs.metadata.MetadataStore;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockOwner;
-import org.dittofs.metadata.lock.LockQuery;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
 import org.dittofs.metadata.lock.LockType;
-import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.spi.MetadataStore;
 
 /** Lock requests and lock-state snapshots for the in-container tests. */
 final class Locks {
@@ -30,7 +30,7 @@ final class Locks {
   }
 
   /** Locks without waiting and fails the test unless it is granted. */
-  static Lock grant(MetadataService service, LockRequest request) {
+  static Lock grant(MetadataManager service, LockRequest request) {
     LockResult r = service.locks().lock(request);
     if (!(r instanceof LockResult.Granted g)) {
       throw new AssertionError("not granted: " + request + " -> " + r);
@@ -54,7 +54,7 @@ final class Locks {
     return store.inTransaction(
         tx -> {
           Map<String, ByteRange> out = new TreeMap<>();
-          for (PersistedLock r : tx.listLocks(LockQuery.all())) {
+          for (PersistedLock r : tx.locks().listLocks(LockQuery.all())) {
             if (r.kind() == PersistedLock.Kind.LOCK) {
               out.put(r.id(), r.range());
             }
@@ -64,10 +64,10 @@ final class Locks {
   }
 
   /** The locks the service holds on {@code files}, id to range. */
-  static Map<String, ByteRange> liveLocks(MetadataService service, Iterable<FileHandle> files) {
+  static Map<String, ByteRange> liveLocks(MetadataManager service, Iterable<FileHandle> files) {
     Map<String, ByteRange> out = new TreeMap<>();
     for (FileHandle f : files) {
-      for (Lock l : service.locks().locks(f)) {
+      for (Lock l : service.lockManager().locks(f)) {
         out.put(l.id().toString(), l.range());
       }
     }

@@ -13,10 +13,9 @@ import java.util.Map;
 import javax.inject.Inject;
 import org.dittofs.metadata.FileRecord;
 import org.dittofs.metadata.FileType;
-import org.dittofs.metadata.MetadataService;
-import org.dittofs.metadata.MetadataStore;
 import org.dittofs.metadata.Share;
 import org.dittofs.metadata.errors.ErrorCode;
+import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
@@ -26,6 +25,7 @@ import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.lock.UnlockRequest;
+import org.dittofs.metadata.spi.MetadataStore;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -53,7 +53,7 @@ public class NoStoreWindowIT extends ItestSupport {
   private static final LockOwner OWNER = LockOwner.of("nlm:window-host:1:oh");
   private static final LockClient CLIENT = new LockClient("window-host", "nlm");
 
-  @Inject private MetadataService service;
+  @Inject private MetadataManager service;
 
   @Configuration
   public Option[] config() {
@@ -100,7 +100,7 @@ public class NoStoreWindowIT extends ItestSupport {
       h2.inTransaction(
           tx -> {
             assertTrue("share copied", tx.getShare(SHARE).isPresent());
-            assertEquals("epoch", service.locks().epoch(), tx.getServerEpoch());
+            assertEquals("epoch", service.lockManager().epoch(), tx.locks().getServerEpoch());
             return null;
           });
       Lock after =

@@ -13,7 +13,6 @@ import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockId;
-import org.dittofs.metadata.lock.LockManager;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
 import org.dittofs.metadata.lock.LockType;
@@ -22,6 +21,7 @@ import org.dittofs.metadata.lock.PendingLock;
 import org.dittofs.metadata.lock.ShareAccess;
 import org.dittofs.metadata.lock.ShareReservation;
 import org.dittofs.metadata.lock.UnlockRequest;
+import org.dittofs.metadata.lock.host.LockManager;
 
 /**
  * One client of the service process: issues random requests of its two owners (grants, upgrades,

@@ -2,11 +2,11 @@ package org.dittofs.metadata.reliability;
 
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.LockFlavour;
-import org.dittofs.metadata.lock.LockManager;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.OpenRequest;
+import org.dittofs.metadata.lock.host.LockManager;
 
 /**
  * The child's side of the reclaim phase: each {@code RECLAIM} command is one reclaim on behalf of a

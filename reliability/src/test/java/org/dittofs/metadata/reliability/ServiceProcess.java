@@ -9,16 +9,16 @@ import java.util.ArrayList;
 import java.util.List;
 import org.dittofs.metadata.FileRecord;
 import org.dittofs.metadata.FileType;
-import org.dittofs.metadata.MetadataService;
-import org.dittofs.metadata.MetadataServices;
-import org.dittofs.metadata.MetadataStore;
 import org.dittofs.metadata.Share;
-import org.dittofs.metadata.lock.LockConfig;
+import org.dittofs.metadata.host.MetadataManager;
+import org.dittofs.metadata.host.MetadataServices;
 import org.dittofs.metadata.lock.LockFlavour;
-import org.dittofs.metadata.lock.LockManager;
-import org.dittofs.metadata.lock.LockQuery;
 import org.dittofs.metadata.lock.LockingMode;
-import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.lock.host.LockConfig;
+import org.dittofs.metadata.lock.host.LockManager;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.spi.MetadataStore;
 import org.dittofs.metadata.store.h2.H2Stores;
 import org.dittofs.metadata.store.postgres.PostgresStores;
 
@@ -40,7 +40,7 @@ import org.dittofs.metadata.store.postgres.PostgresStores;
  */
 public final class ServiceProcess {
   private final MetadataStore store;
-  private final MetadataService service;
+  private final MetadataManager service;
   private final LockManager locks;
   private final Journal journal = new Journal();
   private final ClientThread[] clients;
@@ -56,7 +56,7 @@ public final class ServiceProcess {
             .lockTimeout(Duration.ofSeconds(5))
             .build();
     this.service = MetadataServices.over(store).config(config).start();
-    this.locks = service.locks();
+    this.locks = service.lockManager();
     this.clients = new ClientThread[threads];
     for (int i = 0; i < threads; i++) {
       clients[i] = new ClientThread(i, locks, journal, 0);
@@ -179,7 +179,7 @@ public final class ServiceProcess {
     }
     try {
       store
-          .inTransaction(tx -> tx.listLocks(LockQuery.all()))
+          .inTransaction(tx -> tx.locks().listLocks(LockQuery.all()))
           .forEach(r -> journal.line("REC STORE " + StoredRecord.of(r).encode()));
       journal.line("DONE DUMP " + locks.pendingStoreWrites());
     } catch (RuntimeException e) {

@@ -4,8 +4,8 @@ import java.util.Set;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockType;
-import org.dittofs.metadata.lock.PersistedLock;
 import org.dittofs.metadata.lock.ShareAccess;
+import org.dittofs.metadata.lock.spi.PersistedLock;
 
 /**
  * A lock or open record as the child reports it from its memory or its store: every field of a

@@ -1,9 +1,11 @@
 /**
- * The protocol-agnostic lock manager: value types ({@link org.dittofs.metadata.lock.ByteRange},
- * {@link org.dittofs.metadata.lock.Lock}, ...), the {@link org.dittofs.metadata.lock.LockManager}
- * API, its plain-Java entry point {@link org.dittofs.metadata.lock.LockManagers} and the {@link
- * org.dittofs.metadata.lock.LockStore} persistence SPI. Semantics follow the project's SPEC.md:
- * POSIX (NLM, NFSv4) and Windows (SMB) lock flavours, share reservations and I/O checks.
+ * The adapter API of the protocol-agnostic lock manager: {@link
+ * org.dittofs.metadata.lock.LockService}, what NLM/NFSv4/SMB adapters call, and its value types
+ * ({@link org.dittofs.metadata.lock.ByteRange}, {@link org.dittofs.metadata.lock.LockRequest},
+ * {@link org.dittofs.metadata.lock.Lock}, ...). Semantics follow the project's lock contract
+ * ({@code docs/lock-semantics.md}): POSIX (NLM, NFSv4) and Windows (SMB) lock flavours, share
+ * reservations and I/O checks. The host's API is in {@code org.dittofs.metadata.lock.host}, the
+ * store SPI in {@code org.dittofs.metadata.lock.spi}.
  */
 @Export
 @Version("1.0.0")

@@ -3,6 +3,8 @@ package org.dittofs.metadata.lock;
 import java.util.List;
 import java.util.Optional;
 import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.lock.host.LockManager;
+import org.dittofs.metadata.lock.host.LockManagers;
 
 /**
  * A scripted first look at the lock table, run by the README's first command until the OSGi

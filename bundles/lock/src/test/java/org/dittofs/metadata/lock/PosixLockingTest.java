@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Set;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.lock.host.LockManager;
+import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.internal.LockTableInvariants;
 import org.junit.jupiter.api.Test;
 

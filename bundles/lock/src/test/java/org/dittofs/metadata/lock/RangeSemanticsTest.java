@@ -3,6 +3,8 @@ package org.dittofs.metadata.lock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import org.dittofs.metadata.lock.host.LockManager;
+import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.internal.LockTableInvariants;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

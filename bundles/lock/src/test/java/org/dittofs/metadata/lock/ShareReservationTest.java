@@ -13,6 +13,8 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.lock.host.LockManager;
+import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.internal.LockTableInvariants;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;

@@ -17,8 +17,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.lock.host.LockConfig;
+import org.dittofs.metadata.lock.host.LockManager;
+import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.internal.LockTableInvariants;
 import org.dittofs.metadata.lock.internal.SystemLockScheduler;
+import org.dittofs.metadata.lock.spi.LockStoreOp;
 import org.dittofs.metadata.lock.testing.ForwardingLockStore;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
 import org.junit.jupiter.api.AfterAll;
@@ -52,9 +56,9 @@ class StoreOutageTest {
     final BlockingQueue<String> waiting = new LinkedBlockingQueue<>();
 
     @Override
-    public void commit(List<LockStoreOp> ops) {
+    public void apply(List<LockStoreOp> ops) {
       if (!down) {
-        durable.commit(ops);
+        durable.apply(ops);
         return;
       }
       attempts.incrementAndGet();

@@ -7,23 +7,24 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.dittofs.metadata.FileRecord;
-import org.dittofs.metadata.MetadataService;
-import org.dittofs.metadata.MetadataStore;
 import org.dittofs.metadata.RemovePolicy;
 import org.dittofs.metadata.Share;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.errors.StoreErrors;
+import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
-import org.dittofs.metadata.lock.LockConfig;
-import org.dittofs.metadata.lock.LockEventListener;
-import org.dittofs.metadata.lock.LockManager;
-import org.dittofs.metadata.lock.LockManagers;
 import org.dittofs.metadata.lock.LockOwner;
-import org.dittofs.metadata.lock.LockQuery;
-import org.dittofs.metadata.lock.LockScheduler;
+import org.dittofs.metadata.lock.LockService;
 import org.dittofs.metadata.lock.LockingMode;
-import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.lock.host.LockConfig;
+import org.dittofs.metadata.lock.host.LockEventListener;
+import org.dittofs.metadata.lock.host.LockManager;
+import org.dittofs.metadata.lock.host.LockManagers;
+import org.dittofs.metadata.lock.host.LockScheduler;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.spi.MetadataStore;
 
 /**
  * The metadata service over one store. Shares are cached in memory (they change rarely and every
@@ -34,7 +35,7 @@ import org.dittofs.metadata.lock.PersistedLock;
  * share (so it never holds a share the store refused); the lock manager and the store are
  * thread-safe; {@code sweepTimer} is guarded by this object's monitor.
  */
-public final class DefaultMetadataService implements MetadataService {
+public final class DefaultMetadataService implements MetadataManager {
   private static final System.Logger LOG = System.getLogger("org.dittofs.metadata");
 
   private volatile MetadataStore store; // null while no store is bound
@@ -55,7 +56,7 @@ public final class DefaultMetadataService implements MetadataService {
 
   /**
    * Starts a service: the lock manager restores from the store (epoch, records, grace) and the
-   * shares are loaded. Use {@link org.dittofs.metadata.MetadataServices}.
+   * shares are loaded. Use {@link org.dittofs.metadata.host.MetadataServices}.
    */
   public static DefaultMetadataService start(
       MetadataStore store,
@@ -80,7 +81,12 @@ public final class DefaultMetadataService implements MetadataService {
   }
 
   @Override
-  public LockManager locks() {
+  public LockManager lockManager() {
+    return locks;
+  }
+
+  @Override
+  public LockService locks() {
     return locks;
   }
 
@@ -141,7 +147,7 @@ public final class DefaultMetadataService implements MetadataService {
                       if (!tx.deleteFile(handle)) {
                         throw StoreErrors.notFound("file " + f.name() + " (" + handle + ")");
                       }
-                      return tx.deleteLocksByFile(handle);
+                      return tx.locks().deleteLocksByFile(handle);
                     }));
   }
 
@@ -152,13 +158,13 @@ public final class DefaultMetadataService implements MetadataService {
             tx -> {
               Set<FileHandle> seen = new HashSet<>();
               int deleted = 0;
-              for (PersistedLock r : tx.listLocks(LockQuery.all())) {
+              for (PersistedLock r : tx.locks().listLocks(LockQuery.all())) {
                 FileHandle f = r.file();
                 if (seen.add(f)
                     && tx.getFile(f).isEmpty()
                     && locks.locks(f).isEmpty()
                     && locks.opens(f).isEmpty()) {
-                  deleted += tx.deleteLocksByFile(f);
+                  deleted += tx.locks().deleteLocksByFile(f);
                 }
               }
               return deleted;
@@ -188,9 +194,9 @@ public final class DefaultMetadataService implements MetadataService {
   }
 
   @Override
-  public org.dittofs.metadata.lock.SwapReport swapStore(MetadataStore next) {
+  public org.dittofs.metadata.lock.host.SwapReport swapStore(MetadataStore next) {
     MetadataStore old = store;
-    org.dittofs.metadata.lock.SwapReport report =
+    org.dittofs.metadata.lock.host.SwapReport report =
         locks.swapStore(
             next == null ? null : new TransactionalLockStore(next),
             (epoch, records) -> copyInto(old, next, epoch, records));
@@ -227,18 +233,18 @@ public final class DefaultMetadataService implements MetadataService {
         tx -> {
           Set<String> keep = new HashSet<>();
           records.forEach(r -> keep.add(r.id()));
-          List<org.dittofs.metadata.lock.LockStoreOp> ops = new java.util.ArrayList<>();
-          for (PersistedLock stale : tx.listLocks(LockQuery.all())) {
+          List<org.dittofs.metadata.lock.spi.LockStoreOp> ops = new java.util.ArrayList<>();
+          for (PersistedLock stale : tx.locks().listLocks(LockQuery.all())) {
             if (!keep.contains(stale.id())) {
-              ops.add(new org.dittofs.metadata.lock.LockStoreOp.Delete(stale.id()));
+              ops.add(new org.dittofs.metadata.lock.spi.LockStoreOp.Delete(stale.id()));
             }
           }
-          records.forEach(r -> ops.add(new org.dittofs.metadata.lock.LockStoreOp.Put(r)));
-          tx.commit(ops);
+          records.forEach(r -> ops.add(new org.dittofs.metadata.lock.spi.LockStoreOp.Put(r)));
+          tx.locks().apply(ops);
           oldShares.forEach(tx::putShare);
           oldFiles.forEach(tx::putFile);
-          tx.setServerEpoch(epoch);
-          tx.setCleanShutdown(false);
+          tx.locks().setServerEpoch(epoch);
+          tx.locks().setCleanShutdown(false);
           return null;
         });
   }

@@ -10,20 +10,22 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.dittofs.metadata.FileRecord;
 import org.dittofs.metadata.MetadataService;
-import org.dittofs.metadata.MetadataStore;
 import org.dittofs.metadata.RemovePolicy;
 import org.dittofs.metadata.Share;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
-import org.dittofs.metadata.lock.LockConfig;
-import org.dittofs.metadata.lock.LockManager;
-import org.dittofs.metadata.lock.LockManagers;
-import org.dittofs.metadata.lock.LockMetrics;
 import org.dittofs.metadata.lock.LockOwner;
-import org.dittofs.metadata.lock.LockScheduler;
-import org.dittofs.metadata.lock.SwapReport;
+import org.dittofs.metadata.lock.LockService;
+import org.dittofs.metadata.lock.host.LockConfig;
+import org.dittofs.metadata.lock.host.LockManager;
+import org.dittofs.metadata.lock.host.LockManagers;
+import org.dittofs.metadata.lock.host.LockMetrics;
+import org.dittofs.metadata.lock.host.LockScheduler;
+import org.dittofs.metadata.lock.host.SwapReport;
+import org.dittofs.metadata.spi.MetadataStore;
 import org.osgi.framework.Constants;
 import org.osgi.framework.Filter;
 import org.osgi.framework.FrameworkUtil;
@@ -56,9 +58,9 @@ import org.osgi.service.metatype.annotations.Designate;
  *       re-evaluated on every bind, updated, unbind and configuration change.
  *   <li>The first store selected starts the lock manager over it (restore, epoch, grace).
  *   <li>Another store selected (target changed, a better ranked store, the store in use going away
- *       with another one matching) is a hot swap: {@link MetadataService#swapStore} copies the live
- *       state into it while lock traffic waits. A store that is being unregistered is still usable
- *       while it is unbound, so the copy reads what only it holds.
+ *       with another one matching) is a hot swap: {@link DefaultMetadataService#swapStore} copies
+ *       the live state into it while lock traffic waits. A store that is being unregistered is
+ *       still usable while it is unbound, so the copy reads what only it holds.
  *   <li>A malformed {@code store.target} is refused with one log line (PID, field, reason) and the
  *       previous filter stays in force. A filter that matches no registered store keeps the service
  *       on the store it uses (one log line: "staying on ... until one appears"); as soon as a
@@ -78,11 +80,11 @@ import org.osgi.service.metatype.annotations.Designate;
  * locking.
  */
 @Component(
-    service = MetadataService.class,
+    service = {MetadataService.class, MetadataManager.class},
     configurationPid = MetadataServiceComponent.PID,
     immediate = true)
 @Designate(ocd = MetadataServiceConfig.class)
-public final class MetadataServiceComponent implements MetadataService {
+public final class MetadataServiceComponent implements MetadataManager {
   static final String PID = "org.dittofs.metadata.service";
   static final String TARGET = "store.target";
   private static final System.Logger LOG = System.getLogger("org.dittofs.metadata");
@@ -133,7 +135,7 @@ public final class MetadataServiceComponent implements MetadataService {
   synchronized void modified(MetadataServiceConfig config) {
     apply(config);
     if (service != null) {
-      service.locks().reconfigure(lockConfig);
+      service.lockManager().reconfigure(lockConfig);
     }
     if (applyTarget(config.store_target())) {
       reselect();
@@ -395,8 +397,13 @@ public final class MetadataServiceComponent implements MetadataService {
   // ---- MetadataService, delegated ----
 
   @Override
-  public LockManager locks() {
+  public LockService locks() {
     return service().locks();
+  }
+
+  @Override
+  public LockManager lockManager() {
+    return service().lockManager();
   }
 
   @Override
@@ -444,11 +451,18 @@ public final class MetadataServiceComponent implements MetadataService {
     service().checkWrite(file, owner, range);
   }
 
+  /**
+   * Refused: this component chooses its store from {@code store.target} and swaps by itself; a swap
+   * made behind its back would be undone by the next selection.
+   */
   @Override
-  public synchronized SwapReport swapStore(MetadataStore next) {
-    SwapReport r = service().swapStore(next);
-    store = next;
-    return r;
+  public SwapReport swapStore(MetadataStore next) {
+    throw new StoreError(
+        ErrorCode.NOT_SUPPORTED,
+        "the store of "
+            + PID
+            + " follows its store.target configuration: set store.target (Config Admin, or"
+            + " store:swap in the shell) to move to another store");
   }
 
   @Override
@@ -457,13 +471,15 @@ public final class MetadataServiceComponent implements MetadataService {
     return s == null ? null : s.store();
   }
 
-  /** Metrics snapshot, for the shell's {@code lock:stats}. */
-  public LockMetrics.Snapshot metrics() {
-    return metrics.snapshot();
-  }
-
+  /**
+   * Refused: the component's life follows its bundle and configuration (stop the bundle, or disable
+   * the component, to stop the service cleanly).
+   */
   @Override
   public void close() {
-    deactivate();
+    throw new StoreError(
+        ErrorCode.NOT_SUPPORTED,
+        PID
+            + " is stopped with its bundle or component (bundle:stop, scr:disable), not by a caller");
   }
 }

@@ -14,7 +14,7 @@ import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanInfo;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
-import org.dittofs.metadata.lock.LockMetrics;
+import org.dittofs.metadata.lock.host.LockMetrics;
 
 /**
  * The lock metrics as a JMX MBean ({@code org.dittofs.metadata:type=LockMetrics}), the way Karaf's

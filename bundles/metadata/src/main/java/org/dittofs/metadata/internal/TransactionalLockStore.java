@@ -2,12 +2,12 @@ package org.dittofs.metadata.internal;
 
 import java.util.List;
 import java.util.Optional;
-import org.dittofs.metadata.MetadataStore;
 import org.dittofs.metadata.lock.FileHandle;
-import org.dittofs.metadata.lock.LockQuery;
-import org.dittofs.metadata.lock.LockStore;
-import org.dittofs.metadata.lock.LockStoreOp;
-import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.LockStore;
+import org.dittofs.metadata.lock.spi.LockStoreOp;
+import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.spi.MetadataStore;
 
 /**
  * The lock manager's view of a {@link MetadataStore}: every {@link LockStore} call is one store
@@ -25,65 +25,65 @@ final class TransactionalLockStore implements LockStore {
   public void putLock(PersistedLock lock) {
     store.inTransaction(
         tx -> {
-          tx.putLock(lock);
+          tx.locks().putLock(lock);
           return null;
         });
   }
 
   @Override
   public Optional<PersistedLock> getLock(String id) {
-    return store.inTransaction(tx -> tx.getLock(id));
+    return store.inTransaction(tx -> tx.locks().getLock(id));
   }
 
   @Override
   public boolean deleteLock(String id) {
-    return store.inTransaction(tx -> tx.deleteLock(id));
+    return store.inTransaction(tx -> tx.locks().deleteLock(id));
   }
 
   @Override
   public List<PersistedLock> listLocks(LockQuery query) {
-    return store.inTransaction(tx -> tx.listLocks(query));
+    return store.inTransaction(tx -> tx.locks().listLocks(query));
   }
 
   @Override
   public int deleteLocksByClient(String clientId) {
-    return store.inTransaction(tx -> tx.deleteLocksByClient(clientId));
+    return store.inTransaction(tx -> tx.locks().deleteLocksByClient(clientId));
   }
 
   @Override
   public int deleteLocksByFile(FileHandle file) {
-    return store.inTransaction(tx -> tx.deleteLocksByFile(file));
+    return store.inTransaction(tx -> tx.locks().deleteLocksByFile(file));
   }
 
   @Override
   public long getServerEpoch() {
-    return store.inTransaction(tx -> tx.getServerEpoch());
+    return store.inTransaction(tx -> tx.locks().getServerEpoch());
   }
 
   @Override
   public long incrementServerEpoch() {
-    return store.inTransaction(tx -> tx.incrementServerEpoch());
+    return store.inTransaction(tx -> tx.locks().incrementServerEpoch());
   }
 
   @Override
-  public void commit(List<LockStoreOp> ops) {
+  public void apply(List<LockStoreOp> ops) {
     store.inTransaction(
         tx -> {
-          tx.commit(ops);
+          tx.locks().apply(ops);
           return null;
         });
   }
 
   @Override
   public boolean isCleanShutdown() {
-    return store.inTransaction(tx -> tx.isCleanShutdown());
+    return store.inTransaction(tx -> tx.locks().isCleanShutdown());
   }
 
   @Override
   public void setCleanShutdown(boolean clean) {
     store.inTransaction(
         tx -> {
-          tx.setCleanShutdown(clean);
+          tx.locks().setCleanShutdown(clean);
           return null;
         });
   }

@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import org.dittofs.metadata.MetadataService;
 import org.dittofs.metadata.Share;
+import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockingMode;
 
@@ -22,7 +22,7 @@ final class DemoShare {
   }
 
   /** Creates the share (ADVISORY) unless it exists. */
-  static void ensure(MetadataService service) {
+  static void ensure(MetadataManager service) {
     if (service.share(NAME).isEmpty()) {
       service.putShare(new Share(NAME, LockingMode.ADVISORY));
     }

@@ -7,20 +7,20 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.felix.service.command.Descriptor;
-import org.dittofs.metadata.MetadataService;
-import org.dittofs.metadata.MetadataStore;
 import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.GraceStatus;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockFlavour;
-import org.dittofs.metadata.lock.LockManager;
-import org.dittofs.metadata.lock.LockManagers;
-import org.dittofs.metadata.lock.LockMetrics;
-import org.dittofs.metadata.lock.LockQuery;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
-import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.lock.host.LockManager;
+import org.dittofs.metadata.lock.host.LockManagers;
+import org.dittofs.metadata.lock.host.LockMetrics;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.spi.MetadataStore;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -86,13 +86,13 @@ public final class LockCommands {
       """
           .formatted(ACQUIRE, RELEASE, TEST, RECLAIM, DemoShare.NAME);
 
-  private final MetadataService service;
+  private final MetadataManager service;
   private final LockMetrics metrics = LockManagers.metrics();
   private Instant since; // when the metrics were first attached; guarded by this
   private LockManager attached; // the manager the metrics listen to; guarded by this
 
   @Activate
-  public LockCommands(@Reference MetadataService service) {
+  public LockCommands(@Reference MetadataManager service) {
     this.service = service;
     try {
       attach();
@@ -111,7 +111,7 @@ public final class LockCommands {
 
   /** The lock manager, with the metrics listener attached to it. */
   private synchronized LockManager attach() {
-    LockManager m = service.locks();
+    LockManager m = service.lockManager();
     if (m != attached) {
       if (attached != null) {
         attached.removeListener(metrics);
@@ -173,7 +173,8 @@ public final class LockCommands {
           "no store is bound: cannot find the files with locks (name one: lock:list <file>)");
     }
     List<PersistedLock> records =
-        store.inTransaction(tx -> tx.listLocks(LockQuery.all().withKind(PersistedLock.Kind.LOCK)));
+        store.inTransaction(
+            tx -> tx.locks().listLocks(LockQuery.all().withKind(PersistedLock.Kind.LOCK)));
     TreeMap<String, FileHandle> byName = new TreeMap<>();
     records.forEach(r -> byName.put(DemoShare.display(r.file()), r.file()));
     return List.copyOf(byName.values());

@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.dittofs.metadata.lock.ClientInfo;
 import org.dittofs.metadata.lock.GraceStatus;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
-import org.dittofs.metadata.lock.LockManager;
-import org.dittofs.metadata.lock.LockMetrics;
+import org.dittofs.metadata.lock.host.ClientInfo;
+import org.dittofs.metadata.lock.host.LockManager;
+import org.dittofs.metadata.lock.host.LockMetrics;
 
 /** The text the {@code lock:*} commands print for what they look at. */
 final class LockReports {

@@ -11,11 +11,11 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.felix.service.command.Descriptor;
-import org.dittofs.metadata.MetadataService;
-import org.dittofs.metadata.MetadataStore;
 import org.dittofs.metadata.Share;
 import org.dittofs.metadata.errors.StoreError;
-import org.dittofs.metadata.lock.LockManager;
+import org.dittofs.metadata.host.MetadataManager;
+import org.dittofs.metadata.lock.host.LockManager;
+import org.dittofs.metadata.spi.MetadataStore;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
@@ -58,13 +58,13 @@ public final class StoreCommands {
       """
           .formatted(SERVICE_PID);
 
-  private final MetadataService service;
+  private final MetadataManager service;
   private final ConfigurationAdmin configurations;
   private final BundleContext context;
 
   @Activate
   public StoreCommands(
-      @Reference MetadataService service,
+      @Reference MetadataManager service,
       @Reference ConfigurationAdmin configurations,
       BundleContext context) {
     this.service = service;
@@ -88,7 +88,7 @@ public final class StoreCommands {
                   + currentTarget().orElse("(not configured)"));
       out().println("available: " + available());
       if (store != null) {
-        LockManager m = service.locks();
+        LockManager m = service.lockManager();
         List<Share> shares = service.shares();
         out()
             .println(
@@ -166,7 +166,7 @@ public final class StoreCommands {
                   + "="
                   + target
                   + "); "
-                  + LockReports.count(service.locks().lockCount(), "lock")
+                  + LockReports.count(service.lockManager().lockCount(), "lock")
                   + " held, now persisted in "
                   + t);
     } else {

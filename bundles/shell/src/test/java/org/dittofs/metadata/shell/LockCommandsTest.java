@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import org.dittofs.metadata.MetadataService;
-import org.dittofs.metadata.MetadataServices;
+import org.dittofs.metadata.host.MetadataManager;
+import org.dittofs.metadata.host.MetadataServices;
 import org.dittofs.metadata.store.memory.MemoryMetadataStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class LockCommandsTest {
   private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
   private PrintStream original;
-  private MetadataService service;
+  private MetadataManager service;
   private LockCommands lock;
 
   @BeforeEach

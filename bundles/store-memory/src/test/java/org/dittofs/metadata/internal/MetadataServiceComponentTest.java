@@ -7,7 +7,6 @@ import java.lang.reflect.Proxy;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.logging.Level;
-import org.dittofs.metadata.MetadataStore;
 import org.dittofs.metadata.Share;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
@@ -17,13 +16,14 @@ import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockOwner;
-import org.dittofs.metadata.lock.LockQuery;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.LockingMode;
-import org.dittofs.metadata.lock.PersistedLock;
 import org.dittofs.metadata.lock.UnlockRequest;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.spi.MetadataStore;
 import org.dittofs.metadata.store.memory.MemoryMetadataStore;
 import org.dittofs.metadata.store.testkit.LogCapture;
 import org.junit.jupiter.api.AfterEach;
@@ -86,7 +86,7 @@ class MetadataServiceComponentTest {
 
     assertThat(component.store()).isSameAs(second);
     assertThat(ids(second)).containsExactly(held.id().toString());
-    assertThat(component.locks().locks(F)).containsExactly(held);
+    assertThat(component.lockManager().locks(F)).containsExactly(held);
   }
 
   @Test
@@ -106,7 +106,7 @@ class MetadataServiceComponentTest {
     bind(next);
     assertThat(ids(next))
         .containsExactlyInAnyOrderElementsOf(
-            component.locks().locks(F).stream().map(l -> l.id().toString()).toList());
+            component.lockManager().locks(F).stream().map(l -> l.id().toString()).toList());
     assertThat(grant(200, 10).granted()).isTrue();
   }
 
@@ -116,7 +116,7 @@ class MetadataServiceComponentTest {
     component.activate(config(Map.of()));
     component.modified(config(Map.of("max_locks_per_file", 1)));
 
-    assertThat(component.locks().config().maxLocksPerFile()).isEqualTo(1);
+    assertThat(component.lockManager().config().maxLocksPerFile()).isEqualTo(1);
     assertThat(grant(0, 10).granted()).isTrue();
     assertThatThrownBy(() -> grant(100, 10))
         .isInstanceOfSatisfying(
@@ -132,9 +132,9 @@ class MetadataServiceComponentTest {
     component.modified(config(Map.of("lock_timeout_seconds", -5L)));
     component.modified(config(Map.of("fairness", "SOMETIMES")));
 
-    assertThat(component.locks().config().maxLocksPerFile()).isEqualTo(7);
-    assertThat(component.locks().config().lockTimeout()).hasSeconds(60);
-    assertThat(component.locks().locks(F)).hasSize(1); // nothing held was dropped
+    assertThat(component.lockManager().config().maxLocksPerFile()).isEqualTo(7);
+    assertThat(component.lockManager().config().lockTimeout()).hasSeconds(60);
+    assertThat(component.lockManager().locks(F)).hasSize(1); // nothing held was dropped
     assertThat(log.lines(Level.SEVERE))
         .satisfiesExactly(
             l ->
@@ -188,7 +188,7 @@ class MetadataServiceComponentTest {
     component.modified(config(Map.of("store_target", "(store.type=h2")));
 
     assertThat(component.store()).isSameAs(memory);
-    assertThat(component.locks().locks(F)).containsExactly(held);
+    assertThat(component.lockManager().locks(F)).containsExactly(held);
     assertThat(grant(100, 10).granted()).isTrue();
     assertThat(log.lines(Level.WARNING))
         .singleElement()
@@ -213,7 +213,7 @@ class MetadataServiceComponentTest {
     component.modified(config(Map.of("store_target", "(store.type=nosuch)")));
 
     assertThat(component.store()).isSameAs(memory);
-    assertThat(component.locks().locks(F)).containsExactly(held);
+    assertThat(component.lockManager().locks(F)).containsExactly(held);
     assertThat(grant(100, 10).granted()).isTrue();
     assertThat(log.lines(Level.WARNING))
         .singleElement()
@@ -230,7 +230,7 @@ class MetadataServiceComponentTest {
     assertThat(component.store()).isSameAs(nosuch);
     assertThat(ids(nosuch))
         .containsExactlyInAnyOrderElementsOf(
-            component.locks().locks(F).stream().map(l -> l.id().toString()).toList());
+            component.lockManager().locks(F).stream().map(l -> l.id().toString()).toList());
     assertThat(ids(nosuch)).contains(held.id().toString());
     assertThat(nosuch.inTransaction(tx -> tx.getShare("docs").isPresent()).booleanValue()).isTrue();
   }
@@ -249,7 +249,7 @@ class MetadataServiceComponentTest {
     assertThatThrownBy(() -> grant(200, 10))
         .isInstanceOfSatisfying(
             StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
-    assertThat(component.locks().locks(F)).hasSize(1); // held in memory, not dropped
+    assertThat(component.lockManager().locks(F)).hasSize(1); // held in memory, not dropped
 
     MemoryMetadataStore nosuch = new MemoryMetadataStore();
     bind(nosuch, "nosuch", 0);
@@ -343,7 +343,7 @@ class MetadataServiceComponentTest {
 
   private static java.util.List<String> ids(MetadataStore s) {
     return s.inTransaction(
-        tx -> tx.listLocks(LockQuery.all()).stream().map(PersistedLock::id).toList());
+        tx -> tx.locks().listLocks(LockQuery.all()).stream().map(PersistedLock::id).toList());
   }
 
   /** A configuration as DS builds it: every attribute its default unless overridden. */

@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
-import org.dittofs.metadata.MetadataService;
+import org.dittofs.metadata.host.MetadataManager;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
@@ -45,13 +45,13 @@ public final class ShellMain implements Callable<Integer> {
   private static final long READY_TIMEOUT_MILLIS = 60_000;
 
   private final CommandProcessor processor;
-  private final MetadataService metadata;
+  private final MetadataManager metadata;
   private final BundleContext context;
 
   @Activate
   public ShellMain(
       @Reference CommandProcessor processor,
-      @Reference MetadataService metadata,
+      @Reference MetadataManager metadata,
       BundleContext context) {
     this.processor = processor;
     this.metadata = metadata;

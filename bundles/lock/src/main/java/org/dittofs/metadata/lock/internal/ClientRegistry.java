@@ -11,9 +11,9 @@ import java.util.function.LongSupplier;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.ErrorDetail;
 import org.dittofs.metadata.errors.StoreError;
-import org.dittofs.metadata.lock.ClientInfo;
 import org.dittofs.metadata.lock.LockClient;
-import org.dittofs.metadata.lock.LockScheduler;
+import org.dittofs.metadata.lock.host.ClientInfo;
+import org.dittofs.metadata.lock.host.LockScheduler;
 
 /**
  * Clients and connections (SPEC 9): registration with a per-adapter cap, ttl release that a new

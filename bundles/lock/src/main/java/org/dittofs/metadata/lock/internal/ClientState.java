@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockClient;
-import org.dittofs.metadata.lock.LockScheduler;
+import org.dittofs.metadata.lock.host.LockScheduler;
 
 /**
  * What the manager knows of one client. {@code locks} and {@code files} are thread-safe on their

@@ -17,32 +17,32 @@ import org.dittofs.metadata.errors.ErrorDetail;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.lock.ByteRange;
-import org.dittofs.metadata.lock.ClientInfo;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.GraceStatus;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
-import org.dittofs.metadata.lock.LockConfig;
 import org.dittofs.metadata.lock.LockErrors;
-import org.dittofs.metadata.lock.LockEvent;
-import org.dittofs.metadata.lock.LockEventListener;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockId;
-import org.dittofs.metadata.lock.LockManager;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
-import org.dittofs.metadata.lock.LockScheduler;
-import org.dittofs.metadata.lock.LockStore;
-import org.dittofs.metadata.lock.LockStoreOp;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.lock.OpenRequest;
 import org.dittofs.metadata.lock.PendingLock;
-import org.dittofs.metadata.lock.PersistedLock;
 import org.dittofs.metadata.lock.ShareAccess;
 import org.dittofs.metadata.lock.ShareReservation;
 import org.dittofs.metadata.lock.UnlockRequest;
+import org.dittofs.metadata.lock.host.ClientInfo;
+import org.dittofs.metadata.lock.host.LockConfig;
+import org.dittofs.metadata.lock.host.LockEvent;
+import org.dittofs.metadata.lock.host.LockEventListener;
+import org.dittofs.metadata.lock.host.LockManager;
+import org.dittofs.metadata.lock.host.LockScheduler;
+import org.dittofs.metadata.lock.spi.LockStore;
+import org.dittofs.metadata.lock.spi.LockStoreOp;
+import org.dittofs.metadata.lock.spi.PersistedLock;
 
 /**
  * The lock manager over per-file lock tables.
@@ -147,7 +147,7 @@ public final class DefaultLockManager implements LockManager {
    * Creates and starts a manager: takes the next epoch from the store, restores its records and
    * enters the grace period if it held any or was not shut down cleanly. A store that was never
    * started (server epoch 0) had no last shutdown: an empty one starts without grace. Use {@link
-   * org.dittofs.metadata.lock.LockManagers}.
+   * org.dittofs.metadata.lock.host.LockManagers}.
    */
   public static DefaultLockManager start(
       LockConfig config,
@@ -164,7 +164,7 @@ public final class DefaultLockManager implements LockManager {
         ep = store.incrementServerEpoch();
         // a store that was never started (epoch 0 before this start) had no last shutdown
         clean = ep == 1 || store.isCleanShutdown();
-        records = store.listLocks(org.dittofs.metadata.lock.LockQuery.all());
+        records = store.listLocks(org.dittofs.metadata.lock.spi.LockQuery.all());
         store.setCleanShutdown(false);
       } catch (RuntimeException e) {
         throw new StoreError(
@@ -976,8 +976,8 @@ public final class DefaultLockManager implements LockManager {
   }
 
   @Override
-  public org.dittofs.metadata.lock.SwapReport swapStore(
-      LockStore next, org.dittofs.metadata.lock.StoreCopier copier) {
+  public org.dittofs.metadata.lock.host.SwapReport swapStore(
+      LockStore next, org.dittofs.metadata.lock.spi.StoreCopier copier) {
     ensureOpen();
     long start = scheduler.nanoTime();
     List<PersistedLock> live = new ArrayList<>();
@@ -1007,11 +1007,11 @@ public final class DefaultLockManager implements LockManager {
             + " ms, "
             + live.size()
             + " records copied");
-    return new org.dittofs.metadata.lock.SwapReport(held, next == null ? 0 : live.size());
+    return new org.dittofs.metadata.lock.host.SwapReport(held, next == null ? 0 : live.size());
   }
 
   /** The plain {@link LockStore} copy: one commit replacing every record, then the epoch. */
-  private static org.dittofs.metadata.lock.StoreCopier copyInto(LockStore next) {
+  private static org.dittofs.metadata.lock.spi.StoreCopier copyInto(LockStore next) {
     return (epoch, records) -> {
       Set<String> keep = new HashSet<>();
       List<LockStoreOp> ops = new ArrayList<>();
@@ -1020,12 +1020,12 @@ public final class DefaultLockManager implements LockManager {
             keep.add(r.id());
             ops.add(new LockStoreOp.Put(r));
           });
-      for (PersistedLock old : next.listLocks(org.dittofs.metadata.lock.LockQuery.all())) {
+      for (PersistedLock old : next.listLocks(org.dittofs.metadata.lock.spi.LockQuery.all())) {
         if (!keep.contains(old.id())) {
           ops.add(0, new LockStoreOp.Delete(old.id()));
         }
       }
-      next.commit(ops);
+      next.apply(ops);
       next.setServerEpoch(epoch);
       next.setCleanShutdown(false);
     };

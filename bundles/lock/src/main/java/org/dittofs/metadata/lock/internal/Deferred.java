@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.Lock;
-import org.dittofs.metadata.lock.LockEvent;
+import org.dittofs.metadata.lock.host.LockEvent;
 
 /**
  * What an operation must do after it leaves the file table's monitor: publish its events and

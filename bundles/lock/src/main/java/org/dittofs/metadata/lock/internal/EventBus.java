@@ -1,8 +1,8 @@
 package org.dittofs.metadata.lock.internal;
 
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.dittofs.metadata.lock.LockEvent;
-import org.dittofs.metadata.lock.LockEventListener;
+import org.dittofs.metadata.lock.host.LockEvent;
+import org.dittofs.metadata.lock.host.LockEventListener;
 
 /**
  * Delivers events to the registered listeners, in registration order, on the publishing thread. A

@@ -8,10 +8,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
-import org.dittofs.metadata.lock.LockEvent;
-import org.dittofs.metadata.lock.LockEvent.ReleaseReason;
-import org.dittofs.metadata.lock.LockEvent.WaitOutcome;
-import org.dittofs.metadata.lock.LockMetrics;
+import org.dittofs.metadata.lock.host.LockEvent;
+import org.dittofs.metadata.lock.host.LockEvent.ReleaseReason;
+import org.dittofs.metadata.lock.host.LockEvent.WaitOutcome;
+import org.dittofs.metadata.lock.host.LockMetrics;
 
 /**
  * {@link LockMetrics} derived only from {@link LockEvent}s (SPEC 12).

@@ -6,7 +6,7 @@ import java.util.Set;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.GraceStatus;
 import org.dittofs.metadata.lock.LockClient;
-import org.dittofs.metadata.lock.LockScheduler;
+import org.dittofs.metadata.lock.host.LockScheduler;
 
 /**
  * The grace period after a restart (SPEC 11): whether it runs, until when, which clients are

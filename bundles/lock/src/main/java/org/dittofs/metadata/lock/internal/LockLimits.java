@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
-import org.dittofs.metadata.lock.LockConfig;
 import org.dittofs.metadata.lock.LockErrors;
-import org.dittofs.metadata.lock.LockEvent;
+import org.dittofs.metadata.lock.host.LockConfig;
+import org.dittofs.metadata.lock.host.LockEvent;
 
 /**
  * The record limits of SPEC 8 (per file, per client, total), enforced atomically so concurrent

@@ -14,10 +14,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
-import org.dittofs.metadata.lock.LockEvent;
-import org.dittofs.metadata.lock.LockScheduler;
-import org.dittofs.metadata.lock.LockStore;
-import org.dittofs.metadata.lock.LockStoreOp;
+import org.dittofs.metadata.lock.host.LockEvent;
+import org.dittofs.metadata.lock.host.LockScheduler;
+import org.dittofs.metadata.lock.spi.LockStore;
+import org.dittofs.metadata.lock.spi.LockStoreOp;
 
 /**
  * The ordered write path to the {@link LockStore} (SPEC 10), with group commit.
@@ -30,7 +30,7 @@ import org.dittofs.metadata.lock.LockStoreOp;
  * exactly.
  *
  * <p>Group commit: the thread that finds no writer active becomes the leader and commits every
- * queued entry in one {@link LockStore#commit} call, repeating while entries arrive; the other
+ * queued entry in one {@link LockStore#apply} call, repeating while entries arrive; the other
  * writers wait for their entry. If a batch fails, its entries are tried one by one so that only the
  * bad grant fails; a failing release stops the round (it must land before anything after it), and
  * the synchronous entries behind it fail with STORE_UNAVAILABLE.
@@ -262,7 +262,7 @@ final class StoreWriter {
    * @return false if the round stopped on a release that must be retried
    */
   private boolean commitBatch(LockStore store, List<Entry> batch) {
-    RuntimeException batchFailure = commit(store, batch);
+    RuntimeException batchFailure = apply(store, batch);
     if (batchFailure == null) {
       finish(batch, null);
       return true;
@@ -280,7 +280,7 @@ final class StoreWriter {
     for (int i = 0; i < batch.size(); i++) {
       Entry e = batch.get(i);
       try {
-        store.commit(e.ops);
+        store.apply(e.ops);
         finish(List.of(e), null);
       } catch (RuntimeException failure) {
         if (e.done == null) {
@@ -295,12 +295,12 @@ final class StoreWriter {
     return true;
   }
 
-  /** Commits the batch's writes in one call; returns the failure, or null. */
-  private static RuntimeException commit(LockStore store, List<Entry> batch) {
+  /** Applies the batch's writes in one call; returns the failure, or null. */
+  private static RuntimeException apply(LockStore store, List<Entry> batch) {
     try {
       List<LockStoreOp> ops = new ArrayList<>();
       batch.forEach(e -> ops.addAll(e.ops));
-      store.commit(ops);
+      store.apply(ops);
       return null;
     } catch (RuntimeException failure) {
       return failure;

@@ -10,7 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.dittofs.metadata.lock.LockScheduler;
+import org.dittofs.metadata.lock.host.LockScheduler;
 
 /**
  * The production {@link LockScheduler}: the system clocks and one daemon timer thread named {@value

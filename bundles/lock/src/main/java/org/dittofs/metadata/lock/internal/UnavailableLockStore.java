@@ -5,10 +5,10 @@ import java.util.Optional;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.FileHandle;
-import org.dittofs.metadata.lock.LockQuery;
-import org.dittofs.metadata.lock.LockStore;
-import org.dittofs.metadata.lock.LockStoreOp;
-import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.LockStore;
+import org.dittofs.metadata.lock.spi.LockStoreOp;
+import org.dittofs.metadata.lock.spi.PersistedLock;
 
 /** The store of a manager that has none bound: every call fails with STORE_UNAVAILABLE. */
 final class UnavailableLockStore implements LockStore {
@@ -61,7 +61,7 @@ final class UnavailableLockStore implements LockStore {
   }
 
   @Override
-  public void commit(List<LockStoreOp> ops) {
+  public void apply(List<LockStoreOp> ops) {
     throw unavailable();
   }
 

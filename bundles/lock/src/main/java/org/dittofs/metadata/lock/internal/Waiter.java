@@ -14,8 +14,8 @@ import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockId;
 import org.dittofs.metadata.lock.LockRequest;
-import org.dittofs.metadata.lock.LockScheduler;
 import org.dittofs.metadata.lock.PendingLock;
+import org.dittofs.metadata.lock.host.LockScheduler;
 
 /**
  * A queued blocking request. Its outcome is a {@link CompletableFuture} completed exactly once, by

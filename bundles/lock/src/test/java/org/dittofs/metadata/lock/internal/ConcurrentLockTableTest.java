@@ -15,13 +15,13 @@ import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.Lock;
-import org.dittofs.metadata.lock.LockManager;
-import org.dittofs.metadata.lock.LockManagers;
 import org.dittofs.metadata.lock.LockResult;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.lock.Requests;
 import org.dittofs.metadata.lock.ShareReservation;
+import org.dittofs.metadata.lock.host.LockManager;
+import org.dittofs.metadata.lock.host.LockManagers;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -17,15 +17,15 @@ import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
-import org.dittofs.metadata.lock.LockEvent;
-import org.dittofs.metadata.lock.LockEvent.ReleaseReason;
-import org.dittofs.metadata.lock.LockEvent.WaitOutcome;
 import org.dittofs.metadata.lock.LockId;
-import org.dittofs.metadata.lock.LockMetrics;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.ShareAccess;
 import org.dittofs.metadata.lock.ShareReservation;
+import org.dittofs.metadata.lock.host.LockEvent;
+import org.dittofs.metadata.lock.host.LockEvent.ReleaseReason;
+import org.dittofs.metadata.lock.host.LockEvent.WaitOutcome;
+import org.dittofs.metadata.lock.host.LockMetrics;
 
 /**
  * Realistic events and whole-snapshot assertions for {@link EventMetricsTest}. The metric names are

@@ -28,14 +28,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.LongStream;
 import org.dittofs.metadata.lock.LockClient;
-import org.dittofs.metadata.lock.LockEvent;
-import org.dittofs.metadata.lock.LockEvent.ReleaseReason;
-import org.dittofs.metadata.lock.LockEvent.WaitOutcome;
-import org.dittofs.metadata.lock.LockManagers;
-import org.dittofs.metadata.lock.LockMetrics;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.OpenRequest;
 import org.dittofs.metadata.lock.ShareAccess;
+import org.dittofs.metadata.lock.host.LockEvent;
+import org.dittofs.metadata.lock.host.LockEvent.ReleaseReason;
+import org.dittofs.metadata.lock.host.LockEvent.WaitOutcome;
+import org.dittofs.metadata.lock.host.LockManagers;
+import org.dittofs.metadata.lock.host.LockMetrics;
 import org.junit.jupiter.api.Test;
 
 /**

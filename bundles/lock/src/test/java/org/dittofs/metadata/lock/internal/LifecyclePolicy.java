@@ -2,7 +2,7 @@ package org.dittofs.metadata.lock.internal;
 
 import java.time.Duration;
 import java.util.Random;
-import org.dittofs.metadata.lock.LockConfig;
+import org.dittofs.metadata.lock.host.LockConfig;
 
 /**
  * The configuration a lifecycle model run is under: fairness, the limits of SPEC 8 (0: off) and the

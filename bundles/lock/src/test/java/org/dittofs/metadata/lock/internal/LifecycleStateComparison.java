@@ -11,16 +11,16 @@ import java.util.TreeSet;
 import java.util.function.BiFunction;
 import org.dittofs.metadata.errors.ErrorDetail;
 import org.dittofs.metadata.errors.StoreError;
-import org.dittofs.metadata.lock.ClientInfo;
 import org.dittofs.metadata.lock.GraceStatus;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockId;
-import org.dittofs.metadata.lock.LockManager;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.PendingLock;
 import org.dittofs.metadata.lock.ShareReservation;
+import org.dittofs.metadata.lock.host.ClientInfo;
+import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.internal.LifecycleModel.Req;
 import org.dittofs.metadata.lock.internal.ModelHarness.Mismatch;
 import org.dittofs.metadata.lock.internal.ReferenceLockModel.Held;
@@ -39,7 +39,7 @@ import org.dittofs.metadata.lock.internal.ReferenceLockModel.Span;
 final class LifecycleStateComparison {
   private final LockManager api;
   private final DefaultLockManager real;
-  private final org.dittofs.metadata.lock.LockStore store;
+  private final org.dittofs.metadata.lock.spi.LockStore store;
   private final Map<Integer, LockId> handles;
   private final Map<Integer, PendingLock> pendings;
   private final Set<Integer> unsettled;
@@ -57,7 +57,7 @@ final class LifecycleStateComparison {
   LifecycleStateComparison(
       LockManager api,
       DefaultLockManager real,
-      org.dittofs.metadata.lock.LockStore store,
+      org.dittofs.metadata.lock.spi.LockStore store,
       Map<Integer, LockId> handles,
       Map<Integer, PendingLock> pendings,
       Set<Integer> unsettled,

@@ -9,11 +9,11 @@ import java.util.Set;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockFlavour;
-import org.dittofs.metadata.lock.LockManager;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.ShareAccess;
 import org.dittofs.metadata.lock.ShareReservation;
+import org.dittofs.metadata.lock.host.LockManager;
 
 /**
  * Checks the invariants stated at the top of {@link DefaultLockManager} on a quiescent manager (no
@@ -71,23 +71,23 @@ public final class LockTableInvariants {
    * records in memory (same ids, same content).
    */
   public static void checkStoreMatches(
-      LockManager manager, org.dittofs.metadata.lock.LockStore store) {
+      LockManager manager, org.dittofs.metadata.lock.spi.LockStore store) {
     if (manager.pendingStoreWrites() != 0) {
       throw new AssertionError(manager.pendingStoreWrites() + " store writes still pending");
     }
     DefaultLockManager m = (DefaultLockManager) manager;
-    Map<String, org.dittofs.metadata.lock.PersistedLock> memory = new HashMap<>();
+    Map<String, org.dittofs.metadata.lock.spi.PersistedLock> memory = new HashMap<>();
     for (FileHandle f : List.copyOf(m.tables().keySet())) {
       for (Lock l : m.locks(f)) {
-        memory.put(l.id().toString(), org.dittofs.metadata.lock.PersistedLock.of(l));
+        memory.put(l.id().toString(), org.dittofs.metadata.lock.spi.PersistedLock.of(l));
       }
       for (ShareReservation r : m.opens(f)) {
-        memory.put(r.id().toString(), org.dittofs.metadata.lock.PersistedLock.of(r));
+        memory.put(r.id().toString(), org.dittofs.metadata.lock.spi.PersistedLock.of(r));
       }
     }
-    Map<String, org.dittofs.metadata.lock.PersistedLock> stored = new HashMap<>();
-    for (org.dittofs.metadata.lock.PersistedLock p :
-        store.listLocks(org.dittofs.metadata.lock.LockQuery.all())) {
+    Map<String, org.dittofs.metadata.lock.spi.PersistedLock> stored = new HashMap<>();
+    for (org.dittofs.metadata.lock.spi.PersistedLock p :
+        store.listLocks(org.dittofs.metadata.lock.spi.LockQuery.all())) {
       stored.put(p.id(), p);
     }
     if (!memory.equals(stored)) {

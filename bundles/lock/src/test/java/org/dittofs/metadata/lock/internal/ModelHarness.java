@@ -19,7 +19,6 @@ import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockId;
-import org.dittofs.metadata.lock.LockManager;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
@@ -28,6 +27,7 @@ import org.dittofs.metadata.lock.OpenRequest;
 import org.dittofs.metadata.lock.ShareAccess;
 import org.dittofs.metadata.lock.ShareReservation;
 import org.dittofs.metadata.lock.UnlockRequest;
+import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.internal.ReferenceLockModel.Decision;
 import org.dittofs.metadata.lock.internal.ReferenceLockModel.Held;
 import org.dittofs.metadata.lock.internal.ReferenceLockModel.OpenRec;
@@ -98,7 +98,7 @@ final class ModelHarness {
 
   /** A harness on a fresh default manager. */
   static ModelHarness fresh() {
-    LockManager m = org.dittofs.metadata.lock.LockManagers.builder().build();
+    LockManager m = org.dittofs.metadata.lock.host.LockManagers.builder().build();
     return new ModelHarness(m, () -> LockTableInvariants.check(m));
   }
 

@@ -9,7 +9,6 @@ import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockId;
-import org.dittofs.metadata.lock.LockManager;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
@@ -19,6 +18,7 @@ import org.dittofs.metadata.lock.OpenRequest;
 import org.dittofs.metadata.lock.ShareAccess;
 import org.dittofs.metadata.lock.ShareReservation;
 import org.dittofs.metadata.lock.UnlockRequest;
+import org.dittofs.metadata.lock.host.LockManager;
 
 /** A deliberately wrong manager around a correct one, to prove the checker can fail. */
 final class MutantLockManager implements LockManager {
@@ -254,27 +254,27 @@ final class MutantLockManager implements LockManager {
   }
 
   @Override
-  public List<org.dittofs.metadata.lock.ClientInfo> clients() {
+  public List<org.dittofs.metadata.lock.host.ClientInfo> clients() {
     return d.clients();
   }
 
   @Override
-  public org.dittofs.metadata.lock.LockConfig config() {
+  public org.dittofs.metadata.lock.host.LockConfig config() {
     return d.config();
   }
 
   @Override
-  public void reconfigure(org.dittofs.metadata.lock.LockConfig c) {
+  public void reconfigure(org.dittofs.metadata.lock.host.LockConfig c) {
     d.reconfigure(c);
   }
 
   @Override
-  public void addListener(org.dittofs.metadata.lock.LockEventListener l) {
+  public void addListener(org.dittofs.metadata.lock.host.LockEventListener l) {
     d.addListener(l);
   }
 
   @Override
-  public void removeListener(org.dittofs.metadata.lock.LockEventListener l) {
+  public void removeListener(org.dittofs.metadata.lock.host.LockEventListener l) {
     d.removeListener(l);
   }
 
@@ -294,8 +294,9 @@ final class MutantLockManager implements LockManager {
   }
 
   @Override
-  public org.dittofs.metadata.lock.SwapReport swapStore(
-      org.dittofs.metadata.lock.LockStore next, org.dittofs.metadata.lock.StoreCopier copier) {
+  public org.dittofs.metadata.lock.host.SwapReport swapStore(
+      org.dittofs.metadata.lock.spi.LockStore next,
+      org.dittofs.metadata.lock.spi.StoreCopier copier) {
     return d.swapStore(next, copier);
   }
 }

@@ -11,10 +11,10 @@ import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.lock.FileHandle;
-import org.dittofs.metadata.lock.LockQuery;
-import org.dittofs.metadata.lock.LockStore;
-import org.dittofs.metadata.lock.LockStoreOp;
-import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.LockStore;
+import org.dittofs.metadata.lock.spi.LockStoreOp;
+import org.dittofs.metadata.lock.spi.PersistedLock;
 
 /**
  * An in-memory {@link LockStore} with fault injection, for tests. It follows the whole store
@@ -216,7 +216,7 @@ public final class FaultyLockStore implements LockStore {
 
   /** Applies the ops to a copy of the records and installs the copy only if all went through. */
   @Override
-  public synchronized void commit(List<LockStoreOp> ops) {
+  public synchronized void apply(List<LockStoreOp> ops) {
     checkUpForWrite();
     List<LockStoreOp> batch = copyOps(ops);
     boolean lands = failIn == 1 && landsFirst;

@@ -24,11 +24,11 @@ import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockId;
 import org.dittofs.metadata.lock.LockOwner;
-import org.dittofs.metadata.lock.LockQuery;
-import org.dittofs.metadata.lock.LockStoreOp;
 import org.dittofs.metadata.lock.LockType;
-import org.dittofs.metadata.lock.PersistedLock;
 import org.dittofs.metadata.lock.ShareAccess;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.LockStoreOp;
+import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.junit.jupiter.api.Test;
 
 class FaultyLockStoreTest {
@@ -240,7 +240,7 @@ class FaultyLockStoreTest {
   void commitAppliesPutDeletePutInOrder() {
     store.putLock(lock(2));
 
-    store.commit(
+    store.apply(
         List.of(
             new LockStoreOp.Put(lock(1)),
             new LockStoreOp.Delete("1.2"),
@@ -252,7 +252,7 @@ class FaultyLockStoreTest {
 
   @Test
   void commitOfPutThenDeleteOfOneIdLeavesNothing() {
-    store.commit(List.of(new LockStoreOp.Put(lock(1)), new LockStoreOp.Delete("1.1")));
+    store.apply(List.of(new LockStoreOp.Put(lock(1)), new LockStoreOp.Delete("1.1")));
 
     assertThat(store.records()).isEmpty();
   }
@@ -261,7 +261,7 @@ class FaultyLockStoreTest {
   void commitOfDeleteThenPutOfOneIdLeavesTheRecord() {
     store.putLock(lock(1, "old", "c", "f"));
 
-    store.commit(
+    store.apply(
         List.of(new LockStoreOp.Delete("1.1"), new LockStoreOp.Put(lock(1, "new", "c", "f"))));
 
     assertThat(store.getLock("1.1").orElseThrow().owner()).isEqualTo("new");
@@ -269,7 +269,7 @@ class FaultyLockStoreTest {
 
   @Test
   void commitOfDeletingAMissingIdIsNotAnError() {
-    store.commit(List.of(new LockStoreOp.Delete("nope")));
+    store.apply(List.of(new LockStoreOp.Delete("nope")));
 
     assertThat(store.records()).isEmpty();
     assertThat(store.commitCount()).isEqualTo(1);
@@ -282,7 +282,7 @@ class FaultyLockStoreTest {
 
     assertUnavailable(
         () ->
-            store.commit(
+            store.apply(
                 List.of(
                     new LockStoreOp.Put(lock(1)),
                     new LockStoreOp.Delete("1.2"),
@@ -298,7 +298,7 @@ class FaultyLockStoreTest {
 
     assertThatThrownBy(
             () ->
-                store.commit(
+                store.apply(
                     Arrays.asList(
                         new LockStoreOp.Put(lock(1)), null, new LockStoreOp.Delete("1.2"))))
         .isInstanceOfSatisfying(
@@ -336,7 +336,7 @@ class FaultyLockStoreTest {
             s -> s.deleteLocksByClient("c"),
             s -> s.deleteLocksByFile(FileHandle.of("f")),
             FaultyLockStore::incrementServerEpoch,
-            s -> s.commit(List.of(new LockStoreOp.Delete("1.1"))),
+            s -> s.apply(List.of(new LockStoreOp.Delete("1.1"))),
             s -> s.setCleanShutdown(true));
 
     for (Consumer<FaultyLockStore> w : writes) {
@@ -373,7 +373,7 @@ class FaultyLockStoreTest {
     assertUnavailable(() -> store.deleteLocksByClient("c"));
     assertUnavailable(() -> store.deleteLocksByFile(FileHandle.of("f")));
     assertUnavailable(store::incrementServerEpoch);
-    assertUnavailable(() -> store.commit(List.of(new LockStoreOp.Delete("1.1"))));
+    assertUnavailable(() -> store.apply(List.of(new LockStoreOp.Delete("1.1"))));
     assertUnavailable(() -> store.setCleanShutdown(true));
     assertThat(store.records()).containsOnlyKeys("1.1");
 
@@ -389,11 +389,11 @@ class FaultyLockStoreTest {
     store.failNthWrite(2, false);
     store.putLock(lock(1));
     assertThat(store.oneShotArmed()).isTrue();
-    assertUnavailable(() -> store.commit(List.of(new LockStoreOp.Put(lock(2)))));
+    assertUnavailable(() -> store.apply(List.of(new LockStoreOp.Put(lock(2)))));
 
     assertThat(store.oneShotArmed()).isFalse();
     assertThat(store.records()).containsOnlyKeys("1.1");
-    store.commit(List.of(new LockStoreOp.Put(lock(3))));
+    store.apply(List.of(new LockStoreOp.Put(lock(3))));
     assertThat(store.records()).containsOnlyKeys("1.1", "1.3");
     assertThat(store.failedWriteCount()).isEqualTo(1);
   }
@@ -404,7 +404,7 @@ class FaultyLockStoreTest {
     store.failNthWrite(1, true);
 
     assertUnavailable(
-        () -> store.commit(List.of(new LockStoreOp.Delete("1.1"), new LockStoreOp.Put(lock(2)))));
+        () -> store.apply(List.of(new LockStoreOp.Delete("1.1"), new LockStoreOp.Put(lock(2)))));
 
     assertThat(store.records()).containsOnlyKeys("1.2");
     assertThat(store.oneShotArmed()).isFalse();
@@ -473,10 +473,10 @@ class FaultyLockStoreTest {
   @Test
   void countersCountOnlyCallsThatReturnedNormally() {
     store.putLock(lock(1));
-    store.commit(List.of(new LockStoreOp.Put(lock(2))));
+    store.apply(List.of(new LockStoreOp.Put(lock(2))));
     store.deleteLock("nope");
     store.down();
-    assertUnavailable(() -> store.commit(List.of()));
+    assertUnavailable(() -> store.apply(List.of()));
     store.up();
 
     assertThat(store.writeCount()).isEqualTo(3);
@@ -491,7 +491,7 @@ class FaultyLockStoreTest {
             () -> store.putLock(null),
             () -> store.getLock(null),
             () -> store.listLocks(null),
-            () -> store.commit(null),
+            () -> store.apply(null),
             () -> store.deleteLocksByFile(null));
     for (ThrowingCallable c : calls) {
       assertThatThrownBy(c)
@@ -516,7 +516,7 @@ class FaultyLockStoreTest {
                     if (i % 2 == 0) {
                       store.putLock(lock(base + i));
                     } else {
-                      store.commit(List.of(new LockStoreOp.Put(lock(base + i))));
+                      store.apply(List.of(new LockStoreOp.Put(lock(base + i))));
                     }
                     store.incrementServerEpoch();
                   }

@@ -3,10 +3,10 @@ package org.dittofs.metadata.lock.testing;
 import java.util.List;
 import java.util.Optional;
 import org.dittofs.metadata.lock.FileHandle;
-import org.dittofs.metadata.lock.LockQuery;
-import org.dittofs.metadata.lock.LockStore;
-import org.dittofs.metadata.lock.LockStoreOp;
-import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.LockStore;
+import org.dittofs.metadata.lock.spi.LockStoreOp;
+import org.dittofs.metadata.lock.spi.PersistedLock;
 
 /**
  * A {@link LockStore} that passes every call to a {@link FaultyLockStore}: tests override the calls
@@ -19,8 +19,8 @@ public class ForwardingLockStore implements LockStore {
   public final FaultyLockStore durable = new FaultyLockStore();
 
   @Override
-  public void commit(List<LockStoreOp> ops) {
-    durable.commit(ops);
+  public void apply(List<LockStoreOp> ops) {
+    durable.apply(ops);
   }
 
   @Override

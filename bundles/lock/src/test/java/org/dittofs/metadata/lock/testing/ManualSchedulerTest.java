@@ -15,7 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.dittofs.metadata.lock.LockScheduler.Timer;
+import org.dittofs.metadata.lock.host.LockScheduler.Timer;
 import org.junit.jupiter.api.Test;
 
 class ManualSchedulerTest {

@@ -7,7 +7,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Properties;
 import javax.sql.ConnectionPoolDataSource;
-import org.dittofs.metadata.MetadataStore;
+import org.dittofs.metadata.spi.MetadataStore;
 import org.dittofs.metadata.store.jdbc.JdbcMetadataStore;
 import org.dittofs.metadata.store.jdbc.PublishedStore;
 import org.dittofs.metadata.store.jdbc.PublishedStore.InvalidConfiguration;

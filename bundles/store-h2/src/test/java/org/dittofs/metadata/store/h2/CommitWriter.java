@@ -19,7 +19,7 @@ public final class CommitWriter {
       String id = "1." + i;
       store.inTransaction(
           tx -> {
-            tx.putLock(Records.lock(id, "writer", ByteRange.span(0, 1)));
+            tx.locks().putLock(Records.lock(id, "writer", ByteRange.span(0, 1)));
             return null;
           });
       System.out.println("committed " + i);

@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.dittofs.metadata.lock.LockQuery;
-import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.store.jdbc.JdbcMetadataStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -51,7 +51,7 @@ class H2CrashTest {
     assertThat(last).as("commits acknowledged by the child").isGreaterThanOrEqualTo(ACKNOWLEDGED);
 
     try (JdbcMetadataStore store = H2Stores.open(dir)) {
-      List<PersistedLock> found = store.inTransaction(tx -> tx.listLocks(LockQuery.all()));
+      List<PersistedLock> found = store.inTransaction(tx -> tx.locks().listLocks(LockQuery.all()));
       for (int i = 0; i <= last; i++) {
         String id = "1." + i;
         assertThat(found).as("acknowledged commit %s", id).anyMatch(r -> r.id().equals(id));

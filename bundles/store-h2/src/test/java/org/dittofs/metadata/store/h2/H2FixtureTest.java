@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import org.dittofs.metadata.MetadataStore;
-import org.dittofs.metadata.Transaction;
-import org.dittofs.metadata.lock.LockQuery;
-import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.spi.MetadataStore;
 import org.dittofs.metadata.store.jdbc.JdbcMetadataStore;
 import org.dittofs.metadata.store.testkit.Records;
 import org.junit.jupiter.api.Test;
@@ -24,19 +23,20 @@ class H2FixtureTest {
       MetadataStore first = one.create();
       first.inTransaction(
           tx -> {
-            tx.putLock(Records.lock("1.1").build());
-            return tx.incrementServerEpoch();
+            tx.locks().putLock(Records.lock("1.1").build());
+            return tx.locks().incrementServerEpoch();
           });
       MetadataStore second = two.create();
-      List<PersistedLock> inSecond = second.inTransaction(tx -> tx.listLocks(LockQuery.all()));
+      List<PersistedLock> inSecond =
+          second.inTransaction(tx -> tx.locks().listLocks(LockQuery.all()));
       assertThat(inSecond).isEmpty();
       assertThat(one.directory()).isNotEqualTo(two.directory()).exists();
 
       ((JdbcMetadataStore) first).close();
       MetadataStore again = one.reopen();
-      Optional<PersistedLock> kept = again.inTransaction(tx -> tx.getLock("1.1"));
+      Optional<PersistedLock> kept = again.inTransaction(tx -> tx.locks().getLock("1.1"));
       assertThat(kept).isPresent();
-      long epoch = again.inTransaction(Transaction::getServerEpoch);
+      long epoch = again.inTransaction(tx -> tx.locks().getServerEpoch());
       assertThat(epoch).isEqualTo(1);
     } finally {
       Path dir = one.directory();

@@ -15,8 +15,8 @@ import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
-import org.dittofs.metadata.lock.LockQuery;
-import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.store.jdbc.Dialect;
 import org.dittofs.metadata.store.jdbc.JdbcMetadataStore;
 import org.dittofs.metadata.store.jdbc.JdbcStoreContract;
@@ -68,11 +68,11 @@ class H2StoreTest extends JdbcStoreContract {
     PersistedLock r = Records.lock(odd, "export", FileHandle.of("f"), odd, odd, "nlm");
     store.inTransaction(
         tx -> {
-          tx.putLock(r);
+          tx.locks().putLock(r);
           return null;
         });
     List<PersistedLock> found =
-        store.inTransaction(tx -> tx.listLocks(LockQuery.all().withOwner(odd)));
+        store.inTransaction(tx -> tx.locks().listLocks(LockQuery.all().withOwner(odd)));
     assertThat(found).containsExactly(r);
   }
 
@@ -96,12 +96,13 @@ class H2StoreTest extends JdbcStoreContract {
     try (JdbcMetadataStore s = H2Stores.open(nested)) {
       s.inTransaction(
           tx -> {
-            tx.putLock(Records.lock("1.1", "o", ByteRange.whole()));
+            tx.locks().putLock(Records.lock("1.1", "o", ByteRange.whole()));
             return null;
           });
     }
     try (JdbcMetadataStore s = H2Stores.open(nested)) {
-      assertThat(s.inTransaction(tx -> tx.getLock("1.1").isPresent()).booleanValue()).isTrue();
+      assertThat(s.inTransaction(tx -> tx.locks().getLock("1.1").isPresent()).booleanValue())
+          .isTrue();
     }
   }
 

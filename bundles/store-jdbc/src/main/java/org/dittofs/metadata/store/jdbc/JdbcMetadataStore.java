@@ -5,10 +5,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import javax.sql.DataSource;
-import org.dittofs.metadata.MetadataStore;
-import org.dittofs.metadata.Transaction;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.spi.MetadataStore;
+import org.dittofs.metadata.spi.Transaction;
 
 /**
  * A {@link MetadataStore} in a relational database reached through a {@link DataSource} (normally a

@@ -14,14 +14,15 @@ import org.dittofs.metadata.FileRecord;
 import org.dittofs.metadata.FileType;
 import org.dittofs.metadata.RecordLimits;
 import org.dittofs.metadata.Share;
-import org.dittofs.metadata.Transaction;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.lock.FileHandle;
-import org.dittofs.metadata.lock.LockQuery;
-import org.dittofs.metadata.lock.LockStoreOp;
 import org.dittofs.metadata.lock.LockingMode;
-import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.LockStoreOp;
+import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.spi.LockRecords;
+import org.dittofs.metadata.spi.Transaction;
 
 /**
  * A {@link Transaction} as SQL on one {@link SqlTransaction}: every value bound as a parameter,
@@ -30,7 +31,7 @@ import org.dittofs.metadata.lock.PersistedLock;
  * database cannot hold is never stored, so reads and deletes by such a value find nothing. Confined
  * to one thread.
  */
-final class JdbcTransaction implements Transaction {
+final class JdbcTransaction implements Transaction, LockRecords {
   private static final List<String> SHARE_COLUMNS = List.of("name", "locking_mode");
   private static final List<String> FILE_COLUMNS =
       List.of("handle", "share", "name", "parent", "type", "size");
@@ -215,6 +216,17 @@ final class JdbcTransaction implements Transaction {
   }
 
   @Override
+  public void setServerEpoch(long epoch) {
+    sql.update(
+        "setServerEpoch", "UPDATE server_state SET epoch = GREATEST(epoch, ?) WHERE id = 1", epoch);
+  }
+
+  @Override
+  public LockRecords locks() {
+    return this;
+  }
+
+  @Override
   public boolean isCleanShutdown() {
     return sql.query(
             "isCleanShutdown",
@@ -239,7 +251,7 @@ final class JdbcTransaction implements Transaction {
    * hold is a no-op.
    */
   @Override
-  public void commit(List<LockStoreOp> ops) {
+  public void apply(List<LockStoreOp> ops) {
     for (LockStoreOp op : ops) {
       if (op instanceof LockStoreOp.Put p) {
         check(p.record());

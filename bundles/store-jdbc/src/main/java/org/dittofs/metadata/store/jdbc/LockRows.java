@@ -12,8 +12,8 @@ import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockType;
-import org.dittofs.metadata.lock.PersistedLock;
 import org.dittofs.metadata.lock.ShareAccess;
+import org.dittofs.metadata.lock.spi.PersistedLock;
 
 /**
  * The {@code locks} table's row form of a {@link PersistedLock}, both ways. Range bounds are stored

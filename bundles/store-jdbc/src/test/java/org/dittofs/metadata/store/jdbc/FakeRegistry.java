@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.dittofs.metadata.MetadataStore;
+import org.dittofs.metadata.spi.MetadataStore;
 
 /**
  * A service registry for the store components' unit tests: records each {@link MetadataStore} the

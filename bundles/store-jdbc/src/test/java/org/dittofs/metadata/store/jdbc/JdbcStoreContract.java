@@ -25,16 +25,16 @@ import javax.sql.DataSource;
 import org.dittofs.metadata.FileRecord;
 import org.dittofs.metadata.FileType;
 import org.dittofs.metadata.Share;
-import org.dittofs.metadata.Transaction;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
-import org.dittofs.metadata.lock.LockQuery;
-import org.dittofs.metadata.lock.LockStoreOp;
 import org.dittofs.metadata.lock.LockingMode;
-import org.dittofs.metadata.lock.PersistedLock;
 import org.dittofs.metadata.lock.ShareAccess;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.LockStoreOp;
+import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.spi.Transaction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -156,7 +156,7 @@ public abstract class JdbcStoreContract {
     store.inTransaction(
         tx -> {
           for (PersistedLock r : List.of(posix, windows, open, bare)) {
-            tx.putLock(r);
+            tx.locks().putLock(r);
           }
           return null;
         });
@@ -178,7 +178,7 @@ public abstract class JdbcStoreContract {
     store.inTransaction(
         tx -> {
           for (int i = 0; i < instants.size(); i++) {
-            tx.putLock(at("t." + i, instants.get(i)));
+            tx.locks().putLock(at("t." + i, instants.get(i)));
           }
           return null;
         });
@@ -201,7 +201,7 @@ public abstract class JdbcStoreContract {
     store.inTransaction(
         tx -> {
           for (int i = 0; i < ranges.size(); i++) {
-            tx.putLock(lock("r." + i, "o", ranges.get(i)));
+            tx.locks().putLock(lock("r." + i, "o", ranges.get(i)));
           }
           return null;
         });
@@ -220,7 +220,7 @@ public abstract class JdbcStoreContract {
     store.inTransaction(
         tx -> {
           for (int i = 0; i < EDGES.length; i++) {
-            tx.putLock(lock("e." + i, "o", ByteRange.of(EDGES[i], EDGES[i])));
+            tx.locks().putLock(lock("e." + i, "o", ByteRange.of(EDGES[i], EDGES[i])));
           }
           return null;
         });
@@ -244,7 +244,7 @@ public abstract class JdbcStoreContract {
         tx -> {
           for (int i = 0; i < NASTY.size(); i++) {
             String s = NASTY.get(i);
-            tx.putLock(lock(s, s, FileHandle.of(s), s, s, "a" + i));
+            tx.locks().putLock(lock(s, s, FileHandle.of(s), s, s, "a" + i));
             tx.putShare(new Share(s, LockingMode.MANDATORY));
             tx.putFile(new FileRecord(FileHandle.of(s), s, s, null, FileType.FILE, i));
           }
@@ -282,29 +282,30 @@ public abstract class JdbcStoreContract {
     String longId = "x".repeat(129);
     String longOwner = "ü".repeat(513); // 1026 UTF-8 bytes in 513 characters
     try (Transaction tx = store.begin()) {
-      assertThatThrownBy(() -> tx.putLock(lock(longId, "o", ByteRange.whole())))
+      assertThatThrownBy(() -> tx.locks().putLock(lock(longId, "o", ByteRange.whole())))
           .isInstanceOfSatisfying(
               StoreError.class,
               e -> {
                 assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
                 assertThat(e.getMessage()).contains("lock record id");
               });
-      assertThatThrownBy(() -> tx.putLock(lock("1.1", longOwner, ByteRange.whole())))
+      assertThatThrownBy(() -> tx.locks().putLock(lock("1.1", longOwner, ByteRange.whole())))
           .isInstanceOfSatisfying(
               StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
       assertThatThrownBy(
               () ->
-                  tx.commit(
-                      List.of(
-                          new LockStoreOp.Put(lock("1.2", "o", ByteRange.whole())),
-                          new LockStoreOp.Put(lock(longId, "o", ByteRange.whole())))))
+                  tx.locks()
+                      .apply(
+                          List.of(
+                              new LockStoreOp.Put(lock("1.2", "o", ByteRange.whole())),
+                              new LockStoreOp.Put(lock(longId, "o", ByteRange.whole())))))
           .isInstanceOfSatisfying(
               StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
       assertThatThrownBy(() -> tx.putShare(new Share("s".repeat(256), LockingMode.ADVISORY)))
           .isInstanceOfSatisfying(
               StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
       // The transaction is still usable: nothing reached the database.
-      tx.putLock(lock("x".repeat(128), "ü".repeat(512), ByteRange.whole()));
+      tx.locks().putLock(lock("x".repeat(128), "ü".repeat(512), ByteRange.whole()));
       tx.commit();
     }
     assertThat(q(LockQuery.all())).extracting(PersistedLock::id).containsExactly("x".repeat(128));
@@ -317,25 +318,25 @@ public abstract class JdbcStoreContract {
     try (Transaction tx = store.begin()) {
       tx.putShare(new Share("s", LockingMode.ADVISORY));
       tx.putFile(new FileRecord(FILE, "s", "f", null, FileType.FILE, 1));
-      tx.putLock(lock("1.1", "o", ByteRange.whole()));
-      tx.commit(List.of(new LockStoreOp.Put(lock("1.2", "o", ByteRange.span(0, 1)))));
-      tx.incrementServerEpoch();
-      tx.setCleanShutdown(true);
-      assertThat(tx.listLocks(LockQuery.all())).hasSize(2);
+      tx.locks().putLock(lock("1.1", "o", ByteRange.whole()));
+      tx.locks().apply(List.of(new LockStoreOp.Put(lock("1.2", "o", ByteRange.span(0, 1)))));
+      tx.locks().incrementServerEpoch();
+      tx.locks().setCleanShutdown(true);
+      assertThat(tx.locks().listLocks(LockQuery.all())).hasSize(2);
       tx.rollback();
       tx.rollback();
     }
     try (Transaction tx = store.begin()) {
-      tx.putLock(lock("1.3", "o", ByteRange.whole()));
+      tx.locks().putLock(lock("1.3", "o", ByteRange.whole()));
       // closed without commit
     }
     store.inTransaction(
         tx -> {
           assertThat(tx.listShares()).isEmpty();
           assertThat(tx.getFile(FILE)).isEmpty();
-          assertThat(tx.listLocks(LockQuery.all())).isEmpty();
-          assertThat(tx.getServerEpoch()).isZero();
-          assertThat(tx.isCleanShutdown()).isFalse();
+          assertThat(tx.locks().listLocks(LockQuery.all())).isEmpty();
+          assertThat(tx.locks().getServerEpoch()).isZero();
+          assertThat(tx.locks().isCleanShutdown()).isFalse();
           return null;
         });
   }
@@ -343,8 +344,8 @@ public abstract class JdbcStoreContract {
   @Test
   public void uncommittedWritesAreInvisibleToOtherTransactions() {
     try (Transaction writer = store.begin()) {
-      writer.putLock(lock("1.1", "o", ByteRange.whole()));
-      assertThat(writer.getLock("1.1")).isPresent();
+      writer.locks().putLock(lock("1.1", "o", ByteRange.whole()));
+      assertThat(writer.locks().getLock("1.1")).isPresent();
       assertThat(lockById("1.1")).isEmpty();
       writer.commit();
     }
@@ -355,7 +356,7 @@ public abstract class JdbcStoreContract {
   public void endedTransactionRefusesWork() {
     Transaction tx = store.begin();
     tx.commit();
-    assertThatThrownBy(() -> tx.getLock("1.1"))
+    assertThatThrownBy(() -> tx.locks().getLock("1.1"))
         .isInstanceOfSatisfying(
             StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
     assertThatThrownBy(tx::commit).isInstanceOf(StoreError.class);
@@ -371,17 +372,18 @@ public abstract class JdbcStoreContract {
     PersistedLock c = lock("1.3", "c", ByteRange.zeroLength(7));
     store.inTransaction(
         tx -> {
-          tx.commit(
-              List.of(
-                  new LockStoreOp.Put(a1),
-                  new LockStoreOp.Put(b),
-                  new LockStoreOp.Delete("1.1"),
-                  new LockStoreOp.Put(a2),
-                  new LockStoreOp.Put(a1),
-                  new LockStoreOp.Put(a2),
-                  new LockStoreOp.Put(c),
-                  new LockStoreOp.Delete("1.3"),
-                  new LockStoreOp.Delete("never-there")));
+          tx.locks()
+              .apply(
+                  List.of(
+                      new LockStoreOp.Put(a1),
+                      new LockStoreOp.Put(b),
+                      new LockStoreOp.Delete("1.1"),
+                      new LockStoreOp.Put(a2),
+                      new LockStoreOp.Put(a1),
+                      new LockStoreOp.Put(a2),
+                      new LockStoreOp.Put(c),
+                      new LockStoreOp.Delete("1.3"),
+                      new LockStoreOp.Delete("never-there")));
           return null;
         });
     assertThat(q(LockQuery.all())).containsExactlyInAnyOrder(a2, b);
@@ -397,7 +399,7 @@ public abstract class JdbcStoreContract {
       ops.add(new LockStoreOp.Delete("2." + i));
     }
     try (Transaction tx = store.begin()) {
-      tx.commit(ops);
+      tx.locks().apply(ops);
       assertThat(q(LockQuery.all())).isEmpty();
       tx.commit();
     }
@@ -417,7 +419,7 @@ public abstract class JdbcStoreContract {
     PersistedLock o4 = Records.open("1.4", FILE, "alice", Set.of(ShareAccess.READ), Set.of());
     store.inTransaction(
         tx -> {
-          List.of(l1, l2, l3, o4).forEach(tx::putLock);
+          List.of(l1, l2, l3, o4).forEach(tx.locks()::putLock);
           return null;
         });
     assertThat(q(LockQuery.byFile(FILE))).containsExactlyInAnyOrder(l1, l3, o4);
@@ -429,22 +431,22 @@ public abstract class JdbcStoreContract {
         .containsExactly(l1);
     assertThat(q(LockQuery.byFile(FILE).withOwner("nobody"))).isEmpty();
 
-    assertThat(count(tx -> tx.deleteLocksByClient("c1"))).isEqualTo(2);
-    assertThat(count(tx -> tx.deleteLocksByClient("c1"))).isZero();
-    assertThat(count(tx -> tx.deleteLocksByFile(FILE))).isEqualTo(1);
+    assertThat(count(tx -> tx.locks().deleteLocksByClient("c1"))).isEqualTo(2);
+    assertThat(count(tx -> tx.locks().deleteLocksByClient("c1"))).isZero();
+    assertThat(count(tx -> tx.locks().deleteLocksByFile(FILE))).isEqualTo(1);
     assertThat(q(LockQuery.all())).containsExactly(l2);
-    assertThat(yes(tx -> tx.deleteLock("1.2"))).isTrue();
-    assertThat(yes(tx -> tx.deleteLock("1.2"))).isFalse();
+    assertThat(yes(tx -> tx.locks().deleteLock("1.2"))).isTrue();
+    assertThat(yes(tx -> tx.locks().deleteLock("1.2"))).isFalse();
   }
 
   // Typed reads, each one transaction (AssertJ's overloads cannot infer a generic result).
 
   private List<PersistedLock> q(LockQuery query) {
-    return store.inTransaction(tx -> tx.listLocks(query));
+    return store.inTransaction(tx -> tx.locks().listLocks(query));
   }
 
   private Optional<PersistedLock> lockById(String id) {
-    return store.inTransaction(tx -> tx.getLock(id));
+    return store.inTransaction(tx -> tx.locks().getLock(id));
   }
 
   private Optional<Share> shareNamed(String name) {
@@ -464,11 +466,11 @@ public abstract class JdbcStoreContract {
   }
 
   private long epoch() {
-    return store.inTransaction(Transaction::getServerEpoch);
+    return store.inTransaction(tx -> tx.locks().getServerEpoch());
   }
 
   private boolean clean() {
-    return store.inTransaction(Transaction::isCleanShutdown);
+    return store.inTransaction(tx -> tx.locks().isCleanShutdown());
   }
 
   private boolean yes(Function<Transaction, Boolean> work) {
@@ -489,11 +491,11 @@ public abstract class JdbcStoreContract {
   public void epochAndCleanShutdownPersist() {
     assertThat(epoch()).isZero();
     assertThat(clean()).isFalse();
-    assertThat(num(Transaction::incrementServerEpoch)).isEqualTo(1);
-    assertThat(num(Transaction::incrementServerEpoch)).isEqualTo(2);
+    assertThat(num(tx -> tx.locks().incrementServerEpoch())).isEqualTo(1);
+    assertThat(num(tx -> tx.locks().incrementServerEpoch())).isEqualTo(2);
     store.inTransaction(
         tx -> {
-          tx.setCleanShutdown(true);
+          tx.locks().setCleanShutdown(true);
           return null;
         });
     store.close();
@@ -515,7 +517,7 @@ public abstract class JdbcStoreContract {
                 () -> {
                   List<Long> seen = new ArrayList<>();
                   for (int i = 0; i < each; i++) {
-                    seen.add(store.inTransaction(Transaction::incrementServerEpoch));
+                    seen.add(store.inTransaction(tx -> tx.locks().incrementServerEpoch()));
                   }
                   return seen;
                 }));
@@ -539,7 +541,7 @@ public abstract class JdbcStoreContract {
     store.inTransaction(
         tx -> {
           tx.putShare(new Share("export", LockingMode.MANDATORY));
-          tx.putLock(r);
+          tx.locks().putLock(r);
           return null;
         });
     store.close();
@@ -552,12 +554,13 @@ public abstract class JdbcStoreContract {
   public void migrationsApplyOnce() throws SQLException {
     store.inTransaction(
         tx -> {
-          tx.putLock(lock("1.1", "o", ByteRange.whole()));
+          tx.locks().putLock(lock("1.1", "o", ByteRange.whole()));
           return null;
         });
     assertThat(new Migrations(dialect()).apply(rawDataSource())).isZero();
     try (JdbcMetadataStore second = openStore()) {
-      assertThat(second.inTransaction(tx -> tx.getLock("1.1").isPresent()).booleanValue()).isTrue();
+      assertThat(second.inTransaction(tx -> tx.locks().getLock("1.1").isPresent()).booleanValue())
+          .isTrue();
     }
     try (Connection c = rawDataSource().getConnection();
         Statement s = c.createStatement();
@@ -604,8 +607,8 @@ public abstract class JdbcStoreContract {
           retrying.inTransaction(
               tx -> {
                 runs.incrementAndGet();
-                tx.putLock(lock("1.1", "o", ByteRange.whole()));
-                return tx.incrementServerEpoch();
+                tx.locks().putLock(lock("1.1", "o", ByteRange.whole()));
+                return tx.locks().incrementServerEpoch();
               });
       assertThat(runs).hasValue(3);
       assertThat(epoch).isEqualTo(1);
@@ -626,7 +629,7 @@ public abstract class JdbcStoreContract {
                   retrying.inTransaction(
                       tx -> {
                         runs.incrementAndGet();
-                        tx.putLock(lock("1.1", "o", ByteRange.whole()));
+                        tx.locks().putLock(lock("1.1", "o", ByteRange.whole()));
                         return null;
                       }))
           .isInstanceOfSatisfying(
@@ -652,7 +655,7 @@ public abstract class JdbcStoreContract {
                   once.inTransaction(
                       tx -> {
                         runs.incrementAndGet();
-                        return tx.incrementServerEpoch();
+                        return tx.locks().incrementServerEpoch();
                       }))
           .isInstanceOfSatisfying(
               StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.IO_ERROR));
@@ -675,7 +678,7 @@ public abstract class JdbcStoreContract {
                 assertThat(e.code()).isEqualTo(ErrorCode.IO_ERROR);
                 assertThat(e.getMessage()).contains(dialect().storeType()).contains("putShare");
               });
-      assertThatThrownBy(() -> tx.getLock("1.1"))
+      assertThatThrownBy(() -> tx.locks().getLock("1.1"))
           .isInstanceOfSatisfying(
               StoreError.class, e -> assertThat(e.getMessage()).contains("earlier"));
       assertThatThrownBy(tx::commit).isInstanceOf(StoreError.class);
@@ -700,7 +703,7 @@ public abstract class JdbcStoreContract {
                 assertThat(e.getMessage()).contains("begin");
               });
       faulty.failConnections(null);
-      assertThat(flaky.inTransaction(Transaction::getServerEpoch).longValue()).isZero();
+      assertThat(flaky.inTransaction(tx -> tx.locks().getServerEpoch()).longValue()).isZero();
     }
     assertThatThrownBy(
             () -> JdbcMetadataStore.open(faulty.failConnections("08001"), dialect(), () -> {}))

@@ -1,7 +1,7 @@
 package org.dittofs.metadata.store.memory;
 
-import org.dittofs.metadata.MetadataStore;
-import org.dittofs.metadata.Transaction;
+import org.dittofs.metadata.spi.MetadataStore;
+import org.dittofs.metadata.spi.Transaction;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Modified;

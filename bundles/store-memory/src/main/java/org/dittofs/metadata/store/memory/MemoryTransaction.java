@@ -11,19 +11,20 @@ import java.util.function.Predicate;
 import org.dittofs.metadata.FileRecord;
 import org.dittofs.metadata.RecordLimits;
 import org.dittofs.metadata.Share;
-import org.dittofs.metadata.Transaction;
 import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.lock.FileHandle;
-import org.dittofs.metadata.lock.LockQuery;
-import org.dittofs.metadata.lock.LockStoreOp;
-import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.LockStoreOp;
+import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.spi.LockRecords;
+import org.dittofs.metadata.spi.Transaction;
 
 /**
  * One transaction of a {@link MemoryMetadataStore}: an overlay of pending writes over the committed
  * maps (a null value in an overlay is a deletion). Confined to one thread, as {@link Transaction}
  * says; see the store for the locks it takes.
  */
-final class MemoryTransaction implements Transaction {
+final class MemoryTransaction implements Transaction, LockRecords {
   private final MemoryMetadataStore store;
   private final Map<String, Share> shares = new HashMap<>();
   private final Map<FileHandle, FileRecord> files = new HashMap<>();
@@ -162,7 +163,18 @@ final class MemoryTransaction implements Transaction {
   }
 
   @Override
-  public void commit(List<LockStoreOp> ops) {
+  public void setServerEpoch(long value) {
+    write();
+    epoch = Math.max(getServerEpoch(), value);
+  }
+
+  @Override
+  public LockRecords locks() {
+    return this;
+  }
+
+  @Override
+  public void apply(List<LockStoreOp> ops) {
     write();
     ops.forEach(
         op -> {

@@ -1,6 +1,6 @@
 package org.dittofs.metadata.store.memory;
 
-import org.dittofs.metadata.MetadataStore;
+import org.dittofs.metadata.spi.MetadataStore;
 import org.dittofs.metadata.store.testkit.StoreFixture;
 
 /** The memory store for the conformance suite: always available, not durable. */

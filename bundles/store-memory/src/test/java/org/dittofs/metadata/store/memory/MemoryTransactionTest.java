@@ -13,13 +13,13 @@ import org.dittofs.metadata.FileRecord;
 import org.dittofs.metadata.FileType;
 import org.dittofs.metadata.RecordLimits;
 import org.dittofs.metadata.Share;
-import org.dittofs.metadata.Transaction;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.FileHandle;
-import org.dittofs.metadata.lock.LockQuery;
-import org.dittofs.metadata.lock.LockStoreOp;
 import org.dittofs.metadata.lock.LockingMode;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.LockStoreOp;
+import org.dittofs.metadata.spi.Transaction;
 import org.dittofs.metadata.store.testkit.Records;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,10 +38,10 @@ class MemoryTransactionTest {
   private static void changeEverything(Transaction tx) {
     tx.putShare(new Share("export", LockingMode.ADVISORY));
     tx.putFile(new FileRecord(FileHandle.of("f"), "export", "f", null, FileType.FILE, 1));
-    tx.putLock(Records.lock("1.1").build());
-    tx.commit(List.of(new LockStoreOp.Put(Records.open("1.2").build())));
-    tx.incrementServerEpoch();
-    tx.setCleanShutdown(true);
+    tx.locks().putLock(Records.lock("1.1").build());
+    tx.locks().apply(List.of(new LockStoreOp.Put(Records.open("1.2").build())));
+    tx.locks().incrementServerEpoch();
+    tx.locks().setCleanShutdown(true);
   }
 
   private void assertEmpty() {
@@ -75,9 +75,11 @@ class MemoryTransactionTest {
   @Test
   void aRefusedWriteLeavesNothingAndItsTransactionStillRollsBack() {
     try (Transaction tx = store.begin()) {
-      tx.putLock(Records.lock("ok").build());
+      tx.locks().putLock(Records.lock("ok").build());
       assertThatThrownBy(
-              () -> tx.putLock(Records.lock("x".repeat(RecordLimits.MAX_ID_CHARS + 1)).build()))
+              () ->
+                  tx.locks()
+                      .putLock(Records.lock("x".repeat(RecordLimits.MAX_ID_CHARS + 1)).build()))
           .isInstanceOfSatisfying(
               StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
     }
@@ -90,11 +92,11 @@ class MemoryTransactionTest {
     Transaction tx = store.begin();
     changeEverything(tx);
     Future<Integer> before =
-        other.submit(() -> store.inTransaction(r -> r.listLocks(LockQuery.all()).size()));
+        other.submit(() -> store.inTransaction(r -> r.locks().listLocks(LockQuery.all()).size()));
     assertThat(before.get(10, TimeUnit.SECONDS)).isZero();
     assertThat(store.locks).isEmpty();
     tx.commit();
-    Future<Long> after = other.submit(() -> store.inTransaction(Transaction::getServerEpoch));
+    Future<Long> after = other.submit(() -> store.inTransaction(r -> r.locks().getServerEpoch()));
     assertThat(after.get(10, TimeUnit.SECONDS)).isEqualTo(1);
     assertThat(store.locks).containsOnlyKeys("1.1", "1.2");
     assertThat(store.shares).containsOnlyKeys("export");
@@ -105,10 +107,12 @@ class MemoryTransactionTest {
   @Test
   void readOnlyTransactionsDoNotWaitForAWriter() throws Exception {
     try (Transaction writer = store.begin()) {
-      writer.putLock(Records.lock("1.1").build());
+      writer.locks().putLock(Records.lock("1.1").build());
       Future<Boolean> reader =
           other.submit(
-              () -> store.inTransaction(r -> r.getLock("1.1").isEmpty() && !r.isCleanShutdown()));
+              () ->
+                  store.inTransaction(
+                      r -> r.locks().getLock("1.1").isEmpty() && !r.locks().isCleanShutdown()));
       assertThat(reader.get(10, TimeUnit.SECONDS)).isTrue();
       writer.commit();
     }
@@ -117,15 +121,15 @@ class MemoryTransactionTest {
   @Test
   void writersAreSerializedFromTheirFirstWriteToTheirEnd() throws Exception {
     Transaction first = store.begin();
-    first.incrementServerEpoch();
+    first.locks().incrementServerEpoch();
     CountDownLatch began = new CountDownLatch(1);
     Future<Long> second =
         other.submit(
             () -> {
               try (Transaction tx = store.begin()) {
-                assertThat(tx.getServerEpoch()).isZero(); // reads do not wait
+                assertThat(tx.locks().getServerEpoch()).isZero(); // reads do not wait
                 began.countDown();
-                long e = tx.incrementServerEpoch(); // waits for the first writer
+                long e = tx.locks().incrementServerEpoch(); // waits for the first writer
                 tx.commit();
                 return e;
               }
@@ -144,12 +148,12 @@ class MemoryTransactionTest {
   @Test
   void anEndedTransactionRefusesFurtherUse() {
     Transaction tx = store.begin();
-    tx.putLock(Records.lock("1.1").build());
+    tx.locks().putLock(Records.lock("1.1").build());
     tx.commit();
-    assertThatThrownBy(() -> tx.getLock("1.1"))
+    assertThatThrownBy(() -> tx.locks().getLock("1.1"))
         .isInstanceOfSatisfying(
             StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
-    assertThatThrownBy(() -> tx.putLock(Records.lock("1.2").build()))
+    assertThatThrownBy(() -> tx.locks().putLock(Records.lock("1.2").build()))
         .isInstanceOf(StoreError.class);
     assertThat(store.writers.isLocked()).isFalse();
     tx.close();
@@ -160,7 +164,7 @@ class MemoryTransactionTest {
   void committedRecordsAreTheObjectsThatWerePut() {
     var r = Records.lock("1.1").build();
     try (Transaction tx = store.begin()) {
-      tx.putLock(r);
+      tx.locks().putLock(r);
       tx.commit();
     }
     assertThat(store.locks.get("1.1")).isSameAs(r);

@@ -7,26 +7,26 @@ import java.time.Duration;
 import java.util.List;
 import org.dittofs.metadata.FileRecord;
 import org.dittofs.metadata.FileType;
-import org.dittofs.metadata.MetadataService;
-import org.dittofs.metadata.MetadataServices;
-import org.dittofs.metadata.MetadataStore;
 import org.dittofs.metadata.Share;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.host.MetadataManager;
+import org.dittofs.metadata.host.MetadataServices;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockOwner;
-import org.dittofs.metadata.lock.LockQuery;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.LockingMode;
-import org.dittofs.metadata.lock.PersistedLock;
-import org.dittofs.metadata.lock.SwapReport;
 import org.dittofs.metadata.lock.UnlockRequest;
+import org.dittofs.metadata.lock.host.SwapReport;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.spi.MetadataStore;
 import org.dittofs.metadata.store.testkit.ManualLockScheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +39,7 @@ class MetadataServiceSwapTest {
 
   private final ManualLockScheduler scheduler = new ManualLockScheduler();
   private final MemoryMetadataStore first = new MemoryMetadataStore();
-  private final MetadataService service =
+  private final MetadataManager service =
       MetadataServices.over(first).scheduler(scheduler).sweepInterval(Duration.ZERO).start();
 
   @AfterEach
@@ -62,10 +62,10 @@ class MetadataServiceSwapTest {
         tx -> {
           assertThat(tx.listShares()).containsExactly(new Share("adv", LockingMode.ADVISORY));
           assertThat(tx.getFile(F)).isPresent();
-          assertThat(tx.listLocks(LockQuery.all()))
+          assertThat(tx.locks().listLocks(LockQuery.all()))
               .extracting(PersistedLock::id)
               .containsExactly(held.id().toString());
-          assertThat(tx.getServerEpoch()).isEqualTo(service.locks().epoch());
+          assertThat(tx.locks().getServerEpoch()).isEqualTo(service.lockManager().epoch());
           return null;
         });
   }
@@ -95,7 +95,7 @@ class MetadataServiceSwapTest {
         .isInstanceOfSatisfying(
             StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
     service.locks().unlock(new UnlockRequest(F, A, LockFlavour.POSIX, ByteRange.span(40, 20)));
-    List<Lock> live = service.locks().locks(F);
+    List<Lock> live = service.lockManager().locks(F);
     assertThat(live).hasSize(2);
 
     MemoryMetadataStore next = new MemoryMetadataStore();
@@ -130,6 +130,6 @@ class MetadataServiceSwapTest {
 
   private static List<String> ids(MetadataStore s) {
     return s.inTransaction(
-        tx -> tx.listLocks(LockQuery.all()).stream().map(PersistedLock::id).toList());
+        tx -> tx.locks().listLocks(LockQuery.all()).stream().map(PersistedLock::id).toList());
   }
 }

@@ -11,26 +11,27 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.dittofs.metadata.FileRecord;
 import org.dittofs.metadata.FileType;
-import org.dittofs.metadata.MetadataService;
-import org.dittofs.metadata.MetadataServices;
-import org.dittofs.metadata.MetadataStore;
 import org.dittofs.metadata.RemovePolicy;
 import org.dittofs.metadata.Share;
-import org.dittofs.metadata.Transaction;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.host.MetadataManager;
+import org.dittofs.metadata.host.MetadataServices;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockOwner;
-import org.dittofs.metadata.lock.LockQuery;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.lock.OpenRequest;
 import org.dittofs.metadata.lock.PendingLock;
-import org.dittofs.metadata.lock.PersistedLock;
 import org.dittofs.metadata.lock.UnlockRequest;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.spi.LockRecords;
+import org.dittofs.metadata.spi.MetadataStore;
+import org.dittofs.metadata.spi.Transaction;
 import org.dittofs.metadata.store.testkit.ManualLockScheduler;
 import org.dittofs.metadata.store.testkit.Records;
 import org.junit.jupiter.api.AfterEach;
@@ -51,18 +52,18 @@ class MetadataServiceTest {
   private final AtomicBoolean failDeletes = new AtomicBoolean();
   private final MetadataStore store = failing(memory, failDeletes);
   private final ManualLockScheduler scheduler = new ManualLockScheduler();
-  private MetadataService service = start(Duration.ZERO);
+  private MetadataManager service = start(Duration.ZERO);
 
   /**
    * Starts a service. A fresh store was never shut down cleanly, so its first service enters an
    * (empty) grace period (SPEC 11); the tests begin after it.
    */
-  private MetadataService start(Duration sweep) {
-    MetadataService s =
+  private MetadataManager start(Duration sweep) {
+    MetadataManager s =
         MetadataServices.over(store).scheduler(scheduler).sweepInterval(sweep).start();
     if (s.locks().graceStatus().active()) {
       assertThat(s.locks().graceStatus().restoredRecords()).isZero();
-      scheduler.advance(s.locks().config().gracePeriod());
+      scheduler.advance(s.lockManager().config().gracePeriod());
     }
     return s;
   }
@@ -96,7 +97,7 @@ class MetadataServiceTest {
   }
 
   private List<PersistedLock> stored(FileHandle f) {
-    return store.inTransaction(tx -> tx.listLocks(LockQuery.byFile(f)));
+    return store.inTransaction(tx -> tx.locks().listLocks(LockQuery.byFile(f)));
   }
 
   private static void assertCode(ErrorCode code, Executable call) {
@@ -174,12 +175,12 @@ class MetadataServiceTest {
     service.removeFile(F, RemovePolicy.DROP_LOCKS);
 
     assertThat(service.file(F)).isEmpty();
-    assertThat(service.locks().locks(F)).isEmpty();
-    assertThat(service.locks().opens(F)).isEmpty();
+    assertThat(service.lockManager().locks(F)).isEmpty();
+    assertThat(service.lockManager().opens(F)).isEmpty();
     assertThat(stored(F)).isEmpty();
     assertThat(waiter.isDone()).isTrue();
     assertCode(ErrorCode.CANCELLED, waiter::poll);
-    assertThat(service.locks().locks(G)).hasSize(1);
+    assertThat(service.lockManager().locks(G)).hasSize(1);
     assertThat(stored(G)).hasSize(1);
     assertThat(service.file(G)).isPresent();
   }
@@ -190,7 +191,7 @@ class MetadataServiceTest {
     assertThat(service.locks().lock(posix(F, A, CA, 0, 10)).granted()).isTrue();
     assertCode(ErrorCode.LOCKED, () -> service.removeFile(F, RemovePolicy.REFUSE_IF_LOCKED));
     assertThat(service.file(F)).isPresent();
-    assertThat(service.locks().locks(F)).hasSize(1);
+    assertThat(service.lockManager().locks(F)).hasSize(1);
     assertThat(stored(F)).hasSize(1);
   }
 
@@ -200,7 +201,7 @@ class MetadataServiceTest {
     service.locks().open(open(F, B));
     assertCode(ErrorCode.LOCKED, () -> service.removeFile(F, RemovePolicy.REFUSE_IF_LOCKED));
     assertThat(service.file(F)).isPresent();
-    assertThat(service.locks().opens(F)).hasSize(1);
+    assertThat(service.lockManager().opens(F)).hasSize(1);
     assertThat(stored(F)).hasSize(1);
   }
 
@@ -232,7 +233,7 @@ class MetadataServiceTest {
     assertThat(service.file(F))
         .as("the file record was deleted in the same transaction")
         .isPresent();
-    assertThat(service.locks().locks(F)).hasSize(1);
+    assertThat(service.lockManager().locks(F)).hasSize(1);
     assertThat(stored(F)).hasSize(1);
     service.removeFile(F, RemovePolicy.DROP_LOCKS);
     assertThat(service.file(F)).isEmpty();
@@ -298,9 +299,9 @@ class MetadataServiceTest {
     assertThat(service.locks().lock(posix(heldNoFile, A, CA, 0, 10)).granted()).isTrue();
     store.inTransaction(
         tx -> {
-          tx.putLock(Records.lock("orphan-1").file("gone").build());
-          tx.putLock(Records.open("orphan-2").file("gone").build());
-          tx.putLock(Records.lock("unheld-on-live-file").file(G).build());
+          tx.locks().putLock(Records.lock("orphan-1").file("gone").build());
+          tx.locks().putLock(Records.open("orphan-2").file("gone").build());
+          tx.locks().putLock(Records.lock("unheld-on-live-file").file(G).build());
           return null;
         });
     assertThat(service.sweepOrphans()).isEqualTo(2);
@@ -316,13 +317,13 @@ class MetadataServiceTest {
     shareAndFiles();
     store.inTransaction(
         tx -> {
-          tx.putLock(Records.lock("late").file(G).build());
+          tx.locks().putLock(Records.lock("late").file(G).build());
           return null;
         });
     service.removeFile(G, RemovePolicy.REFUSE_IF_LOCKED); // the manager holds nothing on G
     store.inTransaction(
         tx -> {
-          tx.putLock(Records.lock("later").file(G).build());
+          tx.locks().putLock(Records.lock("later").file(G).build());
           return null;
         });
     assertThat(service.sweepOrphans()).isEqualTo(1);
@@ -337,7 +338,7 @@ class MetadataServiceTest {
       String id = "orphan-" + round;
       store.inTransaction(
           tx -> {
-            tx.putLock(Records.lock(id).file("gone").build());
+            tx.locks().putLock(Records.lock(id).file("gone").build());
             return null;
           });
       scheduler.advance(Duration.ofMinutes(1));
@@ -360,12 +361,12 @@ class MetadataServiceTest {
 
   @Test
   void closeSetsTheCleanShutdownMarkerAndStartClearsIt() {
-    assertThat(store.inTransaction(Transaction::isCleanShutdown)).isFalse();
+    assertThat(store.<Boolean>inTransaction(tx -> tx.locks().isCleanShutdown())).isFalse();
     service.close();
-    assertThat(store.inTransaction(Transaction::isCleanShutdown)).isTrue();
+    assertThat(store.<Boolean>inTransaction(tx -> tx.locks().isCleanShutdown())).isTrue();
     service = start(Duration.ZERO);
-    assertThat(store.inTransaction(Transaction::isCleanShutdown)).isFalse();
-    assertThat(store.inTransaction(Transaction::getServerEpoch)).isEqualTo(2);
+    assertThat(store.<Boolean>inTransaction(tx -> tx.locks().isCleanShutdown())).isFalse();
+    assertThat(store.<Long>inTransaction(tx -> tx.locks().getServerEpoch())).isEqualTo(2);
   }
 
   /**
@@ -382,21 +383,41 @@ class MetadataServiceTest {
       @Override
       public Transaction begin() {
         Transaction tx = memory.begin();
-        return (Transaction)
-            Proxy.newProxyInstance(
-                Transaction.class.getClassLoader(),
-                new Class<?>[] {Transaction.class},
-                (proxy, method, args) -> {
-                  if (fail.get() && method.getName().equals("deleteLocksByFile")) {
-                    throw new StoreError(ErrorCode.IO_ERROR, "injected failure");
-                  }
-                  try {
-                    return method.invoke(tx, args);
-                  } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                  }
-                });
+        LockRecords records = failingDeletes(tx.locks(), fail);
+        return proxy(Transaction.class, tx, m -> m.equals("locks") ? records : null);
       }
     };
+  }
+
+  private static LockRecords failingDeletes(LockRecords records, AtomicBoolean fail) {
+    return proxy(
+        LockRecords.class,
+        records,
+        m -> {
+          if (fail.get() && m.equals("deleteLocksByFile")) {
+            throw new StoreError(ErrorCode.IO_ERROR, "injected failure");
+          }
+          return null;
+        });
+  }
+
+  /** A proxy answering {@code override}'s non-null result for a method name, else the target's. */
+  private static <T> T proxy(
+      Class<T> type, T target, java.util.function.Function<String, Object> override) {
+    return type.cast(
+        Proxy.newProxyInstance(
+            type.getClassLoader(),
+            new Class<?>[] {type},
+            (p, method, args) -> {
+              Object o = override.apply(method.getName());
+              if (o != null) {
+                return o;
+              }
+              try {
+                return method.invoke(target, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            }));
   }
 }

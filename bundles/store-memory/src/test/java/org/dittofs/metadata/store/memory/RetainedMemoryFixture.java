@@ -1,9 +1,9 @@
 package org.dittofs.metadata.store.memory;
 
-import org.dittofs.metadata.MetadataStore;
-import org.dittofs.metadata.Transaction;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.spi.MetadataStore;
+import org.dittofs.metadata.spi.Transaction;
 import org.dittofs.metadata.store.testkit.StoreFixture;
 
 /**

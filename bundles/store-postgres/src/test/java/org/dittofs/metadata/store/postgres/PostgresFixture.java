@@ -4,7 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicLong;
-import org.dittofs.metadata.MetadataStore;
+import org.dittofs.metadata.spi.MetadataStore;
 import org.dittofs.metadata.store.jdbc.JdbcMetadataStore;
 import org.dittofs.metadata.store.testkit.StoreFixture;
 

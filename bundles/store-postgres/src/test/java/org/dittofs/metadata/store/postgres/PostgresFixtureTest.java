@@ -9,10 +9,9 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.dittofs.metadata.MetadataStore;
-import org.dittofs.metadata.Transaction;
-import org.dittofs.metadata.lock.LockQuery;
-import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.spi.MetadataStore;
 import org.dittofs.metadata.store.testkit.Records;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,21 +28,22 @@ class PostgresFixtureTest {
       MetadataStore first = one.create();
       first.inTransaction(
           tx -> {
-            tx.putLock(Records.lock("1.1").build());
-            return tx.incrementServerEpoch();
+            tx.locks().putLock(Records.lock("1.1").build());
+            return tx.locks().incrementServerEpoch();
           });
       MetadataStore second = two.create();
-      List<PersistedLock> inSecond = second.inTransaction(tx -> tx.listLocks(LockQuery.all()));
+      List<PersistedLock> inSecond =
+          second.inTransaction(tx -> tx.locks().listLocks(LockQuery.all()));
       assertThat(inSecond).isEmpty();
-      long secondEpoch = second.inTransaction(Transaction::getServerEpoch);
+      long secondEpoch = second.inTransaction(tx -> tx.locks().getServerEpoch());
       assertThat(secondEpoch).isZero();
       assertThat(schemasWithTable("locks")).hasSize(2).noneMatch("public"::equals);
 
       ((AutoCloseable) first).close();
       MetadataStore again = one.reopen();
-      Optional<PersistedLock> kept = again.inTransaction(tx -> tx.getLock("1.1"));
+      Optional<PersistedLock> kept = again.inTransaction(tx -> tx.locks().getLock("1.1"));
       assertThat(kept).isPresent();
-      long epoch = again.inTransaction(Transaction::getServerEpoch);
+      long epoch = again.inTransaction(tx -> tx.locks().getServerEpoch());
       assertThat(epoch).isEqualTo(1);
     } catch (Exception e) {
       throw new AssertionError(e);

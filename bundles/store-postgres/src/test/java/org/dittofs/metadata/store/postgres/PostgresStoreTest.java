@@ -17,13 +17,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
-import org.dittofs.metadata.Transaction;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
-import org.dittofs.metadata.lock.LockQuery;
-import org.dittofs.metadata.lock.LockStoreOp;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.LockStoreOp;
+import org.dittofs.metadata.spi.Transaction;
 import org.dittofs.metadata.store.jdbc.Dialect;
 import org.dittofs.metadata.store.jdbc.FaultyDataSource;
 import org.dittofs.metadata.store.jdbc.JdbcMetadataStore;
@@ -55,7 +55,7 @@ class PostgresStoreTest extends JdbcStoreContract {
   @Test
   void textPostgresCannotHoldIsInvalidArgumentAndNeverMatches() {
     try (Transaction tx = store.begin()) {
-      assertThatThrownBy(() -> tx.putLock(Records.lock("a\u0000b", "o", ByteRange.whole())))
+      assertThatThrownBy(() -> tx.locks().putLock(Records.lock("a\u0000b", "o", ByteRange.whole())))
           .isInstanceOfSatisfying(
               StoreError.class,
               e -> {
@@ -64,20 +64,23 @@ class PostgresStoreTest extends JdbcStoreContract {
               });
       assertThatThrownBy(
               () ->
-                  tx.putLock(
-                      Records.lock("1.1", "export", FileHandle.of("f"), "x\uD800", "c", "nlm")))
+                  tx.locks()
+                      .putLock(
+                          Records.lock("1.1", "export", FileHandle.of("f"), "x\uD800", "c", "nlm")))
           .isInstanceOfSatisfying(
               StoreError.class, e -> assertThat(e.getMessage()).contains("owner id", "surrogate"));
-      assertThat(tx.getLock("a\u0000b")).isEmpty();
-      assertThat(tx.listLocks(LockQuery.all().withOwner("x\uD800"))).isEmpty();
-      assertThat(tx.deleteLocksByClient("\u0000")).isZero();
-      assertThat(tx.deleteLock("\u0000")).isFalse();
+      assertThat(tx.locks().getLock("a\u0000b")).isEmpty();
+      assertThat(tx.locks().listLocks(LockQuery.all().withOwner("x\uD800"))).isEmpty();
+      assertThat(tx.locks().deleteLocksByClient("\u0000")).isZero();
+      assertThat(tx.locks().deleteLock("\u0000")).isFalse();
       assertThat(tx.getShare("\u0000")).isEmpty();
-      tx.commit(List.of(new LockStoreOp.Delete("\u0000"))); // nothing to delete, not an error
-      tx.putLock(Records.lock("1.2", "o", ByteRange.whole()));
+      tx.locks()
+          .apply(List.of(new LockStoreOp.Delete("\u0000"))); // nothing to delete, not an error
+      tx.locks().putLock(Records.lock("1.2", "o", ByteRange.whole()));
       tx.commit();
     }
-    assertThat(store.inTransaction(tx -> tx.getLock("1.2").isPresent()).booleanValue()).isTrue();
+    assertThat(store.inTransaction(tx -> tx.locks().getLock("1.2").isPresent()).booleanValue())
+        .isTrue();
   }
 
   /**
@@ -101,10 +104,10 @@ class PostgresStoreTest extends JdbcStoreContract {
                     strict.inTransaction(
                         tx -> {
                           runs.incrementAndGet();
-                          tx.getServerEpoch(); // takes the snapshot
+                          tx.locks().getServerEpoch(); // takes the snapshot
                           bothRead.countDown();
                           await(bothRead);
-                          return tx.incrementServerEpoch();
+                          return tx.locks().incrementServerEpoch();
                         })));
       }
       List<Long> epochs = new ArrayList<>();
@@ -116,7 +119,7 @@ class PostgresStoreTest extends JdbcStoreContract {
     } finally {
       pool.shutdownNow();
     }
-    assertThat(store.inTransaction(Transaction::getServerEpoch).longValue()).isEqualTo(2);
+    assertThat(store.inTransaction(tx -> tx.locks().getServerEpoch()).longValue()).isEqualTo(2);
   }
 
   @Test
@@ -130,7 +133,7 @@ class PostgresStoreTest extends JdbcStoreContract {
       }
       for (Future<JdbcMetadataStore> f : opened) {
         try (JdbcMetadataStore s = f.get(30, TimeUnit.SECONDS)) {
-          assertThat(s.inTransaction(Transaction::getServerEpoch).longValue()).isZero();
+          assertThat(s.inTransaction(tx -> tx.locks().getServerEpoch()).longValue()).isZero();
         }
       }
     } finally {

@@ -10,32 +10,32 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.dittofs.metadata.FileRecord;
 import org.dittofs.metadata.FileType;
-import org.dittofs.metadata.MetadataService;
-import org.dittofs.metadata.MetadataServices;
 import org.dittofs.metadata.RemovePolicy;
 import org.dittofs.metadata.Share;
-import org.dittofs.metadata.Transaction;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.host.MetadataManager;
+import org.dittofs.metadata.host.MetadataServices;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
-import org.dittofs.metadata.lock.LockConfig;
 import org.dittofs.metadata.lock.LockOwner;
-import org.dittofs.metadata.lock.LockQuery;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
 import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.lock.OpenRequest;
-import org.dittofs.metadata.lock.PersistedLock;
 import org.dittofs.metadata.lock.ShareReservation;
+import org.dittofs.metadata.lock.host.LockConfig;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.spi.Transaction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The restart suite for durable stores: locks granted through a {@link MetadataService}, the store
+ * The restart suite for durable stores: locks granted through a {@link MetadataManager}, the store
  * closed (after a crash, i.e. without stopping the service, or after a clean stop), reopened, and a
  * new service started over it. The restored locks must be the same records, the grace period must
  * run, reclaims must be decided against the restored state, and what nobody reclaimed must be gone
@@ -109,7 +109,7 @@ public abstract class AbstractMetadataServiceRestartTest extends StoreTestSuppor
   protected ManualLockScheduler scheduler;
 
   /** The running service, null after a crash or a stop. */
-  protected MetadataService service;
+  protected MetadataManager service;
 
   private Instant clock = Instant.parse("2024-01-01T00:00:00Z");
 
@@ -134,7 +134,7 @@ public abstract class AbstractMetadataServiceRestartTest extends StoreTestSuppor
   // ---- life cycle ----
 
   /** Starts a service over the current store, on a fresh virtual clock an hour later. */
-  protected final MetadataService startService() {
+  protected final MetadataManager startService() {
     clock = clock.plus(Duration.ofHours(1));
     scheduler = new ManualLockScheduler(clock);
     service =
@@ -151,7 +151,7 @@ public abstract class AbstractMetadataServiceRestartTest extends StoreTestSuppor
    * clean-shutdown marker, so the lock manager enters a grace period with nothing restored (SPEC
    * 11); it is run out here, so that the test can grant locks.
    */
-  protected final MetadataService startOnFreshStore() {
+  protected final MetadataManager startOnFreshStore() {
     startService();
     if (service.locks().graceStatus().active()) {
       assertThat(service.locks().graceStatus().restoredRecords()).isZero();
@@ -198,7 +198,10 @@ public abstract class AbstractMetadataServiceRestartTest extends StoreTestSuppor
   }
 
   private Held held() {
-    return new Held(service.locks().locks(A), service.locks().locks(B), service.locks().opens(B));
+    return new Held(
+        service.lockManager().locks(A),
+        service.lockManager().locks(B),
+        service.lockManager().opens(B));
   }
 
   private List<PersistedLock> stored() {
@@ -262,13 +265,13 @@ public abstract class AbstractMetadataServiceRestartTest extends StoreTestSuppor
 
   @Test
   void eachStartAdvancesTheServerEpoch() {
-    long first = startOnFreshStore().locks().epoch();
+    long first = startOnFreshStore().lockManager().epoch();
     grantAll();
     crash();
-    assertThat(startService().locks().epoch()).isEqualTo(first + 1);
+    assertThat(startService().lockManager().epoch()).isEqualTo(first + 1);
     assertThat(epoch()).isEqualTo(first + 1);
     cleanStop();
-    assertThat(startService().locks().epoch()).isEqualTo(first + 2);
+    assertThat(startService().lockManager().epoch()).isEqualTo(first + 2);
     endGrace();
     LockResult fresh =
         service
@@ -324,8 +327,8 @@ public abstract class AbstractMetadataServiceRestartTest extends StoreTestSuppor
             service
                 .locks()
                 .open(new OpenRequest(C, "export", O1, SMB, Records.modes("R"), Set.of())));
-    assertThat(service.locks().locks(C)).isEmpty();
-    assertThat(service.locks().opens(C)).isEmpty();
+    assertThat(service.lockManager().locks(C)).isEmpty();
+    assertThat(service.lockManager().opens(C)).isEmpty();
   }
 
   @Test
@@ -340,7 +343,7 @@ public abstract class AbstractMetadataServiceRestartTest extends StoreTestSuppor
     Lock reclaimed = ((LockResult.Granted) r).lock();
     assertThat(reclaimed.range()).isEqualTo(old.range());
     assertThat(reclaimed.owner()).isEqualTo(P1);
-    assertThat(reclaimed.epoch()).isEqualTo(service.locks().epoch());
+    assertThat(reclaimed.epoch()).isEqualTo(service.lockManager().epoch());
     assertThat(locks(LockQuery.all().withOwner(P1.id())))
         .containsExactly(PersistedLock.of(reclaimed));
     assertThat(service.locks().graceStatus().reclaimedRecords()).isEqualTo(1);
@@ -408,9 +411,9 @@ public abstract class AbstractMetadataServiceRestartTest extends StoreTestSuppor
     Lock reclaimed = ((LockResult.Granted) service.locks().reclaim(P1_LOCK)).lock();
     endGrace();
     assertThat(service.locks().graceStatus().active()).isFalse();
-    assertThat(service.locks().locks(A)).containsExactly(reclaimed);
-    assertThat(service.locks().locks(B)).isEmpty();
-    assertThat(service.locks().opens(B)).isEmpty();
+    assertThat(service.lockManager().locks(A)).containsExactly(reclaimed);
+    assertThat(service.lockManager().locks(B)).isEmpty();
+    assertThat(service.lockManager().opens(B)).isEmpty();
     assertThat(stored()).containsExactly(PersistedLock.of(reclaimed));
     assertThat(service.locks().lock(W1_LOCK).granted()).as("new locks after grace").isTrue();
   }
@@ -426,8 +429,8 @@ public abstract class AbstractMetadataServiceRestartTest extends StoreTestSuppor
             .locks()
             .reclaimOpen(new OpenRequest(B, "windows", O1, SMB, Records.modes("R"), Set.of()));
     endGrace();
-    assertThat(service.locks().opens(B)).containsExactly(open);
-    assertThat(service.locks().locks(A)).isEmpty();
+    assertThat(service.lockManager().opens(B)).containsExactly(open);
+    assertThat(service.lockManager().locks(A)).isEmpty();
     assertThat(stored()).containsExactly(PersistedLock.of(open));
   }
 
@@ -441,8 +444,8 @@ public abstract class AbstractMetadataServiceRestartTest extends StoreTestSuppor
     endGrace();
     crash();
     startService();
-    assertThat(service.locks().locks(A)).containsExactly(reclaimed);
-    assertThat(service.locks().locks(B)).isEmpty();
+    assertThat(service.lockManager().locks(A)).containsExactly(reclaimed);
+    assertThat(service.lockManager().locks(B)).isEmpty();
     assertThat(service.locks().graceStatus().restoredRecords()).isEqualTo(1);
     assertThat(service.locks().graceStatus().expectedClients()).containsExactly(NLM1);
   }
@@ -455,13 +458,13 @@ public abstract class AbstractMetadataServiceRestartTest extends StoreTestSuppor
     Held before = grantAll();
     service.removeFile(A, RemovePolicy.DROP_LOCKS);
     assertThat(service.file(A)).isEmpty();
-    assertThat(service.locks().locks(A)).isEmpty();
+    assertThat(service.lockManager().locks(A)).isEmpty();
     crash();
     assertThat(file(A)).isEmpty();
     assertThat(locks(LockQuery.byFile(A))).isEmpty();
     startService();
-    assertThat(service.locks().locks(A)).isEmpty();
-    assertThat(service.locks().locks(B)).isEqualTo(before.onB());
+    assertThat(service.lockManager().locks(A)).isEmpty();
+    assertThat(service.lockManager().locks(B)).isEqualTo(before.onB());
     assertThat(service.locks().graceStatus().restoredRecords()).isEqualTo(3);
   }
 
@@ -489,14 +492,14 @@ public abstract class AbstractMetadataServiceRestartTest extends StoreTestSuppor
     crash();
     startService();
     service.removeFile(A, RemovePolicy.DROP_LOCKS);
-    assertThat(service.locks().locks(A)).isEmpty();
+    assertThat(service.lockManager().locks(A)).isEmpty();
     assertThat(locks(LockQuery.byFile(A))).isEmpty();
     endGrace();
     assertThat(stored()).isEmpty();
     crash();
     startService();
-    assertThat(service.locks().locks(A)).isEmpty();
-    assertThat(service.locks().locks(B)).isEmpty();
+    assertThat(service.lockManager().locks(A)).isEmpty();
+    assertThat(service.lockManager().locks(B)).isEmpty();
     assertThat(service.file(A)).isEmpty();
     assertThat(service.file(B)).isPresent();
     assertThat(before.onB()).isNotEmpty();
@@ -518,9 +521,9 @@ public abstract class AbstractMetadataServiceRestartTest extends StoreTestSuppor
     Lock heldLock = ((LockResult.Granted) service.locks().lock(onHeld)).lock();
     write(
         tx -> {
-          tx.putLock(Records.lock("orphan-1").file("gone-1").build());
-          tx.putLock(Records.open("orphan-2").file("gone-1").build());
-          tx.putLock(Records.lock("orphan-3").file("gone-2").build());
+          tx.locks().putLock(Records.lock("orphan-1").file("gone-1").build());
+          tx.locks().putLock(Records.open("orphan-2").file("gone-1").build());
+          tx.locks().putLock(Records.lock("orphan-3").file("gone-2").build());
         });
     List<PersistedLock> kept = stored().stream().filter(r -> !r.id().startsWith("orphan")).toList();
     assertThat(service.sweepOrphans()).isEqualTo(3);
@@ -529,7 +532,7 @@ public abstract class AbstractMetadataServiceRestartTest extends StoreTestSuppor
     crash();
     assertThat(stored()).containsExactlyInAnyOrderElementsOf(kept);
     startService();
-    assertThat(service.locks().locks(held)).containsExactly(heldLock);
+    assertThat(service.lockManager().locks(held)).containsExactly(heldLock);
     assertThat(service.locks().graceStatus().restoredRecords()).isEqualTo(6);
   }
 
@@ -557,24 +560,25 @@ public abstract class AbstractMetadataServiceRestartTest extends StoreTestSuppor
         tx -> {
           tx.putShare(new Share(TrickyText.NON_ASCII, LockingMode.MANDATORY));
           tx.putFile(file);
-          records.forEach(tx::putLock);
-          tx.incrementServerEpoch();
-          tx.incrementServerEpoch();
-          tx.setCleanShutdown(true);
+          records.forEach(tx.locks()::putLock);
+          tx.locks().incrementServerEpoch();
+          tx.locks().incrementServerEpoch();
+          tx.locks().setCleanShutdown(true);
         });
     try (Transaction tx = store.begin()) {
-      tx.putLock(Records.lock("rolled-back").build());
+      tx.locks().putLock(Records.lock("rolled-back").build());
       tx.rollback();
     }
     reopenStore();
     read(
         tx -> {
-          assertThat(tx.listLocks(LockQuery.all())).containsExactlyInAnyOrderElementsOf(records);
+          assertThat(tx.locks().listLocks(LockQuery.all()))
+              .containsExactlyInAnyOrderElementsOf(records);
           assertThat(tx.listShares())
               .containsExactly(new Share(TrickyText.NON_ASCII, LockingMode.MANDATORY));
           assertThat(tx.getFile(B)).contains(file);
-          assertThat(tx.getServerEpoch()).isEqualTo(2);
-          assertThat(tx.isCleanShutdown()).isTrue();
+          assertThat(tx.locks().getServerEpoch()).isEqualTo(2);
+          assertThat(tx.locks().isCleanShutdown()).isTrue();
           return null;
         });
   }

@@ -25,28 +25,28 @@ import org.dittofs.metadata.FileRecord;
 import org.dittofs.metadata.FileType;
 import org.dittofs.metadata.RecordLimits;
 import org.dittofs.metadata.Share;
-import org.dittofs.metadata.Transaction;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockFlavour;
-import org.dittofs.metadata.lock.LockQuery;
-import org.dittofs.metadata.lock.LockStoreOp;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.LockingMode;
-import org.dittofs.metadata.lock.PersistedLock;
-import org.dittofs.metadata.lock.PersistedLock.Kind;
 import org.dittofs.metadata.lock.ShareAccess;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.LockStoreOp;
+import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.lock.spi.PersistedLock.Kind;
+import org.dittofs.metadata.spi.Transaction;
 import org.junit.jupiter.api.Test;
 
 /**
- * The store conformance suite: every {@link org.dittofs.metadata.MetadataStore} runs it through its
- * {@link StoreFixture} ({@code class H2StoreConformanceTest extends AbstractMetadataStoreTest}).
- * Each test starts from a fresh, empty store.
+ * The store conformance suite: every {@link org.dittofs.metadata.spi.MetadataStore} runs it through
+ * its {@link StoreFixture} ({@code class H2StoreConformanceTest extends
+ * AbstractMetadataStoreTest}). Each test starts from a fresh, empty store.
  *
  * <p>What it pins down, beyond the javadoc of {@link Transaction} and {@link
- * org.dittofs.metadata.lock.LockStore}:
+ * org.dittofs.metadata.lock.spi.LockStore}:
  *
  * <ul>
  *   <li>Values round-trip exactly and are matched exactly: every string as given (no case folding,
@@ -61,8 +61,9 @@ import org.junit.jupiter.api.Test;
  *   <li>A value beyond {@link RecordLimits} is refused with INVALID_ARGUMENT by the call that
  *       writes it, and nothing of the transaction is stored once it is rolled back.
  *   <li>A bulk delete given null deletes nothing (it returns 0 or refuses with INVALID_ARGUMENT).
- *   <li>Concurrent transactions through {@link org.dittofs.metadata.MetadataStore#inTransaction}
- *       never fail for concurrency reasons and lose nothing.
+ *   <li>Concurrent transactions through {@link
+ *       org.dittofs.metadata.spi.MetadataStore#inTransaction} never fail for concurrency reasons
+ *       and lose nothing.
  * </ul>
  */
 public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
@@ -78,11 +79,11 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
     assertThat(store.type()).isNotBlank();
     read(
         tx -> {
-          assertThat(tx.listLocks(LockQuery.all())).isEmpty();
+          assertThat(tx.locks().listLocks(LockQuery.all())).isEmpty();
           assertThat(tx.listShares()).isEmpty();
           assertThat(tx.listFiles("export")).isEmpty();
-          assertThat(tx.getServerEpoch()).isZero();
-          assertThat(tx.isCleanShutdown()).isFalse();
+          assertThat(tx.locks().getServerEpoch()).isZero();
+          assertThat(tx.locks().isCleanShutdown()).isFalse();
           return null;
         });
   }
@@ -238,7 +239,7 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
         read(
             tx -> {
               Map<LockQuery, List<PersistedLock>> m = new HashMap<>();
-              queries.forEach(q -> m.put(q, tx.listLocks(q)));
+              queries.forEach(q -> m.put(q, tx.locks().listLocks(q)));
               return m;
             });
     assertThat(results).hasSize(243);
@@ -262,10 +263,11 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
     put(matrix());
     read(
         tx -> {
-          assertThat(tx.listLocks(LockQuery.byFile(FA).withOwner("oA").withShare("sX"))).isEmpty();
-          assertThat(tx.listLocks(LockQuery.all().withOwner("cA"))).isEmpty();
-          assertThat(tx.listLocks(LockQuery.all().withClientId("oA"))).isEmpty();
-          assertThat(tx.listLocks(LockQuery.all().withShare("%"))).isEmpty();
+          assertThat(tx.locks().listLocks(LockQuery.byFile(FA).withOwner("oA").withShare("sX")))
+              .isEmpty();
+          assertThat(tx.locks().listLocks(LockQuery.all().withOwner("cA"))).isEmpty();
+          assertThat(tx.locks().listLocks(LockQuery.all().withClientId("oA"))).isEmpty();
+          assertThat(tx.locks().listLocks(LockQuery.all().withShare("%"))).isEmpty();
           return null;
         });
   }
@@ -315,12 +317,15 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
         Records.lock("3").client("other").file(FA).build());
     write(
         tx -> {
-          tx.putLock(Records.lock("4").client("c").file(FB).build());
-          assertThat(tx.deleteLock("1")).isTrue();
-          assertThat(tx.deleteLocksByClient("c")).isEqualTo(2); // 2 committed, 4 uncommitted
-          assertThat(tx.listLocks(LockQuery.all())).extracting(PersistedLock::id).containsOnly("3");
-          tx.putLock(Records.lock("5").client("x").file(FA).build());
-          assertThat(tx.deleteLocksByFile(FA)).isEqualTo(2); // 3 committed, 5 uncommitted
+          tx.locks().putLock(Records.lock("4").client("c").file(FB).build());
+          assertThat(tx.locks().deleteLock("1")).isTrue();
+          assertThat(tx.locks().deleteLocksByClient("c"))
+              .isEqualTo(2); // 2 committed, 4 uncommitted
+          assertThat(tx.locks().listLocks(LockQuery.all()))
+              .extracting(PersistedLock::id)
+              .containsOnly("3");
+          tx.locks().putLock(Records.lock("5").client("x").file(FA).build());
+          assertThat(tx.locks().deleteLocksByFile(FA)).isEqualTo(2); // 3 committed, 5 uncommitted
         });
     assertThat(allLocks()).isEmpty();
   }
@@ -331,7 +336,10 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
     for (String what : List.of("client", "file")) {
       try (Transaction tx = store.begin()) {
         try {
-          int n = what.equals("client") ? tx.deleteLocksByClient(null) : tx.deleteLocksByFile(null);
+          int n =
+              what.equals("client")
+                  ? tx.locks().deleteLocksByClient(null)
+                  : tx.locks().deleteLocksByFile(null);
           assertThat(n).as("records deleted by a null %s", what).isZero();
           tx.commit();
         } catch (StoreError e) {
@@ -358,10 +366,10 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
   void anIncrementedEpochIsSeenByItsOwnTransactionAndAfterCommit() {
     write(
         tx -> {
-          assertThat(tx.incrementServerEpoch()).isEqualTo(1);
-          assertThat(tx.getServerEpoch()).isEqualTo(1);
-          assertThat(tx.incrementServerEpoch()).isEqualTo(2);
-          assertThat(tx.getServerEpoch()).isEqualTo(2);
+          assertThat(tx.locks().incrementServerEpoch()).isEqualTo(1);
+          assertThat(tx.locks().getServerEpoch()).isEqualTo(1);
+          assertThat(tx.locks().incrementServerEpoch()).isEqualTo(2);
+          assertThat(tx.locks().getServerEpoch()).isEqualTo(2);
         });
     assertThat(epoch()).isEqualTo(2);
   }
@@ -369,14 +377,14 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
   @Test
   void cleanShutdownMarkerIsSetAndCleared() {
     assertThat(cleanShutdown()).isFalse();
-    write(tx -> tx.setCleanShutdown(true));
+    write(tx -> tx.locks().setCleanShutdown(true));
     assertThat(cleanShutdown()).isTrue();
-    write(tx -> tx.setCleanShutdown(true));
+    write(tx -> tx.locks().setCleanShutdown(true));
     assertThat(cleanShutdown()).isTrue();
     write(
         tx -> {
-          tx.setCleanShutdown(false);
-          assertThat(tx.isCleanShutdown()).isFalse();
+          tx.locks().setCleanShutdown(false);
+          assertThat(tx.locks().isCleanShutdown()).isFalse();
         });
     assertThat(cleanShutdown()).isFalse();
     assertThat(epoch()).as("the marker is not the epoch").isZero();
@@ -394,17 +402,18 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
     put(Records.lock("old").build());
     write(
         tx ->
-            tx.commit(
-                List.of(
-                    new LockStoreOp.Put(a1),
-                    new LockStoreOp.Put(b),
-                    new LockStoreOp.Delete("a"),
-                    new LockStoreOp.Put(a2),
-                    new LockStoreOp.Delete("b"),
-                    new LockStoreOp.Delete("missing"),
-                    new LockStoreOp.Put(c1),
-                    new LockStoreOp.Put(c2),
-                    new LockStoreOp.Delete("old"))));
+            tx.locks()
+                .apply(
+                    List.of(
+                        new LockStoreOp.Put(a1),
+                        new LockStoreOp.Put(b),
+                        new LockStoreOp.Delete("a"),
+                        new LockStoreOp.Put(a2),
+                        new LockStoreOp.Delete("b"),
+                        new LockStoreOp.Delete("missing"),
+                        new LockStoreOp.Put(c1),
+                        new LockStoreOp.Put(c2),
+                        new LockStoreOp.Delete("old"))));
     assertThat(allLocks()).containsExactlyInAnyOrder(a2, c2);
   }
 
@@ -427,7 +436,7 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
       ops.add(new LockStoreOp.Delete("held-" + i));
     }
     ops.add(new LockStoreOp.Delete("granted-3")); // and one granted then released in the round
-    write(tx -> tx.commit(ops));
+    write(tx -> tx.locks().apply(ops));
     List<PersistedLock> expected = new ArrayList<>(granted);
     expected.remove(3);
     assertThat(allLocks()).containsExactlyInAnyOrderElementsOf(expected);
@@ -436,7 +445,7 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
   @Test
   void commitOfNoOperationsChangesNothing() {
     put(Records.lock("1").build());
-    write(tx -> tx.commit(List.of()));
+    write(tx -> tx.locks().apply(List.of()));
     assertThat(ids(allLocks())).containsExactly("1");
   }
 
@@ -446,11 +455,12 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
     String tooLong = "x".repeat(RecordLimits.MAX_ID_CHARS + 1);
     invalid(
         tx ->
-            tx.commit(
-                List.of(
-                    new LockStoreOp.Put(Records.lock("new").build()),
-                    new LockStoreOp.Delete("keep"),
-                    new LockStoreOp.Put(Records.lock(tooLong).build()))));
+            tx.locks()
+                .apply(
+                    List.of(
+                        new LockStoreOp.Put(Records.lock("new").build()),
+                        new LockStoreOp.Delete("keep"),
+                        new LockStoreOp.Put(Records.lock(tooLong).build()))));
     assertThat(ids(allLocks())).containsExactly("keep");
   }
 
@@ -566,7 +576,7 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
         tx -> {
           tx.putShare(new Share("export", LockingMode.ADVISORY));
           tx.putFile(new FileRecord(FA, "export", "a", null, FileType.FILE, 0));
-          tx.putLock(Records.lock("1").file(FA).build());
+          tx.locks().putLock(Records.lock("1").file(FA).build());
         });
     assertThat(deleteFile(FA)).isTrue();
     assertThat(deleteFile(FA)).isFalse();
@@ -582,15 +592,15 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
     try (Transaction tx = store.begin()) {
       tx.putShare(new Share("export", LockingMode.MANDATORY));
       tx.putFile(new FileRecord(FA, "export", "a", null, FileType.FILE, 3));
-      tx.putLock(Records.lock("new").file(FA).build());
-      tx.deleteLock("committed");
+      tx.locks().putLock(Records.lock("new").file(FA).build());
+      tx.locks().deleteLock("committed");
       assertThat(tx.getShare("export")).isPresent();
       assertThat(tx.listShares()).hasSize(1);
       assertThat(tx.getFile(FA)).isPresent();
       assertThat(tx.listFiles("export")).hasSize(1);
-      assertThat(tx.getLock("new")).isPresent();
-      assertThat(tx.getLock("committed")).isEmpty();
-      assertThat(ids(tx.listLocks(LockQuery.all()))).containsExactly("new");
+      assertThat(tx.locks().getLock("new")).isPresent();
+      assertThat(tx.locks().getLock("committed")).isEmpty();
+      assertThat(ids(tx.locks().listLocks(LockQuery.all()))).containsExactly("new");
       tx.commit();
     }
     assertThat(ids(allLocks())).containsExactly("new");
@@ -603,13 +613,13 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
     tx.deleteShare("other");
     tx.putFile(new FileRecord(FB, "export", "b", null, FileType.FILE, 1));
     tx.deleteFile(FA);
-    tx.putLock(Records.lock("new").build());
-    tx.putLock(Records.lock("kept").owner("changed").build());
-    tx.deleteLock("gone");
-    tx.deleteLocksByClient("bulk");
-    tx.commit(List.of(new LockStoreOp.Put(Records.lock("batch").build())));
-    tx.incrementServerEpoch();
-    tx.setCleanShutdown(true);
+    tx.locks().putLock(Records.lock("new").build());
+    tx.locks().putLock(Records.lock("kept").owner("changed").build());
+    tx.locks().deleteLock("gone");
+    tx.locks().deleteLocksByClient("bulk");
+    tx.locks().apply(List.of(new LockStoreOp.Put(Records.lock("batch").build())));
+    tx.locks().incrementServerEpoch();
+    tx.locks().setCleanShutdown(true);
   }
 
   private void committedState() {
@@ -618,10 +628,10 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
           tx.putShare(new Share("export", LockingMode.ADVISORY));
           tx.putShare(new Share("other", LockingMode.ADVISORY));
           tx.putFile(new FileRecord(FA, "export", "a", null, FileType.FILE, 0));
-          tx.putLock(Records.lock("kept").build());
-          tx.putLock(Records.lock("gone").build());
-          tx.putLock(Records.lock("bulk-1").client("bulk").build());
-          tx.incrementServerEpoch();
+          tx.locks().putLock(Records.lock("kept").build());
+          tx.locks().putLock(Records.lock("gone").build());
+          tx.locks().putLock(Records.lock("bulk-1").client("bulk").build());
+          tx.locks().incrementServerEpoch();
         });
   }
 
@@ -634,13 +644,13 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
                   new Share("other", LockingMode.ADVISORY));
           assertThat(tx.getFile(FA)).isPresent();
           assertThat(tx.getFile(FB)).isEmpty();
-          assertThat(tx.listLocks(LockQuery.all()))
+          assertThat(tx.locks().listLocks(LockQuery.all()))
               .containsExactlyInAnyOrder(
                   Records.lock("kept").build(),
                   Records.lock("gone").build(),
                   Records.lock("bulk-1").client("bulk").build());
-          assertThat(tx.getServerEpoch()).isEqualTo(1);
-          assertThat(tx.isCleanShutdown()).isFalse();
+          assertThat(tx.locks().getServerEpoch()).isEqualTo(1);
+          assertThat(tx.locks().isCleanShutdown()).isFalse();
           return null;
         });
   }
@@ -665,11 +675,11 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
                 assertThat(tx.getShare("other")).isEmpty();
                 assertThat(tx.getFile(FA)).isEmpty();
                 assertThat(tx.getFile(FB)).isPresent();
-                assertThat(ids(tx.listLocks(LockQuery.all())))
+                assertThat(ids(tx.locks().listLocks(LockQuery.all())))
                     .containsExactly("batch", "kept", "new");
-                assertThat(tx.getLock("kept").orElseThrow().owner()).isEqualTo("changed");
-                assertThat(tx.getServerEpoch()).isEqualTo(2);
-                assertThat(tx.isCleanShutdown()).isTrue();
+                assertThat(tx.locks().getLock("kept").orElseThrow().owner()).isEqualTo("changed");
+                assertThat(tx.locks().getServerEpoch()).isEqualTo(2);
+                assertThat(tx.locks().isCleanShutdown()).isTrue();
                 return null;
               });
           return null;
@@ -713,13 +723,13 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
   @Test
   void endedTransactionsCloseAndRollBackQuietly() {
     Transaction committed = store.begin();
-    committed.putLock(Records.lock("1").build());
+    committed.locks().putLock(Records.lock("1").build());
     committed.commit();
     committed.close();
     committed.rollback();
     committed.close();
     Transaction rolledBack = store.begin();
-    rolledBack.putLock(Records.lock("2").build());
+    rolledBack.locks().putLock(Records.lock("2").build());
     rolledBack.rollback();
     rolledBack.rollback();
     rolledBack.close();
@@ -739,12 +749,12 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
                   int n = i;
                   write(
                       tx -> {
-                        tx.putLock(Records.lock("p" + n + "-a").client("p" + n).build());
-                        tx.putLock(Records.lock("p" + n + "-b").client("p" + n).build());
+                        tx.locks().putLock(Records.lock("p" + n + "-a").client("p" + n).build());
+                        tx.locks().putLock(Records.lock("p" + n + "-b").client("p" + n).build());
                         if (n > 0) {
-                          tx.deleteLocksByClient("p" + (n - 1));
+                          tx.locks().deleteLocksByClient("p" + (n - 1));
                         }
-                        tx.incrementServerEpoch();
+                        tx.locks().incrementServerEpoch();
                       });
                 }
               } finally {
@@ -787,7 +797,8 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
                 new FileRecord(FileHandle.of("file-" + id), "export", id, null, FileType.FILE, i);
             write(
                 tx -> {
-                  tx.putLock(Records.lock(id).client("client-" + w).file(f.handle()).build());
+                  tx.locks()
+                      .putLock(Records.lock(id).client("client-" + w).file(f.handle()).build());
                   tx.putFile(f);
                 });
           }
@@ -1145,7 +1156,7 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
       assertThat(allLocks())
           .as("after deleting %s", family.get(0))
           .containsExactlyInAnyOrderElementsOf(data.subList(1, data.size()));
-      write(tx -> family.forEach(tx::deleteLock));
+      write(tx -> family.forEach(tx.locks()::deleteLock));
     }
   }
 
@@ -1277,12 +1288,14 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
     StoreError e =
         invalid(
             tx -> {
-              tx.putLock(Records.lock("with-it").build());
-              tx.putLock(Records.lock(tooLong).build());
+              tx.locks().putLock(Records.lock("with-it").build());
+              tx.locks().putLock(Records.lock(tooLong).build());
             });
     assertThat(e).hasMessageContaining("id");
     invalid(
-        tx -> tx.putLock(Records.open(TrickyText.ofChars(RecordLimits.MAX_ID_CHARS + 1)).build()));
+        tx ->
+            tx.locks()
+                .putLock(Records.open(TrickyText.ofChars(RecordLimits.MAX_ID_CHARS + 1)).build()));
     assertThat(ids(allLocks())).containsExactly("kept");
   }
 
@@ -1294,9 +1307,9 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
     put(r);
     assertThat(lock("max")).contains(r);
     assertThat(locks(LockQuery.all().withOwner(max).withClientId(max))).containsExactly(r);
-    invalid(tx -> tx.putLock(Records.lock("owner-over").owner(over).build()));
-    invalid(tx -> tx.putLock(Records.lock("client-over").client(over).build()));
-    invalid(tx -> tx.putLock(Records.open("ascii-over").owner("o".repeat(1025)).build()));
+    invalid(tx -> tx.locks().putLock(Records.lock("owner-over").owner(over).build()));
+    invalid(tx -> tx.locks().putLock(Records.lock("client-over").client(over).build()));
+    invalid(tx -> tx.locks().putLock(Records.open("ascii-over").owner("o".repeat(1025)).build()));
     assertThat(ids(allLocks())).containsExactly("max");
   }
 
@@ -1307,10 +1320,11 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
     assertThat(lock("max").orElseThrow().adapter()).isEqualTo(max);
     invalid(
         tx ->
-            tx.putLock(
-                Records.lock("over")
-                    .adapter(TrickyText.ofUtf8Bytes(RecordLimits.MAX_ADAPTER_BYTES + 1))
-                    .build()));
+            tx.locks()
+                .putLock(
+                    Records.lock("over")
+                        .adapter(TrickyText.ofUtf8Bytes(RecordLimits.MAX_ADAPTER_BYTES + 1))
+                        .build()));
     assertThat(ids(allLocks())).containsExactly("max");
   }
 
@@ -1321,12 +1335,12 @@ public abstract class AbstractMetadataStoreTest extends StoreTestSupport {
     write(
         tx -> {
           tx.putShare(new Share(max, LockingMode.MANDATORY));
-          tx.putLock(Records.lock("max").share(max).build());
+          tx.locks().putLock(Records.lock("max").share(max).build());
           tx.putFile(new FileRecord(FA, max, "a", null, FileType.FILE, 0));
         });
     assertThat(share(max)).contains(new Share(max, LockingMode.MANDATORY));
     invalid(tx -> tx.putShare(new Share(over, LockingMode.ADVISORY)));
-    invalid(tx -> tx.putLock(Records.lock("over").share(over).build()));
+    invalid(tx -> tx.locks().putLock(Records.lock("over").share(over).build()));
     invalid(tx -> tx.putFile(new FileRecord(FB, over, "b", null, FileType.FILE, 0)));
     assertThat(shares()).extracting(Share::name).containsExactly(max);
     assertThat(ids(allLocks())).containsExactly("max");

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
-import org.dittofs.metadata.lock.LockScheduler;
+import org.dittofs.metadata.lock.host.LockScheduler;
 
 /**
  * A {@link LockScheduler} on virtual time, for tests: nothing happens until the test calls {@link

@@ -7,8 +7,8 @@ import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockType;
-import org.dittofs.metadata.lock.PersistedLock;
 import org.dittofs.metadata.lock.ShareAccess;
+import org.dittofs.metadata.lock.spi.PersistedLock;
 
 /**
  * A small fluent vocabulary for lock records in store tests: {@code

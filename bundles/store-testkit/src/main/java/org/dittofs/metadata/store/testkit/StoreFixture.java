@@ -1,6 +1,6 @@
 package org.dittofs.metadata.store.testkit;
 
-import org.dittofs.metadata.MetadataStore;
+import org.dittofs.metadata.spi.MetadataStore;
 
 /**
  * How the conformance suite gets a store, in the style of Jackrabbit Oak's {@code

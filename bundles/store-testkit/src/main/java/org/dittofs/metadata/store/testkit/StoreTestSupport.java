@@ -20,14 +20,14 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.dittofs.metadata.FileRecord;
-import org.dittofs.metadata.MetadataStore;
 import org.dittofs.metadata.Share;
-import org.dittofs.metadata.Transaction;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.FileHandle;
-import org.dittofs.metadata.lock.LockQuery;
-import org.dittofs.metadata.lock.PersistedLock;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.spi.MetadataStore;
+import org.dittofs.metadata.spi.Transaction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -99,7 +99,7 @@ public abstract class StoreTestSupport {
 
   /** Puts the records in one committed transaction. */
   protected final void put(List<PersistedLock> records) {
-    write(tx -> records.forEach(tx::putLock));
+    write(tx -> records.forEach(tx.locks()::putLock));
   }
 
   /** Every committed lock record. */
@@ -110,23 +110,23 @@ public abstract class StoreTestSupport {
   // ---- one call, one committed transaction ----
 
   protected final Optional<PersistedLock> lock(String id) {
-    return store.inTransaction(tx -> tx.getLock(id));
+    return store.inTransaction(tx -> tx.locks().getLock(id));
   }
 
   protected final List<PersistedLock> locks(LockQuery query) {
-    return store.inTransaction(tx -> tx.listLocks(query));
+    return store.inTransaction(tx -> tx.locks().listLocks(query));
   }
 
   protected final boolean deleteLock(String id) {
-    return store.inTransaction(tx -> tx.deleteLock(id));
+    return store.inTransaction(tx -> tx.locks().deleteLock(id));
   }
 
   protected final int deleteLocksByClient(String clientId) {
-    return store.inTransaction(tx -> tx.deleteLocksByClient(clientId));
+    return store.inTransaction(tx -> tx.locks().deleteLocksByClient(clientId));
   }
 
   protected final int deleteLocksByFile(FileHandle file) {
-    return store.inTransaction(tx -> tx.deleteLocksByFile(file));
+    return store.inTransaction(tx -> tx.locks().deleteLocksByFile(file));
   }
 
   protected final Optional<Share> share(String name) {
@@ -154,15 +154,15 @@ public abstract class StoreTestSupport {
   }
 
   protected final long epoch() {
-    return store.inTransaction(Transaction::getServerEpoch);
+    return store.inTransaction(tx -> tx.locks().getServerEpoch());
   }
 
   protected final long incrementEpoch() {
-    return store.inTransaction(Transaction::incrementServerEpoch);
+    return store.inTransaction(tx -> tx.locks().incrementServerEpoch());
   }
 
   protected final boolean cleanShutdown() {
-    return store.inTransaction(Transaction::isCleanShutdown);
+    return store.inTransaction(tx -> tx.locks().isCleanShutdown());
   }
 
   /** The ids of records, sorted (duplicates kept, so a record listed twice shows). */

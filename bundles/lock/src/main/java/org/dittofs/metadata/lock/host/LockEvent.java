@@ -1,9 +1,16 @@
-package org.dittofs.metadata.lock;
+package org.dittofs.metadata.lock.host;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockClient;
+import org.dittofs.metadata.lock.LockOwner;
+import org.dittofs.metadata.lock.LockRequest;
+import org.dittofs.metadata.lock.OpenRequest;
+import org.dittofs.metadata.lock.ShareReservation;
 
 /**
  * A decision of the lock manager (SPEC 12). Every grant, refusal, release, wait, deadlock, limit

@@ -7,9 +7,13 @@ import java.util.Set;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * The protocol-agnostic lock manager: byte-range locks of the POSIX and WINDOWS flavours, share
- * reservations (opens) and the I/O checks of protocol read and write paths, with the semantics of
- * the project's SPEC.md.
+ * What protocol adapters (NLM/NFSv3, NFSv4, SMB) call: byte-range locks of the POSIX and WINDOWS
+ * flavours, blocking requests, share reservations (opens), the I/O checks of read and write paths,
+ * reclaims during the grace period and client lifecycle, with the semantics of the project's lock
+ * contract ({@code docs/lock-semantics.md}). An adapter takes it from {@code
+ * org.dittofs.metadata.MetadataService#locks()}; it cannot change the store, the configuration or
+ * the manager's life, which belong to the host ({@code
+ * org.dittofs.metadata.lock.host.LockManager}).
  *
  * <p>Thread-safety: every method may be called from any thread. Each operation on a file is atomic
  * with respect to every other operation on the same file (it sees and leaves a consistent table);
@@ -18,11 +22,10 @@ import org.osgi.annotation.versioning.ProviderType;
  * <p>Errors: every method throws {@link org.dittofs.metadata.errors.StoreError} with a precise code
  * on malformed input (INVALID_ARGUMENT, INVALID_HANDLE) and on refusals other than a lock conflict;
  * a refused call changes nothing. A lock conflict is an answer ({@link LockResult.Denied}), not an
- * exception. Create instances with {@link LockManagers}.
+ * exception.
  */
 @ProviderType
-public interface LockManager extends AutoCloseable {
-
+public interface LockService {
   /**
    * Acquires one lock without waiting.
    *
@@ -187,74 +190,4 @@ public interface LockManager extends AutoCloseable {
 
   /** Refreshes a client's lease without a request. */
   void keepAlive(LockClient client);
-
-  /** The clients the manager knows, registered or holding state. A snapshot. */
-  List<ClientInfo> clients();
-
-  /** The current configuration. */
-  LockConfig config();
-
-  /**
-   * Replaces the configuration. Limits, timeouts, lease and fairness apply to the next request;
-   * nothing held is dropped when a limit is lowered below the current count.
-   */
-  void reconfigure(LockConfig config);
-
-  /** Adds a listener for every decision. */
-  void addListener(LockEventListener listener);
-
-  /** Removes a listener. */
-  void removeListener(LockEventListener listener);
-
-  /**
-   * Moves the manager to another store while it serves (hot swap). Lock traffic is held at a gate
-   * while the operations already running finish; the live state (every lock and open, and the
-   * epoch) is handed to {@code copier}, which writes it into {@code next} in one transaction; from
-   * then on every write goes to {@code next}, and traffic resumes. Writes still queued for the old
-   * store are dropped: memory is authoritative and the copy supersedes them. Requests arriving
-   * during the swap wait (at most the configured lock timeout) and are then served by the new
-   * store. With {@code next == null} the manager is left without a store: grants, upgrades and
-   * opens fail with STORE_UNAVAILABLE, releases take effect and are carried over to the next store
-   * by its copy.
-   *
-   * @param copier writes the state into {@code next}; null for a plain {@link LockStore} copy
-   * @return how long traffic was held and how many records were copied
-   * @throws org.dittofs.metadata.errors.StoreError the copier's failure; the manager then stays on
-   *     its current store and nothing is lost
-   */
-  SwapReport swapStore(LockStore next, StoreCopier copier);
-
-  /** Writes queued for the store that have not landed yet. */
-  int pendingStoreWrites();
-
-  /**
-   * Stops the manager: pending requests are cancelled, queued writes are given one last chance, and
-   * if all landed the store's clean-shutdown marker is set. Later calls fail with
-   * STORE_UNAVAILABLE. Idempotent.
-   */
-  void close();
-
-  /**
-   * Removes a file's locks, opens and waiting requests as part of removing the file itself. Under
-   * the file's lock (no grant can slip in), {@code storeWork} runs first: it must delete the file
-   * and its lock records in one store transaction. If it throws, nothing changes in memory and the
-   * exception propagates. Waiting requests complete with CANCELLED.
-   *
-   * @param refuseIfHeld SMB policy: refuse with LOCKED (naming a held lock) while any lock or open
-   *     is held, without running {@code storeWork}
-   * @return the number of lock and open records dropped
-   */
-  int removeFile(FileHandle file, boolean refuseIfHeld, Runnable storeWork);
-
-  /** The locks on a file, ordered by first byte, then id. A snapshot. */
-  List<Lock> locks(FileHandle file);
-
-  /** The opens of a file, ordered by id. A snapshot. */
-  List<ShareReservation> opens(FileHandle file);
-
-  /** Number of locks held on all files. */
-  long lockCount();
-
-  /** The server epoch this manager stamps on new records. */
-  long epoch();
 }

@@ -1,4 +1,4 @@
-package org.dittofs.metadata;
+package org.dittofs.metadata.spi;
 
 import java.util.function.Function;
 import org.osgi.annotation.versioning.ConsumerType;

@@ -1,4 +1,4 @@
-package org.dittofs.metadata.lock;
+package org.dittofs.metadata.lock.host;
 
 import org.osgi.annotation.versioning.ConsumerType;
 

@@ -1,7 +1,8 @@
-package org.dittofs.metadata.lock;
+package org.dittofs.metadata.lock.host;
 
 import java.time.Duration;
 import java.time.Instant;
+import org.dittofs.metadata.lock.LockClient;
 
 /**
  * A registered client as the manager sees it.

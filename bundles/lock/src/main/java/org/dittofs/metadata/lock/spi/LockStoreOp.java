@@ -1,8 +1,8 @@
-package org.dittofs.metadata.lock;
+package org.dittofs.metadata.lock.spi;
 
 import java.util.Objects;
 
-/** One write of a batch given to {@link LockStore#commit}: put a record or delete one by id. */
+/** One write of a batch given to {@link LockStore#apply}: put a record or delete one by id. */
 public sealed interface LockStoreOp permits LockStoreOp.Put, LockStoreOp.Delete {
 
   /** Insert or replace a record. */

@@ -1,4 +1,6 @@
-package org.dittofs.metadata.lock;
+package org.dittofs.metadata.lock.spi;
+
+import org.dittofs.metadata.lock.FileHandle;
 
 /**
  * A filter over persisted records. Every part is optional (null means "any"); the parts that are

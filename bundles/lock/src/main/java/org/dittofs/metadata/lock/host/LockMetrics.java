@@ -1,4 +1,4 @@
-package org.dittofs.metadata.lock;
+package org.dittofs.metadata.lock.host;
 
 import java.util.Map;
 import org.osgi.annotation.versioning.ProviderType;

@@ -1,8 +1,19 @@
-package org.dittofs.metadata.lock;
+package org.dittofs.metadata.lock.spi;
 
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.Set;
 import org.dittofs.metadata.errors.StoreErrors;
+import org.dittofs.metadata.lock.ByteRange;
+import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockClient;
+import org.dittofs.metadata.lock.LockFlavour;
+import org.dittofs.metadata.lock.LockId;
+import org.dittofs.metadata.lock.LockOwner;
+import org.dittofs.metadata.lock.LockType;
+import org.dittofs.metadata.lock.ShareAccess;
+import org.dittofs.metadata.lock.ShareReservation;
 
 /**
  * The stored form of a lock or an open: one row of a {@link LockStore}. Both kinds share one record
@@ -64,8 +75,8 @@ public record PersistedLock(
     require(clientId, "clientId");
     require(adapter, "adapter");
     require(acquiredAt, "acquiredAt");
-    access = OpenRequest.immutable(access == null ? Set.of() : access);
-    deny = OpenRequest.immutable(deny == null ? Set.of() : deny);
+    access = modes(access == null ? Set.of() : access);
+    deny = modes(deny == null ? Set.of() : deny);
     if (kind == Kind.LOCK) {
       require(flavour, "flavour");
       require(type, "type");
@@ -166,5 +177,9 @@ public record PersistedLock(
         deny,
         acquiredAt,
         epoch);
+  }
+
+  private static Set<ShareAccess> modes(Set<ShareAccess> s) {
+    return s.isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(EnumSet.copyOf(s));
   }
 }

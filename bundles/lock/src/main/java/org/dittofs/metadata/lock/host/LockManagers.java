@@ -1,4 +1,4 @@
-package org.dittofs.metadata.lock;
+package org.dittofs.metadata.lock.host;
 
 import java.time.Clock;
 import java.util.Objects;
@@ -6,6 +6,7 @@ import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.lock.internal.DefaultLockManager;
 import org.dittofs.metadata.lock.internal.EventMetrics;
 import org.dittofs.metadata.lock.internal.SystemLockScheduler;
+import org.dittofs.metadata.lock.spi.LockStore;
 
 /**
  * The plain-Java entry point: creates lock managers without any OSGi framework (embedding, tests,

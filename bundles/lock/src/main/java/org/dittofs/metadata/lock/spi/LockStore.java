@@ -1,12 +1,15 @@
-package org.dittofs.metadata.lock;
+package org.dittofs.metadata.lock.spi;
 
 import java.util.List;
 import java.util.Optional;
+import org.dittofs.metadata.lock.FileHandle;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
- * The persistence SPI of the lock manager, implemented by metadata stores (in the metadata bundle a
- * {@code Transaction} extends it). Records are {@link PersistedLock}s, locks and opens alike.
+ * The persistence SPI of the lock manager: where it writes every grant before acknowledging it and
+ * from where it restores at start. Records are {@link PersistedLock}s, locks and opens alike. The
+ * metadata bundle adapts its transactional store to this interface (one store transaction per
+ * call); a plain store can implement it directly.
  *
  * <p>Contract for implementations:
  *
@@ -81,7 +84,7 @@ public interface LockStore {
    * the writes of several concurrent requests (group commit), so stores should do one transaction
    * per call.
    */
-  void commit(List<LockStoreOp> ops);
+  void apply(List<LockStoreOp> ops);
 
   /** Whether the clean-shutdown marker is set (false for a store that was never stopped). */
   boolean isCleanShutdown();

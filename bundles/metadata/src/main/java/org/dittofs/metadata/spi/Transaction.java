@@ -1,17 +1,16 @@
-package org.dittofs.metadata;
+package org.dittofs.metadata.spi;
 
 import java.util.List;
 import java.util.Optional;
+import org.dittofs.metadata.FileRecord;
+import org.dittofs.metadata.Share;
 import org.dittofs.metadata.lock.FileHandle;
-import org.dittofs.metadata.lock.LockStore;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
- * One store transaction: shares, files and (as a {@link LockStore}) lock records change together.
- * Nothing is visible to other transactions or durable before {@link #commit()}; {@link #close()}
- * without a commit rolls everything back. The {@link LockStore} methods keep their contract except
- * that their effects become durable at commit, not on return (and {@code commit(List)} applies its
- * operations inside this transaction).
+ * One store transaction: shares, files and lock records ({@link #locks()}) change together. Nothing
+ * is visible to other transactions or durable before {@link #commit()}; {@link #close()} without a
+ * commit rolls everything back.
  *
  * <p>Not thread-safe: a transaction belongs to one thread. Methods throw {@link
  * org.dittofs.metadata.errors.StoreError}: INVALID_ARGUMENT for values the store cannot hold,
@@ -19,7 +18,10 @@ import org.osgi.annotation.versioning.ConsumerType;
  * transaction can only be rolled back.
  */
 @ConsumerType
-public interface Transaction extends LockStore, AutoCloseable {
+public interface Transaction extends AutoCloseable {
+
+  /** The lock records as this transaction sees and changes them. */
+  LockRecords locks();
 
   /** Inserts or replaces a share. */
   void putShare(Share share);

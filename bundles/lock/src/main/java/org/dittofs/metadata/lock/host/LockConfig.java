@@ -1,4 +1,4 @@
-package org.dittofs.metadata.lock;
+package org.dittofs.metadata.lock.host;
 
 import java.time.Duration;
 import org.dittofs.metadata.errors.StoreErrors;

@@ -1,14 +1,15 @@
-package org.dittofs.metadata;
+package org.dittofs.metadata.host;
 
 import java.time.Duration;
 import java.util.Objects;
 import org.dittofs.metadata.internal.DefaultMetadataService;
-import org.dittofs.metadata.lock.LockConfig;
-import org.dittofs.metadata.lock.LockEventListener;
-import org.dittofs.metadata.lock.LockScheduler;
+import org.dittofs.metadata.lock.host.LockConfig;
+import org.dittofs.metadata.lock.host.LockEventListener;
+import org.dittofs.metadata.lock.host.LockScheduler;
+import org.dittofs.metadata.spi.MetadataStore;
 
 /**
- * The plain-Java entry point of the metadata layer: starts a {@link MetadataService} over a store,
+ * The plain-Java entry point of the metadata layer: starts a {@link MetadataManager} over a store,
  * outside any OSGi framework (tests, embedding). Starting recovers the lock state from the store.
  */
 public final class MetadataServices {
@@ -56,7 +57,7 @@ public final class MetadataServices {
     }
 
     /** Starts the service: the lock manager restores its state from the store. */
-    public MetadataService start() {
+    public MetadataManager start() {
       return DefaultMetadataService.start(store, config, scheduler, sweepInterval, listener);
     }
   }
