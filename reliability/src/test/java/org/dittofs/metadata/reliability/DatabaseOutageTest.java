@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <ul>
  *   <li>PostgreSQL stops abruptly ({@code pg_ctl stop -m immediate}) and is restarted over the same
- *       data directory after three seconds;
+ *       data directory after six seconds (longer than the store's pool waits for a connection);
  *   <li>PostgreSQL terminates the service's connections server-side ({@code pg_terminate_backend})
  *       for three seconds, aiming at backends in the middle of a {@code COMMIT} (and now and then
  *       at every backend of the database, the idle pooled ones included);
@@ -35,7 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DatabaseOutageTest {
   static final String RUNS_PROPERTY = "dittofs.outage.runs";
-  private static final long OUTAGE_MILLIS = Long.getLong("dittofs.outage.millis", 3000);
+  /** Longer than the PostgreSQL store's pool connection timeout (5 s), so that attempts time out. */
+  private static final long DATABASE_DOWN_MILLIS = 6000;
+
+  private static final long FAULT_MILLIS = 3000;
 
   @TempDir static Path dir;
   private static DurablePostgres postgres;
@@ -57,6 +60,7 @@ class DatabaseOutageTest {
   void postgresImmediateShutdown() throws Exception {
     runs(
         "postgres immediate shutdown",
+        DATABASE_DOWN_MILLIS,
         this::postgresStore,
         new OutageRun.Fault() {
           @Override
@@ -76,6 +80,7 @@ class DatabaseOutageTest {
     AtomicInteger terminated = new AtomicInteger();
     runs(
         "postgres backends terminated",
+        FAULT_MILLIS,
         this::postgresStore,
         new OutageRun.Fault() {
           private final AtomicBoolean on = new AtomicBoolean();
@@ -101,6 +106,7 @@ class DatabaseOutageTest {
   void h2FileUnwritable() throws Exception {
     runs(
         "h2 file unwritable",
+        FAULT_MILLIS,
         () ->
             List.of(
                 "h2",
@@ -130,21 +136,40 @@ class DatabaseOutageTest {
     return List.of("postgres", postgres.url(db));
   }
 
-  private void runs(String scenario, StoreArgs store, OutageRun.Fault fault) throws Exception {
+  private void runs(String scenario, long outageMillis, StoreArgs store, OutageRun.Fault fault)
+      throws Exception {
     int runs = Integer.getInteger(RUNS_PROPERTY, 1);
     int diverged = 0;
+    long refused = 0;
+    long slowestRefusal = 0;
+    long slowestRelease = 0;
     for (int i = 0; i < runs; i++) {
       long seed = ThreadLocalRandom.current().nextLong();
       Path log = Path.of("target", "reliability-outage-" + scenario.replace(' ', '-') + ".log");
-      OutageRun.Figures f = OutageRun.run(scenario, store.next(), log, fault, OUTAGE_MILLIS, seed);
+      OutageRun.Figures f = OutageRun.run(scenario, store.next(), log, fault, outageMillis, seed);
       System.out.println("run " + (i + 1) + "/" + runs + ", seed " + seed + ": " + f);
+      diverged += f.diverged() ? 1 : 0;
+      refused += f.answers.unavailable;
+      slowestRefusal = Math.max(slowestRefusal, f.answers.slowestUnavailableMillis);
+      slowestRelease = Math.max(slowestRelease, f.answers.slowestReleaseMillis);
       assertThat(f.failures).as("%s, run %d (child log %s)", scenario, i + 1, log).isEmpty();
       assertThat(f.answers.unavailable)
           .as("grants refused with STORE_UNAVAILABLE: the fault must have been felt")
           .isPositive();
-      diverged += f.diverged() ? 1 : 0;
     }
-    System.out.println(scenario + ": " + runs + " runs, " + diverged + " with divergence");
+    System.out.println(
+        scenario
+            + ": "
+            + runs
+            + " runs, "
+            + diverged
+            + " with divergence, "
+            + refused
+            + " grants refused with STORE_UNAVAILABLE, slowest refusal "
+            + slowestRefusal
+            + " ms, slowest release "
+            + slowestRelease
+            + " ms");
   }
 
   private static void terminate(AtomicBoolean on, AtomicInteger terminated) {
