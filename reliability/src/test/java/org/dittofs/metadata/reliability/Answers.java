@@ -32,6 +32,10 @@ final class Answers {
   long releases;
   long slowestReleaseMillis;
   long slowestMillis;
+
+  /** Grants granted since {@link #recovering()} was called. */
+  long grantedSinceRecovery = -1;
+
   String slowest = "none";
 
   /**
@@ -41,6 +45,11 @@ final class Answers {
   Answers(boolean storeMayFail, Consumer<String> failures) {
     this.storeMayFail = storeMayFail;
     this.failures = failures;
+  }
+
+  /** From now on, counts the grants granted: the store is back. */
+  void recovering() {
+    grantedSinceRecovery = 0;
   }
 
   void accept(Op op, Ack ack) {
@@ -53,6 +62,9 @@ final class Answers {
     }
     if (op.isGrant()) {
       grants++;
+      if (ack.ok() && grantedSinceRecovery >= 0) {
+        grantedSinceRecovery++;
+      }
       if (ack.ok() || ack.status().equals("DENIED")) {
         return;
       }

@@ -29,6 +29,7 @@ import java.util.function.Consumer;
  */
 final class ChildProcess implements AutoCloseable {
   private static final String EOF = "\u0000EOF";
+  private static final String MARK = "\u0000MARK";
 
   /** Generous: the machine is shared and slow; this only keeps a broken child from hanging. */
   static final Duration PATIENCE = Duration.ofSeconds(120);
@@ -37,6 +38,7 @@ final class ChildProcess implements AutoCloseable {
   private final OutputStream stdin;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
   private final Ledger ledger;
+  private final BlockingQueue<Runnable> marks = new LinkedBlockingQueue<>();
   private boolean ended;
 
   private ChildProcess(Process process, Ledger ledger) {
@@ -80,6 +82,15 @@ final class ChildProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("the service process does not take commands", e);
     }
+  }
+
+  /**
+   * Runs {@code action} once every line the child wrote before now has gone to the ledger: it
+   * divides the journal at this moment (before and after a fault, say).
+   */
+  void mark(Runnable action) {
+    marks.add(action);
+    lines.add(MARK);
   }
 
   /**
@@ -157,6 +168,10 @@ final class ChildProcess implements AutoCloseable {
       if (line.equals(EOF)) {
         ended = true;
         return null;
+      }
+      if (line.equals(MARK)) {
+        marks.remove().run();
+        continue;
       }
       String[] w = line.split(" ");
       switch (w[0]) {

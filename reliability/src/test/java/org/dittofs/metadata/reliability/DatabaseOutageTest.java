@@ -35,7 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DatabaseOutageTest {
   static final String RUNS_PROPERTY = "dittofs.outage.runs";
-  /** Longer than the PostgreSQL store's pool connection timeout (5 s), so that attempts time out. */
+
+  /**
+   * Longer than the PostgreSQL store's pool connection timeout (5 s), so that attempts time out.
+   */
   private static final long DATABASE_DOWN_MILLIS = 6000;
 
   private static final long FAULT_MILLIS = 3000;
@@ -143,6 +146,7 @@ class DatabaseOutageTest {
     long refused = 0;
     long slowestRefusal = 0;
     long slowestRelease = 0;
+    long slowestRecovery = 0;
     for (int i = 0; i < runs; i++) {
       long seed = ThreadLocalRandom.current().nextLong();
       Path log = Path.of("target", "reliability-outage-" + scenario.replace(' ', '-') + ".log");
@@ -152,6 +156,7 @@ class DatabaseOutageTest {
       refused += f.answers.unavailable;
       slowestRefusal = Math.max(slowestRefusal, f.answers.slowestUnavailableMillis);
       slowestRelease = Math.max(slowestRelease, f.answers.slowestReleaseMillis);
+      slowestRecovery = Math.max(slowestRecovery, f.recoveryMillis);
       assertThat(f.failures).as("%s, run %d (child log %s)", scenario, i + 1, log).isEmpty();
       assertThat(f.answers.unavailable)
           .as("grants refused with STORE_UNAVAILABLE: the fault must have been felt")
@@ -169,7 +174,9 @@ class DatabaseOutageTest {
             + slowestRefusal
             + " ms, slowest release "
             + slowestRelease
-            + " ms");
+            + " ms, grants served again at most "
+            + slowestRecovery
+            + " ms after the database was back");
   }
 
   private static void terminate(AtomicBoolean on, AtomicInteger terminated) {

@@ -3,6 +3,7 @@ package org.dittofs.metadata.reliability;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One run of traffic across a database outage (issue 10, item 3): the service process runs its
@@ -11,10 +12,11 @@ import java.util.List;
  * acknowledged state must be one and the same.
  *
  * <p>During the run every answer is checked by {@link Answers}: grants succeed, are denied, or fail
- * with STORE_UNAVAILABLE, none hangs; releases never fail. At the end no store write may be pending
- * once the database is back ({@code SETTLE}), memory must equal the store record for record (same
- * ids: no duplicate, no lost record) and each thread's records must be exactly what it was
- * acknowledged: a grant that failed changed nothing, a release that was acknowledged landed.
+ * with STORE_UNAVAILABLE, none hangs; releases never fail; grants are granted again once the
+ * database is back. At the end no store write may be pending once the database is back ({@code
+ * SETTLE}), memory must equal the store record for record (same ids: no duplicate, no lost record)
+ * and each thread's records must be exactly what it was acknowledged: a grant that failed changed
+ * nothing, a release that was acknowledged landed.
  */
 final class OutageRun {
   /** Switches the fault on and off. */
@@ -31,6 +33,7 @@ final class OutageRun {
     final String scenario;
     final List<String> failures = new ArrayList<>();
     Answers answers;
+    long recoveryMillis;
     long settleMillis;
 
     Figures(String scenario) {
@@ -68,8 +71,8 @@ final class OutageRun {
   private OutageRun() {}
 
   /**
-   * Runs traffic for a second, the fault for {@code outageMillis}, traffic for two more seconds,
-   * then checks.
+   * Runs traffic for a second, the fault for {@code outageMillis}, traffic until a grant is granted
+   * again and two more seconds, then checks.
    */
   static Figures run(
       String scenario, List<String> store, Path log, Fault fault, long outageMillis, long seed)
@@ -90,6 +93,18 @@ final class OutageRun {
         Thread.sleep(outageMillis);
       } finally {
         fault.end(child.pid());
+      }
+      long back = System.nanoTime();
+      child.mark(f.answers::recovering);
+      while (f.answers.grantedSinceRecovery <= 0
+          && System.nanoTime() - back < TimeUnit.MILLISECONDS.toNanos(Answers.HANG_MILLIS)) {
+        child.command("GRACE", l -> f.failures.add("unexpected: " + l)); // reads what came so far
+        Thread.sleep(50);
+      }
+      f.recoveryMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back);
+      if (f.answers.grantedSinceRecovery <= 0) {
+        f.failures.add(
+            "no grant granted within " + f.recoveryMillis + " ms of the database's return");
       }
       Thread.sleep(2000);
       child.command("PAUSE", l -> f.failures.add("unexpected: " + l));

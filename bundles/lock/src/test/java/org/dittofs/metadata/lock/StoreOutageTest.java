@@ -139,6 +139,51 @@ class StoreOutageTest {
   }
 
   @Test
+  void aStoreThatTookLongToRefuseIsAwayAndLaterGrantsAreRefusedWithoutWaitingForIt()
+      throws Exception {
+    SystemLockScheduler time = new SystemLockScheduler();
+    LockManager locks =
+        LockManagers.builder()
+            .scheduler(time)
+            .store(store)
+            .config(LockConfig.builder().storeRetryInterval(Duration.ofHours(1)).build())
+            .build();
+    ExecutorService client = Executors.newSingleThreadExecutor();
+    try {
+      store.hold = new CountDownLatch(1);
+      store.down = true;
+      CompletableFuture<Void> first =
+          CompletableFuture.runAsync(() -> locks.lock(a.exclusive(0, 1)), client);
+      assertThat(store.waiting.poll(30, TimeUnit.SECONDS)).as("the grant waits").isNotNull();
+      Thread.sleep(1200); // the attempt waits longer than a store that is merely refusing
+      store.hold.countDown();
+      assertThatThrownBy(() -> first.get(30, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOfSatisfying(
+              StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
+
+      store.hold = new CountDownLatch(1); // a second attempt would wait: it must not happen
+      CompletableFuture<Void> second =
+          CompletableFuture.runAsync(() -> locks.lock(b.exclusive(100, 1)), client);
+      assertThatThrownBy(() -> second.get(30, TimeUnit.SECONDS))
+          .as("refused without waiting for the store")
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOfSatisfying(
+              StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
+      assertThat(store.attempts).as("the second grant did not try the store").hasValue(1);
+    } finally {
+      store.hold.countDown();
+      store.down = false;
+      client.shutdown();
+      locks.close();
+      time.close();
+    }
+    assertThat(store.durable.records()).isEmpty();
+  }
+
+  @Test
   void aRetryWaitingForTheStoreDoesNotHoldUpLockTimeouts() throws Exception {
     SystemLockScheduler time = new SystemLockScheduler();
     LockManager locks =

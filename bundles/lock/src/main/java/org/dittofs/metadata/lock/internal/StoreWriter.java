@@ -35,8 +35,15 @@ import org.dittofs.metadata.lock.spi.LockStoreOp;
  * bad grant fails; a failing release stops the round (it must land before anything after it), and
  * the synchronous entries behind it fail with STORE_UNAVAILABLE.
  *
- * <p>Concurrency: {@code queue}, {@code writing} and {@code retryTimer} are guarded by this
- * object's monitor, which is never held while calling the store or completing an entry.
+ * <p>A store that is away (SPEC 10, a database that stopped): a batch refused as unreachable stops
+ * the round at once and fails every grant waiting; while a retry is scheduled, releases queue
+ * without waiting for the store and, if the last refusal came only after {@link #AWAY_NANOS},
+ * grants are refused at once; the retry rounds run on their own thread, never on the scheduler's
+ * timer thread, so lock timeouts keep firing. A grant is thus answered within about two attempts of
+ * the store (the one in progress when it came, and its own).
+ *
+ * <p>Concurrency: {@code queue}, {@code writing}, {@code retryTimer} and {@code away} are guarded
+ * by this object's monitor, which is never held while calling the store or completing an entry.
  */
 final class StoreWriter {
   private static final class Entry {
@@ -64,6 +71,13 @@ final class StoreWriter {
   private final ArrayDeque<Entry> queue = new ArrayDeque<>();
   private boolean writing;
   private LockScheduler.Timer retryTimer;
+  private boolean away; // the last write was refused as unreachable after AWAY_NANOS or more
+
+  /**
+   * A store that takes this long to refuse a write as unreachable is away (a pool waiting for a
+   * connection to a stopped database): until a write lands again, grants are refused at once.
+   */
+  static final long AWAY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /**
    * @param retries where the retry rounds run: a timer task only hands the round over, since a
@@ -122,6 +136,7 @@ final class StoreWriter {
     if (ops.isEmpty() || !persisting()) {
       return;
     }
+    refuseWhileAway();
     Entry e = new Entry(ops, true);
     if (enqueue(e)) {
       drain();
@@ -138,6 +153,23 @@ final class StoreWriter {
           ErrorCode.STORE_UNAVAILABLE,
           "the lock store did not take the write, nothing was changed: " + cause.getMessage(),
           cause);
+    }
+  }
+
+  /**
+   * Refuses a grant at once while the store is away and its retry is pending, rather than queueing
+   * it for another attempt that would wait as long: a grant is answered within about one attempt of
+   * the store whatever the number of grants waiting. The retry (every {@code storeRetryInterval})
+   * finds out when the store is back.
+   *
+   * @throws StoreError STORE_UNAVAILABLE
+   */
+  private synchronized void refuseWhileAway() {
+    if (away && retryTimer != null) {
+      throw new StoreError(
+          ErrorCode.STORE_UNAVAILABLE,
+          "the lock store is unreachable (its last write was refused after waiting for it, and"
+              + " no write has landed since); nothing was changed");
     }
   }
 
@@ -254,25 +286,29 @@ final class StoreWriter {
   }
 
   /**
-   * Commits a round. A batch the store refused is tried entry by entry, so that only a bad grant
-   * fails, until an entry is refused as unreachable: then the round stops, that grant and every
-   * grant waiting behind it fail, and the releases wait for the retry. A grant thus waits for two
-   * attempts of the store at most, never one per queued request.
+   * Commits a round. A batch the store refused as unreachable stops the round: every grant waiting
+   * fails, the releases wait for the retry, and no entry is tried again now (each attempt may wait
+   * as long as the first). A batch refused otherwise is tried entry by entry, so that only a bad
+   * grant fails.
    *
    * @return false if the round stopped on a release that must be retried
    */
   private boolean commitBatch(LockStore store, List<Entry> batch) {
+    long started = scheduler.nanoTime();
     RuntimeException batchFailure = apply(store, batch);
     if (batchFailure == null) {
       finish(batch, null);
       return true;
     }
+    if (unreachable(batchFailure)) {
+      synchronized (this) {
+        away = scheduler.nanoTime() - started >= AWAY_NANOS;
+      }
+      return stop(batch, -1, batchFailure);
+    }
     if (batch.size() == 1) {
       if (batch.get(0).done == null) {
         return stop(batch, 0, batchFailure);
-      }
-      if (unreachable(batchFailure)) {
-        return stop(batch, -1, batchFailure);
       }
       finish(batch, batchFailure);
       return true;
@@ -317,6 +353,9 @@ final class StoreWriter {
       for (Entry e : entries) {
         queue.remove(e);
       }
+      if (failure == null) {
+        away = false;
+      }
     }
     for (Entry e : entries) {
       if (e.done != null) {
@@ -333,9 +372,9 @@ final class StoreWriter {
   }
 
   /**
-   * The entry at {@code batch[from]} cannot land (a release, or the entry before a grant the store
-   * refused as unreachable): fail the synchronous entries behind it, keep the asynchronous ones
-   * queued in order, and schedule a retry.
+   * The entry at {@code batch[from]} cannot land (a release; {@code -1}: the store is unreachable):
+   * fail the synchronous entries behind it, keep the asynchronous ones queued in order, and
+   * schedule a retry.
    */
   private boolean stop(List<Entry> batch, int from, RuntimeException failure) {
     List<Entry> failed = new ArrayList<>();
