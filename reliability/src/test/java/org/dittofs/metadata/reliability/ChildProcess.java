@@ -5,8 +5,11 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +24,12 @@ import java.util.function.Consumer;
  * waits), its standard error appended to a log file. Journal lines ({@code REQ}, {@code ACK}) go to
  * the {@link Ledger} in the order the child wrote them, whatever the test is waiting for.
  *
- * <p>{@link #kill()} is {@link Process#destroyForcibly()}, which on Linux sends SIGKILL; the exit
- * value of a process killed by signal {@code n} is {@code 128 + n}, which the tests check is 137.
- * Lines the child wrote before it died are still in the pipe and are read to the end.
+ * <p>{@link #kill} sends SIGKILL through {@link ProcessHandle#destroyForcibly()} (on Linux both it
+ * and {@link Process#destroyForcibly()} send SIGKILL); the exit value of a process killed by signal
+ * {@code n} is {@code 128 + n}, which the tests check is 137. Not {@link
+ * Process#destroyForcibly()}: it also closes this side of the child's pipes, and the lines the
+ * child wrote just before it died and that were not read yet would be lost. Through the handle they
+ * stay in the pipe and are read to the end.
  *
  * <p>Used by one test thread.
  */
@@ -38,19 +44,25 @@ final class ChildProcess implements AutoCloseable {
   private final OutputStream stdin;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
   private final Ledger ledger;
+  private final Writer transcript;
   private final BlockingQueue<Runnable> marks = new LinkedBlockingQueue<>();
   private boolean ended;
 
-  private ChildProcess(Process process, Ledger ledger) {
+  private ChildProcess(Process process, Ledger ledger, Writer transcript) {
     this.process = process;
     this.stdin = process.getOutputStream();
     this.ledger = ledger;
+    this.transcript = transcript;
     Thread reader = new Thread(this::read, "child-" + process.pid() + "-stdout");
     reader.setDaemon(true);
     reader.start();
   }
 
-  /** Starts a service process: {@code args} as {@link ServiceProcess#main} takes them. */
+  /**
+   * Starts a service process: {@code args} as {@link ServiceProcess#main} takes them. Its standard
+   * error is appended to {@code log}; everything it says and every command it gets, to the
+   * transcript next to it ({@code .journal} for {@code .log}), for the diagnosis of a failure.
+   */
   static ChildProcess start(List<String> args, Path log, Ledger ledger) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -64,7 +76,15 @@ final class ChildProcess implements AutoCloseable {
           new ProcessBuilder(cmd)
               .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
               .start();
-      return new ChildProcess(p, ledger);
+      Path journal = log.resolveSibling(log.getFileName().toString().replace(".log", ".journal"));
+      Writer transcript =
+          Files.newBufferedWriter(
+              journal,
+              StandardCharsets.UTF_8,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.APPEND);
+      transcript.write("--- service process " + p.pid() + " " + String.join(" ", args) + "\n");
+      return new ChildProcess(p, ledger, transcript);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the service process", e);
     }
@@ -77,6 +97,9 @@ final class ChildProcess implements AutoCloseable {
   /** Sends one command line. */
   void send(String command) {
     try {
+      synchronized (transcript) {
+        transcript.write("> " + command + "\n");
+      }
       stdin.write((command + "\n").getBytes(StandardCharsets.UTF_8));
       stdin.flush();
     } catch (IOException e) {
@@ -125,7 +148,7 @@ final class ChildProcess implements AutoCloseable {
    * @return the exit value (137 for SIGKILL)
    */
   int kill(Consumer<String> others) {
-    process.destroyForcibly();
+    process.toHandle().destroyForcibly();
     int exit = waitForExit();
     String line;
     while ((line = next()) != null) {
@@ -193,11 +216,22 @@ final class ChildProcess implements AutoCloseable {
       String line;
       while ((line = r.readLine()) != null) {
         lines.add(line);
+        synchronized (transcript) {
+          transcript.write(line);
+          transcript.write('\n');
+        }
       }
     } catch (IOException e) {
       // the pipe broke: the process is gone; what was read stays queued
     } finally {
       lines.add(EOF);
+      synchronized (transcript) {
+        try {
+          transcript.close();
+        } catch (IOException e) {
+          // the transcript is for diagnosis only
+        }
+      }
     }
   }
 

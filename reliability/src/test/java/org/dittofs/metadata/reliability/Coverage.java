@@ -83,18 +83,6 @@ final class Coverage {
     return false;
   }
 
-  /** Whether some byte of {@code r} is held with {@code type} or stronger. */
-  boolean touchesAtLeast(ByteRange r, LockType type) {
-    for (Run x : runs()) {
-      if (Long.compareUnsigned(x.first(), r.last()) <= 0
-          && Long.compareUnsigned(r.first(), x.last()) <= 0
-          && (type == LockType.SHARED || x.type() == LockType.EXCLUSIVE)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** The maximal runs of equal type, in byte order. */
   List<Run> runs() {
     List<Run> out = new ArrayList<>();

@@ -11,10 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The database goes away under traffic (issue 10, item 3), {@value #RUNS_PROPERTY} runs of each
@@ -33,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  *       included, and raised again afterwards. The JVM ignores the SIGXFSZ that comes with it.
  * </ul>
  */
-class DatabaseOutageTest {
+class DatabaseOutageTest extends FaultTestSupport {
   static final String RUNS_PROPERTY = "dittofs.outage.runs";
 
   /**
@@ -43,21 +40,7 @@ class DatabaseOutageTest {
 
   private static final long FAULT_MILLIS = 3000;
 
-  @TempDir static Path dir;
-  private static DurablePostgres postgres;
   private static final AtomicInteger databases = new AtomicInteger();
-
-  @BeforeAll
-  static void startPostgres() {
-    postgres = DurablePostgres.start(dir.resolve("pgdata"));
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
 
   @Test
   void postgresImmediateShutdown() throws Exception {

@@ -6,10 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real kills on real stores (issue 10, item 2): the metadata service runs in a child JVM over H2
@@ -20,25 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>{@value #KILLS_PROPERTY} kills per store (5 by default, 100 in the soak profile); {@value
  * #SEED_PROPERTY} replays the kill moments of a run (each run prints its seed).
  */
-class KillRestartTest {
+class KillRestartTest extends FaultTestSupport {
   static final String KILLS_PROPERTY = "dittofs.kills";
   static final String SEED_PROPERTY = "dittofs.kill.seed";
   static final int THREADS = 4;
-
-  @TempDir static Path dir;
-  private static DurablePostgres postgres;
-
-  @BeforeAll
-  static void startPostgres() {
-    postgres = DurablePostgres.start(dir.resolve("pgdata"));
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
 
   @Test
   void acknowledgedStateSurvivesKillsOverH2() throws Exception {

@@ -68,11 +68,6 @@ final class Snapshot {
     return s;
   }
 
-  /** Store records of thread {@code t}. */
-  List<StoredRecord> records(int t) {
-    return store.stream().filter(r -> Identities.thread(r.owner()) == t).toList();
-  }
-
   private List<String> posixShape() {
     Map<String, List<StoredRecord>> byOwnerFile = new TreeMap<>();
     for (StoredRecord r : store) {

@@ -104,11 +104,6 @@ final class ThreadState {
         || windows.containsKey(key(op.file(), op.range(), LockType.SHARED));
   }
 
-  /** Whether the open is held. */
-  boolean holdsOpen(String id) {
-    return opens.containsKey(id);
-  }
-
   /** Adds a restored or reported record of this thread's owners. */
   void add(StoredRecord r) {
     if (!r.isLock()) {
@@ -184,9 +179,8 @@ final class ThreadState {
         }
       }
     }
-    TreeMap<String, Integer> there = new TreeMap<>(restored.windows);
     ThreadState left = new ThreadState();
-    left.windows.putAll(there);
+    left.windows.putAll(restored.windows);
     for (String k : windowsLocks()) {
       if (!left.take(k)) {
         String[] w = k.split(" ");
