@@ -1,5 +1,6 @@
 package org.dittofs.metadata.host;
 
+import java.util.Optional;
 import org.dittofs.metadata.MetadataService;
 import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.SwapReport;
@@ -39,6 +40,17 @@ public interface MetadataManager extends MetadataService, AutoCloseable {
 
   /** The bound store, or null while none is bound. */
   MetadataStore store();
+
+  /**
+   * How this service selects its store, for operator tools ({@code store:show}, {@code
+   * store:swap}): present for a service that chooses its store itself from a {@code store.target}
+   * filter (the OSGi component), empty for one whose host calls {@link #swapStore} (a manager
+   * started with {@link MetadataServices}). Read-only; it may wait for a store move in progress to
+   * end, and never holds lock traffic.
+   */
+  default Optional<StoreSelection> storeSelection() {
+    return Optional.empty();
+  }
 
   /** Stops the lock manager cleanly (the store's clean-shutdown marker is set if all landed). */
   @Override

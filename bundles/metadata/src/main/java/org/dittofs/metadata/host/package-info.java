@@ -5,7 +5,7 @@
  * only {@code org.dittofs.metadata}. Versioned apart from it.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.dittofs.metadata.host;
 
 import org.osgi.annotation.bundle.Export;

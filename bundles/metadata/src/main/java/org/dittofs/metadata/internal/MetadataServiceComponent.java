@@ -15,6 +15,7 @@ import org.dittofs.metadata.Share;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.host.MetadataManager;
+import org.dittofs.metadata.host.StoreSelection;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockOwner;
@@ -469,6 +470,19 @@ public final class MetadataServiceComponent implements MetadataManager {
   public MetadataStore store() {
     DefaultMetadataService s = service;
     return s == null ? null : s.store();
+  }
+
+  /** The filter in force, the store in use (by service.id) and whether none matches. */
+  @Override
+  public synchronized Optional<StoreSelection> storeSelection() {
+    MetadataStore inUse = store();
+    Long id =
+        stores.values().stream()
+            .filter(c -> c.store() == inUse)
+            .map(Candidate::id)
+            .findFirst()
+            .orElse(null);
+    return Optional.of(new StoreSelection(targetText, id, best() == null));
   }
 
   /**

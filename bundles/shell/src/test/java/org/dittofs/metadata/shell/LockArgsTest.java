@@ -52,6 +52,38 @@ class LockArgsTest {
         .hasMessageContaining("unknown option 'sideways'");
     assertThatThrownBy(
             () -> LockArgs.parse(new String[] {"a", "f", "0", "1", "shared"}, "u", false))
-        .hasMessageContaining("unexpected 'shared'");
+        .hasMessage("unknown option 'shared' (expected posix or windows); usage: u");
+    assertThatThrownBy(() -> parse("a", "f", "0", "1", "shared", "exclusive"))
+        .hasMessage("unexpected 'exclusive'; usage: usage-line");
+    assertThatThrownBy(() -> parse("a", "f", "0", "1", "posix", "shared", "windows"))
+        .isInstanceOf(UsageException.class)
+        .hasMessage("usage: usage-line");
+  }
+
+  @Test
+  void numbersAreDecimalAsciiUpTo2To64Minus1() {
+    assertThat(parse("a", "f", "18446744073709551614", "1").range().last()).isEqualTo(-2L);
+    for (String bad : new String[] {"18446744073709551616", "+1", "-0", " 1", "0x10", "١", ""}) {
+      assertThatThrownBy(() -> parse("a", "f", bad, "1"))
+          .isInstanceOf(UsageException.class)
+          .hasMessageStartingWith("offset '" + bad + "' is not an unsigned 64-bit number");
+    }
+  }
+
+  @Test
+  void aRangePast2To64Minus1IsAUsageError() {
+    assertThatThrownBy(() -> parse("a", "f", "18446744073709551615", "2"))
+        .isInstanceOf(UsageException.class)
+        .hasMessageStartingWith("range '18446744073709551615+2': ");
+    assertThat(parse("a", "f", "18446744073709551615", "eof").range().last()).isEqualTo(-1L);
+  }
+
+  @Test
+  void ownersAndFilesNoIdOrHandleCanHoldAreUsageErrors() {
+    assertThatThrownBy(() -> parse("", "f", "0", "1")).hasMessageStartingWith("owner '': ");
+    assertThatThrownBy(() -> parse("a", "", "0", "1")).hasMessageStartingWith("file '': ");
+    assertThatThrownBy(() -> parse("a", "x".repeat(10_000), "0", "1"))
+        .hasMessageContaining("at most");
+    assertThatThrownBy(() -> parse("a", null, "0", "1")).hasMessage("usage: usage-line");
   }
 }

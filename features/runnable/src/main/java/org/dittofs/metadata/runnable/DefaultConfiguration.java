@@ -3,6 +3,7 @@ package org.dittofs.metadata.runnable;
 import java.io.IOException;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.Map;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
@@ -15,9 +16,16 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * Creates the runnable's default configurations through Config Admin, each only if it does not
  * exist yet: the metadata service binds the H2 store, and the H2 store keeps its database under
- * {@code ./data}. Plain Felix has no {@code etc/*.cfg} like Karaf; the values come from framework
- * properties instead, so {@code -Ddittofs.store.target=(store.type=memory)} or {@code
- * -Ddittofs.h2.directory=/var/lib/dittofs} on the java command line override them.
+ * {@code ./data}; HTTP (Felix HTTP Jetty) listens on {@code localhost:8080}, serving {@code
+ * /metrics}, {@code /health}, the health checks' own servlet at {@code /system/health} and the web
+ * console at {@code /system/console}. Plain Felix has no {@code etc/*.cfg} like Karaf; the values
+ * come from framework properties instead, so {@code -Ddittofs.store.target=(store.type=memory)},
+ * {@code -Ddittofs.h2.directory=/var/lib/dittofs}, {@code -Ddittofs.http.port=9090} or {@code
+ * -Ddittofs.http.host=0.0.0.0} on the java command line override them. The launcher keeps no
+ * configuration between runs, so the command line of each run is what counts.
+ *
+ * <p>HTTP stays closed until its configuration is here ({@code org.apache.felix.http.enable=false}
+ * in the launch properties): it never listens on Jetty's defaults, even for a moment.
  *
  * <p>This bundle starts at a lower start level than the metadata bundle, and Declarative Services
  * activates this component while the bundle starts: the metadata service therefore never starts
@@ -31,6 +39,11 @@ public final class DefaultConfiguration {
   static final String H2_PID = "org.dittofs.metadata.store.h2";
   static final String TARGET_PROPERTY = "dittofs.store.target";
   static final String DIRECTORY_PROPERTY = "dittofs.h2.directory";
+  static final String HTTP_PID = "org.apache.felix.http";
+  static final String HTTP_PORT_PROPERTY = "dittofs.http.port";
+  static final String HTTP_HOST_PROPERTY = "dittofs.http.host";
+  static final String HEALTH_SERVLET_FACTORY =
+      "org.apache.felix.hc.core.impl.servlet.HealthCheckExecutorServlet";
 
   private static final System.Logger LOG = System.getLogger("org.dittofs.metadata.runnable");
 
@@ -40,6 +53,31 @@ public final class DefaultConfiguration {
     createIfAbsent(
         admin, SERVICE_PID, "store.target", value(context, TARGET_PROPERTY, "(store.type=h2)"));
     createIfAbsent(admin, H2_PID, "directory", value(context, DIRECTORY_PROPERTY, "./data"));
+    createIfAbsent(
+        admin,
+        HTTP_PID,
+        Map.of(
+            "org.apache.felix.http.enable", "true",
+            "org.osgi.service.http.port", port(value(context, HTTP_PORT_PROPERTY, "8080")),
+            "org.apache.felix.http.host", value(context, HTTP_HOST_PROPERTY, "localhost")));
+    if (admin.listConfigurations("(service.factoryPid=" + HEALTH_SERVLET_FACTORY + ")") == null) {
+      Configuration c = admin.getFactoryConfiguration(HEALTH_SERVLET_FACTORY, "dittofs", "?");
+      c.update(new Hashtable<>(Map.of("servletPath", "/system/health")));
+    }
+  }
+
+  /** The port as a number; a value that is not one is refused with the property's name. */
+  private static String port(String v) {
+    try {
+      int p = Integer.parseInt(v);
+      if (p >= 0 && p <= 65535) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw new IllegalArgumentException(
+        HTTP_PORT_PROPERTY + "=" + v + " is not a port number (0 to 65535)");
   }
 
   private static String value(BundleContext context, String property, String fallback) {
@@ -49,6 +87,12 @@ public final class DefaultConfiguration {
 
   private static void createIfAbsent(ConfigurationAdmin admin, String pid, String key, String value)
       throws IOException, InvalidSyntaxException {
+    createIfAbsent(admin, pid, Map.of(key, value));
+  }
+
+  private static void createIfAbsent(
+      ConfigurationAdmin admin, String pid, Map<String, String> values)
+      throws IOException, InvalidSyntaxException {
     Configuration[] existing =
         admin.listConfigurations("(" + Constants.SERVICE_PID + "=" + pid + ")");
     if (existing != null && existing.length > 0) {
@@ -56,9 +100,8 @@ public final class DefaultConfiguration {
     }
     // "?": a multi-location binding, so the configuration reaches the bundle that declares the PID
     Configuration c = admin.getConfiguration(pid, "?");
-    Dictionary<String, Object> props = new Hashtable<>();
-    props.put(key, value);
+    Dictionary<String, Object> props = new Hashtable<>(values);
     c.update(props);
-    LOG.log(System.Logger.Level.INFO, "configuration " + pid + " created: " + key + "=" + value);
+    LOG.log(System.Logger.Level.INFO, "configuration " + pid + " created: " + values);
   }
 }

@@ -28,7 +28,11 @@ class RunnableIT {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     List<String> command =
         new java.util.ArrayList<>(
-            List.of(java.toString(), "-jar", JAR.toAbsolutePath().toString()));
+            List.of(
+                java.toString(),
+                "-Ddittofs.http.port=0", // an ephemeral port: the test needs no HTTP
+                "-jar",
+                JAR.toAbsolutePath().toString()));
     command.addAll(List.of(args));
     Path out = dir.resolve("out.txt");
     Path err = dir.resolve("err.txt");
@@ -55,7 +59,8 @@ class RunnableIT {
     Run first = run("", "demo");
     assertThat(first.exit()).as(first.out() + first.err()).isZero();
     assertThat(first.out())
-        .contains("store: h2, target (store.type=h2)")
+        .contains("store in use: h2\n")
+        .contains("target in force: (store.type=h2)\n")
         .contains("GRANTED  alice report.txt [0, 99] EXCLUSIVE POSIX")
         .contains(
             "REFUSED  bob report.txt [50, 149] SHARED POSIX: conflicts with EXCLUSIVE [0, 99]")

@@ -32,7 +32,9 @@ public sealed interface LockEvent
         LockEvent.ClientRegistered,
         LockEvent.ClientUnregistered,
         LockEvent.ConnectionEnded,
-        LockEvent.StoreFailed {
+        LockEvent.StoreFailed,
+        LockEvent.StoreCommitted,
+        LockEvent.StoreSwapped {
 
   /** Why locks went away. */
   enum ReleaseReason {
@@ -197,4 +199,22 @@ public sealed interface LockEvent
    * @param pendingWrites writes waiting to be retried
    */
   record StoreFailed(String message, int pendingWrites) implements LockEvent {}
+
+  /**
+   * A group commit landed in the store: one {@link org.dittofs.metadata.lock.spi.LockStore#apply}
+   * call that succeeded. Published only while the manager has listeners.
+   *
+   * @param operations the store operations committed together
+   * @param latency how long the store took to commit them
+   */
+  record StoreCommitted(int operations, Duration latency) implements LockEvent {}
+
+  /**
+   * The manager moved to another store, or was left without one ({@link LockManager#swapStore}).
+   *
+   * @param held how long lock traffic was held for the move
+   * @param copiedRecords lock and open records copied into the new store (0 when detached)
+   * @param detached whether the manager now runs without a store
+   */
+  record StoreSwapped(Duration held, int copiedRecords, boolean detached) implements LockEvent {}
 }

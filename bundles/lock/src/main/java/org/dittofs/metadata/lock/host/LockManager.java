@@ -83,6 +83,30 @@ public interface LockManager extends LockService, AutoCloseable {
   /** The locks on a file, ordered by first byte, then id. A snapshot. */
   List<Lock> locks(FileHandle file);
 
+  /**
+   * The files that have locks, opens or waiting requests now, in no particular order. A snapshot:
+   * for operator tools that walk the whole table (a file may have lost its state by the time it is
+   * asked about).
+   */
+  List<FileHandle> files();
+
+  /**
+   * The blocking requests waiting on a file, in queue order, each in the shape of the lock it asks
+   * for: its {@code acquiredAt} is when it started waiting and its id is in no lock table. A
+   * snapshot; empty for a file nobody waits on.
+   */
+  List<Lock> waiters(FileHandle file);
+
+  /**
+   * Ends the grace period now, as an operator's decision: restored locks and opens that nobody
+   * reclaimed are released ({@link LockEvent.ReleaseReason#GRACE_EXPIRED}) exactly as when its
+   * timer runs out, and {@link LockEvent.GraceEnded} reports it as early. New locks are granted
+   * from then on. Does nothing outside the grace period. Unlike {@link #reclaimComplete}, it needs
+   * no declaration from the clients (after an unclean shutdown with nothing restored there are no
+   * expected clients to declare anything).
+   */
+  void endGrace();
+
   /** The opens of a file, ordered by id. A snapshot. */
   List<ShareReservation> opens(FileHandle file);
 

@@ -938,6 +938,22 @@ public final class DefaultLockManager implements LockManager {
   }
 
   @Override
+  public List<FileHandle> files() {
+    return List.copyOf(files.keySet());
+  }
+
+  @Override
+  public List<Lock> waiters(FileHandle file) {
+    requireNonNull(file, "file");
+    return onTable(file, false, (t, d) -> t.waiters().stream().map(Waiter::asLock).toList());
+  }
+
+  @Override
+  public void endGrace() {
+    endGrace(true);
+  }
+
+  @Override
   public List<ShareReservation> opens(FileHandle file) {
     requireNonNull(file, "file");
     return onTable(file, false, (t, d) -> t.opens.all());
@@ -999,6 +1015,8 @@ public final class DefaultLockManager implements LockManager {
       gate.open();
     }
     Duration held = Duration.ofNanos(scheduler.nanoTime() - start);
+    int copied = next == null ? 0 : live.size();
+    events.publish(new LockEvent.StoreSwapped(held, copied, next == null));
     LOG.log(
         System.Logger.Level.INFO,
         (next == null ? "lock store detached" : "lock store swapped")
@@ -1007,7 +1025,7 @@ public final class DefaultLockManager implements LockManager {
             + " ms, "
             + live.size()
             + " records copied");
-    return new org.dittofs.metadata.lock.host.SwapReport(held, next == null ? 0 : live.size());
+    return new org.dittofs.metadata.lock.host.SwapReport(held, copied);
   }
 
   /** The plain {@link LockStore} copy: one commit replacing every record, then the epoch. */

@@ -295,7 +295,7 @@ final class StoreWriter {
    */
   private boolean commitBatch(LockStore store, List<Entry> batch) {
     long started = scheduler.nanoTime();
-    RuntimeException batchFailure = apply(store, batch);
+    RuntimeException batchFailure = applyBatch(store, batch);
     if (batchFailure == null) {
       finish(batch, null);
       return true;
@@ -316,7 +316,7 @@ final class StoreWriter {
     for (int i = 0; i < batch.size(); i++) {
       Entry e = batch.get(i);
       try {
-        store.apply(e.ops);
+        apply(store, e.ops);
         finish(List.of(e), null);
       } catch (RuntimeException failure) {
         if (e.done == null) {
@@ -331,12 +331,12 @@ final class StoreWriter {
     return true;
   }
 
-  /** Applies the batch's writes in one call; returns the failure, or null. */
-  private static RuntimeException apply(LockStore store, List<Entry> batch) {
+  /** Applies the batch's writes in one commit; returns the failure, or null. */
+  private RuntimeException applyBatch(LockStore store, List<Entry> batch) {
     try {
       List<LockStoreOp> ops = new ArrayList<>();
       batch.forEach(e -> ops.addAll(e.ops));
-      store.apply(ops);
+      apply(store, ops);
       return null;
     } catch (RuntimeException failure) {
       return failure;
@@ -345,6 +345,16 @@ final class StoreWriter {
 
   private static boolean unreachable(RuntimeException failure) {
     return failure instanceof StoreError se && se.code() == ErrorCode.STORE_UNAVAILABLE;
+  }
+
+  /** One commit; a success is published with its latency (for the commit-latency histogram). */
+  private void apply(LockStore store, List<LockStoreOp> ops) {
+    long start = scheduler.nanoTime();
+    store.apply(ops);
+    if (events.hasListeners()) {
+      events.publish(
+          new LockEvent.StoreCommitted(ops.size(), Duration.ofNanos(scheduler.nanoTime() - start)));
+    }
   }
 
   /** Removes the entries from the queue and completes the synchronous ones. */

@@ -153,6 +153,21 @@ final class MutantLockManager implements LockManager {
   }
 
   @Override
+  public List<FileHandle> files() {
+    return d.files();
+  }
+
+  @Override
+  public List<Lock> waiters(FileHandle file) {
+    return d.waiters(file);
+  }
+
+  @Override
+  public void endGrace() {
+    d.endGrace();
+  }
+
+  @Override
   public List<ShareReservation> opens(FileHandle file) {
     return d.opens(file);
   }

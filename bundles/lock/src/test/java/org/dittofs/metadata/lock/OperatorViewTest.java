@@ -1,0 +1,287 @@
+package org.dittofs.metadata.lock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.dittofs.metadata.errors.ErrorCode;
+import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.lock.host.LockEvent;
+import org.dittofs.metadata.lock.host.LockManager;
+import org.dittofs.metadata.lock.host.LockManagers;
+import org.dittofs.metadata.lock.internal.LockTableInvariants;
+import org.dittofs.metadata.lock.spi.LockQuery;
+import org.dittofs.metadata.lock.spi.LockStore;
+import org.dittofs.metadata.lock.spi.LockStoreOp;
+import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.lock.testing.FaultyLockStore;
+import org.dittofs.metadata.lock.testing.ManualScheduler;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What operator tools (metrics, health checks, the web console) read from and do to the host face:
+ * the files with state, the waiting requests, ending grace by decision, and the store events that
+ * carry commit latency and swap duration.
+ */
+class OperatorViewTest {
+  @BeforeAll
+  static void quietLog() {
+    QuietLockLog.quiet();
+  }
+
+  @AfterAll
+  static void restoreLog() {
+    QuietLockLog.restore();
+  }
+
+  private static final Duration COMMIT = Duration.ofMillis(7);
+
+  private final ManualScheduler sched = new ManualScheduler();
+  private final FaultyLockStore store = new FaultyLockStore();
+  private final List<LockEvent> events = new CopyOnWriteArrayList<>();
+
+  private final Requests on = Requests.on("view-file");
+  private final Requests other = Requests.on("view-other");
+  private final Requests.Owner a = on.posix("nlm:host-a:1:a");
+  private final Requests.Owner b = on.posix("nlm:host-b:1:b");
+  private final Requests.Owner c = on.posix("nlm:host-c:1:c");
+
+  private LockManager start(LockStore s) {
+    return LockManagers.builder().scheduler(sched).store(s).listener(events::add).build();
+  }
+
+  private <E extends LockEvent> List<E> eventsOf(Class<E> type) {
+    return events.stream().filter(type::isInstance).map(type::cast).toList();
+  }
+
+  private static Lock grant(LockManager m, LockRequest r) {
+    LockResult res = m.lock(r);
+    assertThat(res.granted()).as("grant of %s", r).isTrue();
+    return ((LockResult.Granted) res).lock();
+  }
+
+  @Test
+  void filesListsEveryFileWithLocksOpensOrWaitersAndForgetsEmptiedOnes() {
+    LockManager m = start(store);
+    assertThat(m.files()).isEmpty();
+    grant(m, a.exclusive(0, 10));
+    ShareReservation o = m.open(other.posix("nlm:host-a:1:a").open("R", ""));
+    assertThat(m.files()).containsExactlyInAnyOrder(on.file(), other.file());
+
+    m.unlock(a.unlock(0, 10));
+    assertThat(m.files()).containsExactly(other.file());
+    m.close(other.file(), o.id());
+    assertThat(m.files()).isEmpty();
+  }
+
+  @Test
+  void waitersAreListedInQueueOrderAsTheLocksTheyAskFor() {
+    LockManager m = start(store);
+    grant(m, a.exclusive(0, 100));
+    java.time.Instant t0 = sched.now();
+    PendingLock first = m.lockBlocking(b.exclusive(10, 5), Duration.ofSeconds(60));
+    sched.advance(Duration.ofSeconds(2));
+    PendingLock second = m.lockBlocking(c.shared(50, 0), Duration.ofSeconds(60));
+
+    List<Lock> waiting = m.waiters(on.file());
+
+    assertThat(waiting).extracting(Lock::owner).containsExactly(b.owner(), c.owner());
+    assertThat(waiting.get(0).range()).isEqualTo(ByteRange.span(10, 5));
+    assertThat(waiting.get(0).type()).isEqualTo(LockType.EXCLUSIVE);
+    assertThat(waiting.get(1).range()).isEqualTo(ByteRange.toEnd(50));
+    assertThat(waiting.get(0).acquiredAt()).isEqualTo(t0);
+    assertThat(waiting.get(1).acquiredAt()).isEqualTo(t0.plusSeconds(2));
+    assertThat(waiting).extracting(Lock::id).containsExactly(first.id(), second.id());
+    assertThat(m.locks(on.file())).extracting(Lock::owner).containsExactly(a.owner());
+    assertThat(m.files()).containsExactly(on.file());
+    assertThat(m.waiters(other.file())).isEmpty();
+
+    second.cancel();
+    assertThat(m.waiters(on.file())).extracting(Lock::owner).containsExactly(b.owner());
+    m.unlock(a.unlock(0, 100));
+    assertThat(first.poll()).isPresent();
+    assertThat(m.waiters(on.file())).isEmpty();
+  }
+
+  @Test
+  void endGraceReleasesWhatNobodyReclaimedAndAdmitsNewLocks() {
+    LockManager before = start(store);
+    Lock kept = grant(before, a.exclusive(0, 10));
+    Lock lost = grant(before, b.shared(100, 10));
+    before.close();
+    FaultyLockStore durable = store.reopen();
+    LockManager m = start(durable);
+    assertThat(m.graceStatus().active()).isTrue();
+    assertThat(m.reclaim(a.exclusive(0, 10)).granted()).isTrue();
+    assertCode(ErrorCode.GRACE_PERIOD, () -> m.lock(c.exclusive(200, 10)));
+    events.clear();
+
+    m.endGrace();
+
+    assertThat(m.graceStatus().active()).isFalse();
+    assertThat(eventsOf(LockEvent.GraceEnded.class))
+        .containsExactly(new LockEvent.GraceEnded(true, 1, 1));
+    assertThat(eventsOf(LockEvent.Released.class))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.reason()).isEqualTo(LockEvent.ReleaseReason.GRACE_EXPIRED);
+              assertThat(r.removed()).containsExactly(lost);
+            });
+    assertThat(m.locks(on.file()))
+        .extracting(Lock::owner, Lock::range)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(a.owner(), kept.range()));
+    assertThat(m.lock(c.exclusive(100, 10)).granted()).isTrue();
+    LockTableInvariants.check(m);
+    LockTableInvariants.checkStoreMatches(m, durable);
+
+    events.clear();
+    m.endGrace(); // outside grace: nothing happens
+    assertThat(events).isEmpty();
+  }
+
+  @Test
+  void endGraceWorksWithoutExpectedClientsAfterAnUncleanShutdownWithNothingRestored() {
+    LockManager before = start(store);
+    grant(before, a.exclusive(0, 10));
+    before.unlock(a.unlock(0, 10)); // empty, but never closed: unclean
+    LockManager m = start(store.reopen());
+    assertThat(m.graceStatus().active()).isTrue();
+    assertThat(m.graceStatus().expectedClients()).isEmpty();
+
+    m.endGrace();
+
+    assertThat(m.graceStatus().active()).isFalse();
+    assertThat(m.lock(c.exclusive(0, 10)).granted()).isTrue();
+  }
+
+  @Test
+  void everyCommitThatLandsIsPublishedWithItsOperationsAndLatency() {
+    LockStore slow = new SlowStore(store, sched, COMMIT);
+    LockManager m = start(slow);
+    events.clear();
+
+    grant(m, a.exclusive(0, 10));
+    m.unlock(a.unlock(2, 3)); // a split: one delete, two puts
+
+    assertThat(eventsOf(LockEvent.StoreCommitted.class))
+        .containsExactly(
+            new LockEvent.StoreCommitted(1, COMMIT), new LockEvent.StoreCommitted(3, COMMIT));
+  }
+
+  @Test
+  void aFailedCommitIsNotPublishedAsCommitted() {
+    LockManager m = start(store);
+    events.clear();
+    store.down();
+    assertCode(ErrorCode.STORE_UNAVAILABLE, () -> m.lock(a.exclusive(0, 10)));
+    assertThat(eventsOf(LockEvent.StoreCommitted.class)).isEmpty();
+    assertThat(eventsOf(LockEvent.StoreFailed.class)).hasSize(1);
+  }
+
+  @Test
+  void aSwapIsPublishedWithTheTimeTrafficWasHeldAndTheRecordsCopied() {
+    LockManager m = start(store);
+    grant(m, a.exclusive(0, 10));
+    grant(m, b.shared(20, 10));
+    events.clear();
+
+    m.swapStore(new SlowStore(new FaultyLockStore(), sched, COMMIT), null);
+    m.swapStore(null, null);
+
+    List<LockEvent.StoreSwapped> swaps = eventsOf(LockEvent.StoreSwapped.class);
+    assertThat(swaps).hasSize(2);
+    assertThat(swaps.get(0).copiedRecords()).isEqualTo(2);
+    assertThat(swaps.get(0).detached()).isFalse();
+    assertThat(swaps.get(0).held()).isGreaterThanOrEqualTo(COMMIT); // the copy's commit
+    assertThat(swaps.get(1)).isEqualTo(new LockEvent.StoreSwapped(Duration.ZERO, 0, true));
+  }
+
+  private static void assertCode(ErrorCode code, Runnable r) {
+    try {
+      r.run();
+    } catch (StoreError e) {
+      assertThat(e.code()).isEqualTo(code);
+      return;
+    }
+    throw new AssertionError("expected " + code);
+  }
+
+  /** A store whose commits take {@code latency} on the manual clock. */
+  private static final class SlowStore implements LockStore {
+    private final LockStore d;
+    private final ManualScheduler clock;
+    private final Duration latency;
+
+    SlowStore(LockStore d, ManualScheduler clock, Duration latency) {
+      this.d = d;
+      this.clock = clock;
+      this.latency = latency;
+    }
+
+    @Override
+    public void apply(List<LockStoreOp> ops) {
+      clock.advance(latency);
+      d.apply(ops);
+    }
+
+    @Override
+    public void putLock(PersistedLock lock) {
+      d.putLock(lock);
+    }
+
+    @Override
+    public Optional<PersistedLock> getLock(String id) {
+      return d.getLock(id);
+    }
+
+    @Override
+    public boolean deleteLock(String id) {
+      return d.deleteLock(id);
+    }
+
+    @Override
+    public List<PersistedLock> listLocks(LockQuery query) {
+      return d.listLocks(query);
+    }
+
+    @Override
+    public int deleteLocksByClient(String clientId) {
+      return d.deleteLocksByClient(clientId);
+    }
+
+    @Override
+    public int deleteLocksByFile(FileHandle file) {
+      return d.deleteLocksByFile(file);
+    }
+
+    @Override
+    public long getServerEpoch() {
+      return d.getServerEpoch();
+    }
+
+    @Override
+    public long incrementServerEpoch() {
+      return d.incrementServerEpoch();
+    }
+
+    @Override
+    public void setServerEpoch(long epoch) {
+      d.setServerEpoch(epoch);
+    }
+
+    @Override
+    public boolean isCleanShutdown() {
+      return d.isCleanShutdown();
+    }
+
+    @Override
+    public void setCleanShutdown(boolean clean) {
+      d.setCleanShutdown(clean);
+    }
+  }
+}

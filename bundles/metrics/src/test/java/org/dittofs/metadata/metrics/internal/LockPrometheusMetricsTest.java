@@ -1,0 +1,205 @@
+package org.dittofs.metadata.metrics.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import org.dittofs.metadata.Share;
+import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.host.MetadataManager;
+import org.dittofs.metadata.host.MetadataServices;
+import org.dittofs.metadata.lock.ByteRange;
+import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.LockClient;
+import org.dittofs.metadata.lock.LockOwner;
+import org.dittofs.metadata.lock.LockRequest;
+import org.dittofs.metadata.lock.LockingMode;
+import org.dittofs.metadata.lock.PendingLock;
+import org.dittofs.metadata.lock.UnlockRequest;
+import org.dittofs.metadata.lock.host.LockConfig;
+import org.dittofs.metadata.lock.host.LockManager;
+import org.dittofs.metadata.metrics.testing.PrometheusText;
+import org.dittofs.metadata.store.memory.MemoryMetadataStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A known sequence of grants, refusals, waits and releases against a real metadata service on the
+ * memory store, then the exposition as Prometheus reads it: strict text, the right families and
+ * types, and the counted values.
+ */
+class LockPrometheusMetricsTest {
+  private final MetadataManager service =
+      MetadataServices.over(new MemoryMetadataStore())
+          .config(LockConfig.builder().maxLocksPerFile(3).build())
+          .start();
+  private final LockManager locks = service.lockManager();
+  private final LockPrometheusMetrics metrics = new LockPrometheusMetrics(() -> Optional.of(locks));
+
+  {
+    locks.addListener(metrics);
+  }
+
+  private static final FileHandle FILE = FileHandle.of("metrics-file");
+  private static final LockClient HOST_A = new LockClient("host-a", "nlm");
+  private static final LockClient HOST_B = new LockClient("host-b", "smb");
+
+  @AfterEach
+  void stop() {
+    service.close();
+  }
+
+  private static LockRequest posix(String owner, boolean exclusive, long offset, long length) {
+    LockRequest.Builder b =
+        LockRequest.builder(FILE, LockOwner.of(owner)).share("s").client(HOST_A).posix();
+    return (exclusive ? b.exclusive() : b.shared()).range(ByteRange.span(offset, length)).build();
+  }
+
+  private static LockRequest windows(String owner, long offset, long length) {
+    return LockRequest.builder(FILE, LockOwner.of(owner))
+        .share("s")
+        .client(HOST_B)
+        .windows()
+        .shared()
+        .range(ByteRange.span(offset, length))
+        .build();
+  }
+
+  private PrometheusText scrape() throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrometheusTextFormatWriter.create().write(out, metrics.scrape());
+    return PrometheusText.parse(out.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aKnownSequenceIsCountedAndExposedInStrictTextFormat() throws Exception {
+    service.putShare(new Share("s", LockingMode.ADVISORY));
+    assertThat(locks.lock(posix("a", true, 0, 10)).granted()).isTrue();
+    assertThat(locks.lock(posix("a", true, 10, 10)).granted()).isTrue(); // coalesces
+    assertThat(locks.lock(posix("b", false, 5, 1)).granted()).isFalse(); // conflict
+    assertThat(locks.lock(posix("b", true, 50, 1)).granted()).isTrue();
+    assertThat(locks.lock(windows("w", 100, 1)).granted()).isTrue();
+    assertThatThrownBy(() -> locks.lock(windows("w", 200, 1))) // 4th record on the file
+        .isInstanceOf(StoreError.class);
+    PendingLock waiting = locks.lockBlocking(posix("c", true, 0, 1), Duration.ofSeconds(60));
+    PendingLock cancelled = locks.lockBlocking(posix("d", true, 0, 1), Duration.ofSeconds(60));
+    cancelled.cancel();
+
+    PrometheusText t = scrape();
+
+    assertThat(t.types())
+        .containsEntry("dittofs_lock_grants_total", "counter")
+        .containsEntry("dittofs_lock_denials_total", "counter")
+        .containsEntry("dittofs_lock_limit_refusals_total", "counter")
+        .containsEntry("dittofs_lock_locks", "gauge")
+        .containsEntry("dittofs_lock_store_commit_seconds", "histogram")
+        .containsEntry("dittofs_lock_store_swap_seconds", "histogram");
+    assertThat(
+            t.require(
+                "dittofs_lock_grants_total",
+                "flavour",
+                "posix",
+                "type",
+                "exclusive",
+                "reclaim",
+                "false"))
+        .isEqualTo(3);
+    assertThat(
+            t.require(
+                "dittofs_lock_grants_total",
+                "flavour",
+                "windows",
+                "type",
+                "shared",
+                "reclaim",
+                "false"))
+        .isEqualTo(1);
+    assertThat(
+            t.require(
+                "dittofs_lock_denials_total",
+                "flavour",
+                "posix",
+                "type",
+                "shared",
+                "reason",
+                "conflict"))
+        .isEqualTo(1);
+    assertThat(t.require("dittofs_lock_limit_refusals_total", "limit", "per-file")).isEqualTo(1);
+    assertThat(t.require("dittofs_lock_waits_total", "outcome", "cancelled")).isEqualTo(1);
+    assertThat(t.require("dittofs_lock_locks")).isEqualTo(3);
+    assertThat(t.require("dittofs_lock_waiters")).isEqualTo(1);
+    assertThat(t.require("dittofs_lock_grace_active")).isZero();
+    assertThat(t.require("dittofs_lock_store_pending_writes")).isZero();
+    // every grant above is one group commit of the store
+    assertThat(t.require("dittofs_lock_store_commit_seconds_count")).isGreaterThanOrEqualTo(4);
+    assertThat(t.require("dittofs_lock_store_commit_seconds_bucket", "le", "+Inf"))
+        .isEqualTo(t.require("dittofs_lock_store_commit_seconds_count"));
+    assertThat(t.series().keySet()).noneMatch(k -> k.contains("metrics-file") || k.contains("a\""));
+
+    locks.unlock(
+        new UnlockRequest(
+            FILE, LockOwner.of("a"), posix("a", true, 0, 1).flavour(), ByteRange.span(0, 20)));
+    assertThat(waiting.await(Duration.ofSeconds(10))).isNotNull();
+
+    PrometheusText after = scrape();
+    assertThat(after.require("dittofs_lock_releases_total", "reason", "explicit")).isEqualTo(1);
+    assertThat(after.require("dittofs_lock_waits_total", "outcome", "granted")).isEqualTo(1);
+    assertThat(after.require("dittofs_lock_waiters")).isZero();
+    assertThat(after.require("dittofs_lock_wait_seconds_count")).isEqualTo(2);
+  }
+
+  @Test
+  void aSwapIsObservedInTheSwapHistogram() throws Exception {
+    service.putShare(new Share("s", LockingMode.ADVISORY));
+    locks.lock(posix("a", true, 0, 10));
+    service.swapStore(new MemoryMetadataStore());
+
+    PrometheusText t = scrape();
+
+    assertThat(t.require("dittofs_lock_store_swap_seconds_count")).isEqualTo(1);
+    assertThat(t.require("dittofs_lock_store_swap_seconds_bucket", "le", "60.0")).isEqualTo(1);
+  }
+
+  @Test
+  void withoutALockManagerTheGaugesAreLeftOutAndTheScrapeStaysValid() throws Exception {
+    LockPrometheusMetrics detached = new LockPrometheusMetrics(Optional::empty);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrometheusTextFormatWriter.create().write(out, detached.scrape());
+
+    PrometheusText t = PrometheusText.parse(out.toString(StandardCharsets.UTF_8));
+
+    assertThat(t.value("dittofs_lock_locks")).isEmpty();
+    // every known label combination is there from the start, at zero (rate() needs a first 0)
+    assertThat(
+            t.require(
+                "dittofs_lock_grants_total",
+                "flavour",
+                "windows",
+                "type",
+                "exclusive",
+                "reclaim",
+                "true"))
+        .isZero();
+    assertThat(t.require("dittofs_lock_releases_total", "reason", "grace_expired")).isZero();
+    assertThat(t.require("dittofs_lock_limit_refusals_total", "limit", "per-client")).isZero();
+  }
+
+  @Test
+  void theStrictReaderRefusesWhatPrometheusWouldNot() {
+    assertThatThrownBy(() -> PrometheusText.parse("x 1\n"))
+        .hasMessageContaining("no family declared");
+    assertThatThrownBy(() -> PrometheusText.parse("# TYPE x gauge\nx{a=\"1\",} 1\n"))
+        .hasMessageContaining("trailing comma");
+    assertThatThrownBy(() -> PrometheusText.parse("# TYPE x histogram\nx 1\n"))
+        .hasMessageContaining("wrong suffix");
+    assertThatThrownBy(() -> PrometheusText.parse("# TYPE x gauge\nx one\n"))
+        .hasMessageContaining("not a number");
+    assertThatThrownBy(() -> PrometheusText.parse("# TYPE x gauge\nx 1\nx 2\n"))
+        .hasMessageContaining("twice");
+  }
+}

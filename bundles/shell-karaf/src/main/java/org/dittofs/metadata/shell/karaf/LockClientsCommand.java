@@ -1,0 +1,21 @@
+package org.dittofs.metadata.shell.karaf;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.dittofs.metadata.shell.LockShell;
+import org.dittofs.metadata.shell.Usage;
+
+/** {@code lock:clients}. */
+@Service
+@Command(scope = Usage.LOCK_SCOPE, name = "clients", description = Usage.CLIENTS_TEXT)
+public final class LockClientsCommand implements Action {
+  @Reference LockShell shell;
+
+  @Override
+  public Object execute() {
+    shell.clients(System.out);
+    return null;
+  }
+}
