@@ -80,10 +80,7 @@ class PersistenceTest {
 
   /** The file's memory state as store records, by id. */
   private Map<String, PersistedLock> memory() {
-    Map<String, PersistedLock> m = new java.util.HashMap<>();
-    locks.locks(on.file()).forEach(l -> m.put(l.id().toString(), PersistedLock.of(l)));
-    locks.opens(on.file()).forEach(o -> m.put(o.id().toString(), PersistedLock.of(o)));
-    return m;
+    return LockTableInvariants.records(locks, on.file());
   }
 
   private void landAndCheck() {

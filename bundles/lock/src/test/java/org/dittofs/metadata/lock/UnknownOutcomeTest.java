@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
@@ -49,10 +48,7 @@ class UnknownOutcomeTest {
   private final Requests.Owner a = on.posix("nlm:host:1:a");
 
   private Map<String, PersistedLock> memory() {
-    Map<String, PersistedLock> m = new HashMap<>();
-    locks.locks(on.file()).forEach(l -> m.put(l.id().toString(), PersistedLock.of(l)));
-    locks.opens(on.file()).forEach(o -> m.put(o.id().toString(), PersistedLock.of(o)));
-    return m;
+    return LockTableInvariants.records(locks, on.file());
   }
 
   private void assertUnavailable(Runnable r) {

@@ -227,6 +227,7 @@ public final class DefaultLockManager implements LockManager {
           // check each element against the table and the elements before it, then grant all at once
           List<LockChange> tentative = new ArrayList<>(requests.size());
           Lock conflict = null;
+          int trial = 0; // counted changes of the tentative grants, which are taken back below
           for (LockRequest r : requests) {
             conflict = ops.conflict(t, r, null, d, true);
             if (conflict != null) {
@@ -234,12 +235,18 @@ public final class DefaultLockManager implements LockManager {
               break;
             }
             LockChange ch = ops.windows().grant(t, r, scheduler.now());
+            int before = t.changes;
             t.apply(ch);
+            trial += t.changes - before;
             tentative.add(ch);
           }
+          int before = t.changes;
           for (int i = tentative.size() - 1; i >= 0; i--) {
             t.undo(tentative.get(i));
           }
+          // the table is as it was: no re-check of the waiters for the trial (a courtesy
+          // revocation on the way was a real change and stays counted)
+          t.changes -= trial + (t.changes - before);
           if (conflict != null) {
             return new LockResult.Denied(conflict);
           }
@@ -486,15 +493,21 @@ public final class DefaultLockManager implements LockManager {
         req.file(),
         false,
         (t, d) -> {
+          // best fit: a restored lock of the requested type before a stronger one, so that a
+          // weaker reclaim does not take the record a later reclaim of the same type needs
+          // (stacked WINDOWS locks of one range)
           Lock restored = null;
           org.dittofs.metadata.lock.internal.OwnerLocks own = t.ownerLocks(req.owner());
           for (Lock l : own == null ? List.<Lock>of() : own.all()) {
             if (t.isRestored(l.id())
                 && l.client().equals(req.client())
                 && l.range().equals(req.range())
-                && (l.exclusive() || req.type() == LockType.SHARED)) {
+                && (l.exclusive() || req.type() == LockType.SHARED)
+                && (restored == null || l.type() == req.type())) {
               restored = l;
-              break;
+              if (l.type() == req.type()) {
+                break;
+              }
             }
           }
           if (restored == null) {
@@ -540,6 +553,7 @@ public final class DefaultLockManager implements LockManager {
    * The change that replaces a restored record by the reclaimed lock, coalescing with live ones.
    */
   private LockChange reclaimChange(FileLockTable t, Lock restored, LockRequest req) {
+    int changes = t.changes; // a trial: the table is put back as it was, waiters need no re-check
     t.remove(restored);
     t.restored.remove(restored.id());
     try {
@@ -551,6 +565,7 @@ public final class DefaultLockManager implements LockManager {
     } finally {
       t.add(restored);
       t.restored.add(restored.id());
+      t.changes = changes;
     }
   }
 
@@ -564,15 +579,18 @@ public final class DefaultLockManager implements LockManager {
         req.file(),
         false,
         (t, d) -> {
+          // best fit: the covering restored open with the fewest modes beyond the request's (an
+          // exact match first), so that a smaller reclaim does not take the open a later, larger
+          // reclaim of the same owner needs
           ShareReservation old = null;
           for (ShareReservation o : t.opens.all()) {
             if (t.isRestored(o.id())
                 && o.owner().equals(req.owner())
                 && o.client().equals(req.client())
                 && o.access().containsAll(req.access())
-                && o.deny().containsAll(req.deny())) {
+                && o.deny().containsAll(req.deny())
+                && (old == null || modes(o) < modes(old))) {
               old = o;
-              break;
             }
           }
           if (old == null) {
@@ -616,6 +634,10 @@ public final class DefaultLockManager implements LockManager {
           ops.settleRestored(t, 0, d);
           return r;
         });
+  }
+
+  private static int modes(ShareReservation o) {
+    return Integer.bitCount(o.accessMask()) + Integer.bitCount(o.denyMask());
   }
 
   @Override

@@ -109,10 +109,11 @@ final class LifecycleBasicOps {
         boolean unchanged = model().noChange(file, owner, flavour, type, span);
         ErrorCode refused = model().tryGrant(file, owner, flavour, type, span);
         if (refused != null) {
+          LifecycleModel.Limit limit = model().lastLimit(); // before a waiter's re-check sets it
           model().wakeIfRevoked(file, mark);
           h.count(what + " " + refused);
           if (refused == ErrorCode.LOCK_LIMIT_EXCEEDED) {
-            h.expectLimit(r, model().lastLimit());
+            h.expectLimit(r, limit);
           } else {
             h.expectError(r, refused);
           }
@@ -181,10 +182,11 @@ final class LifecycleBasicOps {
       refused = ErrorCode.STORE_UNAVAILABLE;
     }
     if (refused != null) {
+      LifecycleModel.Limit limit = model().lastLimit(); // before a waiter's re-check sets it
       model().wakeIfRevoked(a.file(), mark);
       h.count("lockAll " + refused);
       if (refused == ErrorCode.LOCK_LIMIT_EXCEEDED) {
-        h.expectLimit(r, model().lastLimit());
+        h.expectLimit(r, limit);
       } else {
         h.expectError(r, refused);
       }

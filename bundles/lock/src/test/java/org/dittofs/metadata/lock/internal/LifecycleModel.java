@@ -607,13 +607,10 @@ final class LifecycleModel {
    */
   void revokeCourtesy(int file, int owner, LockType type, Span span, List<Held> tentative) {
     int client = clientOf(owner);
+    List<Held> candidates = records(file);
+    candidates.addAll(tentative);
     List<Held> conflicting = new ArrayList<>();
-    for (Held h : records(file)) {
-      if (ReferenceLockModel.conflicts(h, owner, type, span, false)) {
-        conflicting.add(h);
-      }
-    }
-    for (Held h : tentative) {
+    for (Held h : candidates) {
       if (ReferenceLockModel.conflicts(h, owner, type, span, false)) {
         conflicting.add(h);
       }
@@ -906,7 +903,9 @@ final class LifecycleModel {
     int mark = revocations;
     BlockingOutcome o = blocking(number, file, owner, flavour, type, span, timeoutNanos, mark);
     if (o != BlockingOutcome.GRANTED) { // a grant woke the queue itself
+      Limit refusal = lastLimit; // a waiter refused in the re-check must not replace it
       wakeIfRevoked(file, mark); // the table changed if courtesy locks were revoked on the way
+      lastLimit = refusal;
     }
     return o;
   }
@@ -1236,15 +1235,18 @@ final class LifecycleModel {
         restored.get(f).removeIf(h -> h.owner() == owner);
         any |= restored.get(f).size() != before;
       }
+      boolean closed = false;
       for (OpenRec open : List.copyOf(live.opens(f))) {
         if (clientOf(open.owner()) == client) {
           live.close(f, open.handle());
           restoredOpens.get(f).remove(open.handle());
-          any = true;
+          closed = true;
         }
       }
       if (any) {
-        wake(f);
+        wake(f); // opens never block a lock request: closing them alone re-checks nothing
+      }
+      if (any || closed) {
         endGraceIfNothingLeft();
       }
     }
@@ -1318,10 +1320,10 @@ final class LifecycleModel {
   record ReclaimResult(ErrorCode error, Span deniedOn, Span granted) {}
 
   /**
-   * reclaim(): a restored lock of the owner (and its client) with this range and the same or a
-   * stronger type is replaced by a live one, coalesced with the owner's live same-type locks; if
-   * the coalesced record conflicts with another owner's lock (SPEC 3, as for every grant), it is
-   * denied and nothing changes.
+   * reclaim(): a restored lock of the owner (and its client) with this range and the same type
+   * (else a stronger one) is replaced by a live one, coalesced with the owner's live same-type
+   * locks; if the coalesced record conflicts with another owner's lock (SPEC 3, as for every
+   * grant), it is denied and nothing changes.
    */
   ReclaimResult reclaim(
       int file, int owner, LockFlavour flavour, LockType type, Span span, boolean otherClient) {
@@ -1332,27 +1334,32 @@ final class LifecycleModel {
       return new ReclaimResult(ErrorCode.NOT_IN_GRACE, null, null);
     }
     List<Held> old = restored.get(file);
+    int pick = -1; // best fit: the same type before a stronger one
     for (int i = 0; i < old.size() && !otherClient; i++) {
       Held h = old.get(i);
       if (h.owner() == owner
           && h.span().equals(span)
-          && (h.exclusive() || type == LockType.SHARED)) {
-        Span merged = coalesced(file, owner, flavour, type, span);
-        if (!merged.equals(span) && anyConflict(file, owner, type, merged)) {
-          return new ReclaimResult(null, merged, null);
-        }
-        if (!storeWrite()) {
-          return new ReclaimResult(ErrorCode.STORE_UNAVAILABLE, null, null);
-        }
-        old.remove(i);
-        live.grant(file, owner, flavour, type, span);
-        graceReclaimed++;
-        wake(file);
-        endGraceIfNothingLeft();
-        return new ReclaimResult(null, null, merged);
+          && (h.exclusive() || type == LockType.SHARED)
+          && (pick < 0 || (h.type() == type && old.get(pick).type() != type))) {
+        pick = i;
       }
     }
-    return new ReclaimResult(ErrorCode.LOCK_NOT_FOUND, null, null);
+    if (pick < 0) {
+      return new ReclaimResult(ErrorCode.LOCK_NOT_FOUND, null, null);
+    }
+    Span merged = coalesced(file, owner, flavour, type, span);
+    if (!merged.equals(span) && anyConflict(file, owner, type, merged)) {
+      return new ReclaimResult(null, merged, null);
+    }
+    if (!storeWrite()) {
+      return new ReclaimResult(ErrorCode.STORE_UNAVAILABLE, null, null);
+    }
+    old.remove(pick);
+    live.grant(file, owner, flavour, type, span);
+    graceReclaimed++;
+    wake(file);
+    endGraceIfNothingLeft();
+    return new ReclaimResult(null, null, merged);
   }
 
   /** reclaimOpen(): null if granted (the new open gets {@code handle}), else the error. */
@@ -1360,23 +1367,30 @@ final class LifecycleModel {
     if (!graceActive) {
       return ErrorCode.NOT_IN_GRACE;
     }
+    OpenRec best = null; // best fit: the fewest modes beyond the request's, the oldest first
     for (OpenRec o : live.opens(file)) {
       if (restoredOpens.get(file).contains(o.handle())
           && o.owner() == owner
           && (o.access() & access) == access
-          && (o.deny() & deny) == deny) {
-        if (!storeWrite()) {
-          return ErrorCode.STORE_UNAVAILABLE;
-        }
-        live.close(file, o.handle());
-        restoredOpens.get(file).remove(o.handle());
-        live.open(file, new OpenRec(handle, owner, access, deny));
-        graceReclaimed++;
-        endGraceIfNothingLeft();
-        return null;
+          && (o.deny() & deny) == deny
+          && (best == null
+              || Integer.bitCount(o.access()) + Integer.bitCount(o.deny())
+                  < Integer.bitCount(best.access()) + Integer.bitCount(best.deny()))) {
+        best = o;
       }
     }
-    return ErrorCode.LOCK_NOT_FOUND;
+    if (best == null) {
+      return ErrorCode.LOCK_NOT_FOUND;
+    }
+    if (!storeWrite()) {
+      return ErrorCode.STORE_UNAVAILABLE;
+    }
+    live.close(file, best.handle());
+    restoredOpens.get(file).remove(best.handle());
+    live.open(file, new OpenRec(handle, owner, access, deny));
+    graceReclaimed++;
+    endGraceIfNothingLeft();
+    return null;
   }
 
   void reclaimComplete(int client) {
@@ -1401,12 +1415,15 @@ final class LifecycleModel {
   private void endGrace() {
     graceActive = false;
     for (int f : graceFiles) {
+      boolean locks = !restored.get(f).isEmpty();
       restored.get(f).clear();
       for (int h : new LinkedHashSet<>(restoredOpens.get(f))) {
         live.close(f, h);
       }
       restoredOpens.get(f).clear();
-      wake(f);
+      if (locks) {
+        wake(f);
+      }
     }
   }
 }

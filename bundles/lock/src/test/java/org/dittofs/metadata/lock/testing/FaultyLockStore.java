@@ -27,7 +27,7 @@ import org.dittofs.metadata.lock.spi.PersistedLock;
  *       incrementServerEpoch, commit and setCleanShutdown; the count starts at the call that sets
  *       the fault and covers only calls made while the store is up with valid arguments.
  *   <li>{@link #failNthWrite}: once, the n-th write call from now fails with STORE_UNAVAILABLE;
- *       with {@code landsFirst} a commit applies its operations before it throws (a commit whose
+ *       with {@code landsFirst} an apply call makes its changes before it throws (a commit whose
  *       outcome the caller cannot know: the database committed, the acknowledgement was lost).
  *       Other write calls fail without changing anything either way.
  *   <li>{@link #down} / {@link #up}: while down, every store method, reads included, fails with
@@ -83,7 +83,7 @@ public final class FaultyLockStore implements LockStore {
 
   /**
    * Once: the {@code n}-th write call from now (1: the next one) fails with STORE_UNAVAILABLE. With
-   * {@code landsFirst}, if that call is a {@link #commit}, its operations are applied before it
+   * {@code landsFirst}, if that call is an {@link #apply}, its operations are applied before it
    * throws. Replaces an earlier one-shot fault that has not hit yet.
    */
   public synchronized void failNthWrite(int n, boolean landsFirst) {
