@@ -1,11 +1,11 @@
 package org.dittofs.metadata.itests;
 
+import static org.dittofs.metadata.itests.Locks.expectError;
 import static org.dittofs.metadata.itests.Locks.grant;
 import static org.dittofs.metadata.itests.Locks.liveLocks;
 import static org.dittofs.metadata.itests.Locks.posix;
 import static org.dittofs.metadata.itests.Locks.storedLocks;
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertNotSame;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
@@ -18,6 +18,7 @@ import javax.inject.Inject;
 import org.dittofs.metadata.FileRecord;
 import org.dittofs.metadata.FileType;
 import org.dittofs.metadata.Share;
+import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
@@ -38,15 +39,20 @@ import org.ops4j.pax.exam.spi.reactors.PerMethod;
 /**
  * Native Felix, one container per test: bad configuration through Config Admin, while locks are
  * held, is one log line naming the PID, the field and the reason, and the service keeps serving
- * with what it had; a good change of a store's database moves the live state into it.
+ * with what it had; a corrected value applies without restarting anything.
  *
  * <ul>
  *   <li>{@code store.target} of the metadata service set to a filter that matches no store, then to
  *       a malformed one: still on the same store, locks held, new grants succeed.
- *   <li>The H2 store given an unusable directory, the PostgreSQL store a malformed URL and an
- *       unreachable server: the store in service stays registered and serving.
- *   <li>The H2 store given a new, valid directory: the new database is opened and registered before
- *       the old one goes, and the metadata service hot-swaps locks, shares and files into it.
+ *   <li>Another directory for an open H2 store instance, a malformed URL and an unreachable server
+ *       for an open PostgreSQL one: the store in service stays registered and serving.
+ *   <li>Another database the DS way: a second H2 instance, a target naming it (one hot swap), then
+ *       the first instance deleted.
+ *   <li>Malformed limit and fairness values (a string where a number is expected), then corrected:
+ *       one line each, the previous values in force, the correction applied, the same component.
+ *   <li>A PostgreSQL instance whose server cannot be reached at first: registered but unavailable,
+ *       the service stays on memory (one line each), and the corrected URL brings it up and the
+ *       service onto it, with no restart.
  * </ul>
  */
 @RunWith(PaxExam.class)
@@ -89,7 +95,8 @@ public class BadConfigurationIT extends ItestSupport {
   }
 
   @Test
-  public void anUnusableH2DirectoryOrABadPostgresUrlKeepsTheStoreInService() throws IOException {
+  public void anotherDatabaseForAnOpenStoreOrABadPostgresUrlKeepsTheStoreInService()
+      throws IOException {
     Path dir = freshDirectory("bad-config-h2");
     MetadataStore h2 = configureH2(dir);
     target("h2");
@@ -99,11 +106,10 @@ public class BadConfigurationIT extends ItestSupport {
 
     Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
     try (SwapLog log = SwapLog.attach()) {
-      configure(H2_PID, Map.of("directory", file.resolve("db").toString()));
+      configureInstance(H2_PID, STORE_NAME, Map.of("directory", file.resolve("db").toString()));
       List<String> lines = awaitProblems(log, 1);
-      System.out.println("[itests] unusable H2 directory: " + lines);
-      assertOneLine(lines.get(0), H2_PID, "directory", "not-a-directory");
-      assertTrue(lines.get(0), lines.get(0).contains("stays in service"));
+      System.out.println("[itests] another H2 directory for an open store: " + lines);
+      assertOneLine(lines.get(0), H2_PID + "~" + STORE_NAME, "not-a-directory", "stays in service");
       assertServing(h2, held);
       awaitWritesLanded(service);
       assertEquals(
@@ -118,15 +124,14 @@ public class BadConfigurationIT extends ItestSupport {
     awaitBound(service, "postgres");
     assertSame(postgres, service.store());
     try (SwapLog log = SwapLog.attach()) {
-      configure(POSTGRES_PID, Map.of("url", "jdbc:postgresql//missing-colon/x"));
+      configureInstance(
+          POSTGRES_PID, STORE_NAME, Map.of("url", "jdbc:postgresql//missing-colon/x"));
       List<String> lines = awaitProblems(log, 1);
-      assertOneLine(lines.get(0), POSTGRES_PID, "url", "jdbc:postgresql//missing-colon/x");
-      int closedPort;
-      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-        closedPort = s.getLocalPort();
-      }
-      configure(
+      assertOneLine(lines.get(0), POSTGRES_PID, "'url'", "jdbc:postgresql//missing-colon/x");
+      int closedPort = closedPort();
+      configureInstance(
           POSTGRES_PID,
+          STORE_NAME,
           Map.of(
               "url",
               "jdbc:postgresql://127.0.0.1:" + closedPort + "/x?connectTimeout=2",
@@ -134,7 +139,7 @@ public class BadConfigurationIT extends ItestSupport {
               "wrong-secret"));
       lines = awaitProblems(log, 2);
       System.out.println("[itests] bad PostgreSQL configurations: " + lines);
-      assertOneLine(lines.get(1), POSTGRES_PID, "url", "127.0.0.1:" + closedPort);
+      assertOneLine(lines.get(1), POSTGRES_PID, "127.0.0.1:" + closedPort, "stays in service");
       assertTrue("no password logged", lines.stream().noneMatch(l -> l.contains("secret")));
       Lock again = grant(service, lock(1000, 10));
       awaitWritesLanded(service);
@@ -147,10 +152,11 @@ public class BadConfigurationIT extends ItestSupport {
   }
 
   @Test
-  public void aNewH2DirectoryReceivesTheLiveStateThroughAHotSwap() {
-    MetadataStore first = configureH2(freshDirectory("bad-config-first"));
-    target("h2");
+  public void anotherDatabaseIsANewInstanceThenATargetThenDeletingTheOld() {
+    MetadataStore first = configureH2("first", freshDirectory("bad-config-first"));
+    configure(METADATA_PID, Map.of("store.target", "(&(store.type=h2)(store.name=first))"));
     awaitBound(service, "h2");
+    assertSame(first, service.store());
     service.putShare(new Share(SHARE, LockingMode.ADVISORY));
     service.putFile(new FileRecord(FILE, SHARE, "bad-config-file", null, FileType.FILE, 7));
     grant(service, lock(0, 100));
@@ -160,17 +166,15 @@ public class BadConfigurationIT extends ItestSupport {
 
     Path second = freshDirectory("bad-config-second");
     try (SwapLog log = SwapLog.attach()) {
-      configure(H2_PID, Map.of("directory", second.toString()));
-      await(
-          "the service on the store in the new directory",
-          () -> service.store() != null && service.store() != first);
+      MetadataStore moved = configureH2("second", second);
+      assertSame("a new instance changes nothing by itself", first, service.store());
+      configure(METADATA_PID, Map.of("store.target", "(&(store.type=h2)(store.name=second))"));
+      await("the service on the second instance", () -> service.store() == moved);
+      deleteInstance(H2_PID, "first");
       awaitWritesLanded(service);
-      MetadataStore moved = service.store();
-      assertNotSame(first, moved);
-      assertEquals("h2", moved.type());
 
       List<SwapLog.Swap> swaps = log.awaitSwaps(1);
-      System.out.println("[itests] H2 directory change: " + swaps);
+      System.out.println("[itests] move to another H2 database: " + swaps);
       assertEquals(
           "one hot swap, never through no store",
           List.of("h2 -> h2"),
@@ -191,8 +195,83 @@ public class BadConfigurationIT extends ItestSupport {
       Lock after = grant(service, lock(500, 10));
       awaitWritesLanded(service);
       assertTrue("grants land in it", storedLocks(moved).containsKey(after.id().toString()));
+      assertSame("deleting the old instance changes nothing", moved, service.store());
       assertEquals("warnings or errors logged", List.of(), log.problems());
     }
+  }
+
+  @Test
+  public void malformedServiceValuesAreOneLineEachAndACorrectionAppliesWithoutARestart() {
+    awaitBound(service, "memory");
+    Lock held = grant(service, lock(0, 100));
+    long component = componentId(METADATA_PID);
+    try (SwapLog log = SwapLog.attach()) {
+      // as Karaf's file install passes a hand-written value: a string
+      configure(METADATA_PID, Map.of("max.locks.per.file", "lots", "fairness", 42));
+      List<String> lines = awaitProblems(log, 2);
+      System.out.println("[itests] malformed service values: " + lines);
+      assertOneLine(lines.get(0), METADATA_PID, "'max.locks.per.file'", "'lots' is not a whole");
+      assertOneLine(lines.get(1), METADATA_PID, "'fairness'", "'42' is not one of FIFO, BARGING");
+      assertEquals(1000, service.lockManager().config().maxLocksPerFile());
+      assertServing(service.store(), held);
+
+      configure(METADATA_PID, Map.of("max.locks.per.file", " 5 ", "fairness", "barging"));
+      await("limit 5 in force", () -> service.lockManager().config().maxLocksPerFile() == 5);
+      assertEquals(
+          org.dittofs.metadata.lock.host.LockConfig.Fairness.BARGING,
+          service.lockManager().config().fairness());
+      assertEquals("no new problem", 2, log.problems().size());
+      assertEquals("the same component, never restarted", component, componentId(METADATA_PID));
+      assertTrue(liveLocks(service, List.of(FILE)).containsKey(held.id().toString()));
+    }
+  }
+
+  @Test
+  public void aPostgresStoreUnreachableAtFirstComesUpWhenItsConfigurationIsFixed()
+      throws IOException {
+    awaitBound(service, "memory");
+    Lock held = grant(service, lock(0, 100));
+    int closedPort = closedPort();
+    try (SwapLog log = SwapLog.attach()) {
+      MetadataStore postgres = configureUnreachablePostgres(closedPort);
+      List<String> lines = awaitProblems(log, 1);
+      assertOneLine(lines.get(0), POSTGRES_PID, "127.0.0.1:" + closedPort, "retrying");
+      expectError(ErrorCode.STORE_UNAVAILABLE, () -> postgres.inTransaction(tx -> tx.listShares()));
+
+      target("postgres");
+      lines = awaitProblems(log, 2);
+      System.out.println("[itests] PostgreSQL unreachable at first: " + lines);
+      assertOneLine(lines.get(1), METADATA_PID, "cannot use store postgres", "staying on memory");
+      assertEquals("memory", service.store().type());
+      assertTrue(grant(service, lock(300, 10)) != null);
+
+      configureInstance(
+          POSTGRES_PID, STORE_NAME, Map.of("url", System.getProperty(PostgresServer.URL_PROPERTY)));
+      await("the service on PostgreSQL", () -> service.store() == postgres);
+      awaitWritesLanded(service);
+      assertTrue(storedLocks(postgres).containsKey(held.id().toString()));
+      assertEquals("no further problem lines", 2, log.problems().size());
+      assertEquals(
+          List.of("memory -> postgres"),
+          log.swaps().stream().map(s -> s.from() + " -> " + s.to()).toList());
+    }
+  }
+
+  private long componentId(String name) {
+    org.osgi.service.component.runtime.ServiceComponentRuntime scr =
+        awaitService(org.osgi.service.component.runtime.ServiceComponentRuntime.class, null);
+    for (org.osgi.service.component.runtime.dto.ComponentDescriptionDTO d :
+        scr.getComponentDescriptionDTOs(installed(METADATA))) {
+      for (org.osgi.service.component.runtime.dto.ComponentConfigurationDTO c :
+          scr.getComponentConfigurationDTOs(d)) {
+        assertEquals(
+            "state of " + d.name,
+            org.osgi.service.component.runtime.dto.ComponentConfigurationDTO.ACTIVE,
+            c.state);
+        return c.id;
+      }
+    }
+    throw new AssertionError("no component configuration for " + name);
   }
 
   private void assertServing(MetadataStore expected, Lock held) {

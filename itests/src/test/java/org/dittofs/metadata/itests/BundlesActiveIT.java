@@ -50,7 +50,7 @@ public class BundlesActiveIT extends ItestSupport {
 
     Map<String, String> states = awaitComponentsActive(PROJECT);
     System.out.println("[itests] Felix components: " + states);
-    assertEquals("components", 4, states.size());
+    assertEquals("components", 5, states.size());
   }
 
   @Test

@@ -9,7 +9,6 @@ import org.dittofs.metadata.FileRecord;
 import org.dittofs.metadata.FileType;
 import org.dittofs.metadata.Share;
 import org.dittofs.metadata.host.MetadataManager;
-import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.spi.MetadataStore;
@@ -21,9 +20,11 @@ import org.dittofs.metadata.spi.MetadataStore;
  *
  * <p>It proves: no request fails at any time (so DS bound each replacement before unbinding the old
  * store: an unbind first would have opened a window of STORE_UNAVAILABLE, and the service would
- * have logged a swap from "(none)"); every lock acknowledged and not released is in the final store
- * with the same id and range, and nothing else is; shares and files travel too; each swap reports
- * how long traffic was held, which is printed.
+ * have logged a swap from "(none)"); every POSIX lock, WINDOWS lock and open acknowledged and not
+ * released, blocking requests granted while they waited across a swap included, is in the final
+ * store and in the lock manager as the same whole record (kind, flavour, type, range, access, deny,
+ * owner, client, file, share, epoch), and nothing else is; shares and files travel too; each swap
+ * reports how long traffic was held, which is printed.
  */
 final class HotSwapScenario {
   private static final int THREADS = 4;
@@ -44,7 +45,7 @@ final class HotSwapScenario {
       service.putFile(new FileRecord(f, ItestSupport.SHARE, f.toString(), null, FileType.FILE, 0));
     }
 
-    Map<String, ByteRange> acknowledged;
+    Map<String, String> acknowledged;
     try (SwapLog log = SwapLog.attach()) {
       traffic.start();
       try {
@@ -74,12 +75,19 @@ final class HotSwapScenario {
     }
 
     assertTrue("the traffic holds no lock at the end", !acknowledged.isEmpty());
+    for (String kind : List.of("LOCK POSIX", "LOCK WINDOWS", "OPEN")) {
+      assertTrue(
+          "the traffic holds no " + kind + " record at the end",
+          acknowledged.values().stream().anyMatch(r -> r.startsWith(kind)));
+    }
     assertEquals(
-        "acknowledged locks vs the lock manager",
+        "acknowledged locks and opens vs the lock manager, whole records",
         acknowledged,
-        Locks.liveLocks(service, traffic.files()));
+        Locks.liveRecords(service, traffic.files()));
     assertEquals(
-        "acknowledged locks vs the final store", acknowledged, Locks.storedLocks(postgres));
+        "acknowledged locks and opens vs the final store, whole records",
+        acknowledged,
+        Locks.storedRecords(postgres));
     postgres.inTransaction(
         tx -> {
           assertTrue("share in postgres", tx.getShare(ItestSupport.SHARE).isPresent());

@@ -79,6 +79,9 @@ public abstract class ItestSupport {
   protected static final List<String> STORE_FEATURES =
       List.of("dittofs-lock-store-memory", "dittofs-lock-store-h2", "dittofs-lock-store-postgres");
 
+  /** Karaf's logging configuration file. */
+  protected static final String PAX_LOGGING = "etc/org.ops4j.pax.logging.cfg";
+
   private static final String CENTRAL = "https://repo1.maven.org/maven2@id=central";
 
   @Inject protected BundleContext context;
@@ -102,10 +105,10 @@ public abstract class ItestSupport {
         mavenBundle("org.apache.felix", "org.apache.felix.configadmin").versionAsInProject(),
         mavenBundle("org.osgi", "org.osgi.service.log").versionAsInProject(),
         mavenBundle("org.apache.felix", "org.apache.felix.metatype").versionAsInProject(),
-        // HikariCP logs through slf4j; Karaf brings its own through pax-logging
+        // the project's bundles and HikariCP log through SLF4J, here to java.util.logging (where
+        // SwapLog listens); Karaf brings its own SLF4J through pax-logging
         mavenBundle("org.slf4j", "slf4j-api").versionAsInProject(),
-        mavenBundle("org.slf4j", "slf4j-simple").versionAsInProject(),
-        systemProperty("org.slf4j.simpleLogger.defaultLogLevel").value("warn"),
+        mavenBundle("org.slf4j", "slf4j-jdk14").versionAsInProject().noStart(),
         composite(bundles));
   }
 
@@ -132,6 +135,9 @@ public abstract class ItestSupport {
             .useDeployFolder(false),
         configureConsole().ignoreLocalConsole().ignoreRemoteShell(),
         logLevel(LogLevel.WARN),
+        // the project's own lines at INFO: swaps, grace, stores opening (SwapLog reads them)
+        editConfigurationFilePut(PAX_LOGGING, "log4j2.logger.dittofs.name", "org.dittofs"),
+        editConfigurationFilePut(PAX_LOGGING, "log4j2.logger.dittofs.level", "INFO"),
         editConfigurationFilePut(mvnCfg, "org.ops4j.pax.url.mvn.repositories", CENTRAL),
         editConfigurationFilePut(
             mvnCfg,
@@ -227,18 +233,21 @@ public abstract class ItestSupport {
   /** Sets properties of {@code pid}, keeping the others it has. */
   protected final void configure(String pid, Map<String, ?> properties) {
     try {
-      Configuration c = configAdmin.getConfiguration(pid, "?");
-      Dictionary<String, Object> d = c.getProperties();
-      if (d == null) {
-        d = new Hashtable<>();
-      }
-      for (Map.Entry<String, ?> e : properties.entrySet()) {
-        d.put(e.getKey(), e.getValue());
-      }
-      c.update(d);
+      update(configAdmin.getConfiguration(pid, "?"), properties);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static void update(Configuration c, Map<String, ?> properties) throws IOException {
+    Dictionary<String, Object> d = c.getProperties();
+    if (d == null) {
+      d = new Hashtable<>();
+    }
+    for (Map.Entry<String, ?> e : properties.entrySet()) {
+      d.put(e.getKey(), e.getValue());
+    }
+    c.update(d);
   }
 
   protected final void deleteConfiguration(String pid) {
@@ -249,25 +258,70 @@ public abstract class ItestSupport {
     }
   }
 
-  /** Configures the H2 store in {@code directory} and waits until its service is registered. */
-  protected final MetadataStore configureH2(Path directory) {
-    configure(H2_PID, Map.of("directory", directory.toString(), "user", "sa", ".password", ""));
-    return awaitStore("h2");
+  /** The name of the store instances the tests configure (their factory configuration name). */
+  protected static final String STORE_NAME = "itest";
+
+  /** Sets properties of the factory configuration {@code factoryPid~name}, keeping the others. */
+  protected final void configureInstance(
+      String factoryPid, String name, Map<String, ?> properties) {
+    try {
+      update(configAdmin.getFactoryConfiguration(factoryPid, name, "?"), properties);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
-  /** Configures the PostgreSQL store on the run's server and waits until it is registered. */
+  /** Deletes the factory configuration {@code factoryPid~name}: its store instance goes away. */
+  protected final void deleteInstance(String factoryPid, String name) {
+    try {
+      configAdmin.getFactoryConfiguration(factoryPid, name, "?").delete();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Configures the H2 store instance {@value #STORE_NAME} in {@code directory} and waits until its
+   * service is registered.
+   */
+  protected final MetadataStore configureH2(Path directory) {
+    return configureH2(STORE_NAME, directory);
+  }
+
+  /** Configures the H2 store instance {@code name} and waits until its service is registered. */
+  protected final MetadataStore configureH2(String name, Path directory) {
+    configureInstance(
+        H2_PID, name, Map.of("directory", directory.toString(), "user", "sa", ".password", ""));
+    return awaitService(MetadataStore.class, "(service.pid=" + H2_PID + "~" + name + ")");
+  }
+
+  /**
+   * Configures the PostgreSQL store instance {@value #STORE_NAME} on the run's server and waits
+   * until it is registered.
+   */
   protected final MetadataStore configurePostgres() {
     String url = System.getProperty(PostgresServer.URL_PROPERTY);
     assertNotNull("the container has no PostgreSQL URL", url);
-    configure(
+    configureInstance(
         POSTGRES_PID,
+        STORE_NAME,
         Map.of("url", url, "user", PostgresServer.USER, ".password", "", "pool.size", 4));
-    return awaitStore("postgres");
+    return awaitService(
+        MetadataStore.class, "(service.pid=" + POSTGRES_PID + "~" + STORE_NAME + ")");
   }
 
-  /** Points the metadata service at the stores of one type (a hot swap if it serves). */
+  /**
+   * Points the metadata service at the stores of one type (a hot swap if it serves): for h2 and
+   * postgres the instance {@value #STORE_NAME} (a Karaf feature's own instance "main" may run too).
+   */
   protected final void target(String storeType) {
-    configure(METADATA_PID, Map.of("store.target", "(store.type=" + storeType + ")"));
+    configure(
+        METADATA_PID,
+        Map.of(
+            "store.target",
+            storeType.equals("memory")
+                ? "(store.type=memory)"
+                : "(&(store.type=" + storeType + ")(store.name=" + STORE_NAME + "))"));
   }
 
   /** A fresh, empty directory under the run's data directory. */
@@ -382,6 +436,44 @@ public abstract class ItestSupport {
           MetadataStore s = service.store();
           return type == null ? s == null : s != null && type.equals(s.type());
         });
+  }
+
+  /** A local TCP port nothing listens on (a PostgreSQL server that cannot be reached). */
+  protected static int closedPort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Configures the PostgreSQL store instance {@value #STORE_NAME} on a server that cannot be
+   * reached ({@code closedPort}) and waits until it is registered (it is, unopened).
+   */
+  protected final MetadataStore configureUnreachablePostgres(int closedPort) {
+    configureInstance(
+        POSTGRES_PID,
+        STORE_NAME,
+        Map.of(
+            "url",
+            "jdbc:postgresql://127.0.0.1:" + closedPort + "/x?connectTimeout=2",
+            "user",
+            PostgresServer.USER,
+            ".password",
+            ""));
+    return awaitService(
+        MetadataStore.class, "(service.pid=" + POSTGRES_PID + "~" + STORE_NAME + ")");
+  }
+
+  /** Whether {@code store} answers (its database is open). */
+  protected static boolean opens(MetadataStore store) {
+    try {
+      store.inTransaction(tx -> tx.listShares());
+      return true;
+    } catch (org.dittofs.metadata.errors.StoreError e) {
+      return false;
+    }
   }
 
   /** Waits until the lock manager has written everything to its store. */

@@ -14,6 +14,7 @@ import javax.inject.Inject;
 import org.apache.karaf.features.BootFinished;
 import org.apache.karaf.features.FeaturesService;
 import org.dittofs.metadata.host.MetadataManager;
+import org.dittofs.metadata.spi.MetadataStore;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -78,11 +79,11 @@ public class KarafBundlesActiveIT extends ItestSupport {
     }
 
     awaitBound(service, "memory"); // the core feature's store.target
-    awaitStore("h2"); // configured by its feature, under ${karaf.data}/dittofs
+    awaitService(MetadataStore.class, "(service.pid=" + H2_PID + "~main)"); // the feature's h2-main
     configurePostgres();
 
     Map<String, String> states = awaitComponentsActive(expected);
     System.out.println("[itests] Karaf components: " + states);
-    assertEquals("components", 4, states.size());
+    assertEquals("components", 5, states.size());
   }
 }

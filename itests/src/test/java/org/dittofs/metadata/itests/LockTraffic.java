@@ -1,14 +1,20 @@
 package org.dittofs.metadata.itests;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.dittofs.metadata.errors.ErrorCode;
+import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
@@ -19,19 +25,30 @@ import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
 import org.dittofs.metadata.lock.LockType;
+import org.dittofs.metadata.lock.OpenRequest;
+import org.dittofs.metadata.lock.PendingLock;
+import org.dittofs.metadata.lock.ShareAccess;
+import org.dittofs.metadata.lock.ShareReservation;
 import org.dittofs.metadata.lock.UnlockRequest;
+import org.dittofs.metadata.lock.spi.PersistedLock;
 
 /**
- * Live lock traffic: several threads, each one POSIX owner of its own client, lock, unlock and test
- * random slots of a few shared files as fast as they can. A slot is {@code [100 k, 100 k + 49]}, so
- * one owner's locks never touch and every grant is one record with exactly the requested range;
- * owners do meet each other (denials are answers, not failures).
+ * Live lock traffic of both flavours: several threads, each with a POSIX owner (an NLM client) and
+ * a WINDOWS owner (an SMB session), lock, unlock, test, open and close, and queue blocking requests
+ * that wait across whatever happens meanwhile (a store swap), on a few shared files, as fast as
+ * they can. A slot is 100 bytes: POSIX locks take {@code [100 k, 100 k + 49]} (one owner's never
+ * touch, so every grant is one record with exactly the requested range), WINDOWS locks {@code [100
+ * k + 50, 100 k + 89]} (they stack and are released by exact range). Owners meet each other:
+ * denials, timeouts of waiters and share conflicts are answers, not failures.
  *
- * <p>Each thread remembers what was acknowledged to it: every granted record still held. Any
- * exception from the lock manager is a failure. {@link #stop} returns what must be in the store.
+ * <p>Each thread remembers what was acknowledged to it: every granted lock and open still held, as
+ * the whole record ({@link Locks#describe}: kind, owner, client, flavour, type, range, access,
+ * deny, epoch). Any other exception is a failure. {@link #stop} cancels the waiters still queued (a
+ * waiter granted before its cancel counts as held) and returns what must be in the store.
  */
 final class LockTraffic {
   private static final int SLOTS = 32;
+  private static final Duration WAIT = Duration.ofMillis(150);
 
   private final MetadataManager service;
   private final List<FileHandle> files;
@@ -42,6 +59,8 @@ final class LockTraffic {
   private final AtomicLong denials = new AtomicLong();
   private final AtomicLong releases = new AtomicLong();
   private final AtomicLong tests = new AtomicLong();
+  private final AtomicLong opens = new AtomicLong();
+  private final AtomicLong waits = new AtomicLong();
 
   LockTraffic(MetadataManager service, String prefix, int threads, int fileCount) {
     this.service = service;
@@ -64,8 +83,8 @@ final class LockTraffic {
     workers.forEach(Thread::start);
   }
 
-  /** Stops the threads and returns every acknowledged lock still held, id to range. */
-  Map<String, ByteRange> stop() throws InterruptedException {
+  /** Stops the threads and returns every acknowledged lock and open still held, id to record. */
+  Map<String, String> stop() throws InterruptedException {
     running.set(false);
     for (Worker w : workers) {
       w.join(ItestSupport.WAIT.toMillis());
@@ -73,11 +92,18 @@ final class LockTraffic {
         throw new AssertionError(w.getName() + " did not stop: a request hangs");
       }
     }
-    Map<String, ByteRange> held = new TreeMap<>();
+    Map<String, String> held = new TreeMap<>();
     for (Worker w : workers) {
-      for (Lock l : w.held.values()) {
-        held.put(l.id().toString(), l.range());
-      }
+      w.settleWaiters(true);
+      w.locks
+          .values()
+          .forEach(l -> held.put(l.id().toString(), Locks.describe(PersistedLock.of(l))));
+      w.windows
+          .values()
+          .forEach(l -> held.put(l.id().toString(), Locks.describe(PersistedLock.of(l))));
+      w.openHeld
+          .values()
+          .forEach(o -> held.put(o.id().toString(), Locks.describe(PersistedLock.of(o))));
     }
     return held;
   }
@@ -87,7 +113,7 @@ final class LockTraffic {
   }
 
   long requests() {
-    return grants.get() + denials.get() + releases.get() + tests.get();
+    return grants.get() + denials.get() + releases.get() + tests.get() + opens.get() + waits.get();
   }
 
   @Override
@@ -100,20 +126,31 @@ final class LockTraffic {
         + " releases, "
         + tests
         + " tests, "
+        + opens
+        + " opens/closes, "
+        + waits
+        + " blocking requests, "
         + failures.size()
         + " failures";
   }
 
   private final class Worker extends Thread {
     private final LockOwner owner;
+    private final LockOwner windowsOwner;
     private final LockClient client;
+    private final LockClient session;
     private final Random random;
-    private final Map<Integer, Lock> held = new HashMap<>(); // file * SLOTS + slot
+    private final Map<Integer, Lock> locks = new HashMap<>(); // POSIX: file * SLOTS + slot
+    private final Map<Integer, Lock> windows = new HashMap<>(); // WINDOWS: file * SLOTS + slot
+    private final Map<FileHandle, ShareReservation> openHeld = new HashMap<>();
+    private final List<PendingLock> waiting = new ArrayList<>();
 
     Worker(String prefix, int n) {
       super(prefix + "-traffic-" + n);
       this.owner = LockOwner.of("nlm:" + prefix + "-host-" + n + ":" + (100 + n) + ":oh");
+      this.windowsOwner = LockOwner.of("smb:" + prefix + "-session-" + n + ":fid-1");
       this.client = new LockClient(prefix + "-host-" + n, "nlm");
+      this.session = new LockClient(prefix + "-session-" + n, "smb");
       this.random = new Random(31L * n + prefix.hashCode());
     }
 
@@ -122,6 +159,7 @@ final class LockTraffic {
       while (running.get()) {
         try {
           step();
+          settleWaiters(false);
         } catch (Throwable t) {
           failures.add(new AssertionError(getName() + ": " + t, t));
         }
@@ -131,26 +169,134 @@ final class LockTraffic {
     private void step() {
       int key = random.nextInt(files.size() * SLOTS);
       FileHandle file = files.get(key / SLOTS);
-      ByteRange range = ByteRange.span((key % SLOTS) * 100L, 50);
+      long base = (key % SLOTS) * 100L;
       double p = random.nextDouble();
-      if (!held.isEmpty() && p < 0.35) {
-        Lock l = held.remove(held.keySet().iterator().next());
-        service.locks().unlock(new UnlockRequest(l.file(), owner, LockFlavour.POSIX, l.range()));
-        releases.incrementAndGet();
-      } else if (p < 0.55) {
-        service.locks().test(request(file, LockType.EXCLUSIVE, range)); // any answer is fine
+      if (p < 0.25) {
+        posix(file, key, ByteRange.span(base, 50));
+      } else if (p < 0.40) {
+        service.locks().test(request(file, LockType.EXCLUSIVE, ByteRange.span(base, 50)));
         tests.incrementAndGet();
-      } else if (!held.containsKey(key)) {
+      } else if (p < 0.65) {
+        windows(file, key, ByteRange.span(base + 50, 40));
+      } else if (p < 0.85) {
+        openOrClose(file);
+      } else if (waiting.size() < 2 && !locks.containsKey(key)) {
         LockType type = random.nextBoolean() ? LockType.SHARED : LockType.EXCLUSIVE;
-        LockResult r = service.locks().lock(request(file, type, range));
-        if (r instanceof LockResult.Granted g) {
-          Lock l = g.lock();
-          if (!l.range().equals(range) || !l.owner().equals(owner)) {
-            throw new AssertionError("granted " + l + " for " + range);
+        waits.incrementAndGet();
+        try {
+          waiting.add(
+              service.locks().lockBlocking(request(file, type, ByteRange.span(base, 50)), WAIT));
+        } catch (StoreError e) {
+          if (e.code() != ErrorCode.DEADLOCK) {
+            throw e;
           }
-          held.put(key, l);
+          denials.incrementAndGet(); // refused at once: waiting would close a cycle
+        }
+      }
+    }
+
+    private void posix(FileHandle file, int key, ByteRange range) {
+      Lock held = locks.remove(key);
+      if (held != null) {
+        service.locks().unlock(new UnlockRequest(file, owner, LockFlavour.POSIX, range));
+        releases.incrementAndGet();
+        return;
+      }
+      if (waitingOn(key)) {
+        return; // a queued request of this owner covers it
+      }
+      LockType type = random.nextBoolean() ? LockType.SHARED : LockType.EXCLUSIVE;
+      granted(service.locks().lock(request(file, type, range)), range, owner)
+          .ifPresent(l -> locks.put(key, l));
+    }
+
+    /** One WINDOWS record per slot (stacking is the lock table's business, tested elsewhere). */
+    private void windows(FileHandle file, int key, ByteRange range) {
+      if (windows.remove(key) != null) {
+        service.locks().unlock(new UnlockRequest(file, windowsOwner, LockFlavour.WINDOWS, range));
+        releases.incrementAndGet();
+        return;
+      }
+      LockType type = random.nextBoolean() ? LockType.SHARED : LockType.EXCLUSIVE;
+      LockRequest r =
+          new LockRequest(
+              file, ItestSupport.SHARE, windowsOwner, session, LockFlavour.WINDOWS, type, range);
+      granted(service.locks().lock(r), range, windowsOwner).ifPresent(l -> windows.put(key, l));
+    }
+
+    private void openOrClose(FileHandle file) {
+      ShareReservation o = openHeld.remove(file);
+      opens.incrementAndGet();
+      if (o != null) {
+        service.locks().close(file, o.id());
+        return;
+      }
+      try {
+        openHeld.put(
+            file,
+            service
+                .locks()
+                .open(
+                    new OpenRequest(
+                        file,
+                        ItestSupport.SHARE,
+                        windowsOwner,
+                        session,
+                        Set.of(ShareAccess.READ),
+                        random.nextInt(8) == 0 ? Set.of(ShareAccess.WRITE) : Set.of())));
+      } catch (StoreError e) {
+        if (e.code() != ErrorCode.SHARE_DENIED) {
+          throw e;
+        }
+        denials.incrementAndGet();
+      }
+    }
+
+    private Optional<Lock> granted(LockResult r, ByteRange range, LockOwner who) {
+      if (r instanceof LockResult.Granted g) {
+        Lock l = g.lock();
+        if (!l.range().equals(range) || !l.owner().equals(who)) {
+          throw new AssertionError("granted " + l + " for " + range);
+        }
+        grants.incrementAndGet();
+        return Optional.of(l);
+      }
+      denials.incrementAndGet();
+      return Optional.empty();
+    }
+
+    private boolean waitingOn(int key) {
+      FileHandle file = files.get(key / SLOTS);
+      ByteRange range = ByteRange.span((key % SLOTS) * 100L, 50);
+      return waiting.stream()
+          .anyMatch(w -> w.request().file().equals(file) && w.request().range().equals(range));
+    }
+
+    /** Takes the outcome of finished waiters; with {@code cancel}, cancels the rest first. */
+    private void settleWaiters(boolean cancel) {
+      for (var it = waiting.iterator(); it.hasNext(); ) {
+        PendingLock w = it.next();
+        if (cancel) {
+          w.cancel();
+        }
+        if (!w.isDone()) {
+          continue;
+        }
+        it.remove();
+        try {
+          Lock l = w.completion().toCompletableFuture().join();
+          LockRequest r = w.request();
+          int key = files.indexOf(r.file()) * SLOTS + (int) (r.range().first() / 100);
+          if (locks.putIfAbsent(key, l) != null) {
+            throw new AssertionError("a waiter was granted bytes its owner already held: " + l);
+          }
           grants.incrementAndGet();
-        } else {
+        } catch (CompletionException e) {
+          if (!(e.getCause() instanceof StoreError s)
+              || !Set.of(ErrorCode.TIMED_OUT, ErrorCode.CANCELLED, ErrorCode.DEADLOCK)
+                  .contains(s.code())) {
+            throw e;
+          }
           denials.incrementAndGet();
         }
       }

@@ -73,4 +73,57 @@ final class Locks {
     }
     return out;
   }
+
+  /** A record as the tests compare it: every field but the acquisition time (stores round it). */
+  static String describe(PersistedLock r) {
+    return r.kind()
+        + " "
+        + r.flavour()
+        + " "
+        + r.type()
+        + " "
+        + r.range()
+        + " access="
+        + r.access()
+        + " deny="
+        + r.deny()
+        + " owner="
+        + r.owner()
+        + " client="
+        + r.clientId()
+        + "/"
+        + r.adapter()
+        + " file="
+        + r.file()
+        + " share="
+        + r.share()
+        + " epoch="
+        + r.epoch();
+  }
+
+  /** Every lock and open record of a store, id to {@link #describe}. */
+  static Map<String, String> storedRecords(MetadataStore store) {
+    return store.inTransaction(
+        tx -> {
+          Map<String, String> out = new TreeMap<>();
+          for (PersistedLock r : tx.locks().listLocks(LockQuery.all())) {
+            out.put(r.id(), describe(r));
+          }
+          return out;
+        });
+  }
+
+  /** Every lock and open the service holds on {@code files}, id to {@link #describe}. */
+  static Map<String, String> liveRecords(MetadataManager service, Iterable<FileHandle> files) {
+    Map<String, String> out = new TreeMap<>();
+    for (FileHandle f : files) {
+      for (Lock l : service.lockManager().locks(f)) {
+        out.put(l.id().toString(), describe(PersistedLock.of(l)));
+      }
+      for (org.dittofs.metadata.lock.ShareReservation o : service.lockManager().opens(f)) {
+        out.put(o.id().toString(), describe(PersistedLock.of(o)));
+      }
+    }
+    return out;
+  }
 }

@@ -128,8 +128,9 @@ public class NoStoreWindowIT extends ItestSupport {
   public void aDepartingStoreIsReadWhileDsReplacesIt() {
     awaitBound(service, "memory");
     MetadataStore memory = awaitStore("memory");
-    configure(
+    configureInstance(
         H2_PID,
+        STORE_NAME,
         Map.of(
             "directory",
             freshDirectory("departing-h2").toString(),
@@ -150,7 +151,7 @@ public class NoStoreWindowIT extends ItestSupport {
     Map<String, ByteRange> live = liveLocks(service, List.of(FILE));
 
     try (SwapLog log = SwapLog.attach()) {
-      deleteConfiguration(H2_PID); // the H2 store unregisters; memory still matches
+      deleteInstance(H2_PID, STORE_NAME); // the H2 store goes away; memory still matches
       awaitBound(service, "memory");
       awaitWritesLanded(service);
 

@@ -10,9 +10,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Listens to the metadata bundles' log (they log through {@code System.Logger}, which the JDK backs
- * with java.util.logging when nothing else is installed) for the line each store swap writes, and
- * for warnings and errors. A swap line reads {@code metadata store memory -> h2 in 12 ms, 340 lock
+ * Listens to the project bundles' log (they log through SLF4J: in native Felix its jdk14 binding
+ * hands the lines to java.util.logging, where this class is a handler; in Karaf pax-logging hands
+ * them to {@link KarafLogTap}, a PaxAppender service) for the line each store swap writes, and for
+ * warnings and errors. A swap line reads {@code metadata store memory -> h2 in 12 ms, 340 lock
  * records copied}: it carries the time lock traffic was held.
  */
 final class SwapLog extends Handler implements AutoCloseable {
@@ -28,11 +29,30 @@ final class SwapLog extends Handler implements AutoCloseable {
   }
 
   private final Logger logger; // held strongly: JUL keeps loggers weakly
+  private final AutoCloseable karaf;
   private final List<Swap> swaps = new ArrayList<>();
   private final List<String> problems = new ArrayList<>();
+  private final List<String> bundles = new ArrayList<>();
+  private final List<String> lines = new ArrayList<>();
 
   private SwapLog(Logger logger) {
     this.logger = logger;
+    this.karaf = karafTap(this);
+  }
+
+  /** In Karaf, a {@link KarafLogTap} (loaded only there: it implements pax-logging's SPI). */
+  private static AutoCloseable karafTap(SwapLog log) {
+    if (System.getProperty("karaf.home") == null) {
+      return null;
+    }
+    try {
+      return (AutoCloseable)
+          Class.forName(SwapLog.class.getPackageName() + ".KarafLogTap")
+              .getDeclaredMethod("attach", SwapLog.class)
+              .invoke(null, log);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot listen to Karaf's log", e);
+    }
   }
 
   /** Starts listening to the {@code org.dittofs.metadata} loggers and their children. */
@@ -48,18 +68,37 @@ final class SwapLog extends Handler implements AutoCloseable {
   }
 
   @Override
-  public synchronized void publish(LogRecord r) {
-    String msg = r.getMessage();
-    if (msg == null) {
+  public void publish(LogRecord r) {
+    record(
+        r.getLevel().intValue() >= Level.WARNING.intValue(),
+        r.getLevel().toString(),
+        r.getLoggerName(),
+        r.getMessage(),
+        null);
+  }
+
+  /**
+   * One line of a project logger.
+   *
+   * @param problem whether it is a warning or an error
+   * @param bundle the bundle the log system attributes the line to, or null if it does not say
+   */
+  synchronized void record(
+      boolean problem, String level, String loggerName, String message, String bundle) {
+    if (message == null) {
       return;
     }
-    Matcher m = SWAP.matcher(msg);
+    if (bundle != null) {
+      bundles.add(bundle);
+    }
+    lines.add(level + " " + loggerName + ": " + message);
+    Matcher m = SWAP.matcher(message);
     if (m.find()) {
       swaps.add(
           new Swap(
               m.group(1), m.group(2), Long.parseLong(m.group(3)), Integer.parseInt(m.group(4))));
-    } else if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-      problems.add(r.getLevel() + " " + r.getLoggerName() + ": " + msg);
+    } else if (problem) {
+      problems.add(level + " " + loggerName + ": " + message);
     }
   }
 
@@ -71,6 +110,16 @@ final class SwapLog extends Handler implements AutoCloseable {
   /** Warnings and errors logged so far. */
   synchronized List<String> problems() {
     return List.copyOf(problems);
+  }
+
+  /** Every line so far, as {@code LEVEL logger: message}. */
+  synchronized List<String> lines() {
+    return List.copyOf(lines);
+  }
+
+  /** The bundles the log system attributed the lines to (Karaf only), one per line. */
+  synchronized List<String> bundles() {
+    return List.copyOf(bundles);
   }
 
   /** Waits until {@code n} swaps were reported. */
@@ -85,5 +134,12 @@ final class SwapLog extends Handler implements AutoCloseable {
   @Override
   public void close() {
     logger.removeHandler(this);
+    if (karaf != null) {
+      try {
+        karaf.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
   }
 }

@@ -686,9 +686,13 @@ class DeadlockTest {
     waiting(f1.posix(A).exclusive(10, 10));
     events.clear();
 
-    refusedWithDeadlock(f1.posix(B).exclusive(0, 10));
+    LockRequest r = f1.posix(B).exclusive(0, 10);
+    refusedWithDeadlock(r);
 
-    assertThat(events).containsExactly(new LockEvent.Deadlock(LockOwner.of(B), owners(A, B)));
+    assertThat(events)
+        .containsExactly(
+            new LockEvent.Deadlock(LockOwner.of(B), owners(A, B)),
+            new LockEvent.Refused(r, ErrorCode.DEADLOCK));
   }
 
   @Test

@@ -142,23 +142,32 @@ class GraceTest {
   }
 
   @Test
-  void graceIsEnteredAfterAnUncleanShutdownEvenWithAnEmptyStore() {
+  void anUncleanShutdownThatLeftNothingEndsGraceAtOnce() {
     hold(a.exclusive(0, 10));
     before.unlock(a.unlock(0, 10));
     restart(false);
 
     assertThat(durable.records()).isEmpty();
-    assertThat(locks.graceStatus())
-        .isEqualTo(new GraceStatus(true, GRACE, Set.of(), Set.of(), 0, 0));
+    // SPEC 11: entered (the shutdown was not clean), and over at once: nothing to reclaim
     assertThat(eventsOf(LockEvent.GraceEntered.class))
         .containsExactly(new LockEvent.GraceEntered(0, 0, Set.of(), GRACE));
-    // nobody is expected, so no declaration ends it early: only the timer does
-    locks.reclaimComplete(a.client());
-    assertThat(locks.graceStatus().active()).isTrue();
-    sched.advance(GRACE);
-    assertThat(locks.graceStatus().active()).isFalse();
     assertThat(eventsOf(LockEvent.GraceEnded.class))
-        .containsExactly(new LockEvent.GraceEnded(false, 0, 0));
+        .containsExactly(new LockEvent.GraceEnded(true, 0, 0));
+    assertThat(locks.graceStatus().active()).isFalse();
+    assertThat(locks.lock(b.exclusive(0, 10)).granted()).isTrue();
+    assertCode(ErrorCode.NOT_IN_GRACE, () -> locks.reclaim(a.exclusive(0, 10)));
+  }
+
+  @Test
+  void anUncleanShutdownWithRecordsLeftKeepsGraceUntilTheyAreReclaimed() {
+    Lock held = hold(a.exclusive(0, 10));
+    restart(false);
+
+    assertThat(locks.graceStatus().active()).isTrue();
+    assertCode(ErrorCode.GRACE_PERIOD, () -> locks.lock(b.exclusive(20, 10)));
+    assertThat(locks.reclaim(a.exclusive(0, 10)).granted()).isTrue();
+    assertThat(locks.graceStatus().active()).isFalse();
+    assertThat(locks.locks(held.file())).hasSize(1);
   }
 
   @Test

@@ -156,9 +156,13 @@ class LimitsTest {
     grant(f1.posix("a").exclusive(0, 10));
     events.clear();
 
-    refused(f1.posix("b").exclusive(20, 10), "per-file", 1, 1);
+    LockRequest r = f1.posix("b").exclusive(20, 10);
+    refused(r, "per-file", 1, 1);
 
-    assertThat(events).containsExactly(new LockEvent.LimitHit("per-file", 1, 1));
+    assertThat(events)
+        .containsExactly(
+            new LockEvent.LimitHit("per-file", 1, 1),
+            new LockEvent.Refused(r, ErrorCode.LOCK_LIMIT_EXCEEDED));
   }
 
   @Test

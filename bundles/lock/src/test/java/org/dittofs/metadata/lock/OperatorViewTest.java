@@ -145,17 +145,18 @@ class OperatorViewTest {
   }
 
   @Test
-  void endGraceWorksWithoutExpectedClientsAfterAnUncleanShutdownWithNothingRestored() {
+  void afterAnUncleanShutdownWithNothingRestoredGraceIsAlreadyOverAndEndGraceDoesNothing() {
     LockManager before = start(store);
     grant(before, a.exclusive(0, 10));
     before.unlock(a.unlock(0, 10)); // empty, but never closed: unclean
     LockManager m = start(store.reopen());
-    assertThat(m.graceStatus().active()).isTrue();
-    assertThat(m.graceStatus().expectedClients()).isEmpty();
+    // SPEC 11: nothing restored, so every restored record is reclaimed: grace ends at once
+    assertThat(m.graceStatus().active()).isFalse();
+    events.clear();
 
     m.endGrace();
 
-    assertThat(m.graceStatus().active()).isFalse();
+    assertThat(events).isEmpty();
     assertThat(m.lock(c.exclusive(0, 10)).granted()).isTrue();
   }
 

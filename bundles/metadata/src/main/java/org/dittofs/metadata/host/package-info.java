@@ -2,7 +2,9 @@
  * The host's API of the metadata layer: {@link org.dittofs.metadata.host.MetadataManager} (the
  * adapter face plus the lock manager's host face, the store in use, the hot swap and close) and its
  * plain-Java entry point {@link org.dittofs.metadata.host.MetadataServices}. Protocol adapters need
- * only {@code org.dittofs.metadata}. Versioned apart from it.
+ * only {@code org.dittofs.metadata}. Versioned apart from it. 1.1: {@link
+ * org.dittofs.metadata.host.MetadataManager#storeSelection()}, {@link
+ * org.dittofs.metadata.config.ConfigurationValues}.
  */
 @Export
 @Version("1.1.0")

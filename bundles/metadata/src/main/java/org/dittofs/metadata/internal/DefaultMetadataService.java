@@ -25,6 +25,8 @@ import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.spi.LockQuery;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.spi.MetadataStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The metadata service over one store. Shares are cached in memory (they change rarely and every
@@ -36,7 +38,7 @@ import org.dittofs.metadata.spi.MetadataStore;
  * thread-safe; {@code sweepTimer} is guarded by this object's monitor.
  */
 public final class DefaultMetadataService implements MetadataManager {
-  private static final System.Logger LOG = System.getLogger("org.dittofs.metadata");
+  private static final Logger LOG = LoggerFactory.getLogger("org.dittofs.metadata");
 
   private volatile MetadataStore store; // null while no store is bound
   private final LockManager locks;
@@ -201,8 +203,7 @@ public final class DefaultMetadataService implements MetadataManager {
             next == null ? null : new TransactionalLockStore(next),
             (epoch, records) -> copyInto(old, next, epoch, records));
     store = next;
-    LOG.log(
-        System.Logger.Level.INFO,
+    LOG.info(
         "metadata store "
             + (old == null ? "(none)" : old.type())
             + " -> "
@@ -277,10 +278,10 @@ public final class DefaultMetadataService implements MetadataManager {
               try {
                 int n = sweepOrphans();
                 if (n > 0) {
-                  LOG.log(System.Logger.Level.INFO, "swept " + n + " orphaned lock records");
+                  LOG.info("swept " + n + " orphaned lock records");
                 }
               } catch (StoreError e) {
-                LOG.log(System.Logger.Level.WARNING, "orphan sweep failed: " + e);
+                LOG.warn("orphan sweep failed: " + e);
               }
               scheduleSweep();
             },

@@ -1,13 +1,9 @@
 package org.dittofs.metadata.internal;
 
 import java.time.Duration;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.dittofs.metadata.FileRecord;
 import org.dittofs.metadata.MetadataService;
 import org.dittofs.metadata.RemovePolicy;
@@ -20,17 +16,15 @@ import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockService;
-import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.host.LockMetrics;
 import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.host.SwapReport;
 import org.dittofs.metadata.spi.MetadataStore;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
-import org.osgi.framework.Filter;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -40,6 +34,8 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The metadata service as a Declarative Services component: it owns the lock manager and serves
@@ -48,97 +44,122 @@ import org.osgi.service.metatype.annotations.Designate;
  * <p>Store selection is done here, not by DS: the reference {@code stores} is multiple, dynamic and
  * greedy without a target, so DS tells this component about every registered store (bind, updated,
  * unbind with the service properties), and the component interprets {@code store.target} itself
- * ({@link FrameworkUtil#createFilter}, {@link Filter#matches} on the service properties). A DS
- * target ({@code store.target} as the target of a 0..1 reference) would make SCR unbind the store
- * in use as soon as the filter matched nothing or was malformed, and the service would stop serving
- * because of a typo; selecting here lets a bad target be refused while the service keeps serving.
+ * ({@link StoreChoice}). A DS target ({@code store.target} as the target of a 0..1 reference) would
+ * make SCR unbind the store in use as soon as the filter matched nothing or was malformed, and the
+ * service would stop serving because of a typo; selecting here lets a bad target be refused while
+ * the service keeps serving.
  *
  * <ul>
  *   <li>Selection: among the registered stores matching the filter, the highest {@code
- *       service.ranking}, then the lowest {@code service.id} (the OSGi service ordering). It is
- *       re-evaluated on every bind, updated, unbind and configuration change.
+ *       service.ranking}, then the lowest {@code service.id}. It is re-evaluated on every bind,
+ *       updated, unbind and configuration change.
  *   <li>The first store selected starts the lock manager over it (restore, epoch, grace).
  *   <li>Another store selected (target changed, a better ranked store, the store in use going away
  *       with another one matching) is a hot swap: {@link DefaultMetadataService#swapStore} copies
  *       the live state into it while lock traffic waits. A store that is being unregistered is
  *       still usable while it is unbound, so the copy reads what only it holds.
+ *   <li>A selected store that cannot be used yet (its database is unreachable: it answers
+ *       STORE_UNAVAILABLE) is retried in the background with a bounded backoff ({@value
+ *       #RETRY_FIRST_SECONDS} s doubling to {@value #RETRY_MAX_SECONDS} s); one log line when it
+ *       fails, one when it succeeds.
  *   <li>A malformed {@code store.target} is refused with one log line (PID, field, reason) and the
- *       previous filter stays in force. A filter that matches no registered store keeps the service
- *       on the store it uses (one log line: "staying on ... until one appears"); as soon as a
- *       matching store registers, the service swaps to it.
+ *       previous filter stays in force; at the first configuration the default {@value
+ *       ServiceSettings#DEFAULT_TARGET} is in force instead. A filter that matches no registered
+ *       store keeps the service on the store it uses ("staying on ... until one appears"); as soon
+ *       as a matching store registers, the service swaps to it. A configuration without {@code
+ *       store.target} means the default, with one log line if that changes the target in force.
  *   <li>When the store in use goes away and no registered store matches, the service detaches:
  *       grants fail with STORE_UNAVAILABLE, releases keep working and reach the next matching store
  *       with its copy. Nothing held in memory is lost (the component stays active).
+ *   <li>When the store in use goes away because the framework is stopping (Karaf's {@code
+ *       system:shutdown} stops the store bundles first), that is a clean shutdown: the lock manager
+ *       is closed while the departing store is still usable, so its writes land and the
+ *       clean-shutdown marker is set; the next start enters no grace unless locks were held.
  * </ul>
  *
- * <p>Configuration changes of limits, timeouts and fairness apply at once ({@link #modified}); a
- * bad value is logged with the PID and field, and the previous configuration stays in force.
+ * <p>Configuration is taken as a map and read by {@link ServiceSettings}: a value of any type that
+ * cannot be used is one log line (PID, field, value, reason; not repeated while the value stays)
+ * and keeps the value in force; nothing is thrown out of activate or modified, so the component
+ * never ends in FAILED ACTIVATION and a corrected value applies at once. {@link
+ * MetadataServiceConfig} describes the fields to the metatype service.
  *
- * <p>Concurrency: {@code service}, {@code store}, {@code stores}, {@code filter}, {@code
- * targetText}, {@code lockConfig}, {@code sweep}, {@code waitingReported} and {@code active} are
- * guarded by {@code this} (bind, updated, unbind, modified, activate and deactivate may come from
- * different threads); {@code service} is also volatile so the delegating methods read it without
- * locking.
+ * <p>Concurrency: {@code service}, {@code current}, {@code choice}, {@code settings}, {@code
+ * retry}, {@code startupCheck}, {@code retryDelay}, {@code failing}, {@code waitingReported},
+ * {@code stopping} and {@code active} are guarded by {@code this} (bind, updated, unbind, modified,
+ * activate, deactivate and the retry timer may come from different threads); {@code service} is
+ * also volatile so the delegating methods read it without locking.
  */
 @Component(
     service = {MetadataService.class, MetadataManager.class},
-    configurationPid = MetadataServiceComponent.PID,
+    configurationPid = ServiceSettings.PID,
     immediate = true)
 @Designate(ocd = MetadataServiceConfig.class)
 public final class MetadataServiceComponent implements MetadataManager {
-  static final String PID = "org.dittofs.metadata.service";
-  static final String TARGET = "store.target";
-  private static final System.Logger LOG = System.getLogger("org.dittofs.metadata");
+  static final String PID = ServiceSettings.PID;
+  static final String TARGET = ServiceSettings.TARGET;
+  static final long RETRY_FIRST_SECONDS = 1;
+  static final long RETRY_MAX_SECONDS = 30;
+  static final long STORE_EXPECTED_WITHIN_SECONDS = 30;
+  private static final Logger LOG = LoggerFactory.getLogger("org.dittofs.metadata");
 
-  /** The registered stores DS told us about, by service.id, in registration order. */
-  private final Map<Long, Candidate> stores = new LinkedHashMap<>();
-
+  private final StoreChoice choice = new StoreChoice();
   private final LockMetrics metrics = LockManagers.metrics();
-  private final LockScheduler scheduler = LockManagers.systemScheduler();
+  private final LockScheduler scheduler;
   private volatile DefaultMetadataService service;
-  private MetadataStore store; // the store the service uses (or would start over)
-  private Filter filter; // the store.target in force; null until the first valid one
-  private String targetText;
+  private StoreChoice.Candidate current; // the store the service uses
+  private ServiceSettings settings = ServiceSettings.DEFAULTS;
   private boolean waitingReported; // "matches nothing" logged for the target in force
-  private LockConfig lockConfig = LockConfig.DEFAULTS;
-  private Duration sweep = Duration.ofMinutes(10);
+  private String failing; // the store whose failure was logged, until it works
+  private LockScheduler.Timer retry;
+  private LockScheduler.Timer startupCheck; // the warning if no store comes after activation
+  private Duration retryDelay = Duration.ofSeconds(RETRY_FIRST_SECONDS);
+  private BundleContext context;
+  private boolean stopping; // the framework stops: no new start
   private boolean active;
 
-  /** A registered store with the service properties DS passed. */
-  private record Candidate(MetadataStore store, Map<String, Object> properties, long id) {
-    int ranking() {
-      return properties.get(Constants.SERVICE_RANKING) instanceof Integer r ? r : 0;
-    }
+  /** As DS makes it: the lock manager's timers and this component's retries on system time. */
+  public MetadataServiceComponent() {
+    this(LockManagers.systemScheduler());
   }
 
-  private static final Comparator<Candidate> PREFERENCE =
-      Comparator.comparingInt(Candidate::ranking).reversed().thenComparingLong(Candidate::id);
+  /** With the time of {@code scheduler} (tests). */
+  MetadataServiceComponent(LockScheduler scheduler) {
+    this.scheduler = scheduler;
+  }
 
   @Activate
-  synchronized void activate(MetadataServiceConfig config) {
-    apply(config);
-    applyTarget(config.store_target());
+  synchronized void activate(BundleContext context, Map<String, Object> properties) {
+    this.context = context;
+    apply(properties);
     active = true;
     new MetricsMBean(metrics).register();
     reselect();
-    if (service == null) {
-      LOG.log(
-          System.Logger.Level.WARNING,
+    if (service == null && failing == null) {
+      // the usual start: the store bundles start after this one; a warning only if none comes
+      LOG.info(PID + ": waiting for a MetadataStore matching store.target " + choice.target());
+      startupCheck =
+          scheduler.schedule(
+              this::warnIfStillWaiting, Duration.ofSeconds(STORE_EXPECTED_WITHIN_SECONDS));
+    }
+  }
+
+  private synchronized void warnIfStillWaiting() {
+    startupCheck = null;
+    if (active && !stopping && service == null && failing == null) {
+      LOG.warn(
           PID
               + ": no MetadataStore matches store.target "
-              + (targetText == null ? "(none valid)" : targetText)
-              + "; lock requests fail with STORE_UNAVAILABLE until one is registered");
+              + choice.target()
+              + " after "
+              + STORE_EXPECTED_WITHIN_SECONDS
+              + " s; lock requests fail with STORE_UNAVAILABLE until one is registered");
       waitingReported = true;
     }
   }
 
   @Modified
-  synchronized void modified(MetadataServiceConfig config) {
-    apply(config);
-    if (service != null) {
-      service.lockManager().reconfigure(lockConfig);
-    }
-    if (applyTarget(config.store_target())) {
+  synchronized void modified(Map<String, Object> properties) {
+    if (apply(properties)) {
       reselect();
     }
   }
@@ -146,6 +167,11 @@ public final class MetadataServiceComponent implements MetadataManager {
   @Deactivate
   synchronized void deactivate() {
     active = false;
+    cancelRetry();
+    if (startupCheck != null) {
+      startupCheck.cancel();
+      startupCheck = null;
+    }
     MetricsMBean.unregister();
     if (service != null) {
       service.close();
@@ -162,227 +188,227 @@ public final class MetadataServiceComponent implements MetadataManager {
       updated = "updatedStore",
       unbind = "unbindStore")
   synchronized void bindStore(MetadataStore next, Map<String, Object> properties) {
-    Candidate c = candidate(next, properties);
-    stores.put(c.id(), c);
-    if (active) {
-      reselect();
-    }
+    choice.put(next, properties);
+    reselect();
   }
 
   /** A store's service properties changed (its ranking, say): the choice may change. */
   synchronized void updatedStore(MetadataStore s, Map<String, Object> properties) {
-    Candidate c = candidate(s, properties);
-    stores.put(c.id(), c);
-    if (active) {
-      reselect();
+    StoreChoice.Candidate c = choice.put(s, properties);
+    if (current != null && current.id() == c.id()) {
+      current = c;
     }
+    reselect();
   }
 
   /**
    * A store goes away. It is still usable during this call (it is being unregistered), so a swap to
-   * another matching store reads what only the departing store holds.
+   * another matching store reads what only the departing store holds, and a framework shutdown
+   * closes the lock manager over it cleanly.
    */
   synchronized void unbindStore(MetadataStore gone, Map<String, Object> properties) {
-    stores.remove(candidate(gone, properties).id());
-    if (gone != store) {
+    choice.remove(properties);
+    if (current == null
+        || !Long.valueOf(current.id()).equals(properties.get(Constants.SERVICE_ID))) {
       return; // not the one in use
     }
+    StoreChoice.Candidate leaving = current;
     if (!active || service == null) {
-      store = null;
+      current = null;
       reselect();
       return;
     }
-    Candidate next = best();
+    if (frameworkStopping()) {
+      stopping = true;
+      cancelRetry();
+      service.close();
+      service = null;
+      current = null;
+      LOG.info(
+          PID + ": the framework is stopping; lock manager closed cleanly over " + leaving.label());
+      return;
+    }
+    StoreChoice.Candidate next = choice.best();
     if (next != null) {
       moveTo(next);
-      if (store != gone) {
+      if (current != leaving) {
         return;
       }
     }
-    store = null;
-    LOG.log(
-        System.Logger.Level.WARNING,
+    current = null;
+    LOG.warn(
         PID
             + ": store "
-            + gone.type()
+            + leaving.label()
             + " went away and no registered store matches store.target "
-            + targetText
+            + choice.target()
             + "; grants fail with STORE_UNAVAILABLE until one appears");
     service.swapStore(null);
   }
 
-  private static Candidate candidate(MetadataStore s, Map<String, Object> properties) {
-    Object id = properties.get(Constants.SERVICE_ID);
-    if (!(id instanceof Long l)) {
-      throw new IllegalArgumentException("store service without a service.id: " + properties);
+  private boolean frameworkStopping() {
+    try {
+      return context != null && context.getBundle(0).getState() == Bundle.STOPPING;
+    } catch (IllegalStateException e) {
+      return true; // our context is no longer valid: the bundle (and so the framework) is going
     }
-    // service property names are case-insensitive, as Filter.match(ServiceReference) treats them
-    Map<String, Object> props = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    props.putAll(properties);
-    return new Candidate(s, Collections.unmodifiableMap(props), l);
   }
 
   /**
-   * Parses {@code store.target}; a malformed filter is refused with one log line and the previous
-   * one stays. Returns whether the filter in force changed.
+   * Reads a configuration: each refused value is one log line and keeps the value in force; the new
+   * lock configuration applies at once. Returns whether the store target changed.
    */
-  private boolean applyTarget(String text) {
-    String t = text == null ? "" : text.trim();
-    if (t.equals(targetText)) {
-      return false;
+  private boolean apply(Map<String, Object> properties) {
+    ServiceSettings next = ServiceSettings.read(properties, settings);
+    // a value refused at the previous change and still there is not logged again
+    next.problems().stream()
+        .filter(line -> !settings.problems().contains(line))
+        .forEach(line -> LOG.error(line));
+    settings = next;
+    if (service != null) {
+      service.lockManager().reconfigure(next.lock());
     }
-    Filter f;
-    try {
-      f = FrameworkUtil.createFilter(t);
-    } catch (InvalidSyntaxException | RuntimeException e) {
-      LOG.log(
-          System.Logger.Level.ERROR,
+    String text = next.target();
+    if (text == null) {
+      text = ServiceSettings.DEFAULT_TARGET;
+      if (choice.target() != null && !choice.target().equals(text)) {
+        LOG.warn(
+            "configuration "
+                + PID
+                + ", field '"
+                + TARGET
+                + "': not set; the default "
+                + text
+                + " replaces "
+                + choice.target());
+      }
+    }
+    String refused = choice.target(text);
+    if (refused == null) {
+      waitingReported = false;
+      return true;
+    }
+    if (!refused.isEmpty()) {
+      LOG.error(
           "configuration "
               + PID
-              + " refused, field '"
+              + ", field '"
               + TARGET
               + "': '"
-              + t
-              + "' is not a valid LDAP filter ("
-              + e.getMessage()
-              + "); keeping "
-              + (targetText == null ? "no target" : targetText));
-      return false;
+              + text
+              + "' is "
+              + refused
+              + "; keeping "
+              + (choice.target() == null ? "no target" : choice.target()));
+      if (choice.target() == null) {
+        choice.target(ServiceSettings.DEFAULT_TARGET);
+        LOG.warn(
+            PID + ": using the default " + ServiceSettings.DEFAULT_TARGET + " until it is fixed");
+        return true;
+      }
     }
-    filter = f;
-    targetText = t;
-    waitingReported = false;
-    return true;
-  }
-
-  /** The preferred registered store matching the filter in force, or null. */
-  private Candidate best() {
-    if (filter == null) {
-      return null;
-    }
-    return stores.values().stream()
-        .filter(c -> filter.matches(c.properties()))
-        .min(PREFERENCE)
-        .orElse(null);
+    return false;
   }
 
   /** Serves from the preferred matching store, or stays where it is if none matches. */
   private void reselect() {
-    if (!active) {
+    if (!active || stopping) {
       return;
     }
-    Candidate next = best();
+    StoreChoice.Candidate next = choice.best();
     if (next == null) {
-      if (store != null && !waitingReported) {
+      if (current != null && !waitingReported) {
         waitingReported = true;
-        LOG.log(
-            System.Logger.Level.WARNING,
+        LOG.warn(
             "configuration "
                 + PID
                 + ", field '"
                 + TARGET
                 + "': "
-                + targetText
+                + choice.target()
                 + " matches no registered MetadataStore; staying on "
-                + store.type()
+                + current.label()
                 + " until one appears");
       }
       return;
     }
     waitingReported = false;
-    if (next.store() != store || service == null) {
+    if (current == null || next.id() != current.id() || service == null) {
       moveTo(next);
     }
   }
 
-  /** Starts over {@code next}, or hot-swaps to it; on failure stays where it is. */
-  private void moveTo(Candidate next) {
-    MetadataStore s = next.store();
-    if (service == null) {
-      LOG.log(System.Logger.Level.INFO, PID + ": store " + s.type() + " selected; starting");
-      if (startOver(s)) {
-        store = s;
+  /** Starts over {@code next}, or hot-swaps to it; on failure stays where it is and retries. */
+  private void moveTo(StoreChoice.Candidate next) {
+    String from = current == null ? "(none)" : current.label();
+    try {
+      if (service == null) {
+        LOG.info(PID + ": store " + next.label() + " selected; starting");
+        service =
+            DefaultMetadataService.start(
+                next.store(), settings.lock(), scheduler, settings.sweep(), metrics);
+      } else {
+        LOG.info(PID + ": switching store " + from + " -> " + next.label());
+        service.swapStore(next.store());
       }
+      current = next;
+      cancelRetry();
+      retryDelay = Duration.ofSeconds(RETRY_FIRST_SECONDS);
+      if (failing != null) {
+        LOG.info(PID + ": store " + next.label() + " works again");
+        failing = null;
+      }
+    } catch (StoreError e) {
+      String what = next.id() + ":" + e.code();
+      if (!what.equals(failing)) {
+        failing = what;
+        LOG.error(
+            PID
+                + ": cannot use store "
+                + next.label()
+                + (service == null ? "" : ", staying on " + from)
+                + ": "
+                + e.getMessage()
+                + "; retrying in the background");
+      }
+      scheduleRetry();
+    }
+  }
+
+  private void scheduleRetry() {
+    if (retry != null || !active || stopping) {
       return;
     }
-    MetadataStore old = store;
-    LOG.log(
-        System.Logger.Level.INFO,
-        PID + ": switching store " + (old == null ? "(none)" : old.type()) + " -> " + s.type());
-    try {
-      service.swapStore(s);
-      store = s;
-    } catch (StoreError e) {
-      LOG.log(
-          System.Logger.Level.ERROR,
-          PID
-              + ": could not move to store "
-              + s.type()
-              + ", staying on "
-              + (old == null ? "(none)" : old.type())
-              + ": "
-              + e.getMessage());
+    Duration delay = retryDelay;
+    Duration doubled = delay.multipliedBy(2);
+    Duration max = Duration.ofSeconds(RETRY_MAX_SECONDS);
+    retryDelay = doubled.compareTo(max) > 0 ? max : doubled;
+    retry =
+        scheduler.schedule(
+            () -> {
+              synchronized (this) {
+                retry = null;
+                reselect();
+              }
+            },
+            delay);
+  }
+
+  private void cancelRetry() {
+    if (retry != null) {
+      retry.cancel();
+      retry = null;
     }
   }
 
-  private boolean startOver(MetadataStore s) {
-    try {
-      service = DefaultMetadataService.start(s, lockConfig, scheduler, sweep, metrics);
-      return true;
-    } catch (StoreError e) {
-      LOG.log(
-          System.Logger.Level.ERROR,
-          PID + ": cannot start over store " + s.type() + ": " + e.getMessage());
-      return false;
-    }
-  }
-
-  /** Turns the configuration into a lock configuration, keeping the previous one if it is bad. */
-  private void apply(MetadataServiceConfig c) {
-    try {
-      LockConfig next =
-          LockConfig.builder()
-              .maxLocksPerFile(c.max_locks_per_file())
-              .maxLocksPerClient(c.max_locks_per_client())
-              .maxLocksTotal(c.max_locks_total())
-              .maxWaitersPerFile(c.max_waiters_per_file())
-              .maxOwnerIdBytes(c.max_owner_id_bytes())
-              .maxConnectionsPerAdapter(c.max_connections_per_adapter())
-              .lockTimeout(seconds("lock.timeout.seconds", c.lock_timeout_seconds()))
-              .leaseTime(seconds("lease.time.seconds", c.lease_time_seconds()))
-              .gracePeriod(seconds("grace.period.seconds", c.grace_period_seconds()))
-              .storeRetryInterval(Duration.ofMillis(c.store_retry_interval_millis()))
-              .fairness(fairness(c.fairness()))
-              .build();
-      if (c.sweep_interval_seconds() < 0) {
-        throw invalid("sweep.interval.seconds", c.sweep_interval_seconds() + " is negative");
-      }
-      lockConfig = next;
-      sweep = Duration.ofSeconds(c.sweep_interval_seconds());
-    } catch (StoreError e) {
-      LOG.log(
-          System.Logger.Level.ERROR,
-          "configuration " + PID + " refused, previous configuration kept: " + e.getMessage());
-    }
-  }
-
-  private static Duration seconds(String field, long value) {
-    if (value < 0) {
-      throw invalid(field, value + " is negative");
-    }
-    return Duration.ofSeconds(value);
-  }
-
-  private static LockConfig.Fairness fairness(String value) {
-    try {
-      return LockConfig.Fairness.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
-    } catch (RuntimeException e) {
-      throw invalid("fairness", "'" + value + "' is neither FIFO nor BARGING");
-    }
-  }
-
-  private static StoreError invalid(String field, String why) {
-    return new StoreError(ErrorCode.INVALID_ARGUMENT, "field '" + field + "': " + why);
+  /** The operator's view of the choice (host API): the target in force, the store in use. */
+  @Override
+  public synchronized Optional<StoreSelection> storeSelection() {
+    return Optional.of(
+        new StoreSelection(
+            choice.target(),
+            current == null || service == null ? null : current.id(),
+            choice.best() == null));
   }
 
   private DefaultMetadataService service() {
@@ -470,19 +496,6 @@ public final class MetadataServiceComponent implements MetadataManager {
   public MetadataStore store() {
     DefaultMetadataService s = service;
     return s == null ? null : s.store();
-  }
-
-  /** The filter in force, the store in use (by service.id) and whether none matches. */
-  @Override
-  public synchronized Optional<StoreSelection> storeSelection() {
-    MetadataStore inUse = store();
-    Long id =
-        stores.values().stream()
-            .filter(c -> c.store() == inUse)
-            .map(Candidate::id)
-            .findFirst()
-            .orElse(null);
-    return Optional.of(new StoreSelection(targetText, id, best() == null));
   }
 
   /**

@@ -5,7 +5,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
 /**
- * Configuration of the metadata service and its lock manager (PID org.dittofs.metadata.service).
+ * Configuration of the metadata service and its lock manager (PID org.dittofs.metadata.service), as
+ * the metatype service describes it. The component reads the configuration itself ({@link
+ * ServiceSettings}): a value outside these types and ranges is refused with one log line and the
+ * value in force stays.
  */
 @ObjectClassDefinition(
     name = "DittoFS metadata service",
@@ -52,22 +55,30 @@ import org.osgi.service.metatype.annotations.Option;
 
   @AttributeDefinition(
       name = "Lock timeout (s)",
-      description = "How long a blocking lock request waits by default, 1 s to 1 day.")
+      description = "How long a blocking lock request waits by default, 1 s to 1 day.",
+      min = "1",
+      max = "86400")
   long lock_timeout_seconds() default 60;
 
   @AttributeDefinition(
       name = "Lease time (s)",
-      description = "Silence after which a client becomes a courtesy client, 1 s to 1 day.")
+      description = "Silence after which a client becomes a courtesy client, 1 s to 1 day.",
+      min = "1",
+      max = "86400")
   long lease_time_seconds() default 90;
 
   @AttributeDefinition(
       name = "Grace period (s)",
-      description = "Length of the grace period after a restart, 0 to 1 day.")
+      description = "Length of the grace period after a restart, 0 to 1 day.",
+      min = "0",
+      max = "86400")
   long grace_period_seconds() default 90;
 
   @AttributeDefinition(
       name = "Store retry interval (ms)",
-      description = "Pause between retries of releases that must reach the store, 1 ms to 1 h.")
+      description = "Pause between retries of releases that must reach the store, 1 ms to 1 h.",
+      min = "1",
+      max = "3600000")
   long store_retry_interval_millis() default 1000;
 
   @AttributeDefinition(
@@ -81,6 +92,8 @@ import org.osgi.service.metatype.annotations.Option;
 
   @AttributeDefinition(
       name = "Orphan sweep interval (s)",
-      description = "How often lock records of removed files are swept; 0 disables the sweep.")
+      description = "How often lock records of removed files are swept; 0 disables the sweep.",
+      min = "0",
+      max = "86400")
   long sweep_interval_seconds() default 600;
 }

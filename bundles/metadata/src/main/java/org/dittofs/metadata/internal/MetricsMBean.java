@@ -15,6 +15,8 @@ import javax.management.MBeanInfo;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.dittofs.metadata.lock.host.LockMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The lock metrics as a JMX MBean ({@code org.dittofs.metadata:type=LockMetrics}), the way Karaf's
@@ -26,7 +28,7 @@ import org.dittofs.metadata.lock.host.LockMetrics;
  */
 final class MetricsMBean implements DynamicMBean {
   static final String NAME = "org.dittofs.metadata:type=LockMetrics";
-  private static final System.Logger LOG = System.getLogger("org.dittofs.metadata");
+  private static final Logger LOG = LoggerFactory.getLogger("org.dittofs.metadata");
 
   private final LockMetrics metrics;
 
@@ -45,7 +47,7 @@ final class MetricsMBean implements DynamicMBean {
       server.registerMBean(this, name);
       return true;
     } catch (JMException e) {
-      LOG.log(System.Logger.Level.WARNING, "lock metrics not exposed over JMX: " + e);
+      LOG.warn("lock metrics not exposed over JMX: " + e);
       return false;
     }
   }
@@ -58,7 +60,7 @@ final class MetricsMBean implements DynamicMBean {
         server.unregisterMBean(name);
       }
     } catch (JMException e) {
-      LOG.log(System.Logger.Level.DEBUG, "lock metrics MBean already gone: " + e);
+      LOG.debug("lock metrics MBean already gone: " + e);
     }
   }
 

@@ -3,7 +3,6 @@ package org.dittofs.metadata.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.reflect.Proxy;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.logging.Level;
@@ -26,6 +25,7 @@ import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.spi.MetadataStore;
 import org.dittofs.metadata.store.memory.MemoryMetadataStore;
 import org.dittofs.metadata.store.testkit.LogCapture;
+import org.dittofs.metadata.store.testkit.ManualLockScheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +40,8 @@ class MetadataServiceComponentTest {
   private static final FileHandle F = FileHandle.of("f");
   private static final LockOwner A = LockOwner.of("nlm:a:1:oh");
 
-  private final MetadataServiceComponent component = new MetadataServiceComponent();
+  private final ManualLockScheduler time = new ManualLockScheduler();
+  private final MetadataServiceComponent component = new MetadataServiceComponent(time);
   private final Map<MetadataStore, Map<String, Object>> registered = new IdentityHashMap<>();
   private long nextServiceId = 1;
   private LogCapture log;
@@ -58,7 +59,7 @@ class MetadataServiceComponentTest {
 
   @Test
   void withoutAStoreEveryCallSaysStoreUnavailable() {
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     assertThatThrownBy(component::locks)
         .isInstanceOfSatisfying(
             StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
@@ -68,7 +69,7 @@ class MetadataServiceComponentTest {
   void aStoreBoundBeforeActivationIsUsedAtActivation() {
     MemoryMetadataStore memory = new MemoryMetadataStore();
     bind(memory);
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     assertThat(component.store()).isSameAs(memory);
     assertThat(grant(0, 10).granted()).isTrue();
   }
@@ -77,7 +78,7 @@ class MetadataServiceComponentTest {
   void bindingAReplacementBeforeUnbindingTheOldOneSwapsWithoutLosingALock() {
     MemoryMetadataStore first = new MemoryMetadataStore();
     MemoryMetadataStore second = new MemoryMetadataStore();
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     bind(first);
     Lock held = ((LockResult.Granted) grant(0, 10)).lock();
 
@@ -92,7 +93,7 @@ class MetadataServiceComponentTest {
   @Test
   void losingTheOnlyStoreDetachesAndTheNextStoreReceivesTheState() {
     MemoryMetadataStore first = new MemoryMetadataStore();
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     bind(first);
     grant(0, 100);
 
@@ -113,7 +114,7 @@ class MetadataServiceComponentTest {
   @Test
   void aLimitChangeAppliesToTheRunningManager() {
     bind(new MemoryMetadataStore());
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     component.modified(config(Map.of("max_locks_per_file", 1)));
 
     assertThat(component.lockManager().config().maxLocksPerFile()).isEqualTo(1);
@@ -126,11 +127,14 @@ class MetadataServiceComponentTest {
   @Test
   void aBadConfigurationIsRefusedAndThePreviousOneStays() {
     bind(new MemoryMetadataStore());
-    component.activate(config(Map.of("max_locks_per_file", 7)));
+    component.activate(null, config(Map.of("max_locks_per_file", 7)));
     grant(0, 10);
 
-    component.modified(config(Map.of("lock_timeout_seconds", -5L)));
-    component.modified(config(Map.of("fairness", "SOMETIMES")));
+    // Config Admin passes the whole configuration on every change
+    component.modified(config(Map.of("max_locks_per_file", 7, "lock_timeout_seconds", -5L)));
+    component.modified(
+        config(
+            Map.of("max_locks_per_file", 7, "lock_timeout_seconds", -5L, "fairness", "SOMETIMES")));
 
     assertThat(component.lockManager().config().maxLocksPerFile()).isEqualTo(7);
     assertThat(component.lockManager().config().lockTimeout()).hasSeconds(60);
@@ -139,14 +143,18 @@ class MetadataServiceComponentTest {
         .satisfiesExactly(
             l ->
                 assertThat(l)
-                    .contains(MetadataServiceComponent.PID, "'lock.timeout.seconds'", "negative"),
+                    .contains(
+                        MetadataServiceComponent.PID,
+                        "'lock.timeout.seconds'",
+                        "'-5' is outside 1 to 86400",
+                        "keeping 60"),
             l -> assertThat(l).contains(MetadataServiceComponent.PID, "'fairness'", "SOMETIMES"));
   }
 
   @Test
   void sharesSurviveASwapBecauseTheyAreCopiedFromTheOldStore() {
     MemoryMetadataStore first = new MemoryMetadataStore();
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     bind(first);
     component.putShare(new Share("docs", LockingMode.MANDATORY));
     MemoryMetadataStore second = new MemoryMetadataStore();
@@ -160,7 +168,7 @@ class MetadataServiceComponentTest {
   @Test
   void metricsAreReadableOverJmxUnderTheComponentsObjectName() throws Exception {
     bind(new MemoryMetadataStore());
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     grant(0, 10);
     grant(0, 10); // the same owner re-locking its own range: granted again, no new record
 
@@ -182,7 +190,7 @@ class MetadataServiceComponentTest {
   void aMalformedTargetIsRefusedWithOneLineAndTheServiceKeepsServing() {
     MemoryMetadataStore memory = new MemoryMetadataStore();
     bind(memory);
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     Lock held = ((LockResult.Granted) grant(0, 10)).lock();
 
     component.modified(config(Map.of("store_target", "(store.type=h2")));
@@ -206,7 +214,7 @@ class MetadataServiceComponentTest {
   void aTargetMatchingNothingKeepsTheStoreUntilAMatchingOneAppearsThenSwapsWithTheState() {
     MemoryMetadataStore memory = new MemoryMetadataStore();
     bind(memory);
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     component.putShare(new Share("docs", LockingMode.ADVISORY));
     Lock held = ((LockResult.Granted) grant(0, 10)).lock();
 
@@ -239,7 +247,7 @@ class MetadataServiceComponentTest {
   void theStoreKeptWhileNothingMatchesGoingAwayDetaches() {
     MemoryMetadataStore memory = new MemoryMetadataStore();
     bind(memory);
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     grant(0, 10);
     component.modified(config(Map.of("store_target", "(store.type=nosuch)")));
 
@@ -263,7 +271,7 @@ class MetadataServiceComponentTest {
     MemoryMetadataStore second = new MemoryMetadataStore();
     bind(first, "memory", 10);
     bind(second, "memory", 0);
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     assertThat(component.store()).isSameAs(first);
     component.putShare(new Share("docs", LockingMode.MANDATORY));
     Lock held = ((LockResult.Granted) grant(0, 10)).lock();
@@ -283,7 +291,7 @@ class MetadataServiceComponentTest {
     bind(a, "memory", 0);
     bind(b, "memory", 3);
     bind(c, "memory", 3);
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     assertThat(component.store()).isSameAs(b); // ranking 3, lower service.id than c
     grant(0, 10);
 
@@ -301,7 +309,7 @@ class MetadataServiceComponentTest {
     MemoryMetadataStore other = new MemoryMetadataStore();
     bind(memory);
     bind(other, "h2", 0);
-    component.activate(config(Map.of()));
+    component.activate(null, config(Map.of()));
     Lock held = ((LockResult.Granted) grant(0, 10)).lock();
 
     component.modified(config(Map.of("store_target", "(Store.Type=h2)"))); // names ignore case
@@ -309,6 +317,120 @@ class MetadataServiceComponentTest {
     assertThat(component.store()).isSameAs(other);
     assertThat(ids(other)).containsExactly(held.id().toString());
     assertThat(log.lines(Level.WARNING)).isEmpty();
+  }
+
+  @Test
+  void theStoreLeavingWhileTheFrameworkStopsIsACleanShutdownWithoutAWarning() {
+    MemoryMetadataStore memory = new MemoryMetadataStore();
+    MemoryMetadataStore other = new MemoryMetadataStore();
+    bind(memory);
+    bind(other); // also matches: a store leaving otherwise means a swap to it
+    component.activate(framework(org.osgi.framework.Bundle.STOPPING), config(Map.of()));
+    grant(0, 10);
+    assertThat(memory.inTransaction(tx -> tx.locks().isCleanShutdown()).booleanValue()).isFalse();
+
+    unbind(memory); // Karaf stops the store bundles first
+
+    assertThat(memory.inTransaction(tx -> tx.locks().isCleanShutdown()).booleanValue())
+        .as("the clean-shutdown marker was set while the departing store was usable")
+        .isTrue();
+    assertThat(ids(memory)).hasSize(1);
+    assertThat(ids(other)).as("no swap into the other store while stopping").isEmpty();
+    assertThat(log.lines(Level.WARNING)).isEmpty();
+    assertThat(log.lines(Level.INFO)).anyMatch(l -> l.contains("closed cleanly over memory"));
+    bind(new MemoryMetadataStore()); // nothing starts again while the framework stops
+    assertThat(component.store()).isNull();
+  }
+
+  @Test
+  void theStoreLeavingWhileTheFrameworkRunsDetachesWithAWarning() {
+    MemoryMetadataStore memory = new MemoryMetadataStore();
+    bind(memory);
+    component.activate(framework(org.osgi.framework.Bundle.ACTIVE), config(Map.of()));
+    grant(0, 10);
+
+    unbind(memory);
+
+    assertThat(memory.inTransaction(tx -> tx.locks().isCleanShutdown()).booleanValue()).isFalse();
+    assertThat(log.lines(Level.WARNING)).singleElement().asString().contains("went away");
+  }
+
+  @Test
+  void aSelectedStoreThatIsNotOpenYetIsRetriedInTheBackgroundWithOneLineEach() {
+    MemoryMetadataStore memory = new MemoryMetadataStore();
+    boolean[] open = {false};
+    MetadataStore later =
+        new MetadataStore() {
+          @Override
+          public String type() {
+            return "h2";
+          }
+
+          @Override
+          public org.dittofs.metadata.spi.Transaction begin() {
+            if (!open[0]) {
+              throw new StoreError(ErrorCode.STORE_UNAVAILABLE, "not open yet (test)");
+            }
+            return memory.begin();
+          }
+        };
+    bind(later, "h2", 0);
+    component.activate(null, config(Map.of("store_target", "(store.type=h2)")));
+    assertThat(component.store()).isNull();
+    time.advance(java.time.Duration.ofSeconds(7)); // retries at 1, 2 and 4 s: still closed
+    assertThat(log.lines(Level.SEVERE))
+        .singleElement()
+        .asString()
+        .contains("cannot use store h2", "not open yet", "retrying in the background");
+
+    open[0] = true;
+    time.advance(java.time.Duration.ofSeconds(8)); // the next retry, 8 s after the last
+
+    assertThat(component.store()).isSameAs(later);
+    assertThat(grant(0, 10).granted()).isTrue();
+    assertThat(log.lines(Level.SEVERE)).hasSize(1);
+    assertThat(log.lines(Level.INFO)).anyMatch(l -> l.contains("store h2 works again"));
+  }
+
+  @Test
+  void noStoreAtActivationIsAnInfoLineAndAWarningOnlyIfNoneComes() {
+    component.activate(null, config(Map.of()));
+    assertThat(log.lines(Level.WARNING)).isEmpty();
+    assertThat(log.lines(Level.INFO))
+        .singleElement()
+        .asString()
+        .contains("waiting for a MetadataStore");
+
+    time.advance(
+        java.time.Duration.ofSeconds(MetadataServiceComponent.STORE_EXPECTED_WITHIN_SECONDS));
+
+    assertThat(log.lines(Level.WARNING))
+        .singleElement()
+        .asString()
+        .contains("no MetadataStore matches store.target (store.type=memory) after 30 s");
+  }
+
+  @Test
+  void aStoreThatComesInTimeLeavesNoWarning() {
+    component.activate(null, config(Map.of()));
+    bind(new MemoryMetadataStore());
+    time.advance(java.time.Duration.ofSeconds(60));
+    assertThat(log.lines(Level.WARNING)).isEmpty();
+  }
+
+  /** A bundle context whose system bundle is in {@code state}. */
+  private static org.osgi.framework.BundleContext framework(int state) {
+    org.osgi.framework.Bundle system =
+        (org.osgi.framework.Bundle)
+            java.lang.reflect.Proxy.newProxyInstance(
+                MetadataServiceComponentTest.class.getClassLoader(),
+                new Class<?>[] {org.osgi.framework.Bundle.class},
+                (p, m, a) -> m.getName().equals("getState") ? state : null);
+    return (org.osgi.framework.BundleContext)
+        java.lang.reflect.Proxy.newProxyInstance(
+            MetadataServiceComponentTest.class.getClassLoader(),
+            new Class<?>[] {org.osgi.framework.BundleContext.class},
+            (p, m, a) -> m.getName().equals("getBundle") ? system : null);
   }
 
   private void bind(MetadataStore s) {
@@ -346,20 +468,14 @@ class MetadataServiceComponentTest {
         tx -> tx.locks().listLocks(LockQuery.all()).stream().map(PersistedLock::id).toList());
   }
 
-  /** A configuration as DS builds it: every attribute its default unless overridden. */
-  static MetadataServiceConfig config(Map<String, Object> overrides) {
-    return (MetadataServiceConfig)
-        Proxy.newProxyInstance(
-            MetadataServiceConfig.class.getClassLoader(),
-            new Class<?>[] {MetadataServiceConfig.class},
-            (proxy, method, args) -> {
-              if (overrides.containsKey(method.getName())) {
-                return overrides.get(method.getName());
-              }
-              if (method.getName().equals("annotationType")) {
-                return MetadataServiceConfig.class;
-              }
-              return method.getDefaultValue();
-            });
+  /**
+   * A configuration as Config Admin passes it: the overrides only, their names as DS maps method
+   * names to properties ({@code max_locks_per_file} is {@code max.locks.per.file}).
+   */
+  static Map<String, Object> config(Map<String, Object> overrides) {
+    Map<String, Object> out = new java.util.HashMap<>();
+    overrides.forEach((k, v) -> out.put(k.replace('_', '.'), v));
+    out.put("service.pid", MetadataServiceComponent.PID);
+    return out;
   }
 }

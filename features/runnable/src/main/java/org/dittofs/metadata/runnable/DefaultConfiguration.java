@@ -12,17 +12,21 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Creates the runnable's default configurations through Config Admin, each only if it does not
- * exist yet: the metadata service binds the H2 store, and the H2 store keeps its database under
- * {@code ./data}; HTTP (Felix HTTP Jetty) listens on {@code localhost:8080}, serving {@code
- * /metrics}, {@code /health}, the health checks' own servlet at {@code /system/health} and the web
- * console at {@code /system/console}. Plain Felix has no {@code etc/*.cfg} like Karaf; the values
- * come from framework properties instead, so {@code -Ddittofs.store.target=(store.type=memory)},
- * {@code -Ddittofs.h2.directory=/var/lib/dittofs}, {@code -Ddittofs.http.port=9090} or {@code
- * -Ddittofs.http.host=0.0.0.0} on the java command line override them. The launcher keeps no
- * configuration between runs, so the command line of each run is what counts.
+ * exist yet: the metadata service binds the H2 store, and one H2 store instance, the factory
+ * configuration {@code org.dittofs.metadata.store.h2~main}, keeps its database under {@code ./data}
+ * (none is created if any configuration of the H2 store exists); HTTP (Felix HTTP Jetty) listens on
+ * {@code localhost:8080}, serving {@code /metrics}, {@code /health}, the health checks' own servlet
+ * at {@code /system/health} and the web console at {@code /system/console}. Plain Felix has no
+ * {@code etc/*.cfg} like Karaf; the values come from framework properties instead, so {@code
+ * -Ddittofs.store.target=(store.type=memory)}, {@code -Ddittofs.h2.directory=/var/lib/dittofs},
+ * {@code -Ddittofs.http.port=9090} or {@code -Ddittofs.http.host=0.0.0.0} on the java command line
+ * override them. The launcher keeps no configuration between runs, so the command line of each run
+ * is what counts.
  *
  * <p>HTTP stays closed until its configuration is here ({@code org.apache.felix.http.enable=false}
  * in the launch properties): it never listens on Jetty's defaults, even for a moment.
@@ -37,6 +41,7 @@ import org.osgi.service.component.annotations.Reference;
 public final class DefaultConfiguration {
   static final String SERVICE_PID = "org.dittofs.metadata.service";
   static final String H2_PID = "org.dittofs.metadata.store.h2";
+  static final String H2_NAME = "main";
   static final String TARGET_PROPERTY = "dittofs.store.target";
   static final String DIRECTORY_PROPERTY = "dittofs.h2.directory";
   static final String HTTP_PID = "org.apache.felix.http";
@@ -45,14 +50,22 @@ public final class DefaultConfiguration {
   static final String HEALTH_SERVLET_FACTORY =
       "org.apache.felix.hc.core.impl.servlet.HealthCheckExecutorServlet";
 
-  private static final System.Logger LOG = System.getLogger("org.dittofs.metadata.runnable");
+  private static final Logger LOG = LoggerFactory.getLogger("org.dittofs.metadata.runnable");
 
   @Activate
   public DefaultConfiguration(@Reference ConfigurationAdmin admin, BundleContext context)
       throws IOException, InvalidSyntaxException {
     createIfAbsent(
         admin, SERVICE_PID, "store.target", value(context, TARGET_PROPERTY, "(store.type=h2)"));
-    createIfAbsent(admin, H2_PID, "directory", value(context, DIRECTORY_PROPERTY, "./data"));
+    // one H2 store instance, the factory configuration ...h2~main, unless any H2 store exists
+    if (admin.listConfigurations(
+            "(|(" + Constants.SERVICE_PID + "=" + H2_PID + ")(service.factoryPid=" + H2_PID + "))")
+        == null) {
+      Configuration c = admin.getFactoryConfiguration(H2_PID, H2_NAME, "?");
+      String directory = value(context, DIRECTORY_PROPERTY, "./data");
+      c.update(new Hashtable<>(Map.of("directory", directory)));
+      LOG.info("configuration " + c.getPid() + " created: directory=" + directory);
+    }
     createIfAbsent(
         admin,
         HTTP_PID,
@@ -102,6 +115,6 @@ public final class DefaultConfiguration {
     Configuration c = admin.getConfiguration(pid, "?");
     Dictionary<String, Object> props = new Hashtable<>(values);
     c.update(props);
-    LOG.log(System.Logger.Level.INFO, "configuration " + pid + " created: " + values);
+    LOG.info("configuration " + pid + " created: " + values);
   }
 }

@@ -89,13 +89,21 @@ final class RunningServer implements AutoCloseable {
     return "http://localhost:" + port;
   }
 
-  /** Types a shell command and waits until its output line containing {@code expect} appears. */
-  void shell(String command, String expect) throws IOException, InterruptedException {
+  /**
+   * Types a shell command and waits until its output containing {@code expect} appears.
+   *
+   * @return the output since the command was typed
+   */
+  String shell(String command, String expect) throws IOException, InterruptedException {
     int seen = output().length();
     stdin.write((command + "\n").getBytes(StandardCharsets.UTF_8));
     stdin.flush();
     long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!output().substring(Math.min(seen, output().length())).contains(expect)) {
+    while (true) {
+      String since = output().substring(seen);
+      if (since.contains(expect)) {
+        return since;
+      }
       if (System.nanoTime() > deadline) {
         throw new AssertionError(
             "no '" + expect + "' after '" + command + "' within " + WAIT + ":\n" + output());

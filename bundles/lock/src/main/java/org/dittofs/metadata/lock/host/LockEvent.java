@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
@@ -13,13 +14,14 @@ import org.dittofs.metadata.lock.OpenRequest;
 import org.dittofs.metadata.lock.ShareReservation;
 
 /**
- * A decision of the lock manager (SPEC 12). Every grant, refusal, release, wait, deadlock, limit
- * hit, grace transition and client change emits one; metrics and logs are derived from them. All
- * variants are immutable.
+ * A decision of the lock manager (SPEC 12). Every grant, refusal (by conflict: {@link Denied}; by
+ * error: {@link Refused}), release, wait, deadlock, limit hit, grace transition and client change
+ * emits one; metrics and logs are derived from them. All variants are immutable.
  */
 public sealed interface LockEvent
     permits LockEvent.Granted,
         LockEvent.Denied,
+        LockEvent.Refused,
         LockEvent.Released,
         LockEvent.Waited,
         LockEvent.Deadlock,
@@ -69,6 +71,26 @@ public sealed interface LockEvent
    * @param conflict the reported conflict
    */
   record Denied(LockRequest request, Lock conflict) implements LockEvent {}
+
+  /**
+   * A lock request was refused with an error rather than answered with a conflict ({@link Denied}),
+   * just before the error is thrown to the caller: GRACE_PERIOD, STORE_UNAVAILABLE (no store bound,
+   * the write did not land, a swap held traffic too long, the manager closed), LOCK_LIMIT_EXCEEDED
+   * (after its {@link LimitHit}), DEADLOCK (after its {@link Deadlock}), and for reclaims
+   * NOT_IN_GRACE and LOCK_NOT_FOUND. Published by {@code lock}, {@code lockAll} (naming its first
+   * request), {@code lockBlocking} (refused before it waits; a wait that ends in an error is a
+   * {@link Waited} outcome) and {@code reclaim}. A malformed request (INVALID_ARGUMENT) is not a
+   * decision and publishes nothing.
+   *
+   * @param request the refused request
+   * @param reason the code of the error thrown
+   */
+  record Refused(LockRequest request, ErrorCode reason) implements LockEvent {
+    public Refused {
+      Objects.requireNonNull(request, "request");
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
 
   /**
    * Bytes were released.

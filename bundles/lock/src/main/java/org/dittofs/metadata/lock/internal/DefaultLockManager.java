@@ -43,6 +43,7 @@ import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.spi.LockStore;
 import org.dittofs.metadata.lock.spi.LockStoreOp;
 import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.slf4j.Logger;
 
 /**
  * The lock manager over per-file lock tables.
@@ -82,7 +83,7 @@ import org.dittofs.metadata.lock.spi.PersistedLock;
  * the records in memory.
  */
 public final class DefaultLockManager implements LockManager {
-  private static final System.Logger LOG = EventBus.LOG;
+  private static final Logger LOG = EventBus.LOG;
   private static final FileLockTable EMPTY = new FileLockTable();
   private static final Predicate<Lock> ALL = l -> true;
   private static final Predicate<Lock> WINDOWS_ONLY = l -> l.flavour() == LockFlavour.WINDOWS;
@@ -183,6 +184,43 @@ public final class DefaultLockManager implements LockManager {
 
   @Override
   public LockResult lock(LockRequest req) {
+    try {
+      return lockNow(req);
+    } catch (StoreError e) {
+      throw refused(req, e);
+    }
+  }
+
+  @Override
+  public LockResult lockAll(List<LockRequest> requests) {
+    try {
+      return lockAllNow(requests);
+    } catch (StoreError e) {
+      throw refused(requests == null || requests.isEmpty() ? null : requests.get(0), e);
+    }
+  }
+
+  @Override
+  public PendingLock lockBlocking(LockRequest req, Duration timeout) {
+    try {
+      return lockBlockingNow(req, timeout);
+    } catch (StoreError e) {
+      throw refused(req, e);
+    }
+  }
+
+  /**
+   * Publishes a lock request's refusal by error (SPEC 12: every decision is an event) and returns
+   * the error to throw. A malformed request (INVALID_ARGUMENT) was not decided: nothing published.
+   */
+  private StoreError refused(LockRequest req, StoreError e) {
+    if (req != null && e.code() != ErrorCode.INVALID_ARGUMENT) {
+      events.publish(new LockEvent.Refused(req, e.code()));
+    }
+    return e;
+  }
+
+  private LockResult lockNow(LockRequest req) {
     long now = validate(req);
     refuseInGrace();
     return onTable(
@@ -199,14 +237,13 @@ public final class DefaultLockManager implements LockManager {
         });
   }
 
-  @Override
-  public LockResult lockAll(List<LockRequest> requests) {
+  private LockResult lockAllNow(List<LockRequest> requests) {
     if (requests == null || requests.isEmpty()) {
       throw StoreErrors.invalidArgument("lockAll needs at least one request");
     }
     LockRequest head = requests.get(0);
     if (requests.size() == 1) {
-      return lock(head);
+      return lockNow(head);
     }
     for (LockRequest r : requests) {
       validate(r);
@@ -257,8 +294,7 @@ public final class DefaultLockManager implements LockManager {
         });
   }
 
-  @Override
-  public PendingLock lockBlocking(LockRequest req, Duration timeout) {
+  private PendingLock lockBlockingNow(LockRequest req, Duration timeout) {
     validate(req);
     Duration wait = timeout == null ? config.lockTimeout() : timeout;
     if (wait.isNegative() || wait.isZero()) {
@@ -487,6 +523,14 @@ public final class DefaultLockManager implements LockManager {
 
   @Override
   public LockResult reclaim(LockRequest req) {
+    try {
+      return reclaimNow(req);
+    } catch (StoreError e) {
+      throw refused(req, e);
+    }
+  }
+
+  private LockResult reclaimNow(LockRequest req) {
     validate(req);
     refuseOutsideGrace();
     return onTable(
@@ -677,7 +721,7 @@ public final class DefaultLockManager implements LockManager {
         expected.add(new LockClient(r.clientId(), r.adapter()));
         restoredFiles.add(r.file());
       } catch (StoreError e) {
-        LOG.log(System.Logger.Level.ERROR, "skipping unreadable lock record " + r.id() + ": " + e);
+        LOG.error("skipping unreadable lock record " + r.id() + ": " + e);
       }
     }
     files.values().removeIf(FileLockTable::isEmpty);
@@ -687,8 +731,7 @@ public final class DefaultLockManager implements LockManager {
     Duration length = config.gracePeriod();
     grace.enter(expected, restoredFiles, locks + opens, length, () -> endGrace(false));
     events.publish(new LockEvent.GraceEntered(locks, opens, expected, length));
-    LOG.log(
-        System.Logger.Level.INFO,
+    LOG.info(
         "grace period of "
             + length
             + " entered: "
@@ -701,6 +744,10 @@ public final class DefaultLockManager implements LockManager {
             + (clean ? "" : " (last shutdown was not clean)"));
     if (length.isZero()) {
       endGrace(false);
+    } else if (locks + opens == 0) {
+      // SPEC 11: grace ends once every restored record is reclaimed; with none restored (an
+      // unclean shutdown that left nothing behind) that holds at once, so no lock is refused
+      endGrace(true);
     }
   }
 
@@ -743,8 +790,7 @@ public final class DefaultLockManager implements LockManager {
               });
     }
     events.publish(new LockEvent.GraceEnded(early, grace.reclaimedCount(), expired));
-    LOG.log(
-        System.Logger.Level.INFO,
+    LOG.info(
         "grace period ended"
             + (early ? " early" : "")
             + ": "
@@ -1039,8 +1085,7 @@ public final class DefaultLockManager implements LockManager {
     Duration held = Duration.ofNanos(scheduler.nanoTime() - start);
     int copied = next == null ? 0 : live.size();
     events.publish(new LockEvent.StoreSwapped(held, copied, next == null));
-    LOG.log(
-        System.Logger.Level.INFO,
+    LOG.info(
         (next == null ? "lock store detached" : "lock store swapped")
             + " in "
             + held.toMillis()
@@ -1106,13 +1151,10 @@ public final class DefaultLockManager implements LockManager {
         try {
           store.setCleanShutdown(true);
         } catch (RuntimeException e) {
-          LOG.log(
-              System.Logger.Level.WARNING, "could not mark the lock store cleanly shut down", e);
+          LOG.warn("could not mark the lock store cleanly shut down", e);
         }
       } else {
-        LOG.log(
-            System.Logger.Level.WARNING,
-            writer.pending() + " lock store writes did not land; the next start enters grace");
+        LOG.warn(writer.pending() + " lock store writes did not land; the next start enters grace");
       }
     }
     if (ownsScheduler && scheduler instanceof SystemLockScheduler s) {

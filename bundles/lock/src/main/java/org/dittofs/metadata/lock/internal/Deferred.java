@@ -64,7 +64,7 @@ final class Deferred {
       try {
         r.run();
       } catch (RuntimeException e) {
-        EventBus.LOG.log(System.Logger.Level.WARNING, "deferred lock action failed", e);
+        EventBus.LOG.warn("deferred lock action failed", e);
       }
     }
   }

@@ -3,13 +3,15 @@ package org.dittofs.metadata.lock.internal;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.dittofs.metadata.lock.host.LockEvent;
 import org.dittofs.metadata.lock.host.LockEventListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Delivers events to the registered listeners, in registration order, on the publishing thread. A
  * listener that throws is logged and skipped. Thread-safe: the listener list is copy-on-write.
  */
 final class EventBus {
-  static final System.Logger LOG = System.getLogger("org.dittofs.metadata.lock");
+  static final Logger LOG = LoggerFactory.getLogger("org.dittofs.metadata.lock");
 
   private final CopyOnWriteArrayList<LockEventListener> listeners = new CopyOnWriteArrayList<>();
 
@@ -30,7 +32,7 @@ final class EventBus {
       try {
         l.onEvent(e);
       } catch (RuntimeException ex) {
-        LOG.log(System.Logger.Level.WARNING, "lock event listener " + l + " failed on " + e, ex);
+        LOG.warn("lock event listener " + l + " failed on " + e, ex);
       }
     }
   }

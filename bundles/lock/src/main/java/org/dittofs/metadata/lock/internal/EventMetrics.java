@@ -24,9 +24,9 @@ import org.dittofs.metadata.lock.host.LockMetrics;
  *       LongAdder}, no ordering between them;
  *   <li>{@code released} and {@code waits}: arrays indexed by enum ordinal, filled once in the
  *       constructor and never written again; each element is a {@link LongAdder};
- *   <li>{@code limitHits}: an {@link AtomicReference} to an immutable map from limit name to its
- *       {@link LongAdder}; a name seen for the first time is added by a copy-and-CAS loop
- *       (lock-free), a known name costs one volatile read;
+ *   <li>{@code limitHits} and {@code refused}: each an {@link AtomicReference} to an immutable map
+ *       from limit name (refusal reason) to its {@link LongAdder}; a name seen for the first time
+ *       is added by a copy-and-CAS loop (lock-free), a known name costs one volatile read;
  *   <li>{@code connectionsActive}: {@link AtomicLong} decremented by a CAS loop that stops at 0;
  *   <li>{@code graceActive}, {@code pendingWrites}: {@link AtomicLong} written with {@code set},
  *       the last event wins. No event signals that the store's pending writes drained, so the gauge
@@ -51,6 +51,7 @@ public final class EventMetrics implements LockMetrics {
   private final LongAdder granted = new LongAdder();
   private final LongAdder reclaimed = new LongAdder();
   private final LongAdder denied = new LongAdder();
+  private final AtomicReference<Map<String, LongAdder>> refused = new AtomicReference<>(Map.of());
   private final LongAdder[] released = adders(ReleaseReason.values().length);
   private final LongAdder[] waits = adders(WaitOutcome.values().length);
   private final LongAdder deadlocks = new LongAdder();
@@ -87,6 +88,8 @@ public final class EventMetrics implements LockMetrics {
       held.add(e.recordDelta());
     } else if (event instanceof LockEvent.Denied) {
       denied.increment();
+    } else if (event instanceof LockEvent.Refused e) {
+      counter(refused, label(e.reason())).increment();
     } else if (event instanceof LockEvent.Released e) {
       released[e.reason().ordinal()].add(e.removed().size());
       held.add(e.recordDelta());
@@ -98,7 +101,7 @@ public final class EventMetrics implements LockMetrics {
     } else if (event instanceof LockEvent.Deadlock) {
       deadlocks.increment();
     } else if (event instanceof LockEvent.LimitHit e) {
-      limitCounter(e.limit() == null ? "unknown" : e.limit()).increment();
+      counter(limitHits, e.limit() == null ? "unknown" : e.limit()).increment();
     } else if (event instanceof LockEvent.OpenGranted e) {
       opensGranted.increment();
       if (!e.reclaim()) {
@@ -139,6 +142,7 @@ public final class EventMetrics implements LockMetrics {
     c.put(L + "granted_total", granted.sum());
     c.put(L + "reclaimed_total", reclaimed.sum());
     c.put(L + "denied_total", denied.sum());
+    refused.get().forEach((k, v) -> c.put(labelled(L + "refused_total", "reason", k), v.sum()));
     for (ReleaseReason r : ReleaseReason.values()) {
       c.put(labelled(L + "released_total", "reason", label(r)), released[r.ordinal()].sum());
     }
@@ -186,17 +190,19 @@ public final class EventMetrics implements LockMetrics {
     waitBuckets.incrementAndGet(i);
   }
 
-  /** The counter of one limit name; adds it lock-free the first time the name is seen. */
-  private LongAdder limitCounter(String limit) {
+  /**
+   * The counter of {@code key} in {@code counters}; adds it lock-free the first time it is seen.
+   */
+  private static LongAdder counter(AtomicReference<Map<String, LongAdder>> counters, String key) {
     while (true) {
-      Map<String, LongAdder> current = limitHits.get();
-      LongAdder adder = current.get(limit);
+      Map<String, LongAdder> current = counters.get();
+      LongAdder adder = current.get(key);
       if (adder != null) {
         return adder;
       }
       Map<String, LongAdder> next = new HashMap<>(current);
-      next.put(limit, new LongAdder());
-      limitHits.compareAndSet(current, Map.copyOf(next)); // on a lost race, read the winner's map
+      next.put(key, new LongAdder());
+      counters.compareAndSet(current, Map.copyOf(next)); // on a lost race, read the winner's map
     }
   }
 

@@ -427,8 +427,7 @@ final class StoreWriter {
   }
 
   private void storeFailed(RuntimeException failure) {
-    EventBus.LOG.log(
-        System.Logger.Level.WARNING, "lock store write failed; " + pending() + " pending", failure);
+    EventBus.LOG.warn("lock store write failed; " + pending() + " pending", failure);
     if (events.hasListeners()) {
       events.publish(new LockEvent.StoreFailed(String.valueOf(failure.getMessage()), pending()));
     }

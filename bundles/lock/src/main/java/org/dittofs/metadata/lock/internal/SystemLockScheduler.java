@@ -1,6 +1,5 @@
 package org.dittofs.metadata.lock.internal;
 
-import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,6 +10,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.dittofs.metadata.lock.host.LockScheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The production {@link LockScheduler}: the system clocks and one daemon timer thread named {@value
@@ -21,15 +22,15 @@ import org.dittofs.metadata.lock.host.LockScheduler;
  * executor is thread-safe; each {@link Timer} owns one atomic state (PENDING, then STARTED or
  * CANCELLED), so exactly one of "the task starts" and "cancel returns true" happens. Tasks run one
  * at a time on the timer thread, never on the caller of {@link #schedule}; a task that throws is
- * reported through {@link System.Logger} and the thread carries on. Tasks must be short: a slow
- * task delays every later timer. {@link #close} drops the timers not yet started, lets a running
- * task finish and does not wait for it, so it may be called from a task.
+ * reported through SLF4J and the thread carries on. Tasks must be short: a slow task delays every
+ * later timer. {@link #close} drops the timers not yet started, lets a running task finish and does
+ * not wait for it, so it may be called from a task.
  */
 public final class SystemLockScheduler implements LockScheduler, AutoCloseable {
   /** The name of the timer thread. */
   public static final String THREAD_NAME = "dittofs-lock-timer";
 
-  private static final System.Logger LOG = System.getLogger(SystemLockScheduler.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(SystemLockScheduler.class.getName());
 
   private final ScheduledThreadPoolExecutor executor;
   private final Clock clock;
@@ -175,7 +176,7 @@ public final class SystemLockScheduler implements LockScheduler, AutoCloseable {
         task.run();
       } catch (Throwable t) {
         // The executor's future would swallow it silently; logging is the only trace it leaves.
-        LOG.log(Level.ERROR, "lock timer task " + task + " failed", t);
+        LOG.error("lock timer task " + task + " failed", t);
       }
     }
 

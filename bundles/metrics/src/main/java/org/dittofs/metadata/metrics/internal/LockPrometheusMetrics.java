@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
+import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.host.LockEvent;
@@ -23,10 +24,13 @@ import org.dittofs.metadata.lock.host.LockManager;
  *
  * <ul>
  *   <li>Counters and histograms are derived from {@link LockEvent}s, counted from the moment this
- *       listener was added to the manager: grants and denials by flavour and type, releases by
- *       reason, ended waits by outcome (timeouts and cancels are the outcomes {@code timed_out} and
- *       {@code cancelled}), deadlocks, limit refusals by limit, opens by outcome, store failures,
- *       store commit latency, swap duration and wait time.
+ *       listener was added to the manager: grants by flavour and type, denials by flavour, type and
+ *       reason ({@code conflict} for a {@link LockEvent.Denied}; for a {@link LockEvent.Refused}
+ *       its error code in lower case: {@code grace_period}, {@code store_unavailable}, {@code
+ *       lock_limit_exceeded}, {@code deadlock}, {@code not_in_grace}, {@code lock_not_found}),
+ *       releases by reason, ended waits by outcome (timeouts and cancels are the outcomes {@code
+ *       timed_out} and {@code cancelled}), deadlocks, limit refusals by limit, opens by outcome,
+ *       store failures, store commit latency, swap duration and wait time.
  *   <li>Gauges are read from the manager's snapshots at scrape time, so they are right whenever the
  *       listener was added: locks, opens, waiters, clients, pending store writes, grace state.
  *       Opens and waiters walk every file with state once per scrape.
@@ -46,6 +50,16 @@ final class LockPrometheusMetrics implements LockEventListener {
   };
   private static final double[] SWAP_BOUNDS = {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
   private static final double[] WAIT_BOUNDS = {0.001, 0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300};
+
+  /** The reasons of {@link LockEvent.Refused} that the lock manager publishes, created at zero. */
+  private static final List<ErrorCode> REFUSALS =
+      List.of(
+          ErrorCode.GRACE_PERIOD,
+          ErrorCode.STORE_UNAVAILABLE,
+          ErrorCode.LOCK_LIMIT_EXCEEDED,
+          ErrorCode.DEADLOCK,
+          ErrorCode.NOT_IN_GRACE,
+          ErrorCode.LOCK_NOT_FOUND);
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Supplier<Optional<LockManager>> manager;
@@ -72,8 +86,9 @@ final class LockPrometheusMetrics implements LockEventListener {
     denials =
         counter(
             "denials",
-            "Lock requests refused; reason conflict: another owner's lock (deadlocks and limit"
-                + " refusals have their own counters)",
+            "Lock requests refused, by reason: conflict (another owner's lock), grace_period,"
+                + " store_unavailable, lock_limit_exceeded, deadlock, not_in_grace, lock_not_found"
+                + " (reclaims)",
             "flavour",
             "type",
             "reason");
@@ -138,6 +153,10 @@ final class LockPrometheusMetrics implements LockEventListener {
       denials
           .labelValues(label(e.request().flavour()), label(e.request().type()), "conflict")
           .inc();
+    } else if (event instanceof LockEvent.Refused e) {
+      denials
+          .labelValues(label(e.request().flavour()), label(e.request().type()), label(e.reason()))
+          .inc();
     } else if (event instanceof LockEvent.Released e) {
       releases.labelValues(label(e.reason())).inc(e.removed().size());
     } else if (event instanceof LockEvent.Waited e) {
@@ -170,6 +189,9 @@ final class LockPrometheusMetrics implements LockEventListener {
         grants.labelValues(label(f), label(t), "false");
         grants.labelValues(label(f), label(t), "true");
         denials.labelValues(label(f), label(t), "conflict");
+        for (ErrorCode reason : REFUSALS) {
+          denials.labelValues(label(f), label(t), label(reason));
+        }
       }
     }
     for (LockEvent.ReleaseReason r : LockEvent.ReleaseReason.values()) {

@@ -130,6 +130,7 @@ class LockPrometheusMetricsTest {
                 "conflict"))
         .isEqualTo(1);
     assertThat(t.require("dittofs_lock_limit_refusals_total", "limit", "per-file")).isEqualTo(1);
+    assertThat(denials(t, "windows", "shared", "lock_limit_exceeded")).isEqualTo(1);
     assertThat(t.require("dittofs_lock_waits_total", "outcome", "cancelled")).isEqualTo(1);
     assertThat(t.require("dittofs_lock_locks")).isEqualTo(3);
     assertThat(t.require("dittofs_lock_waiters")).isEqualTo(1);
@@ -151,6 +152,65 @@ class LockPrometheusMetricsTest {
     assertThat(after.require("dittofs_lock_waits_total", "outcome", "granted")).isEqualTo(1);
     assertThat(after.require("dittofs_lock_waiters")).isZero();
     assertThat(after.require("dittofs_lock_wait_seconds_count")).isEqualTo(2);
+  }
+
+  private static double denials(PrometheusText t, String flavour, String type, String reason) {
+    return t.require(
+        "dittofs_lock_denials_total", "flavour", flavour, "type", type, "reason", reason);
+  }
+
+  @Test
+  void refusalsAreCountedByReason() throws Exception {
+    service.putShare(new Share("s", LockingMode.ADVISORY));
+    assertThat(locks.lock(posix("a", true, 0, 10)).granted()).isTrue();
+    assertThat(locks.lock(posix("b", true, 20, 1)).granted()).isTrue();
+    PendingLock bWaitsForA = locks.lockBlocking(posix("b", true, 0, 1), Duration.ofSeconds(60));
+    assertThatThrownBy(() -> locks.lockBlocking(posix("a", true, 20, 1), Duration.ofSeconds(60)))
+        .isInstanceOf(StoreError.class)
+        .hasMessageContaining("deadlock");
+    bWaitsForA.cancel();
+    locks.swapStore(null, null); // the manager is left without a store
+    assertThatThrownBy(() -> locks.lock(posix("c", false, 40, 1)))
+        .isInstanceOf(StoreError.class)
+        .hasMessageContaining("store");
+    assertThatThrownBy(() -> locks.reclaim(posix("c", false, 40, 1)))
+        .isInstanceOf(StoreError.class)
+        .hasMessageContaining("grace");
+
+    PrometheusText t = scrape();
+
+    assertThat(denials(t, "posix", "exclusive", "deadlock")).isEqualTo(1);
+    assertThat(t.require("dittofs_lock_deadlocks_total")).isEqualTo(1);
+    assertThat(denials(t, "posix", "shared", "store_unavailable")).isEqualTo(1);
+    assertThat(denials(t, "posix", "shared", "not_in_grace")).isEqualTo(1);
+    assertThat(denials(t, "posix", "shared", "conflict")).isZero();
+    assertThat(denials(t, "windows", "exclusive", "grace_period")).isZero(); // created at zero
+  }
+
+  @Test
+  void requestsRefusedInTheGracePeriodAreCountedAsSuch() throws Exception {
+    MemoryMetadataStore store = new MemoryMetadataStore();
+    MetadataManager first = MetadataServices.over(store).start();
+    first.putShare(new Share("s", LockingMode.ADVISORY));
+    assertThat(first.lockManager().lock(posix("a", true, 0, 10)).granted()).isTrue();
+    first.close();
+    MetadataManager restarted = MetadataServices.over(store).start(); // restores a's lock
+    try {
+      LockManager m = restarted.lockManager();
+      LockPrometheusMetrics counted = new LockPrometheusMetrics(() -> Optional.of(m));
+      m.addListener(counted);
+      assertThat(m.graceStatus().active()).isTrue();
+      assertThatThrownBy(() -> m.lock(windows("w", 100, 1))).isInstanceOf(StoreError.class);
+      assertThatThrownBy(() -> m.lock(windows("w", 200, 1))).isInstanceOf(StoreError.class);
+
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      PrometheusTextFormatWriter.create().write(out, counted.scrape());
+      PrometheusText t = PrometheusText.parse(out.toString(StandardCharsets.UTF_8));
+      assertThat(denials(t, "windows", "shared", "grace_period")).isEqualTo(2);
+      assertThat(t.require("dittofs_lock_grace_active")).isEqualTo(1);
+    } finally {
+      restarted.close();
+    }
   }
 
   @Test

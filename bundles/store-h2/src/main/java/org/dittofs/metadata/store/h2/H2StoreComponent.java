@@ -7,11 +7,13 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Properties;
 import javax.sql.ConnectionPoolDataSource;
+import org.dittofs.metadata.config.ConfigurationValues;
+import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.spi.MetadataStore;
+import org.dittofs.metadata.store.jdbc.ConnectingStore;
+import org.dittofs.metadata.store.jdbc.ConnectingStoreComponent;
 import org.dittofs.metadata.store.jdbc.JdbcMetadataStore;
-import org.dittofs.metadata.store.jdbc.PublishedStore;
-import org.dittofs.metadata.store.jdbc.PublishedStore.InvalidConfiguration;
-import org.osgi.framework.BundleContext;
+import org.dittofs.metadata.store.jdbc.StoreConfigurations;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -23,48 +25,54 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Registers an H2 {@link MetadataStore} with {@code store.type=h2}, once configured. Connections
- * come from H2's own {@link DataSourceFactory} service. Activation opens (or creates) the database
- * in the configured directory and migrates its schema; deactivation closes it. A configuration that
- * cannot work (a directory that cannot be created or written, a database that cannot be opened, a
- * wrong password) is logged as one line naming the PID, the field and the reason: at activation it
- * fails activation; as a change of a running store ({@link #modified}) it is refused and the store
- * in service stays.
+ * An H2 {@link MetadataStore}, one per configuration: a factory configuration of {@value #PID}
+ * (Karaf {@code etc/org.dittofs.metadata.store.h2-main.cfg}, Config Admin {@code
+ * org.dittofs.metadata.store.h2~main}) makes one component instance, whose store service SCR
+ * registers with {@code store.type=h2}, the configuration's public properties and (through the
+ * metadata service's reading of {@code service.pid}) the name {@code main}. A plain configuration
+ * of the PID makes one unnamed instance. Connections come from H2's own {@link DataSourceFactory}.
  *
- * <p>The component registers the store service itself ({@link PublishedStore}) instead of being the
- * DS service: a new directory, user or password opens the new database first, registers it, and
- * only then unregisters and closes the old one, so the metadata service hot-swaps its live state
- * into the new database; a change of the ranking (or another public property) only updates the
- * service properties.
+ * <p>The store opens its database in the configured directory (created if missing, schema migrated)
+ * when activated, or keeps trying in the background while it cannot, answering STORE_UNAVAILABLE
+ * meanwhile ({@link ConnectingStore}); a corrected directory, user or password applies at once
+ * while it is not open. Once open, its database does not change: another directory is another
+ * configuration instance and a {@code store.target} pointing at it (the metadata service hot-swaps
+ * the live state into it), then the old instance is deleted. A change of {@code service.ranking} or
+ * of any other public property only changes the service properties ({@link #modified}).
  *
- * <p>The factory reference is static and mandatory; configuration may replace its target filter
- * with {@code dataSourceFactory.target}.
+ * <p>Configuration is read as a map: a value that cannot be used (a directory that is not a path, a
+ * ranking that is not a number) is one log line naming the PID, the field and the reason, and the
+ * value in force (or the default) stays. Nothing is thrown out of activate or modified.
  */
 @Component(
-    service = {},
+    service = MetadataStore.class,
     immediate = true,
     configurationPid = H2StoreComponent.PID,
-    configurationPolicy = ConfigurationPolicy.REQUIRE)
-@Designate(ocd = H2StoreComponent.Config.class)
-public final class H2StoreComponent {
+    configurationPolicy = ConfigurationPolicy.REQUIRE,
+    property = "store.type=h2")
+@Designate(ocd = H2StoreComponent.Config.class, factory = true)
+public final class H2StoreComponent extends ConnectingStoreComponent {
   static final String PID = "org.dittofs.metadata.store.h2";
+  static final String DEFAULT_DIRECTORY = "./data";
 
-  private static final System.Logger LOG = System.getLogger(PID);
+  private static final Logger LOG = LoggerFactory.getLogger(PID);
 
   @ObjectClassDefinition(
       name = "DittoFS H2 metadata store",
       description =
           "Shares, files and lock records in an embedded H2 database file; every commit is on"
-              + " disk before it is acknowledged.")
+              + " disk before it is acknowledged. One database per configuration.")
   @interface Config {
     @AttributeDefinition(
         name = "Directory",
         description =
             "Directory of the database file (dittofs.mv.db); created if missing. Relative paths"
-                + " are resolved against the working directory.")
-    String directory() default "./data";
+                + " are resolved against the working directory. Fixed once the store is open.")
+    String directory() default DEFAULT_DIRECTORY;
 
     @AttributeDefinition(
         name = "User",
@@ -86,75 +94,68 @@ public final class H2StoreComponent {
   }
 
   private final DataSourceFactory factory;
-  private final PublishedStore published;
+  private final StoreConfigurations configurations;
 
-  /**
-   * Opens the store and registers it.
-   *
-   * @throws IllegalArgumentException if the configuration cannot work (logged first)
-   */
+  /** Opens the store, or starts trying to; never throws. */
   @Activate
   public H2StoreComponent(
       @Reference(name = "dataSourceFactory", target = "(osgi.jdbc.driver.class=org.h2.Driver)")
           DataSourceFactory factory,
-      Config config,
-      Map<String, Object> properties,
-      BundleContext context) {
-    this(factory, config, properties, PublishedStore.publisher(context));
-  }
-
-  /** As DS does, with the service registry given (unit tests). */
-  H2StoreComponent(
-      DataSourceFactory factory,
-      Config config,
-      Map<String, Object> properties,
-      PublishedStore.Publisher publisher) {
+      Map<String, Object> properties) {
+    super(new ConnectingStore(StoreConfigurations.pid(PID, properties), "h2", LOG));
     this.factory = factory;
-    this.published = new PublishedStore(PID, "h2", LOG, publisher);
-    published.activate(settings(config), properties);
+    this.configurations = new StoreConfigurations(PID, LOG);
+    connecting().start(database(properties));
   }
 
-  /** A new configuration: see the class comment; never throws, never leaves no store. */
+  /** A new configuration: see the class comment; never throws. */
   @Modified
-  void modified(Config config, Map<String, Object> properties) {
-    published.modified(settings(config), properties);
+  void modified(Map<String, Object> properties) {
+    connecting().change(database(properties));
   }
 
   @Deactivate
   void deactivate() {
-    published.deactivate();
+    connecting().close();
   }
 
-  /** The store in service (null once deactivated). */
-  MetadataStore store() {
-    return published.store();
+  /**
+   * The database of a configuration; problems of the values are logged here, of the database when
+   * it is opened.
+   */
+  private ConnectingStore.Database database(Map<String, Object> properties) {
+    ConfigurationValues v = configurations.values(properties);
+    String previous = configurations.inForce("directory", DEFAULT_DIRECTORY);
+    String raw = v.text("directory", DEFAULT_DIRECTORY);
+    Path directory = path(raw);
+    if (directory == null) {
+      directory = path(v.refuse("directory", raw, "is not a path", previous));
+      raw = previous;
+    }
+    configurations.keep("directory", raw);
+    String user = v.text("user", H2Stores.DEFAULT_USER);
+    String password = v.secret(".password", "");
+    configurations.log(v);
+    Path dir = directory;
+    return new ConnectingStore.Database(
+        Arrays.asList(dir, user, password), dir.toString(), () -> open(dir, user, password));
   }
 
-  /** The database of a configuration; problems are found when it is opened. */
-  private PublishedStore.Settings settings(Config config) {
-    String raw = String.valueOf(config.directory());
-    Path dir;
+  private static Path path(String raw) {
+    if (raw == null || raw.isBlank()) {
+      return null;
+    }
     try {
-      dir = Path.of(raw).toAbsolutePath().normalize();
+      return Path.of(raw).toAbsolutePath().normalize();
     } catch (InvalidPathException e) {
-      dir = null; // reported by open()
+      return null;
     }
-    Path directory = dir;
-    String user = config.user();
-    String password = config._password();
-    return new PublishedStore.Settings(
-        Arrays.asList(directory == null ? raw : directory, user, password),
-        directory == null ? raw : directory.toString(),
-        () -> open(raw, directory, user, password));
   }
 
-  private JdbcMetadataStore open(String raw, Path directory, String user, String password) {
-    if (directory == null || raw.isBlank()) {
-      throw new InvalidConfiguration("directory", "'" + raw + "' is not a path");
-    }
+  private JdbcMetadataStore open(Path directory, String user, String password) {
     String problem = H2Stores.prepareDirectory(directory);
     if (problem != null) {
-      throw new InvalidConfiguration("directory", "'" + directory + "' " + problem);
+      throw StoreErrors.invalidArgument("directory '" + directory + "' " + problem);
     }
     Properties props = new Properties();
     props.setProperty(DataSourceFactory.JDBC_URL, H2Stores.url(directory));
@@ -164,14 +165,8 @@ public final class H2StoreComponent {
     try {
       source = factory.createConnectionPoolDataSource(props);
     } catch (SQLException e) {
-      throw new InvalidConfiguration("directory", "H2 refused the data source: " + e.getMessage());
+      throw StoreErrors.invalidArgument("H2 refused the data source: " + e.getMessage());
     }
-    try {
-      return H2Stores.open(source);
-    } catch (RuntimeException e) {
-      throw new InvalidConfiguration(
-          "directory/user/password",
-          "cannot open the database in '" + directory + "': " + e.getMessage());
-    }
+    return H2Stores.open(source);
   }
 }

@@ -1,22 +1,16 @@
 package org.dittofs.metadata.store.h2;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.annotation.Annotation;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.logging.Level;
 import org.dittofs.metadata.Share;
-import org.dittofs.metadata.errors.ErrorCode;
-import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.LockingMode;
-import org.dittofs.metadata.spi.MetadataStore;
-import org.dittofs.metadata.store.jdbc.FakeRegistry;
 import org.dittofs.metadata.store.testkit.LogCapture;
+import org.dittofs.metadata.store.testkit.StoreTestSupport;
 import org.h2.util.OsgiDataSourceFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,16 +19,17 @@ import org.junit.jupiter.api.io.TempDir;
 import org.osgi.service.jdbc.DataSourceFactory;
 
 /**
- * The DS component outside a framework: constructed as SCR would, with H2's own DataSourceFactory,
- * a configuration and a fake service registry that records what the component registers.
+ * The DS component outside a framework: constructed as SCR would, with H2's own DataSourceFactory
+ * and a configuration map as Config Admin passes it (a factory configuration's service.pid).
  */
 class H2StoreComponentTest {
+  private static final String INSTANCE = H2StoreComponent.PID + "~main";
+
   private final DataSourceFactory factory = new OsgiDataSourceFactory(new org.h2.Driver());
 
   @TempDir Path dir;
 
   private LogCapture log;
-  private final FakeRegistry registry = new FakeRegistry();
 
   @BeforeEach
   void captureLog() {
@@ -47,30 +42,22 @@ class H2StoreComponentTest {
   }
 
   @Test
-  void activatesOnTheDataSourceFactoryRegistersAndCloses() {
-    H2StoreComponent c = component(config(dir.toString(), "sa", ""));
-    MetadataStore store = c.store();
-    assertThat(store.type()).isEqualTo("h2");
-    assertThat(registry.live()).containsExactly(store);
-    assertThat(registry.properties(store))
-        .containsEntry("store.type", "h2")
-        .containsEntry("service.ranking", 0)
-        .doesNotContainKey(".password");
-    store.inTransaction(
+  void opensInItsDirectoryServesAndClosesOnDeactivate() {
+    H2StoreComponent c = component(properties(dir.toString()));
+    assertThat(c.type()).isEqualTo("h2");
+    assertThat(c.current()).isNotNull();
+    c.inTransaction(
         tx -> {
           tx.putShare(new Share("export", LockingMode.MANDATORY));
           return null;
         });
+    assertThat(log.lines(Level.INFO)).singleElement().asString().contains(INSTANCE, "open in");
     c.deactivate();
-    assertThat(registry.live()).isEmpty();
-    assertThatThrownBy(store::begin)
-        .isInstanceOfSatisfying(
-            StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
+    StoreTestSupport.assertUnavailable(c);
 
-    H2StoreComponent again = component(config(dir.toString(), "sa", ""));
+    H2StoreComponent again = component(properties(dir.toString()));
     try {
-      assertThat(
-              again.store().inTransaction(tx -> tx.getShare("export").isPresent()).booleanValue())
+      assertThat(again.inTransaction(tx -> tx.getShare("export").isPresent()).booleanValue())
           .isTrue();
     } finally {
       again.deactivate();
@@ -78,156 +65,120 @@ class H2StoreComponentTest {
   }
 
   @Test
-  void aRankingChangeOnlyUpdatesTheServiceProperties() {
-    H2StoreComponent c = component(config(dir.toString(), "sa", ""));
-    MetadataStore store = c.store();
-    c.modified(config(dir.toString(), "sa", "", 7), properties(dir.toString(), 7));
-    assertThat(c.store()).isSameAs(store);
-    assertThat(registry.live()).containsExactly(store);
-    assertThat(registry.properties(store)).containsEntry("service.ranking", 7);
-    assertThat(registry.registrations).hasSize(1);
-    c.deactivate();
-  }
-
-  @Test
-  void anUnusableNewDirectoryIsRefusedWithOneLineAndTheStoreStaysInService() throws Exception {
-    H2StoreComponent c = component(config(dir.toString(), "sa", ""));
-    MetadataStore store = c.store();
+  void anUnusableFirstDirectoryAnswersUnavailableAndTheCorrectedOneOpensAtOnce() throws Exception {
     Path file = Files.createFile(dir.resolve("a-file"));
-    String bad = file.resolve("sub").toString();
+    H2StoreComponent c = component(properties(file.resolve("db").toString()));
+    try {
+      assertThat(c.current()).isNull();
+      assertThat(StoreTestSupport.assertUnavailable(c).getMessage()).contains(INSTANCE, "a-file");
+      assertThat(log.lines(Level.SEVERE))
+          .singleElement()
+          .asString()
+          .contains(INSTANCE, "a-file", "retrying in the background");
 
-    c.modified(config(bad, "sa", ""), properties(bad, 0));
+      c.modified(properties(dir.resolve("good").toString()));
 
-    assertThat(c.store()).isSameAs(store);
-    assertThat(registry.live()).containsExactly(store);
-    assertThat(store.inTransaction(tx -> tx.listShares()).size()).isZero(); // still open
-    assertThat(log.lines(Level.SEVERE))
-        .singleElement()
-        .asString()
-        .contains(H2StoreComponent.PID, "directory", "a-file", "stays in service");
-    c.deactivate();
+      assertThat(c.current()).isNotNull();
+      assertThat(c.inTransaction(tx -> tx.listShares()).size()).isZero();
+      assertThat(log.lines(Level.SEVERE)).hasSize(1);
+      assertThat(log.lines(Level.INFO)).last().asString().contains("open in", "good");
+    } finally {
+      c.deactivate();
+    }
   }
 
   @Test
-  void aWrongPasswordForANewDirectoryIsRefusedWithoutLoggingIt() {
-    Path other = dir.resolve("other");
-    component(config(other.toString(), "admin", "first-secret")).deactivate();
-    registry.registrations.clear();
-    H2StoreComponent c = component(config(dir.resolve("one").toString(), "sa", ""));
-    MetadataStore store = c.store();
-
-    c.modified(config(other.toString(), "admin", "second-secret"), properties(other.toString(), 0));
-
-    assertThat(c.store()).isSameAs(store);
-    assertThat(log.lines(Level.SEVERE)).singleElement().asString().contains("stays in service");
-    assertThat(log.lines(Level.ALL)).noneMatch(l -> l.contains("secret"));
-    c.deactivate();
+  void anUnusableFirstDirectoryOpensInTheBackgroundOnceItIsUsable() throws Exception {
+    Path blocked = dir.resolve("later");
+    Files.createFile(blocked); // a file where the directory should be
+    H2StoreComponent c = component(properties(blocked.toString()));
+    try {
+      assertThat(c.current()).isNull();
+      Files.delete(blocked); // the operator fixes the file system; the configuration stays
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (c.current() == null && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(c.current()).as("opened by a background attempt").isNotNull();
+      assertThat(log.lines(Level.SEVERE)).hasSize(1); // one line per state change
+      assertThat(log.lines(Level.INFO)).last().asString().contains("open in", "(again)");
+    } finally {
+      c.deactivate();
+    }
   }
 
   @Test
-  void aNewDirectoryIsRegisteredBeforeTheOldStoreIsUnregisteredAndTheOldIsClosedLast() {
-    H2StoreComponent c = component(config(dir.resolve("a").toString(), "sa", ""));
-    MetadataStore a = c.store();
-    a.inTransaction(
-        tx -> {
-          tx.putShare(new Share("export", LockingMode.ADVISORY));
-          return null;
-        });
-    List<String> seenAtUnregister = new ArrayList<>();
-    registry.onUnregister =
-        gone -> {
-          // what the metadata service does here: read the departing store while it is unbound
-          seenAtUnregister.add(registry.live().size() + " live");
-          seenAtUnregister.add(
-              "share " + gone.inTransaction(tx -> tx.getShare("export").isPresent()));
-        };
-    String b = dir.resolve("b").toString();
+  void anotherDirectoryForAnOpenStoreIsRefusedWithOneLineAndTheStoreStaysInService() {
+    H2StoreComponent c = component(properties(dir.resolve("a").toString()));
+    try {
+      var open = c.current();
+      c.modified(properties(dir.resolve("b").toString()));
+      c.modified(properties(dir.resolve("b").toString())); // Config Admin repeating it
 
-    c.modified(config(b, "sa", ""), properties(b, 0));
-
-    MetadataStore next = c.store();
-    assertThat(next).isNotSameAs(a);
-    assertThat(seenAtUnregister).containsExactly("2 live", "share true");
-    assertThat(registry.live()).containsExactly(next);
-    assertThatThrownBy(a::begin).isInstanceOf(StoreError.class); // closed after the hand-over
-    assertThat(log.lines(Level.WARNING)).isEmpty();
-    c.deactivate();
+      assertThat(c.current()).isSameAs(open);
+      assertThat(c.inTransaction(tx -> tx.listShares()).size()).isZero();
+      assertThat(log.lines(Level.SEVERE))
+          .singleElement()
+          .asString()
+          .contains(INSTANCE, "stays in service", "create another configuration");
+      assertThat(Files.exists(dir.resolve("b"))).isFalse();
+    } finally {
+      c.deactivate();
+    }
   }
 
   @Test
-  void unusableDirectoryFailsActivationWithOneLine() throws Exception {
-    Path file = Files.createFile(dir.resolve("a-file"));
-    assertThatThrownBy(() -> component(config(file.toString(), "sa", "")))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining(H2StoreComponent.PID)
-        .hasMessageContaining("directory");
-    assertThat(log.lines(Level.SEVERE))
-        .singleElement()
-        .asString()
-        .contains(H2StoreComponent.PID, "directory", "a-file");
+  void malformedValuesAreOneLineEachAndTheDefaultsOrValuesInForceStay() {
+    Map<String, Object> p = properties(dir.toString());
+    p.put("service.ranking", "lots");
+    p.put("user", new String[] {"sa", "other"});
+    H2StoreComponent c = component(p);
+    try {
+      assertThat(c.current()).isNotNull(); // user: the default, sa
+      c.modified(p); // the same bad values again: no new lines
+      assertThat(log.lines(Level.SEVERE))
+          .satisfiesExactly(
+              l -> assertThat(l).contains(INSTANCE, "'service.ranking'", "'lots'", "keeping 0"),
+              l -> assertThat(l).contains(INSTANCE, "'user'", "list of 2 values", "keeping sa"));
+    } finally {
+      c.deactivate();
+    }
   }
 
   @Test
-  void wrongPasswordFailsActivationWithoutLoggingIt() {
-    component(config(dir.toString(), "admin", "first-secret")).deactivate();
-    assertThatThrownBy(() -> component(config(dir.toString(), "admin", "second-secret")))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageNotContaining("second-secret");
-    assertThat(log.lines(Level.SEVERE)).singleElement().asString().doesNotContain("secret");
-    assertThat(log.lines(Level.ALL)).noneMatch(l -> l.contains("secret"));
-    assertThat(registry.live()).isEmpty();
+  void aWrongPasswordIsRetriedWithoutEverLoggingIt() {
+    component(withPassword(properties(dir.toString()), "admin", "first-secret")).deactivate();
+    H2StoreComponent c =
+        component(withPassword(properties(dir.toString()), "admin", "second-secret"));
+    try {
+      assertThat(c.current()).isNull();
+      assertThat(StoreTestSupport.assertUnavailable(c).getMessage()).doesNotContain("secret");
+      c.modified(withPassword(properties(dir.toString()), "admin", "first-secret"));
+      assertThat(c.current()).isNotNull();
+      assertThat(log.lines(Level.ALL)).noneMatch(l -> l.contains("secret"));
+    } finally {
+      c.deactivate();
+    }
   }
 
-  private H2StoreComponent component(H2StoreComponent.Config config) {
-    return new H2StoreComponent(factory, config, properties(config.directory(), 0), registry);
+  private H2StoreComponent component(Map<String, Object> properties) {
+    return new H2StoreComponent(factory, properties);
   }
 
-  /** The configuration properties as DS passes them (the password included: it is private). */
-  private static Map<String, Object> properties(String directory, int ranking) {
-    return Map.of(
-        "directory",
-        directory,
-        "user",
-        "sa",
-        ".password",
-        "secret-in-config",
-        "service.ranking",
-        ranking,
-        "component.name",
-        H2StoreComponent.class.getName());
+  /** A factory configuration as DS passes it (the password included: it is private). */
+  private static Map<String, Object> properties(String directory) {
+    Map<String, Object> p = new HashMap<>();
+    p.put("directory", directory);
+    p.put("service.pid", INSTANCE);
+    p.put("service.factoryPid", H2StoreComponent.PID);
+    p.put("component.name", H2StoreComponent.class.getName());
+    return p;
   }
 
-  private static H2StoreComponent.Config config(String directory, String user, String password) {
-    return config(directory, user, password, 0);
-  }
-
-  private static H2StoreComponent.Config config(
-      String directory, String user, String password, int ranking) {
-    return new H2StoreComponent.Config() {
-      @Override
-      public Class<? extends Annotation> annotationType() {
-        return H2StoreComponent.Config.class;
-      }
-
-      @Override
-      public String directory() {
-        return directory;
-      }
-
-      @Override
-      public String user() {
-        return user;
-      }
-
-      @Override
-      public String _password() {
-        return password;
-      }
-
-      @Override
-      public int service_ranking() {
-        return ranking;
-      }
-    };
+  private static Map<String, Object> withPassword(
+      Map<String, Object> p, String user, String password) {
+    p.put("user", user);
+    p.put(".password", password);
+    return p;
   }
 }

@@ -64,6 +64,11 @@ public final class JdbcMetadataStore implements MetadataStore, AutoCloseable {
     return new JdbcMetadataStore(dataSource, dialect, resources);
   }
 
+  /** The connections the store uses (its pool, or a source it was given). */
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
   @Override
   public String type() {
     return dialect.storeType();

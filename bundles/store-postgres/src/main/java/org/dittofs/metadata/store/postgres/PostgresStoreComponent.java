@@ -5,63 +5,88 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Properties;
 import javax.sql.DataSource;
+import org.dittofs.metadata.config.ConfigurationValues;
+import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.spi.MetadataStore;
+import org.dittofs.metadata.store.jdbc.ConnectingStore;
+import org.dittofs.metadata.store.jdbc.ConnectingStoreComponent;
 import org.dittofs.metadata.store.jdbc.JdbcMetadataStore;
-import org.dittofs.metadata.store.jdbc.PublishedStore;
-import org.dittofs.metadata.store.jdbc.PublishedStore.InvalidConfiguration;
-import org.osgi.framework.BundleContext;
+import org.dittofs.metadata.store.jdbc.StoreConfigurations;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.jdbc.DataSourceFactory;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Registers a PostgreSQL {@link MetadataStore} with {@code store.type=postgres}, once configured.
- * Connections come from pgjdbc's {@link DataSourceFactory} service through a HikariCP pool.
- * Activation connects and migrates the schema; deactivation closes the pool. A configuration that
- * cannot work (a malformed URL, a bad pool size, a server that cannot be reached or refuses the
- * login) is logged as one line naming the PID, the field and the reason (passwords never): at
- * activation it fails activation; as a change of a running store ({@link #modified}) it is refused
- * and the store in service stays.
+ * A PostgreSQL {@link MetadataStore}, one per configuration: a factory configuration of {@value
+ * #PID} (Karaf {@code etc/org.dittofs.metadata.store.postgres-main.cfg}) makes one component
+ * instance, whose store service SCR registers with {@code store.type=postgres}. Its connections
+ * come from one of two places:
  *
- * <p>The component registers the store service itself ({@link PublishedStore}) instead of being the
- * DS service: a new URL, user, password or pool size connects the new pool first, registers it, and
- * only then unregisters and closes the old one, so the metadata service hot-swaps its live state
- * into the new database; a change of the ranking (or another public property) only updates the
- * service properties.
+ * <ul>
+ *   <li>its own HikariCP pool over pgjdbc's {@link DataSourceFactory}: {@code url}, {@code user},
+ *       {@code .password}, {@code pool.size} (the pool size changes on a running store);
+ *   <li>a {@code javax.sql.DataSource} service, e.g. one that pax-jdbc makes from {@code
+ *       etc/org.ops4j.datasource-dittofs.cfg}: set {@code dataSource.target} to a filter selecting
+ *       it, e.g. {@code (dataSourceName=dittofs)}; url, user, password and pool size are then
+ *       pax-jdbc's. The reference is static and greedy: when the selected DataSource comes, goes or
+ *       is replaced, SCR re-activates the instance, and the metadata service moves the live state
+ *       as for any store that leaves and comes back.
+ * </ul>
  *
- * <p>The factory reference is static and mandatory; configuration may replace its target filter
- * with {@code dataSourceFactory.target}.
+ * <p>The store opens the database (schema migrated) when activated, or keeps trying in the
+ * background while it cannot, answering STORE_UNAVAILABLE meanwhile ({@link ConnectingStore}); a
+ * corrected URL, user or password applies at once while it is not open. Once open, its database
+ * does not change: another database is another configuration instance and a {@code store.target}
+ * pointing at it, then the old instance is deleted. Configuration is read as a map: a value that
+ * cannot be used (a URL that is not {@code jdbc:postgresql:}, a pool size below 1, a ranking that
+ * is not a number) is one log line naming the PID, the field and the reason (never a password), and
+ * the value in force (or the default) stays. Nothing is thrown out of activate or modified.
  */
 @Component(
-    service = {},
+    service = MetadataStore.class,
     immediate = true,
     configurationPid = PostgresStoreComponent.PID,
-    configurationPolicy = ConfigurationPolicy.REQUIRE)
-@Designate(ocd = PostgresStoreComponent.Config.class)
-public final class PostgresStoreComponent {
+    configurationPolicy = ConfigurationPolicy.REQUIRE,
+    property = "store.type=postgres")
+@Designate(ocd = PostgresStoreComponent.Config.class, factory = true)
+public final class PostgresStoreComponent extends ConnectingStoreComponent {
   static final String PID = "org.dittofs.metadata.store.postgres";
+  static final String DEFAULT_URL = "jdbc:postgresql://localhost:5432/dittofs";
+  static final String DEFAULT_USER = "dittofs";
+  static final int MAX_POOL_SIZE = 1000;
 
-  private static final System.Logger LOG = System.getLogger(PID);
+  /** The DataSource reference's target until {@code dataSource.target} is set: matches nothing. */
+  static final String NO_DATA_SOURCE = "(dittofs.datasource=none)";
+
+  private static final Logger LOG = LoggerFactory.getLogger(PID);
 
   @ObjectClassDefinition(
       name = "DittoFS PostgreSQL metadata store",
-      description = "Shares, files and lock records in a PostgreSQL database.")
+      description =
+          "Shares, files and lock records in a PostgreSQL database. One database per"
+              + " configuration.")
   @interface Config {
     @AttributeDefinition(
         name = "JDBC URL",
-        description = "Database URL, jdbc:postgresql://host:port/database[?parameters].")
-    String url() default "jdbc:postgresql://localhost:5432/dittofs";
+        description =
+            "Database URL, jdbc:postgresql://host:port/database[?parameters]. Fixed once the"
+                + " store is open.")
+    String url() default DEFAULT_URL;
 
     @AttributeDefinition(name = "User", description = "Database user.")
-    String user() default "dittofs";
+    String user() default DEFAULT_USER;
 
     @AttributeDefinition(
         name = "Password",
@@ -73,9 +98,19 @@ public final class PostgresStoreComponent {
 
     @AttributeDefinition(
         name = "Pool size",
-        description = "Most connections the store's pool keeps open (at least 1).",
-        min = "1")
+        description = "Most connections the store's pool keeps open (1 to 1000).",
+        min = "1",
+        max = "1000")
     int pool_size() default PostgresStores.DEFAULT_POOL_SIZE;
+
+    @AttributeDefinition(
+        name = "DataSource",
+        description =
+            "Filter selecting a javax.sql.DataSource service (pax-jdbc), e.g."
+                + " (dataSourceName=dittofs). Set: the store uses it instead of url, user,"
+                + " password and its own pool.",
+        required = false)
+    String dataSource_target() default NO_DATA_SOURCE;
 
     @AttributeDefinition(
         name = "Service ranking",
@@ -84,93 +119,109 @@ public final class PostgresStoreComponent {
   }
 
   private final DataSourceFactory factory;
-  private final PublishedStore published;
+  private final DataSource dataSource;
+  private final StoreConfigurations configurations;
 
-  /**
-   * Connects, opens the store and registers it.
-   *
-   * @throws IllegalArgumentException if the configuration cannot work (logged first)
-   */
+  /** Opens the store, or starts trying to; never throws. */
   @Activate
   public PostgresStoreComponent(
       @Reference(
               name = "dataSourceFactory",
               target = "(osgi.jdbc.driver.class=org.postgresql.Driver)")
           DataSourceFactory factory,
-      Config config,
-      Map<String, Object> properties,
-      BundleContext context) {
-    this(factory, config, properties, PublishedStore.publisher(context));
-  }
-
-  /** As DS does, with the service registry given (unit tests). */
-  PostgresStoreComponent(
-      DataSourceFactory factory,
-      Config config,
-      Map<String, Object> properties,
-      PublishedStore.Publisher publisher) {
+      @Reference(
+              name = "dataSource",
+              cardinality = ReferenceCardinality.OPTIONAL,
+              policyOption = ReferencePolicyOption.GREEDY,
+              target = NO_DATA_SOURCE)
+          DataSource dataSource,
+      Map<String, Object> properties) {
+    super(new ConnectingStore(StoreConfigurations.pid(PID, properties), "postgres", LOG));
     this.factory = factory;
-    this.published = new PublishedStore(PID, "postgres", LOG, publisher);
-    published.activate(settings(config), properties);
+    this.dataSource = dataSource;
+    this.configurations = new StoreConfigurations(PID, LOG);
+    connecting().start(database(properties));
   }
 
-  /** A new configuration: see the class comment; never throws, never leaves no store. */
+  /** A new configuration: see the class comment; never throws. */
   @Modified
-  void modified(Config config, Map<String, Object> properties) {
-    published.modified(settings(config), properties);
+  void modified(Map<String, Object> properties) {
+    ConnectingStore.Database next = database(properties);
+    connecting().change(next);
+    if (dataSource == null && current() != null) {
+      PostgresStores.resize(current(), poolSize());
+    }
   }
 
   @Deactivate
   void deactivate() {
-    published.deactivate();
+    connecting().close();
   }
 
-  /** The store in service (null once deactivated). */
-  MetadataStore store() {
-    return published.store();
-  }
-
-  /** The database of a configuration; problems are found when it is opened. */
-  private PublishedStore.Settings settings(Config config) {
-    String url = config.url();
-    String user = config.user();
-    String password = config._password();
-    int poolSize = config.pool_size();
-    return new PublishedStore.Settings(
-        Arrays.asList(url, user, password, poolSize),
+  /** The database of a configuration; problems of the values are logged here. */
+  private ConnectingStore.Database database(Map<String, Object> properties) {
+    ConfigurationValues v = configurations.values(properties);
+    String target = v.text("dataSource.target", NO_DATA_SOURCE);
+    int poolSize = v.wholeInt("pool.size", poolSize(), 1, MAX_POOL_SIZE);
+    configurations.keep("pool.size", String.valueOf(poolSize));
+    if (!NO_DATA_SOURCE.equals(target)) {
+      configurations.log(v);
+      String where = "the DataSource service " + target;
+      DataSource source = dataSource;
+      return new ConnectingStore.Database(
+          Arrays.asList("dataSource", target, source == null ? 0 : System.identityHashCode(source)),
+          where,
+          () -> {
+            if (source == null) {
+              throw StoreErrors.invalidArgument(
+                  "no DataSource service matches dataSource.target " + target + " yet");
+            }
+            return PostgresStores.openDirect(source);
+          });
+    }
+    String previous = configurations.inForce("url", DEFAULT_URL);
+    String url = v.text("url", DEFAULT_URL);
+    if (!url.startsWith("jdbc:postgresql:")) {
+      v.refuse(
+          "url",
+          PostgresStores.redact(url),
+          "is not a jdbc:postgresql: URL",
+          PostgresStores.redact(previous));
+      url = previous;
+    }
+    configurations.keep("url", url);
+    String user = v.text("user", DEFAULT_USER);
+    String password = v.secret(".password", "");
+    configurations.log(v);
+    String u = url;
+    return new ConnectingStore.Database(
+        Arrays.asList(url, user, password),
         PostgresStores.redact(url),
-        () -> open(url, user, password, poolSize));
+        () -> open(u, user, password, poolSize));
+  }
+
+  /** The pool size in force. */
+  private int poolSize() {
+    return Integer.parseInt(
+        configurations.inForce("pool.size", String.valueOf(PostgresStores.DEFAULT_POOL_SIZE)));
   }
 
   private JdbcMetadataStore open(String url, String user, String password, int poolSize) {
-    if (url == null || !url.startsWith("jdbc:postgresql:")) {
-      throw new InvalidConfiguration(
-          "url", "'" + PostgresStores.redact(url) + "' is not a jdbc:postgresql: URL");
-    }
-    if (poolSize < 1) {
-      throw new InvalidConfiguration("pool.size", "must be at least 1, got " + poolSize);
-    }
     Properties props = new Properties();
     props.setProperty(DataSourceFactory.JDBC_URL, PostgresStores.withBatchRewrite(url));
-    if (user != null && !user.isEmpty()) {
+    if (!user.isEmpty()) {
       props.setProperty(DataSourceFactory.JDBC_USER, user);
     }
-    if (password != null && !password.isEmpty()) {
+    if (!password.isEmpty()) {
       props.setProperty(DataSourceFactory.JDBC_PASSWORD, password);
     }
     DataSource source;
     try {
       source = factory.createDataSource(props);
     } catch (SQLException | RuntimeException e) {
-      throw new InvalidConfiguration(
-          "url", "'" + PostgresStores.redact(url) + "' is refused: " + e.getMessage());
+      throw StoreErrors.invalidArgument(
+          "'" + PostgresStores.redact(url) + "' is refused: " + e.getMessage());
     }
-    try {
-      return PostgresStores.open(source, poolSize);
-    } catch (RuntimeException e) {
-      throw new InvalidConfiguration(
-          "url/user/password",
-          "cannot open the store at '" + PostgresStores.redact(url) + "': " + e.getMessage());
-    }
+    return PostgresStores.open(source, poolSize);
   }
 }

@@ -77,6 +77,25 @@ public final class PostgresStores {
   }
 
   /**
+   * Opens a store over connections from a pooled {@code source} it does not own (a pax-jdbc
+   * DataSource service): closing the store leaves the source open. Batched inserts are rewritten
+   * only if the source's URL says so ({@code reWriteBatchedInserts=true}).
+   */
+  static JdbcMetadataStore openDirect(DataSource source) {
+    return JdbcMetadataStore.open(source, Dialect.POSTGRESQL, () -> {});
+  }
+
+  /**
+   * Changes the most connections of a store's own pool at run time; other stores are left alone.
+   */
+  static void resize(JdbcMetadataStore store, int poolSize) {
+    if (store.dataSource() instanceof HikariDataSource pool
+        && pool.getHikariConfigMXBean().getMaximumPoolSize() != poolSize) {
+      pool.getHikariConfigMXBean().setMaximumPoolSize(poolSize);
+    }
+  }
+
+  /**
    * {@code url} with {@link #REWRITE_BATCHED_INSERTS}{@code =true} added unless it names that
    * property already (either value is kept as given). Null stays null.
    */

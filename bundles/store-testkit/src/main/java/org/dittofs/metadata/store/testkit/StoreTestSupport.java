@@ -38,6 +38,18 @@ import org.junit.jupiter.api.BeforeEach;
  * the suites use: transactions as lambdas, work on other threads, refusals.
  */
 public abstract class StoreTestSupport {
+  /** Fails unless {@code store.begin()} answers STORE_UNAVAILABLE; returns the error. */
+  public static org.dittofs.metadata.errors.StoreError assertUnavailable(
+      org.dittofs.metadata.spi.MetadataStore store) {
+    try {
+      store.begin().close();
+    } catch (org.dittofs.metadata.errors.StoreError e) {
+      assertThat(e.code()).isEqualTo(org.dittofs.metadata.errors.ErrorCode.STORE_UNAVAILABLE);
+      return e;
+    }
+    return fail("begin() succeeded on a store that is not open");
+  }
+
   /** How long a test waits for work on another thread before it fails. */
   protected static final Duration WAIT = Duration.ofSeconds(60);
 
