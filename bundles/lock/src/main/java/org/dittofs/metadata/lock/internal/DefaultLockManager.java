@@ -122,7 +122,13 @@ public final class DefaultLockManager implements LockManager {
             scheduler,
             () -> this.config.maxConnectionsPerAdapter(),
             () -> this.config.leaseTime().toNanos());
-    this.writer = new StoreWriter(store, scheduler, () -> this.config.storeRetryInterval(), events);
+    this.writer =
+        new StoreWriter(
+            store,
+            scheduler,
+            () -> this.config.storeRetryInterval(),
+            events,
+            scheduler instanceof SystemLockScheduler ? StoreWriter.retryThread() : Runnable::run);
     this.grace = new GracePeriod(scheduler);
     this.ops =
         new TableOps(
