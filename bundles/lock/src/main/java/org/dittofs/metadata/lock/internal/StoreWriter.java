@@ -38,10 +38,16 @@ final class StoreWriter {
   private static final class Entry {
     final List<LockStoreOp> ops;
     final CompletableFuture<Void> done; // null for asynchronous entries
+    final boolean undo; // restores records after a synchronous write failed
 
     Entry(List<LockStoreOp> ops, boolean sync) {
+      this(ops, sync, false);
+    }
+
+    Entry(List<LockStoreOp> ops, boolean sync, boolean undo) {
       this.ops = ops;
       this.done = sync ? new CompletableFuture<>() : null;
+      this.undo = undo;
     }
   }
 
@@ -65,10 +71,20 @@ final class StoreWriter {
   /**
    * Writes and waits. Nothing is written when there is no store.
    *
+   * <p>A failed write may still have landed: a commit whose acknowledgement was lost (the
+   * connection broke after the database committed) fails although the records are stored. The
+   * caller changes nothing in memory on failure, so {@code undo} (the operations that restore the
+   * records as memory has them: delete what {@code ops} put, put back what it deleted) is queued
+   * like a release, to land with the next write or the next retry; if the write did not land, the
+   * undo changes nothing. Either way the store comes back to memory's state (SPEC 10). Undos queued
+   * one after the other while the store is down share one queue entry.
+   *
+   * @param undo idempotent operations that restore memory's state of the records {@code ops}
+   *     touches; queued only if the write fails
    * @throws StoreError STORE_UNAVAILABLE if the write did not land (the store's INVALID_ARGUMENT is
-   *     passed on as it is)
+   *     passed on as it is: the store refused the batch, nothing landed)
    */
-  void writeSync(List<LockStoreOp> ops) {
+  void writeSync(List<LockStoreOp> ops, List<LockStoreOp> undo) {
     if (ops.isEmpty() || !persisting()) {
       return;
     }
@@ -83,6 +99,7 @@ final class StoreWriter {
       if (cause instanceof StoreError se && se.code() == ErrorCode.INVALID_ARGUMENT) {
         throw se;
       }
+      queueUndo(undo);
       throw new StoreError(
           ErrorCode.STORE_UNAVAILABLE,
           "the lock store did not take the write, nothing was changed: " + cause.getMessage(),
@@ -97,6 +114,29 @@ final class StoreWriter {
     }
     if (enqueue(new Entry(ops, false))) {
       drain();
+    }
+  }
+
+  /**
+   * Queues an undo without trying the store at once (it just failed): the next write or the retry
+   * timer lands it. Merged into the last entry if that is an undo no round is committing.
+   */
+  private synchronized void queueUndo(List<LockStoreOp> undo) {
+    if (undo.isEmpty() || store == null) {
+      return;
+    }
+    Entry last = queue.peekLast();
+    if (!writing && last != null && last.undo) {
+      queue.pollLast();
+      List<LockStoreOp> merged = new ArrayList<>(last.ops.size() + undo.size());
+      merged.addAll(last.ops);
+      merged.addAll(undo);
+      queue.addLast(new Entry(merged, false, true));
+    } else {
+      queue.addLast(new Entry(undo, false, true));
+    }
+    if (retryTimer == null && !writing) {
+      retryTimer = scheduler.schedule(this::retry, retryInterval.get());
     }
   }
 
