@@ -13,10 +13,12 @@ import org.dittofs.metadata.errors.StoreErrors;
 public final class LockOwner {
   private final String id;
   private final int utf8Length;
+  private final int hash; // looked up in maps on every request: computed once
 
   private LockOwner(String id) {
     this.id = id;
     this.utf8Length = id.getBytes(StandardCharsets.UTF_8).length;
+    this.hash = id.hashCode();
   }
 
   /**
@@ -43,12 +45,12 @@ public final class LockOwner {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof LockOwner other && other.id.equals(id);
+    return o == this || (o instanceof LockOwner other && other.hash == hash && other.id.equals(id));
   }
 
   @Override
   public int hashCode() {
-    return id.hashCode();
+    return hash;
   }
 
   @Override

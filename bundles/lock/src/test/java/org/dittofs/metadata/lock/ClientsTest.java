@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.dittofs.metadata.errors.ErrorCode;
@@ -612,6 +614,38 @@ class ClientsTest {
   }
 
   // ---- listing and events --------------------------------------------------------------------
+
+  @Test
+  void clientsCountsEachClientsLocksWithThePerClientLimitOffToo() {
+    // no counter is kept per client while its limit is off: the listing counts the tables
+    LockManager m =
+        LockManagers.builder()
+            .scheduler(sched)
+            .config(LockConfig.builder().maxLocksPerClient(0).build())
+            .build();
+    m.lock(a.exclusive(0, 10));
+    m.lock(a.exclusive(20, 10));
+    m.lock(other.posix("nfs4:a").shared(0, 0));
+    m.lock(b.shared(100, 10));
+    m.unlock(a.unlock(2, 3)); // a split: [0, 9] becomes [0, 1] and [5, 9]
+    m.lock(a.exclusive(40, 10));
+    m.unlock(a.unlock(40, 10));
+    Map<LockClient, Long> counts = new HashMap<>();
+    m.clients().forEach(i -> counts.put(i.client(), i.locks()));
+    assertThat(counts).containsEntry(a.client(), 4L).containsEntry(b.client(), 1L);
+
+    // turned on, the counters start from the records held and the limit holds from then on
+    m.reconfigure(m.config().toBuilder().maxLocksPerClient(5).build());
+    m.clients().forEach(i -> counts.put(i.client(), i.locks()));
+    assertThat(counts).containsEntry(a.client(), 4L).containsEntry(b.client(), 1L);
+    assertThat(m.lock(a.exclusive(60, 10)).granted()).isTrue();
+    assertThatThrownBy(() -> m.lock(a.exclusive(80, 10)))
+        .isInstanceOfSatisfying(
+            StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LOCK_LIMIT_EXCEEDED))
+        .hasMessageContaining("per-client");
+    LockTableInvariants.check(m);
+    m.close();
+  }
 
   @Test
   void clientsListsEachClientWithItsLockCount() {

@@ -466,6 +466,39 @@ class LimitsTest {
   }
 
   @Test
+  void turningTheTotalLimitOnCountsWhatWasGrantedWhileItWasOff() {
+    // while the total limit is off the total is not counted as records change; turning it on
+    // counts the records held then, so the limit is exact from the first request after it
+    use(LockConfig.builder().maxLocksTotal(0));
+    for (int i = 0; i < 5; i++) {
+      grant(f1.posix("o" + i).exclusive(i * 20L, 10));
+    }
+    grant(f2.posix("o0").shared(0, 10));
+    locks.unlock(f1.posix("o4").unlock(0, 0));
+    // a split while off: one record becomes two
+    locks.unlock(f1.posix("o3").unlock(62, 2));
+    assertThat(locks.lockCount()).isEqualTo(6);
+
+    locks.reconfigure(locks.config().toBuilder().maxLocksTotal(7).build());
+
+    assertThat(locks.lockCount()).isEqualTo(6);
+    grant(f2.posix("o1").shared(20, 10));
+    refused(f2.posix("o2").shared(40, 10), "total", 7, 7);
+    locks.unlock(f2.posix("o1").unlock(0, 0));
+    grant(f2.posix("o2").shared(40, 10));
+
+    // off and on again: counted afresh
+    locks.reconfigure(locks.config().toBuilder().maxLocksTotal(0).build());
+    grant(f2.posix("o3").shared(60, 10));
+    grant(f2.posix("o4").shared(80, 10));
+    locks.unlock(f1.posix("o0").unlock(0, 0));
+    assertThat(locks.lockCount()).isEqualTo(8);
+    locks.reconfigure(locks.config().toBuilder().maxLocksTotal(9).build());
+    grant(f2.posix("o5").shared(100, 10));
+    refused(f2.posix("o6").shared(120, 10), "total", 9, 9);
+  }
+
+  @Test
   void disablingALimitByReconfigureLiftsIt() {
     use(LockConfig.builder().maxLocksPerClient(1));
     grant(f1.posix("a").exclusive(0, 10));

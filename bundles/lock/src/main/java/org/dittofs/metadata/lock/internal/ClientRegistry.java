@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import org.dittofs.metadata.errors.ErrorCode;
@@ -30,11 +31,17 @@ final class ClientRegistry {
   private final LockScheduler scheduler;
   private final IntSupplier maxPerAdapter;
   private final LongSupplier leaseNanos;
+  private final BooleanSupplier countsLocks; // whether ClientState.locks is kept (LockLimits)
 
-  ClientRegistry(LockScheduler scheduler, IntSupplier maxPerAdapter, LongSupplier leaseNanos) {
+  ClientRegistry(
+      LockScheduler scheduler,
+      IntSupplier maxPerAdapter,
+      LongSupplier leaseNanos,
+      BooleanSupplier countsLocks) {
     this.scheduler = scheduler;
     this.maxPerAdapter = maxPerAdapter;
     this.leaseNanos = leaseNanos;
+    this.countsLocks = countsLocks;
   }
 
   /** The client's state, created (unregistered, not counted) on first sight; refreshes it. */
@@ -70,15 +77,31 @@ final class ClientRegistry {
 
   /**
    * As {@link #state(LockClient)}, through the client state a file table remembers ({@link
-   * FileLockTable#recordedClient}) when it is this client's and still current: no map lookup for
+   * FileLockTable#recordedClient()}) when it is this client's and still current: no map lookup for
    * the usual run of requests of one client on one file. {@code t} may be null.
    */
   ClientState state(LockClient client, FileLockTable t) {
-    ClientState s = t == null ? null : t.recordedClient;
+    ClientState s = t == null ? null : t.recordedClient();
     if (s != null && !s.forgotten && (s.client == client || s.client.equals(client))) {
       return s;
     }
     return state(client);
+  }
+
+  /**
+   * As {@link #touch(LockClient, long)}, through the client state table {@code t} remembers when it
+   * is this client's (see {@link #state(LockClient, FileLockTable)}); under {@code t}'s monitor.
+   */
+  ClientState touch(LockClient client, FileLockTable t, long now) {
+    ClientState s = t.recordedClient();
+    if (s == null || s.forgotten || (s.client != client && !s.client.equals(client))) {
+      s = clients.get(client);
+      if (s == null) {
+        s = clients.computeIfAbsent(client, c -> new ClientState(c, now));
+      }
+    }
+    s.seen(now);
+    return s;
   }
 
   /** The client's state without refreshing it, or null. */
@@ -185,8 +208,8 @@ final class ClientRegistry {
     if (s != null
         && !s.registered
         && s.releaseTimer == null
-        && s.locks.get() == 0
-        && s.files.isEmpty()) {
+        && (!countsLocks.getAsBoolean() || s.locks.get() == 0)
+        && s.files.isEmpty()) { // no file: no lock (a client's files hold every file it locks)
       clients.remove(client, s);
       s.forgotten = true;
     }
@@ -209,6 +232,11 @@ final class ClientRegistry {
               s.locks.get()));
     }
     return out;
+  }
+
+  /** Sets every client's lock count to zero (before a recount). */
+  void resetLockCounts() {
+    clients.values().forEach(s -> s.locks.set(0));
   }
 
   private void uncount(ClientState s) {

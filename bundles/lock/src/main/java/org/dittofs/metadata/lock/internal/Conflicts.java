@@ -9,6 +9,7 @@ import org.dittofs.metadata.lock.LockType;
 /**
  * The one conflict predicate (SPEC 3). Acquire, test, upgrade, waiter wake-up and the I/O checks
  * all decide with {@link #conflicts}; nothing else in the bundle compares owners and types.
+ * Stateless.
  */
 final class Conflicts {
   private Conflicts() {}

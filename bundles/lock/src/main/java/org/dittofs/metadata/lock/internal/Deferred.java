@@ -9,8 +9,11 @@ import org.dittofs.metadata.lock.host.LockEvent;
 /**
  * What an operation must do after it leaves the file table's monitor: publish its events and
  * complete the pending requests it decided. Running these outside the monitor lets listeners and
- * completion callbacks call back into the manager without lock-order hazards. Confined to the
- * thread running the operation.
+ * completion callbacks call back into the manager without lock-order hazards.
+ *
+ * <p>Concurrency: each table has one, used only under the table's monitor; {@link #take} hands the
+ * collected actions to the operation's thread before the monitor is released (an operation that
+ * collects nothing allocates nothing). The shared empty table's reads get one of their own.
  */
 final class Deferred {
   private final EventBus events;
@@ -53,13 +56,25 @@ final class Deferred {
     actions.add(r);
   }
 
-  /** Runs every action in order; an action that throws does not stop the others. */
+  /** The actions collected so far (null if none), which this no longer holds. */
+  List<Runnable> take() {
+    List<Runnable> todo = actions;
+    if (todo != null) { // no write when there is nothing: the table's lines stay clean
+      actions = null;
+    }
+    return todo;
+  }
+
+  /** Runs every action collected, in order; an action that throws does not stop the others. */
   void run() {
-    if (actions == null) {
+    run(take());
+  }
+
+  /** Runs {@code todo} (may be null) in order; an action that throws does not stop the others. */
+  static void run(List<Runnable> todo) {
+    if (todo == null) {
       return;
     }
-    List<Runnable> todo = actions;
-    actions = null;
     for (Runnable r : todo) {
       try {
         r.run();

@@ -2,12 +2,14 @@ package org.dittofs.metadata.lock.internal;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockId;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockType;
@@ -16,23 +18,25 @@ import org.dittofs.metadata.lock.LockType;
  * The lock state of one file: its locks, indexed twice, and its opens.
  *
  * <p>Indexes: {@code shared} and {@code exclusive} hold every lock by type in an {@link
- * IntervalTree}, so a SHARED request searches only the EXCLUSIVE locks (nothing SHARED can conflict
- * with it) and the many-readers case stays O(log n); {@code byOwner} holds each owner's locks
- * sorted, for POSIX replacement and WINDOWS exact-match release. Invariant: a lock is in exactly
- * one tree and in its owner's {@link OwnerLocks}, or in none of them. An owner's index is kept when
- * it empties (reused, with its cached registry entry, by the owner's next lock here; an owner
- * locking and unlocking one range allocates no index each time); {@code idleOwners} counts the
- * empty ones, which are swept when they are more than 8 and more than half of all.
+ * IntervalTree} (a sorted array for a few locks, a treap above), so a SHARED request searches only
+ * the EXCLUSIVE locks (nothing SHARED can conflict with it) and the many-readers case stays O(log
+ * n); {@code byOwner} holds each owner's locks sorted ({@link OwnerLocks} in an {@link
+ * OwnerIndex}), for POSIX replacement and WINDOWS exact-match release. Invariant: a lock is in
+ * exactly one tree and in its owner's {@link OwnerLocks}, or in none of them. An owner's index is
+ * kept when it empties (reused, with its cached registry entry, by the owner's next lock here; an
+ * owner locking and unlocking one range allocates no index each time); {@code idleOwners} counts
+ * the empty ones, which are swept when they are more than 8 and more than half of all.
  *
  * <p>Concurrency: every field is guarded by this object's monitor ({@code synchronized (table)}),
- * held by {@link DefaultLockManager} for the whole of each operation on the file. {@code retired}
- * is set, under the monitor, when the empty table is removed from the manager's map; a caller that
- * finds it set after taking the monitor retries with the map's current table.
+ * held by {@link LockTables#run} for the whole of each operation on the file; other classes change
+ * the state only through these methods. {@code retired} is set, under the monitor, when the empty
+ * table is removed from the map of tables; a caller that finds it set after taking the monitor
+ * retries with the map's current table.
  */
 final class FileLockTable {
   private final IntervalTree shared = new IntervalTree();
   private final IntervalTree exclusive = new IntervalTree();
-  private final Map<LockOwner, OwnerLocks> byOwner = new HashMap<>(4);
+  private final OwnerIndex byOwner = new OwnerIndex();
 
   /** Entries of {@code byOwner} whose owner holds nothing here (kept for reuse, swept). */
   private int idleOwners;
@@ -49,29 +53,30 @@ final class FileLockTable {
   final OpenTable opens = new OpenTable();
 
   /** Pending blocking requests in FIFO order; null while there are none. */
-  List<Waiter> waiters;
+  private List<Waiter> waiters;
 
   /** Ids of restored records (locks and opens) not reclaimed yet; null outside grace. */
-  Set<LockId> restored;
+  private Set<LockId> restored;
 
-  boolean retired;
+  private boolean retired;
 
   /**
    * Counts the changes that can clear or create a conflict for a queued request: locks added or
-   * removed, waiters removed. {@link DefaultLockManager} compares it before and after an operation
-   * and re-checks the waiters when it moved (SPEC 5: after every change, not only releases).
+   * removed, waiters removed. {@link LockTables} compares it before and after an operation and has
+   * the waiters re-checked when it moved (SPEC 5: after every change, not only releases).
    */
-  int changes;
+  private int changes;
 
-  /**
-   * The next sequence number of this file's ids and the end of its block ({@link LockIdGenerator}).
-   */
-  long nextId;
+  /** The next sequence number of this file's ids and the end of its block. */
+  private long nextId;
 
-  long idLimit;
+  private long idLimit;
 
   /** The client state whose file set last received this file ({@link TableOps#recordClient}). */
-  ClientState recordedClient;
+  private ClientState recordedClient;
+
+  /** What the operation under the monitor defers ({@link Deferred}); made by the first one. */
+  private Deferred deferred;
 
   /**
    * The conflicting lock with the lowest first byte, then the oldest, among the locks that {@code
@@ -93,11 +98,9 @@ final class FileLockTable {
     } else {
       qFirst = range.first();
     }
-    Predicate<Lock> conflicting =
-        held -> applies.test(held) && Conflicts.conflicts(held, owner, type, range, purpose);
-    Lock c = exclusive.first(qFirst, qLast, conflicting);
+    Lock c = exclusive.firstConflict(qFirst, qLast, owner, type, range, purpose, applies);
     if (type == LockType.EXCLUSIVE) {
-      Lock s = shared.first(qFirst, qLast, conflicting);
+      Lock s = shared.firstConflict(qFirst, qLast, owner, type, range, purpose, applies);
       if (c == null || (s != null && order(s, c) < 0)) {
         c = s;
       }
@@ -132,8 +135,104 @@ final class FileLockTable {
     return restored != null && restored.contains(id);
   }
 
+  /** Marks a record restored (loaded at start, not reclaimed yet). */
+  void markRestored(LockId id) {
+    if (restored == null) {
+      restored = new HashSet<>();
+    }
+    restored.add(id);
+  }
+
+  /** Removes a restored mark; returns whether the record was marked. */
+  boolean unmarkRestored(LockId id) {
+    return restored != null && restored.remove(id);
+  }
+
+  /** Whether any record of this file is still marked restored. */
+  boolean hasRestored() {
+    return restored != null;
+  }
+
+  /** Drops the set of restored marks once it is empty. */
+  void dropRestoredIfNone() {
+    if (restored != null && restored.isEmpty()) {
+      restored = null;
+    }
+  }
+
+  /** Takes every restored mark away (the end of grace): the ids that were marked, or none. */
+  Set<LockId> takeRestored() {
+    Set<LockId> out = restored == null ? Set.of() : restored;
+    restored = null;
+    return out;
+  }
+
+  /** The ids still marked restored (a copy, for tests). */
+  Set<LockId> restoredIds() {
+    return restored == null ? Set.of() : Set.copyOf(restored);
+  }
+
+  /** The table's collector of deferred actions, for the operation holding the monitor. */
+  Deferred deferred(EventBus events) {
+    Deferred d = deferred;
+    if (d == null) {
+      d = deferred = new Deferred(events);
+    }
+    return d;
+  }
+
+  /** The changes so far (see {@code changes}). */
+  int changes() {
+    return changes;
+  }
+
+  /**
+   * Sets the change count back to {@code count}, after a trial that changed the table and put it
+   * back as it was (no waiter needs a re-check for it).
+   */
+  void changesBackTo(int count) {
+    changes = count;
+  }
+
+  boolean isRetired() {
+    return retired;
+  }
+
+  /** Marks the table unreachable: callers that fetched it earlier retry with the map's current. */
+  void retire() {
+    retired = true;
+  }
+
+  /**
+   * The next sequence number of a record of this file: handed out from the table's block, taking a
+   * new block from {@code ids} when it is used up ({@link LockIdGenerator}).
+   */
+  long nextSequence(LockIdGenerator ids) {
+    long s = nextId;
+    if (s == idLimit) {
+      long end = ids.takeBlock();
+      s = end - LockIdGenerator.BLOCK + 1;
+      idLimit = end + 1;
+    }
+    nextId = s + 1;
+    return s;
+  }
+
+  /** The client state that last noted this file ({@link TableOps#recordClient}), or null. */
+  ClientState recordedClient() {
+    return recordedClient;
+  }
+
+  void recordedClient(ClientState s) {
+    recordedClient = s;
+  }
+
   List<Waiter> waiters() {
     return waiters == null ? List.of() : waiters;
+  }
+
+  boolean hasWaiters() {
+    return waiters != null;
   }
 
   void addWaiter(Waiter w) {
@@ -154,6 +253,11 @@ final class FileLockTable {
     return true;
   }
 
+  /** The owner's index on this file, kept even when it holds nothing here (idle), or null. */
+  OwnerLocks existingIndex(LockOwner owner) {
+    return lookup(owner);
+  }
+
   /** The owner's locks on this file, or null if it holds none. */
   OwnerLocks ownerLocks(LockOwner owner) {
     OwnerLocks own = lookup(owner);
@@ -169,8 +273,8 @@ final class FileLockTable {
   }
 
   private OwnerLocks create(LockOwner owner) {
-    OwnerLocks own = new OwnerLocks();
-    byOwner.put(owner, own);
+    OwnerLocks own = new OwnerLocks(owner);
+    byOwner.add(own);
     lastOwner = owner;
     lastIndex = own;
     return own;
@@ -235,7 +339,7 @@ final class FileLockTable {
       // registry entry); swept once idle ones are more than 8 and half of all
       idleOwners++;
       if (idleOwners > 8 && 2 * idleOwners > byOwner.size()) {
-        byOwner.values().removeIf(OwnerLocks::isEmpty);
+        byOwner.removeIf(OwnerLocks::isEmpty);
         idleOwners = 0;
         lastOwner = null;
         lastIndex = null;
@@ -270,13 +374,24 @@ final class FileLockTable {
     return out;
   }
 
+  /** The number of this file's locks that came through {@code client}. */
+  int lockCountOf(LockClient client) {
+    int n = 0;
+    for (Lock l : locks()) {
+      if (l.client().equals(client)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Every index of an owner holding locks here, for invariant checks. */
   Map<LockOwner, OwnerLocks> owners() {
     Map<LockOwner, OwnerLocks> out = new HashMap<>();
     byOwner.forEach(
-        (o, own) -> {
+        own -> {
           if (!own.isEmpty()) {
-            out.put(o, own);
+            out.put(own.owner, own);
           }
         });
     return out;

@@ -16,9 +16,15 @@ import org.dittofs.metadata.lock.host.LockScheduler;
  *
  * <p>Concurrency: {@code active} is volatile so the request path checks it without locking; every
  * other field is guarded by this object's monitor, a leaf lock (taken inside file monitors, never
- * the other way round).
+ * the other way round). {@link #endEarly} and the timer run the {@link Ending} outside the monitor.
  */
 final class GracePeriod {
+  /** What ends the grace period: releases the restored records nobody reclaimed, once. */
+  @FunctionalInterface
+  interface Ending {
+    void end(boolean early);
+  }
+
   private final LockScheduler scheduler;
   private volatile boolean active;
   private long endNanos;
@@ -29,6 +35,7 @@ final class GracePeriod {
   private int outstanding;
   private int reclaimed;
   private LockScheduler.Timer timer;
+  private Ending ending;
 
   GracePeriod(LockScheduler scheduler) {
     this.scheduler = scheduler;
@@ -38,20 +45,35 @@ final class GracePeriod {
     return active;
   }
 
-  /** Starts the grace period; {@code onTimer} runs when it runs out. */
+  /** Starts the grace period; {@code ending} runs when it runs out or ends early. */
   synchronized void enter(
       Set<LockClient> expectedClients,
       Set<FileHandle> restoredFiles,
       int restoredRecords,
       Duration length,
-      Runnable onTimer) {
+      Ending ending) {
+    this.ending = ending;
     expected = Set.copyOf(expectedClients);
     files.addAll(restoredFiles);
     restored = restoredRecords;
     outstanding = restoredRecords;
     endNanos = scheduler.nanoTime() + length.toNanos();
     active = true;
-    timer = scheduler.schedule(onTimer, length);
+    timer = scheduler.schedule(() -> ending.end(false), length);
+  }
+
+  /**
+   * Ends the grace period now, as its {@link Ending} does (nothing if it never started or already
+   * ended). Called with no table monitor held: the ending works on every restored file.
+   */
+  void endEarly() {
+    Ending e;
+    synchronized (this) {
+      e = ending;
+    }
+    if (e != null) {
+      e.end(true);
+    }
   }
 
   /** Whole seconds left, rounded up; 0 when inactive. */

@@ -6,6 +6,7 @@ import org.dittofs.metadata.lock.Lock;
 /**
  * The records one request removes from and adds to a file's table, computed before anything is
  * applied so that the whole change can be checked, persisted and applied (or undone) as one unit.
+ * Immutable.
  *
  * @param removed records that disappear
  * @param added records that appear, with fresh ids

@@ -15,8 +15,8 @@ import org.dittofs.metadata.lock.LockId;
  * working on different files do not write one shared counter for every lock (at most one
  * compare-and-set per {@value #BLOCK} ids per file). A retired table's unused numbers are skipped.
  *
- * <p>Concurrency: {@code sequence} is atomic; each table's {@code nextId} and {@code idLimit} are
- * guarded by the table's monitor, held by every caller of {@link #next(FileLockTable)}.
+ * <p>Concurrency: {@code sequence} is atomic; each table's position in its block is the table's own
+ * state, guarded by its monitor, held by every caller of {@link #next(FileLockTable)}.
  */
 final class LockIdGenerator {
   static final int BLOCK = 64;
@@ -30,14 +30,12 @@ final class LockIdGenerator {
 
   /** The next id of a record (lock, open or waiter) of the file of {@code t}. */
   LockId next(FileLockTable t) {
-    long s = t.nextId;
-    if (s == t.idLimit) {
-      long end = sequence.addAndGet(BLOCK);
-      s = end - BLOCK + 1;
-      t.idLimit = end + 1;
-    }
-    t.nextId = s + 1;
-    return new LockId(epoch, s);
+    return new LockId(epoch, t.nextSequence(this));
+  }
+
+  /** Takes the next block of {@value #BLOCK} sequence numbers; returns its last number. */
+  long takeBlock() {
+    return sequence.addAndGet(BLOCK);
   }
 
   long epoch() {

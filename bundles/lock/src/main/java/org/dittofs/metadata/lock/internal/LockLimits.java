@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
@@ -20,25 +20,53 @@ import org.dittofs.metadata.lock.host.LockEvent;
  * the grant fails later. Releases are never refused and are counted without checks (a release that
  * splits a lock can therefore go one over a limit, as it must not fail).
  *
- * <p>Concurrency: {@code total}, {@code unlimited} and each {@link ClientState#locks} are atomic;
- * this class holds no other state. The configuration is read through a supplier, so a change
- * applies to the next request. The total is {@code total + unlimited}: while the total limit is on,
- * changes are counted in {@code total} with compare-and-set (an exact limit needs one shared
- * counter); while it is off, in the striped {@code unlimited}, so that threads working on different
- * files write no shared counter (the sum stays exact either way; {@code unlimited} does not change
- * while the limit stays on).
+ * <p>Concurrency: {@code total} and each {@link ClientState#locks} are atomic; this class holds no
+ * other state. The configuration is read through a supplier, so a change applies to the next
+ * request. A count is kept only while its limit is on: the total in {@code total} (with
+ * compare-and-set: an exact limit needs one shared counter), each client's in its {@link
+ * ClientState#locks}. While a limit is off, changes write no shared counter for it at all; the
+ * total is then the sum of the tables' counts ({@link #total}) and a client's count a recount of
+ * its files ({@link ClientSessions#list}). Turning a limit on counts the records with lock traffic
+ * held ({@link #startCountingTotal}, {@link #startCountingClients}).
  */
 final class LockLimits {
-  private final AtomicLong total = new AtomicLong();
-  private final LongAdder unlimited = new LongAdder();
+  private final AtomicLong total = new AtomicLong(); // exact while the total limit is on
   private final Supplier<LockConfig> config;
 
   LockLimits(Supplier<LockConfig> config) {
     this.config = config;
   }
 
-  long total() {
-    return total.get() + unlimited.sum();
+  /**
+   * The number of records: the counter while the total limit is on, else {@code recount} (the sum
+   * of the tables' counts).
+   */
+  long total(LongSupplier recount) {
+    return config.get().maxLocksTotal() > 0 ? total.get() : recount.getAsLong();
+  }
+
+  /**
+   * Starts counting the total from {@code records}, for the total limit being turned on; called
+   * with lock traffic held (no change is counted meanwhile).
+   */
+  void startCountingTotal(long records) {
+    total.set(records);
+  }
+
+  /** Whether each client's records are counted now (only while the per-client limit is on). */
+  boolean countsClients() {
+    return config.get().maxLocksPerClient() > 0;
+  }
+
+  /**
+   * Starts counting each client's records from {@code locks} (every record held), for the
+   * per-client limit being turned on; called with lock traffic held.
+   */
+  void startCountingClients(Iterable<Lock> locks, ClientRegistry clients) {
+    clients.resetLockCounts();
+    for (Lock l : locks) {
+      clients.state(l.client()).locks.incrementAndGet();
+    }
   }
 
   /**
@@ -53,13 +81,17 @@ final class LockLimits {
     if (delta > 0 && c.maxLocksPerFile() > 0 && t.lockCount() + delta > c.maxLocksPerFile()) {
       throw refuse("per-file", t.lockCount(), c.maxLocksPerFile(), d);
     }
+    if (c.maxLocksPerClient() <= 0) {
+      reserveTotal(c, delta, d); // clients are counted only while their limit is on
+      return;
+    }
     LockClient one = singleClient(ch);
     if (one != null) {
       // the common case, every record of the change has one client: no map, no boxing
       ClientState s = null;
       if (delta != 0) {
         s = clients.state(one, t);
-        if (delta > 0 && c.maxLocksPerClient() > 0) {
+        if (delta > 0) {
           if (!add(s.locks, delta, c.maxLocksPerClient())) {
             throw refuse("per-client", s.locks.get(), c.maxLocksPerClient(), d);
           }
@@ -83,7 +115,7 @@ final class LockLimits {
       for (Map.Entry<LockClient, Integer> e : perClient.entrySet()) {
         ClientState s = clients.state(e.getKey());
         int n = e.getValue();
-        if (n > 0 && c.maxLocksPerClient() > 0) {
+        if (n > 0) {
           if (!add(s.locks, n, c.maxLocksPerClient())) {
             throw refuse("per-client", s.locks.get(), c.maxLocksPerClient(), d);
           }
@@ -104,7 +136,7 @@ final class LockLimits {
   private void reserveTotal(LockConfig c, int delta, Deferred d) {
     if (delta > 0 && c.maxLocksTotal() > 0) {
       if (!addTotal(delta, c.maxLocksTotal())) {
-        throw refuse("total", total(), c.maxLocksTotal(), d);
+        throw refuse("total", total.get(), c.maxLocksTotal(), d);
       }
     } else {
       countTotal(c, delta);
@@ -112,13 +144,8 @@ final class LockLimits {
   }
 
   private void countTotal(LockConfig c, long delta) {
-    if (delta == 0) {
-      return;
-    }
-    if (c.maxLocksTotal() > 0) {
+    if (delta != 0 && c.maxLocksTotal() > 0) {
       total.addAndGet(delta);
-    } else {
-      unlimited.add(delta);
     }
   }
 
@@ -126,7 +153,7 @@ final class LockLimits {
   private boolean addTotal(int n, long max) {
     while (true) {
       long cur = total.get();
-      if (cur + unlimited.sum() + n > max) {
+      if (cur + n > max) {
         return false;
       }
       if (total.compareAndSet(cur, cur + n)) {
@@ -153,18 +180,21 @@ final class LockLimits {
   }
 
   private void count(FileLockTable t, LockChange ch, ClientRegistry clients, int sign) {
+    LockConfig c = config.get();
     int delta = ch.delta();
-    LockClient one = singleClient(ch);
-    if (one != null) {
-      if (delta != 0) {
-        clients.state(one, t).locks.addAndGet(sign * delta);
-      }
-    } else {
-      for (Map.Entry<LockClient, Integer> e : perClient(ch).entrySet()) {
-        clients.state(e.getKey()).locks.addAndGet(sign * e.getValue());
+    if (c.maxLocksPerClient() > 0) {
+      LockClient one = singleClient(ch);
+      if (one != null) {
+        if (delta != 0) {
+          clients.state(one, t).locks.addAndGet(sign * delta);
+        }
+      } else {
+        for (Map.Entry<LockClient, Integer> e : perClient(ch).entrySet()) {
+          clients.state(e.getKey()).locks.addAndGet(sign * e.getValue());
+        }
       }
     }
-    countTotal(config.get(), sign * delta);
+    countTotal(c, sign * delta);
   }
 
   /** The client of every record of the change if there is only one, else null (none or several). */

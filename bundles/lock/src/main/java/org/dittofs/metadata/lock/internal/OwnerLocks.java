@@ -1,17 +1,23 @@
 package org.dittofs.metadata.lock.internal;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockOwner;
 
 /**
  * One owner's locks on one file, sorted by (first byte unsigned, id). For a POSIX owner the locks
  * are disjoint, so their last bytes are sorted too and the locks overlapping or touching a range
- * are a contiguous run found by binary search. Not thread-safe: guarded by the owning {@link
- * FileLockTable}'s monitor.
+ * are a contiguous run found by binary search.
+ *
+ * <p>Compact for the usual owner with one lock on a file: that lock sits in a field ({@code one});
+ * an array ({@code many}, kept once made) holds them from the second on. With its owner inside, it
+ * is also its own entry in the file's {@link OwnerIndex}.
+ *
+ * <p>Not thread-safe: guarded by the owning {@link FileLockTable}'s monitor.
  */
 final class OwnerLocks {
-  private final ArrayList<Lock> locks = new ArrayList<>(2);
+  final LockOwner owner;
 
   /**
    * The owner's entry in the manager's {@link OwnerRegistry}, cached here so that a grant or
@@ -20,17 +26,55 @@ final class OwnerLocks {
    */
   OwnerRegistry.Entry registryEntry;
 
+  /** The lock while the owner holds at most one and {@code many} is not in use. */
+  private Lock one;
+
+  /** The locks, sorted, from the time the owner held two; null before. */
+  private Lock[] many;
+
+  private int size;
+
+  OwnerLocks(LockOwner owner) {
+    this.owner = owner;
+  }
+
+  /** An index with no owner attached (tests of the ordering alone). */
+  OwnerLocks() {
+    this(null);
+  }
+
   int size() {
-    return locks.size();
+    return size;
   }
 
   boolean isEmpty() {
-    return locks.isEmpty();
+    return size == 0;
+  }
+
+  /** The lock with the lowest (first byte, id); the index must not be empty. */
+  Lock first() {
+    return many == null ? one : many[0];
   }
 
   void add(Lock lock) {
+    if (many == null) {
+      if (size == 0) {
+        one = lock;
+        size = 1;
+        return;
+      }
+      many = new Lock[4];
+      many[0] = one;
+      one = null;
+    }
     int i = indexOf(lock);
-    locks.add(i < 0 ? -i - 1 : i, lock);
+    int at = i < 0 ? -i - 1 : i;
+    if (size == many.length) {
+      many = Arrays.copyOf(many, 2 * size);
+    }
+    System.arraycopy(many, at, many, at + 1, size - at);
+    many[at] = lock;
+    size++;
   }
 
   void remove(Lock lock) {
@@ -38,7 +82,13 @@ final class OwnerLocks {
     if (i < 0) {
       throw new IllegalStateException("lock table corrupt: " + lock + " missing from owner index");
     }
-    locks.remove(i);
+    if (many == null) {
+      one = null;
+      size = 0;
+      return;
+    }
+    System.arraycopy(many, i + 1, many, i, size - i - 1);
+    many[--size] = null;
   }
 
   /**
@@ -46,71 +96,75 @@ final class OwnerLocks {
    * for disjoint locks (POSIX owners).
    */
   List<Lock> disjointOverlapping(long lo, long hi) {
-    int n = locks.size();
-    int a = 0;
-    int b = n;
-    while (a < b) { // first index whose last >= lo
-      int m = (a + b) >>> 1;
-      if (Long.compareUnsigned(locks.get(m).range().last(), lo) < 0) {
-        a = m + 1;
+    if (many == null) {
+      return size == 1
+              && Long.compareUnsigned(one.range().last(), lo) >= 0
+              && Long.compareUnsigned(one.range().first(), hi) <= 0
+          ? List.of(one)
+          : List.of();
+    }
+    Lock[] a = many;
+    int n = size;
+    int from = 0;
+    int to = n;
+    while (from < to) { // first index whose last >= lo
+      int m = (from + to) >>> 1;
+      if (Long.compareUnsigned(a[m].range().last(), lo) < 0) {
+        from = m + 1;
       } else {
-        b = m;
+        to = m;
       }
     }
-    int end = a;
-    while (end < n && Long.compareUnsigned(locks.get(end).range().first(), hi) <= 0) {
+    int end = from;
+    while (end < n && Long.compareUnsigned(a[end].range().first(), hi) <= 0) {
       end++;
     }
     // immutable and, for the usual zero or one lock, without a copy (callers only read it)
-    return switch (end - a) {
+    return switch (end - from) {
       case 0 -> List.of();
-      case 1 -> List.of(locks.get(a));
-      default -> List.copyOf(locks.subList(a, end));
+      case 1 -> List.of(a[from]);
+      default -> List.copyOf(Arrays.asList(a).subList(from, end));
     };
   }
 
   /** The locks whose first byte is {@code first}, in id order (WINDOWS exact-match lookups). */
   List<Lock> startingAt(long first) {
-    int a = 0;
-    int b = locks.size();
-    while (a < b) {
-      int m = (a + b) >>> 1;
-      if (Long.compareUnsigned(locks.get(m).range().first(), first) < 0) {
-        a = m + 1;
+    if (many == null) {
+      return size == 1 && one.range().first() == first ? List.of(one) : List.of();
+    }
+    int from = 0;
+    int to = size;
+    while (from < to) {
+      int m = (from + to) >>> 1;
+      if (Long.compareUnsigned(many[m].range().first(), first) < 0) {
+        from = m + 1;
       } else {
-        b = m;
+        to = m;
       }
     }
-    int end = a;
-    while (end < locks.size() && locks.get(end).range().first() == first) {
+    int end = from;
+    while (end < size && many[end].range().first() == first) {
       end++;
     }
-    return locks.subList(a, end);
+    return Arrays.asList(many).subList(from, end);
   }
 
-  /** Every lock, in order (snapshots). */
+  /** Every lock, in order (a copy). */
   List<Lock> all() {
-    return locks;
+    if (many == null) {
+      return size == 0 ? List.of() : List.of(one);
+    }
+    return List.copyOf(Arrays.asList(many).subList(0, size));
   }
 
   private int indexOf(Lock lock) {
-    int a = 0;
-    int b = locks.size() - 1;
-    while (a <= b) {
-      int m = (a + b) >>> 1;
-      Lock x = locks.get(m);
-      int c = Long.compareUnsigned(x.range().first(), lock.range().first());
-      if (c == 0) {
-        c = x.id().compareTo(lock.id());
+    if (many == null) {
+      if (size == 0) {
+        return -1;
       }
-      if (c < 0) {
-        a = m + 1;
-      } else if (c > 0) {
-        b = m - 1;
-      } else {
-        return m;
-      }
+      int c = FileLockTable.order(one, lock);
+      return c == 0 ? 0 : c < 0 ? -2 : -1;
     }
-    return -(a + 1);
+    return IntervalTree.indexOf(many, size, lock);
   }
 }

@@ -23,10 +23,11 @@ import org.dittofs.metadata.lock.LockOwner;
  * owner that locks and unlocks over and over then touches no structure shared with other threads
  * but its own entry (inserting and removing a map entry on every pair wrote the map's table and
  * size counter, which every thread shares, and cost a map lookup each time). Idle entries are swept
- * when the map has grown past twice its size after the last sweep (at least {@value #MIN_SWEEP}):
- * each is killed (count zero to {@link #DEAD}, by compare-and-set) and removed inside one atomic
- * {@code computeIfPresent}, so the map never holds a dead entry once the sweep's step for it is
- * over; a holder of a dead reference fetches the owner's current entry and retries.
+ * when the map has grown past twice its size after the last sweep (at least {@value #MIN_SWEEP}),
+ * checked when an entry is created (the only way it grows), so a grant pays nothing for it: each is
+ * killed (count zero to {@link #DEAD}, by compare-and-set) and removed inside one atomic {@code
+ * computeIfPresent}, so the map never holds a dead entry once the sweep's step for it is over; a
+ * holder of a dead reference fetches the owner's current entry and retries.
  */
 final class OwnerRegistry {
   static final int MIN_SWEEP = 1024;
@@ -64,7 +65,27 @@ final class OwnerRegistry {
 
   /** Fails with INVALID_ARGUMENT if the owner holds locks of the other flavour. */
   void checkFlavour(LockOwner owner, LockFlavour flavour) {
-    Entry e = owners.get(owner);
+    checkFlavour(null, owner, flavour);
+  }
+
+  /**
+   * As {@link #checkFlavour(LockOwner, LockFlavour)}, answered without a map lookup from the
+   * owner's index on the file being worked on ({@code own}, under its table's monitor, may be null
+   * or idle): its locks are of the owner's flavour, and its cached entry is the owner's entry
+   * unless swept.
+   */
+  void checkFlavour(OwnerLocks own, LockOwner owner, LockFlavour flavour) {
+    if (own != null && !own.isEmpty()) {
+      LockFlavour held = own.first().flavour();
+      if (held != flavour) {
+        throw mismatch(owner, held, flavour);
+      }
+      return;
+    }
+    Entry e = own == null ? null : own.registryEntry;
+    if (e == null || e.state == DEAD) {
+      e = owners.get(owner);
+    }
     if (e == null) {
       return;
     }
@@ -95,7 +116,15 @@ final class OwnerRegistry {
     Entry e = index == null ? null : index.registryEntry;
     while (true) {
       if (e == null) {
-        e = owners.computeIfAbsent(owner, k -> new Entry());
+        e = owners.get(owner);
+        if (e == null) {
+          e = owners.computeIfAbsent(owner, k -> new Entry());
+          if (owners.mappingCount() > sweepAt.get()) {
+            sweep(); // the map grew: idle entries may be too many (e too may be gone: fetch again)
+            e = null;
+            continue;
+          }
+        }
         if (index != null) {
           index.registryEntry = e;
         }
@@ -114,9 +143,6 @@ final class OwnerRegistry {
         throw new IllegalStateException("negative lock count for owner " + owner);
       }
       if (STATE.compareAndSet(e, s, next << 1 | (flavour == LockFlavour.WINDOWS ? 1 : 0))) {
-        if (count == 0 && owners.mappingCount() > sweepAt.get()) {
-          sweep(); // the owner went from none to some: the map may have grown
-        }
         return;
       }
     }
@@ -162,7 +188,7 @@ final class OwnerRegistry {
     return (state & 1) != 0 ? LockFlavour.WINDOWS : LockFlavour.POSIX;
   }
 
-  private static RuntimeException mismatch(LockOwner owner, LockFlavour held, LockFlavour asked) {
+  static RuntimeException mismatch(LockOwner owner, LockFlavour held, LockFlavour asked) {
     return StoreErrors.invalidArgument(
         "owner '"
             + owner

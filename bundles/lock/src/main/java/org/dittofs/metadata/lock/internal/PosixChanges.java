@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.UnlockRequest;
@@ -14,6 +15,8 @@ import org.dittofs.metadata.lock.UnlockRequest;
  * file are disjoint and no two of the same type touch; both computations keep that invariant.
  * Conflicts with other owners are checked by the caller first; these functions only rewrite the
  * owner's own records.
+ *
+ * <p>Concurrency: no state of its own; called under the table's monitor.
  */
 final class PosixChanges {
   private final LockIdGenerator ids;
@@ -79,7 +82,7 @@ final class PosixChanges {
   ByteRange coalescedSpan(FileLockTable table, LockRequest req) {
     ByteRange r = req.range();
     OwnerLocks own = table.ownerLocks(req.owner());
-    if (own == null || own.all().get(0).flavour() != req.flavour()) {
+    if (own == null || own.first().flavour() != req.flavour()) {
       return r; // never merged with WINDOWS locks (an owner's queued request of its old flavour)
     }
     long f = r.first();
@@ -99,6 +102,39 @@ final class PosixChanges {
       }
     }
     return newFirst == f && newLast == l ? r : ByteRange.of(newFirst, newLast);
+  }
+
+  /**
+   * Whether a POSIX request only keeps or weakens bytes its owner already holds: every byte of its
+   * range is held by the owner with at least its type (a downgrade, or a no-op). Such a request
+   * takes nothing from anyone, so no byte of it conflicts (no other owner's lock can conflict with
+   * bytes the owner holds at least as strongly) and it never waits behind waiters; SPEC 4: a
+   * downgrade always succeeds and wakes waiters; SPEC 10: it is never refused because the store is
+   * down. The one conflict it can meet is a WINDOWS zero-length lock on a boundary between two of
+   * the owner's records that its range or coalesced span joins (SPEC 2), checked by {@link
+   * ConflictSearch#conflict}.
+   */
+  boolean weakens(FileLockTable t, LockRequest req) {
+    if (req.flavour() != LockFlavour.POSIX) {
+      return false;
+    }
+    OwnerLocks own = t.ownerLocks(req.owner());
+    if (own == null || own.first().flavour() != LockFlavour.POSIX) {
+      return false; // WINDOWS locks of an owner whose queued POSIX request outlived its flavour
+    }
+    long next = req.range().first(); // the first byte not yet found held
+    long last = req.range().last();
+    for (Lock l : own.disjointOverlapping(next, last)) {
+      if (Long.compareUnsigned(l.range().first(), next) > 0
+          || (req.type() == LockType.EXCLUSIVE && !l.exclusive())) {
+        return false;
+      }
+      if (Long.compareUnsigned(l.range().last(), last) >= 0) {
+        return true;
+      }
+      next = l.range().last() + 1;
+    }
+    return false;
   }
 
   /** The change that removes the owner's bytes in {@code range}; empty if it holds none. */

@@ -10,7 +10,9 @@ import org.dittofs.metadata.lock.spi.LockStore;
 import org.dittofs.metadata.lock.spi.LockStoreOp;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 
-/** The store of a manager that has none bound: every call fails with STORE_UNAVAILABLE. */
+/**
+ * The store of a manager that has none bound: every call fails with STORE_UNAVAILABLE. Stateless.
+ */
 final class UnavailableLockStore implements LockStore {
   static final UnavailableLockStore INSTANCE = new UnavailableLockStore();
 

@@ -8,7 +8,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Predicate;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockId;
@@ -28,14 +27,24 @@ import org.dittofs.metadata.lock.host.LockScheduler;
  * result} is thread-safe; the other fields are final.
  */
 final class Waiter implements PendingLock {
+  /**
+   * Cancels a queued waiter on behalf of {@link #cancel()}; returns whether it was still queued.
+   */
+  @FunctionalInterface
+  interface Canceller {
+    boolean cancel(Waiter w);
+  }
+
+  private static final Canceller DONE = w -> false;
+
   private final LockId id;
   private final LockRequest request;
   private final long enqueuedNanos;
   private final Lock asLock;
   private final CompletableFuture<Lock> result = new CompletableFuture<>();
   private volatile Object outcome; // null, the granted Lock or the StoreError
-  private final Predicate<Waiter> canceller;
-  LockScheduler.Timer timer; // guarded by the file table's monitor
+  private final Canceller canceller;
+  private LockScheduler.Timer timer; // guarded by the file table's monitor
 
   Waiter(
       LockId id,
@@ -43,7 +52,7 @@ final class Waiter implements PendingLock {
       Instant enqueuedAt,
       long enqueuedNanos,
       long epoch,
-      Predicate<Waiter> canceller) {
+      Canceller canceller) {
     this.id = id;
     this.request = request;
     this.enqueuedNanos = enqueuedNanos;
@@ -64,7 +73,7 @@ final class Waiter implements PendingLock {
 
   /** A request granted at once: already complete. */
   static PendingLock granted(LockRequest request, Lock lock) {
-    Waiter w = new Waiter(lock.id(), request, lock.acquiredAt(), 0, lock.epoch(), x -> false);
+    Waiter w = new Waiter(lock.id(), request, lock.acquiredAt(), 0, lock.epoch(), DONE);
     w.outcome = lock;
     w.result.complete(lock);
     return w;
@@ -122,7 +131,7 @@ final class Waiter implements PendingLock {
 
   @Override
   public boolean cancel() {
-    return outcome == null && canceller.test(this);
+    return outcome == null && canceller.cancel(this);
   }
 
   /**
@@ -136,6 +145,19 @@ final class Waiter implements PendingLock {
   @Override
   public CompletionStage<Lock> completion() {
     return result.minimalCompletionStage();
+  }
+
+  /** Sets the timer that times the wait out; under the table's monitor. */
+  void timer(LockScheduler.Timer t) {
+    timer = t;
+  }
+
+  /** Cancels the timeout timer, if any; under the table's monitor. */
+  void cancelTimer() {
+    if (timer != null) {
+      timer.cancel();
+      timer = null;
+    }
   }
 
   /** Completes with the grant; called by the manager outside any monitor. */

@@ -9,6 +9,8 @@ import org.dittofs.metadata.lock.UnlockRequest;
 /**
  * WINDOWS grant and release as changes (SPEC 4, MS-FSA): no coalescing and no splitting; every
  * grant is its own record, and a release removes one record whose range matches exactly.
+ *
+ * <p>Concurrency: no state of its own; called under the table's monitor.
  */
 final class WindowsChanges {
   private final LockIdGenerator ids;

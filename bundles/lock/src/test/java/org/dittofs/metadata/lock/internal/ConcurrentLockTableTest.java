@@ -178,22 +178,69 @@ class ConcurrentLockTableTest {
 
   @Test
   void lockAndReleaseRacingOnRetiringTablesLoseNothing() throws Exception {
-    // each thread locks and releases on the same few files so tables retire and re-form constantly
-    LockManager m = LockManagers.builder().build();
+    // each thread locks and releases on the same few files while one more thread sweeps idle
+    // tables, so tables retire and re-form constantly under the lockers
+    DefaultLockManager m = (DefaultLockManager) LockManagers.builder().build();
+    AtomicLong lockersLeft = new AtomicLong(THREADS);
+    AtomicLong sweeps = new AtomicLong();
     runThreads(
-        THREADS,
+        THREADS + 1,
         t -> {
-          Requests on = Requests.on("churn-" + (t % 2));
-          Requests.Owner o = on.posix("owner-" + t);
-          for (int i = 0; i < 20_000; i++) {
-            LockResult r = m.lock(o.shared(t * 10L, 5));
-            assertThat(r.granted()).isTrue();
-            assertThat(m.locks(on.file())).anyMatch(l -> l.owner().equals(o.owner()));
-            m.unlock(o.unlock(t * 10L, 5));
+          if (t == THREADS) {
+            while (lockersLeft.get() > 0) {
+              m.sweepIdleTables();
+              sweeps.incrementAndGet();
+            }
+            return;
+          }
+          try {
+            Requests on = Requests.on("churn-" + (t % 2));
+            Requests.Owner o = on.posix("owner-" + t);
+            for (int i = 0; i < 20_000; i++) {
+              LockResult r = m.lock(o.shared(t * 10L, 5));
+              assertThat(r.granted()).isTrue();
+              assertThat(m.locks(on.file())).anyMatch(l -> l.owner().equals(o.owner()));
+              m.unlock(o.unlock(t * 10L, 5));
+            }
+          } finally {
+            lockersLeft.decrementAndGet();
           }
         });
+    assertThat(sweeps.get()).isPositive();
     assertThat(m.lockCount()).isZero();
-    assertThat(((DefaultLockManager) m).tables()).isEmpty();
+    assertThat(m.tables()).isEmpty();
+    m.sweepIdleTables();
+    assertThat(m.mappedTables()).isEmpty();
+  }
+
+  @Test
+  void idleTablesAreKeptForReuseAndSweptAsTheMapGrows() {
+    DefaultLockManager m = (DefaultLockManager) LockManagers.builder().build();
+    Requests.Owner o = Requests.on("idle").posix("o");
+    m.lock(o.exclusive(0, 10));
+    m.unlock(o.unlock(0, 10));
+    FileLockTable idle = m.mappedTables().get(Requests.on("idle").file());
+    assertThat(idle).as("an emptied table stays mapped").isNotNull();
+    m.lock(o.exclusive(0, 10));
+    assertThat(m.mappedTables().get(Requests.on("idle").file()))
+        .as("and is used again")
+        .isSameAs(idle);
+    m.unlock(o.unlock(0, 10));
+
+    // a lock and an unlock on each of many files: the map never holds more than twice the
+    // tables it held after the last sweep (or the minimum), whatever number of files was touched
+    int files = 10 * LockTables.MIN_SWEEP;
+    long most = 0;
+    for (int f = 0; f < files; f++) {
+      Requests.Owner x = Requests.on("many-" + f).posix("o");
+      m.lock(x.shared(0, 1));
+      m.unlock(x.unlock(0, 1));
+      most = Math.max(most, m.mappedTables().size());
+    }
+    assertThat(most).isLessThanOrEqualTo(LockTables.MIN_SWEEP + 1);
+    assertThat(idle.isRetired()).as("the first idle table was swept").isTrue();
+    assertThat(m.tables()).isEmpty();
+    LockTableInvariants.check(m);
   }
 
   interface ThreadBody {

@@ -165,6 +165,58 @@ class IntervalTreeTest {
     assertThat(inOrder(tree)).isEmpty();
   }
 
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {7, 99})
+  void sizesAroundTheArrayThresholdsAgreeWithABruteForceList(long seed) {
+    // grow past ARRAY_MAX, shrink to ARRAY_BACK and below, grow again: every change of
+    // representation happens several times, and answers never change with it
+    Random rnd = new Random(seed);
+    IntervalTree tree = new IntervalTree();
+    List<Lock> model = new ArrayList<>();
+    long seq = 0;
+    int[] targets = {
+      IntervalTree.ARRAY_MAX + 3,
+      IntervalTree.ARRAY_BACK - 1,
+      IntervalTree.ARRAY_MAX + 1,
+      IntervalTree.ARRAY_BACK,
+      IntervalTree.ARRAY_MAX,
+      0
+    };
+    boolean sawTreap = false;
+    boolean sawArrayAfterTreap = false;
+    for (int target : targets) {
+      while (model.size() != target) {
+        if (model.size() < target) {
+          long[] r = range(rnd);
+          Lock l = lock(rnd.nextInt(3), ++seq, r[0], r[1]);
+          tree.insert(l);
+          model.add(l);
+        } else {
+          assertThat(tree.remove(model.remove(rnd.nextInt(model.size())))).isTrue();
+        }
+        sawTreap |= !tree.isArray();
+        sawArrayAfterTreap |= sawTreap && tree.isArray();
+        if (tree.isArray()) {
+          assertThat(model.size()).as("array size").isLessThanOrEqualTo(IntervalTree.ARRAY_MAX);
+        } else {
+          assertThat(model.size()).as("treap size").isGreaterThan(IntervalTree.ARRAY_BACK);
+        }
+        long[] q = range(rnd);
+        List<Lock> expected = bruteOverlapping(model, q[0], q[1]);
+        assertThat(overlapping(tree, q[0], q[1])).containsExactlyElementsOf(expected);
+        assertThat(tree.first(q[0], q[1], l -> true))
+            .isEqualTo(expected.isEmpty() ? null : expected.get(0));
+      }
+      List<Lock> sorted = new ArrayList<>(model);
+      sorted.sort(ORDER);
+      assertThat(inOrder(tree)).containsExactlyElementsOf(sorted);
+      assertThat(tree.size()).isEqualTo(model.size());
+    }
+    assertThat(sawTreap).isTrue();
+    assertThat(sawArrayAfterTreap).isTrue();
+    assertThat(tree.isEmpty()).isTrue();
+  }
+
   @Test
   void iterationIsInUnsignedFirstByteOrderThenId() {
     IntervalTree tree = new IntervalTree();

@@ -89,9 +89,7 @@ final class LifecycleStateComparison {
       List<LockId> waiters = new ArrayList<>();
       if (t != null) {
         synchronized (t) {
-          if (t.restored != null) {
-            restoredIds.addAll(t.restored);
-          }
+          restoredIds.addAll(t.restoredIds());
           t.waiters().forEach(w -> waiters.add(w.id()));
         }
       }

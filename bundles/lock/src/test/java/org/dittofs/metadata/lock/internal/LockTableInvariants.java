@@ -30,7 +30,7 @@ public final class LockTableInvariants {
     for (Map.Entry<FileHandle, FileLockTable> e : m.tables().entrySet()) {
       FileLockTable t = e.getValue();
       synchronized (t) {
-        if (t.retired) {
+        if (t.isRetired()) {
           throw new AssertionError("retired table still mapped for " + e.getKey());
         }
         List<Lock> locks = t.locks();

@@ -1,0 +1,104 @@
+package org.dittofs.lock.benchmarks;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.LockClient;
+import org.dittofs.metadata.lock.LockOwner;
+import org.dittofs.metadata.lock.LockRequest;
+import org.dittofs.metadata.lock.LockType;
+import org.dittofs.metadata.lock.UnlockRequest;
+
+/**
+ * (a) measured by thread CPU time instead of wall-clock time, for a machine that others load: JMH's
+ * figures there include the time the thread waited for a core, which this leaves out. Both tables
+ * run in one JVM, in alternating rounds of {@code pairs} lock+unlock pairs (the first rounds warm
+ * up); it prints the median CPU time per pair of each and the median of the per-round ratios, with
+ * the range. What it still counts: cache misses and the core's sharing with the neighbours' work,
+ * so the ratio, measured in the same rounds, is the figure to read.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar org.dittofs.lock.benchmarks.CpuTimeComparison N [ROUNDS]
+ * </pre>
+ *
+ * N is the number of locks of another owner on the file, as in {@link LockTableBenchmark}.
+ */
+public final class CpuTimeComparison {
+  private static final int WARMUP_ROUNDS = 5;
+
+  private CpuTimeComparison() {}
+
+  /** The medians of one comparison, in ns per pair; {@code ratio} is DittoFS / baseline. */
+  record Result(int n, double dittofs, double baseline, double ratio, double low, double high) {
+    @Override
+    public String toString() {
+      return String.format(
+          "n = %d: DittoFS %.1f ns, baseline %.1f ns of CPU per pair; DittoFS / baseline %.2f"
+              + " (rounds from %.2f to %.2f)",
+          n, dittofs, baseline, ratio, low, high);
+    }
+  }
+
+  public static void main(String[] args) {
+    int n = Integer.parseInt(args[0]);
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
+    System.out.println(compare(n, rounds, 300_000));
+  }
+
+  static Result compare(int n, int rounds, int pairs) {
+    Table ours = Table.of(Fixtures.DITTOFS);
+    Table base = Table.of(Fixtures.BASELINE);
+    try {
+      FileHandle file = Fixtures.file("a");
+      LockOwner me = Fixtures.owner("me");
+      LockClient client = Fixtures.client("me");
+      LockRequest lock = Fixtures.posix(file, me, client, LockType.EXCLUSIVE, Fixtures.gap(n / 2));
+      UnlockRequest unlock = Fixtures.unlock(file, me, lock.range());
+      for (Table t : List.of(ours, base)) {
+        Fixtures.fill(t, file, Fixtures.owner("other"), Fixtures.client("other"), n);
+      }
+      ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+      List<Double> a = new ArrayList<>();
+      List<Double> b = new ArrayList<>();
+      List<Double> ratio = new ArrayList<>();
+      for (int round = 0; round < WARMUP_ROUNDS + rounds; round++) {
+        // alternate which goes first, so that neither always follows the other's garbage
+        boolean oursFirst = round % 2 == 0;
+        double first = perPair(cpu, oursFirst ? ours : base, lock, unlock, pairs);
+        double second = perPair(cpu, oursFirst ? base : ours, lock, unlock, pairs);
+        if (round >= WARMUP_ROUNDS) {
+          double o = oursFirst ? first : second;
+          double x = oursFirst ? second : first;
+          a.add(o);
+          b.add(x);
+          ratio.add(o / x);
+        }
+      }
+      Collections.sort(ratio);
+      return new Result(
+          n, median(a), median(b), median(ratio), ratio.get(0), ratio.get(ratio.size() - 1));
+    } finally {
+      ours.close();
+      base.close();
+    }
+  }
+
+  private static double perPair(
+      ThreadMXBean cpu, Table t, LockRequest lock, UnlockRequest unlock, int pairs) {
+    long start = cpu.getCurrentThreadCpuTime();
+    for (int i = 0; i < pairs; i++) {
+      Fixtures.granted(t.lock(lock));
+      t.unlock(unlock);
+    }
+    return (cpu.getCurrentThreadCpuTime() - start) / (double) pairs;
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    return sorted.get(sorted.size() / 2);
+  }
+}

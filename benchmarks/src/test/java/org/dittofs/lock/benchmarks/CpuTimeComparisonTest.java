@@ -1,0 +1,19 @@
+package org.dittofs.lock.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The CPU-time comparison runs and measures both tables (never what the figures are). */
+class CpuTimeComparisonTest {
+  @Test
+  void comparesBothTablesOnTheSameWorkload() {
+    CpuTimeComparison.Result r = CpuTimeComparison.compare(10, 3, 2_000);
+    assertThat(r.dittofs()).isPositive().isFinite();
+    assertThat(r.baseline()).isPositive().isFinite();
+    assertThat(r.ratio()).isPositive().isFinite();
+    assertThat(r.low()).isLessThanOrEqualTo(r.ratio());
+    assertThat(r.high()).isGreaterThanOrEqualTo(r.ratio());
+    assertThat(r.toString()).contains("n = 10", "DittoFS / baseline");
+  }
+}

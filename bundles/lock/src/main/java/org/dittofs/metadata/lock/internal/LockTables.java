@@ -1,0 +1,228 @@
+package org.dittofs.metadata.lock.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.spi.PersistedLock;
+
+/**
+ * The per-file lock tables and the one way to work on them: {@link #run} takes the file's table
+ * monitor for the whole of an operation, re-checks the file's waiters if the operation changed the
+ * table, and then runs what the operation deferred (events, completions, work on other files).
+ *
+ * <p><b>State and its guards.</b> {@code files} is a {@link ConcurrentHashMap} from file to its
+ * {@link FileLockTable}; a table exists while the file has locks, opens or waiters (or an operation
+ * is running on it). Each table and everything in it is guarded by its own monitor. {@code gate}
+ * holds traffic during a store swap or a change of the total limit ({@link TrafficGate} has the
+ * protocol); this object's monitor lets one holder at a time close it.
+ *
+ * <p><b>Idle and retired tables.</b> A table that an operation leaves empty stays in the map, idle:
+ * a file locked and unlocked over and over (the common case of a file with few locks) then neither
+ * creates nor drops a table each time, and keeps its owner indexes and client memo. Idle tables are
+ * swept when the map has grown past twice its size after the last sweep (at least {@value
+ * #MIN_SWEEP} tables), checked only when a table is created, so the map stays within a constant
+ * factor of the files in use and the sweep costs O(1) per table created. The sweep retires each
+ * empty table and removes it from {@code files} under the table's monitor. A thread that fetched a
+ * table earlier sees it retired once it holds the monitor and retries with the current table, so no
+ * grant lands in a table that is no longer reachable. {@code sweepAt} is atomic.
+ */
+final class LockTables {
+  /** The fewest tables at which idle ones are swept. */
+  static final int MIN_SWEEP = 1024;
+
+  private static final FileLockTable EMPTY = new FileLockTable();
+
+  private final ConcurrentHashMap<FileHandle, FileLockTable> files = new ConcurrentHashMap<>();
+  private final TrafficGate gate = new TrafficGate();
+  private final AtomicLong sweepAt = new AtomicLong(MIN_SWEEP);
+  private final EventBus events;
+  private final LiveConfig config;
+  private final WaitQueue waiting;
+
+  LockTables(EventBus events, LiveConfig config, WaitQueue waiting) {
+    this.events = events;
+    this.config = config;
+    this.waiting = waiting;
+  }
+
+  /**
+   * Runs {@code op} on the file's table under its monitor, retrying if the table was retired
+   * meanwhile; re-checks the file's waiters if the operation changed the table (whether it returned
+   * or threw: a courtesy revocation on the way to a refused grant stays); then, with the monitor
+   * released, sweeps idle tables if this operation created a table and the map has grown enough,
+   * and runs the deferred actions. Without {@code create}, a file with no table runs {@code op} on
+   * a shared empty table, which {@code op} must not change.
+   */
+  <T> T run(FileHandle file, boolean create, BiFunction<FileLockTable, Deferred, T> op) {
+    List<Runnable> after = null;
+    boolean created = false;
+    try {
+      while (true) {
+        if (gate.isClosed()) {
+          gate.awaitOpen(config.get().lockTimeout());
+        }
+        FileLockTable t = files.get(file);
+        if (t == null) {
+          if (!create) {
+            // nothing to change: reads only, allowed during a swap
+            Deferred d = new Deferred(events);
+            try {
+              return op.apply(EMPTY, d);
+            } finally {
+              after = d.take();
+            }
+          }
+          t = files.computeIfAbsent(file, f -> new FileLockTable());
+          created = true;
+        }
+        synchronized (t) {
+          if (t.isRetired() || gate.isClosed()) {
+            continue; // see TrafficGate: read under the monitor, before anything is looked at
+          }
+          Deferred d = t.deferred(events);
+          int seen = t.changes();
+          try {
+            return op.apply(t, d);
+          } finally {
+            try {
+              if (t.hasWaiters() && t.changes() != seen) {
+                waiting.recheck(t, d);
+              }
+            } finally {
+              after = d.take(); // the table's collector is the next operation's
+            }
+          }
+        }
+      }
+    } finally {
+      if (created && files.mappingCount() > sweepAt.get()) {
+        sweepIdle();
+      }
+      Deferred.run(after);
+    }
+  }
+
+  /**
+   * Retires and removes every idle (empty) table, each under its own monitor, one at a time. Called
+   * with no table monitor held.
+   */
+  void sweepIdle() {
+    for (Map.Entry<FileHandle, FileLockTable> e : files.entrySet()) {
+      FileLockTable t = e.getValue();
+      synchronized (t) {
+        if (!t.isRetired() && t.isEmpty()) {
+          t.retire();
+          files.remove(e.getKey(), t);
+        }
+      }
+    }
+    sweepAt.set(Math.max(MIN_SWEEP, 2 * files.mappingCount()));
+  }
+
+  /**
+   * The table of a file for restoring records at start (before any traffic): created if missing.
+   * {@link #dropEmpty} removes those left empty.
+   */
+  FileLockTable restoring(FileHandle file) {
+    return files.computeIfAbsent(file, f -> new FileLockTable());
+  }
+
+  /** Removes tables left empty by a restore. */
+  void dropEmpty() {
+    files.values().removeIf(FileLockTable::isEmpty);
+  }
+
+  /** The files that have a table now, idle ones included. */
+  List<FileHandle> files() {
+    return List.copyOf(files.keySet());
+  }
+
+  /** The files whose tables hold locks, opens or waiters now (not the idle ones). A snapshot. */
+  List<FileHandle> busyFiles() {
+    List<FileHandle> out = new ArrayList<>();
+    files.forEach(
+        (f, t) -> {
+          synchronized (t) {
+            if (!t.isEmpty()) {
+              out.add(f);
+            }
+          }
+        });
+    return out;
+  }
+
+  /**
+   * Holds lock traffic, collects every record in memory (locks and opens) and hands them to {@code
+   * work}, then lets traffic through again, whether {@code work} returned or threw. Walked after
+   * the gate closed: taking each table's monitor waits for the operation inside it (TrafficGate);
+   * nobody else gets in meanwhile.
+   */
+  void withTrafficHeld(Consumer<List<PersistedLock>> work) {
+    withTrafficHeld(
+        () -> {
+          List<PersistedLock> live = new ArrayList<>();
+          for (FileLockTable t : List.copyOf(files.values())) {
+            t.locks().forEach(l -> live.add(PersistedLock.of(l)));
+            t.opens.all().forEach(o -> live.add(PersistedLock.of(o)));
+          }
+          work.accept(live);
+        });
+  }
+
+  /**
+   * Holds lock traffic, runs {@code work} and lets traffic through again, whether {@code work}
+   * returned or threw. The gate is closed first, then every table's monitor is taken in turn, which
+   * waits for the operation inside it (TrafficGate); nobody changes a table until the gate opens,
+   * so {@code work} may read them without their monitors. One holder at a time (the gate has one
+   * state): a second waits here.
+   */
+  synchronized void withTrafficHeld(Runnable work) {
+    gate.close();
+    try {
+      for (FileLockTable t : List.copyOf(files.values())) {
+        synchronized (t) {
+          // nothing: the operation that held it is over, and the next backs out at the gate
+        }
+      }
+      work.run();
+    } finally {
+      gate.open();
+    }
+  }
+
+  /** Every lock record, table by table, each read under its monitor. */
+  List<Lock> allLocks() {
+    List<Lock> out = new ArrayList<>();
+    for (FileLockTable t : files.values()) {
+      synchronized (t) {
+        out.addAll(t.locks());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The number of lock records in every table, each read under its monitor (or as it is while
+   * traffic is held).
+   */
+  long lockCount() {
+    long n = 0;
+    for (FileLockTable t : files.values()) {
+      synchronized (t) {
+        n += t.lockCount();
+      }
+    }
+    return n;
+  }
+
+  /** Every mapped table, idle ones included (for tests). */
+  Map<FileHandle, FileLockTable> map() {
+    return files;
+  }
+}

@@ -1,0 +1,182 @@
+package org.dittofs.metadata.lock.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.dittofs.metadata.errors.ErrorCode;
+import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockErrors;
+import org.dittofs.metadata.lock.LockOwner;
+import org.dittofs.metadata.lock.LockRequest;
+import org.dittofs.metadata.lock.host.LockEvent;
+import org.dittofs.metadata.lock.host.LockScheduler;
+
+/**
+ * The waiters of each file and the wait-for graph between owners (SPEC 5): queuing a blocking
+ * request (waiter cap, deadlock check), re-checking the queue after the table changed, and ending
+ * waits (granted, cancelled, timed out, failed).
+ *
+ * <p>Concurrency: {@code graph} guards its own state (a leaf monitor); the queues are the tables'
+ * state, and every method runs under the table's monitor.
+ */
+final class WaitQueue {
+  private final WaitForGraph graph = new WaitForGraph();
+  private final LiveConfig config;
+  private final LockScheduler scheduler;
+  private final LockIdGenerator ids;
+  private final OwnerRegistry owners;
+  private final ClientRegistry clients;
+  private final TableOps ops;
+  private final ConflictSearch conflicts;
+
+  WaitQueue(
+      LiveConfig config,
+      LockScheduler scheduler,
+      LockIdGenerator ids,
+      OwnerRegistry owners,
+      ClientRegistry clients,
+      TableOps ops,
+      ConflictSearch conflicts) {
+    this.config = config;
+    this.scheduler = scheduler;
+    this.ids = ids;
+    this.owners = owners;
+    this.clients = clients;
+    this.ops = ops;
+    this.conflicts = conflicts;
+  }
+
+  /**
+   * Queues a blocking request that conflicts now.
+   *
+   * @return the queued waiter
+   * @throws StoreError LOCK_LIMIT_EXCEEDED (waiter cap) or DEADLOCK; nothing queued then
+   */
+  Waiter enqueue(FileLockTable t, LockRequest req, Waiter.Canceller canceller, Deferred d) {
+    int max = config.get().maxWaitersPerFile();
+    int queued = t.waiters().size();
+    if (max > 0 && queued >= max) {
+      d.event(new LockEvent.LimitHit("waiters-per-file", queued, max));
+      throw LockErrors.lockLimitExceeded("waiters-per-file", queued, max);
+    }
+    Waiter w =
+        new Waiter(ids.next(t), req, scheduler.now(), scheduler.nanoTime(), ids.epoch(), canceller);
+    List<LockOwner> cycle = graph.setBlockers(w, req.owner(), conflicts.blockers(t, req, null));
+    if (cycle != null) {
+      throw deadlock(req.owner(), cycle, d);
+    }
+    t.addWaiter(w);
+    clients.touch(req.client()).files.add(req.file());
+    return w;
+  }
+
+  /**
+   * Re-checks the waiters in FIFO order after the file's table changed (SPEC 5: every change that
+   * can clear or create a conflict, grants included). Those whose conflict cleared are granted
+   * atomically (and only they are woken); the others stay in place with their wait-for edges set to
+   * their current blockers, failing with DEADLOCK if the new edges close a cycle. A pass that
+   * changed the table (a grant, a waiter leaving, a courtesy revocation) may have cleared or
+   * created a conflict for a waiter checked before it in the same pass, so passes repeat until one
+   * changes nothing. Each repeated pass removed a waiter or revoked a record, so this ends.
+   */
+  void recheck(FileLockTable t, Deferred d) {
+    int before;
+    do {
+      before = t.changes();
+      if (!t.hasWaiters()) {
+        return;
+      }
+      for (Waiter w : new ArrayList<>(t.waiters())) {
+        LockRequest r = w.request();
+        Lock c = conflicts.conflict(t, r, w, d, true);
+        if (c == null) {
+          try {
+            // SPEC 1: the owner may have taken locks of the other flavour while this waited
+            owners.checkFlavour(r.owner(), r.flavour());
+            Lock l = ops.grant(t, r, ops.changeFor(t, r), false, d);
+            dequeue(t, w);
+            d.complete(w, l);
+            d.event(new LockEvent.Waited(r, waited(w), LockEvent.WaitOutcome.GRANTED));
+          } catch (StoreError e) {
+            finish(t, w, e, LockEvent.WaitOutcome.FAILED, d);
+          }
+        } else {
+          List<LockOwner> cycle = graph.setBlockers(w, r.owner(), conflicts.blockers(t, r, w));
+          if (cycle != null) {
+            finish(t, w, deadlock(r.owner(), cycle, d), LockEvent.WaitOutcome.DEADLOCK, d);
+          }
+        }
+      }
+    } while (t.changes() != before);
+  }
+
+  /**
+   * Ends a wait that is still queued with CANCELLED or TIMED_OUT. Returns false if it was no longer
+   * queued (granted or ended meanwhile).
+   */
+  boolean end(
+      FileLockTable t,
+      Waiter w,
+      ErrorCode code,
+      String why,
+      LockEvent.WaitOutcome outcome,
+      Deferred d) {
+    if (!t.waiters().contains(w)) {
+      return false;
+    }
+    finish(t, w, ended(w, code, why), outcome, d);
+    return true;
+  }
+
+  /**
+   * Cancels every waiter of the table that {@code which} accepts: CANCELLED, "was cancelled: why".
+   */
+  void cancelAll(FileLockTable t, Predicate<Waiter> which, String why, Deferred d) {
+    for (Waiter w : new ArrayList<>(t.waiters())) {
+      if (which.test(w)) {
+        finish(
+            t,
+            w,
+            ended(w, ErrorCode.CANCELLED, "was cancelled: " + why),
+            LockEvent.WaitOutcome.CANCELLED,
+            d);
+      }
+    }
+  }
+
+  /** Number of waiters with wait-for edges, for tests. */
+  int edges() {
+    return graph.size();
+  }
+
+  /** Removes a waiter and completes it with a failure. */
+  private void finish(
+      FileLockTable t, Waiter w, StoreError error, LockEvent.WaitOutcome outcome, Deferred d) {
+    dequeue(t, w);
+    d.fail(w, error);
+    d.event(new LockEvent.Waited(w.request(), waited(w), outcome));
+  }
+
+  /** A CANCELLED or TIMED_OUT error for a waiter. */
+  private static StoreError ended(Waiter w, ErrorCode code, String why) {
+    return new StoreError(
+        code, "blocking request " + w + " " + why, null, w.request().file().toHex(), null, null);
+  }
+
+  private void dequeue(FileLockTable t, Waiter w) {
+    t.removeWaiter(w);
+    graph.remove(w, w.request().owner());
+    w.cancelTimer();
+  }
+
+  private Duration waited(Waiter w) {
+    return Duration.ofNanos(Math.max(0, scheduler.nanoTime() - w.enqueuedNanos()));
+  }
+
+  private StoreError deadlock(LockOwner waiter, List<LockOwner> cycle, Deferred d) {
+    d.event(new LockEvent.Deadlock(waiter, cycle));
+    return LockErrors.deadlock(waiter.id(), cycle.stream().map(LockOwner::id).toList());
+  }
+}
