@@ -180,7 +180,9 @@ final class LockTraffic {
         windows(file, key, ByteRange.span(base + 50, 40));
       } else if (p < 0.85) {
         openOrClose(file);
-      } else if (waiting.size() < 2 && !locks.containsKey(key)) {
+      } else if (waiting.size() < 2 && !locks.containsKey(key) && !waitingOn(key)) {
+        // one request per slot: a second waiter of the same owner on the same bytes would be
+        // granted beside the first (an owner does not conflict with itself)
         LockType type = random.nextBoolean() ? LockType.SHARED : LockType.EXCLUSIVE;
         waits.incrementAndGet();
         try {

@@ -488,6 +488,29 @@ class ClientsTest {
     checkEverything();
   }
 
+  /**
+   * A refused multi-range request is no change of the table (its elements were tried and taken
+   * back), so the queue is not re-checked and nothing is revoked on the way. It used to re-check
+   * the queue, where the waiter revoked the courtesy client's lock: a refused request had a side
+   * effect (found by the lifecycle model with courtesy clients).
+   */
+  @Test
+  void aRefusedMultiRangeLockRechecksNoWaiterAndRevokesNothing() {
+    locks.registerClient(a.client(), "", Duration.ZERO);
+    Lock held = grant(a.exclusive(0, 100));
+    PendingLock waitingC = locks.lockBlocking(c.exclusive(50, 10), Duration.ofMinutes(5));
+    sched.advance(LEASE.plusSeconds(1));
+    Requests.Owner w = on.windows("smb:w");
+
+    LockResult res = locks.lockAll(List.of(w.exclusive(200, 10), w.exclusive(200, 10)));
+
+    assertThat(res.granted()).isFalse();
+    assertThat(waitingC.isDone()).isFalse();
+    assertThat(heldBy(a)).containsExactly(held);
+    assertThat(releasedOf(a)).isEmpty();
+    checkEverything();
+  }
+
   @Test
   void aSilentClientsConflictingOpenIsClosedAndTheNewOpenGranted() {
     locks.registerClient(a.client(), "", Duration.ZERO);

@@ -435,6 +435,41 @@ class GraceTest {
     checkStore();
   }
 
+  /**
+   * A smaller reclaim takes the restored open that fits it best (an exact match), not the first
+   * covering one: reclaiming the owner's two opens in either order then succeeds. It used to take
+   * the first covering open, so a later reclaim of the larger open failed with LOCK_NOT_FOUND
+   * (found by CrashRestartTest once the unknown-outcome undo shifted its fault schedule).
+   */
+  @Test
+  void aSmallerOpenReclaimTakesTheBestFittingRestoredOpen() {
+    before.open(a.open("RD", "W"));
+    before.open(a.open("", "W"));
+    restart(true);
+
+    ShareReservation small = locks.reclaimOpen(a.open("", "W"));
+    ShareReservation large = locks.reclaimOpen(a.open("RD", "W"));
+
+    assertThat(small.access()).isEmpty();
+    assertThat(large.access()).containsExactlyInAnyOrder(ShareAccess.READ, ShareAccess.DELETE);
+    assertThat(locks.graceStatus().active()).isFalse(); // every restored record was reclaimed
+    checkStore();
+  }
+
+  /** The same for stacked WINDOWS locks: a SHARED reclaim takes the restored SHARED record. */
+  @Test
+  void aSharedReclaimOfStackedWindowsLocksTakesTheSharedRecord() {
+    hold(w.exclusive(0, 10));
+    hold(w.shared(0, 10));
+    restart(true);
+
+    reclaimed(w.shared(0, 10));
+    reclaimed(w.exclusive(0, 10));
+
+    assertThat(locks.graceStatus().active()).isFalse();
+    checkStore();
+  }
+
   @Test
   void aReclaimedOpenMustMatchOwnerAndClient() {
     before.open(a.open("R", ""));

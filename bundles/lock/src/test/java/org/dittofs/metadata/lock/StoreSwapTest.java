@@ -152,6 +152,10 @@ class StoreSwapTest {
     AtomicInteger failures = new AtomicInteger();
     java.util.concurrent.atomic.AtomicReference<StoreError> firstFailure =
         new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(4);
+    java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicLong grants = new java.util.concurrent.atomic.AtomicLong();
     try {
       List<Future<?>> workers = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
@@ -159,9 +163,10 @@ class StoreSwapTest {
         workers.add(
             pool.submit(
                 () -> {
-                  for (int i = 0; i < 2000; i++) {
+                  for (int i = 0; !stop.get(); i++) {
                     try {
                       live.lock(o.exclusive(i % 50, 1));
+                      grants.incrementAndGet();
                       if (i % 3 == 0) {
                         live.unlock(o.unlock(i % 50, 1));
                       }
@@ -170,22 +175,42 @@ class StoreSwapTest {
                         firstFailure.set(e);
                       }
                     }
+                    if (i == 10) {
+                      running.countDown(); // this worker's traffic is under way
+                    }
                   }
                 }));
       }
+      // each swap starts once every worker is running, and traffic goes on across it
+      assertThat(running.await(1, TimeUnit.MINUTES)).as("workers running").isTrue();
       for (FaultyLockStore s : stores) {
+        long before = grants.get();
         SwapReport r = live.swapStore(s, null);
         assertThat(r.duration()).isNotNull();
+        awaitGrowth(grants, before + 400);
+        assertThat(workers).noneMatch(Future::isDone);
       }
+      stop.set(true);
       for (Future<?> w : workers) {
         w.get(2, TimeUnit.MINUTES);
       }
     } finally {
+      stop.set(true);
       pool.shutdownNow();
     }
     assertThat(failures.get()).as("failures, first: %s", firstFailure.get()).isZero();
     LockTableInvariants.checkStoreMatches(live, stores.get(1));
     LockTableInvariants.check(live);
+  }
+
+  /** Polls (bounded) until {@code counter} reaches {@code target}. */
+  private static void awaitGrowth(java.util.concurrent.atomic.AtomicLong counter, long target) {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    while (counter.get() < target && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+      Thread.yield();
+    }
+    assertThat(counter.get()).as("grants after the swap").isGreaterThanOrEqualTo(target);
   }
 
   private Lock granted(LockRequest r) {

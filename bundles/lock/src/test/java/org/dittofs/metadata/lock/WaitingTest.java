@@ -123,6 +123,26 @@ class WaitingTest {
 
   // ---- a conflicting blocking request waits ----------------------------------------------------
 
+  /**
+   * A waiter's outcome is visible to poll as soon as it is decided, before any callback of the same
+   * wake-up runs: here B's callback sees C granted too. C's pending request used to answer
+   * "pending" until the releasing thread reached C's completion, while C's lock was already in the
+   * table (found by Lincheck's stress mode as a history no order explains).
+   */
+  @Test
+  void everyWaiterGrantedByOneReleaseIsDoneBeforeAnyCallbackRuns() {
+    grant(a.exclusive(0, 100));
+    PendingLock pb = locks.lockBlocking(b.exclusive(0, 10), null);
+    PendingLock pc = locks.lockBlocking(c.exclusive(50, 10), null);
+    java.util.concurrent.atomic.AtomicReference<String> seenByB =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    pb.completion().thenRun(() -> seenByB.set(pc.isDone() + " " + pc.poll().isPresent()));
+
+    locks.unlock(a.unlock(0, 100));
+
+    assertThat(seenByB.get()).isEqualTo("true true");
+  }
+
   @Test
   void conflictingBlockingRequestWaitsWithoutBeingGranted() throws Exception {
     grant(a.exclusive(0, 10));

@@ -1,22 +1,13 @@
 package org.dittofs.metadata.internal;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.dittofs.metadata.FileRecord;
 import org.dittofs.metadata.MetadataService;
-import org.dittofs.metadata.RemovePolicy;
-import org.dittofs.metadata.Share;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.host.StoreSelection;
-import org.dittofs.metadata.lock.ByteRange;
-import org.dittofs.metadata.lock.FileHandle;
-import org.dittofs.metadata.lock.LockOwner;
-import org.dittofs.metadata.lock.LockService;
-import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.host.LockMetrics;
 import org.dittofs.metadata.lock.host.LockScheduler;
@@ -94,7 +85,7 @@ import org.slf4j.LoggerFactory;
     configurationPid = ServiceSettings.PID,
     immediate = true)
 @Designate(ocd = MetadataServiceConfig.class)
-public final class MetadataServiceComponent implements MetadataManager {
+public final class MetadataServiceComponent extends DelegatingMetadataManager {
   static final String PID = ServiceSettings.PID;
   static final String TARGET = ServiceSettings.TARGET;
   static final long RETRY_FIRST_SECONDS = 1;
@@ -411,71 +402,9 @@ public final class MetadataServiceComponent implements MetadataManager {
             choice.best() == null));
   }
 
-  private DefaultMetadataService service() {
-    DefaultMetadataService s = service;
-    if (s == null) {
-      throw new StoreError(
-          ErrorCode.STORE_UNAVAILABLE,
-          "the metadata service has no store yet: register a MetadataStore matching store.target");
-    }
-    return s;
-  }
-
-  // ---- MetadataService, delegated ----
-
   @Override
-  public LockService locks() {
-    return service().locks();
-  }
-
-  @Override
-  public LockManager lockManager() {
-    return service().lockManager();
-  }
-
-  @Override
-  public void putShare(Share share) {
-    service().putShare(share);
-  }
-
-  @Override
-  public Optional<Share> share(String name) {
-    return service().share(name);
-  }
-
-  @Override
-  public List<Share> shares() {
-    return service().shares();
-  }
-
-  @Override
-  public void putFile(FileRecord file) {
-    service().putFile(file);
-  }
-
-  @Override
-  public Optional<FileRecord> file(FileHandle handle) {
-    return service().file(handle);
-  }
-
-  @Override
-  public void removeFile(FileHandle handle, RemovePolicy policy) {
-    service().removeFile(handle, policy);
-  }
-
-  @Override
-  public int sweepOrphans() {
-    return service().sweepOrphans();
-  }
-
-  @Override
-  public void checkRead(FileHandle file, LockOwner owner, ByteRange range) {
-    service().checkRead(file, owner, range);
-  }
-
-  @Override
-  public void checkWrite(FileHandle file, LockOwner owner, ByteRange range) {
-    service().checkWrite(file, owner, range);
+  DefaultMetadataService serving() {
+    return service;
   }
 
   /**
@@ -490,12 +419,6 @@ public final class MetadataServiceComponent implements MetadataManager {
             + PID
             + " follows its store.target configuration: set store.target (Config Admin, or"
             + " store:swap in the shell) to move to another store");
-  }
-
-  @Override
-  public MetadataStore store() {
-    DefaultMetadataService s = service;
-    return s == null ? null : s.store();
   }
 
   /**

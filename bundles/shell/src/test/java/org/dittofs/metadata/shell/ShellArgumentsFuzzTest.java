@@ -2,6 +2,13 @@ package org.dittofs.metadata.shell;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.dittofs.metadata.lock.testing.Fuzzing.text;
+import static org.quicktheories.generators.SourceDSL.arbitrary;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.longs;
+import static org.quicktheories.generators.SourceDSL.strings;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -13,21 +20,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.lifecycle.AfterProperty;
-import net.jqwik.api.lifecycle.BeforeProperty;
+import java.util.function.Consumer;
 import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.host.MetadataServices;
 import org.dittofs.metadata.lock.ByteRange;
@@ -36,20 +37,31 @@ import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.host.LockManager;
+import org.dittofs.metadata.lock.testing.Fuzzing;
 import org.dittofs.metadata.store.memory.MemoryMetadataStore;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 /**
- * Fuzzing of the shell's argument parsing with jqwik: plausible and hostile words (unsigned 64-bit
- * edges, signs, other scripts' digits, empty and oversized owners and file names, modifiers in any
- * order and case, LDAP filter syntax in store names) for every command. Each property checks that
- * an accepted input means exactly what it says, that every refusal is a {@link UsageException}
- * naming the command's usage or a printed refusal, that a refusal changes nothing, that no other
- * exception escapes, and that no call hangs (each runs with a 10 s limit).
+ * Fuzzing of the shell's argument parsing with QuickTheories: plausible and hostile words (unsigned
+ * 64-bit edges, signs, other scripts' digits, empty, oversized and non-UTF-16 owners and file
+ * names, modifiers in any order and case, LDAP filter syntax in store names) for every command.
+ * Each property checks that an accepted input means exactly what it says, that every refusal is a
+ * {@link UsageException} naming the command's usage or a printed refusal, that a refusal changes
+ * nothing, that no other exception escapes, and that no call hangs (each runs with a 10 s limit).
  *
- * <p>Tries per property: {@code jqwik.tries.default}, set by the module's POM (2,000 in the test
- * command, 200,000 in the {@code soak} profile; five properties).
+ * <p>Inputs per property: {@code shell.fuzz.tries}, set by the module's POM (2,000 in the test
+ * command, 200,000 in the {@code soak} profile; five properties), or {@code -Dfuzz.examples}; the
+ * seed and its replay ({@code -Dfuzz.seed}): {@link Fuzzing}.
  */
 class ShellArgumentsFuzzTest {
+  private static final int TRIES = Integer.getInteger("shell.fuzz.tries", 2_000);
+  private static final AtomicLong INPUTS = new AtomicLong();
   private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
   private static final List<String> OWNERS = List.of("alice", "bob", "carol");
   private static final List<String> FILES = List.of("f", "g", "report.txt");
@@ -57,13 +69,14 @@ class ShellArgumentsFuzzTest {
       List.of(
           "acquire", "release", "test", "reclaim", "list", "complete", "clients", "grace", "stats");
 
-  private final ExecutorService runner = Executors.newSingleThreadExecutor();
   private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
   private final PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+  private final Map<String, Integer> reached = new TreeMap<>();
+  private ExecutorService runner = Executors.newSingleThreadExecutor();
   private MetadataManager service;
   private LockShell lock;
 
-  @BeforeProperty
+  @BeforeEach
   void start() {
     service = MetadataServices.over(new MemoryMetadataStore()).start();
     lock = new LockShell(service);
@@ -73,18 +86,47 @@ class ShellArgumentsFuzzTest {
     buffer.reset();
   }
 
-  @AfterProperty
+  @AfterEach
   void stop() {
     lock.deactivate();
     service.close();
     runner.shutdownNow();
   }
 
+  @AfterAll
+  static void report() {
+    System.out.println("shell argument fuzzing: " + INPUTS.get() + " inputs");
+  }
+
+  /** Runs {@code property} on {@code inputs}; true if it ran the full count (not a shorter run). */
+  private <T> boolean check(Gen<T> inputs, Consumer<T> property) {
+    long ran = Fuzzing.check(TRIES, inputs, property);
+    INPUTS.addAndGet(ran);
+    return ran >= TRIES;
+  }
+
+  private void reached(String outcome) {
+    reached.merge(outcome, 1, Integer::sum);
+  }
+
   // ---- properties
 
-  @Property
-  void offsetsAndLengthsParseExactlyAsUnsigned64BitOrAreRefused(
-      @ForAll("numberText") String offset, @ForAll("numberText") String length) {
+  record OffsetLength(String offset, String length) {}
+
+  @Test
+  void offsetsAndLengthsParseExactlyAsUnsigned64BitOrAreRefused() {
+    boolean full = check(numberText().zip(numberText(), OffsetLength::new), this::offsetLength);
+    System.out.println("offsets and lengths: " + reached);
+    if (full) { // a shorter run (-Dfuzz.examples) may miss some
+      assertThat(reached)
+          .as("the inputs reach every outcome")
+          .containsKeys("accepted", "offset refused", "length refused", "range refused");
+    }
+  }
+
+  private void offsetLength(OffsetLength in) {
+    String offset = in.offset();
+    String length = in.length();
     String[] args = {"alice", "f", offset, length};
     BigInteger o = unsigned(offset);
     boolean eof = length.toLowerCase(Locale.ROOT).equals("eof");
@@ -98,14 +140,18 @@ class ShellArgumentsFuzzTest {
       assertRefused(result, Usage.ACQUIRE);
       String reason = ((UsageException) result).getMessage();
       if (o == null) {
+        reached("offset refused");
         assertThat(reason).startsWith("offset '" + offset + "' is not an unsigned 64-bit number");
       } else if (!eof && n == null) {
+        reached("length refused");
         assertThat(reason).startsWith("length '" + length + "' is not an unsigned 64-bit number");
       } else {
+        reached("range refused");
         assertThat(reason).startsWith("range '" + offset + "+" + length + "': ");
       }
       return;
     }
+    reached("accepted");
     ByteRange r = ((LockArgs) result).range();
     assertThat(Long.toUnsignedString(r.first())).isEqualTo(o.toString());
     if (eof || n.signum() == 0) {
@@ -116,60 +162,89 @@ class ShellArgumentsFuzzTest {
     }
   }
 
-  @Property
-  void typesAndFlavoursParseInAnyOrderAndCaseOrAreRefused(
-      @ForAll("modifiers") List<String> words, @ForAll boolean withType) {
-    List<String> args = new ArrayList<>(List.of("bob", "g", "5", "0"));
-    args.addAll(words);
-    String usage = withType ? Usage.ACQUIRE : Usage.RELEASE;
-    List<String> lower = words.stream().map(w -> w.toLowerCase(Locale.ROOT)).toList();
-    long types = lower.stream().filter(w -> w.equals("shared") || w.equals("exclusive")).count();
-    long flavours = lower.stream().filter(w -> w.equals("posix") || w.equals("windows")).count();
-    boolean accepted =
-        types + flavours == words.size() && types <= (withType ? 1 : 0) && flavours <= 1;
-    Object result = call(() -> LockArgs.parse(args.toArray(new String[0]), usage, withType));
-    if (!accepted) {
-      assertRefused(result, usage);
-      return;
-    }
-    LockArgs a = (LockArgs) result;
-    assertThat(a.type())
-        .isEqualTo(
-            lower.contains("shared")
-                ? LockType.SHARED
-                : lower.contains("exclusive") ? LockType.EXCLUSIVE : null);
-    LockFlavour flavour =
-        lower.contains("windows")
-            ? LockFlavour.WINDOWS
-            : lower.contains("posix") ? LockFlavour.POSIX : null;
-    assertThat(a.flavour()).isEqualTo(flavour);
-    assertThat(a.range())
-        .isEqualTo(flavour == LockFlavour.WINDOWS ? ByteRange.zeroLength(5) : ByteRange.toEnd(5));
+  record Modifiers(List<String> words, boolean withType) {}
+
+  @Test
+  void typesAndFlavoursParseInAnyOrderAndCaseOrAreRefused() {
+    check(
+        modifiers().zip(booleans().all(), Modifiers::new),
+        in -> {
+          List<String> words = in.words();
+          boolean withType = in.withType();
+          List<String> args = new ArrayList<>(List.of("bob", "g", "5", "0"));
+          args.addAll(words);
+          String usage = withType ? Usage.ACQUIRE : Usage.RELEASE;
+          List<String> lower = words.stream().map(w -> w.toLowerCase(Locale.ROOT)).toList();
+          long types =
+              lower.stream().filter(w -> w.equals("shared") || w.equals("exclusive")).count();
+          long flavours =
+              lower.stream().filter(w -> w.equals("posix") || w.equals("windows")).count();
+          boolean accepted =
+              types + flavours == words.size() && types <= (withType ? 1 : 0) && flavours <= 1;
+          Object result = call(() -> LockArgs.parse(args.toArray(new String[0]), usage, withType));
+          if (!accepted) {
+            assertRefused(result, usage);
+            return;
+          }
+          LockArgs a = (LockArgs) result;
+          assertThat(a.type())
+              .isEqualTo(
+                  lower.contains("shared")
+                      ? LockType.SHARED
+                      : lower.contains("exclusive") ? LockType.EXCLUSIVE : null);
+          LockFlavour flavour =
+              lower.contains("windows")
+                  ? LockFlavour.WINDOWS
+                  : lower.contains("posix") ? LockFlavour.POSIX : null;
+          assertThat(a.flavour()).isEqualTo(flavour);
+          assertThat(a.range())
+              .isEqualTo(
+                  flavour == LockFlavour.WINDOWS ? ByteRange.zeroLength(5) : ByteRange.toEnd(5));
+        });
   }
 
-  @Property
-  void ownersAndFileNamesAreAcceptedExactlyWhenTheValueTypesHoldThem(
-      @ForAll("word") String owner, @ForAll("word") String file) {
-    boolean accepted =
-        !owner.isEmpty()
-            && !file.isEmpty()
-            && file.getBytes(StandardCharsets.UTF_8).length <= FileHandle.MAX_LENGTH;
-    Object result =
-        call(() -> LockArgs.parse(new String[] {owner, file, "0", "1"}, Usage.TEST, true));
-    if (!accepted) {
-      assertRefused(result, Usage.TEST);
-      assertThat(((Exception) result).getMessage()).matches("(?s)(owner|file) '.*': .*");
-      return;
-    }
-    LockArgs a = (LockArgs) result;
-    assertThat(a.request().owner().id()).isEqualTo(owner);
-    assertThat(a.request().client().toString()).isEqualTo("shell:" + owner);
-    assertThat(a.handle()).isEqualTo(FileHandle.of(file));
+  record OwnerFile(String owner, String file) {}
+
+  @Test
+  void ownersAndFileNamesAreAcceptedExactlyWhenTheValueTypesHoldThem() {
+    check(
+        word().zip(word(), OwnerFile::new),
+        in -> {
+          String owner = in.owner();
+          String file = in.file();
+          boolean accepted =
+              !owner.isEmpty()
+                  && !file.isEmpty()
+                  && file.getBytes(StandardCharsets.UTF_8).length <= FileHandle.MAX_LENGTH;
+          Object result =
+              call(() -> LockArgs.parse(new String[] {owner, file, "0", "1"}, Usage.TEST, true));
+          if (!accepted) {
+            assertRefused(result, Usage.TEST);
+            assertThat(((Exception) result).getMessage()).matches("(?s)(owner|file) '.*': .*");
+            return;
+          }
+          LockArgs a = (LockArgs) result;
+          assertThat(a.request().owner().id()).isEqualTo(owner);
+          assertThat(a.request().client().toString()).isEqualTo("shell:" + owner);
+          assertThat(a.handle()).isEqualTo(FileHandle.of(file));
+        });
   }
 
-  @Property
-  void everyLockCommandAnswersOrRefusesAndARefusalChangesNothing(
-      @ForAll("lockCall") List<String> call) {
+  @Test
+  void everyLockCommandAnswersOrRefusesAndARefusalChangesNothing() {
+    boolean full = check(lockCall(), this::lockCommand);
+    System.out.println("lock commands: " + reached);
+    if (full) {
+      assertThat(reached)
+          .as("the inputs reach help, usage errors and refusals")
+          .containsKeys("--help", "usage error", "REFUSED");
+      assertThat(reached.getOrDefault("GRANTED", 0) + reached.getOrDefault("RELEASED", 0))
+          .as("the inputs change the lock table")
+          .isPositive();
+    }
+  }
+
+  private void lockCommand(List<String> call) {
     String command = call.get(0);
     String[] args = call.subList(1, call.size()).toArray(new String[0]);
     Map<String, Object> before = state(args);
@@ -177,12 +252,14 @@ class ShellArgumentsFuzzTest {
     Object result = call(() -> commands().get(command).accept(out, args));
     String printed = buffer.toString(StandardCharsets.UTF_8);
     if (List.of(args).contains("--help")) {
+      reached("--help");
       assertThat(result).isEqualTo("ran");
       assertThat(printed).startsWith("usage: " + usageOf(command) + "\n  ");
       assertThat(state(args)).isEqualTo(before);
       return;
     }
     if (result instanceof UsageException e) {
+      reached("usage error");
       assertThat(e.getMessage()).endsWith("usage: " + usageOf(command));
       assertThat(printed).isEmpty();
       assertThat(state(args)).isEqualTo(before);
@@ -190,6 +267,7 @@ class ShellArgumentsFuzzTest {
     }
     assertThat(printed).as("%s %s", command, List.of(args)).isNotEmpty();
     String first = printed.lines().findFirst().orElseThrow();
+    reached(first.split(" ", 2)[0]);
     assertThat(first).matches(answers(command));
     boolean readOnly = List.of("list", "clients", "grace", "stats", "test").contains(command);
     if (readOnly || first.matches("(REFUSED|usage:|error:).*")) {
@@ -197,36 +275,41 @@ class ShellArgumentsFuzzTest {
     }
   }
 
-  @Property
-  void storeSwapRefusalsChangeNothing(@ForAll("storeArgs") List<String> args) {
-    SimulatedSelection component = new SimulatedSelection(service);
-    component.register("memory", null, 0);
-    component.register("h2", "main", 0);
-    component.configure("(store.type=memory)");
-    StoreShell store =
-        new StoreShell(component.manager(), component, component, Duration.ofMillis(200));
-    buffer.reset();
-    Object result = call(() -> store.swap(out, args.toArray(new String[0])));
-    String printed = buffer.toString(StandardCharsets.UTF_8);
-    boolean help = args.contains("--help");
-    boolean known =
-        !args.isEmpty()
-            && args.size() <= 2
-            && (args.get(0).equalsIgnoreCase("memory") || args.get(0).equalsIgnoreCase("h2"))
-            && (args.size() == 1
-                || (args.get(0).equalsIgnoreCase("h2") && args.get(1).equalsIgnoreCase("main")));
-    if (help) {
-      assertThat(printed).startsWith("usage: " + Usage.SWAP);
-    } else if (args.isEmpty() || args.size() > 2) {
-      assertRefused(result, Usage.SWAP);
-    } else if (!known) {
-      assertThat(printed).startsWith("REFUSED  no MetadataStore with store.type=");
-    } else {
-      assertThat(printed).matches("(?s)(SWAPPED |already on |TARGET ).*");
-      return;
-    }
-    assertThat(component.writes).isZero();
-    assertThat(component.configured()).isEqualTo("(store.type=memory)");
+  @Test
+  void storeSwapRefusalsChangeNothing() {
+    check(
+        storeArgs(),
+        args -> {
+          SimulatedSelection component = new SimulatedSelection(service);
+          component.register("memory", null, 0);
+          component.register("h2", "main", 0);
+          component.configure("(store.type=memory)");
+          StoreShell store =
+              new StoreShell(component.manager(), component, component, Duration.ofMillis(200));
+          buffer.reset();
+          Object result = call(() -> store.swap(out, args.toArray(new String[0])));
+          String printed = buffer.toString(StandardCharsets.UTF_8);
+          boolean help = args.contains("--help");
+          boolean known =
+              !args.isEmpty()
+                  && args.size() <= 2
+                  && (args.get(0).equalsIgnoreCase("memory") || args.get(0).equalsIgnoreCase("h2"))
+                  && (args.size() == 1
+                      || (args.get(0).equalsIgnoreCase("h2")
+                          && args.get(1).equalsIgnoreCase("main")));
+          if (help) {
+            assertThat(printed).startsWith("usage: " + Usage.SWAP);
+          } else if (args.isEmpty() || args.size() > 2) {
+            assertRefused(result, Usage.SWAP);
+          } else if (!known) {
+            assertThat(printed).startsWith("REFUSED  no MetadataStore with store.type=");
+          } else {
+            assertThat(printed).matches("(?s)(SWAPPED |already on |TARGET ).*");
+            return;
+          }
+          assertThat(component.writes).isZero();
+          assertThat(component.configured()).isEqualTo("(store.type=memory)");
+        });
   }
 
   // ---- what the commands may answer
@@ -308,6 +391,8 @@ class ShellArgumentsFuzzTest {
     try {
       return runner.submit(work).get(10, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
+      runner.shutdownNow(); // the next inputs (shrinking) must not queue behind the hung call
+      runner = Executors.newSingleThreadExecutor();
       return fail("hung for 10 s");
     } catch (ExecutionException e) {
       if (e.getCause() instanceof UsageException u) {
@@ -344,114 +429,139 @@ class ShellArgumentsFuzzTest {
 
   // ---- generators
 
-  @Provide
-  Arbitrary<String> numberText() {
-    Arbitrary<String> edges =
-        Arbitraries.of(
-            "0",
-            "00",
-            "1",
-            "18446744073709551615",
-            "18446744073709551614",
-            "18446744073709551616",
-            "9223372036854775807",
-            "9223372036854775808",
-            "-1",
-            "-0",
-            "+1",
-            "1e3",
-            "0x10",
-            " 1",
-            "1 ",
-            "",
-            "٣",
-            "１",
-            "eof",
-            "EOF",
-            "Eof",
-            "end");
-    Arbitrary<String> small = Arbitraries.longs().between(0, 300).map(String::valueOf);
-    Arbitrary<String> big =
-        Arbitraries.bigIntegers()
-            .between(BigInteger.ZERO, TWO_64.shiftLeft(4))
-            .map(BigInteger::toString);
-    Arbitrary<String> nearTop =
-        Arbitraries.longs()
-            .between(0, 1000)
-            .map(d -> TWO_64.subtract(BigInteger.valueOf(d)).toString());
-    Arbitrary<String> garbage = Arbitraries.strings().ofMaxLength(25);
-    return Arbitraries.frequencyOf(
-        Tuple.of(3, edges),
-        Tuple.of(4, small),
-        Tuple.of(2, big),
-        Tuple.of(2, nearTop),
-        Tuple.of(2, garbage));
+  /** Decimal numbers around the unsigned 64-bit edges, small and of every size, and garbage. */
+  static Gen<String> numberText() {
+    Gen<String> edges =
+        arbitrary()
+            .pick(
+                "0",
+                "00",
+                "1",
+                "18446744073709551615",
+                "18446744073709551614",
+                "18446744073709551616",
+                "9223372036854775807",
+                "9223372036854775808",
+                "-1",
+                "-0",
+                "+1",
+                "1e3",
+                "0x10",
+                " 1",
+                "1 ",
+                "",
+                "٣",
+                "１",
+                "eof",
+                "EOF",
+                "Eof",
+                "end");
+    Gen<String> small = longs().between(0, 300).map(n -> Long.toString(n));
+    Gen<String> big = // below 2^bits for 1 to 68 bits: every magnitude up to 2^68
+        integers()
+            .between(1, 68)
+            .zip(
+                integers().between(0, 15),
+                longs().all(),
+                (bits, high, low) ->
+                    BigInteger.valueOf(high)
+                        .shiftLeft(64)
+                        .or(BigInteger.valueOf(low).and(TWO_64.subtract(BigInteger.ONE)))
+                        .mod(BigInteger.ONE.shiftLeft(bits))
+                        .toString());
+    Gen<String> nearTop =
+        longs().between(0, 1000).map(d -> TWO_64.subtract(BigInteger.valueOf(d)).toString());
+    return Generate.frequency(
+        Pair.of(3, edges),
+        Pair.of(4, small),
+        Pair.of(2, big),
+        Pair.of(2, nearTop),
+        Pair.of(2, text(25)));
   }
 
-  @Provide
-  Arbitrary<List<String>> modifiers() {
-    Arbitrary<String> word =
-        Arbitraries.oneOf(
-            Arbitraries.of("shared", "exclusive", "posix", "windows"),
-            Arbitraries.of("SHARED", "Exclusive", "POSIX", "Windows", "sharedd", "nfs", "", "-s"),
-            Arbitraries.strings().ofMaxLength(10));
-    return word.list().ofMaxSize(3);
+  /** Up to three modifiers: right ones in any case, near misses and garbage. */
+  static Gen<List<String>> modifiers() {
+    Gen<String> word =
+        Generate.oneOf(
+            arbitrary().pick("shared", "exclusive", "posix", "windows"),
+            arbitrary().pick("SHARED", "Exclusive", "POSIX", "Windows", "sharedd", "nfs", "", "-s"),
+            text(10));
+    return lists().of(word).ofSizeBetween(0, 3);
   }
 
-  @Provide
-  Arbitrary<String> word() {
-    return Arbitraries.oneOf(
-        Arbitraries.of(
-            "alice",
-            "report.txt",
-            "",
-            " ",
-            "--",
-            "-h",
-            "é",
-            "\u0000",
-            "x".repeat(128),
-            "x".repeat(129)),
-        Arbitraries.strings().ofMaxLength(40),
-        Arbitraries.strings().ofMinLength(100).ofMaxLength(200),
-        Arbitraries.strings().withCharRange('\u4e00', '\u4fff').ofMinLength(40).ofMaxLength(60));
+  /**
+   * An owner or file name: plausible, empty, options, NUL, garbage of any script and size, and
+   * names around the 1,024 UTF-8 bytes a handle holds (in 1-, 2-, 3- and 4-byte characters).
+   */
+  static Gen<String> word() {
+    return Generate.oneOf(
+        arbitrary()
+            .pick(
+                "alice",
+                "report.txt",
+                "",
+                " ",
+                "--",
+                "-h",
+                "é",
+                "\u0000",
+                "x".repeat(128),
+                "x".repeat(129)),
+        text(40),
+        strings().allPossible().ofLengthBetween(100, 200),
+        strings().betweenCodePoints(0x4e00, 0x4fff).ofLengthBetween(40, 60),
+        arbitrary()
+            .pick(
+                "x".repeat(1024),
+                "x".repeat(1025),
+                "é".repeat(512),
+                "é".repeat(511) + "x",
+                "é".repeat(512) + "x",
+                "\ud83d\ude00".repeat(256),
+                "\ud83d\ude00".repeat(256) + "x"),
+        strings().betweenCodePoints(0x4e00, 0x4fff).ofLengthBetween(336, 348));
   }
 
-  @Provide
-  Arbitrary<List<String>> lockCall() {
-    Arbitrary<String> owner =
-        Arbitraries.frequencyOf(Tuple.of(6, Arbitraries.of(OWNERS)), Tuple.of(2, word()));
-    Arbitrary<String> file =
-        Arbitraries.frequencyOf(Tuple.of(6, Arbitraries.of(FILES)), Tuple.of(2, word()));
-    Arbitrary<String> number = numberText();
-    Arbitrary<String> mod =
-        Arbitraries.oneOf(
-            Arbitraries.of("shared", "exclusive", "posix", "windows"),
+  /** A lock command with a range and modifiers, or with any words; now and then with --help. */
+  static Gen<List<String>> lockCall() {
+    Gen<String> owner =
+        Generate.frequency(Pair.of(6, arbitrary().pick(OWNERS)), Pair.of(2, word()));
+    Gen<String> file = Generate.frequency(Pair.of(6, arbitrary().pick(FILES)), Pair.of(2, word()));
+    Gen<String> number = numberText();
+    Gen<String> mod =
+        Generate.oneOf(
+            arbitrary().pick("shared", "exclusive", "posix", "windows"),
             modifiers().map(l -> l.isEmpty() ? "x" : l.get(0)));
-    Arbitrary<List<String>> range =
-        Combinators.combine(owner, file, number, number, mod.list().ofMaxSize(2))
-            .as(
-                (o, f, off, len, mods) -> {
-                  List<String> l = new ArrayList<>(List.of(o, f, off, len));
+    Gen<List<String>> range =
+        owner
+            .zip(file, number, number, (o, f, off, len) -> List.of(o, f, off, len))
+            .zip(
+                lists().of(mod).ofSizeBetween(0, 2),
+                (words, mods) -> {
+                  List<String> l = new ArrayList<>(words);
                   l.addAll(mods);
                   return l;
                 });
-    Arbitrary<List<String>> anyWords =
-        Arbitraries.oneOf(owner, file, number, Arbitraries.of("--help", "all", "-a", "--all"))
-            .list()
-            .ofMaxSize(7);
-    Arbitrary<List<String>> args = Arbitraries.oneOf(range, range, anyWords);
-    Arbitrary<List<String>> withHelp =
-        args.map(
-            l -> {
+    Gen<List<String>> anyWords =
+        lists()
+            .of(
+                Generate.oneOf(
+                    owner, file, number, arbitrary().pick("--help", "all", "-a", "--all")))
+            .ofSizeBetween(0, 7);
+    Gen<List<String>> args = Generate.oneOf(range, range, anyWords);
+    Gen<List<String>> withHelp =
+        args.zip(
+            integers().between(0, 7),
+            (l, at) -> {
               List<String> copy = new ArrayList<>(l);
-              copy.add(Math.abs(l.hashCode()) % (copy.size() + 1), "--help");
+              copy.add(at % (copy.size() + 1), "--help");
               return copy;
             });
-    Arbitrary<List<String>> words =
-        Arbitraries.frequencyOf(Tuple.of(12, args), Tuple.of(1, withHelp));
-    return Combinators.combine(Arbitraries.of(COMMANDS), words)
-        .as(
+    Gen<List<String>> words = Generate.frequency(Pair.of(12, args), Pair.of(1, withHelp));
+    return arbitrary()
+        .pick(COMMANDS)
+        .zip(
+            words,
             (c, w) -> {
               List<String> l = new ArrayList<>();
               l.add(c);
@@ -460,13 +570,13 @@ class ShellArgumentsFuzzTest {
             });
   }
 
-  @Provide
-  Arbitrary<List<String>> storeArgs() {
-    Arbitrary<String> word =
-        Arbitraries.oneOf(
-            Arbitraries.of("memory", "h2", "H2", "main", "MAIN", "postgres", "--help"),
-            Arbitraries.of("*", "(store.type=h2)", "h2)(store.type=*", "\\", "", "*)(|(a=b"),
-            Arbitraries.strings().ofMaxLength(20));
-    return word.list().ofMaxSize(3);
+  /** Up to three words for store:swap: store types and names, LDAP syntax, garbage. */
+  static Gen<List<String>> storeArgs() {
+    Gen<String> word =
+        Generate.oneOf(
+            arbitrary().pick("memory", "h2", "H2", "main", "MAIN", "postgres", "--help"),
+            arbitrary().pick("*", "(store.type=h2)", "h2)(store.type=*", "\\", "", "*)(|(a=b"),
+            text(20));
+    return lists().of(word).ofSizeBetween(0, 3);
   }
 }

@@ -139,6 +139,7 @@ public final class DefaultLockManager implements LockManager {
             timers,
             () -> cfg.get().storeRetryInterval(),
             events,
+            scheduler instanceof SystemLockScheduler ? StoreWriter.retryThread() : Runnable::run,
             current);
     RestoredMarks restored = new RestoredMarks(grace);
     this.ops = new TableOps(timers, ids, owners, limits, clients, writer, restored);

@@ -35,10 +35,12 @@ final class Deferred {
   }
 
   void complete(Waiter w, Lock lock) {
+    w.decide(lock); // visible to poll at once; the future (callbacks) after the monitor
     add(() -> w.complete(lock));
   }
 
   void fail(Waiter w, StoreError error) {
+    w.decide(error);
     add(() -> w.fail(error));
   }
 

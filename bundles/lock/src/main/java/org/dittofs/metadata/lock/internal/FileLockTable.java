@@ -195,6 +195,14 @@ final class FileLockTable {
     return changes;
   }
 
+  /**
+   * Sets the change count back to {@code count}, after a trial that changed the table and put it
+   * back as it was (no waiter needs a re-check for it).
+   */
+  void changesBackTo(int count) {
+    changes = count;
+  }
+
   boolean isRetired() {
     return retired;
   }

@@ -112,6 +112,7 @@ final class RangeLocks implements Waiter.Canceller {
           // check each element against the table and the elements before it, then grant all at once
           List<LockChange> tentative = new ArrayList<>(requests.size());
           Lock conflict = null;
+          int trial = 0; // counted changes of the tentative grants, which are taken back below
           for (LockRequest r : requests) {
             conflict = conflicts.conflict(t, r, null, d, true);
             if (conflict != null) {
@@ -119,12 +120,18 @@ final class RangeLocks implements Waiter.Canceller {
               break;
             }
             LockChange ch = ops.windows().grant(t, r, scheduler.now());
+            int before = t.changes();
             t.apply(ch);
+            trial += t.changes() - before;
             tentative.add(ch);
           }
+          int before = t.changes();
           for (int i = tentative.size() - 1; i >= 0; i--) {
             t.undo(tentative.get(i));
           }
+          // the table is as it was: no re-check of the waiters for the trial (a courtesy
+          // revocation on the way was a real change and stays counted)
+          t.changesBackTo(t.changes() - trial - (t.changes() - before));
           if (conflict != null) {
             return new LockResult.Denied(conflict);
           }

@@ -173,13 +173,24 @@ final class Recovery implements GracePeriod.Ending {
   /** The restored lock of the request's owner and client that the request may reclaim. */
   private static Lock restoredLock(FileLockTable t, LockRequest req) {
     OwnerLocks own = t.ownerLocks(req.owner());
+    Lock found = null;
     for (Lock l : own == null ? List.<Lock>of() : own.all()) {
+      // best fit: a restored lock of the requested type before a stronger one, so that a weaker
+      // reclaim does not take the record a later reclaim of the same type needs (stacked WINDOWS
+      // locks of one range)
       if (t.isRestored(l.id())
           && l.client().equals(req.client())
           && l.range().equals(req.range())
-          && (l.exclusive() || req.type() == LockType.SHARED)) {
-        return l;
+          && (l.exclusive() || req.type() == LockType.SHARED)
+          && (found == null || l.type() == req.type())) {
+        found = l;
+        if (l.type() == req.type()) {
+          break;
+        }
       }
+    }
+    if (found != null) {
+      return found;
     }
     throw LockErrors.lockNotFound(
         req.file(),
@@ -198,6 +209,7 @@ final class Recovery implements GracePeriod.Ending {
    * The change that replaces a restored record by the reclaimed lock, coalescing with live ones.
    */
   private LockChange reclaimChange(FileLockTable t, Lock old, LockRequest req) {
+    int changes = t.changes(); // a trial: the table is put back as it was, no waiter re-check
     t.remove(old);
     t.unmarkRestored(old.id());
     try {
@@ -208,6 +220,7 @@ final class Recovery implements GracePeriod.Ending {
     } finally {
       t.add(old);
       t.markRestored(old.id());
+      t.changesBackTo(changes);
     }
   }
 
@@ -225,7 +238,10 @@ final class Recovery implements GracePeriod.Ending {
           writer.writeSync(
               List.of(
                   new LockStoreOp.Delete(old.id().toString()),
-                  new LockStoreOp.Put(PersistedLock.of(r))));
+                  new LockStoreOp.Put(PersistedLock.of(r))),
+              List.of(
+                  new LockStoreOp.Delete(r.id().toString()),
+                  new LockStoreOp.Put(PersistedLock.of(old))));
           t.opens.remove(old);
           t.opens.add(r);
           t.unmarkRestored(old.id());
@@ -238,14 +254,22 @@ final class Recovery implements GracePeriod.Ending {
 
   /** The restored open of the request's owner and client that covers the request's modes. */
   private static ShareReservation restoredOpen(FileLockTable t, OpenRequest req) {
+    ShareReservation found = null;
     for (ShareReservation o : t.opens.all()) {
+      // best fit: the covering restored open with the fewest modes beyond the request's (an exact
+      // match first), so that a smaller reclaim does not take the open a later, larger reclaim of
+      // the same owner needs
       if (t.isRestored(o.id())
           && o.owner().equals(req.owner())
           && o.client().equals(req.client())
           && o.access().containsAll(req.access())
-          && o.deny().containsAll(req.deny())) {
-        return o;
+          && o.deny().containsAll(req.deny())
+          && (found == null || modes(o) < modes(found))) {
+        found = o;
       }
+    }
+    if (found != null) {
+      return found;
     }
     throw LockErrors.lockNotFound(
         req.file(),
@@ -257,6 +281,10 @@ final class Recovery implements GracePeriod.Ending {
             + req.access()
             + " and deny "
             + req.deny());
+  }
+
+  private static int modes(ShareReservation o) {
+    return Integer.bitCount(o.accessMask()) + Integer.bitCount(o.denyMask());
   }
 
   void reclaimComplete(LockClient client) {

@@ -81,7 +81,9 @@ final class ShareReservations {
                     + ": "
                     + clash);
           }
-          writer.writeSync(List.of(new LockStoreOp.Put(PersistedLock.of(r))));
+          writer.writeSync(
+              List.of(new LockStoreOp.Put(PersistedLock.of(r))),
+              List.of(new LockStoreOp.Delete(r.id().toString())));
           t.opens.add(r);
           clients.touch(req.client()).files.add(req.file());
           d.event(new LockEvent.OpenGranted(r, false));

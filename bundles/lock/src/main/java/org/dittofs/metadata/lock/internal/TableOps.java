@@ -108,7 +108,7 @@ final class TableOps {
             writer.writeAsync(ops(ch));
           }
         } else if (writer.persisting()) {
-          writer.writeSync(ops(ch));
+          writer.writeSync(ops(ch), undo(ch));
         }
       } catch (RuntimeException e) {
         limits.unreserve(ch, clients);
@@ -250,6 +250,21 @@ final class TableOps {
     locks.forEach(l -> out.add(new LockStoreOp.Delete(l.id().toString())));
     opens.forEach(o -> out.add(new LockStoreOp.Delete(o.id().toString())));
     return out;
+  }
+
+  /**
+   * The operations that restore the store's records of a change that was not applied in memory: its
+   * new records deleted, the records it removed put back.
+   */
+  static List<LockStoreOp> undo(LockChange ch) {
+    List<LockStoreOp> ops = new ArrayList<>(ch.removed().size() + ch.added().size());
+    for (Lock l : ch.added()) {
+      ops.add(new LockStoreOp.Delete(l.id().toString()));
+    }
+    for (Lock l : ch.removed()) {
+      ops.add(new LockStoreOp.Put(PersistedLock.of(l)));
+    }
+    return ops;
   }
 
   static List<LockStoreOp> ops(LockChange ch) {

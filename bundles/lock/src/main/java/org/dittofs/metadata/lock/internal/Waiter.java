@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,11 +16,15 @@ import org.dittofs.metadata.lock.PendingLock;
 import org.dittofs.metadata.lock.host.LockScheduler;
 
 /**
- * A queued blocking request. Its outcome is a {@link CompletableFuture} completed exactly once, by
- * the manager, always outside any table monitor (so callbacks may call back into the manager).
+ * A queued blocking request. Its outcome is decided under the file table's monitor ({@link
+ * #decide}): from then on {@link #isDone} and {@link #poll} answer it, so a poll after the grant
+ * never says "pending" while the lock is already in the table. The {@link CompletableFuture} that
+ * carries it to callbacks and {@link #await} is completed exactly once, later, always outside any
+ * table monitor (so callbacks may call back into the manager).
  *
  * <p>Concurrency: {@code timer} and the membership of this waiter in its file's queue are guarded
- * by the file table's monitor; {@code result} is thread-safe; the other fields are final.
+ * by the file table's monitor; {@code outcome} is volatile, written once under that monitor; {@code
+ * result} is thread-safe; the other fields are final.
  */
 final class Waiter implements PendingLock {
   /**
@@ -39,6 +42,7 @@ final class Waiter implements PendingLock {
   private final long enqueuedNanos;
   private final Lock asLock;
   private final CompletableFuture<Lock> result = new CompletableFuture<>();
+  private volatile Object outcome; // null, the granted Lock or the StoreError
   private final Canceller canceller;
   private final String node; // cluster mode: the node where a remote waiter waits; null if here
   private LockScheduler.Timer timer; // guarded by the file table's monitor
@@ -103,6 +107,7 @@ final class Waiter implements PendingLock {
   /** A request granted at once: already complete. */
   static PendingLock granted(LockRequest request, Lock lock) {
     Waiter w = new Waiter(lock.id(), request, lock.acquiredAt(), 0, lock.epoch(), DONE);
+    w.outcome = lock;
     w.result.complete(lock);
     return w;
   }
@@ -131,19 +136,19 @@ final class Waiter implements PendingLock {
 
   @Override
   public boolean isDone() {
-    return result.isDone();
+    return outcome != null;
   }
 
   @Override
   public Optional<Lock> poll() {
-    if (!result.isDone()) {
+    Object o = outcome;
+    if (o == null) {
       return Optional.empty();
     }
-    try {
-      return Optional.of(result.join());
-    } catch (CompletionException e) {
-      throw rethrow(e.getCause());
+    if (o instanceof StoreError e) {
+      throw rethrow(e);
     }
+    return Optional.of((Lock) o);
   }
 
   @Override
@@ -159,7 +164,15 @@ final class Waiter implements PendingLock {
 
   @Override
   public boolean cancel() {
-    return !result.isDone() && canceller.cancel(this);
+    return outcome == null && canceller.cancel(this);
+  }
+
+  /**
+   * Decides the outcome (a granted {@link Lock} or a {@link StoreError}); called under the file
+   * table's monitor, before the future is completed.
+   */
+  void decide(Object lockOrError) {
+    outcome = lockOrError;
   }
 
   @Override

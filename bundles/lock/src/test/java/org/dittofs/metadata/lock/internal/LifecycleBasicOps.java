@@ -66,7 +66,8 @@ final class LifecycleBasicOps {
   private void acquire(ModelOp.Acquire a, List<Runnable> post) {
     LockRequest req =
         LifecycleHarness.request(a.owner(), a.file(), a.flavour(), a.type(), a.span());
-    Object r = LifecycleHarness.call(() -> h.api.lock(req));
+    Object r = h.call(() -> h.api.lock(req));
+    h.touchIfWellFormed(a.owner(), a.flavour());
     judgeLock("lock", a.owner(), a.file(), a.flavour(), a.type(), a.span(), r, post);
   }
 
@@ -80,6 +81,7 @@ final class LifecycleBasicOps {
       Span span,
       Object r,
       List<Runnable> post) {
+    int mark = model().revocationMark();
     Verdict v = model().decide(file, owner, flavour, type, span, null, true);
     boolean byMerge = v.kind() == Kind.DENIED_BY_LOCK && !v.checked().equals(span);
     h.count(what + " " + v.kind() + (byMerge ? " (coalesced range)" : ""));
@@ -99,11 +101,32 @@ final class LifecycleBasicOps {
         LockResult.Denied d = h.expect(r, LockResult.Denied.class);
         h.checkWaiterReport(d.conflict(), v.waiter());
       }
+      case GRANTED -> {}
+    }
+    if (v.kind() != Kind.GRANTED) {
+      // the report was judged on the table as the refusal left it; the courtesy locks revoked on
+      // the way were a change of the table, which re-checks the queue
+      model().wakeIfRevoked(file, mark);
+      return;
+    }
+    switch (v.kind()) {
       case GRANTED -> {
-        LockResult.Granted g = h.expect(r, LockResult.Granted.class);
         Span merged = model().coalesced(file, owner, flavour, type, span);
-        model().grant(file, owner, flavour, type, span);
-        boolean woke = model().wake(file);
+        boolean unchanged = model().noChange(file, owner, flavour, type, span);
+        ErrorCode refused = model().tryGrant(file, owner, flavour, type, span);
+        if (refused != null) {
+          LifecycleModel.Limit limit = model().lastLimit(); // before a waiter's re-check sets it
+          model().wakeIfRevoked(file, mark);
+          h.count(what + " " + refused);
+          if (refused == ErrorCode.LOCK_LIMIT_EXCEEDED) {
+            h.expectLimit(r, limit);
+          } else {
+            h.expectError(r, refused);
+          }
+          return;
+        }
+        LockResult.Granted g = h.expect(r, LockResult.Granted.class);
+        boolean woke = unchanged ? model().wakeIfRevoked(file, mark) : model().wake(file);
         if (woke) {
           h.count(what + " GRANTED, then a waiter granted after it");
         }
@@ -117,7 +140,8 @@ final class LifecycleBasicOps {
     for (ModelOp.Element e : a.elements()) {
       reqs.add(LifecycleHarness.request(a.owner(), a.file(), a.flavour(), e.type(), e.span()));
     }
-    Object r = LifecycleHarness.call(() -> h.api.lockAll(reqs));
+    Object r = h.call(() -> h.api.lockAll(reqs));
+    h.touchIfWellFormed(a.owner(), a.flavour());
     if (a.elements().size() == 1) {
       ModelOp.Element e = a.elements().get(0);
       judgeLock("lockAll", a.owner(), a.file(), a.flavour(), e.type(), e.span(), r, post);
@@ -134,26 +158,45 @@ final class LifecycleBasicOps {
       h.expectError(r, ErrorCode.GRACE_PERIOD);
       return;
     }
-    List<Held> before = model().records(a.file());
     List<Held> tentative = new ArrayList<>();
+    int mark = model().revocationMark();
     for (ModelOp.Element e : a.elements()) {
+      model().revokeCourtesy(a.file(), a.owner(), e.type(), e.span(), tentative);
+      List<Held> before = model().records(a.file());
       Predicate<Held> hits =
           x -> ReferenceLockModel.conflicts(x, a.owner(), e.type(), e.span(), false);
       if (before.stream().anyMatch(hits) || tentative.stream().anyMatch(hits)) {
         h.count("lockAll DENIED_BY_LOCK");
         LockResult.Denied d = h.expect(r, LockResult.Denied.class);
         h.checkReport(a.file(), d.conflict(), hits, tentative);
+        model().wakeIfRevoked(a.file(), mark); // after the report, judged on the refused table
         return;
       }
       LifecycleModel.Req w =
           model().firstConflictingWaiter(a.file(), a.owner(), e.type(), e.span(), null);
-      if (w != null) {
+      if (w != null && !model().policy.barging()) {
         h.count("lockAll DENIED_BY_WAITER");
         LockResult.Denied d = h.expect(r, LockResult.Denied.class);
         h.checkWaiterReport(d.conflict(), w);
+        model().wakeIfRevoked(a.file(), mark);
         return;
       }
       tentative.add(new Held(a.owner(), a.flavour(), e.span(), e.type()));
+    }
+    ErrorCode refused = model().checkLimits(a.file(), a.owner(), a.elements().size());
+    if (refused == null && !model().write()) {
+      refused = ErrorCode.STORE_UNAVAILABLE;
+    }
+    if (refused != null) {
+      LifecycleModel.Limit limit = model().lastLimit(); // before a waiter's re-check sets it
+      model().wakeIfRevoked(a.file(), mark);
+      h.count("lockAll " + refused);
+      if (refused == ErrorCode.LOCK_LIMIT_EXCEEDED) {
+        h.expectLimit(r, limit);
+      } else {
+        h.expectError(r, refused);
+      }
+      return;
     }
     h.count("lockAll GRANTED");
     LockResult.Granted g = h.expect(r, LockResult.Granted.class);
@@ -180,7 +223,7 @@ final class LifecycleBasicOps {
 
   private void release(ModelOp.Release rel) {
     Object r =
-        LifecycleHarness.call(
+        h.call(
             () -> {
               h.api.unlock(unlock(rel.owner(), rel.file(), rel.flavour(), rel.span()));
               return null;
@@ -207,7 +250,7 @@ final class LifecycleBasicOps {
       reqs.add(unlock(rel.owner(), rel.file(), rel.flavour(), s));
     }
     Object r =
-        LifecycleHarness.call(
+        h.call(
             () -> {
               h.api.unlockAll(reqs);
               return null;
@@ -226,8 +269,11 @@ final class LifecycleBasicOps {
   private void test(ModelOp.Test t) {
     LockRequest req =
         LifecycleHarness.request(t.owner(), t.file(), t.flavour(), t.type(), t.span());
-    Object r = LifecycleHarness.call(() -> h.api.test(req));
-    Verdict v = model().decide(t.file(), t.owner(), t.flavour(), t.type(), t.span(), null, false);
+    Object r = h.call(() -> h.api.test(req));
+    h.touchIfWellFormed(t.owner(), t.flavour());
+    Verdict v =
+        model().decide(t.file(), t.owner(), t.flavour(), t.type(), t.span(), null, false, false);
+    int client = LifecycleModel.clientOf(t.owner());
     h.count("test " + v.kind() + (model().graceActive() ? " in grace" : ""));
     if (v.kind() == Kind.INVALID) {
       h.expectError(r, ErrorCode.INVALID_ARGUMENT);
@@ -251,7 +297,9 @@ final class LifecycleBasicOps {
       h.checkReport(
           t.file(),
           answer.get(),
-          x -> ReferenceLockModel.conflicts(x, t.owner(), t.type(), checked, false),
+          x ->
+              ReferenceLockModel.conflicts(x, t.owner(), t.type(), checked, false)
+                  && !model().revocable(x, client),
           List.of());
     }
   }
@@ -265,26 +313,28 @@ final class LifecycleBasicOps {
             LifecycleHarness.client(LifecycleModel.clientOf(o.owner())),
             ModelHarness.modeSet(o.access()),
             ModelHarness.modeSet(o.deny()));
-    Object r = LifecycleHarness.call(() -> h.api.open(req));
+    Object r = h.call(() -> h.api.open(req));
+    model().touch(LifecycleModel.clientOf(o.owner()));
     if (model().graceActive()) {
       h.count("open GRACE_PERIOD");
       h.expectError(r, ErrorCode.GRACE_PERIOD);
       return;
     }
-    boolean denied = model().live.openConflicts(o.file(), o.access(), o.deny());
-    h.count("open " + (denied ? "SHARE_DENIED" : "OK"));
-    if (denied) {
-      h.expectError(r, ErrorCode.SHARE_DENIED);
+    boolean denied = model().openDenied(o.file(), o.owner(), o.access(), o.deny());
+    boolean unavailable = !denied && !model().write();
+    h.count("open " + (denied ? "SHARE_DENIED" : unavailable ? "STORE_UNAVAILABLE" : "OK"));
+    if (denied || unavailable) {
+      h.expectError(r, denied ? ErrorCode.SHARE_DENIED : ErrorCode.STORE_UNAVAILABLE);
       return;
     }
     ShareReservation s = h.expect(r, ShareReservation.class);
     if (!s.owner().equals(ModelHarness.OWNERS[o.owner()])
         || s.accessMask() != o.access()
         || s.denyMask() != o.deny()
-        || h.seen.putIfAbsent(s.id(), "open") != null) {
+        || h.journal.putIfAbsent(h.seen, s.id(), "open") != null) {
       throw h.mismatch("result", "open returned " + s);
     }
-    h.handles.put(o.handle(), s.id());
+    h.journal.put(h.handles, o.handle(), s.id());
     model().live.open(o.file(), new OpenRec(o.handle(), o.owner(), o.access(), o.deny()));
   }
 
@@ -296,7 +346,7 @@ final class LifecycleBasicOps {
   private void downgrade(ModelOp.OpenDowngrade d) {
     LockId id = handleId(d.handle());
     Object r =
-        LifecycleHarness.call(
+        h.call(
             () ->
                 h.api.downgrade(
                     h.file(d.file()),
@@ -324,7 +374,7 @@ final class LifecycleBasicOps {
 
   private void close(ModelOp.Close c) {
     Object r =
-        LifecycleHarness.call(
+        h.call(
             () -> {
               h.api.close(h.file(c.file()), handleId(c.handle()));
               return null;
@@ -342,7 +392,7 @@ final class LifecycleBasicOps {
 
   private void ioCheck(ModelOp.IoCheck c) {
     Object r =
-        LifecycleHarness.call(
+        h.call(
             () -> {
               if (c.write()) {
                 h.api.checkWrite(

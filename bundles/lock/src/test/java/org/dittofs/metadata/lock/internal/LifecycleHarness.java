@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.dittofs.metadata.errors.ErrorCode;
+import org.dittofs.metadata.errors.ErrorDetail;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
@@ -40,8 +41,16 @@ import org.dittofs.metadata.lock.testing.ManualScheduler;
  * Drives a real manager (on a {@link ManualScheduler} and a {@link FaultyLockStore}, restarted on
  * the store's durable content) and a {@link LifecycleModel} with the same {@link LifecycleOp}s and
  * compares them after every step: the outcome of the operation (granted, denied with which
- * conflict, error code, cancel's answer) and then everything {@link LifecycleStateComparison}
- * checks. The foundation operations are judged by {@link LifecycleBasicOps}.
+ * conflict, error code with the limit hit, cancel's answer) and then everything {@link
+ * LifecycleStateComparison} checks. The foundation operations are judged by {@link
+ * LifecycleBasicOps}.
+ *
+ * <p>Nondeterminism. Where SPEC leaves the manager a choice (the order in which a departing
+ * client's files are released; which write a transient store fault hits), the model asks its {@link
+ * LifecycleModel.Chooser}. A step runs the manager once, recording what each call returned; it is
+ * then judged under the first vector of answers, and if the judgement fails, the model and the
+ * harness's bookkeeping ({@link StepJournal}) are rolled back and the recorded results judged under
+ * the next vector, until one agrees or all were tried (then the first difference is reported).
  */
 final class LifecycleHarness {
   /** Starts a manager; tests pass mutants through here. */
@@ -52,19 +61,8 @@ final class LifecycleHarness {
   /** The manager to call ({@code api}) and the implementation behind it (for internal checks). */
   record Started(LockManager api, DefaultLockManager real) {}
 
-  /** The configuration under test: FIFO, no limits, a lease no advance can outlive. */
-  static final LockConfig CONFIG =
-      LockConfig.builder()
-          .maxLocksPerFile(0)
-          .maxLocksPerClient(0)
-          .maxLocksTotal(0)
-          .maxWaitersPerFile(0)
-          .maxConnectionsPerAdapter(0)
-          .lockTimeout(Duration.ofSeconds(LifecycleModel.DEFAULT_TIMEOUT_SECONDS))
-          .gracePeriod(Duration.ofSeconds(LifecycleModel.GRACE_SECONDS))
-          .leaseTime(Duration.ofDays(1))
-          .fairness(LockConfig.Fairness.FIFO)
-          .build();
+  /** The configuration of {@link LifecyclePolicy#PLAIN}: FIFO, no limits, no lease expiry. */
+  static final LockConfig CONFIG = LifecyclePolicy.PLAIN.config();
 
   static Starter standard(LockConfig config) {
     return (store, scheduler) -> {
@@ -75,7 +73,19 @@ final class LifecycleHarness {
   }
 
   static Supplier<LifecycleHarness> freshSupplier(Starter starter) {
-    return () -> new LifecycleHarness(starter);
+    return freshSupplier(starter, LifecyclePolicy.PLAIN);
+  }
+
+  /**
+   * Fresh harnesses whose model follows {@code policy}; {@code starter} must configure the same.
+   */
+  static Supplier<LifecycleHarness> freshSupplier(Starter starter, LifecyclePolicy policy) {
+    return () -> new LifecycleHarness(starter, policy);
+  }
+
+  /** Fresh harnesses on the standard manager under {@code policy}. */
+  static Supplier<LifecycleHarness> freshSupplier(LifecyclePolicy policy) {
+    return freshSupplier(standard(policy.config()), policy);
   }
 
   private static final LockClient[] CLIENT = new LockClient[LifecycleModel.CLIENTS];
@@ -114,13 +124,19 @@ final class LifecycleHarness {
     {0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}
   };
 
+  private static final int MAX_ATTEMPTS = 1000;
+
   private final Starter starter;
-  private final LifecycleModel model = new LifecycleModel();
+  private final LifecycleModel model;
   final Map<Integer, LockId> handles = new HashMap<>();
   final Map<Integer, PendingLock> pendings = new HashMap<>();
   private final Set<Integer> unsettled = new LinkedHashSet<>();
   final Map<LockId, Object> seen = new HashMap<>();
   private final Map<String, Integer> stats = new TreeMap<>();
+  final StepJournal journal = new StepJournal();
+  private final ChoiceScript script = new ChoiceScript();
+  private final List<Object> recorded = new ArrayList<>();
+  private int nextCall;
   private final LifecycleBasicOps basic;
   private FaultyLockStore store = new FaultyLockStore();
   private ManualScheduler scheduler;
@@ -130,12 +146,15 @@ final class LifecycleHarness {
   List<List<Lock>> snapshot = new ArrayList<>();
   private LifecycleOp current;
 
-  LifecycleHarness(Starter starter) {
+  LifecycleHarness(Starter starter, LifecyclePolicy policy) {
     this.starter = starter;
+    this.model = new LifecycleModel(policy);
     this.basic = new LifecycleBasicOps(this);
     for (int f = 0; f < ReferenceLockModel.FILES; f++) {
       snapshot.add(List.of());
     }
+    model.chooser(script);
+    model.ages(this::ageRank);
     start();
   }
 
@@ -146,7 +165,7 @@ final class LifecycleHarness {
     real = s.real();
     comparison =
         new LifecycleStateComparison(
-            api, real, store, handles, pendings, unsettled, seen, this::mismatch);
+            api, real, store, handles, pendings, unsettled, seen, journal, this::mismatch);
   }
 
   LifecycleModel model() {
@@ -157,9 +176,56 @@ final class LifecycleHarness {
     return stats;
   }
 
-  /** Runs one operation on both sides and compares outcome and full state. */
+  /**
+   * Runs one operation on the manager, then judges it under each vector of the model's choices
+   * until one agrees (see the class comment).
+   */
   void step(LifecycleOp op) {
     current = op;
+    recorded.clear();
+    script.reset();
+    LifecycleModel before = mayChoose(op) ? model.copy() : null;
+    Mismatch first = null;
+    List<String> others = new ArrayList<>();
+    for (int attempt = 0; ; attempt++) {
+      nextCall = 0;
+      script.rewind();
+      try {
+        runStep(op);
+        journal.commit();
+        return;
+      } catch (Mismatch m) {
+        if (first == null) {
+          first = m;
+        } else if (others.size() < 3 && !others.contains(m.getMessage())) {
+          others.add(m.getMessage());
+        }
+        if (before == null || !script.asked() || attempt >= MAX_ATTEMPTS || !script.next()) {
+          journal.commit();
+          if (others.isEmpty()) {
+            throw first;
+          }
+          throw new Mismatch(
+              first.kind,
+              first.getMessage().substring(first.kind.length() + 2)
+                  + "\n  under the model's other choices:\n  "
+                  + String.join("\n  ", others));
+        }
+        journal.rollback();
+        model.copyFrom(before);
+      }
+    }
+  }
+
+  /** Whether the model may ask its chooser during {@code op} (then the step keeps a copy). */
+  private boolean mayChoose(LifecycleOp op) {
+    return model.faultArmed()
+        || op instanceof LifecycleOp.Unregister
+        || op instanceof LifecycleOp.Rebooted
+        || op instanceof LifecycleOp.Advance;
+  }
+
+  private void runStep(LifecycleOp op) {
     List<Runnable> post = new ArrayList<>();
     if (op instanceof LifecycleOp.Basic b) {
       basic.run(b.op(), post);
@@ -168,29 +234,80 @@ final class LifecycleHarness {
     } else if (op instanceof LifecycleOp.Cancel c) {
       cancel(c);
     } else if (op instanceof LifecycleOp.Advance a) {
-      scheduler.advance(Duration.ofSeconds(a.seconds()));
-      for (int c = 0; c < LifecycleModel.CLIENTS; c++) {
-        api.keepAlive(client(c)); // leases never run out: courtesy clients are not modelled
-      }
+      call(
+          () -> {
+            scheduler.advance(Duration.ofSeconds(a.seconds()));
+            if (model.policy.leaseSeconds() == 0) {
+              for (int c = 0; c < LifecycleModel.CLIENTS; c++) {
+                api.keepAlive(client(c)); // leases never run out under this policy
+              }
+            }
+            return null;
+          });
       model.advance(a.seconds() * LifecycleModel.SECOND);
       count("advance");
     } else if (op instanceof LifecycleOp.Register r) {
-      api.registerClient(client(r.client()), "10.0.0." + r.client(), Duration.ZERO);
-      model.register(r.client());
-      count("register");
+      call(
+          () -> {
+            api.registerClient(
+                client(r.client()), "10.0.0." + r.client(), Duration.ofSeconds(r.ttlSeconds()));
+            return null;
+          });
+      model.register(r.client(), r.ttlSeconds());
+      count("register" + (r.ttlSeconds() > 0 ? " with a ttl" : ""));
+    } else if (op instanceof LifecycleOp.KeepAlive k) {
+      call(
+          () -> {
+            api.keepAlive(client(k.client()));
+            return null;
+          });
+      count((model.courtesy(k.client()) ? "keepAlive of a courtesy client" : "keepAlive"));
+      model.touch(k.client());
     } else if (op instanceof LifecycleOp.Unregister u) {
-      api.unregisterClient(client(u.client()));
-      boolean was = model.registered(u.client());
-      count(was ? "unregister releasing" : "unregister of an unregistered client");
-      if (was) {
-        releaseClient(u.client(), true, post);
-        return;
-      }
+      call(
+          () -> {
+            api.unregisterClient(client(u.client()));
+            return null;
+          });
+      boolean was = model.unregister(u.client());
+      count(
+          !was
+              ? "unregister of an unregistered client"
+              : model.ttlPending(u.client())
+                  ? "unregister, ttl release due"
+                  : "unregister releasing");
     } else if (op instanceof LifecycleOp.Rebooted r) {
-      api.clientRebooted(client(r.client()));
+      call(
+          () -> {
+            api.clientRebooted(client(r.client()));
+            return null;
+          });
       count("clientRebooted");
-      releaseClient(r.client(), false, post);
-      return;
+      model.releaseClient(r.client());
+    } else if (op instanceof LifecycleOp.StoreDown d) {
+      call(
+          () -> {
+            if (d.down()) {
+              store.down();
+            } else {
+              store.up();
+            }
+            return null;
+          });
+      if (d.down()) {
+        model.storeDown();
+      } else {
+        model.storeUp();
+      }
+      count(d.down() ? "store down" : "store up");
+    } else if (op instanceof LifecycleOp.StoreFault f) {
+      call(
+          () -> {
+            store.failNthWrite(f.nth(), f.landsFirst());
+            return null;
+          });
+      model.armFault();
+      count(f.landsFirst() ? "store fault armed: lands, then throws" : "store fault armed");
     } else if (op instanceof LifecycleOp.Restart r) {
       restart(r);
     } else if (op instanceof LifecycleOp.Reclaim r) {
@@ -199,49 +316,31 @@ final class LifecycleHarness {
       reclaimOpen(r);
     } else {
       int c = ((LifecycleOp.ReclaimComplete) op).client();
-      api.reclaimComplete(client(c));
+      call(
+          () -> {
+            api.reclaimComplete(client(c));
+            return null;
+          });
       model.reclaimComplete(c);
       count("reclaimComplete" + (model.graceActive() ? "" : " (grace over)"));
     }
+    syncFault();
     checkState();
     post.forEach(Runnable::run);
   }
 
   /**
-   * The model of a client's departure, file by file. The manager releases the client's files in an
-   * unspecified order, and the order is observable (a re-check on one file may see, in the global
-   * wait-for graph, requests on a file not released yet), so every order is tried and the first the
-   * manager agrees with is kept.
+   * The store fault's state after the step: spent by a write the model does not decide on, or
+   * consumed by the model's choice although the store still holds it (a wrong choice).
    */
-  private void releaseClient(int client, boolean unregister, List<Runnable> post) {
-    LifecycleModel before = model.copy();
-    Mismatch first = null;
-    for (int[] order : FILE_ORDERS) {
-      LifecycleModel candidate = before.copy();
-      if (unregister) {
-        candidate.unregister(client, order);
-      } else {
-        candidate.releaseClient(client, order);
-      }
-      LifecycleStateComparison.Result r;
-      try {
-        r = comparison.compare(candidate);
-      } catch (Mismatch m) {
-        if (first == null) {
-          first = m;
-        }
-        continue;
-      }
-      commit(r);
-      model.copyFrom(candidate);
-      if (order != FILE_ORDERS[0]) {
-        count("client release matched a non-canonical file order");
-      }
-      drainNotes();
-      post.forEach(Runnable::run);
-      return;
+  private void syncFault() {
+    boolean armed = store.oneShotArmed();
+    if (model.faultArmed() && !armed) {
+      model.faultSpent();
+      count("store fault spent on a write the model does not decide on");
+    } else if (!model.faultArmed() && armed) {
+      throw mismatch("store", "the model let the armed fault fail a write the store did not fail");
     }
-    throw first;
   }
 
   private void blocking(LifecycleOp.Blocking b) {
@@ -250,6 +349,7 @@ final class LifecycleHarness {
     Object r = call(() -> api.lockBlocking(req, timeout));
     int seconds =
         b.timeoutSeconds() == 0 ? LifecycleModel.DEFAULT_TIMEOUT_SECONDS : b.timeoutSeconds();
+    touchIfWellFormed(b.owner(), b.flavour());
     BlockingOutcome o =
         model.blocking(
             b.pending(),
@@ -264,50 +364,74 @@ final class LifecycleHarness {
       case INVALID -> expectError(r, ErrorCode.INVALID_ARGUMENT);
       case GRACE -> expectError(r, ErrorCode.GRACE_PERIOD);
       case DEADLOCK -> expectError(r, ErrorCode.DEADLOCK);
+      case LIMIT -> expectLimit(r, model.lastLimit());
+      case STORE_UNAVAILABLE -> expectError(r, ErrorCode.STORE_UNAVAILABLE);
       default -> {
-        pendings.put(b.pending(), expect(r, PendingLock.class));
-        unsettled.add(b.pending());
+        journal.put(pendings, b.pending(), expect(r, PendingLock.class));
+        journal.add(unsettled, b.pending());
       }
+    }
+  }
+
+  /** A request refreshes its client's lease once its flavour matches its owner's. */
+  void touchIfWellFormed(int owner, LockFlavour flavour) {
+    LockFlavour held = model.flavourOf(owner);
+    if (held == null || held == flavour) {
+      model.touch(LifecycleModel.clientOf(owner));
     }
   }
 
   private void cancel(LifecycleOp.Cancel c) {
     Req r = model.request(c.pending());
     PendingLock p = pendings.get(c.pending());
-    if (r == null || p == null || r.status == LifecycleModel.Status.ORPHANED) {
+    LifecycleModel.Status forgotten = model.forgotten(c.pending());
+    if (p == null
+        || forgotten == LifecycleModel.Status.ORPHANED
+        || (r == null && forgotten == null)
+        || (r != null && r.status == LifecycleModel.Status.ORPHANED)) {
       count("cancel skipped (no such request in this replay)");
       return;
     }
-    boolean expected = model.cancel(r);
-    boolean got = p.cancel();
+    boolean expected = r != null && model.cancel(r);
+    Object got = call(p::cancel);
     count("cancel " + expected);
-    if (got != expected) {
+    if (!Boolean.valueOf(expected).equals(got)) {
       throw mismatch("outcome", "cancel() answered " + got + ", model: " + expected);
     }
   }
 
   private void restart(LifecycleOp.Restart r) {
-    if (r.clean()) {
-      api.close();
-    }
-    store = store.reopen();
-    start();
+    call(
+        () -> {
+          store.clearFaults(); // the model's restart starts on a healthy store
+          if (r.clean()) {
+            api.close();
+          }
+          store = store.reopen();
+          start();
+          return null;
+        });
     model.restart(r.clean());
     count("restart " + (r.clean() ? "clean" : "crash") + (model.graceActive() ? ", grace" : ""));
   }
 
   private void reclaim(LifecycleOp.Reclaim rc, List<Runnable> post) {
     int c = LifecycleModel.clientOf(rc.owner());
+    int via = rc.otherClient() ? (c + 1) % LifecycleModel.CLIENTS : c;
     LockRequest req =
         new LockRequest(
             ModelHarness.FILES[rc.file()],
             "export",
             ModelHarness.OWNERS[rc.owner()],
-            client(rc.otherClient() ? (c + 1) % LifecycleModel.CLIENTS : c),
+            client(via),
             rc.flavour(),
             rc.type(),
             rc.span().toRange());
     Object r = call(() -> api.reclaim(req));
+    LockFlavour held = model.flavourOf(rc.owner());
+    if (held == null || held == rc.flavour()) {
+      model.touch(via);
+    }
     LifecycleModel.ReclaimResult e =
         model.reclaim(rc.file(), rc.owner(), rc.flavour(), rc.type(), rc.span(), rc.otherClient());
     if (e.error() != null) {
@@ -343,6 +467,7 @@ final class LifecycleHarness {
             ModelHarness.modeSet(ro.access()),
             ModelHarness.modeSet(ro.deny()));
     Object r = call(() -> api.reclaimOpen(req));
+    model.touch(LifecycleModel.clientOf(ro.owner()));
     ErrorCode e = model.reclaimOpen(ro.handle(), ro.file(), ro.owner(), ro.access(), ro.deny());
     count("reclaimOpen " + (e == null ? "GRANTED" : e));
     if (e != null) {
@@ -353,10 +478,26 @@ final class LifecycleHarness {
     if (!s.owner().equals(ModelHarness.OWNERS[ro.owner()])
         || s.accessMask() != ro.access()
         || s.denyMask() != ro.deny()
-        || seen.putIfAbsent(s.id(), "open") != null) {
+        || journal.putIfAbsent(seen, s.id(), "open") != null) {
       throw mismatch("result", "reclaimOpen returned " + s);
     }
-    handles.put(ro.handle(), s.id());
+    journal.put(handles, ro.handle(), s.id());
+  }
+
+  /**
+   * The age rank of a model record among the verified table's records (oldest first, by id), for
+   * the order of courtesy revocations; records created in this step rank last.
+   */
+  private int ageRank(int file, Held h) {
+    int best = Integer.MAX_VALUE;
+    List<Lock> locks = snapshot.get(file);
+    for (int i = 0; i < locks.size(); i++) {
+      Lock l = locks.get(i);
+      if (h.equals(ModelHarness.held(l))) {
+        best = Math.min(best, i);
+      }
+    }
+    return best;
   }
 
   // ---------------------------------------------------------------- comparison
@@ -367,8 +508,13 @@ final class LifecycleHarness {
   }
 
   private void commit(LifecycleStateComparison.Result r) {
+    List<List<Lock>> old = snapshot;
+    journal.onUndo(() -> snapshot = old);
     snapshot = r.locks();
-    r.nowSettled().forEach(unsettled::remove);
+    for (int n : r.nowSettled()) {
+      journal.remove(unsettled, n);
+      model.forget(n);
+    }
   }
 
   private void drainNotes() {
@@ -413,12 +559,16 @@ final class LifecycleHarness {
 
   /**
    * A reported conflict with a lock: the lowest first byte, then oldest, among the conflicting
-   * records of the table and the request's own elements granted before ({@code tentative}).
+   * records of the table (less the courtesy locks the request revoked) and the request's own
+   * elements granted before ({@code tentative}).
    */
   void checkReport(int file, Lock reported, Predicate<Held> conflicting, List<Held> tentative) {
     Lock best = null;
+    List<Held> still = model.records(file); // courtesy locks revoked on the way are gone
     for (Lock l : snapshot.get(file)) {
-      if (conflicting.test(ModelHarness.held(l))
+      Held held = ModelHarness.held(l);
+      if (conflicting.test(held)
+          && still.contains(held)
           && (best == null || ModelStateComparison.ORDER.compare(l, best) < 0)) {
         best = l;
       }
@@ -466,18 +616,41 @@ final class LifecycleHarness {
   }
 
   void count(String what) {
-    stats.merge(what, 1, Integer::sum);
+    journal.count(stats, what);
   }
 
   Mismatch mismatch(String kind, String message) {
     return new Mismatch(kind, message + "\n    at: " + current);
   }
 
-  static Object call(Supplier<?> s) {
+  /**
+   * Calls the manager (or the fixtures) once per step: the first judgement of a step runs {@code s}
+   * and records its result or exception; later judgements of the same step get the recording.
+   */
+  Object call(Supplier<?> s) {
+    if (nextCall < recorded.size()) {
+      return recorded.get(nextCall++);
+    }
+    Object r;
     try {
-      return s.get();
+      r = s.get();
     } catch (RuntimeException e) {
-      return e;
+      r = e;
+    }
+    recorded.add(r);
+    nextCall++;
+    return r;
+  }
+
+  /** LOCK_LIMIT_EXCEEDED naming exactly {@code limit}: which limit, the count, the maximum. */
+  void expectLimit(Object r, LifecycleModel.Limit limit) {
+    expectError(r, ErrorCode.LOCK_LIMIT_EXCEEDED);
+    ErrorDetail d = ((StoreError) r).detail().orElse(null);
+    if (!(d instanceof ErrorDetail.Limit l)
+        || !l.limit().equals(limit.name())
+        || l.current() != limit.current()
+        || l.max() != limit.max()) {
+      throw mismatch("limit", "refused with " + d + ", model: " + limit);
     }
   }
 

@@ -38,16 +38,33 @@ import org.dittofs.metadata.lock.internal.ReferenceLockModel.Span;
  *       removed a request is repeated. A request whose owner holds locks of the other flavour when
  *       it could be granted fails with INVALID_ARGUMENT.
  *   <li><b>Time.</b> Virtual nanoseconds since the current manager started. Timers (the grace
- *       period, each queued request's deadline) fire in due order, ties in the order they were set.
+ *       period, each queued request's deadline, each ttl release) fire in due order, ties in the
+ *       order they were set.
  *   <li><b>Clients.</b> Owner {@code o} comes through client {@code o % 4}. Unregistering a
  *       registered client (ttl 0) and a reboot release everything of its owners now: their queued
- *       requests fail with CANCELLED, their locks and opens go, and the queues are re-checked. Not
- *       modelled: ttl releases (ttl > 0) and courtesy clients (the harness keeps every client's
- *       lease fresh, so none ever becomes one).
- *   <li><b>Restart.</b> A clean close cancels the queued requests; a crash abandons them. Either
- *       way the new manager restores every lock and open as a <i>restored</i> record (kept apart
- *       from live state: a restored POSIX record is never coalesced with a live one it touches) and
- *       enters grace if it restored anything or the stop was a crash.
+ *       requests fail with CANCELLED, their locks and opens go, and the queues are re-checked. A
+ *       client that unregisters with a ttl keeps everything until the ttl runs out, unless it
+ *       registers again first. A request refreshes its client once it is well-formed (its flavour
+ *       matches its owner's); a registered client silent for longer than the lease is a courtesy
+ *       client: a conflicting request of another client revokes its conflicting locks, in the order
+ *       the conflict is reported (lowest first byte, then oldest), until it meets a lock of a
+ *       client that is not a courtesy one; a test ignores them; a clashing open closes its clashing
+ *       opens.
+ *   <li><b>Fairness and limits</b> ({@link LifecyclePolicy}). Under BARGING queued requests block
+ *       nobody and nobody waits on them. A grant that adds records (not a downgrade, not a reclaim)
+ *       is refused with LOCK_LIMIT_EXCEEDED if the file's, the client's or the total record count
+ *       would pass its maximum, checked in that order and reported with the count before the
+ *       request; a blocking request that must wait is refused if the file's queue is full.
+ *   <li><b>Store.</b> Grants, upgrades, opens and reclaims are written before they are
+ *       acknowledged: while the store is down they fail with STORE_UNAVAILABLE and change nothing
+ *       (a waiter whose grant fails fails with that error). A one-shot fault may hit any one write
+ *       while it is armed: the model lets {@link Chooser} decide which synchronous write it hits,
+ *       if any (the harness tries the choices against the manager). Releases never fail.
+ *   <li><b>Restart.</b> The store is brought up and its faults cleared first. A clean close cancels
+ *       the queued requests; a crash abandons them. Either way the new manager restores every lock
+ *       and open as a <i>restored</i> record (kept apart from live state: a restored POSIX record
+ *       is never coalesced with a live one it touches) and enters grace if it restored anything or
+ *       the stop was a crash.
  *   <li><b>Grace.</b> New locks and opens fail with GRACE_PERIOD; reclaims of a restored record of
  *       the same owner and client with the same range and the same or a weaker type (opens: subset
  *       modes) replace it by a live one (coalesced with the owner's live locks, and denied if that
@@ -87,6 +104,7 @@ final class LifecycleModel {
     Set<Integer> blockers = Set.of();
     Status status = Status.PENDING;
     ErrorCode code;
+    Limit limit;
 
     Req(int number, int owner, int file, LockFlavour flavour, LockType type, Span span) {
       this.number = number;
@@ -108,6 +126,7 @@ final class LifecycleModel {
       r.blockers = blockers;
       r.status = status;
       r.code = code;
+      r.limit = limit;
       return r;
     }
 
@@ -137,14 +156,48 @@ final class LifecycleModel {
     GRACE,
     GRANTED,
     QUEUED,
-    DEADLOCK
+    DEADLOCK,
+    /** LOCK_LIMIT_EXCEEDED: see {@link #lastLimit()}. */
+    LIMIT,
+    STORE_UNAVAILABLE
   }
 
+  /** Answers the model's nondeterministic choices: an int in [0, n). */
+  interface Chooser {
+    int choose(int n);
+  }
+
+  /**
+   * The age rank of a record among the file's records with the same first byte (lower: older), for
+   * the order in which courtesy locks are revoked; the model keeps no ages of its own.
+   */
+  interface Ages {
+    int rank(int file, Held h);
+  }
+
+  /** A refusal for a limit: which, the count before the request, the maximum. */
+  record Limit(String name, long current, long max) {}
+
   final ReferenceLockModel live = new ReferenceLockModel();
+  final LifecyclePolicy policy;
+  private Chooser chooser = n -> 0;
+  private Ages ages = (f, h) -> Integer.MAX_VALUE;
+  private Limit lastLimit;
+  private int revocations;
+  private final long[] ttlSeconds = new long[CLIENTS];
+  private final long[] ttlDue = new long[CLIENTS];
+  private final long[] ttlSeq = new long[CLIENTS];
+  private final boolean[] ttlArmed = new boolean[CLIENTS];
+  private final long[] lastSeen = new long[CLIENTS];
+  private boolean storeDown;
+  private boolean faultArmed;
+  private long healthySince = -LifecyclePolicy.RETRY_SECONDS * SECOND;
   private final List<List<Held>> restored = new ArrayList<>(); // per file, oldest first
   private final List<Set<Integer>> restoredOpens = new ArrayList<>(); // per file, handles
   private final List<List<Req>> queues = new ArrayList<>();
-  private final Map<Integer, Req> requests = new HashMap<>();
+  private final Map<Integer, Req> requests = new HashMap<>(); // not settled, or not verified yet
+  private final java.util.BitSet forgottenDone = new java.util.BitSet(); // verified completions
+  private final java.util.BitSet forgottenOrphans = new java.util.BitSet(); // verified orphans
   private final boolean[] registered = new boolean[CLIENTS];
   private boolean graceActive;
   private long graceDeadline;
@@ -158,7 +211,8 @@ final class LifecycleModel {
   private long epoch = 1;
   private final List<String> notes = new ArrayList<>();
 
-  LifecycleModel() {
+  LifecycleModel(LifecyclePolicy policy) {
+    this.policy = policy;
     for (int f = 0; f < ReferenceLockModel.FILES; f++) {
       restored.add(new ArrayList<>());
       restoredOpens.add(new HashSet<>());
@@ -168,7 +222,7 @@ final class LifecycleModel {
 
   /** An independent copy (to try the orders a client's files may be released in). */
   LifecycleModel copy() {
-    LifecycleModel m = new LifecycleModel();
+    LifecycleModel m = new LifecycleModel(policy);
     m.copyFrom(this);
     return m;
   }
@@ -178,8 +232,13 @@ final class LifecycleModel {
     live.copyFrom(o.live);
     requests.clear();
     for (Req r : o.requests.values()) {
-      requests.put(r.number, r.copy());
+      requests.put(
+          r.number, r.status == Status.PENDING ? r.copy() : r); // settled ones never change
     }
+    forgottenDone.clear();
+    forgottenDone.or(o.forgottenDone);
+    forgottenOrphans.clear();
+    forgottenOrphans.or(o.forgottenOrphans);
     for (int f = 0; f < ReferenceLockModel.FILES; f++) {
       restored.get(f).clear();
       restored.get(f).addAll(o.restored.get(f));
@@ -191,6 +250,16 @@ final class LifecycleModel {
       }
     }
     System.arraycopy(o.registered, 0, registered, 0, CLIENTS);
+    System.arraycopy(o.ttlSeconds, 0, ttlSeconds, 0, CLIENTS);
+    System.arraycopy(o.ttlDue, 0, ttlDue, 0, CLIENTS);
+    System.arraycopy(o.ttlSeq, 0, ttlSeq, 0, CLIENTS);
+    System.arraycopy(o.ttlArmed, 0, ttlArmed, 0, CLIENTS);
+    System.arraycopy(o.lastSeen, 0, lastSeen, 0, CLIENTS);
+    storeDown = o.storeDown;
+    faultArmed = o.faultArmed;
+    healthySince = o.healthySince;
+    lastLimit = o.lastLimit;
+    revocations = o.revocations;
     graceActive = o.graceActive;
     graceDeadline = o.graceDeadline;
     graceRestored = o.graceRestored;
@@ -204,6 +273,96 @@ final class LifecycleModel {
     epoch = o.epoch;
     notes.clear();
     notes.addAll(o.notes);
+  }
+
+  // ---------------------------------------------------------------- choices, store, leases
+
+  void chooser(Chooser c) {
+    chooser = c;
+  }
+
+  void ages(Ages a) {
+    ages = a;
+  }
+
+  /** The limit of the last LOCK_LIMIT_EXCEEDED decided. */
+  Limit lastLimit() {
+    return lastLimit;
+  }
+
+  void storeDown() {
+    storeDown = true;
+  }
+
+  void storeUp() {
+    if (storeDown) {
+      storeDown = false;
+      healthySince = now;
+    }
+  }
+
+  void armFault() {
+    faultArmed = true;
+  }
+
+  boolean storeIsDown() {
+    return storeDown;
+  }
+
+  boolean faultArmed() {
+    return faultArmed;
+  }
+
+  /**
+   * The one-shot fault hit a write the model does not decide on (a release, a retry, or a grant
+   * batched with earlier writes that landed on their own retry): it is spent.
+   */
+  void faultSpent() {
+    if (faultArmed) {
+      faultArmed = false;
+      healthySince = now;
+    }
+  }
+
+  /**
+   * Whether every write must have landed by now: the store is up with no fault armed, and a retry
+   * interval has passed since it became so (a failed release is retried at that interval).
+   */
+  boolean storeSettled() {
+    return !storeDown
+        && !faultArmed
+        && now - healthySince >= LifecyclePolicy.RETRY_SECONDS * SECOND;
+  }
+
+  /** A synchronous write: whether it lands. */
+  private boolean storeWrite() {
+    if (storeDown) {
+      return false;
+    }
+    if (faultArmed && chooser.choose(2) == 1) {
+      faultArmed = false;
+      healthySince = now;
+      return false;
+    }
+    return true;
+  }
+
+  /** A request of the client: its lease is refreshed. */
+  void touch(int client) {
+    lastSeen[client] = now;
+  }
+
+  /** SPEC 9: registered and silent for longer than the lease. */
+  boolean courtesy(int client) {
+    return registered[client]
+        && policy.leaseSeconds() > 0
+        && now - lastSeen[client] > policy.leaseSeconds() * SECOND;
+  }
+
+  /** Whether {@code h} is a courtesy client's lock that a request of {@code client} revokes. */
+  boolean revocable(Held h, int client) {
+    int c = clientOf(h.owner());
+    return c != client && courtesy(c);
   }
 
   // ---------------------------------------------------------------- views
@@ -221,6 +380,24 @@ final class LifecycleModel {
 
   Req request(int number) {
     return requests.get(number);
+  }
+
+  /**
+   * Drops a settled request whose completion the harness verified (so that copies stay small); a
+   * later cancel of it is answered from {@link #forgotten}.
+   */
+  void forget(int number) {
+    Req r = requests.remove(number);
+    if (r != null) {
+      (r.status == Status.ORPHANED ? forgottenOrphans : forgottenDone).set(number);
+    }
+  }
+
+  /** For a forgotten request: ORPHANED or GRANTED/FAILED (as FAILED); null if not forgotten. */
+  Status forgotten(int number) {
+    return forgottenOrphans.get(number)
+        ? Status.ORPHANED
+        : forgottenDone.get(number) ? Status.FAILED : null;
   }
 
   int queued() {
@@ -339,6 +516,22 @@ final class LifecycleModel {
     return null;
   }
 
+  /**
+   * Whether a grant changes nothing: a POSIX request for bytes its owner holds with exactly that
+   * type. Such a grant is no change of the table, so the queue is not re-checked after it.
+   */
+  boolean noChange(int file, int owner, LockFlavour flavour, LockType type, Span span) {
+    if (flavour != LockFlavour.POSIX || span.zero()) {
+      return false;
+    }
+    for (int c = span.lo(); c <= span.hi(); c++) {
+      if (live.posixType(file, owner, c) != type) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Whether a POSIX request only keeps or weakens bytes its owner holds (SPEC 4: a downgrade). */
   boolean weakens(int file, int owner, LockFlavour flavour, LockType type, Span span) {
     if (flavour != LockFlavour.POSIX || span.zero()) {
@@ -383,12 +576,71 @@ final class LifecycleModel {
   }
 
   private boolean anyConflict(int file, int owner, LockType type, Span span) {
+    return anyConflict(file, owner, type, span, -1);
+  }
+
+  /**
+   * A conflict; with {@code ignoreCourtesyFor} >= 0, courtesy locks of other clients do not count.
+   */
+  private boolean anyConflict(
+      int file, int owner, LockType type, Span span, int ignoreCourtesyFor) {
     for (Held h : records(file)) {
-      if (ReferenceLockModel.conflicts(h, owner, type, span, false)) {
+      if (ReferenceLockModel.conflicts(h, owner, type, span, false)
+          && (ignoreCourtesyFor < 0 || !revocable(h, ignoreCourtesyFor))) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * Revokes courtesy locks conflicting with the request over {@code span}, in report order, until a
+   * conflicting lock of a client that is not a courtesy one comes first (SPEC 9).
+   */
+  void revokeCourtesy(int file, int owner, LockType type, Span span) {
+    revokeCourtesy(file, owner, type, span, List.of());
+  }
+
+  /**
+   * As above, for an element of a multi-range request: the request's earlier elements ({@code
+   * tentative}, the newest records) conflict like locks and are never revoked.
+   */
+  void revokeCourtesy(int file, int owner, LockType type, Span span, List<Held> tentative) {
+    int client = clientOf(owner);
+    List<Held> candidates = records(file);
+    candidates.addAll(tentative);
+    List<Held> conflicting = new ArrayList<>();
+    for (Held h : candidates) {
+      if (ReferenceLockModel.conflicts(h, owner, type, span, false)) {
+        conflicting.add(h);
+      }
+    }
+    if (conflicting.stream().noneMatch(h -> revocable(h, client))) {
+      return;
+    }
+    conflicting.sort(
+        (a, b) -> {
+          int c = Long.compareUnsigned(a.span().firstByte(), b.span().firstByte());
+          return c != 0 ? c : Integer.compare(ages.rank(file, a), ages.rank(file, b));
+        });
+    Set<Integer> revoked = new HashSet<>();
+    for (Held h : conflicting) {
+      int c = clientOf(h.owner());
+      if (revoked.contains(c)) {
+        continue;
+      }
+      if (tentative.contains(h) || !revocable(h, client)) {
+        break;
+      }
+      revoked.add(c);
+      for (Held x : conflicting) {
+        if (clientOf(x.owner()) == c && !tentative.contains(x)) {
+          live.release(file, x.owner(), x.flavour(), x.span());
+        }
+      }
+      revocations++;
+      notes.add("courtesy locks revoked");
+    }
   }
 
   /**
@@ -406,23 +658,46 @@ final class LifecycleModel {
       Span span,
       Req self,
       boolean refuseInGrace) {
+    return decide(file, owner, flavour, type, span, self, refuseInGrace, true);
+  }
+
+  /**
+   * As above; {@code revoke} false (a test) leaves courtesy locks in place and ignores them, true
+   * revokes them first.
+   */
+  Verdict decide(
+      int file,
+      int owner,
+      LockFlavour flavour,
+      LockType type,
+      Span span,
+      Req self,
+      boolean refuseInGrace,
+      boolean revoke) {
     if (self == null && flavourMismatch(owner, flavour)) {
       return new Verdict(Kind.INVALID, null, null);
     }
     if (refuseInGrace && graceActive) {
       return new Verdict(Kind.GRACE, null, null);
     }
-    if (anyConflict(file, owner, type, span)) {
+    int ignore = revoke ? -1 : clientOf(owner);
+    if (revoke) {
+      revokeCourtesy(file, owner, type, span);
+    }
+    if (anyConflict(file, owner, type, span, ignore)) {
       return new Verdict(Kind.DENIED_BY_LOCK, span, null);
     }
     Span merged = coalesced(file, owner, flavour, type, span);
-    if (!merged.equals(span) && anyConflict(file, owner, type, merged)) {
+    if (!merged.equals(span) && revoke) {
+      revokeCourtesy(file, owner, type, merged);
+    }
+    if (!merged.equals(span) && anyConflict(file, owner, type, merged, ignore)) {
       return new Verdict(Kind.DENIED_BY_LOCK, merged, null);
     }
     if (weakens(file, owner, flavour, type, span)) {
       return new Verdict(Kind.GRANTED, null, null); // a downgrade never waits behind waiters
     }
-    Req w = firstConflictingWaiter(file, owner, type, span, self);
+    Req w = policy.barging() ? null : firstConflictingWaiter(file, owner, type, span, self);
     return w != null
         ? new Verdict(Kind.DENIED_BY_WAITER, null, w)
         : new Verdict(Kind.GRANTED, null, null);
@@ -456,7 +731,7 @@ final class LifecycleModel {
         out.add(h.owner());
       }
     }
-    if (!weakens(file, owner, flavour, type, span)) {
+    if (!policy.barging() && !weakens(file, owner, flavour, type, span)) {
       for (Req w : queues.get(file)) {
         if (w == self) {
           break;
@@ -503,19 +778,82 @@ final class LifecycleModel {
     live.grant(file, owner, flavour, type, span);
   }
 
+  /**
+   * Grants a decided request unless a limit or the store refuses it: returns null, or
+   * LOCK_LIMIT_EXCEEDED ({@link #lastLimit()} says which) or STORE_UNAVAILABLE, nothing changed. A
+   * downgrade takes nothing: it is neither limited nor written before it is acknowledged.
+   */
+  ErrorCode tryGrant(int file, int owner, LockFlavour flavour, LockType type, Span span) {
+    if (!weakens(file, owner, flavour, type, span)) {
+      int delta =
+          flavour == LockFlavour.POSIX
+              ? live.posixRunsAfter(file, owner, type, span) - live.posixRuns(file, owner).size()
+              : 1;
+      ErrorCode e = checkLimits(file, owner, delta);
+      if (e != null) {
+        return e;
+      }
+      if (!storeWrite()) {
+        return ErrorCode.STORE_UNAVAILABLE;
+      }
+    }
+    grant(file, owner, flavour, type, span);
+    return null;
+  }
+
+  /**
+   * SPEC 8 for a grant that adds {@code delta} records: null, or LOCK_LIMIT_EXCEEDED with {@link
+   * #lastLimit()} set (per file, then per client, then total).
+   */
+  ErrorCode checkLimits(int file, int owner, int delta) {
+    if (delta <= 0) {
+      return null;
+    }
+    long perFile = records(file).size();
+    long perClient = recordsPerClient()[clientOf(owner)];
+    long total = 0;
+    for (int f = 0; f < ReferenceLockModel.FILES; f++) {
+      total += records(f).size();
+    }
+    if (policy.perFile() > 0 && perFile + delta > policy.perFile()) {
+      lastLimit = new Limit("per-file", perFile, policy.perFile());
+    } else if (policy.perClient() > 0 && perClient + delta > policy.perClient()) {
+      lastLimit = new Limit("per-client", perClient, policy.perClient());
+    } else if (policy.total() > 0 && total + delta > policy.total()) {
+      lastLimit = new Limit("total", total, policy.total());
+    } else {
+      return null;
+    }
+    notes.add("limit " + lastLimit.name() + " hit");
+    return ErrorCode.LOCK_LIMIT_EXCEEDED;
+  }
+
+  /** A synchronous write of something other than a lock grant (an open, a reclaim). */
+  boolean write() {
+    return storeWrite();
+  }
+
   /** Re-checks the file's queue in FIFO order (SPEC 5). Returns whether it granted any request. */
   boolean wake(int file) {
     boolean any = false;
     boolean again;
     do {
       again = false;
+      int revoked = revocations;
       for (Req w : new ArrayList<>(queues.get(file))) {
         Verdict v = decide(file, w.owner, w.flavour, w.type, w.span, w, false);
+        ErrorCode refused = null;
         if (v.kind() == Kind.GRANTED && flavourMismatch(w.owner, w.flavour)) {
           finish(w, ErrorCode.INVALID_ARGUMENT, "waiter INVALID_ARGUMENT: owner changed flavour");
           again = true;
+        } else if (v.kind() == Kind.GRANTED
+            && (refused = tryGrant(file, w.owner, w.flavour, w.type, w.span)) != null) {
+          if (refused == ErrorCode.LOCK_LIMIT_EXCEEDED) {
+            w.limit = lastLimit;
+          }
+          finish(w, refused, "waiter " + refused + " on wake-up");
+          again = true;
         } else if (v.kind() == Kind.GRANTED) {
-          grant(file, w.owner, w.flavour, w.type, w.span);
           again = true;
           any = true;
           queues.get(file).remove(w);
@@ -531,8 +869,19 @@ final class LifecycleModel {
           }
         }
       }
+      again |= revocations != revoked;
     } while (again);
     return any;
+  }
+
+  /** Re-checks the file's queue if courtesy locks were revoked since {@code mark}. */
+  boolean wakeIfRevoked(int file, int mark) {
+    return revocations != mark && wake(file);
+  }
+
+  /** A mark for {@link #wakeIfRevoked}. */
+  int revocationMark() {
+    return revocations;
   }
 
   private void finish(Req w, ErrorCode code, String note) {
@@ -551,6 +900,25 @@ final class LifecycleModel {
       LockType type,
       Span span,
       long timeoutNanos) {
+    int mark = revocations;
+    BlockingOutcome o = blocking(number, file, owner, flavour, type, span, timeoutNanos, mark);
+    if (o != BlockingOutcome.GRANTED) { // a grant woke the queue itself
+      Limit refusal = lastLimit; // a waiter refused in the re-check must not replace it
+      wakeIfRevoked(file, mark); // the table changed if courtesy locks were revoked on the way
+      lastLimit = refusal;
+    }
+    return o;
+  }
+
+  private BlockingOutcome blocking(
+      int number,
+      int file,
+      int owner,
+      LockFlavour flavour,
+      LockType type,
+      Span span,
+      long timeoutNanos,
+      int mark) {
     Verdict v = decide(file, owner, flavour, type, span, null, true);
     if (v.kind() == Kind.INVALID) {
       return BlockingOutcome.INVALID;
@@ -560,11 +928,24 @@ final class LifecycleModel {
     }
     Req r = new Req(number, owner, file, flavour, type, span);
     if (v.kind() == Kind.GRANTED) {
-      grant(file, owner, flavour, type, span);
+      boolean unchanged = noChange(file, owner, flavour, type, span);
+      ErrorCode refused = tryGrant(file, owner, flavour, type, span);
+      if (refused != null) {
+        return refused == ErrorCode.LOCK_LIMIT_EXCEEDED
+            ? BlockingOutcome.LIMIT
+            : BlockingOutcome.STORE_UNAVAILABLE;
+      }
       r.status = Status.GRANTED;
       requests.put(number, r);
-      wake(file);
+      if (!unchanged || revocations != mark) {
+        wake(file);
+      }
       return BlockingOutcome.GRANTED;
+    }
+    if (policy.waitersPerFile() > 0 && queues.get(file).size() >= policy.waitersPerFile()) {
+      lastLimit = new Limit("waiters-per-file", queues.get(file).size(), policy.waitersPerFile());
+      notes.add("limit waiters-per-file hit");
+      return BlockingOutcome.LIMIT;
     }
     Set<Integer> b = blockers(file, owner, flavour, type, span, null);
     if (closesCycle(owner, b, null)) {
@@ -672,6 +1053,27 @@ final class LifecycleModel {
     return false;
   }
 
+  /**
+   * open(): whether it is refused with SHARE_DENIED, after a clash has closed the clashing opens of
+   * courtesy clients other than the opener's (SPEC 9).
+   */
+  boolean openDenied(int file, int owner, int access, int deny) {
+    if (!live.openConflicts(file, access, deny)) {
+      return false;
+    }
+    int client = clientOf(owner);
+    for (OpenRec o : List.copyOf(live.opens(file))) {
+      boolean clash = (access & o.deny()) != 0 || (deny & o.access()) != 0;
+      int c = clientOf(o.owner());
+      if (clash && c != client && courtesy(c)) {
+        live.close(file, o.handle());
+        restoredOpens.get(file).remove(o.handle());
+        notes.add("courtesy open revoked");
+      }
+    }
+    return live.openConflicts(file, access, deny);
+  }
+
   /** close() of a live open; a restored one counts as gone for grace. */
   void close(int file, int handle) {
     live.close(file, handle);
@@ -695,14 +1097,38 @@ final class LifecycleModel {
           }
         }
       }
+      int ttl = -1;
+      for (int c = 0; c < CLIENTS; c++) {
+        if (ttlArmed[c]
+            && ttlDue[c] <= target
+            && (ttl < 0
+                || ttlDue[c] < ttlDue[ttl]
+                || (ttlDue[c] == ttlDue[ttl] && ttlSeq[c] < ttlSeq[ttl]))) {
+          ttl = c;
+        }
+      }
+      if (ttl >= 0
+          && (next == null
+              || ttlDue[ttl] < next.due
+              || (ttlDue[ttl] == next.due && ttlSeq[ttl] < next.seq))) {
+        next = null; // the ttl release comes first
+      } else {
+        ttl = -1;
+      }
+      long firstDue = ttl >= 0 ? ttlDue[ttl] : next != null ? next.due : Long.MAX_VALUE;
       boolean graceDue = graceActive && graceDeadline <= target;
-      if (graceDue && (next == null || graceDeadline <= next.due)) {
+      if (graceDue && graceDeadline <= firstDue) {
         now = graceDeadline;
         notes.add(
             "grace ended by its timer with "
                 + (restoredCount() > 0 ? "some" : "no")
                 + " record left");
         endGrace();
+      } else if (ttl >= 0) {
+        now = ttlDue[ttl];
+        ttlArmed[ttl] = false;
+        notes.add("ttl release");
+        releaseClient(ttl);
       } else if (next != null) {
         now = next.due;
         finish(next, ErrorCode.TIMED_OUT, "waiter TIMED_OUT");
@@ -716,22 +1142,78 @@ final class LifecycleModel {
 
   // ---------------------------------------------------------------- clients
 
-  void register(int client) {
+  /** registerClient(): cancels a pending ttl release. */
+  void register(int client, int ttl) {
     registered[client] = true;
+    ttlSeconds[client] = ttl;
+    ttlArmed[client] = false;
+    touch(client);
   }
 
-  /** Returns whether the client was registered (and so is released now). */
-  boolean unregister(int client, int[] fileOrder) {
+  /**
+   * Returns whether the client was registered: with ttl 0 it is released now, else its release is
+   * due when the ttl runs out.
+   */
+  boolean unregister(int client) {
     if (!registered[client]) {
       return false;
     }
     registered[client] = false;
-    releaseClient(client, fileOrder);
+    if (ttlSeconds[client] == 0) {
+      releaseClient(client);
+    } else {
+      ttlArmed[client] = true;
+      ttlDue[client] = now + ttlSeconds[client] * SECOND;
+      ttlSeq[client] = seq++;
+    }
     return true;
   }
 
-  /** Releases every waiter, lock and open of the client's owners, file by file. */
-  void releaseClient(int client, int[] fileOrder) {
+  boolean ttlPending(int client) {
+    return ttlArmed[client];
+  }
+
+  private static final int[][] FILE_ORDERS = {
+    {0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}
+  };
+
+  /**
+   * Releases every waiter, lock and open of the client's owners, file by file. The manager's order
+   * of files is unspecified and observable (a re-check on one file may see, in the global wait-for
+   * graph, requests on a file not released yet): the {@link Chooser} picks it among the files the
+   * client has something on.
+   */
+  void releaseClient(int client) {
+    int involved = 0;
+    for (int f = 0; f < ReferenceLockModel.FILES; f++) {
+      if (holdsSomething(client, f)) {
+        involved++;
+      }
+    }
+    int[] order = involved < 2 ? FILE_ORDERS[0] : FILE_ORDERS[chooser.choose(FILE_ORDERS.length)];
+    releaseClient(client, order);
+  }
+
+  private boolean holdsSomething(int client, int f) {
+    for (Req w : queues.get(f)) {
+      if (clientOf(w.owner) == client) {
+        return true;
+      }
+    }
+    for (Held h : records(f)) {
+      if (clientOf(h.owner()) == client) {
+        return true;
+      }
+    }
+    for (OpenRec o : live.opens(f)) {
+      if (clientOf(o.owner()) == client) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void releaseClient(int client, int[] fileOrder) {
     for (int f : fileOrder) {
       boolean any = false;
       for (Req w : new ArrayList<>(queues.get(f))) {
@@ -753,15 +1235,18 @@ final class LifecycleModel {
         restored.get(f).removeIf(h -> h.owner() == owner);
         any |= restored.get(f).size() != before;
       }
+      boolean closed = false;
       for (OpenRec open : List.copyOf(live.opens(f))) {
         if (clientOf(open.owner()) == client) {
           live.close(f, open.handle());
           restoredOpens.get(f).remove(open.handle());
-          any = true;
+          closed = true;
         }
       }
       if (any) {
-        wake(f);
+        wake(f); // opens never block a lock request: closing them alone re-checks nothing
+      }
+      if (any || closed) {
         endGraceIfNothingLeft();
       }
     }
@@ -804,6 +1289,11 @@ final class LifecycleModel {
     }
     live.clearLocks();
     java.util.Arrays.fill(registered, false);
+    java.util.Arrays.fill(ttlArmed, false);
+    java.util.Arrays.fill(lastSeen, 0);
+    storeDown = false;
+    faultArmed = false;
+    healthySince = -LifecyclePolicy.RETRY_SECONDS * SECOND;
     now = 0;
     seq = 0;
     epoch++;
@@ -830,10 +1320,10 @@ final class LifecycleModel {
   record ReclaimResult(ErrorCode error, Span deniedOn, Span granted) {}
 
   /**
-   * reclaim(): a restored lock of the owner (and its client) with this range and the same or a
-   * stronger type is replaced by a live one, coalesced with the owner's live same-type locks; if
-   * the coalesced record conflicts with another owner's lock (SPEC 3, as for every grant), it is
-   * denied and nothing changes.
+   * reclaim(): a restored lock of the owner (and its client) with this range and the same type
+   * (else a stronger one) is replaced by a live one, coalesced with the owner's live same-type
+   * locks; if the coalesced record conflicts with another owner's lock (SPEC 3, as for every
+   * grant), it is denied and nothing changes.
    */
   ReclaimResult reclaim(
       int file, int owner, LockFlavour flavour, LockType type, Span span, boolean otherClient) {
@@ -844,24 +1334,32 @@ final class LifecycleModel {
       return new ReclaimResult(ErrorCode.NOT_IN_GRACE, null, null);
     }
     List<Held> old = restored.get(file);
+    int pick = -1; // best fit: the same type before a stronger one
     for (int i = 0; i < old.size() && !otherClient; i++) {
       Held h = old.get(i);
       if (h.owner() == owner
           && h.span().equals(span)
-          && (h.exclusive() || type == LockType.SHARED)) {
-        Span merged = coalesced(file, owner, flavour, type, span);
-        if (!merged.equals(span) && anyConflict(file, owner, type, merged)) {
-          return new ReclaimResult(null, merged, null);
-        }
-        old.remove(i);
-        live.grant(file, owner, flavour, type, span);
-        graceReclaimed++;
-        wake(file);
-        endGraceIfNothingLeft();
-        return new ReclaimResult(null, null, merged);
+          && (h.exclusive() || type == LockType.SHARED)
+          && (pick < 0 || (h.type() == type && old.get(pick).type() != type))) {
+        pick = i;
       }
     }
-    return new ReclaimResult(ErrorCode.LOCK_NOT_FOUND, null, null);
+    if (pick < 0) {
+      return new ReclaimResult(ErrorCode.LOCK_NOT_FOUND, null, null);
+    }
+    Span merged = coalesced(file, owner, flavour, type, span);
+    if (!merged.equals(span) && anyConflict(file, owner, type, merged)) {
+      return new ReclaimResult(null, merged, null);
+    }
+    if (!storeWrite()) {
+      return new ReclaimResult(ErrorCode.STORE_UNAVAILABLE, null, null);
+    }
+    old.remove(pick);
+    live.grant(file, owner, flavour, type, span);
+    graceReclaimed++;
+    wake(file);
+    endGraceIfNothingLeft();
+    return new ReclaimResult(null, null, merged);
   }
 
   /** reclaimOpen(): null if granted (the new open gets {@code handle}), else the error. */
@@ -869,20 +1367,30 @@ final class LifecycleModel {
     if (!graceActive) {
       return ErrorCode.NOT_IN_GRACE;
     }
+    OpenRec best = null; // best fit: the fewest modes beyond the request's, the oldest first
     for (OpenRec o : live.opens(file)) {
       if (restoredOpens.get(file).contains(o.handle())
           && o.owner() == owner
           && (o.access() & access) == access
-          && (o.deny() & deny) == deny) {
-        live.close(file, o.handle());
-        restoredOpens.get(file).remove(o.handle());
-        live.open(file, new OpenRec(handle, owner, access, deny));
-        graceReclaimed++;
-        endGraceIfNothingLeft();
-        return null;
+          && (o.deny() & deny) == deny
+          && (best == null
+              || Integer.bitCount(o.access()) + Integer.bitCount(o.deny())
+                  < Integer.bitCount(best.access()) + Integer.bitCount(best.deny()))) {
+        best = o;
       }
     }
-    return ErrorCode.LOCK_NOT_FOUND;
+    if (best == null) {
+      return ErrorCode.LOCK_NOT_FOUND;
+    }
+    if (!storeWrite()) {
+      return ErrorCode.STORE_UNAVAILABLE;
+    }
+    live.close(file, best.handle());
+    restoredOpens.get(file).remove(best.handle());
+    live.open(file, new OpenRec(handle, owner, access, deny));
+    graceReclaimed++;
+    endGraceIfNothingLeft();
+    return null;
   }
 
   void reclaimComplete(int client) {
@@ -907,12 +1415,15 @@ final class LifecycleModel {
   private void endGrace() {
     graceActive = false;
     for (int f : graceFiles) {
+      boolean locks = !restored.get(f).isEmpty();
       restored.get(f).clear();
       for (int h : new LinkedHashSet<>(restoredOpens.get(f))) {
         live.close(f, h);
       }
       restoredOpens.get(f).clear();
-      wake(f);
+      if (locks) {
+        wake(f);
+      }
     }
   }
 }

@@ -73,11 +73,41 @@ sealed interface LifecycleOp {
     }
   }
 
-  /** registerClient() with ttl 0. */
-  record Register(int client) implements LifecycleOp {
+  /** registerClient() with a ttl of {@code ttlSeconds}. */
+  record Register(int client, int ttlSeconds) implements LifecycleOp {
     @Override
     public String toString() {
-      return "register     " + clientName(client) + " ttl=0";
+      return "register     " + clientName(client) + " ttl=" + ttlSeconds + "s";
+    }
+  }
+
+  /** keepAlive(): refreshes the client's lease. */
+  record KeepAlive(int client) implements LifecycleOp {
+    @Override
+    public String toString() {
+      return "keepAlive    " + clientName(client);
+    }
+  }
+
+  /** The store goes down (every call fails) or comes back up. */
+  record StoreDown(boolean down) implements LifecycleOp {
+    @Override
+    public String toString() {
+      return down ? "store        down" : "store        up";
+    }
+  }
+
+  /**
+   * Once, the {@code nth} store write from now fails; with {@code landsFirst} a commit applies
+   * before it throws (its outcome is unknown to the manager).
+   */
+  record StoreFault(int nth, boolean landsFirst) implements LifecycleOp {
+    @Override
+    public String toString() {
+      return "store        write "
+          + nth
+          + " from now fails"
+          + (landsFirst ? " after it landed" : "");
     }
   }
 

@@ -19,7 +19,10 @@ import org.dittofs.metadata.lock.internal.ReferenceLockModel.Span;
  * wait, queue behind each other and close cycles), cancels, time (often exactly to a deadline),
  * clients coming and going, and restarts. During grace: mostly reclaims of restored records (same,
  * weaker or stronger type, sometimes through another client), reclaim-complete declarations,
- * releases that split restored records or span restored and reclaimed ones, and time.
+ * releases that split restored records or span restored and reclaimed ones, and time. With faults
+ * on: the store going down and up, and one-shot write failures (some landing first). Clients
+ * register with a ttl now and then; under a lease policy they also send keep-alives (and fall
+ * silent in between).
  */
 final class LifecycleOpGenerator {
   private final Random rnd;
@@ -27,15 +30,55 @@ final class LifecycleOpGenerator {
   private final ModelOpGenerator basic;
   private int nextPending = 1;
   private int nextReclaimHandle = 10_000_000;
+  private final boolean faults;
 
   LifecycleOpGenerator(Random rnd, LifecycleModel model) {
+    this(rnd, model, false);
+  }
+
+  /** With {@code faults}, the store goes down and up and single writes fail. */
+  LifecycleOpGenerator(Random rnd, LifecycleModel model, boolean faults) {
     this.rnd = rnd;
     this.model = model;
+    this.faults = faults;
     this.basic = new ModelOpGenerator(rnd, model.live);
   }
 
   LifecycleOp next() {
+    if (faults || model.policy.leaseSeconds() > 0) {
+      int r = rnd.nextInt(1000);
+      if (faults && (r < 10 || (model.storeIsDown() && r < 60))) {
+        return storeFault(); // outages last some 20 steps
+      }
+      if (model.policy.leaseSeconds() > 0 && r >= 900) {
+        return new LifecycleOp.KeepAlive(rnd.nextInt(LifecycleModel.CLIENTS));
+      }
+    }
     return model.graceActive() ? inGrace() : normal();
+  }
+
+  /** Down (rarely for long), up, or one failing write, sometimes one that lands first. */
+  private LifecycleOp storeFault() {
+    if (model.storeIsDown()) {
+      return new LifecycleOp.StoreDown(rnd.nextInt(3) == 0); // mostly up
+    }
+    if (rnd.nextInt(3) == 0) {
+      return new LifecycleOp.StoreDown(true);
+    }
+    return new LifecycleOp.StoreFault(1 + rnd.nextInt(3), rnd.nextBoolean());
+  }
+
+  /** A restart, once the store is healthy (a crash with writes in flight is not modelled). */
+  private LifecycleOp restart() {
+    if (!model.storeSettled()) {
+      return model.storeIsDown() ? new LifecycleOp.StoreDown(false) : new LifecycleOp.Advance(1);
+    }
+    return new LifecycleOp.Restart(rnd.nextBoolean());
+  }
+
+  private LifecycleOp register() {
+    int ttl = rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(40) : 0;
+    return new LifecycleOp.Register(rnd.nextInt(LifecycleModel.CLIENTS), ttl);
   }
 
   private LifecycleOp normal() {
@@ -44,7 +87,7 @@ final class LifecycleOpGenerator {
       return rnd.nextBoolean() ? cancel() : advance();
     }
     if (r < 4) {
-      return new LifecycleOp.Restart(rnd.nextBoolean());
+      return restart();
     }
     if (r < 150) {
       return blocking();
@@ -56,7 +99,7 @@ final class LifecycleOpGenerator {
       return advance();
     }
     if (r < 265) {
-      return new LifecycleOp.Register(rnd.nextInt(LifecycleModel.CLIENTS));
+      return register();
     }
     if (r < 280) {
       return new LifecycleOp.Unregister(rnd.nextInt(LifecycleModel.CLIENTS));
@@ -207,12 +250,12 @@ final class LifecycleOpGenerator {
       return advance();
     }
     if (r < 606) {
-      return new LifecycleOp.Restart(rnd.nextBoolean());
+      return restart();
     }
     if (r < 625) {
       return rnd.nextBoolean()
           ? new LifecycleOp.Unregister(rnd.nextInt(LifecycleModel.CLIENTS))
-          : new LifecycleOp.Register(rnd.nextInt(LifecycleModel.CLIENTS));
+          : register();
     }
     if (r < 632) {
       return new LifecycleOp.Rebooted(rnd.nextInt(LifecycleModel.CLIENTS));

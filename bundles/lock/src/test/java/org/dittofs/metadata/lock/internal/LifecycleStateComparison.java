@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiFunction;
+import org.dittofs.metadata.errors.ErrorDetail;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.GraceStatus;
 import org.dittofs.metadata.lock.Lock;
@@ -43,6 +44,7 @@ final class LifecycleStateComparison {
   private final Map<Integer, PendingLock> pendings;
   private final Set<Integer> unsettled;
   private final Map<LockId, Object> seen;
+  private final StepJournal journal;
   private final BiFunction<String, String, Mismatch> mismatch;
 
   /**
@@ -60,6 +62,7 @@ final class LifecycleStateComparison {
       Map<Integer, PendingLock> pendings,
       Set<Integer> unsettled,
       Map<LockId, Object> seen,
+      StepJournal journal,
       BiFunction<String, String, Mismatch> mismatch) {
     this.api = api;
     this.real = real;
@@ -68,6 +71,7 @@ final class LifecycleStateComparison {
     this.pendings = pendings;
     this.unsettled = unsettled;
     this.seen = seen;
+    this.journal = journal;
     this.mismatch = mismatch;
   }
 
@@ -100,7 +104,13 @@ final class LifecycleStateComparison {
     checkClients(model);
     try {
       LockTableInvariants.check(real);
-      if (real.pendingStoreWrites() == 0) {
+      if (model.storeSettled() && real.pendingStoreWrites() != 0) {
+        throw mismatch.apply(
+            "store",
+            real.pendingStoreWrites()
+                + " store writes still pending a retry interval after the store became healthy");
+      }
+      if (real.pendingStoreWrites() == 0 && !model.storeIsDown()) {
         LockTableInvariants.checkStoreMatches(real, store);
       }
     } catch (Mismatch m) {
@@ -142,7 +152,7 @@ final class LifecycleStateComparison {
         throw mismatch.apply("state", "record " + l + " has client " + l.client());
       }
       Held h = new Held(o, l.flavour(), s, l.type());
-      Object before = seen.putIfAbsent(l.id(), h);
+      Object before = journal.putIfAbsent(seen, l.id(), h);
       if (before != null && !before.equals(h)) {
         throw mismatch.apply("ids", "id " + l.id() + " reused: was " + before + ", now " + l);
       }
@@ -297,7 +307,7 @@ final class LifecycleStateComparison {
           switch (r.status) {
             case PENDING -> "pending";
             case GRANTED -> "granted";
-            default -> "failed " + r.code;
+            default -> "failed " + r.code + (r.limit == null ? "" : " " + describe(r.limit));
           };
       if (!state.equals(want)) {
         throw mismatch.apply("pending", "request " + r + " is " + state + ", model: " + want);
@@ -331,8 +341,16 @@ final class LifecycleStateComparison {
       Optional<Lock> l = p.poll();
       return l.isPresent() ? "granted" : "done but empty";
     } catch (StoreError e) {
-      return "failed " + e.code();
+      return "failed "
+          + e.code()
+          + (e.detail().orElse(null) instanceof ErrorDetail.Limit l
+              ? " " + describe(new LifecycleModel.Limit(l.limit(), l.current(), l.max()))
+              : "");
     }
+  }
+
+  private static String describe(LifecycleModel.Limit l) {
+    return l.name() + " " + l.current() + "/" + l.max();
   }
 
   private void checkGrace(LifecycleModel model) {
@@ -382,16 +400,16 @@ final class LifecycleStateComparison {
     Map<LockClient, ClientInfo> info = new HashMap<>();
     for (ClientInfo i : api.clients()) {
       info.put(i.client(), i);
-      if (i.courtesy()) {
-        throw mismatch.apply("clients", "client became a courtesy client: " + i);
-      }
     }
     long[] expected = model.recordsPerClient();
     for (int c = 0; c < LifecycleModel.CLIENTS; c++) {
       ClientInfo i = info.get(LifecycleHarness.client(c));
       boolean connected = i != null && i.connected();
+      boolean courtesy = i != null && i.courtesy();
       long locks = i == null ? 0 : i.locks();
-      if (connected != model.registered(c) || locks != expected[c]) {
+      if (connected != model.registered(c)
+          || locks != expected[c]
+          || courtesy != model.courtesy(c)) {
         throw mismatch.apply(
             "clients",
             LifecycleOp.clientName(c)
@@ -400,7 +418,9 @@ final class LifecycleStateComparison {
                 + ", model: registered="
                 + model.registered(c)
                 + " locks="
-                + expected[c]);
+                + expected[c]
+                + " courtesy="
+                + model.courtesy(c));
       }
     }
   }

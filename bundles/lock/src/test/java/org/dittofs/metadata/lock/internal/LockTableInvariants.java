@@ -70,6 +70,19 @@ public final class LockTableInvariants {
    * Checks SPEC 10's promise: with the store up and nothing pending, the store holds exactly the
    * records in memory (same ids, same content).
    */
+  /** The file's locks and opens in memory as the store records them, by id. */
+  public static Map<String, org.dittofs.metadata.lock.spi.PersistedLock> records(
+      LockManager manager, FileHandle file) {
+    Map<String, org.dittofs.metadata.lock.spi.PersistedLock> m = new HashMap<>();
+    manager
+        .locks(file)
+        .forEach(l -> m.put(l.id().toString(), org.dittofs.metadata.lock.spi.PersistedLock.of(l)));
+    manager
+        .opens(file)
+        .forEach(o -> m.put(o.id().toString(), org.dittofs.metadata.lock.spi.PersistedLock.of(o)));
+    return m;
+  }
+
   public static void checkStoreMatches(
       LockManager manager, org.dittofs.metadata.lock.spi.LockStore store) {
     if (manager.pendingStoreWrites() != 0) {

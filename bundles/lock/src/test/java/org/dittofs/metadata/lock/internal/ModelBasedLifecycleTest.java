@@ -36,13 +36,24 @@ import org.junit.jupiter.api.Test;
  * difference the sequence is shrunk (delta debugging, replaying each candidate on a fresh manager
  * and store) and printed with its seed.
  *
- * <p>Run with another seed or length: {@code mvn verify -pl bundles/lock -am -Dmodel.seed=7
- * -Dmodel.steps=500000} (surefire hands Maven user properties to the test JVM as system properties;
- * the foundation test {@link ModelBasedLockTableTest} reads the same two).
+ * <p>Two families of runs. The plain run (FIFO, no limits, no lease expiry, a healthy store)
+ * replays with {@code -Dmodel.seed=7 -Dmodel.steps=500000}. The policy runs draw a {@link
+ * LifecyclePolicy} from their seed (BARGING or FIFO, limits that are hit, a lease that runs out so
+ * that courtesy clients are revoked) and add clients with a ttl and store faults (down and up, one
+ * write failing, a commit that lands but throws): a few fixed seeds, and on every run a fresh seed,
+ * printed with the property that replays it ({@code -Dmodel.policySeed=S}, with {@code
+ * -Dmodel.policySteps=N} for another length). The soak profile ({@code mvn verify -pl bundles/lock
+ * -am -Psoak}) sets {@code model.soak.steps} (10 million): policy runs of fresh seeds until that
+ * many steps ran. Surefire hands Maven user properties to the test JVM as system properties; the
+ * foundation test {@link ModelBasedLockTableTest} reads {@code model.seed} and {@code model.steps}
+ * too.
  */
 class ModelBasedLifecycleTest {
   private static final long DEFAULT_SEED = 20_260_212L;
   private static final int DEFAULT_STEPS = 50_000;
+  private static final long[] POLICY_SEEDS = {11L, 2_026_121_0L, 424_242L, 7L, 99L};
+  private static final int POLICY_STEPS = 20_000;
+  private static final int SOAK_RUN_STEPS = 250_000;
   private static final long SHRINK_BUDGET_NANOS = 60_000_000_000L;
 
   private static final Logger LOG = Logger.getLogger("org.dittofs.metadata.lock");
@@ -65,7 +76,7 @@ class ModelBasedLifecycleTest {
     int steps =
         Integer.parseInt(System.getProperty("model.steps", Integer.toString(DEFAULT_STEPS)));
     long start = System.nanoTime();
-    Run run = run(seed, steps, standard());
+    Run run = run(seed, steps, standard(), false);
     long ms = (System.nanoTime() - start) / 1_000_000;
     if (run.failure != null) {
       fail(run.failure);
@@ -109,6 +120,135 @@ class ModelBasedLifecycleTest {
               "grace ended early: every expected client completed",
               "unlock OK (file with restored locks)");
     }
+  }
+
+  /**
+   * Every policy with faults: the fixed seeds (or the one {@code -Dmodel.policySeed} names), then a
+   * fresh one, each printed with the property that replays it.
+   */
+  @Test
+  void everyPolicyWithStoreFaultsAgreesWithTheReferenceModel() {
+    int steps =
+        Integer.parseInt(System.getProperty("model.policySteps", Integer.toString(POLICY_STEPS)));
+    String fixed = System.getProperty("model.policySeed");
+    List<Long> seeds = new ArrayList<>();
+    if (fixed != null) {
+      seeds.add(Long.parseLong(fixed));
+    } else {
+      for (long s : POLICY_SEEDS) {
+        seeds.add(s);
+      }
+      seeds.add(new Random().nextLong());
+    }
+    Map<String, Integer> all = new java.util.TreeMap<>();
+    for (long seed : seeds) {
+      Run run = policyRun(seed, steps);
+      if (fixed == null && seed == seeds.get(seeds.size() - 1)) {
+        break; // the fresh seed's outcomes are not counted: the assertion below is about fixed ones
+      }
+      run.stats.forEach((k, v) -> all.merge(k, v, Integer::sum));
+    }
+    all.forEach((k, v) -> System.out.println("  " + k + ": " + v));
+    if (fixed == null && steps >= POLICY_STEPS) { // the fixed seeds reach every new outcome
+      assertThat(all)
+          .containsKeys(
+              "lock LOCK_LIMIT_EXCEEDED",
+              "lockBlocking LIMIT",
+              "limit per-file hit",
+              "limit per-client hit",
+              "limit total hit",
+              "limit waiters-per-file hit",
+              "lock STORE_UNAVAILABLE",
+              "lockBlocking STORE_UNAVAILABLE",
+              "open STORE_UNAVAILABLE",
+              "waiter STORE_UNAVAILABLE on wake-up",
+              "store fault armed: lands, then throws",
+              "store fault spent on a write the model does not decide on",
+              "courtesy locks revoked",
+              "courtesy open revoked",
+              "keepAlive of a courtesy client",
+              "unregister, ttl release due",
+              "ttl release",
+              "lock DENIED_BY_WAITER",
+              "lockBlocking DEADLOCK");
+    }
+  }
+
+  /**
+   * The soak: policy runs with faults on fresh seeds until {@code -Dmodel.soak.steps} steps ran
+   * (the soak profile sets 10 million); skipped without the property.
+   */
+  @Test
+  void soakOfPolicyRunsWithStoreFaults() {
+    long total = Long.parseLong(System.getProperty("model.soak.steps", "0"));
+    org.junit.jupiter.api.Assumptions.assumeTrue(total > 0, "soak: -Dmodel.soak.steps not set");
+    long done = 0;
+    int runs = 0;
+    long start = System.nanoTime();
+    Map<String, Integer> all = new java.util.TreeMap<>();
+    Random seeds = new Random();
+    List<String> failures = new ArrayList<>();
+    while (done < total) {
+      int steps = (int) Math.min(SOAK_RUN_STEPS, total - done);
+      try {
+        Run run = policyRun(seeds.nextLong(), steps);
+        run.stats.forEach((k, v) -> all.merge(k, v, Integer::sum));
+      } catch (AssertionError e) { // go on: the soak reports every failing seed at the end
+        failures.add(e.getMessage());
+        System.out.println("soak run failed:\n" + e.getMessage());
+      }
+      done += steps;
+      runs++;
+    }
+    long faults =
+        all.entrySet().stream()
+            .filter(e -> e.getKey().startsWith("store "))
+            .mapToLong(Map.Entry::getValue)
+            .sum();
+    System.out.println(
+        "model soak: "
+            + done
+            + " steps in "
+            + runs
+            + " runs, "
+            + faults
+            + " store fault steps, "
+            + failures.size()
+            + " failing runs, "
+            + (System.nanoTime() - start) / 1_000_000_000L
+            + " s");
+    all.forEach((k, v) -> System.out.println("  " + k + ": " + v));
+    assertThat(failures).as("failing soak runs").isEmpty();
+  }
+
+  /**
+   * One policy run with faults; fails the test with the shrunk sequence and the replay property.
+   */
+  private static Run policyRun(long seed, int steps) {
+    LifecyclePolicy policy = LifecyclePolicy.random(new Random(seed));
+    long start = System.nanoTime();
+    Run run = run(seed, steps, LifecycleHarness.freshSupplier(policy), true);
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    System.out.println(
+        "model-based lifecycle test with faults: seed "
+            + seed
+            + " (re-run with -Dmodel.policySeed="
+            + seed
+            + " -Dmodel.policySteps="
+            + steps
+            + "), "
+            + policy
+            + ": "
+            + steps
+            + " steps in "
+            + ms
+            + " ms");
+    if (run.failure != null) {
+      fail(
+          run.failure.replace(
+              "-Dmodel.seed=" + seed, "-Dmodel.policySeed=" + seed + " (policy " + policy + ")"));
+    }
+    return run;
   }
 
   // ------------------------------------------------------------ findings, shrunk by the test
@@ -239,6 +379,39 @@ class ModelBasedLifecycleTest {
         lock(2, 2, LockFlavour.POSIX, LockType.SHARED, Span.cells(26, 26)));
   }
 
+  /**
+   * Issue 10, defect 1, as the model sees it: under BARGING, C's grant of byte 1 newly blocks B's
+   * queued request, so when C asks to wait on B the cycle C -> B -> C must be seen (DEADLOCK). With
+   * the fix of the waiters' re-check reverted, the manager queued C (the model test fails here).
+   */
+  @Test
+  void aGrantThatNewlyBlocksAWaiterAddsItsEdgeSoTheCycleIsSeen() {
+    LifecyclePolicy barging = new LifecyclePolicy(LockConfig.Fairness.BARGING, 0, 0, 0, 0, 0);
+    assertAgreesWithModel(
+        barging,
+        lock(0, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(0, 0)),
+        lock(1, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(9, 9)),
+        new LifecycleOp.Blocking(
+            1, 1, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(0, 1), 30),
+        lock(2, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(1, 1)),
+        new LifecycleOp.Blocking(
+            2, 2, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(9, 9), 30)); // DEADLOCK
+  }
+
+  /**
+   * Issue 10, defect 2, as the model sees it: P0's upgrade of the byte before EOF splits its shared
+   * record, so no record holds both bytes around W0's zero-length request any more and the queued
+   * request is granted at once. With the fix reverted, it stayed queued until its timeout.
+   */
+  @Test
+  void aSplitThatClearsAZeroLengthConflictGrantsTheWaiter() {
+    assertAgreesWithModel(
+        lock(0, 0, LockFlavour.POSIX, LockType.SHARED, Span.cells(0, EOF - 1)),
+        new LifecycleOp.Blocking(
+            1, 4, 0, LockFlavour.WINDOWS, LockType.EXCLUSIVE, Span.zeroAt(EOF - 1), 30),
+        lock(0, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(EOF - 1, EOF - 1)));
+  }
+
   private static LifecycleOp lock(
       int owner, int file, LockFlavour flavour, LockType type, Span span) {
     return new LifecycleOp.Basic(new ModelOp.Acquire(owner, file, flavour, type, span));
@@ -300,7 +473,7 @@ class ModelBasedLifecycleTest {
   }
 
   private static void assertMutantCaught(String what, Starter starter, int maxOps) {
-    Run run = run(DEFAULT_SEED, 20_000, LifecycleHarness.freshSupplier(starter));
+    Run run = run(DEFAULT_SEED, 20_000, LifecycleHarness.freshSupplier(starter), false);
     assertThat(run.failure).as("mutant '%s' survived", what).isNotNull();
     assertThat(run.failure).contains("seed " + DEFAULT_SEED);
     assertThat(run.shrunk).as(run.failure).hasSizeLessThanOrEqualTo(maxOps);
@@ -316,9 +489,10 @@ class ModelBasedLifecycleTest {
   /** The outcome of a run: null failure, or a failure text with the shrunk sequence. */
   private record Run(String failure, List<LifecycleOp> shrunk, Map<String, Integer> stats) {}
 
-  private static Run run(long seed, int steps, Supplier<LifecycleHarness> fresh) {
+  private static Run run(long seed, int steps, Supplier<LifecycleHarness> fresh, boolean faults) {
     LifecycleHarness h = fresh.get();
-    LifecycleOpGenerator gen = new LifecycleOpGenerator(new Random(seed), h.model());
+    LifecycleOpGenerator gen =
+        new LifecycleOpGenerator(new Random(faults ? seed * 31 + 7 : seed), h.model(), faults);
     List<LifecycleOp> history = new ArrayList<>();
     for (int i = 0; i < steps; i++) {
       LifecycleOp op = gen.next();
@@ -403,7 +577,12 @@ class ModelBasedLifecycleTest {
 
   /** Replays {@code ops} on a fresh standard manager and fails on any difference. */
   static void assertAgreesWithModel(LifecycleOp... ops) {
-    Mismatch m = replay(List.of(ops), standard());
+    assertAgreesWithModel(LifecyclePolicy.PLAIN, ops);
+  }
+
+  /** As above, the manager and the model under {@code policy}. */
+  static void assertAgreesWithModel(LifecyclePolicy policy, LifecycleOp... ops) {
+    Mismatch m = replay(List.of(ops), LifecycleHarness.freshSupplier(policy));
     if (m != null) {
       fail(m.getMessage());
     }

@@ -296,6 +296,21 @@ final class ReferenceLockModel {
     return out;
   }
 
+  /** How many POSIX records the owner would hold on the file after a grant of {@code span}. */
+  int posixRunsAfter(int file, int owner, LockType type, Span span) {
+    byte[] m = posix[file][owner].clone();
+    for (int c = span.lo(); c <= span.hi(); c++) {
+      m[c] = encode(type);
+    }
+    int runs = 0;
+    for (int c = 0; c < CELLS; c++) {
+      if (m[c] != NONE && (c == 0 || m[c - 1] != m[c])) {
+        runs++;
+      }
+    }
+    return runs;
+  }
+
   List<Held> windowsRecords(int file, int owner) {
     return windows.get(file).get(owner);
   }

@@ -26,6 +26,10 @@ import org.dittofs.metadata.lock.spi.PersistedLock;
  *       nothing. Write calls are putLock, deleteLock, deleteLocksByClient, deleteLocksByFile,
  *       incrementServerEpoch, commit and setCleanShutdown; the count starts at the call that sets
  *       the fault and covers only calls made while the store is up with valid arguments.
+ *   <li>{@link #failNthWrite}: once, the n-th write call from now fails with STORE_UNAVAILABLE;
+ *       with {@code landsFirst} an apply call makes its changes before it throws (a commit whose
+ *       outcome the caller cannot know: the database committed, the acknowledgement was lost).
+ *       Other write calls fail without changing anything either way.
  *   <li>{@link #down} / {@link #up}: while down, every store method, reads included, fails with
  *       STORE_UNAVAILABLE.
  *   <li>{@link #reopen}: a new instance with the same durable content (records, epoch, clean
@@ -45,6 +49,8 @@ public final class FaultyLockStore implements LockStore {
 
   private boolean isDown;
   private int failEvery; // 0: off
+  private long failIn; // 0: off; else the one-shot fault hits the failIn-th write call from now
+  private boolean landsFirst;
   private long writesSinceFault;
   private long writes;
   private long commits;
@@ -73,6 +79,31 @@ public final class FaultyLockStore implements LockStore {
     }
     failEvery = n;
     writesSinceFault = 0;
+  }
+
+  /**
+   * Once: the {@code n}-th write call from now (1: the next one) fails with STORE_UNAVAILABLE. With
+   * {@code landsFirst}, if that call is an {@link #apply}, its operations are applied before it
+   * throws. Replaces an earlier one-shot fault that has not hit yet.
+   */
+  public synchronized void failNthWrite(int n, boolean landsFirst) {
+    if (n < 1) {
+      throw new IllegalArgumentException("n must be positive, got " + n);
+    }
+    failIn = n;
+    this.landsFirst = landsFirst;
+  }
+
+  /** Whether a fault set by {@link #failNthWrite} has not hit yet. */
+  public synchronized boolean oneShotArmed() {
+    return failIn > 0;
+  }
+
+  /** Ends every injected fault: up, no periodic and no one-shot failure. */
+  public synchronized void clearFaults() {
+    isDown = false;
+    failEvery = 0;
+    failIn = 0;
   }
 
   /** Makes every call fail with STORE_UNAVAILABLE until {@link #up}. */
@@ -188,7 +219,10 @@ public final class FaultyLockStore implements LockStore {
   public synchronized void apply(List<LockStoreOp> ops) {
     checkUpForWrite();
     List<LockStoreOp> batch = copyOps(ops);
-    injectFault();
+    boolean lands = failIn == 1 && landsFirst;
+    if (!lands) {
+      injectFault();
+    }
     Map<String, PersistedLock> next = new HashMap<>(records);
     for (LockStoreOp op : batch) {
       if (op instanceof LockStoreOp.Put p) {
@@ -198,6 +232,9 @@ public final class FaultyLockStore implements LockStore {
       }
     }
     records = new ConcurrentHashMap<>(next);
+    if (lands) {
+      injectFault(); // applied, then the caller hears of a failure
+    }
     writes++;
     commits++;
   }
@@ -233,6 +270,14 @@ public final class FaultyLockStore implements LockStore {
 
   /** Fails the call if it is the n-th write since the fault was set. Runs after argument checks. */
   private void injectFault() {
+    if (failIn > 0 && --failIn == 0) {
+      failedWrites++;
+      throw landsFirst
+          ? new StoreError(
+              ErrorCode.STORE_UNAVAILABLE,
+              "injected failure of a write whose outcome is unknown (a commit applied it)")
+          : unavailable("injected one-shot failure");
+    }
     if (failEvery > 0 && ++writesSinceFault % failEvery == 0) {
       failedWrites++;
       throw unavailable("injected failure of every " + failEvery + "th write");

@@ -385,6 +385,46 @@ class FaultyLockStoreTest {
   }
 
   @Test
+  void oneShotFaultFailsOnlyTheNthWriteAndChangesNothing() {
+    store.failNthWrite(2, false);
+    store.putLock(lock(1));
+    assertThat(store.oneShotArmed()).isTrue();
+    assertUnavailable(() -> store.apply(List.of(new LockStoreOp.Put(lock(2)))));
+
+    assertThat(store.oneShotArmed()).isFalse();
+    assertThat(store.records()).containsOnlyKeys("1.1");
+    store.apply(List.of(new LockStoreOp.Put(lock(3))));
+    assertThat(store.records()).containsOnlyKeys("1.1", "1.3");
+    assertThat(store.failedWriteCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aCommitThatLandsFirstAppliesItsOperationsAndStillThrows() {
+    store.putLock(lock(1));
+    store.failNthWrite(1, true);
+
+    assertUnavailable(
+        () -> store.apply(List.of(new LockStoreOp.Delete("1.1"), new LockStoreOp.Put(lock(2)))));
+
+    assertThat(store.records()).containsOnlyKeys("1.2");
+    assertThat(store.oneShotArmed()).isFalse();
+    assertThat(store.commitCount()).isZero(); // the caller never heard of a success
+  }
+
+  @Test
+  void clearFaultsBringsTheStoreUpWithoutAnyFault() {
+    store.down();
+    store.failEveryNthWrite(1);
+    store.failNthWrite(1, false);
+
+    store.clearFaults();
+
+    store.putLock(lock(1));
+    assertThat(store.oneShotArmed()).isFalse();
+    assertThat(store.records()).containsOnlyKeys("1.1");
+  }
+
+  @Test
   void reopenKeepsRecordsEpochAndCleanMarker() {
     store.putLock(lock(1));
     store.putLock(open("1.2", "o", "c", "f"));

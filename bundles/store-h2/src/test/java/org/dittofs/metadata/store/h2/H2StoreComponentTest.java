@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.logging.Level;
 import org.dittofs.metadata.Share;
 import org.dittofs.metadata.lock.LockingMode;
-import org.dittofs.metadata.store.testkit.LogCapture;
+import org.dittofs.metadata.lock.testing.LogCapture;
 import org.dittofs.metadata.store.testkit.StoreTestSupport;
 import org.h2.util.OsgiDataSourceFactory;
 import org.junit.jupiter.api.AfterEach;

@@ -19,8 +19,8 @@ import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.lock.spi.LockQuery;
 import org.dittofs.metadata.lock.spi.LockStoreOp;
+import org.dittofs.metadata.lock.testing.Records;
 import org.dittofs.metadata.spi.Transaction;
-import org.dittofs.metadata.store.testkit.Records;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -135,9 +135,13 @@ class MemoryTransactionTest {
               }
             });
     assertThat(began.await(10, TimeUnit.SECONDS)).isTrue();
-    Thread.sleep(200);
+    // poll until the second writer is parked on the writer lock (bounded, never a fixed pause)
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!store.writers.hasQueuedThreads() && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+    }
+    assertThat(store.writers.hasQueuedThreads()).as("the second writer waits").isTrue();
     assertThat(second.isDone()).as("the second writer waits").isFalse();
-    assertThat(store.writers.hasQueuedThreads()).isTrue();
     first.commit();
     assertThat(second.get(10, TimeUnit.SECONDS))
         .as("the second increment reads the first one's commit")

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Optional;
 import org.dittofs.metadata.lock.spi.LockQuery;
 import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.lock.testing.Records;
 import org.dittofs.metadata.spi.MetadataStore;
-import org.dittofs.metadata.store.testkit.Records;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

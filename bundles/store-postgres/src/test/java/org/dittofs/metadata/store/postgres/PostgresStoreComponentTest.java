@@ -10,7 +10,7 @@ import java.util.logging.Level;
 import javax.sql.DataSource;
 import org.dittofs.metadata.Share;
 import org.dittofs.metadata.lock.LockingMode;
-import org.dittofs.metadata.store.testkit.LogCapture;
+import org.dittofs.metadata.lock.testing.LogCapture;
 import org.dittofs.metadata.store.testkit.StoreTestSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

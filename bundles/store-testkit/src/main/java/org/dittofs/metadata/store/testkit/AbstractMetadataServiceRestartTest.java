@@ -22,6 +22,8 @@ import org.dittofs.metadata.lock.OpenRequest;
 import org.dittofs.metadata.lock.ShareReservation;
 import org.dittofs.metadata.lock.spi.LockQuery;
 import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.lock.testing.ManualScheduler;
+import org.dittofs.metadata.lock.testing.Records;
 import org.dittofs.metadata.spi.Transaction;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * closed (after a crash, i.e. without stopping the service, or after a clean stop), reopened, and a
  * new service started over it. The restored locks must be the same records, the grace period must
  * run, reclaims must be decided against the restored state, and what nobody reclaimed must be gone
- * from memory and from the store once grace ends. Time is virtual ({@link ManualLockScheduler}).
+ * from memory and from the store once grace ends. Time is virtual ({@link ManualScheduler}).
  *
  * <p>Only durable fixtures run it: a test fails if {@link StoreFixture#isDurable()} is false.
  */

@@ -26,6 +26,8 @@ import org.dittofs.metadata.lock.ShareReservation;
 import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.lock.spi.LockQuery;
 import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.lock.testing.ManualScheduler;
+import org.dittofs.metadata.lock.testing.Records;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -97,7 +99,7 @@ abstract class RestartTestSupport extends StoreTestSupport {
       new OpenRequest(B, "windows", O1, SMB, Records.modes("RW"), Records.modes("W"));
 
   /** The scheduler of the service last started. */
-  protected ManualLockScheduler scheduler;
+  protected ManualScheduler scheduler;
 
   /** The running service, null after a crash or a stop. */
   protected MetadataManager service;
@@ -127,7 +129,7 @@ abstract class RestartTestSupport extends StoreTestSupport {
   /** Starts a service over the current store, on a fresh virtual clock an hour later. */
   protected final MetadataManager startService() {
     clock = clock.plus(Duration.ofHours(1));
-    scheduler = new ManualLockScheduler(clock);
+    scheduler = new ManualScheduler(clock);
     service =
         MetadataServices.over(store)
             .config(CONFIG)

@@ -14,6 +14,7 @@ import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.lock.spi.LockQuery;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.lock.spi.PersistedLock.Kind;
+import org.dittofs.metadata.lock.testing.Records;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -21,6 +21,7 @@ import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.lock.spi.LockQuery;
 import org.dittofs.metadata.lock.spi.LockStoreOp;
 import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.lock.testing.Records;
 import org.dittofs.metadata.spi.Transaction;
 import org.junit.jupiter.api.Test;
 

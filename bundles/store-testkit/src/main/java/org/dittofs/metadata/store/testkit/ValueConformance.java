@@ -2,7 +2,7 @@ package org.dittofs.metadata.store.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.dittofs.metadata.store.testkit.Records.T0;
+import static org.dittofs.metadata.lock.testing.Records.T0;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -25,6 +25,7 @@ import org.dittofs.metadata.lock.ShareAccess;
 import org.dittofs.metadata.lock.spi.LockQuery;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.lock.spi.PersistedLock.Kind;
+import org.dittofs.metadata.lock.testing.Records;
 import org.junit.jupiter.api.Test;
 
 /**

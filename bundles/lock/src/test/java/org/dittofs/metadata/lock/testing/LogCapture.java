@@ -1,4 +1,4 @@
-package org.dittofs.metadata.store.testkit;
+package org.dittofs.metadata.lock.testing;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

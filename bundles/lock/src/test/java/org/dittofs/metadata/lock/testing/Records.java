@@ -1,4 +1,4 @@
-package org.dittofs.metadata.store.testkit;
+package org.dittofs.metadata.lock.testing;
 
 import java.time.Instant;
 import java.util.EnumSet;

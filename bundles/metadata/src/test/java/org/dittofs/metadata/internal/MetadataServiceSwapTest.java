@@ -1,4 +1,4 @@
-package org.dittofs.metadata.store.memory;
+package org.dittofs.metadata.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -26,8 +26,9 @@ import org.dittofs.metadata.lock.UnlockRequest;
 import org.dittofs.metadata.lock.host.SwapReport;
 import org.dittofs.metadata.lock.spi.LockQuery;
 import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.lock.testing.ManualScheduler;
 import org.dittofs.metadata.spi.MetadataStore;
-import org.dittofs.metadata.store.testkit.ManualLockScheduler;
+import org.dittofs.metadata.testing.MapStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,8 +38,8 @@ class MetadataServiceSwapTest {
   private static final LockOwner A = LockOwner.of("nlm:a:1:oh");
   private static final LockClient CA = new LockClient("host-a", "nlm");
 
-  private final ManualLockScheduler scheduler = new ManualLockScheduler();
-  private final MemoryMetadataStore first = new MemoryMetadataStore();
+  private final ManualScheduler scheduler = new ManualScheduler();
+  private final MapStore first = new MapStore();
   private final MetadataManager service =
       MetadataServices.over(first).scheduler(scheduler).sweepInterval(Duration.ZERO).start();
 
@@ -52,7 +53,7 @@ class MetadataServiceSwapTest {
     service.putShare(new Share("adv", LockingMode.ADVISORY));
     service.putFile(new FileRecord(F, "adv", "f", null, FileType.FILE, 10));
     Lock held = grant(0, 100);
-    MemoryMetadataStore next = new MemoryMetadataStore();
+    MapStore next = new MapStore();
 
     SwapReport report = service.swapStore(next);
 
@@ -74,7 +75,7 @@ class MetadataServiceSwapTest {
   void afterTheSwapGrantsAndReleasesLandInTheNewStoreOnly() {
     service.putShare(new Share("adv", LockingMode.ADVISORY));
     Lock before = grant(0, 10);
-    MemoryMetadataStore next = new MemoryMetadataStore();
+    MapStore next = new MapStore();
     service.swapStore(next);
 
     Lock after = grant(100, 10);
@@ -98,7 +99,7 @@ class MetadataServiceSwapTest {
     List<Lock> live = service.lockManager().locks(F);
     assertThat(live).hasSize(2);
 
-    MemoryMetadataStore next = new MemoryMetadataStore();
+    MapStore next = new MapStore();
     service.swapStore(next);
 
     assertThat(ids(next))

@@ -22,10 +22,10 @@ import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.lock.UnlockRequest;
 import org.dittofs.metadata.lock.spi.LockQuery;
 import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.lock.testing.LogCapture;
+import org.dittofs.metadata.lock.testing.ManualScheduler;
 import org.dittofs.metadata.spi.MetadataStore;
-import org.dittofs.metadata.store.memory.MemoryMetadataStore;
-import org.dittofs.metadata.store.testkit.LogCapture;
-import org.dittofs.metadata.store.testkit.ManualLockScheduler;
+import org.dittofs.metadata.testing.MapStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +40,7 @@ class MetadataServiceComponentTest {
   private static final FileHandle F = FileHandle.of("f");
   private static final LockOwner A = LockOwner.of("nlm:a:1:oh");
 
-  private final ManualLockScheduler time = new ManualLockScheduler();
+  private final ManualScheduler time = new ManualScheduler();
   private final MetadataServiceComponent component = new MetadataServiceComponent(time);
   private final Map<MetadataStore, Map<String, Object>> registered = new IdentityHashMap<>();
   private long nextServiceId = 1;
@@ -67,7 +67,7 @@ class MetadataServiceComponentTest {
 
   @Test
   void aStoreBoundBeforeActivationIsUsedAtActivation() {
-    MemoryMetadataStore memory = new MemoryMetadataStore();
+    MapStore memory = new MapStore();
     bind(memory);
     component.activate(null, config(Map.of()));
     assertThat(component.store()).isSameAs(memory);
@@ -76,8 +76,8 @@ class MetadataServiceComponentTest {
 
   @Test
   void bindingAReplacementBeforeUnbindingTheOldOneSwapsWithoutLosingALock() {
-    MemoryMetadataStore first = new MemoryMetadataStore();
-    MemoryMetadataStore second = new MemoryMetadataStore();
+    MapStore first = new MapStore();
+    MapStore second = new MapStore();
     component.activate(null, config(Map.of()));
     bind(first);
     Lock held = ((LockResult.Granted) grant(0, 10)).lock();
@@ -92,7 +92,7 @@ class MetadataServiceComponentTest {
 
   @Test
   void losingTheOnlyStoreDetachesAndTheNextStoreReceivesTheState() {
-    MemoryMetadataStore first = new MemoryMetadataStore();
+    MapStore first = new MapStore();
     component.activate(null, config(Map.of()));
     bind(first);
     grant(0, 100);
@@ -103,7 +103,7 @@ class MetadataServiceComponentTest {
             StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
     component.locks().unlock(new UnlockRequest(F, A, LockFlavour.POSIX, ByteRange.span(40, 20)));
 
-    MemoryMetadataStore next = new MemoryMetadataStore();
+    MapStore next = new MapStore();
     bind(next);
     assertThat(ids(next))
         .containsExactlyInAnyOrderElementsOf(
@@ -113,7 +113,7 @@ class MetadataServiceComponentTest {
 
   @Test
   void aLimitChangeAppliesToTheRunningManager() {
-    bind(new MemoryMetadataStore());
+    bind(new MapStore());
     component.activate(null, config(Map.of()));
     component.modified(config(Map.of("max_locks_per_file", 1)));
 
@@ -126,7 +126,7 @@ class MetadataServiceComponentTest {
 
   @Test
   void aBadConfigurationIsRefusedAndThePreviousOneStays() {
-    bind(new MemoryMetadataStore());
+    bind(new MapStore());
     component.activate(null, config(Map.of("max_locks_per_file", 7)));
     grant(0, 10);
 
@@ -153,11 +153,11 @@ class MetadataServiceComponentTest {
 
   @Test
   void sharesSurviveASwapBecauseTheyAreCopiedFromTheOldStore() {
-    MemoryMetadataStore first = new MemoryMetadataStore();
+    MapStore first = new MapStore();
     component.activate(null, config(Map.of()));
     bind(first);
     component.putShare(new Share("docs", LockingMode.MANDATORY));
-    MemoryMetadataStore second = new MemoryMetadataStore();
+    MapStore second = new MapStore();
 
     bind(second, "memory", 1); // better ranked: greedy selection swaps to it
 
@@ -167,7 +167,7 @@ class MetadataServiceComponentTest {
 
   @Test
   void metricsAreReadableOverJmxUnderTheComponentsObjectName() throws Exception {
-    bind(new MemoryMetadataStore());
+    bind(new MapStore());
     component.activate(null, config(Map.of()));
     grant(0, 10);
     grant(0, 10); // the same owner re-locking its own range: granted again, no new record
@@ -188,7 +188,7 @@ class MetadataServiceComponentTest {
 
   @Test
   void aMalformedTargetIsRefusedWithOneLineAndTheServiceKeepsServing() {
-    MemoryMetadataStore memory = new MemoryMetadataStore();
+    MapStore memory = new MapStore();
     bind(memory);
     component.activate(null, config(Map.of()));
     Lock held = ((LockResult.Granted) grant(0, 10)).lock();
@@ -205,14 +205,14 @@ class MetadataServiceComponentTest {
         .contains("not a valid LDAP filter", "keeping (store.type=memory)");
 
     // the previous filter is still in force: a better ranked memory store is swapped to
-    MemoryMetadataStore better = new MemoryMetadataStore();
+    MapStore better = new MapStore();
     bind(better, "memory", 5);
     assertThat(component.store()).isSameAs(better);
   }
 
   @Test
   void aTargetMatchingNothingKeepsTheStoreUntilAMatchingOneAppearsThenSwapsWithTheState() {
-    MemoryMetadataStore memory = new MemoryMetadataStore();
+    MapStore memory = new MapStore();
     bind(memory);
     component.activate(null, config(Map.of()));
     component.putShare(new Share("docs", LockingMode.ADVISORY));
@@ -229,11 +229,11 @@ class MetadataServiceComponentTest {
         .contains(MetadataServiceComponent.PID, "'store.target'", "(store.type=nosuch)")
         .contains("matches no registered MetadataStore", "staying on memory until one appears");
 
-    bind(new MemoryMetadataStore(), "other", 0); // does not match: nothing changes, no new line
+    bind(new MapStore(), "other", 0); // does not match: nothing changes, no new line
     assertThat(component.store()).isSameAs(memory);
     assertThat(log.lines(Level.WARNING)).hasSize(1);
 
-    MemoryMetadataStore nosuch = new MemoryMetadataStore();
+    MapStore nosuch = new MapStore();
     bind(nosuch, "nosuch", 0);
     assertThat(component.store()).isSameAs(nosuch);
     assertThat(ids(nosuch))
@@ -245,7 +245,7 @@ class MetadataServiceComponentTest {
 
   @Test
   void theStoreKeptWhileNothingMatchesGoingAwayDetaches() {
-    MemoryMetadataStore memory = new MemoryMetadataStore();
+    MapStore memory = new MapStore();
     bind(memory);
     component.activate(null, config(Map.of()));
     grant(0, 10);
@@ -259,7 +259,7 @@ class MetadataServiceComponentTest {
             StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
     assertThat(component.lockManager().locks(F)).hasSize(1); // held in memory, not dropped
 
-    MemoryMetadataStore nosuch = new MemoryMetadataStore();
+    MapStore nosuch = new MapStore();
     bind(nosuch, "nosuch", 0);
     assertThat(component.store()).isSameAs(nosuch);
     assertThat(ids(nosuch)).hasSize(1);
@@ -267,8 +267,8 @@ class MetadataServiceComponentTest {
 
   @Test
   void theStoreInUseGoingAwayMovesToTheNextMatchingStoreReadingTheDepartingOne() {
-    MemoryMetadataStore first = new MemoryMetadataStore();
-    MemoryMetadataStore second = new MemoryMetadataStore();
+    MapStore first = new MapStore();
+    MapStore second = new MapStore();
     bind(first, "memory", 10);
     bind(second, "memory", 0);
     component.activate(null, config(Map.of()));
@@ -285,9 +285,9 @@ class MetadataServiceComponentTest {
 
   @Test
   void selectionIsHighestRankingThenLowestServiceIdAndFollowsRankingUpdates() {
-    MemoryMetadataStore a = new MemoryMetadataStore();
-    MemoryMetadataStore b = new MemoryMetadataStore();
-    MemoryMetadataStore c = new MemoryMetadataStore();
+    MapStore a = new MapStore();
+    MapStore b = new MapStore();
+    MapStore c = new MapStore();
     bind(a, "memory", 0);
     bind(b, "memory", 3);
     bind(c, "memory", 3);
@@ -305,8 +305,8 @@ class MetadataServiceComponentTest {
 
   @Test
   void aNewTargetMatchingAnotherStoreSwapsToIt() {
-    MemoryMetadataStore memory = new MemoryMetadataStore();
-    MemoryMetadataStore other = new MemoryMetadataStore();
+    MapStore memory = new MapStore();
+    MapStore other = new MapStore();
     bind(memory);
     bind(other, "h2", 0);
     component.activate(null, config(Map.of()));
@@ -321,8 +321,8 @@ class MetadataServiceComponentTest {
 
   @Test
   void theStoreLeavingWhileTheFrameworkStopsIsACleanShutdownWithoutAWarning() {
-    MemoryMetadataStore memory = new MemoryMetadataStore();
-    MemoryMetadataStore other = new MemoryMetadataStore();
+    MapStore memory = new MapStore();
+    MapStore other = new MapStore();
     bind(memory);
     bind(other); // also matches: a store leaving otherwise means a swap to it
     component.activate(framework(org.osgi.framework.Bundle.STOPPING), config(Map.of()));
@@ -338,13 +338,13 @@ class MetadataServiceComponentTest {
     assertThat(ids(other)).as("no swap into the other store while stopping").isEmpty();
     assertThat(log.lines(Level.WARNING)).isEmpty();
     assertThat(log.lines(Level.INFO)).anyMatch(l -> l.contains("closed cleanly over memory"));
-    bind(new MemoryMetadataStore()); // nothing starts again while the framework stops
+    bind(new MapStore()); // nothing starts again while the framework stops
     assertThat(component.store()).isNull();
   }
 
   @Test
   void theStoreLeavingWhileTheFrameworkRunsDetachesWithAWarning() {
-    MemoryMetadataStore memory = new MemoryMetadataStore();
+    MapStore memory = new MapStore();
     bind(memory);
     component.activate(framework(org.osgi.framework.Bundle.ACTIVE), config(Map.of()));
     grant(0, 10);
@@ -357,7 +357,7 @@ class MetadataServiceComponentTest {
 
   @Test
   void aSelectedStoreThatIsNotOpenYetIsRetriedInTheBackgroundWithOneLineEach() {
-    MemoryMetadataStore memory = new MemoryMetadataStore();
+    MapStore memory = new MapStore();
     boolean[] open = {false};
     MetadataStore later =
         new MetadataStore() {
@@ -413,7 +413,7 @@ class MetadataServiceComponentTest {
   @Test
   void aStoreThatComesInTimeLeavesNoWarning() {
     component.activate(null, config(Map.of()));
-    bind(new MemoryMetadataStore());
+    bind(new MapStore());
     time.advance(java.time.Duration.ofSeconds(60));
     assertThat(log.lines(Level.WARNING)).isEmpty();
   }

@@ -1,4 +1,4 @@
-package org.dittofs.metadata.store.memory;
+package org.dittofs.metadata.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.dittofs.metadata.FileRecord;
@@ -29,11 +30,12 @@ import org.dittofs.metadata.lock.PendingLock;
 import org.dittofs.metadata.lock.UnlockRequest;
 import org.dittofs.metadata.lock.spi.LockQuery;
 import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.lock.testing.ManualScheduler;
+import org.dittofs.metadata.lock.testing.Records;
 import org.dittofs.metadata.spi.LockRecords;
 import org.dittofs.metadata.spi.MetadataStore;
 import org.dittofs.metadata.spi.Transaction;
-import org.dittofs.metadata.store.testkit.ManualLockScheduler;
-import org.dittofs.metadata.store.testkit.Records;
+import org.dittofs.metadata.testing.MapStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -48,10 +50,10 @@ class MetadataServiceTest {
   private static final LockClient CA = new LockClient("host-a", "nlm");
   private static final LockClient CB = new LockClient("host-b", "nlm");
 
-  private final MemoryMetadataStore memory = new MemoryMetadataStore();
+  private final MapStore memory = new MapStore();
   private final AtomicBoolean failDeletes = new AtomicBoolean();
   private final MetadataStore store = failing(memory, failDeletes);
-  private final ManualLockScheduler scheduler = new ManualLockScheduler();
+  private final ManualScheduler scheduler = new ManualScheduler();
   private MetadataManager service = start(Duration.ZERO);
 
   /**
@@ -125,7 +127,8 @@ class MetadataServiceTest {
     service.putShare(new Share("a", LockingMode.ADVISORY));
     service.putShare(new Share("a", LockingMode.MANDATORY));
     assertThat(service.shares()).containsExactly(new Share("a", LockingMode.MANDATORY));
-    assertThat(memory.shares.get("a")).isEqualTo(new Share("a", LockingMode.MANDATORY));
+    assertThat(memory.<Optional<Share>>inTransaction(tx -> tx.getShare("a")))
+        .contains(new Share("a", LockingMode.MANDATORY));
     assertThat(service.share("a")).contains(new Share("a", LockingMode.MANDATORY));
   }
 
@@ -147,7 +150,7 @@ class MetadataServiceTest {
     FileRecord f = new FileRecord(F, "adv", "renamed", G, FileType.SYMLINK, 5);
     service.putFile(f);
     assertThat(service.file(F)).contains(f);
-    assertThat(memory.files.get(F)).isEqualTo(f);
+    assertThat(memory.<Optional<FileRecord>>inTransaction(tx -> tx.getFile(F))).contains(f);
     assertThat(service.file(FileHandle.of("none"))).isEmpty();
   }
 
@@ -157,7 +160,7 @@ class MetadataServiceTest {
         ErrorCode.NOT_FOUND,
         () -> service.putFile(new FileRecord(F, "nowhere", "f", null, FileType.FILE, 0)));
     assertThat(service.file(F)).isEmpty();
-    assertThat(memory.files).isEmpty();
+    assertThat(memory.<List<FileRecord>>inTransaction(tx -> tx.listFiles("nowhere"))).isEmpty();
   }
 
   // ---- removing files ----
@@ -373,7 +376,7 @@ class MetadataServiceTest {
    * The memory store, with deleteLocksByFile failing with IO_ERROR while {@code fail} is set (after
    * the transaction has already deleted the file record).
    */
-  private static MetadataStore failing(MemoryMetadataStore memory, AtomicBoolean fail) {
+  private static MetadataStore failing(MapStore memory, AtomicBoolean fail) {
     return new MetadataStore() {
       @Override
       public String type() {

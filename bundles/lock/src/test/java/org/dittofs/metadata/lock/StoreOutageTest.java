@@ -1,0 +1,219 @@
+package org.dittofs.metadata.lock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.dittofs.metadata.errors.ErrorCode;
+import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.lock.host.LockConfig;
+import org.dittofs.metadata.lock.host.LockManager;
+import org.dittofs.metadata.lock.host.LockManagers;
+import org.dittofs.metadata.lock.internal.LockTableInvariants;
+import org.dittofs.metadata.lock.internal.SystemLockScheduler;
+import org.dittofs.metadata.lock.spi.LockStoreOp;
+import org.dittofs.metadata.lock.testing.ForwardingLockStore;
+import org.dittofs.metadata.lock.testing.ManualScheduler;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A store that is away for a while, as a database server that stopped: each attempt waits (a pool
+ * waiting for a connection) and then fails with STORE_UNAVAILABLE. Found by the reliability
+ * module's PostgreSQL outage test, where the service stalled for the whole outage: grants waited
+ * for one attempt of the store per queued request, a release leading the group commit waited for
+ * the store, and the retries ran on the timer thread, so blocking requests timed out only once the
+ * database was back. Grants must fail within a bound, releases must not wait, timers must run.
+ */
+class StoreOutageTest {
+  @BeforeAll
+  static void quietLog() {
+    QuietLockLog.quiet();
+  }
+
+  @AfterAll
+  static void restoreLog() {
+    QuietLockLog.restore();
+  }
+
+  /** Down: every commit waits for {@code hold} (if set), then fails. */
+  private static final class AwayStore extends ForwardingLockStore {
+    volatile boolean down;
+    volatile CountDownLatch hold;
+    final AtomicInteger attempts = new AtomicInteger();
+    final BlockingQueue<String> waiting = new LinkedBlockingQueue<>();
+
+    @Override
+    public void apply(List<LockStoreOp> ops) {
+      if (!down) {
+        durable.apply(ops);
+        return;
+      }
+      attempts.incrementAndGet();
+      CountDownLatch h = hold;
+      if (h != null) {
+        waiting.add(Thread.currentThread().getName());
+        try {
+          h.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      throw new StoreError(ErrorCode.STORE_UNAVAILABLE, "connection not available, timed out");
+    }
+  }
+
+  private final AwayStore store = new AwayStore();
+  private final Requests on = Requests.on("away");
+  private final Requests.Owner a = on.posix("nlm:host:1:a");
+  private final Requests.Owner b = on.posix("nlm:host:1:b");
+
+  @Test
+  void releasesDoNotWaitForAStoreThatFailedUntilAWriteLandsAgain() {
+    ManualScheduler sched = new ManualScheduler();
+    Duration retry = Duration.ofMillis(100);
+    LockManager locks =
+        LockManagers.builder()
+            .scheduler(sched)
+            .store(store)
+            .config(LockConfig.builder().storeRetryInterval(retry).build())
+            .build();
+    locks.lock(a.exclusive(0, 10));
+    locks.lock(a.exclusive(20, 10));
+    store.down = true;
+
+    locks.unlock(a.unlock(0, 10)); // leads its round: the store fails, a retry is scheduled
+    assertThat(store.attempts).hasValue(1);
+    locks.unlock(a.unlock(20, 10)); // queued behind the retry, not tried
+    assertThat(store.attempts).as("the second release did not try the store").hasValue(1);
+    assertThat(locks.pendingStoreWrites()).isEqualTo(2);
+
+    store.down = false;
+    sched.advance(retry);
+    LockTableInvariants.checkStoreMatches(locks, store);
+  }
+
+  @Test
+  void grantsQueuedBehindAnUnreachableStoreFailWithTheRoundTheyWaitedFor() throws Exception {
+    LockManager locks =
+        LockManagers.builder().scheduler(new ManualScheduler()).store(store).build();
+    store.hold = new CountDownLatch(1);
+    store.down = true;
+    List<CompletableFuture<Void>> grants = new ArrayList<>();
+    ExecutorService clients = Executors.newFixedThreadPool(5);
+    for (int i = 0; i < 5; i++) {
+      // one file each: grants of one file wait for each other at the file's table, not at the store
+      Requests.Owner owner = Requests.on("away-" + i).posix("nlm:host:1:b");
+      grants.add(CompletableFuture.runAsync(() -> locks.lock(owner.exclusive(0, 1)), clients));
+      if (i == 0) {
+        assertThat(store.waiting.poll(30, TimeUnit.SECONDS)).as("the leader waits").isNotNull();
+      }
+    }
+    for (int n = 0; n < 3000 && locks.pendingStoreWrites() < 5; n++) {
+      Thread.sleep(10);
+    }
+    assertThat(locks.pendingStoreWrites()).as("four grants queued behind the leader").isEqualTo(5);
+    store.hold.countDown();
+    for (CompletableFuture<Void> g : grants) {
+      assertThatThrownBy(() -> g.get(30, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOfSatisfying(
+              StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
+    }
+    clients.shutdown();
+    assertThat(store.attempts).as("one attempt of the store for all five").hasValue(1);
+    assertThat(locks.lockCount()).isZero();
+  }
+
+  @Test
+  void aStoreThatTookLongToRefuseIsAwayAndLaterGrantsAreRefusedWithoutWaitingForIt()
+      throws Exception {
+    SystemLockScheduler time = new SystemLockScheduler();
+    LockManager locks =
+        LockManagers.builder()
+            .scheduler(time)
+            .store(store)
+            .config(LockConfig.builder().storeRetryInterval(Duration.ofHours(1)).build())
+            .build();
+    ExecutorService client = Executors.newSingleThreadExecutor();
+    try {
+      store.hold = new CountDownLatch(1);
+      store.down = true;
+      CompletableFuture<Void> first =
+          CompletableFuture.runAsync(() -> locks.lock(a.exclusive(0, 1)), client);
+      assertThat(store.waiting.poll(30, TimeUnit.SECONDS)).as("the grant waits").isNotNull();
+      Thread.sleep(1200); // the attempt waits longer than a store that is merely refusing
+      store.hold.countDown();
+      assertThatThrownBy(() -> first.get(30, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOfSatisfying(
+              StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
+
+      store.hold = new CountDownLatch(1); // a second attempt would wait: it must not happen
+      CompletableFuture<Void> second =
+          CompletableFuture.runAsync(() -> locks.lock(b.exclusive(100, 1)), client);
+      assertThatThrownBy(() -> second.get(30, TimeUnit.SECONDS))
+          .as("refused without waiting for the store")
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOfSatisfying(
+              StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
+      assertThat(store.attempts).as("the second grant did not try the store").hasValue(1);
+    } finally {
+      store.hold.countDown();
+      store.down = false;
+      client.shutdown();
+      locks.close();
+      time.close();
+    }
+    assertThat(store.durable.records()).isEmpty();
+  }
+
+  @Test
+  void aRetryWaitingForTheStoreDoesNotHoldUpLockTimeouts() throws Exception {
+    SystemLockScheduler time = new SystemLockScheduler();
+    LockManager locks =
+        LockManagers.builder()
+            .scheduler(time)
+            .store(store)
+            .config(LockConfig.builder().storeRetryInterval(Duration.ofMillis(10)).build())
+            .build();
+    try {
+      locks.lock(a.exclusive(0, 10));
+      locks.lock(a.exclusive(20, 10));
+      store.down = true;
+      locks.unlock(a.unlock(20, 10)); // fails at once; from now on the retries wait
+      store.hold = new CountDownLatch(1);
+      String retrying = store.waiting.poll(30, TimeUnit.SECONDS);
+      assertThat(retrying).as("a retry waits for the store").isNotNull();
+      assertThat(retrying).isNotEqualTo(SystemLockScheduler.THREAD_NAME);
+
+      PendingLock p = locks.lockBlocking(b.exclusive(0, 1), Duration.ofMillis(50));
+      assertThatThrownBy(() -> p.completion().toCompletableFuture().get(30, TimeUnit.SECONDS))
+          .as("the blocking request times out while the retry still waits")
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOfSatisfying(
+              StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TIMED_OUT));
+    } finally {
+      store.hold.countDown();
+      store.down = false;
+      locks.close();
+      time.close();
+    }
+  }
+}
