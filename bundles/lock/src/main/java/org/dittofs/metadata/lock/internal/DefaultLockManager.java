@@ -100,6 +100,8 @@ public final class DefaultLockManager implements LockManager {
   private final StoreBinding binding;
   private final LockCluster cluster; // cluster mode (docs/cluster.md); null on one node
   private final ClusterWaits waits; // cluster mode: this node's waiters; null on one node
+  private final ClusterRecovery clusterRecovery; // cluster mode: the cluster's grace; else null
+  private final ClusterQuota quota; // cluster mode: this node's lease of the total; else null
 
   private DefaultLockManager(
       LockConfig config,
@@ -121,7 +123,9 @@ public final class DefaultLockManager implements LockManager {
     this.waits = cluster == null ? null : new ClusterWaits(timers);
     ClusterWaits waits = this.waits;
     this.ids = new LockIdGenerator(epoch, cluster);
-    this.limits = new LockLimits(this.config);
+    CurrentFile current = cluster == null ? null : new CurrentFile();
+    this.quota = cluster == null ? null : new ClusterQuota(cluster, current);
+    this.limits = new LockLimits(this.config, quota);
     LiveConfig cfg = this.config;
     ClientRegistry clients =
         new ClientRegistry(
@@ -130,9 +134,8 @@ public final class DefaultLockManager implements LockManager {
             () -> cfg.get().leaseTime().toNanos(),
             limits::countsClients);
     this.clients = clients;
-    this.grace = new GracePeriod(timers);
+    this.grace = new GracePeriod(timers, cluster != null);
     this.checks = new RequestChecks(cfg, timers, owners, clients, grace);
-    CurrentFile current = cluster == null ? null : new CurrentFile();
     this.writer =
         new StoreWriter(
             cluster != null && store == null ? UnavailableLockStore.INSTANCE : store,
@@ -143,7 +146,9 @@ public final class DefaultLockManager implements LockManager {
             current);
     RestoredMarks restored = new RestoredMarks(grace);
     this.ops = new TableOps(timers, ids, owners, limits, clients, writer, restored);
-    ConflictSearch conflicts = new ConflictSearch(cfg, clients, ops);
+    ClientHome home =
+        cluster == null ? ClientHome.NONE : ClientHome.of(cluster, () -> cfg.get().leaseTime());
+    ConflictSearch conflicts = new ConflictSearch(cfg, clients, ops, home);
     this.waiting =
         new WaitQueue(
             cfg,
@@ -153,7 +158,8 @@ public final class DefaultLockManager implements LockManager {
             clients,
             ops,
             conflicts,
-            cluster == null ? WaitLinks.local() : new ClusterLinks(cluster.node(), current, waits));
+            cluster == null ? WaitLinks.local() : new ClusterLinks(cluster.node(), current, waits),
+            limits);
     this.tables =
         cluster == null
             ? new LockTables(events, cfg, waiting)
@@ -165,30 +171,36 @@ public final class DefaultLockManager implements LockManager {
                     new CoordinatedTables(
                         cluster,
                         new TableSync(
-                            owners, limits, clients, epoch, cluster.node(), waits, timers),
+                            owners, limits, clients, epoch, cluster.node(), waits, timers, grace),
                         current,
                         events,
                         cfg,
                         waiting,
                         lt));
-    this.ranges = new RangeLocks(checks, cfg, timers, owners, tables, ops, conflicts, waiting);
+    this.ranges =
+        new RangeLocks(
+            checks, cfg, timers, owners, tables, ops, conflicts, waiting, clients, cluster != null);
     this.opens = new ShareReservations(checks, timers, ids, clients, writer, tables, ops);
+    this.clusterRecovery =
+        cluster == null
+            ? null
+            : new ClusterRecovery(cluster, grace, events, tables, ops, epoch, timers, cfg);
     this.recovery =
         new Recovery(
-            checks, cfg, grace, events, owners, limits, clients, writer, tables, ops, restored,
-            opens);
-    this.sessions =
-        new ClientSessions(
             checks,
-            clients,
-            limits,
+            cfg,
+            grace,
             events,
+            owners,
+            limits,
+            clients,
+            writer,
             tables,
             ops,
-            waiting,
-            cluster == null
-                ? ClientHome.NONE
-                : ClientHome.of(cluster, () -> cfg.get().leaseTime()));
+            restored,
+            opens,
+            clusterRecovery);
+    this.sessions = new ClientSessions(checks, clients, limits, events, tables, ops, waiting, home);
     this.binding = new StoreBinding(store, timers, ids, events, writer, tables);
   }
 
@@ -224,11 +236,18 @@ public final class DefaultLockManager implements LockManager {
       LockCluster cluster) {
     if (cluster != null) {
       DefaultLockManager m =
-          new DefaultLockManager(config, scheduler, ownsScheduler, store, cluster.join(), cluster);
+          new DefaultLockManager(
+              config, scheduler, ownsScheduler, store, cluster.join(config.gracePeriod()), cluster);
       listeners.forEach(m.events::add);
       // a notified file gets an operation that changes nothing: it reloads the file, which answers
       // this node's waiters that another node granted or failed
-      m.waits.listen(cluster, f -> m.tables.run(f, true, (t, d) -> null), m.sessions::expired);
+      m.waits.listen(
+          cluster,
+          f -> m.tables.run(f, true, (t, d) -> null),
+          m.sessions::expired,
+          m.clusterRecovery::endedElsewhere,
+          m.quota::giveBack);
+      m.clusterRecovery.start();
       return m;
     }
     long ep = epoch;
@@ -454,7 +473,7 @@ public final class DefaultLockManager implements LockManager {
 
   @Override
   public void endGrace() {
-    recovery.end(true);
+    recovery.endNow();
   }
 
   @Override
@@ -494,6 +513,9 @@ public final class DefaultLockManager implements LockManager {
       LockConfig old = config.get();
       boolean total = old.maxLocksTotal() <= 0 && newConfig.maxLocksTotal() > 0;
       boolean perClient = old.maxLocksPerClient() <= 0 && newConfig.maxLocksPerClient() > 0;
+      if (quota != null && old.maxLocksTotal() > newConfig.maxLocksTotal()) {
+        quota.giveBack(); // leased under the old limit
+      }
       if (!total && !perClient) {
         config.set(newConfig);
         return;
@@ -559,7 +581,8 @@ public final class DefaultLockManager implements LockManager {
     }
     grace.end();
     if (cluster != null) {
-      cluster.leave(); // the cluster's clean-shutdown marker is not this node's to set
+      quota.giveBack();
+      cluster.leave(); // the last node to leave marks the cluster's shutdown clean
     } else {
       binding.shutDown();
     }
