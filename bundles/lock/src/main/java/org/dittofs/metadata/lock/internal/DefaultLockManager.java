@@ -34,6 +34,7 @@ import org.dittofs.metadata.lock.host.LockEventListener;
 import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.host.SwapReport;
+import org.dittofs.metadata.lock.spi.ClusterNode;
 import org.dittofs.metadata.lock.spi.LockCluster;
 import org.dittofs.metadata.lock.spi.LockQuery;
 import org.dittofs.metadata.lock.spi.LockStore;
@@ -495,6 +496,21 @@ public final class DefaultLockManager implements LockManager {
   @Override
   public long epoch() {
     return ids.epoch();
+  }
+
+  @Override
+  public Optional<String> clusterNode() {
+    return cluster == null ? Optional.empty() : Optional.of(cluster.node());
+  }
+
+  @Override
+  public List<ClusterNode> clusterNodes() {
+    return cluster == null ? List.of() : cluster.nodes();
+  }
+
+  @Override
+  public Map<LockClient, String> clientNodes() {
+    return cluster == null ? Map.of() : cluster.clientNodes();
   }
 
   @Override

@@ -3,6 +3,7 @@ package org.dittofs.metadata.lock.spi;
 import java.time.Duration;
 import java.util.List;
 import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.LockClient;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -246,4 +247,23 @@ public interface LockCluster {
    *     reached
    */
   void wantQuota();
+
+  // ---- operations ------------------------------------------------------------------------------
+
+  /**
+   * Every node that ever joined, live or not, by id.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  List<ClusterNode> nodes();
+
+  /**
+   * The node each registered client belongs to (clients that never registered, such as NLM hosts,
+   * belong to none).
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  java.util.Map<LockClient, String> clientNodes();
 }

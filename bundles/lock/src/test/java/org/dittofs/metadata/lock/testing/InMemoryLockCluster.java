@@ -19,6 +19,7 @@ import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.spi.ClusterListener;
+import org.dittofs.metadata.lock.spi.ClusterNode;
 import org.dittofs.metadata.lock.spi.FileTransaction;
 import org.dittofs.metadata.lock.spi.FileWork;
 import org.dittofs.metadata.lock.spi.GraceState;
@@ -323,6 +324,29 @@ public final class InMemoryLockCluster {
       synchronized (life) {
         leases.merge(id, -n, Long::sum);
       }
+    }
+
+    @Override
+    public List<ClusterNode> nodes() {
+      synchronized (life) {
+        List<ClusterNode> out = new ArrayList<>();
+        for (String n : new java.util.TreeSet<>(live)) {
+          int c = (int) clients.values().stream().filter(n::equals).count();
+          out.add(new ClusterNode(n, true, 0, java.time.Instant.EPOCH, java.time.Instant.EPOCH, c));
+        }
+        return out;
+      }
+    }
+
+    @Override
+    public Map<LockClient, String> clientNodes() {
+      Map<LockClient, String> out = new HashMap<>();
+      clients.forEach(
+          (k, n) -> {
+            String[] p = k.split("\n", 2);
+            out.put(new LockClient(p[0], p[1]), n);
+          });
+      return out;
     }
 
     @Override

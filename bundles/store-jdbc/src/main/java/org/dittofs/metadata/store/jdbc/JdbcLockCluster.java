@@ -2,13 +2,17 @@ package org.dittofs.metadata.store.jdbc;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.spi.ClusterListener;
+import org.dittofs.metadata.lock.spi.ClusterNode;
 import org.dittofs.metadata.lock.spi.FileWork;
 import org.dittofs.metadata.lock.spi.GraceState;
 import org.dittofs.metadata.lock.spi.LockCluster;
@@ -201,6 +205,45 @@ public final class JdbcLockCluster implements LockCluster {
   @Override
   public void wantQuota() {
     life.wantQuota();
+  }
+
+  @Override
+  public List<ClusterNode> nodes() {
+    return inTransaction(
+        "listing the cluster's nodes",
+        tx ->
+            tx.sql()
+                .query(
+                    "list nodes",
+                    "SELECT n.node, n.node IN ("
+                        + ClusterMembership.LIVE_NODES
+                        + "), n.incarnation, n.started_at, n.heartbeat_at, (SELECT count(*) FROM"
+                        + " cluster_clients c WHERE c.node = n.node) FROM cluster_nodes n"
+                        + " ORDER BY n.node",
+                    rs ->
+                        new ClusterNode(
+                            rs.getString(1),
+                            rs.getBoolean(2),
+                            rs.getLong(3),
+                            rs.getTimestamp(4).toInstant(),
+                            rs.getTimestamp(5).toInstant(),
+                            rs.getInt(6))));
+  }
+
+  @Override
+  public Map<LockClient, String> clientNodes() {
+    Map<LockClient, String> out = new HashMap<>();
+    inTransaction(
+        "listing the clients' nodes",
+        tx ->
+            tx.sql()
+                .query(
+                    "clients' nodes",
+                    "SELECT client_id, adapter, node FROM cluster_clients",
+                    rs ->
+                        out.put(
+                            new LockClient(rs.getString(1), rs.getString(2)), rs.getString(3))));
+    return out;
   }
 
   @Override
