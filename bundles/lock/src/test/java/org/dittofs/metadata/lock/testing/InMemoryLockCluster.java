@@ -39,9 +39,9 @@ import org.dittofs.metadata.lock.spi.WaitEdge;
  * view. Commits can be made to fail ({@link #failCommits}), before or after they take effect (an
  * unknown outcome). The cluster's life is kept as the store keeps it: the live nodes, the epoch
  * moved by a cold start (the first join with no node live), the grace period entered then if
- * records of an older epoch are left, the clean-shutdown marker set by the last node to leave, and
- * the total-limit quota pool with each node's lease and committed count. A node can be taken for
- * dead ({@link #die}): its lease and count are folded into the pool as a store does.
+ * records of an older epoch are left, and the total-limit quota pool with each node's lease and
+ * committed count. A node can be taken for dead ({@link #die}): its lease and count are folded into
+ * the pool as a store does.
  *
  * <p>Thread-safe: each file's state is an immutable snapshot in a concurrent map, replaced under
  * the file's lock; the graph is changed under its lock; counters are atomic; the cluster's life
@@ -71,7 +71,6 @@ public final class InMemoryLockCluster {
   // guarded by life
   private final Set<String> live = new HashSet<>();
   private long epoch;
-  private boolean cleanShutdown;
   private boolean graceActive;
   private long graceUntil;
   private Set<LockClient> expected = Set.of();
@@ -113,10 +112,15 @@ public final class InMemoryLockCluster {
     synchronized (life) {
       live.remove(id);
       listeners.remove(id);
-      quotaBase += usage.getOrDefault(id, 0L);
-      usage.remove(id);
-      leases.remove(id);
+      fold(id);
     }
+  }
+
+  /** A node's committed count goes to the pool's base, its lease ends. Under life. */
+  private void fold(String id) {
+    quotaBase += usage.getOrDefault(id, 0L);
+    usage.remove(id);
+    leases.remove(id);
   }
 
   /**
@@ -186,9 +190,10 @@ public final class InMemoryLockCluster {
       synchronized (life) {
         if (live.isEmpty()) {
           coldStart(gracePeriod);
+        } else {
+          fold(id); // what an earlier incarnation of this node left
         }
         live.add(id);
-        leases.remove(id);
         return epoch;
       }
     }
@@ -202,7 +207,6 @@ public final class InMemoryLockCluster {
       quotaBase = left.stream().filter(r -> r.kind() == PersistedLock.Kind.LOCK).count();
       leases.clear();
       usage.clear();
-      cleanShutdown = false;
       completed.clear();
       reclaimed = 0;
       graceActive = !left.isEmpty();
@@ -220,8 +224,8 @@ public final class InMemoryLockCluster {
     public void leave() {
       synchronized (life) {
         listeners.remove(id);
-        if (live.remove(id) && live.isEmpty()) {
-          cleanShutdown = true;
+        if (live.remove(id)) {
+          fold(id);
         }
       }
     }

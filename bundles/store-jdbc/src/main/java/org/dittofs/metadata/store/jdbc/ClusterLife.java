@@ -167,8 +167,7 @@ final class ClusterLife {
     return sql.inTransaction(
         "ending the grace period",
         tx -> {
-          SqlTransaction s = tx.sql();
-          s.query("hold the cluster's state", HOLD, rs -> 0);
+          SqlTransaction s = holding(tx);
           boolean[] state =
               s.query(
                       "read the grace period",
@@ -259,8 +258,7 @@ final class ClusterLife {
     return sql.inTransaction(
         "leasing total-limit quota",
         tx -> {
-          SqlTransaction s = tx.sql();
-          s.query("hold the cluster's state", HOLD, rs -> 0);
+          SqlTransaction s = holding(tx);
           long[] pool =
               s.query(
                       "read the quota pool",
@@ -348,6 +346,13 @@ final class ClusterLife {
       }
     }
     return out;
+  }
+
+  /** The transaction's statements, after the row lock of {@code cluster_state} was taken. */
+  private static SqlTransaction holding(JdbcTransaction tx) {
+    SqlTransaction s = tx.sql();
+    s.query("hold the cluster's state", HOLD, rs -> 0);
+    return s;
   }
 
   private static void execute(Connection c, String statement) throws SQLException {

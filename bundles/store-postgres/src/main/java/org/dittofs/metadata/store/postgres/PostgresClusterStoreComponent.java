@@ -3,11 +3,9 @@ package org.dittofs.metadata.store.postgres;
 import com.zaxxer.hikari.HikariDataSource;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.Properties;
 import javax.sql.DataSource;
 import org.dittofs.metadata.config.ConfigurationValues;
 import org.dittofs.metadata.errors.StoreError;
@@ -172,27 +170,14 @@ public final class PostgresClusterStoreComponent extends ConnectingStoreComponen
 
   private static HikariDataSource pool(
       DataSourceFactory factory, String url, String user, String password, int poolSize) {
-    Properties props = new Properties();
-    props.setProperty(DataSourceFactory.JDBC_URL, PostgresStores.withBatchRewrite(url));
-    if (!user.isEmpty()) {
-      props.setProperty(DataSourceFactory.JDBC_USER, user);
-    }
-    if (!password.isEmpty()) {
-      props.setProperty(DataSourceFactory.JDBC_PASSWORD, password);
-    }
     DataSource source;
     try {
-      source = factory.createDataSource(props);
-    } catch (SQLException | RuntimeException e) {
-      LOG.error(PID + ": url '" + PostgresStores.redact(url) + "' is refused by the driver: " + e);
-      props.setProperty(
-          DataSourceFactory.JDBC_URL,
-          PostgresStores.withBatchRewrite(PostgresStoreComponent.DEFAULT_URL));
-      try {
-        source = factory.createDataSource(props);
-      } catch (SQLException ex) {
-        throw new IllegalStateException(ex);
-      }
+      source = PostgresStoreComponent.dataSource(factory, url, user, password);
+    } catch (StoreError e) {
+      LOG.error(PID + ": " + e.getMessage() + "; using " + PostgresStoreComponent.DEFAULT_URL);
+      source =
+          PostgresStoreComponent.dataSource(
+              factory, PostgresStoreComponent.DEFAULT_URL, user, password);
     }
     return PostgresStores.lazyClusterPool(source, poolSize);
   }
