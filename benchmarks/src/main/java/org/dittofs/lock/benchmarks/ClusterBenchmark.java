@@ -67,11 +67,15 @@ public final class ClusterBenchmark {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     int samples = args.length > 1 ? Integer.parseInt(args[1]) : 500;
     Fixtures.quietLogs();
-    System.out.println(run(seconds, 3, samples));
+    System.out.println(run(seconds, 3, samples, true));
   }
 
-  /** Runs everything and returns the report (markdown). */
-  static String run(int seconds, int warmupSeconds, int samples) throws Exception {
+  /**
+   * Runs everything and returns the report (markdown); {@code asyncToo}: the throughput series with
+   * {@code synchronous_commit=off} too.
+   */
+  static String run(int seconds, int warmupSeconds, int samples, boolean asyncToo)
+      throws Exception {
     StringBuilder out = new StringBuilder();
     out.append("- load average (1 min) before: ").append(loadAverage()).append('\n');
     try (Postgres pg = Postgres.start()) {
@@ -79,16 +83,21 @@ public final class ClusterBenchmark {
           "\n| lock+unlock pairs/s, disjoint files, "
               + THREADS
               + " threads per node | pairs/s | vs 1 cluster node | PostgreSQL backends: running /"
-              + " WAL flush / lock / client (% of samples) |\n|---|---|---|---|\n");
-      Throughput one = null;
-      for (int n : new int[] {1, 2, 3}) {
-        Throughput t = throughput(pg, n, true, seconds, warmupSeconds);
-        one = one == null ? t : one;
-        out.append(row("cluster, " + n + " node" + (n == 1 ? "" : "s"), one, t));
-      }
-      for (int n : new int[] {1, 2, 3}) {
-        Throughput t = throughput(pg, n, false, seconds, warmupSeconds);
-        out.append(row("one durable node, " + (n * THREADS) + " threads", one, t));
+              + " WAL flush / lock / client (% of samples) | machine CPU busy |\n"
+              + "|---|---|---|---|---|\n");
+      for (boolean durable : asyncToo ? new boolean[] {true, false} : new boolean[] {true}) {
+        // synchronous_commit off: PostgreSQL does not wait for the disk, the nodes' share shows
+        String how = durable ? "" : ", synchronous_commit=off";
+        Throughput one = null;
+        for (int n : new int[] {1, 2, 3}) {
+          Throughput t = throughput(pg, n, true, durable, seconds, warmupSeconds);
+          one = one == null ? t : one;
+          out.append(row("cluster, " + n + " node" + (n == 1 ? "" : "s") + how, one, t));
+        }
+        for (int n : new int[] {1, 2, 3}) {
+          Throughput t = throughput(pg, n, false, durable, seconds, warmupSeconds);
+          out.append(row("one durable node, " + (n * THREADS) + " threads" + how, one, t));
+        }
       }
       out.append(
           "\n| latency (ms), " + samples + " samples | median | p90 | p99 |\n|---|---|---|---|\n");
@@ -107,20 +116,26 @@ public final class ClusterBenchmark {
         + String.format("%.2fx", t.perSecond / one.perSecond)
         + " | "
         + t.activity
-        + " |\n";
+        + " | "
+        + t.cpuBusy
+        + "% |\n";
   }
 
   // ---- throughput -------------------------------------------------------------------------------
 
-  private record Throughput(double perSecond, String activity) {}
+  private record Throughput(double perSecond, String activity, long cpuBusy) {}
 
   /**
    * {@code nodes} cluster nodes ({@code cluster}) or one durable node with {@code nodes} x {@value
    * #THREADS} threads, each thread locking and unlocking a byte of a file of its own.
    */
   private static Throughput throughput(
-      Postgres pg, int nodes, boolean cluster, int seconds, int warmupSeconds) throws Exception {
+      Postgres pg, int nodes, boolean cluster, boolean durable, int seconds, int warmupSeconds)
+      throws Exception {
     String db = pg.createDatabase("bench_cluster");
+    if (!durable) {
+      pg.admin("ALTER DATABASE " + db + " SET synchronous_commit = off");
+    }
     List<Node> running = new ArrayList<>();
     try {
       if (cluster) {
@@ -165,11 +180,13 @@ public final class ClusterBenchmark {
       }
       TimeUnit.SECONDS.sleep(warmupSeconds);
       try (Sampler sampler = new Sampler(pg, db)) {
+        long[] cpu0 = cpuTicks();
         counting.set(true);
         long start = System.nanoTime();
         failed.await(seconds, TimeUnit.SECONDS);
         counting.set(false);
         long elapsed = System.nanoTime() - start;
+        long[] cpu1 = cpuTicks();
         stop.set(true);
         for (Thread w : workers) {
           w.join();
@@ -177,7 +194,9 @@ public final class ClusterBenchmark {
         if (!failures.isEmpty()) {
           throw new IllegalStateException("a worker failed", failures.get(0));
         }
-        return new Throughput(pairs.get() * 1e9 / elapsed, sampler.summary());
+        long total = cpu1[0] - cpu0[0];
+        long busy = total == 0 ? 0 : Math.round(100.0 * (total - (cpu1[1] - cpu0[1])) / total);
+        return new Throughput(pairs.get() * 1e9 / elapsed, sampler.summary(), busy);
       }
     } finally {
       running.forEach(Node::close);
@@ -294,6 +313,24 @@ public final class ClusterBenchmark {
         .type(LockType.EXCLUSIVE)
         .range(ByteRange.of(at, at))
         .build();
+  }
+
+  /** All CPUs' ticks and idle (+iowait) ticks from /proc/stat; zeros where there is none. */
+  private static long[] cpuTicks() {
+    try {
+      String[] f =
+          java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat"))
+              .get(0)
+              .trim()
+              .split(" +");
+      long total = 0;
+      for (int i = 1; i < f.length; i++) {
+        total += Long.parseLong(f[i]);
+      }
+      return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
+    } catch (java.io.IOException | RuntimeException e) {
+      return new long[] {0, 0};
+    }
   }
 
   private static String loadAverage() {

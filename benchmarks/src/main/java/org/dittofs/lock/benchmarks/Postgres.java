@@ -93,7 +93,7 @@ final class Postgres implements AutoCloseable {
     }
   }
 
-  private void admin(String sql) {
+  void admin(String sql) {
     try (Connection c = connect("postgres");
         Statement s = c.createStatement()) {
       s.execute(sql);

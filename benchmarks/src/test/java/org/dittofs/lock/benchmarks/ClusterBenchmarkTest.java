@@ -13,7 +13,7 @@ class ClusterBenchmarkTest {
   @Test
   void everyFigureIsProduced() throws Exception {
     Fixtures.quietLogs();
-    String report = ClusterBenchmark.run(1, 0, 10);
+    String report = ClusterBenchmark.run(1, 0, 10, false);
     for (String row :
         new String[] {
           "| cluster, 1 node |",
