@@ -3,7 +3,6 @@ package org.dittofs.metadata.lock.internal;
 import static org.dittofs.metadata.lock.internal.RequestChecks.requireNonNull;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -128,7 +127,7 @@ public final class DefaultLockManager implements LockManager {
     this.ops = new TableOps(scheduler, ids, owners, limits, clients, writer, restored);
     ConflictSearch conflicts = new ConflictSearch(cfg, clients, ops);
     this.waiting = new WaitQueue(cfg, scheduler, ids, owners, clients, ops, conflicts);
-    this.tables = new LockTables(events, cfg, waiting);
+    this.tables = new LockTables(events, cfg, scheduler, waiting);
     this.ranges = new RangeLocks(checks, cfg, scheduler, owners, tables, ops, conflicts, waiting);
     this.opens = new ShareReservations(checks, scheduler, ids, clients, writer, tables, ops);
     this.recovery =
@@ -400,24 +399,28 @@ public final class DefaultLockManager implements LockManager {
   @Override
   public void reconfigure(LockConfig newConfig) {
     requireNonNull(newConfig, "configuration");
+    LockConfig old;
     synchronized (config) {
-      LockConfig old = config.get();
+      old = config.get();
       boolean total = old.maxLocksTotal() <= 0 && newConfig.maxLocksTotal() > 0;
       boolean perClient = old.maxLocksPerClient() <= 0 && newConfig.maxLocksPerClient() > 0;
       if (!total && !perClient) {
         config.set(newConfig);
-        return;
+      } else {
+        tables.withTrafficHeld(
+            () -> {
+              if (total) {
+                limits.startCountingTotal(tables.lockCount());
+              }
+              if (perClient) {
+                limits.startCountingClients(tables.allLocks(), clients);
+              }
+              config.set(newConfig);
+            });
       }
-      tables.withTrafficHeld(
-          () -> {
-            if (total) {
-              limits.startCountingTotal(tables.lockCount());
-            }
-            if (perClient) {
-              limits.startCountingClients(tables.allLocks(), clients);
-            }
-            config.set(newConfig);
-          });
+    }
+    if (!old.leaseTime().equals(newConfig.leaseTime())) {
+      sessions.leaseTimeChanged();
     }
   }
 
@@ -469,18 +472,7 @@ public final class DefaultLockManager implements LockManager {
    * snapshot without the idle ones ({@link LockTables}), each checked under its monitor.
    */
   Map<FileHandle, FileLockTable> tables() {
-    Map<FileHandle, FileLockTable> out = new HashMap<>();
-    tables
-        .map()
-        .forEach(
-            (f, t) -> {
-              synchronized (t) {
-                if (!t.isEmpty()) {
-                  out.put(f, t);
-                }
-              }
-            });
-    return out;
+    return tables.busyTables();
   }
 
   /** Every mapped table, idle ones included, for tests of the sweep. */

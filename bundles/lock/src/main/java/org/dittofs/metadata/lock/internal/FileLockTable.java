@@ -13,6 +13,7 @@ import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockId;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockType;
+import org.dittofs.metadata.lock.host.LockScheduler;
 
 /**
  * The lock state of one file: its locks, indexed twice, and its opens.
@@ -77,6 +78,17 @@ final class FileLockTable {
 
   /** What the operation under the monitor defers ({@link Deferred}); made by the first one. */
   private Deferred deferred;
+
+  /**
+   * When the waiters want a re-check because a lease runs out ({@link WaitQueue}: the first moment
+   * a client holding a lock that blocks one of them becomes a courtesy client), or {@link
+   * ClientRegistry#NEVER}; and the moment {@code leaseTimer} is set for ({@link LockTables} keeps
+   * the two equal), NEVER while no timer is set.
+   */
+  private long leaseCheckAt = ClientRegistry.NEVER;
+
+  private long leaseTimerAt = ClientRegistry.NEVER;
+  private LockScheduler.Timer leaseTimer;
 
   /**
    * The conflicting lock with the lowest first byte, then the oldest, among the locks that {@code
@@ -227,6 +239,35 @@ final class FileLockTable {
     recordedClient = s;
   }
 
+  long leaseCheckAt() {
+    return leaseCheckAt;
+  }
+
+  void leaseCheckAt(long at) {
+    leaseCheckAt = at;
+  }
+
+  /** Whether the lease timer is not set for the moment the waiters want ({@link #leaseCheckAt}). */
+  boolean leaseTimerStale() {
+    return leaseTimerAt != leaseCheckAt;
+  }
+
+  long leaseTimerAt() {
+    return leaseTimerAt;
+  }
+
+  /**
+   * Replaces the lease timer (cancelling the one set before, if any) by {@code timer}, set for
+   * {@code at}.
+   */
+  void leaseTimer(LockScheduler.Timer timer, long at) {
+    if (leaseTimer != null) {
+      leaseTimer.cancel();
+    }
+    leaseTimer = timer;
+    leaseTimerAt = timer == null ? ClientRegistry.NEVER : at;
+  }
+
   List<Waiter> waiters() {
     return waiters == null ? List.of() : waiters;
   }
@@ -249,6 +290,7 @@ final class FileLockTable {
     changes++;
     if (waiters.isEmpty()) {
       waiters = null;
+      leaseCheckAt = ClientRegistry.NEVER;
     }
     return true;
   }

@@ -1,14 +1,18 @@
 package org.dittofs.metadata.lock.internal;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 
 /**
@@ -31,6 +35,15 @@ import org.dittofs.metadata.lock.spi.PersistedLock;
  * empty table and removes it from {@code files} under the table's monitor. A thread that fetched a
  * table earlier sees it retired once it holds the monitor and retries with the current table, so no
  * grant lands in a table that is no longer reachable. {@code sweepAt} is atomic.
+ *
+ * <p><b>Lease timers.</b> Waiters blocked by a registered client are freed, without any change of
+ * their file, when that client's lease runs out (SPEC 9: they then revoke its conflicting locks).
+ * {@link WaitQueue} notes the first such moment in the table ({@link FileLockTable#leaseCheckAt});
+ * at the end of every operation this keeps one timer per table set for it (part of the table's
+ * state, under its monitor), which re-checks the waiters through {@link #run} when it fires, like
+ * Linux nfsd's laundromat but at the moment itself. A client that renews its lease moves its moment
+ * later: the timer then fires early, the re-check changes nothing and sets the timer again. Files
+ * without such waiters have no timer; nothing polls.
  */
 final class LockTables {
   /** The fewest tables at which idle ones are swept. */
@@ -43,11 +56,13 @@ final class LockTables {
   private final AtomicLong sweepAt = new AtomicLong(MIN_SWEEP);
   private final EventBus events;
   private final LiveConfig config;
+  private final LockScheduler scheduler;
   private final WaitQueue waiting;
 
-  LockTables(EventBus events, LiveConfig config, WaitQueue waiting) {
+  LockTables(EventBus events, LiveConfig config, LockScheduler scheduler, WaitQueue waiting) {
     this.events = events;
     this.config = config;
+    this.scheduler = scheduler;
     this.waiting = waiting;
   }
 
@@ -94,6 +109,9 @@ final class LockTables {
               if (t.hasWaiters() && t.changes() != seen) {
                 waiting.recheck(t, d);
               }
+              if (t.leaseTimerStale()) {
+                setLeaseTimer(file, t);
+              }
             } finally {
               after = d.take(); // the table's collector is the next operation's
             }
@@ -106,6 +124,53 @@ final class LockTables {
       }
       Deferred.run(after);
     }
+  }
+
+  /**
+   * Re-checks the file's waiters now, if it has any: when a lease runs out ({@link
+   * FileLockTable#leaseCheckAt}), or when one may run out earlier than the waiters last counted on
+   * (a client registered, the lease time changed). A re-check changes nothing unless something
+   * changed that can free a waiter, so an early or needless one is harmless. If a store swap holds
+   * traffic for longer than the lock timeout, the re-check is tried again on the timer thread.
+   */
+  void recheck(FileHandle file) {
+    recheck(file, ClientRegistry.NEVER);
+  }
+
+  /** As {@link #recheck(FileHandle)}; {@code timerAt}: the moment of the lease timer that fired. */
+  private void recheck(FileHandle file, long timerAt) {
+    try {
+      run(
+          file,
+          false,
+          (t, d) -> {
+            if (timerAt != ClientRegistry.NEVER && t.leaseTimerAt() == timerAt) {
+              t.leaseTimer(null, ClientRegistry.NEVER); // it fired; the re-check sets the next
+            }
+            if (t.hasWaiters()) {
+              waiting.recheck(t, d);
+            }
+            return null;
+          });
+    } catch (StoreError e) { // the traffic gate stayed closed: a long store swap
+      scheduler.schedule(() -> recheck(file, timerAt), Duration.ZERO);
+    }
+  }
+
+  /**
+   * Sets (or cancels) the table's lease timer for the moment its waiters want; under the monitor.
+   * Only files whose waiters wait on a registered client that is not a courtesy client yet have
+   * one, and only one each.
+   */
+  private void setLeaseTimer(FileHandle file, FileLockTable t) {
+    long at = t.leaseCheckAt();
+    LockScheduler.Timer timer = null;
+    if (at != ClientRegistry.NEVER) {
+      timer =
+          scheduler.schedule(
+              () -> recheck(file, at), Duration.ofNanos(Math.max(0, at - scheduler.nanoTime())));
+    }
+    t.leaseTimer(timer, at);
   }
 
   /**
@@ -145,12 +210,17 @@ final class LockTables {
 
   /** The files whose tables hold locks, opens or waiters now (not the idle ones). A snapshot. */
   List<FileHandle> busyFiles() {
-    List<FileHandle> out = new ArrayList<>();
+    return List.copyOf(busyTables().keySet());
+  }
+
+  /** The tables holding locks, opens or waiters now, each checked under its monitor. A snapshot. */
+  Map<FileHandle, FileLockTable> busyTables() {
+    Map<FileHandle, FileLockTable> out = new LinkedHashMap<>();
     files.forEach(
         (f, t) -> {
           synchronized (t) {
             if (!t.isEmpty()) {
-              out.add(f);
+              out.put(f, t);
             }
           }
         });
