@@ -3,15 +3,23 @@ package org.dittofs.metadata.lock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.lock.host.LockEvent;
 import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockManagers;
+import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.internal.LockTableInvariants;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.lock.testing.FaultyLockStore;
@@ -296,6 +304,85 @@ class CourtesyWaitersTest {
 
     assertThat(p.poll()).isPresent();
     assertThat(clock.pendingTasks()).isZero();
+  }
+
+  /**
+   * A lease timer that fires while a store swap holds traffic for longer than the lock timeout is
+   * tried again until traffic flows: the waiter is served once the swap is over, not left stuck.
+   */
+  @Test
+  void aLeaseRecheckHeldUpByALongStoreSwapIsTriedAgainUntilTheSwapEnds() throws Exception {
+    AtomicInteger timersSet = new AtomicInteger();
+    LockScheduler counting =
+        new LockScheduler() {
+          @Override
+          public Instant now() {
+            return clock.now();
+          }
+
+          @Override
+          public long nanoTime() {
+            return clock.nanoTime();
+          }
+
+          @Override
+          public Timer schedule(Runnable task, Duration delay) {
+            timersSet.incrementAndGet();
+            return clock.schedule(task, delay);
+          }
+        };
+    LockManager m =
+        LockManagers.builder()
+            .scheduler(counting)
+            .config(LockConfig.DEFAULTS.toBuilder().lockTimeout(Duration.ofMillis(1)).build())
+            .build();
+    m.registerClient(a.client(), "", Duration.ZERO);
+    assertThat(m.lock(a.exclusive(0, 100)).granted()).isTrue();
+    PendingLock p = m.lockBlocking(b.exclusive(10, 10), LONG_WAIT);
+    CountDownLatch swapping = new CountDownLatch(1);
+    CountDownLatch endSwap = new CountDownLatch(1);
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    try {
+      Future<?> swap =
+          threads.submit(
+              () ->
+                  m.swapStore(
+                      new FaultyLockStore(),
+                      (epoch, records) -> {
+                        swapping.countDown();
+                        awaitUninterruptibly(endSwap);
+                      }));
+      assertThat(swapping.await(1, TimeUnit.MINUTES)).isTrue();
+      int before = timersSet.get();
+      Future<?> timer = threads.submit(() -> clock.advance(LEASE.plus(NS)));
+      while (timersSet.get() < before + 2 && !timer.isDone()) { // two retries: the gate timed out
+        Thread.sleep(1);
+      }
+      assertThat(p.isDone()).isFalse();
+
+      endSwap.countDown();
+      swap.get(1, TimeUnit.MINUTES);
+      timer.get(1, TimeUnit.MINUTES);
+
+      assertThat(timersSet.get()).isGreaterThanOrEqualTo(before + 2);
+      assertThat(p.poll()).isPresent();
+      assertThat(m.locks(on.file())).extracting(Lock::owner).containsExactly(b.owner());
+    } finally {
+      endSwap.countDown();
+      threads.shutdownNow();
+      m.close();
+    }
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    while (true) {
+      try {
+        latch.await();
+        return;
+      } catch (InterruptedException e) {
+        // the test ends the wait with the latch
+      }
+    }
   }
 
   // ---- several waiters, fairness, flavours ---------------------------------------------------

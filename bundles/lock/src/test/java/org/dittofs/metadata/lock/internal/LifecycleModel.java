@@ -69,7 +69,8 @@ import org.dittofs.metadata.lock.internal.ReferenceLockModel.Span;
  *       the queued requests; a crash abandons them. Either way the new manager restores every lock
  *       and open as a <i>restored</i> record (kept apart from live state: a restored POSIX record
  *       is never coalesced with a live one it touches) and enters grace if it restored anything or
- *       the stop was a crash.
+ *       the stop was a crash; with nothing restored, grace ends as it is entered (every restored
+ *       record is reclaimed).
  *   <li><b>Grace.</b> New locks and opens fail with GRACE_PERIOD; reclaims of a restored record of
  *       the same owner and client with the same range and the same or a weaker type (opens: subset
  *       modes) replace it by a live one (coalesced with the owner's live locks, and denied if that
@@ -1378,7 +1379,7 @@ final class LifecycleModel {
     epoch++;
     completed.clear();
     graceReclaimed = 0;
-    graceActive = records > 0 || !clean;
+    graceActive = records > 0; // a crash that left nothing: grace is entered and ended at once
     if (graceActive) {
       graceDeadline = GRACE_SECONDS * SECOND;
       graceRestored = records;

@@ -416,8 +416,8 @@ class ModelBasedLifecycleTest {
   /**
    * Issue 10, a waiter stuck while nothing blocks it (SPEC 9): c0 registers while W0 holds a lock
    * that P3 then waits for; 26 s later c0 has been silent for longer than the 25 s lease, and P3's
-   * request revokes W0's lock and is granted at that moment, as a new request would be. Without
-   * the lease re-check the manager kept P3 waiting (shrunk from the fixed seed 424242).
+   * request revokes W0's lock and is granted at that moment, as a new request would be. Without the
+   * lease re-check the manager kept P3 waiting (shrunk from the fixed seed 424242).
    */
   @Test
   void aWaiterIsGrantedWhenItsBlockersLeaseRunsOut() {
