@@ -3,7 +3,6 @@ package org.dittofs.metadata.lock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -12,14 +11,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.lock.host.LockEvent;
 import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockManagers;
-import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.internal.LockTableInvariants;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.lock.testing.FaultyLockStore;
@@ -312,28 +309,9 @@ class CourtesyWaitersTest {
    */
   @Test
   void aLeaseRecheckHeldUpByALongStoreSwapIsTriedAgainUntilTheSwapEnds() throws Exception {
-    AtomicInteger timersSet = new AtomicInteger();
-    LockScheduler counting =
-        new LockScheduler() {
-          @Override
-          public Instant now() {
-            return clock.now();
-          }
-
-          @Override
-          public long nanoTime() {
-            return clock.nanoTime();
-          }
-
-          @Override
-          public Timer schedule(Runnable task, Duration delay) {
-            timersSet.incrementAndGet();
-            return clock.schedule(task, delay);
-          }
-        };
     LockManager m =
         LockManagers.builder()
-            .scheduler(counting)
+            .scheduler(clock)
             .config(LockConfig.DEFAULTS.toBuilder().lockTimeout(Duration.ofMillis(1)).build())
             .build();
     m.registerClient(a.client(), "", Duration.ZERO);
@@ -353,9 +331,10 @@ class CourtesyWaitersTest {
                         awaitUninterruptibly(endSwap);
                       }));
       assertThat(swapping.await(1, TimeUnit.MINUTES)).isTrue();
-      int before = timersSet.get();
+      long before = clock.scheduledTasks();
       Future<?> timer = threads.submit(() -> clock.advance(LEASE.plus(NS)));
-      while (timersSet.get() < before + 2 && !timer.isDone()) { // two retries: the gate timed out
+      while (clock.scheduledTasks() < before + 2
+          && !timer.isDone()) { // two retries: the gate timed out
         Thread.sleep(1);
       }
       assertThat(p.isDone()).isFalse();
@@ -364,7 +343,7 @@ class CourtesyWaitersTest {
       swap.get(1, TimeUnit.MINUTES);
       timer.get(1, TimeUnit.MINUTES);
 
-      assertThat(timersSet.get()).isGreaterThanOrEqualTo(before + 2);
+      assertThat(clock.scheduledTasks()).isGreaterThanOrEqualTo(before + 2);
       assertThat(p.poll()).isPresent();
       assertThat(m.locks(on.file())).extracting(Lock::owner).containsExactly(b.owner());
     } finally {

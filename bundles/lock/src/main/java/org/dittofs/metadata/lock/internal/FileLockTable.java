@@ -28,12 +28,11 @@ import org.dittofs.metadata.lock.host.LockScheduler;
  * owner locking and unlocking one range allocates no index each time); {@code idleOwners} counts
  * the empty ones, which are swept when they are more than 8 and more than half of all.
  *
- * <p>Concurrency: every field (the waiters' lease re-check moment and timer included) is guarded
- * by this object's monitor ({@code synchronized (table)}),
- * held by {@link LockTables#run} for the whole of each operation on the file; other classes change
- * the state only through these methods. {@code retired} is set, under the monitor, when the empty
- * table is removed from the map of tables; a caller that finds it set after taking the monitor
- * retries with the map's current table.
+ * <p>Concurrency: every field (the waiters' lease re-check moment and timer included) is guarded by
+ * this object's monitor ({@code synchronized (table)}), held by {@link LockTables#run} for the
+ * whole of each operation on the file; other classes change the state only through these methods.
+ * {@code retired} is set, under the monitor, when the empty table is removed from the map of
+ * tables; a caller that finds it set after taking the monitor retries with the map's current table.
  */
 final class FileLockTable {
   private final IntervalTree shared = new IntervalTree();
