@@ -1190,6 +1190,7 @@ final class LifecycleModel {
     }
     int[] order = {0, 1, 2};
     if (files.size() > 1) {
+      notes.add("lease ran out: several queues re-checked at one moment");
       int[][] orders = files.size() == 2 ? new int[][] {{0, 1}, {1, 0}} : FILE_ORDERS;
       order = orders[chooser.choose(orders.length)];
     }
