@@ -305,24 +305,30 @@ class CourtesyWaitersTest {
 
   /**
    * A lease timer that fires while a store swap holds traffic for longer than the lock timeout is
-   * tried again until traffic flows: the waiter is served once the swap is over, not left stuck.
+   * tried again every store retry interval: the waiter is served once the swap is over, not left
+   * stuck.
    */
   @Test
-  void aLeaseRecheckHeldUpByALongStoreSwapIsTriedAgainUntilTheSwapEnds() throws Exception {
+  void aLeaseRecheckHeldUpByALongStoreSwapIsTriedAgainAfterTheRetryInterval() throws Exception {
+    Duration retry = Duration.ofSeconds(2);
     LockManager m =
         LockManagers.builder()
             .scheduler(clock)
-            .config(LockConfig.DEFAULTS.toBuilder().lockTimeout(Duration.ofMillis(1)).build())
+            .config(
+                LockConfig.DEFAULTS.toBuilder()
+                    .lockTimeout(Duration.ofMillis(1))
+                    .storeRetryInterval(retry)
+                    .build())
             .build();
     m.registerClient(a.client(), "", Duration.ZERO);
     assertThat(m.lock(a.exclusive(0, 100)).granted()).isTrue();
     PendingLock p = m.lockBlocking(b.exclusive(10, 10), LONG_WAIT);
     CountDownLatch swapping = new CountDownLatch(1);
     CountDownLatch endSwap = new CountDownLatch(1);
-    ExecutorService threads = Executors.newFixedThreadPool(2);
+    ExecutorService swapper = Executors.newSingleThreadExecutor();
     try {
       Future<?> swap =
-          threads.submit(
+          swapper.submit(
               () ->
                   m.swapStore(
                       new FaultyLockStore(),
@@ -332,23 +338,23 @@ class CourtesyWaitersTest {
                       }));
       assertThat(swapping.await(1, TimeUnit.MINUTES)).isTrue();
       long before = clock.scheduledTasks();
-      Future<?> timer = threads.submit(() -> clock.advance(LEASE.plus(NS)));
-      while (clock.scheduledTasks() < before + 2
-          && !timer.isDone()) { // two retries: the gate timed out
-        Thread.sleep(1);
-      }
+
+      clock.advance(LEASE.plus(NS)); // the re-check meets the closed gate for 1 ms
       assertThat(p.isDone()).isFalse();
+      assertThat(clock.scheduledTasks()).as("the retry").isEqualTo(before + 1);
+      clock.advance(retry); // and again
+      assertThat(p.isDone()).isFalse();
+      assertThat(clock.scheduledTasks()).isEqualTo(before + 2);
 
       endSwap.countDown();
       swap.get(1, TimeUnit.MINUTES);
-      timer.get(1, TimeUnit.MINUTES);
+      clock.advance(retry);
 
-      assertThat(clock.scheduledTasks()).isGreaterThanOrEqualTo(before + 2);
       assertThat(p.poll()).isPresent();
       assertThat(m.locks(on.file())).extracting(Lock::owner).containsExactly(b.owner());
     } finally {
       endSwap.countDown();
-      threads.shutdownNow();
+      swapper.shutdownNow();
       m.close();
     }
   }

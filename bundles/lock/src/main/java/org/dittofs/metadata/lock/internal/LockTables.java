@@ -2,16 +2,21 @@ package org.dittofs.metadata.lock.internal;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 
@@ -39,11 +44,12 @@ import org.dittofs.metadata.lock.spi.PersistedLock;
  * <p><b>Lease timers.</b> Waiters blocked by a registered client are freed, without any change of
  * their file, when that client's lease runs out (SPEC 9: they then revoke its conflicting locks).
  * {@link WaitQueue} notes the first such moment in the table ({@link FileLockTable#leaseCheckAt});
- * at the end of every operation this keeps one timer per table set for it (part of the table's
- * state, under its monitor), which re-checks the waiters through {@link #run} when it fires, like
- * Linux nfsd's laundromat but at the moment itself. A client that renews its lease moves its moment
- * later: the timer then fires early, the re-check changes nothing and sets the timer again. Files
- * without such waiters have no timer; nothing polls.
+ * at the end of every operation ({@link #keepLeaseTimer}, also in cluster mode) one timer per table
+ * is kept set for it (part of the table's state, under its monitor), which re-checks the waiters
+ * through {@link #run} when it fires, like Linux nfsd's laundromat but at the moment itself. A
+ * client that renews its lease moves its moment later: the timer then fires early, the re-check
+ * changes nothing and sets the timer again. Files without such waiters have no timer; nothing
+ * polls.
  */
 final class LockTables {
   /** The fewest tables at which idle ones are swept. */
@@ -59,11 +65,28 @@ final class LockTables {
   private final LockScheduler scheduler;
   private final WaitQueue waiting;
 
+  /** Cluster mode: where every operation runs instead (docs/cluster.md); null on one node. */
+  private final CoordinatedTables coordinated;
+
   LockTables(EventBus events, LiveConfig config, LockScheduler scheduler, WaitQueue waiting) {
+    this(events, config, scheduler, waiting, null);
+  }
+
+  /**
+   * Tables whose operations, in cluster mode, run through the {@link CoordinatedTables} that {@code
+   * coordination} makes over them (null: one node).
+   */
+  LockTables(
+      EventBus events,
+      LiveConfig config,
+      LockScheduler scheduler,
+      WaitQueue waiting,
+      Function<LockTables, CoordinatedTables> coordination) {
     this.events = events;
     this.config = config;
     this.scheduler = scheduler;
     this.waiting = waiting;
+    this.coordinated = coordination == null ? null : coordination.apply(this);
   }
 
   /**
@@ -75,6 +98,9 @@ final class LockTables {
    * a shared empty table, which {@code op} must not change.
    */
   <T> T run(FileHandle file, boolean create, BiFunction<FileLockTable, Deferred, T> op) {
+    if (coordinated != null) {
+      return coordinated.run(file, true, op);
+    }
     List<Runnable> after = null;
     boolean created = false;
     try {
@@ -109,9 +135,7 @@ final class LockTables {
               if (t.hasWaiters() && t.changes() != seen) {
                 waiting.recheck(t, d);
               }
-              if (t.leaseTimerStale()) {
-                setLeaseTimer(file, t);
-              }
+              keepLeaseTimer(file, t);
             } finally {
               after = d.take(); // the table's collector is the next operation's
             }
@@ -119,10 +143,43 @@ final class LockTables {
         }
       }
     } finally {
-      if (created && files.mappingCount() > sweepAt.get()) {
-        sweepIdle();
+      if (created) {
+        sweepIfGrown();
       }
       Deferred.run(after);
+    }
+  }
+
+  /**
+   * Runs {@code op}, which changes nothing, on the file's table as {@link #run} does without
+   * creating one. In cluster mode it reads the file's latest committed state without holding the
+   * file (a test, an I/O check, a snapshot).
+   */
+  <T> T read(FileHandle file, BiFunction<FileLockTable, Deferred, T> op) {
+    return coordinated != null ? coordinated.run(file, false, op) : run(file, false, op);
+  }
+
+  /**
+   * The files where {@code client} may have locks, opens or waiters: {@code known} (the client's
+   * file set on this node, may be null) and, in cluster mode, the files where the cluster holds
+   * records of the client (some may have been made at another node).
+   */
+  Set<FileHandle> clientFiles(LockClient client, Set<FileHandle> known) {
+    Set<FileHandle> out = known == null ? new HashSet<>() : new HashSet<>(known);
+    if (coordinated != null) {
+      out.addAll(coordinated.filesOf(client));
+    }
+    return out;
+  }
+
+  /** Whether the file's table has waiters now (read under its monitor). */
+  boolean hasWaiters(FileHandle file) {
+    FileLockTable t = files.get(file);
+    if (t == null) {
+      return false;
+    }
+    synchronized (t) {
+      return t.hasWaiters();
     }
   }
 
@@ -130,8 +187,9 @@ final class LockTables {
    * Re-checks the file's waiters now, if it has any: when a lease runs out ({@link
    * FileLockTable#leaseCheckAt}), or when one may run out earlier than the waiters last counted on
    * (a client registered, the lease time changed). A re-check changes nothing unless something
-   * changed that can free a waiter, so an early or needless one is harmless. If a store swap holds
-   * traffic for longer than the lock timeout, the re-check is tried again on the timer thread.
+   * changed that can free a waiter, so an early or needless one is harmless. If it cannot run (a
+   * store swap holds traffic longer than the lock timeout; in cluster mode, the database is away),
+   * it is tried again every store retry interval.
    */
   void recheck(FileHandle file) {
     recheck(file, ClientRegistry.NEVER);
@@ -139,6 +197,9 @@ final class LockTables {
 
   /** As {@link #recheck(FileHandle)}; {@code timerAt}: the moment of the lease timer that fired. */
   private void recheck(FileHandle file, long timerAt) {
+    if (!hasWaiters(file)) {
+      return; // nothing waits (the last waiter took the timer with it)
+    }
     try {
       run(
           file,
@@ -152,17 +213,23 @@ final class LockTables {
             }
             return null;
           });
-    } catch (StoreError e) { // the traffic gate stayed closed: a long store swap
-      scheduler.schedule(() -> recheck(file, timerAt), Duration.ZERO);
+    } catch (StoreError e) {
+      if (e.code() != ErrorCode.STORE_UNAVAILABLE) {
+        throw e;
+      }
+      scheduler.schedule(() -> recheck(file, timerAt), config.get().storeRetryInterval());
     }
   }
 
   /**
-   * Sets (or cancels) the table's lease timer for the moment its waiters want; under the monitor.
-   * Only files whose waiters wait on a registered client that is not a courtesy client yet have
-   * one, and only one each.
+   * Sets (or cancels) the table's lease timer for the moment its waiters want, unless it is set for
+   * it already; under the table's monitor, at the end of every operation. Only files whose waiters
+   * wait on a registered client that is not a courtesy client yet have one, one each.
    */
-  private void setLeaseTimer(FileHandle file, FileLockTable t) {
+  void keepLeaseTimer(FileHandle file, FileLockTable t) {
+    if (!t.leaseTimerStale()) {
+      return;
+    }
     long at = t.leaseCheckAt();
     LockScheduler.Timer timer = null;
     if (at != ClientRegistry.NEVER) {
@@ -171,6 +238,28 @@ final class LockTables {
               () -> recheck(file, at), Duration.ofNanos(Math.max(0, at - scheduler.nanoTime())));
     }
     t.leaseTimer(timer, at);
+  }
+
+  /** The gate, for {@link CoordinatedTables}. */
+  TrafficGate gate() {
+    return gate;
+  }
+
+  /** The file's table, or null, for {@link CoordinatedTables}. */
+  FileLockTable existing(FileHandle file) {
+    return files.get(file);
+  }
+
+  /** The file's table, created if missing, for {@link CoordinatedTables}. */
+  FileLockTable create(FileHandle file) {
+    return files.computeIfAbsent(file, f -> new FileLockTable());
+  }
+
+  /** After a table was created: sweeps idle ones if the map has grown enough (see the class). */
+  void sweepIfGrown() {
+    if (files.mappingCount() > sweepAt.get()) {
+      sweepIdle();
+    }
   }
 
   /**
