@@ -20,6 +20,7 @@ import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.internal.LockTableInvariants;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.lock.testing.FaultyLockStore;
+import org.dittofs.metadata.lock.testing.InMemoryLockCluster;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -367,6 +368,43 @@ class CourtesyWaitersTest {
       } catch (InterruptedException e) {
         // the test ends the wait with the latch
       }
+    }
+  }
+
+  // ---- cluster mode ----------------------------------------------------------------------------
+
+  /**
+   * Cluster mode (docs/cluster.md): a client's lease is known at the node it registered at. A
+   * waiter queued at that node is served there at the lease's end, through a coordinated operation;
+   * one queued at another node is counted by the client's node at its next operation that changes
+   * the file, and served at the lease's end too, answered at its own node after the notification.
+   */
+  @Test
+  void inClusterModeTheBlockingClientsNodeServesWaitersOfEveryNodeAtTheLeasesEnd() {
+    InMemoryLockCluster cluster = new InMemoryLockCluster();
+    LockManager n0 = LockManagers.builder().scheduler(clock).cluster(cluster.node("n0")).build();
+    LockManager n1 = LockManagers.builder().scheduler(clock).cluster(cluster.node("n1")).build();
+    try {
+      n0.registerClient(a.client(), "", Duration.ZERO);
+      assertThat(n0.lock(a.exclusive(0, 10)).granted()).isTrue();
+      assertThat(n0.lock(a.exclusive(100, 10)).granted()).isTrue();
+      PendingLock here = n0.lockBlocking(b.exclusive(0, 10), LONG_WAIT);
+      PendingLock there = n1.lockBlocking(c.exclusive(100, 10), LONG_WAIT);
+      clock.advance(Duration.ofSeconds(1));
+      assertThat(n0.lock(d.shared(500, 1)).granted()).isTrue(); // n0 loads the queue: c's row
+
+      clock.advance(LEASE.minusSeconds(1).plus(NS));
+      clock.advance(Duration.ZERO); // n1 hears of its waiter's grant
+
+      assertThat(here.poll()).isPresent();
+      assertThat(there.poll()).isPresent();
+      assertThat(cluster.records(on.file()))
+          .extracting(PersistedLock::owner)
+          .containsExactlyInAnyOrder(b.owner().id(), c.owner().id(), d.owner().id());
+      assertThat(cluster.waiters(on.file())).isEmpty();
+    } finally {
+      n0.close();
+      n1.close();
     }
   }
 
