@@ -13,7 +13,6 @@ import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockId;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockType;
-import org.dittofs.metadata.lock.host.LockScheduler;
 
 /**
  * The lock state of one file: its locks, indexed twice, and its opens.
@@ -90,14 +89,12 @@ final class FileLockTable {
 
   /**
    * When the waiters want a re-check because a lease runs out ({@link WaitQueue}: the first moment
-   * a client holding a lock that blocks one of them becomes a courtesy client), or {@link
-   * ClientRegistry#NEVER}; and the moment {@code leaseTimer} is set for ({@link LockTables} keeps
-   * the two equal), NEVER while no timer is set.
+   * a client blocking one of them becomes a courtesy client), or {@link ClientRegistry#NEVER}; and
+   * the timer {@link LockTables} keeps set for that moment, or null.
    */
   private long leaseCheckAt = ClientRegistry.NEVER;
 
-  private long leaseTimerAt = ClientRegistry.NEVER;
-  private LockScheduler.Timer leaseTimer;
+  private LockTables.LeaseTimer leaseTimer;
 
   /**
    * The conflicting lock with the lowest first byte, then the oldest, among the locks that {@code
@@ -279,25 +276,12 @@ final class FileLockTable {
     leaseCheckAt = at;
   }
 
-  /** Whether the lease timer is not set for the moment the waiters want ({@link #leaseCheckAt}). */
-  boolean leaseTimerStale() {
-    return leaseTimerAt != leaseCheckAt;
+  LockTables.LeaseTimer leaseTimer() {
+    return leaseTimer;
   }
 
-  long leaseTimerAt() {
-    return leaseTimerAt;
-  }
-
-  /**
-   * Replaces the lease timer (cancelling the one set before, if any) by {@code timer}, set for
-   * {@code at}.
-   */
-  void leaseTimer(LockScheduler.Timer timer, long at) {
-    if (leaseTimer != null) {
-      leaseTimer.cancel();
-    }
+  void leaseTimer(LockTables.LeaseTimer timer) {
     leaseTimer = timer;
-    leaseTimerAt = timer == null ? ClientRegistry.NEVER : at;
   }
 
   List<Waiter> waiters() {

@@ -205,8 +205,9 @@ final class LockTables {
           file,
           false,
           (t, d) -> {
-            if (timerAt != ClientRegistry.NEVER && t.leaseTimerAt() == timerAt) {
-              t.leaseTimer(null, ClientRegistry.NEVER); // it fired; the re-check sets the next
+            LeaseTimer fired = t.leaseTimer();
+            if (timerAt != ClientRegistry.NEVER && fired != null && fired.at() == timerAt) {
+              t.leaseTimer(null); // it fired; the re-check sets the next
             }
             if (t.hasWaiters()) {
               waiting.recheck(t, d);
@@ -227,18 +228,23 @@ final class LockTables {
    * wait on a registered client that is not a courtesy client yet have one, one each.
    */
   void keepLeaseTimer(FileHandle file, FileLockTable t) {
-    if (!t.leaseTimerStale()) {
+    LeaseTimer set = t.leaseTimer();
+    long at = t.leaseCheckAt();
+    if (set == null ? at == ClientRegistry.NEVER : set.at() == at) {
       return;
     }
-    long at = t.leaseCheckAt();
-    LockScheduler.Timer timer = null;
-    if (at != ClientRegistry.NEVER) {
-      timer =
-          scheduler.schedule(
-              () -> recheck(file, at), Duration.ofNanos(Math.max(0, at - scheduler.nanoTime())));
+    if (set != null) {
+      set.timer().cancel();
     }
-    t.leaseTimer(timer, at);
+    Duration delay = Duration.ofNanos(Math.max(0, at - scheduler.nanoTime()));
+    t.leaseTimer(
+        at == ClientRegistry.NEVER
+            ? null
+            : new LeaseTimer(at, scheduler.schedule(() -> recheck(file, at), delay)));
   }
+
+  /** A table's lease timer: the moment it is set for and its handle. */
+  record LeaseTimer(long at, LockScheduler.Timer timer) {}
 
   /** The gate, for {@link CoordinatedTables}. */
   TrafficGate gate() {
