@@ -53,10 +53,7 @@ final class ManagerParts {
     this.cluster = cluster;
     LiveConfig cfg = this.config;
     // timed tasks that cannot run now are retried: see the class comment
-    LockScheduler timers =
-        cluster == null
-            ? scheduler
-            : new RetryingTimers(scheduler, () -> cfg.get().storeRetryInterval());
+    LockScheduler timers = new RetryingTimers(scheduler, () -> cfg.get().storeRetryInterval());
     this.waits = cluster == null ? null : new ClusterWaits(timers);
     ClusterWaits waits = this.waits;
     this.ids = new LockIdGenerator(epoch, cluster);
@@ -116,11 +113,13 @@ final class ManagerParts {
     this.opens = new ShareReservations(checks, timers, ids, clients, writer, tables, ops);
     this.recovery =
         new Recovery(
-            checks, cfg, grace, events, owners, limits, clients, writer, tables, ops, restored,
-            opens);
+            checks, cfg, timers, grace, events, owners, limits, clients, writer, tables, ops,
+            restored, opens);
     this.sessions =
         new ClientSessions(
             checks,
+            cfg,
+            timers,
             clients,
             limits,
             events,
