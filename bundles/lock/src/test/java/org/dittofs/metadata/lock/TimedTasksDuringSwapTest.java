@@ -23,12 +23,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The timed tasks of one node (a waiter's timeout, a client's ttl release, the end of grace) that
- * fire while a store swap holds traffic for longer than the lock timeout: each meets the closed
- * gate (STORE_UNAVAILABLE) and is tried again every store retry interval until it takes effect,
- * with the answer and the events it would have had on time. The swap's copy blocks until the test
- * lets it end; time is virtual ({@link ManualScheduler}), and the lock timeout (the real wait at
- * the gate) is 1 ms. The lease re-check's retry is in {@link CourtesyWaitersTest}.
+ * The timed tasks of one node (a waiter's timeout, a client's ttl release, the end of grace, the
+ * lease re-check of waiters blocked by a registered client, SPEC 9) that fire while a store swap
+ * holds traffic for longer than the lock timeout: each meets the closed gate (STORE_UNAVAILABLE)
+ * and is tried again every store retry interval until it takes effect, with the answer and the
+ * events it would have had on time. The swap's copy blocks until the test lets it end; time is
+ * virtual ({@link ManualScheduler}), and the lock timeout (the real wait at the gate) is 1 ms. The
+ * lease re-check's retry is in {@link CourtesyWaitersTest}.
  */
 class TimedTasksDuringSwapTest {
   private static final Duration RETRY = Duration.ofSeconds(2);
@@ -128,6 +129,32 @@ class TimedTasksDuringSwapTest {
     assertThat(locks.waiters(on.file())).isEmpty();
     assertThat(locks.locks(on.file())).containsExactly(held);
     assertThat(clock.pendingTasks()).as("no retry left").isZero();
+  }
+
+  /**
+   * A lease timer that fires while a store swap holds traffic is tried again every store retry
+   * interval: the waiter is served once the swap is over, not left stuck.
+   */
+  @Test
+  void aLeaseRecheckHeldUpByALongStoreSwapIsTriedAgainAfterTheRetryInterval() throws Exception {
+    locks.registerClient(a.client(), "", Duration.ZERO);
+    grant(a.exclusive(0, 100));
+    PendingLock p = locks.lockBlocking(b.exclusive(10, 10), Duration.ofMinutes(10));
+    Future<?> swap = swapHeldOpen();
+    long before = clock.scheduledTasks();
+
+    advance(LockConfig.DEFAULTS.leaseTime().plusNanos(1)); // the re-check meets the closed gate
+    assertThat(p.isDone()).isFalse();
+    assertThat(clock.scheduledTasks()).as("the retry").isEqualTo(before + 1);
+    advance(RETRY); // and again
+    assertThat(p.isDone()).isFalse();
+    assertThat(clock.scheduledTasks()).isEqualTo(before + 2);
+
+    finishSwap(swap);
+    advance(RETRY);
+
+    assertThat(p.poll()).isPresent();
+    assertThat(locks.locks(on.file())).extracting(Lock::owner).containsExactly(b.owner());
   }
 
   @Test

@@ -74,16 +74,6 @@ final class LockTables {
   /** Cluster mode: where every operation runs instead (docs/cluster.md); null on one node. */
   private final CoordinatedTables coordinated;
 
-  LockTables(
-      EventBus events,
-      LiveConfig config,
-      LockScheduler scheduler,
-      WaitQueue waiting,
-      TableOps ops,
-      StoreWriter writer) {
-    this(events, config, scheduler, waiting, ops, writer, null);
-  }
-
   /**
    * Tables whose operations, in cluster mode, run through the {@link CoordinatedTables} that {@code
    * coordination} makes over them (null: one node).

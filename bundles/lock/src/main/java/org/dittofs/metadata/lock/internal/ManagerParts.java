@@ -90,16 +90,16 @@ final class ManagerParts {
             conflicts,
             cluster == null ? WaitLinks.local() : new ClusterLinks(cluster.node(), current, waits));
     this.tables =
-        cluster == null
-            ? new LockTables(events, cfg, timers, waiting, ops, writer)
-            : new LockTables(
-                events,
-                cfg,
-                timers,
-                waiting,
-                ops,
-                writer,
-                lt ->
+        new LockTables(
+            events,
+            cfg,
+            timers,
+            waiting,
+            ops,
+            writer,
+            cluster == null
+                ? null
+                : lt ->
                     new CoordinatedTables(
                         cluster,
                         new TableSync(
