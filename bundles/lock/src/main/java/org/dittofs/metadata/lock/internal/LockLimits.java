@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockErrors;
@@ -23,8 +22,8 @@ import org.dittofs.metadata.lock.host.LockEvent;
  * splits a lock can therefore go one over a limit, as it must not fail).
  *
  * <p>Concurrency: {@code total} and each {@link ClientState#locks} are atomic; this class holds no
- * other state. The configuration is read through a supplier, so a change applies to the next
- * request. A count is kept only while its limit is on: the total in {@code total} (with
+ * other state. The configuration is read from the manager's {@link LiveConfig}, so a change applies
+ * to the next request. A count is kept only while its limit is on: the total in {@code total} (with
  * compare-and-set: an exact limit needs one shared counter), each client's in its {@link
  * ClientState#locks}. While a limit is off, changes write no shared counter for it at all; the
  * total is then the sum of the tables' counts ({@link #total}) and a client's count a recount of
@@ -52,17 +51,51 @@ final class LockLimits {
   }
 
   private final AtomicLong total = new AtomicLong(); // exact while the total limit is on
-  private final Supplier<LockConfig> config;
+  private final LiveConfig config;
   private final ClusterQuota quota; // cluster mode: the node's lease of the total; null on one node
 
-  LockLimits(Supplier<LockConfig> config) {
+  LockLimits(LiveConfig config) {
     this(config, null);
   }
 
   /** Limits of a node of a cluster ({@code quota} not null) or of one node. */
-  LockLimits(Supplier<LockConfig> config, ClusterQuota quota) {
+  LockLimits(LiveConfig config, ClusterQuota quota) {
     this.config = config;
     this.quota = quota;
+  }
+
+  /**
+   * Applies {@code next} to the configuration. Turning the total or the per-client limit on holds
+   * lock traffic while the records are counted ({@link #startCountingTotal}, {@link
+   * #startCountingClients}): a count is not kept while its limit is off. Writers of the
+   * configuration serialise on its monitor.
+   *
+   * @return the configuration {@code next} replaced
+   */
+  LockConfig reconfigure(LockConfig next, LockTables tables, ClientRegistry clients) {
+    synchronized (config) {
+      LockConfig old = config.get();
+      if (quota != null && old.maxLocksTotal() > next.maxLocksTotal()) {
+        quota.giveBack(); // leased under the old limit
+      }
+      boolean total = old.maxLocksTotal() <= 0 && next.maxLocksTotal() > 0;
+      boolean perClient = old.maxLocksPerClient() <= 0 && next.maxLocksPerClient() > 0;
+      if (!total && !perClient) {
+        config.set(next);
+      } else {
+        tables.withTrafficHeld(
+            () -> {
+              if (total) {
+                startCountingTotal(tables.lockCount());
+              }
+              if (perClient) {
+                startCountingClients(tables.allLocks(), clients);
+              }
+              config.set(next);
+            });
+      }
+      return old;
+    }
   }
 
   /**
