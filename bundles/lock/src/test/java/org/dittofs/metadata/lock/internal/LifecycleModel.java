@@ -14,6 +14,7 @@ import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.LockingMode;
+import org.dittofs.metadata.lock.internal.ModelHarness.Chooser;
 import org.dittofs.metadata.lock.internal.ReferenceLockModel.Held;
 import org.dittofs.metadata.lock.internal.ReferenceLockModel.OpenRec;
 import org.dittofs.metadata.lock.internal.ReferenceLockModel.Span;
@@ -160,11 +161,6 @@ final class LifecycleModel {
     /** LOCK_LIMIT_EXCEEDED: see {@link #lastLimit()}. */
     LIMIT,
     STORE_UNAVAILABLE
-  }
-
-  /** Answers the model's nondeterministic choices: an int in [0, n). */
-  interface Chooser {
-    int choose(int n);
   }
 
   /**

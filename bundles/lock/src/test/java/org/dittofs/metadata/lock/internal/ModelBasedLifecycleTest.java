@@ -1,40 +1,37 @@
 package org.dittofs.metadata.lock.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.Supplier;
+import java.util.TreeMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.lock.host.LockScheduler;
-import org.dittofs.metadata.lock.internal.LifecycleHarness.Started;
-import org.dittofs.metadata.lock.internal.LifecycleHarness.Starter;
-import org.dittofs.metadata.lock.internal.ModelHarness.Mismatch;
+import org.dittofs.metadata.lock.internal.LifecycleOperations.Started;
+import org.dittofs.metadata.lock.internal.LifecycleOperations.Starter;
 import org.dittofs.metadata.lock.internal.ReferenceLockModel.Span;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Model-based randomized test of the lock manager's life (SPEC 5, 9, 10, 11): the real manager, on
- * a {@link org.dittofs.metadata.lock.testing.ManualScheduler} and a {@link
- * org.dittofs.metadata.lock.testing.FaultyLockStore}, and the {@link LifecycleModel} receive the
- * same random operations ({@link LifecycleOpGenerator}): the foundation operations plus blocking
+ * Model-based randomized test of the lock manager's life (SPEC 5, 9, 10, 11): the harness ({@link
+ * ModelHarness}, {@link ModelRuns}) drives the real manager, on a {@link
+ * org.dittofs.metadata.lock.testing.ManualScheduler} and a {@link
+ * org.dittofs.metadata.lock.testing.FaultyLockStore}, and the {@link LifecycleModel} with the
+ * lifecycle operation set ({@link LifecycleOperations}): the lock table's operations plus blocking
  * requests, cancels, time running past timeouts and the grace period, clients registering,
  * unregistering and rebooting, clean and crash restarts on the store's durable content, and
- * reclaims. After every step {@link LifecycleHarness} compares outcomes, every pending request, the
- * whole lock, open, queue, grace and client state, the table invariants and the store. On a
- * difference the sequence is shrunk (delta debugging, replaying each candidate on a fresh manager
- * and store) and printed with its seed.
+ * reclaims. After every step it compares outcomes, every pending request, the whole lock, open,
+ * queue, grace and client state, the table invariants and the store. On a difference the sequence
+ * is shrunk and printed with its seed.
  *
  * <p>Two families of runs. The plain run (FIFO, no limits, no lease expiry, a healthy store)
  * replays with {@code -Dmodel.seed=7 -Dmodel.steps=500000}. The policy runs draw a {@link
@@ -45,8 +42,8 @@ import org.junit.jupiter.api.Test;
  * -Dmodel.policySteps=N} for another length). The soak profile ({@code mvn verify -pl bundles/lock
  * -am -Psoak}) sets {@code model.soak.steps} (10 million): policy runs of fresh seeds until that
  * many steps ran. Surefire hands Maven user properties to the test JVM as system properties; the
- * foundation test {@link ModelBasedLockTableTest} reads {@code model.seed} and {@code model.steps}
- * too.
+ * lock table's test {@link ModelBasedLockTableTest} reads {@code model.seed} and {@code
+ * model.steps} too.
  */
 class ModelBasedLifecycleTest {
   private static final long DEFAULT_SEED = 20_260_212L;
@@ -54,7 +51,6 @@ class ModelBasedLifecycleTest {
   private static final long[] POLICY_SEEDS = {11L, 2_026_121_0L, 424_242L, 7L, 99L};
   private static final int POLICY_STEPS = 20_000;
   private static final int SOAK_RUN_STEPS = 250_000;
-  private static final long SHRINK_BUDGET_NANOS = 60_000_000_000L;
 
   private static final Logger LOG = Logger.getLogger("org.dittofs.metadata.lock");
   private static Level savedLevel;
@@ -72,20 +68,18 @@ class ModelBasedLifecycleTest {
 
   @Test
   void randomLifecycleAgreesWithTheReferenceModel() {
-    long seed = Long.parseLong(System.getProperty("model.seed", Long.toString(DEFAULT_SEED)));
-    int steps =
-        Integer.parseInt(System.getProperty("model.steps", Integer.toString(DEFAULT_STEPS)));
-    long start = System.nanoTime();
-    Run run = run(seed, steps, standard(), false);
-    long ms = (System.nanoTime() - start) / 1_000_000;
-    if (run.failure != null) {
-      fail(run.failure);
-    }
-    System.out.println(
-        "model-based lifecycle test: seed " + seed + ", " + steps + " steps in " + ms + " ms");
-    run.stats.forEach((k, v) -> System.out.println("  " + k + ": " + v));
+    long seed = Long.getLong("model.seed", DEFAULT_SEED);
+    int steps = Integer.getInteger("model.steps", DEFAULT_STEPS);
+    Map<String, Integer> stats =
+        ModelRuns.check(
+            "model-based lifecycle test",
+            LifecycleOperations.plain(),
+            seed,
+            steps,
+            "-Dmodel.seed=" + seed + " -Dmodel.steps=" + steps);
+    stats.forEach((k, v) -> System.out.println("  " + k + ": " + v));
     if (steps >= 50_000) { // the generator reaches every interesting outcome
-      assertThat(run.stats)
+      assertThat(stats)
           .containsKeys(
               "lockBlocking GRANTED",
               "lockBlocking QUEUED",
@@ -128,25 +122,16 @@ class ModelBasedLifecycleTest {
    */
   @Test
   void everyPolicyWithStoreFaultsAgreesWithTheReferenceModel() {
-    int steps =
-        Integer.parseInt(System.getProperty("model.policySteps", Integer.toString(POLICY_STEPS)));
+    int steps = Integer.getInteger("model.policySteps", POLICY_STEPS);
     String fixed = System.getProperty("model.policySeed");
-    List<Long> seeds = new ArrayList<>();
-    if (fixed != null) {
-      seeds.add(Long.parseLong(fixed));
-    } else {
-      for (long s : POLICY_SEEDS) {
-        seeds.add(s);
-      }
-      seeds.add(new Random().nextLong());
-    }
-    Map<String, Integer> all = new java.util.TreeMap<>();
+    List<Long> seeds = ModelRuns.seeds("model.policySeed", POLICY_SEEDS);
+    Map<String, Integer> all = new TreeMap<>();
     for (long seed : seeds) {
-      Run run = policyRun(seed, steps);
+      Map<String, Integer> stats = policyRun(seed, steps);
       if (fixed == null && seed == seeds.get(seeds.size() - 1)) {
         break; // the fresh seed's outcomes are not counted: the assertion below is about fixed ones
       }
-      run.stats.forEach((k, v) -> all.merge(k, v, Integer::sum));
+      stats.forEach((k, v) -> all.merge(k, v, Integer::sum));
     }
     all.forEach((k, v) -> System.out.println("  " + k + ": " + v));
     if (fixed == null && steps >= POLICY_STEPS) { // the fixed seeds reach every new outcome
@@ -180,75 +165,30 @@ class ModelBasedLifecycleTest {
    */
   @Test
   void soakOfPolicyRunsWithStoreFaults() {
-    long total = Long.parseLong(System.getProperty("model.soak.steps", "0"));
-    org.junit.jupiter.api.Assumptions.assumeTrue(total > 0, "soak: -Dmodel.soak.steps not set");
-    long done = 0;
-    int runs = 0;
-    long start = System.nanoTime();
-    Map<String, Integer> all = new java.util.TreeMap<>();
-    Random seeds = new Random();
-    List<String> failures = new ArrayList<>();
-    while (done < total) {
-      int steps = (int) Math.min(SOAK_RUN_STEPS, total - done);
-      try {
-        Run run = policyRun(seeds.nextLong(), steps);
-        run.stats.forEach((k, v) -> all.merge(k, v, Integer::sum));
-      } catch (AssertionError e) { // go on: the soak reports every failing seed at the end
-        failures.add(e.getMessage());
-        System.out.println("soak run failed:\n" + e.getMessage());
-      }
-      done += steps;
-      runs++;
-    }
-    long faults =
-        all.entrySet().stream()
-            .filter(e -> e.getKey().startsWith("store "))
-            .mapToLong(Map.Entry::getValue)
-            .sum();
-    System.out.println(
-        "model soak: "
-            + done
-            + " steps in "
-            + runs
-            + " runs, "
-            + faults
-            + " store fault steps, "
-            + failures.size()
-            + " failing runs, "
-            + (System.nanoTime() - start) / 1_000_000_000L
-            + " s");
-    all.forEach((k, v) -> System.out.println("  " + k + ": " + v));
-    assertThat(failures).as("failing soak runs").isEmpty();
+    ModelRuns.soak(
+        "model soak",
+        "model.soak.steps",
+        SOAK_RUN_STEPS,
+        ModelBasedLifecycleTest::policyRun,
+        stats ->
+            stats.entrySet().stream()
+                    .filter(e -> e.getKey().startsWith("store "))
+                    .mapToLong(Map.Entry::getValue)
+                    .sum()
+                + " store fault steps, ");
   }
 
   /**
    * One policy run with faults; fails the test with the shrunk sequence and the replay property.
    */
-  private static Run policyRun(long seed, int steps) {
+  private static Map<String, Integer> policyRun(long seed, int steps) {
     LifecyclePolicy policy = LifecyclePolicy.random(new Random(seed));
-    long start = System.nanoTime();
-    Run run = run(seed, steps, LifecycleHarness.freshSupplier(policy), true);
-    long ms = (System.nanoTime() - start) / 1_000_000;
-    System.out.println(
-        "model-based lifecycle test with faults: seed "
-            + seed
-            + " (re-run with -Dmodel.policySeed="
-            + seed
-            + " -Dmodel.policySteps="
-            + steps
-            + "), "
-            + policy
-            + ": "
-            + steps
-            + " steps in "
-            + ms
-            + " ms");
-    if (run.failure != null) {
-      fail(
-          run.failure.replace(
-              "-Dmodel.seed=" + seed, "-Dmodel.policySeed=" + seed + " (policy " + policy + ")"));
-    }
-    return run;
+    return ModelRuns.check(
+        "model-based lifecycle test with faults, " + policy,
+        LifecycleOperations.withFaults(policy),
+        seed,
+        steps,
+        "-Dmodel.policySeed=" + seed + " -Dmodel.policySteps=" + steps);
   }
 
   // ------------------------------------------------------------ findings, shrunk by the test
@@ -423,8 +363,8 @@ class ModelBasedLifecycleTest {
   @Test
   void aManagerThatGrantsNewcomersAheadOfWaitersIsCaughtAndShrunk() {
     LockConfig barging =
-        LifecycleHarness.CONFIG.toBuilder().fairness(LockConfig.Fairness.BARGING).build();
-    assertMutantCaught("barging", LifecycleHarness.standard(barging), 3);
+        LifecycleOperations.CONFIG.toBuilder().fairness(LockConfig.Fairness.BARGING).build();
+    assertMutantCaught("barging", LifecycleOperations.standard(barging), 3);
   }
 
   /** Waiters are woken inside the manager, but their callers never hear of it. */
@@ -432,7 +372,8 @@ class ModelBasedLifecycleTest {
   void wakeUpsThatNeverReachTheCallerAreCaughtAndShrunk() {
     Starter hiding =
         (store, scheduler) -> {
-          Started s = LifecycleHarness.standard(LifecycleHarness.CONFIG).start(store, scheduler);
+          Started s =
+              LifecycleOperations.standard(LifecycleOperations.CONFIG).start(store, scheduler);
           return new Started(
               new MutantLockManager(s.api(), MutantLockManager.Mutation.HIDE_WAKE_UPS), s.real());
         };
@@ -444,7 +385,7 @@ class ModelBasedLifecycleTest {
   void timersThatNeverFireAreCaughtAndShrunk() {
     Starter deaf =
         (store, scheduler) ->
-            LifecycleHarness.standard(LifecycleHarness.CONFIG)
+            LifecycleOperations.standard(LifecycleOperations.CONFIG)
                 .start(store, new DroppingScheduler(scheduler));
     assertMutantCaught("dropped timers", deaf, 4);
   }
@@ -473,106 +414,12 @@ class ModelBasedLifecycleTest {
   }
 
   private static void assertMutantCaught(String what, Starter starter, int maxOps) {
-    Run run = run(DEFAULT_SEED, 20_000, LifecycleHarness.freshSupplier(starter), false);
-    assertThat(run.failure).as("mutant '%s' survived", what).isNotNull();
-    assertThat(run.failure).contains("seed " + DEFAULT_SEED);
-    assertThat(run.shrunk).as(run.failure).hasSizeLessThanOrEqualTo(maxOps);
-    System.out.println("mutant '" + what + "' caught:\n" + run.failure);
-  }
-
-  // ------------------------------------------------------------ run and shrink
-
-  private static Supplier<LifecycleHarness> standard() {
-    return LifecycleHarness.freshSupplier(LifecycleHarness.standard(LifecycleHarness.CONFIG));
-  }
-
-  /** The outcome of a run: null failure, or a failure text with the shrunk sequence. */
-  private record Run(String failure, List<LifecycleOp> shrunk, Map<String, Integer> stats) {}
-
-  private static Run run(long seed, int steps, Supplier<LifecycleHarness> fresh, boolean faults) {
-    LifecycleHarness h = fresh.get();
-    LifecycleOpGenerator gen =
-        new LifecycleOpGenerator(new Random(faults ? seed * 31 + 7 : seed), h.model(), faults);
-    List<LifecycleOp> history = new ArrayList<>();
-    for (int i = 0; i < steps; i++) {
-      LifecycleOp op = gen.next();
-      history.add(op);
-      try {
-        h.step(op);
-      } catch (Mismatch m) {
-        List<LifecycleOp> shrunk = shrink(history, m.kind, fresh);
-        Mismatch again = replay(shrunk, fresh);
-        StringBuilder b = new StringBuilder();
-        b.append("lock manager disagrees with the lifecycle model (seed ")
-            .append(seed)
-            .append(", step ")
-            .append(i + 1)
-            .append(" of ")
-            .append(steps)
-            .append("; re-run with -Dmodel.seed=")
-            .append(seed)
-            .append(")\n")
-            .append(m.getMessage())
-            .append("\nshortest failing sequence found (")
-            .append(shrunk.size())
-            .append(" of ")
-            .append(history.size())
-            .append(" operations), on a fresh manager and store:\n");
-        for (int k = 0; k < shrunk.size(); k++) {
-          b.append(String.format("  %3d  %s%n", k + 1, shrunk.get(k)));
-        }
-        b.append("which fails with:\n").append(again == null ? "?" : again.getMessage());
-        return new Run(b.toString(), shrunk, h.stats());
-      }
-    }
-    return new Run(null, List.of(), h.stats());
-  }
-
-  /** Delta debugging: removes chunks of halving size, then single operations. */
-  private static List<LifecycleOp> shrink(
-      List<LifecycleOp> history, String kind, Supplier<LifecycleHarness> fresh) {
-    long deadline = System.nanoTime() + SHRINK_BUDGET_NANOS;
-    List<LifecycleOp> best = history;
-    int chunk = Math.max(1, best.size() / 2);
-    while (System.nanoTime() < deadline) {
-      boolean progress = false;
-      int start = 0;
-      while (start < best.size() && System.nanoTime() < deadline) {
-        int end = Math.min(best.size(), start + chunk);
-        List<LifecycleOp> candidate = new ArrayList<>(best.subList(0, start));
-        candidate.addAll(best.subList(end, best.size()));
-        if (!candidate.isEmpty() && failsSameWay(candidate, kind, fresh)) {
-          best = candidate;
-          progress = true;
-        } else {
-          start = end;
-        }
-      }
-      if (chunk > 1) {
-        chunk /= 2;
-      } else if (!progress) {
-        break;
-      }
-    }
-    return best;
-  }
-
-  private static boolean failsSameWay(
-      List<LifecycleOp> ops, String kind, Supplier<LifecycleHarness> fresh) {
-    Mismatch m = replay(ops, fresh);
-    return m != null && m.kind.equals(kind);
-  }
-
-  static Mismatch replay(List<LifecycleOp> ops, Supplier<LifecycleHarness> fresh) {
-    LifecycleHarness h = fresh.get();
-    try {
-      for (LifecycleOp op : ops) {
-        h.step(op);
-      }
-      return null;
-    } catch (Mismatch m) {
-      return m;
-    }
+    ModelRuns.Run<LifecycleOp> run =
+        ModelRuns.run(LifecycleOperations.of(starter), DEFAULT_SEED, 20_000, "the mutant test");
+    assertThat(run.failure()).as("mutant '%s' survived", what).isNotNull();
+    assertThat(run.failure()).contains("seed " + DEFAULT_SEED);
+    assertThat(run.shrunk()).as(run.failure()).hasSizeLessThanOrEqualTo(maxOps);
+    System.out.println("mutant '" + what + "' caught:\n" + run.failure());
   }
 
   /** Replays {@code ops} on a fresh standard manager and fails on any difference. */
@@ -582,9 +429,6 @@ class ModelBasedLifecycleTest {
 
   /** As above, the manager and the model under {@code policy}. */
   static void assertAgreesWithModel(LifecyclePolicy policy, LifecycleOp... ops) {
-    Mismatch m = replay(List.of(ops), LifecycleHarness.freshSupplier(policy));
-    if (m != null) {
-      fail(m.getMessage());
-    }
+    ModelRuns.assertAgrees(LifecycleOperations.of(policy), ops);
   }
 }

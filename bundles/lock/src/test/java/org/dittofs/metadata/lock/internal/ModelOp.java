@@ -27,6 +27,53 @@ sealed interface ModelOp {
         + (mask == 0 ? "-" : "");
   }
 
+  /**
+   * Judges each kind of operation against a model (the lock table's, or the lifecycle's); checks
+   * that need the state after the step go to {@code post}.
+   */
+  interface Judge {
+    void acquire(Acquire a, List<Runnable> post);
+
+    void acquireAll(AcquireAll a, List<Runnable> post);
+
+    void release(Release r);
+
+    void releaseAll(ReleaseAll r);
+
+    void test(Test t);
+
+    void open(Open o);
+
+    void downgrade(OpenDowngrade d);
+
+    void close(Close c);
+
+    void ioCheck(IoCheck c);
+
+    /** Hands {@code op} to the method of its kind. */
+    default void judge(ModelOp op, List<Runnable> post) {
+      if (op instanceof Acquire a) {
+        acquire(a, post);
+      } else if (op instanceof AcquireAll a) {
+        acquireAll(a, post);
+      } else if (op instanceof Release r) {
+        release(r);
+      } else if (op instanceof ReleaseAll r) {
+        releaseAll(r);
+      } else if (op instanceof Test t) {
+        test(t);
+      } else if (op instanceof Open o) {
+        open(o);
+      } else if (op instanceof OpenDowngrade d) {
+        downgrade(d);
+      } else if (op instanceof Close c) {
+        close(c);
+      } else {
+        ioCheck((IoCheck) op);
+      }
+    }
+  }
+
   /** lock(): one lock, or a re-type (upgrade/downgrade) of an owned range. */
   record Acquire(int owner, int file, LockFlavour flavour, LockType type, Span span)
       implements ModelOp {
