@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
 import org.dittofs.metadata.errors.ErrorCode;
-import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockId;
@@ -14,7 +13,6 @@ import org.dittofs.metadata.lock.LockResult;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.OpenRequest;
 import org.dittofs.metadata.lock.ShareReservation;
-import org.dittofs.metadata.lock.UnlockRequest;
 import org.dittofs.metadata.lock.internal.LifecycleModel.Kind;
 import org.dittofs.metadata.lock.internal.LifecycleModel.Verdict;
 import org.dittofs.metadata.lock.internal.ReferenceLockModel.Held;
@@ -61,7 +59,7 @@ final class LifecycleBasicOps implements ModelOp.Judge {
       Object r,
       List<Runnable> post) {
     int mark = model().revocationMark();
-    Verdict v = model().decide(file, owner, flavour, type, span, null, true);
+    Verdict v = model().decide(file, owner, flavour, type, span, null, true, true);
     boolean byMerge = v.kind() == Kind.DENIED_BY_LOCK && !v.checked().equals(span);
     h.count(what + " " + v.kind() + (byMerge ? " (coalesced range)" : ""));
     switch (v.kind()) {
@@ -197,55 +195,15 @@ final class LifecycleBasicOps implements ModelOp.Judge {
         });
   }
 
-  private UnlockRequest unlock(int owner, int file, LockFlavour flavour, Span span) {
-    return new UnlockRequest(l.file(file), ModelHarness.OWNERS[owner], flavour, span.toRange());
-  }
-
   @Override
   public void release(ModelOp.Release rel) {
-    Object r =
-        h.call(
-            () -> {
-              l.api.unlock(unlock(rel.owner(), rel.file(), rel.flavour(), rel.span()));
-              return null;
-            });
-    boolean restoredBefore = !model().restored(rel.file()).isEmpty();
-    ErrorCode expected = model().release(rel.file(), rel.owner(), rel.flavour(), rel.span());
-    h.count(
-        "unlock "
-            + (expected == null ? "OK" : expected)
-            + (restoredBefore ? " (file with restored locks)" : ""));
-    if (expected == null
-        && rel.flavour() == LockFlavour.POSIX
-        && rel.span().zero()
-        && r instanceof StoreError e
-        && e.code() == ErrorCode.INVALID_ARGUMENT) {
-      return; // refusing a POSIX zero-length release is as good as releasing nothing
-    }
-    h.expectOutcome(r, expected);
+    String note = model().restored(rel.file()).isEmpty() ? "" : " (file with restored locks)";
+    Judgements.judgeRelease(h, l.api, rel, model()::release, note);
   }
 
   @Override
   public void releaseAll(ModelOp.ReleaseAll rel) {
-    List<UnlockRequest> reqs = new ArrayList<>();
-    for (Span s : rel.spans()) {
-      reqs.add(unlock(rel.owner(), rel.file(), rel.flavour(), s));
-    }
-    Object r =
-        h.call(
-            () -> {
-              l.api.unlockAll(reqs);
-              return null;
-            });
-    ErrorCode expected = null;
-    for (Span s : rel.spans()) {
-      expected = model().release(rel.file(), rel.owner(), rel.flavour(), s);
-      if (expected != null) {
-        break;
-      }
-    }
-    h.count("unlockAll " + (expected == null ? "OK" : expected));
-    h.expectOutcome(r, expected);
+    Judgements.judgeReleaseAll(h, l.api, rel, model()::release);
   }
 
   @Override
@@ -323,48 +281,18 @@ final class LifecycleBasicOps implements ModelOp.Judge {
   }
 
   private LockId handleId(int handle) {
-    LockId id = l.handles.get(handle);
-    return id != null ? id : new LockId(0, 1_000_000L + handle); // epoch 0: never issued
+    return Judgements.handleId(l.handles, handle);
   }
 
   @Override
   public void downgrade(ModelOp.OpenDowngrade d) {
-    LockId id = handleId(d.handle());
-    Object r =
-        h.call(
-            () ->
-                l.api.downgrade(
-                    l.file(d.file()),
-                    id,
-                    ModelHarness.modeSet(d.access()),
-                    ModelHarness.modeSet(d.deny())));
-    OpenRec old = model().live.liveOpen(d.file(), d.handle());
-    if (old == null) {
-      h.count("downgrade NOT_FOUND");
-      h.expectError(r, ErrorCode.NOT_FOUND);
-      return;
-    }
-    if ((d.access() & ~old.access()) != 0 || (d.deny() & ~old.deny()) != 0) {
-      h.count("downgrade INVALID");
-      h.expectError(r, ErrorCode.INVALID_ARGUMENT);
-      return;
-    }
-    h.count("downgrade OK" + (model().isRestoredOpen(d.file(), d.handle()) ? " (restored)" : ""));
-    ShareReservation s = h.expect(r, ShareReservation.class);
-    if (!s.id().equals(id) || s.accessMask() != d.access() || s.denyMask() != d.deny()) {
-      throw h.mismatch("result", "downgrade returned " + s);
-    }
-    model().live.downgrade(d.file(), d.handle(), d.access(), d.deny());
+    String note = model().isRestoredOpen(d.file(), d.handle()) ? " (restored)" : "";
+    Judgements.judgeDowngrade(h, l.api, d, l.handles, model().live, note);
   }
 
   @Override
   public void close(ModelOp.Close c) {
-    Object r =
-        h.call(
-            () -> {
-              l.api.close(l.file(c.file()), handleId(c.handle()));
-              return null;
-            });
+    Object r = h.perform(() -> l.api.close(l.file(c.file()), handleId(c.handle())));
     boolean live = model().live.liveOpen(c.file(), c.handle()) != null;
     h.count(
         "close "
@@ -379,6 +307,6 @@ final class LifecycleBasicOps implements ModelOp.Judge {
   @Override
   public void ioCheck(ModelOp.IoCheck c) {
     boolean blocked = model().ioBlocked(c.file(), c.owner(), c.write(), c.mode(), c.span());
-    h.judgeIoCheck(l.api, c, blocked, l.snapshot.get(c.file()));
+    Judgements.judgeIoCheck(h, l.api, c, blocked, l.snapshot.get(c.file()));
   }
 }

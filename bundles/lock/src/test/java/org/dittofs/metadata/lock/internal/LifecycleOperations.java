@@ -30,6 +30,7 @@ import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.internal.LifecycleModel.BlockingOutcome;
 import org.dittofs.metadata.lock.internal.LifecycleModel.Req;
+import org.dittofs.metadata.lock.internal.LifecycleOp.ClientCall;
 import org.dittofs.metadata.lock.internal.ReferenceLockModel.Held;
 import org.dittofs.metadata.lock.internal.ReferenceLockModel.Span;
 import org.dittofs.metadata.lock.spi.LockStore;
@@ -190,8 +191,8 @@ final class LifecycleOperations implements OperationSet.Subject<LifecycleOp> {
   @Override
   public Runnable checkpoint(LifecycleOp op) {
     if (model.faultArmed()
-        || op instanceof LifecycleOp.Unregister
-        || op instanceof LifecycleOp.Rebooted
+        || op instanceof LifecycleOp.ClientCall c
+            && (c.call() == ClientCall.Call.UNREGISTER || c.call() == ClientCall.Call.REBOOTED)
         || op instanceof LifecycleOp.Advance) {
       LifecycleModel before = model.copy();
       return () -> model.copyFrom(before);
@@ -229,35 +230,8 @@ final class LifecycleOperations implements OperationSet.Subject<LifecycleOp> {
           });
       model.register(r.client(), r.ttlSeconds());
       h.count("register" + (r.ttlSeconds() > 0 ? " with a ttl" : ""));
-    } else if (op instanceof LifecycleOp.KeepAlive k) {
-      h.call(
-          () -> {
-            api.keepAlive(client(k.client()));
-            return null;
-          });
-      h.count((model.courtesy(k.client()) ? "keepAlive of a courtesy client" : "keepAlive"));
-      model.touch(k.client());
-    } else if (op instanceof LifecycleOp.Unregister u) {
-      h.call(
-          () -> {
-            api.unregisterClient(client(u.client()));
-            return null;
-          });
-      boolean was = model.unregister(u.client());
-      h.count(
-          !was
-              ? "unregister of an unregistered client"
-              : model.ttlPending(u.client())
-                  ? "unregister, ttl release due"
-                  : "unregister releasing");
-    } else if (op instanceof LifecycleOp.Rebooted r) {
-      h.call(
-          () -> {
-            api.clientRebooted(client(r.client()));
-            return null;
-          });
-      h.count("clientRebooted");
-      model.releaseClient(r.client());
+    } else if (op instanceof LifecycleOp.ClientCall c) {
+      clientCall(c);
     } else if (op instanceof LifecycleOp.StoreDown d) {
       h.call(
           () -> {
@@ -275,30 +249,47 @@ final class LifecycleOperations implements OperationSet.Subject<LifecycleOp> {
       }
       h.count(d.down() ? "store down" : "store up");
     } else if (op instanceof LifecycleOp.StoreFault f) {
-      h.call(
-          () -> {
-            store.failNthWrite(f.nth(), f.landsFirst());
-            return null;
-          });
+      h.perform(() -> store.failNthWrite(f.nth(), f.landsFirst()));
       model.armFault();
       h.count(f.landsFirst() ? "store fault armed: lands, then throws" : "store fault armed");
     } else if (op instanceof LifecycleOp.Restart r) {
       restart(r);
     } else if (op instanceof LifecycleOp.Reclaim r) {
       reclaim(r, post);
-    } else if (op instanceof LifecycleOp.ReclaimOpen r) {
-      reclaimOpen(r);
     } else {
-      int c = ((LifecycleOp.ReclaimComplete) op).client();
-      h.call(
-          () -> {
-            api.reclaimComplete(client(c));
-            return null;
-          });
-      model.reclaimComplete(c);
-      h.count("reclaimComplete" + (model.graceActive() ? "" : " (grace over)"));
+      reclaimOpen((LifecycleOp.ReclaimOpen) op);
     }
     syncFault();
+  }
+
+  private void clientCall(LifecycleOp.ClientCall cc) {
+    int c = cc.client();
+    LockClient lc = client(c);
+    switch (cc.call()) {
+      case KEEP_ALIVE -> {
+        h.perform(() -> api.keepAlive(lc));
+        h.count((model.courtesy(c) ? "keepAlive of a courtesy client" : "keepAlive"));
+        model.touch(c);
+      }
+      case UNREGISTER -> {
+        h.perform(() -> api.unregisterClient(lc));
+        boolean was = model.unregister(c);
+        h.count(
+            !was
+                ? "unregister of an unregistered client"
+                : model.ttlPending(c) ? "unregister, ttl release due" : "unregister releasing");
+      }
+      case REBOOTED -> {
+        h.perform(() -> api.clientRebooted(lc));
+        h.count("clientRebooted");
+        model.releaseClient(c);
+      }
+      case RECLAIM_COMPLETE -> {
+        h.perform(() -> api.reclaimComplete(lc));
+        model.reclaimComplete(c);
+        h.count("reclaimComplete" + (model.graceActive() ? "" : " (grace over)"));
+      }
+    }
   }
 
   /**
@@ -544,7 +535,7 @@ final class LifecycleOperations implements OperationSet.Subject<LifecycleOp> {
         table.add(l);
       }
     }
-    h.checkReport(table, reported, conflicting, tentative);
+    Judgements.checkReport(h, table, reported, conflicting, tentative);
   }
 
   /** A reported conflict with a queued request (FIFO fairness): that request, as a lock. */

@@ -77,43 +77,41 @@ class ModelBasedLifecycleTest {
             seed,
             steps,
             "-Dmodel.seed=" + seed + " -Dmodel.steps=" + steps);
-    stats.forEach((k, v) -> System.out.println("  " + k + ": " + v));
-    if (steps >= 50_000) { // the generator reaches every interesting outcome
-      assertThat(stats)
-          .containsKeys(
-              "lockBlocking GRANTED",
-              "lockBlocking QUEUED",
-              "lockBlocking DEADLOCK",
-              "lockBlocking GRACE",
-              "lockBlocking INVALID",
-              "waiter GRANTED on wake-up",
-              "waiter TIMED_OUT",
-              "waiter CANCELLED by cancel()",
-              "waiter CANCELLED: its client went away",
-              "cancel true",
-              "cancel false",
-              "lock DENIED_BY_WAITER",
-              "lockAll DENIED_BY_WAITER",
-              "test DENIED_BY_WAITER",
-              "lock GRANTED, then a waiter granted after it",
-              "lock GRACE",
-              "open GRACE_PERIOD",
-              "test DENIED_BY_LOCK in grace",
-              "unregister releasing",
-              "unregister of an unregistered client",
-              "clientRebooted",
-              "restart clean, grace",
-              "restart crash, grace",
-              "reclaim GRANTED",
-              "reclaim LOCK_NOT_FOUND",
-              "reclaim NOT_IN_GRACE",
-              "reclaimOpen GRANTED",
-              "reclaimOpen LOCK_NOT_FOUND",
-              "grace ended by its timer with some record left",
-              "grace ended early: no restored record left",
-              "grace ended early: every expected client completed",
-              "unlock OK (file with restored locks)");
-    }
+    ModelRuns.assertReached(
+        stats,
+        steps >= 50_000, // the generator reaches every interesting outcome
+        "lockBlocking GRANTED",
+        "lockBlocking QUEUED",
+        "lockBlocking DEADLOCK",
+        "lockBlocking GRACE",
+        "lockBlocking INVALID",
+        "waiter GRANTED on wake-up",
+        "waiter TIMED_OUT",
+        "waiter CANCELLED by cancel()",
+        "waiter CANCELLED: its client went away",
+        "cancel true",
+        "cancel false",
+        "lock DENIED_BY_WAITER",
+        "lockAll DENIED_BY_WAITER",
+        "test DENIED_BY_WAITER",
+        "lock GRANTED, then a waiter granted after it",
+        "lock GRACE",
+        "open GRACE_PERIOD",
+        "test DENIED_BY_LOCK in grace",
+        "unregister releasing",
+        "unregister of an unregistered client",
+        "clientRebooted",
+        "restart clean, grace",
+        "restart crash, grace",
+        "reclaim GRANTED",
+        "reclaim LOCK_NOT_FOUND",
+        "reclaim NOT_IN_GRACE",
+        "reclaimOpen GRANTED",
+        "reclaimOpen LOCK_NOT_FOUND",
+        "grace ended by its timer with some record left",
+        "grace ended early: no restored record left",
+        "grace ended early: every expected client completed",
+        "unlock OK (file with restored locks)");
   }
 
   /**
@@ -133,30 +131,28 @@ class ModelBasedLifecycleTest {
       }
       stats.forEach((k, v) -> all.merge(k, v, Integer::sum));
     }
-    all.forEach((k, v) -> System.out.println("  " + k + ": " + v));
-    if (fixed == null && steps >= POLICY_STEPS) { // the fixed seeds reach every new outcome
-      assertThat(all)
-          .containsKeys(
-              "lock LOCK_LIMIT_EXCEEDED",
-              "lockBlocking LIMIT",
-              "limit per-file hit",
-              "limit per-client hit",
-              "limit total hit",
-              "limit waiters-per-file hit",
-              "lock STORE_UNAVAILABLE",
-              "lockBlocking STORE_UNAVAILABLE",
-              "open STORE_UNAVAILABLE",
-              "waiter STORE_UNAVAILABLE on wake-up",
-              "store fault armed: lands, then throws",
-              "store fault spent on a write the model does not decide on",
-              "courtesy locks revoked",
-              "courtesy open revoked",
-              "keepAlive of a courtesy client",
-              "unregister, ttl release due",
-              "ttl release",
-              "lock DENIED_BY_WAITER",
-              "lockBlocking DEADLOCK");
-    }
+    ModelRuns.assertReached(
+        all,
+        fixed == null && steps >= POLICY_STEPS, // the fixed seeds reach every new outcome
+        "lock LOCK_LIMIT_EXCEEDED",
+        "lockBlocking LIMIT",
+        "limit per-file hit",
+        "limit per-client hit",
+        "limit total hit",
+        "limit waiters-per-file hit",
+        "lock STORE_UNAVAILABLE",
+        "lockBlocking STORE_UNAVAILABLE",
+        "open STORE_UNAVAILABLE",
+        "waiter STORE_UNAVAILABLE on wake-up",
+        "store fault armed: lands, then throws",
+        "store fault spent on a write the model does not decide on",
+        "courtesy locks revoked",
+        "courtesy open revoked",
+        "keepAlive of a courtesy client",
+        "unregister, ttl release due",
+        "ttl release",
+        "lock DENIED_BY_WAITER",
+        "lockBlocking DEADLOCK");
   }
 
   /**
@@ -262,7 +258,7 @@ class ModelBasedLifecycleTest {
         new LifecycleOp.Blocking(
             1, 4, 2, LockFlavour.POSIX, LockType.SHARED, Span.cells(34, EOF), 0),
         new LifecycleOp.Blocking(2, 4, 2, LockFlavour.WINDOWS, LockType.SHARED, Span.zeroAt(58), 3),
-        new LifecycleOp.Rebooted(2));
+        LifecycleOp.rebooted(2));
   }
 
   /**
@@ -278,7 +274,7 @@ class ModelBasedLifecycleTest {
         new LifecycleOp.Blocking(
             2, 2, 1, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(17, 17), 55),
         lock(2, 1, LockFlavour.WINDOWS, LockType.EXCLUSIVE, Span.cells(18, 23)),
-        new LifecycleOp.Rebooted(0));
+        LifecycleOp.rebooted(0));
   }
 
   /**

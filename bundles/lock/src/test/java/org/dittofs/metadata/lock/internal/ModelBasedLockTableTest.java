@@ -12,6 +12,8 @@ import org.dittofs.metadata.lock.internal.ModelHarness.Mismatch;
 import org.dittofs.metadata.lock.internal.ReferenceLockModel.Span;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Model-based randomized test of the lock table: the harness ({@link ModelHarness}, {@link
@@ -36,38 +38,36 @@ class ModelBasedLockTableTest {
     long seed = Long.getLong("model.seed", DEFAULT_SEED);
     int steps = Integer.getInteger("model.steps", DEFAULT_STEPS);
     Map<String, Integer> stats = check(seed, steps);
-    stats.forEach((k, v) -> System.out.println("  " + k + ": " + v));
-    if (steps >= 50_000) { // the generator reaches every interesting outcome
-      assertThat(stats)
-          .containsKeys(
-              "lock GRANTED",
-              "lock DENIED",
-              "lock INVALID",
-              "lockAll GRANTED",
-              "lockAll DENIED",
-              "lockAll DENIED by own element",
-              "lockAll INVALID",
-              "unlock OK",
-              "unlock LOCK_NOT_FOUND",
-              "unlock INVALID_ARGUMENT",
-              "unlockAll OK",
-              "unlockAll LOCK_NOT_FOUND",
-              "test GRANTED",
-              "test DENIED",
-              "test INVALID",
-              "open OK",
-              "open SHARE_DENIED",
-              "downgrade OK",
-              "downgrade INVALID",
-              "downgrade NOT_FOUND",
-              "close OK",
-              "close NOT_FOUND",
-              "checkRead ADVISORY CONFLICT",
-              "checkRead MANDATORY CONFLICT",
-              "checkWrite ADVISORY CONFLICT",
-              "checkWrite MANDATORY CONFLICT",
-              "checkWrite MANDATORY OK");
-    }
+    ModelRuns.assertReached(
+        stats,
+        steps >= 50_000, // the generator reaches every interesting outcome
+        "lock GRANTED",
+        "lock DENIED",
+        "lock INVALID",
+        "lockAll GRANTED",
+        "lockAll DENIED",
+        "lockAll DENIED by own element",
+        "lockAll INVALID",
+        "unlock OK",
+        "unlock LOCK_NOT_FOUND",
+        "unlock INVALID_ARGUMENT",
+        "unlockAll OK",
+        "unlockAll LOCK_NOT_FOUND",
+        "test GRANTED",
+        "test DENIED",
+        "test INVALID",
+        "open OK",
+        "open SHARE_DENIED",
+        "downgrade OK",
+        "downgrade INVALID",
+        "downgrade NOT_FOUND",
+        "close OK",
+        "close NOT_FOUND",
+        "checkRead ADVISORY CONFLICT",
+        "checkRead MANDATORY CONFLICT",
+        "checkWrite ADVISORY CONFLICT",
+        "checkWrite MANDATORY CONFLICT",
+        "checkWrite MANDATORY OK");
   }
 
   /** A fresh seed on every run; skipped while {@code -Dmodel.seed} replays one. */
@@ -191,28 +191,15 @@ class ModelBasedLockTableTest {
         .hasMessageStartingWith("outcome: expected Denied, got Granted");
   }
 
-  @Test
-  void aManagerThatDoesNotCoalesceIsCaught() {
-    assertMutantCaught(MutantLockManager.Mutation.SPLIT_SNAPSHOT, "coalescing", 2);
-  }
-
-  @Test
-  void aTestThatAlwaysAnswersFreeIsCaughtAndShrunk() {
-    assertMutantCaught(MutantLockManager.Mutation.TEST_ALWAYS_FREE, "outcome", 2);
-  }
-
-  @Test
-  void anUnlockOffByOneIsCaughtAndShrunk() {
-    assertMutantCaught(MutantLockManager.Mutation.UNLOCK_ONE_BYTE_EARLY, "state", 2);
-  }
-
-  @Test
-  void aReportOfTheNewestConflictIsCaughtAndShrunk() {
-    assertMutantCaught(MutantLockManager.Mutation.REPORT_LAST_CONFLICT, "report", 3);
-  }
-
-  private static void assertMutantCaught(
-      MutantLockManager.Mutation mutation, String kind, int maxOps) {
+  /** Each mutant is caught with a difference of its kind and shrunk to a few operations. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "SPLIT_SNAPSHOT, coalescing, 2", // a manager that does not coalesce
+    "TEST_ALWAYS_FREE, outcome, 2",
+    "UNLOCK_ONE_BYTE_EARLY, state, 2",
+    "REPORT_LAST_CONFLICT, report, 3" // a report of the newest conflict
+  })
+  void aMutantIsCaughtAndShrunk(MutantLockManager.Mutation mutation, String kind, int maxOps) {
     OperationSet<ModelOp> mutant =
         TableOperations.of(
             () -> {

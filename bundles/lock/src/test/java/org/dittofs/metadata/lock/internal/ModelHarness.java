@@ -7,17 +7,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.dittofs.metadata.errors.ErrorCode;
-import org.dittofs.metadata.errors.ErrorDetail;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockOwner;
-import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.ShareAccess;
-import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.internal.ReferenceLockModel.Held;
 import org.dittofs.metadata.lock.internal.ReferenceLockModel.Span;
 
@@ -179,6 +175,15 @@ final class ModelHarness<O> {
     return r;
   }
 
+  /** As {@link #call}, for a call that returns nothing: null, or what it threw. */
+  Object perform(Runnable action) {
+    return call(
+        () -> {
+          action.run();
+          return null;
+        });
+  }
+
   /** Counts an outcome (undone with the step's journal). */
   void count(String what) {
     journal.count(stats, what);
@@ -219,98 +224,6 @@ final class ModelHarness<O> {
       return e.toString();
     }
     return String.valueOf(r);
-  }
-
-  /**
-   * A reported conflict must be the deterministic choice among the conflicting records: lowest
-   * first byte, then oldest (smallest id), among the records of {@code table} (the verified state
-   * before the step, less what the caller rules out) and the elements of the same request granted
-   * before it ({@code tentative}: newer than every record of the table, in request order).
-   */
-  void checkReport(
-      List<Lock> table, Lock reported, Predicate<Held> conflicting, List<Held> tentative) {
-    Lock best = null;
-    for (Lock l : table) {
-      if (conflicting.test(held(l))
-          && (best == null || ModelStateComparison.ORDER.compare(l, best) < 0)) {
-        best = l;
-      }
-    }
-    Held own = null;
-    for (Held t : tentative) {
-      if (conflicting.test(t)
-          && (best == null || Long.compareUnsigned(t.span().firstByte(), best.range().first()) < 0)
-          && (own == null
-              || Long.compareUnsigned(t.span().firstByte(), own.span().firstByte()) < 0)) {
-        own = t;
-      }
-    }
-    if (own != null) {
-      if (table.stream().anyMatch(l -> l.id().equals(reported.id()))
-          || !reported.owner().equals(OWNERS[own.owner()])
-          || !reported.range().equals(own.span().toRange())
-          || reported.type() != own.type()) {
-        throw mismatch(
-            "report", "reported " + reported + ", expected the request's own element " + own);
-      }
-      return;
-    }
-    if (best == null) {
-      throw mismatch("report", "reported " + reported + " but no lock of the table conflicts");
-    }
-    if (!best.equals(reported)) {
-      throw mismatch(
-          "report",
-          "reported "
-              + reported
-              + ", expected "
-              + best
-              + " (lowest first byte, then oldest, among conflicting locks)");
-    }
-  }
-
-  /**
-   * Runs an I/O check on {@code manager} and judges it: {@code blocked} (the model's answer) must
-   * be LOCK_CONFLICT naming, with its owner, range and type, a lock of {@code table} (the verified
-   * state before the step) that restricts this I/O and conflicts with it; else success.
-   */
-  void judgeIoCheck(LockManager manager, ModelOp.IoCheck c, boolean blocked, List<Lock> table) {
-    Object r =
-        call(
-            () -> {
-              if (c.write()) {
-                manager.checkWrite(
-                    FILES[c.file()], OWNERS[c.owner()], c.span().toRange(), c.mode());
-              } else {
-                manager.checkRead(FILES[c.file()], OWNERS[c.owner()], c.span().toRange(), c.mode());
-              }
-              return null;
-            });
-    count((c.write() ? "checkWrite " : "checkRead ") + c.mode() + (blocked ? " CONFLICT" : " OK"));
-    expectOutcome(r, blocked ? ErrorCode.LOCK_CONFLICT : null);
-    if (!blocked) {
-      return;
-    }
-    ErrorDetail.Conflict named =
-        ((StoreError) r)
-            .conflict()
-            .orElseThrow(() -> mismatch("report", "LOCK_CONFLICT without the conflicting lock"));
-    Lock held =
-        table.stream()
-            .filter(l -> l.id().toString().equals(named.lockId()))
-            .findFirst()
-            .orElseThrow(() -> mismatch("report", "names lock " + named + ", not in the table"));
-    Held x = held(held);
-    LockType as = c.write() ? LockType.EXCLUSIVE : LockType.SHARED;
-    if (!ReferenceLockModel.restrictsIo(x, c.mode())
-        || !ReferenceLockModel.conflicts(x, c.owner(), as, c.span(), true)
-        || !named.owner().equals(held.owner().id())
-        || named.first() != held.range().first()
-        || named.last() != held.range().last()
-        || named.zeroLength() != held.range().isZeroLength()
-        || named.exclusive() != held.exclusive()) {
-      throw mismatch("report", "I/O refusal names " + named + " = " + held + ", no conflict");
-    }
   }
 
   // ---------------------------------------------------------------- the universe

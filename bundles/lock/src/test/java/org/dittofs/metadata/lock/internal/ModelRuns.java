@@ -103,6 +103,17 @@ final class ModelRuns {
     return run.stats();
   }
 
+  /**
+   * Prints the outcomes seen and, if {@code judge}, asserts that every one of {@code reached} was
+   * (the generator is aimed at them; a run long enough reaches each).
+   */
+  static void assertReached(Map<String, Integer> stats, boolean judge, String... reached) {
+    stats.forEach((k, v) -> System.out.println("  " + k + ": " + v));
+    if (judge) {
+      assertThat(stats).containsKeys(reached);
+    }
+  }
+
   /** Replays {@code ops} on a fresh manager and model; the first difference, or null. */
   static <O> Mismatch replay(OperationSet<O> set, List<O> ops) {
     ModelHarness<O> h = ModelHarness.start(set);

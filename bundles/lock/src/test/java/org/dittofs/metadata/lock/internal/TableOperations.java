@@ -15,7 +15,6 @@ import java.util.Random;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.dittofs.metadata.errors.ErrorCode;
-import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockFlavour;
@@ -25,7 +24,6 @@ import org.dittofs.metadata.lock.LockResult;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.OpenRequest;
 import org.dittofs.metadata.lock.ShareReservation;
-import org.dittofs.metadata.lock.UnlockRequest;
 import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.internal.ReferenceLockModel.Decision;
@@ -179,45 +177,12 @@ final class TableOperations implements OperationSet.Subject<ModelOp>, ModelOp.Ju
 
   @Override
   public void release(ModelOp.Release rel) {
-    Object r =
-        h.call(
-            () -> {
-              manager.unlock(unlock(rel.owner(), rel.file(), rel.flavour(), rel.span()));
-              return null;
-            });
-    ErrorCode expected = model.release(rel.file(), rel.owner(), rel.flavour(), rel.span());
-    h.count("unlock " + (expected == null ? "OK" : expected));
-    if (expected == null
-        && rel.flavour() == LockFlavour.POSIX
-        && rel.span().zero()
-        && r instanceof StoreError e
-        && e.code() == ErrorCode.INVALID_ARGUMENT) {
-      return; // refusing a POSIX zero-length release is as good as releasing nothing
-    }
-    h.expectOutcome(r, expected);
+    Judgements.judgeRelease(h, manager, rel, model::release, "");
   }
 
   @Override
   public void releaseAll(ModelOp.ReleaseAll rel) {
-    List<UnlockRequest> reqs = new ArrayList<>();
-    for (Span s : rel.spans()) {
-      reqs.add(unlock(rel.owner(), rel.file(), rel.flavour(), s));
-    }
-    Object r =
-        h.call(
-            () -> {
-              manager.unlockAll(reqs);
-              return null;
-            });
-    ErrorCode expected = null;
-    for (Span s : rel.spans()) {
-      expected = model.release(rel.file(), rel.owner(), rel.flavour(), s);
-      if (expected != null) {
-        break;
-      }
-    }
-    h.count("unlockAll " + (expected == null ? "OK" : expected));
-    h.expectOutcome(r, expected);
+    Judgements.judgeReleaseAll(h, manager, rel, model::release);
   }
 
   @Override
@@ -282,37 +247,12 @@ final class TableOperations implements OperationSet.Subject<ModelOp>, ModelOp.Ju
 
   @Override
   public void downgrade(ModelOp.OpenDowngrade d) {
-    LockId id = handleId(d.handle());
-    Object r =
-        h.call(
-            () -> manager.downgrade(FILES[d.file()], id, modeSet(d.access()), modeSet(d.deny())));
-    OpenRec old = model.liveOpen(d.file(), d.handle());
-    if (old == null) {
-      h.count("downgrade NOT_FOUND");
-      h.expectError(r, ErrorCode.NOT_FOUND);
-      return;
-    }
-    if ((d.access() & ~old.access()) != 0 || (d.deny() & ~old.deny()) != 0) {
-      h.count("downgrade INVALID");
-      h.expectError(r, ErrorCode.INVALID_ARGUMENT);
-      return;
-    }
-    h.count("downgrade OK");
-    ShareReservation s = h.expect(r, ShareReservation.class);
-    if (!s.id().equals(id) || s.accessMask() != d.access() || s.denyMask() != d.deny()) {
-      throw h.mismatch("result", "downgrade returned " + s);
-    }
-    model.downgrade(d.file(), d.handle(), d.access(), d.deny());
+    Judgements.judgeDowngrade(h, manager, d, handles, model, "");
   }
 
   @Override
   public void close(ModelOp.Close c) {
-    Object r =
-        h.call(
-            () -> {
-              manager.close(FILES[c.file()], handleId(c.handle()));
-              return null;
-            });
+    Object r = h.perform(() -> manager.close(FILES[c.file()], handleId(c.handle())));
     boolean live = model.liveOpen(c.file(), c.handle()) != null;
     h.count("close " + (live ? "OK" : "NOT_FOUND"));
     h.expectOutcome(r, live ? null : ErrorCode.NOT_FOUND);
@@ -324,7 +264,7 @@ final class TableOperations implements OperationSet.Subject<ModelOp>, ModelOp.Ju
   @Override
   public void ioCheck(ModelOp.IoCheck c) {
     boolean blocked = model.ioBlocked(c.file(), c.owner(), c.write(), c.mode(), c.span());
-    h.judgeIoCheck(manager, c, blocked, snapshot.get(c.file()));
+    Judgements.judgeIoCheck(h, manager, c, blocked, snapshot.get(c.file()));
   }
 
   // ---------------------------------------------------------------- result checks
@@ -413,12 +353,11 @@ final class TableOperations implements OperationSet.Subject<ModelOp>, ModelOp.Ju
 
   private void checkReport(
       int file, Lock reported, Predicate<Held> conflicting, List<Held> tentative) {
-    h.checkReport(snapshot.get(file), reported, conflicting, tentative);
+    Judgements.checkReport(h, snapshot.get(file), reported, conflicting, tentative);
   }
 
   private LockId handleId(int handle) {
-    LockId id = handles.get(handle);
-    return id != null ? id : new LockId(0, 1_000_000L + handle); // epoch 0: never issued
+    return Judgements.handleId(handles, handle);
   }
 
   private static LockClient client(int owner) {
@@ -429,9 +368,5 @@ final class TableOperations implements OperationSet.Subject<ModelOp>, ModelOp.Ju
       int owner, int file, LockFlavour flavour, LockType type, Span span) {
     return new LockRequest(
         FILES[file], "export", OWNERS[owner], client(owner), flavour, type, span.toRange());
-  }
-
-  private static UnlockRequest unlock(int owner, int file, LockFlavour flavour, Span span) {
-    return new UnlockRequest(FILES[file], OWNERS[owner], flavour, span.toRange());
   }
 }
