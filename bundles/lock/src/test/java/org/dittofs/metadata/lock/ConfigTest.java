@@ -28,9 +28,7 @@ class ConfigTest {
   private static final Duration NANO = Duration.ofNanos(1);
 
   private static StoreError error(ThrowingCallable call) {
-    Throwable t = catchThrowable(call);
-    assertThat(t).isInstanceOf(StoreError.class);
-    return (StoreError) t;
+    return Answers.error(call);
   }
 
   // ---- defaults

@@ -81,18 +81,7 @@ public final class OneFileSpec {
 
   /** Whether waiting on {@code blockers} reaches {@code owner} through other waiters' edges. */
   private boolean closesCycle(int owner, Set<Integer> blockers, Req except) {
-    return WaitForEdges.reaches(
-        blockers,
-        owner,
-        o -> {
-          List<Integer> next = new ArrayList<>();
-          for (Req w : queue) {
-            if (w.owner == o && w != except) {
-              next.addAll(w.blockers);
-            }
-          }
-          return next;
-        });
+    return WaitForEdges.closesCycle(owner, blockers, queue, except, w -> w.owner, w -> w.blockers);
   }
 
   /** Re-checks the queue in FIFO order until a pass changes nothing (SPEC 5). */

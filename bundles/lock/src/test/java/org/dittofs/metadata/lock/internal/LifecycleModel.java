@@ -729,20 +729,10 @@ final class LifecycleModel {
 
   /** Whether waiting on {@code blockers} closes a cycle through {@code owner}'s other requests. */
   private boolean closesCycle(int owner, Set<Integer> blockers, Req except) {
-    return WaitForEdges.reaches(
-        blockers,
-        owner,
-        o -> {
-          List<Integer> next = new ArrayList<>();
-          for (List<Req> q : queues) {
-            for (Req r : q) {
-              if (r.owner == o && r != except) {
-                next.addAll(r.blockers);
-              }
-            }
-          }
-          return next;
-        });
+    List<Req> waiters = new ArrayList<>();
+    queues.forEach(waiters::addAll);
+    return WaitForEdges.closesCycle(
+        owner, blockers, waiters, except, r -> r.owner, r -> r.blockers);
   }
 
   // ---------------------------------------------------------------- changes

@@ -127,12 +127,7 @@ final class LifecycleOpGenerator {
    */
   private LifecycleOp extendAcrossABoundary() {
     int file = rnd.nextInt(FILES);
-    List<Held> posix = new ArrayList<>();
-    for (Held h : model.live.records(file)) {
-      if (h.flavour() == LockFlavour.POSIX) {
-        posix.add(h);
-      }
-    }
+    List<Held> posix = posixRecords(file);
     if (posix.isEmpty()) {
       return basicOp();
     }
@@ -180,12 +175,7 @@ final class LifecycleOpGenerator {
    */
   private LifecycleOp zeroLengthAtABoundary() {
     int file = rnd.nextInt(FILES);
-    List<Held> posix = new ArrayList<>();
-    for (Held h : model.live.records(file)) {
-      if (h.flavour() == LockFlavour.POSIX) {
-        posix.add(h);
-      }
-    }
+    List<Held> posix = posixRecords(file);
     if (posix.isEmpty()) {
       return basicOp();
     }
@@ -232,6 +222,11 @@ final class LifecycleOpGenerator {
             ? rnd.nextInt(LifecycleModel.CLIENTS)
             : todo.get(rnd.nextInt(todo.size()));
     return LifecycleOp.reclaimComplete(c);
+  }
+
+  /** The live POSIX records of {@code file}. */
+  private List<Held> posixRecords(int file) {
+    return model.live.records(file).stream().filter(h -> h.flavour() == LockFlavour.POSIX).toList();
   }
 
   /** An operation of the lock table's set. */

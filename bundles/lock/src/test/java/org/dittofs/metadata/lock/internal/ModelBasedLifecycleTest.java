@@ -8,18 +8,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockType;
+import org.dittofs.metadata.lock.QuietLockLog;
 import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.internal.LifecycleOperations.Started;
 import org.dittofs.metadata.lock.internal.LifecycleOperations.Starter;
 import org.dittofs.metadata.lock.internal.ReferenceLockModel.Span;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Model-based randomized test of the lock manager's life (SPEC 5, 9, 10, 11): the harness ({@link
@@ -45,26 +43,13 @@ import org.junit.jupiter.api.Test;
  * lock table's test {@link ModelBasedLockTableTest} reads {@code model.seed} and {@code
  * model.steps} too.
  */
+@ExtendWith(QuietLockLog.class) // hundreds of restarts log their grace periods
 class ModelBasedLifecycleTest {
   private static final long DEFAULT_SEED = 20_260_212L;
   private static final int DEFAULT_STEPS = 50_000;
   private static final long[] POLICY_SEEDS = {11L, 2_026_121_0L, 424_242L, 7L, 99L};
   private static final int POLICY_STEPS = 20_000;
   private static final int SOAK_RUN_STEPS = 250_000;
-
-  private static final Logger LOG = Logger.getLogger("org.dittofs.metadata.lock");
-  private static Level savedLevel;
-
-  @BeforeAll
-  static void quietLog() {
-    savedLevel = LOG.getLevel();
-    LOG.setLevel(Level.SEVERE); // hundreds of restarts log their grace periods
-  }
-
-  @AfterAll
-  static void restoreLog() {
-    LOG.setLevel(savedLevel);
-  }
 
   @Test
   void randomLifecycleAgreesWithTheReferenceModel() {
@@ -371,7 +356,7 @@ class ModelBasedLifecycleTest {
           Started s =
               LifecycleOperations.standard(LifecycleOperations.CONFIG).start(store, scheduler);
           return new Started(
-              new MutantLockManager(s.api(), MutantLockManager.Mutation.HIDE_WAKE_UPS), s.real());
+              MutantLockManager.of(s.api(), MutantLockManager.Mutation.HIDE_WAKE_UPS), s.real());
         };
     assertMutantCaught("hidden wake-ups", hiding, 3);
   }

@@ -205,7 +205,7 @@ class ModelBasedLockTableTest {
             () -> {
               LockManager real = LockManagers.builder().build();
               return new TableOperations.Target(
-                  new MutantLockManager(real, mutation), () -> LockTableInvariants.check(real));
+                  MutantLockManager.of(real, mutation), () -> LockTableInvariants.check(real));
             });
     ModelRuns.Run<ModelOp> run = ModelRuns.run(mutant, DEFAULT_SEED, 20_000, "the mutant test");
     assertThat(run.failure()).as("mutant %s survived", mutation).isNotNull();

@@ -30,25 +30,13 @@ sealed interface ModelOp {
   /** One line for a lock request: "verb P0 f1 POSIX SHARED [2, 9]", the verb padded. */
   static String request(
       String verb, int owner, int file, LockFlavour flavour, LockType type, Span span) {
-    return String.format("%-11s ", verb)
-        + ownerName(owner)
-        + " f"
-        + file
-        + " "
-        + flavour
-        + " "
-        + type
-        + " "
-        + span;
+    return String.format(
+        "%-11s %s f%d %s %s %s", verb, ownerName(owner), file, flavour, type, span);
   }
 
   /** One line for an open: "verb #3 P0 f1 access=RW deny=-", the verb padded. */
   static String open(String verb, int handle, int owner, int file, int access, int deny) {
-    return String.format("%-11s ", verb)
-        + "#"
-        + handle
-        + " "
-        + ownerName(owner)
+    return String.format("%-11s #%d %s", verb, handle, ownerName(owner))
         + modes(file, access, deny);
   }
 

@@ -5,8 +5,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicLong;
 import org.dittofs.metadata.spi.MetadataStore;
-import org.dittofs.metadata.store.jdbc.JdbcMetadataStore;
-import org.dittofs.metadata.store.testkit.StoreFixture;
+import org.dittofs.metadata.store.testkit.LocatedStoreFixture;
 
 /**
  * The PostgreSQL store for the kit's suites, on the embedded server of {@link PostgresServer}
@@ -17,14 +16,11 @@ import org.dittofs.metadata.store.testkit.StoreFixture;
  * the same schema once the suite has closed the previous one; {@link #dispose()} closes what is
  * open and drops the schema with everything in it.
  */
-final class PostgresFixture implements StoreFixture {
+final class PostgresFixture extends LocatedStoreFixture<String> {
   /** The database every fixture makes its schemas in. */
   static final String DATABASE = "kit";
 
   private static final AtomicLong SCHEMAS = new AtomicLong();
-
-  private String schema;
-  private JdbcMetadataStore current;
 
   @Override
   public String name() {
@@ -43,49 +39,22 @@ final class PostgresFixture implements StoreFixture {
   }
 
   @Override
-  public boolean isDurable() {
-    return true;
-  }
-
-  @Override
-  public MetadataStore create() {
-    dispose();
+  protected String newLocation() {
     String name = "kit_" + SCHEMAS.incrementAndGet();
     admin("CREATE SCHEMA " + name);
-    schema = name;
-    current = open();
-    return current;
+    return name;
   }
 
   @Override
-  public MetadataStore reopen() {
-    if (schema == null) {
-      throw new IllegalStateException("reopen() before create()");
-    }
-    current = open();
-    return current;
-  }
-
-  @Override
-  public void dispose() {
-    try {
-      if (current != null) {
-        current.close(); // idempotent: the suite may have closed it already
-      }
-    } finally {
-      current = null;
-      if (schema != null) {
-        String name = schema;
-        schema = null;
-        admin("DROP SCHEMA IF EXISTS " + name + " CASCADE");
-      }
-    }
-  }
-
-  private JdbcMetadataStore open() {
+  protected MetadataStore open(String schema) {
     String url = PostgresServer.url(DATABASE);
     url += (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
     return PostgresStores.open(url, PostgresServer.user(), null);
+  }
+
+  @Override
+  protected void delete(String schema) {
+    admin("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
   }
 
   /** Runs DDL on an admin connection to the fixtures' database. */
