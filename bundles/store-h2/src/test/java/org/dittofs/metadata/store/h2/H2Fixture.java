@@ -36,6 +36,11 @@ final class H2Fixture extends LocatedStoreFixture<Path> {
   }
 
   @Override
+  public boolean exists(Path directory) {
+    return Files.exists(directory);
+  }
+
+  @Override
   protected void delete(Path root) {
     try (Stream<Path> paths = Files.walk(root)) {
       for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {

@@ -1,6 +1,5 @@
 package org.dittofs.metadata.store.h2;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.dittofs.metadata.store.testkit.AbstractStoreFixtureTest;
 import org.dittofs.metadata.store.testkit.LocatedStoreFixture;
@@ -10,10 +9,5 @@ class H2FixtureTest extends AbstractStoreFixtureTest<Path> {
   @Override
   protected LocatedStoreFixture<Path> newFixture() {
     return new H2Fixture();
-  }
-
-  @Override
-  protected boolean exists(Path directory) {
-    return Files.exists(directory);
   }
 }

@@ -1,8 +1,12 @@
 package org.dittofs.metadata.store.postgres;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.dittofs.metadata.spi.MetadataStore;
 import org.dittofs.metadata.store.testkit.LocatedStoreFixture;
@@ -55,6 +59,32 @@ final class PostgresFixture extends LocatedStoreFixture<String> {
   @Override
   protected void delete(String schema) {
     admin("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+  }
+
+  /** The schema has the store's tables (and is not the public schema). */
+  @Override
+  public boolean exists(String schema) {
+    try {
+      return !schema.equals("public") && schemasWithTable("locks").contains(schema);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static List<String> schemasWithTable(String table) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = PostgresServer.dataSource(DATABASE).getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT table_schema FROM information_schema.tables WHERE table_name = ?")) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
   }
 
   /** Runs DDL on an admin connection to the fixtures' database. */

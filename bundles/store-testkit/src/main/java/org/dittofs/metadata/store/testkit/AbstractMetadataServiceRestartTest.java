@@ -114,10 +114,7 @@ public abstract class AbstractMetadataServiceRestartTest extends RestartTestSupp
 
   @Test
   void newLocksAndOpensAreRefusedDuringGrace() {
-    startOnFreshStore();
-    grantAll();
-    crash();
-    startService();
+    crashWithEverythingGranted();
     LockRequest other =
         posix(
             C,
@@ -184,12 +181,7 @@ public abstract class AbstractMetadataServiceRestartTest extends RestartTestSupp
 
   @Test
   void unreclaimedLocksAndOpensAreGoneAfterGraceFromMemoryAndStore() {
-    startOnFreshStore();
-    grantAll();
-    crash();
-    startService();
-    Lock reclaimed = ((LockResult.Granted) service.locks().reclaim(P1_LOCK)).lock();
-    endGrace();
+    Lock reclaimed = onlyP1ReclaimedAfterACrash();
     assertThat(service.locks().graceStatus().active()).isFalse();
     assertThat(service.lockManager().locks(A)).containsExactly(reclaimed);
     assertThat(service.lockManager().locks(B)).isEmpty();
@@ -200,10 +192,7 @@ public abstract class AbstractMetadataServiceRestartTest extends RestartTestSupp
 
   @Test
   void aReclaimedOpenStaysAfterGrace() {
-    startOnFreshStore();
-    grantAll();
-    crash();
-    startService();
+    crashWithEverythingGranted();
     ShareReservation open =
         service
             .locks()
@@ -216,18 +205,29 @@ public abstract class AbstractMetadataServiceRestartTest extends RestartTestSupp
 
   @Test
   void theStateAfterGraceIsWhatTheNextRestartRestores() {
-    startOnFreshStore();
-    grantAll();
-    crash();
-    startService();
-    Lock reclaimed = ((LockResult.Granted) service.locks().reclaim(P1_LOCK)).lock();
-    endGrace();
+    Lock reclaimed = onlyP1ReclaimedAfterACrash();
     crash();
     startService();
     assertThat(service.lockManager().locks(A)).containsExactly(reclaimed);
     assertThat(service.lockManager().locks(B)).isEmpty();
     assertThat(service.locks().graceStatus().restoredRecords()).isEqualTo(1);
     assertThat(service.locks().graceStatus().expectedClients()).containsExactly(NLM1);
+  }
+
+  /** A fresh store, every lock and open granted, a crash, and a new service in grace. */
+  private void crashWithEverythingGranted() {
+    startOnFreshStore();
+    grantAll();
+    crash();
+    startService();
+  }
+
+  /** As above, then P1's lock reclaimed and grace ended; returns the reclaimed lock. */
+  private Lock onlyP1ReclaimedAfterACrash() {
+    crashWithEverythingGranted();
+    Lock reclaimed = ((LockResult.Granted) service.locks().reclaim(P1_LOCK)).lock();
+    endGrace();
+    return reclaimed;
   }
 
   // ---- file removal and orphans ----

@@ -22,9 +22,6 @@ public abstract class AbstractStoreFixtureTest<L> {
   /** A new fixture of the store under test. */
   protected abstract LocatedStoreFixture<L> newFixture();
 
-  /** Whether {@code location} exists in the backend. */
-  protected abstract boolean exists(L location);
-
   @Test
   void eachFixtureHasALocationOfItsOwnThatReopenKeepsAndDisposeDeletes() throws Exception {
     LocatedStoreFixture<L> one = newFixture();
@@ -47,8 +44,8 @@ public abstract class AbstractStoreFixtureTest<L> {
       first = one.location();
       other = two.location();
       assertThat(first).isNotEqualTo(other);
-      assertThat(exists(first)).as("%s exists", first).isTrue();
-      assertThat(exists(other)).as("%s exists", other).isTrue();
+      assertThat(one.exists(first)).as("%s exists", first).isTrue();
+      assertThat(one.exists(other)).as("%s exists", other).isTrue();
 
       ((AutoCloseable) store).close();
       MetadataStore again = one.reopen();
@@ -60,8 +57,8 @@ public abstract class AbstractStoreFixtureTest<L> {
       one.dispose();
       two.dispose();
     }
-    assertThat(exists(first)).as("%s exists after dispose()", first).isFalse();
-    assertThat(exists(other)).as("%s exists after dispose()", other).isFalse();
+    assertThat(one.exists(first)).as("%s exists after dispose()", first).isFalse();
+    assertThat(one.exists(other)).as("%s exists after dispose()", other).isFalse();
     one.dispose(); // idempotent
   }
 }

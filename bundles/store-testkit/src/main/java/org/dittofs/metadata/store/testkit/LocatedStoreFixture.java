@@ -23,6 +23,9 @@ public abstract class LocatedStoreFixture<L> implements StoreFixture {
   /** Deletes {@code location} and everything in it. */
   protected abstract void delete(L location);
 
+  /** Whether {@code location} exists in the backend (tests of the fixture ask). */
+  public abstract boolean exists(L location);
+
   /** The location of the current store, or null before create() and after dispose(). */
   public final L location() {
     return location;
