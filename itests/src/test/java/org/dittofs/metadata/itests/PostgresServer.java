@@ -3,7 +3,7 @@ package org.dittofs.metadata.itests;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import org.dittofs.metadata.store.postgres.EmbeddedDatabases;
+import org.dittofs.metadata.store.postgres.LocalPostgres;
 import org.junit.runner.Result;
 import org.junit.runner.notification.RunListener;
 
@@ -28,7 +28,7 @@ public final class PostgresServer {
   /** The JDBC URL (without credentials) of {@code database}, created if it does not exist. */
   public static synchronized String url(String database) {
     EmbeddedPostgres pg = start();
-    EmbeddedDatabases.ensure(pg, database);
+    LocalPostgres.ensureDatabase(pg, database);
     return "jdbc:postgresql://localhost:" + pg.getPort() + "/" + database;
   }
 

@@ -1,6 +1,10 @@
 package org.dittofs.metadata.lock.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.dittofs.metadata.lock.LockFlavour.POSIX;
+import static org.dittofs.metadata.lock.LockFlavour.WINDOWS;
+import static org.dittofs.metadata.lock.LockType.EXCLUSIVE;
+import static org.dittofs.metadata.lock.LockType.SHARED;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -184,12 +188,11 @@ class ModelBasedLifecycleTest {
   @Test
   void aReleaseAcrossARestoredAndAReclaimedLockKeepsTheReclaimedRemainder() {
     assertAgreesWithModel(
-        lock(1, 1, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(42, 49)),
-        lock(1, 1, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(35, 37)),
+        lock(1, 1, POSIX, EXCLUSIVE, Span.cells(42, 49)),
+        lock(1, 1, POSIX, EXCLUSIVE, Span.cells(35, 37)),
         new LifecycleOp.Restart(true),
-        new LifecycleOp.Reclaim(
-            1, 1, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(35, 37), false),
-        new LifecycleOp.Basic(new ModelOp.Release(1, 1, LockFlavour.POSIX, Span.cells(37, 44))),
+        new LifecycleOp.Reclaim(1, 1, POSIX, EXCLUSIVE, Span.cells(35, 37), false),
+        new LifecycleOp.Basic(new ModelOp.Release(1, 1, POSIX, Span.cells(37, 44))),
         new LifecycleOp.Advance(LifecycleModel.GRACE_SECONDS));
   }
 
@@ -203,15 +206,12 @@ class ModelBasedLifecycleTest {
   @Test
   void aWaitingDowngradeWaitsOnTheLockItsCoalescedRecordMeetsAndNotOnWaitersAhead() {
     assertAgreesWithModel(
-        lock(3, 2, LockFlavour.POSIX, LockType.SHARED, Span.cells(9, EOF)),
-        lock(3, 2, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(56, 61)),
-        lock(5, 2, LockFlavour.WINDOWS, LockType.EXCLUSIVE, Span.zeroAt(62)),
-        new LifecycleOp.Blocking(
-            1, 1, 2, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(0, EOF), 2),
-        new LifecycleOp.Blocking(
-            2, 3, 2, LockFlavour.POSIX, LockType.SHARED, Span.cells(56, 61), 10), // queued
-        new LifecycleOp.Blocking(
-            3, 5, 2, LockFlavour.WINDOWS, LockType.EXCLUSIVE, Span.cells(10, 10), 10)); // DEADLOCK
+        lock(3, 2, POSIX, SHARED, Span.cells(9, EOF)),
+        lock(3, 2, POSIX, EXCLUSIVE, Span.cells(56, 61)),
+        lock(5, 2, WINDOWS, EXCLUSIVE, Span.zeroAt(62)),
+        waiting(1, 1, 2, POSIX, EXCLUSIVE, Span.cells(0, EOF), 2),
+        waiting(2, 3, 2, POSIX, SHARED, Span.cells(56, 61), 10), // queued
+        waiting(3, 5, 2, WINDOWS, EXCLUSIVE, Span.cells(10, 10), 10)); // DEADLOCK
   }
 
   /**
@@ -223,12 +223,10 @@ class ModelBasedLifecycleTest {
   @Test
   void aRequestWaitingBecauseOfCoalescingWaitsOnTheZeroLengthLocksOwner() {
     assertAgreesWithModel(
-        lock(0, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(0, 9)),
-        lock(4, 0, LockFlavour.WINDOWS, LockType.EXCLUSIVE, Span.zeroAt(10)),
-        new LifecycleOp.Blocking(
-            1, 0, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(10, 12), 10), // queued
-        new LifecycleOp.Blocking(
-            2, 4, 0, LockFlavour.WINDOWS, LockType.EXCLUSIVE, Span.cells(5, 5), 10)); // DEADLOCK
+        lock(0, 0, POSIX, EXCLUSIVE, Span.cells(0, 9)),
+        lock(4, 0, WINDOWS, EXCLUSIVE, Span.zeroAt(10)),
+        waiting(1, 0, 0, POSIX, EXCLUSIVE, Span.cells(10, 12), 10), // queued
+        waiting(2, 4, 0, WINDOWS, EXCLUSIVE, Span.cells(5, 5), 10)); // DEADLOCK
   }
 
   /**
@@ -239,10 +237,9 @@ class ModelBasedLifecycleTest {
   @Test
   void aWaiterWhoseOwnerChangedFlavourMeanwhileFailsWithInvalidArgument() {
     assertAgreesWithModel(
-        lock(6, 2, LockFlavour.WINDOWS, LockType.EXCLUSIVE, Span.cells(EOF - 1, EOF - 1)),
-        new LifecycleOp.Blocking(
-            1, 4, 2, LockFlavour.POSIX, LockType.SHARED, Span.cells(34, EOF), 0),
-        new LifecycleOp.Blocking(2, 4, 2, LockFlavour.WINDOWS, LockType.SHARED, Span.zeroAt(58), 3),
+        lock(6, 2, WINDOWS, EXCLUSIVE, Span.cells(EOF - 1, EOF - 1)),
+        waiting(1, 4, 2, POSIX, SHARED, Span.cells(34, EOF), 0),
+        waiting(2, 4, 2, WINDOWS, SHARED, Span.zeroAt(58), 3),
         LifecycleOp.rebooted(2));
   }
 
@@ -254,11 +251,9 @@ class ModelBasedLifecycleTest {
   @Test
   void aWaiterIsNotMergedWithTheWindowsLocksItsOwnerTookMeanwhile() {
     assertAgreesWithModel(
-        new LifecycleOp.Blocking(
-            1, 4, 1, LockFlavour.WINDOWS, LockType.SHARED, Span.cells(17, 17), 23),
-        new LifecycleOp.Blocking(
-            2, 2, 1, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(17, 17), 55),
-        lock(2, 1, LockFlavour.WINDOWS, LockType.EXCLUSIVE, Span.cells(18, 23)),
+        waiting(1, 4, 1, WINDOWS, SHARED, Span.cells(17, 17), 23),
+        waiting(2, 2, 1, POSIX, EXCLUSIVE, Span.cells(17, 17), 55),
+        lock(2, 1, WINDOWS, EXCLUSIVE, Span.cells(18, 23)),
         LifecycleOp.rebooted(0));
   }
 
@@ -271,16 +266,13 @@ class ModelBasedLifecycleTest {
   @Test
   void aReclaimWhoseCoalescedRecordMeetsAZeroLengthLockIsDenied() {
     assertAgreesWithModel(
-        lock(0, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(0, 9)),
-        lock(0, 0, LockFlavour.POSIX, LockType.SHARED, Span.cells(10, 19)),
-        lock(4, 0, LockFlavour.WINDOWS, LockType.EXCLUSIVE, Span.zeroAt(10)),
+        lock(0, 0, POSIX, EXCLUSIVE, Span.cells(0, 9)),
+        lock(0, 0, POSIX, SHARED, Span.cells(10, 19)),
+        lock(4, 0, WINDOWS, EXCLUSIVE, Span.zeroAt(10)),
         new LifecycleOp.Restart(false),
-        new LifecycleOp.Reclaim(
-            0, 0, LockFlavour.POSIX, LockType.SHARED, Span.cells(10, 19), false),
-        new LifecycleOp.Reclaim(
-            0, 0, LockFlavour.POSIX, LockType.SHARED, Span.cells(0, 9), false), // denied
-        new LifecycleOp.Reclaim(
-            0, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(0, 9), false)); // granted
+        new LifecycleOp.Reclaim(0, 0, POSIX, SHARED, Span.cells(10, 19), false),
+        new LifecycleOp.Reclaim(0, 0, POSIX, SHARED, Span.cells(0, 9), false), // denied
+        new LifecycleOp.Reclaim(0, 0, POSIX, EXCLUSIVE, Span.cells(0, 9), false)); // granted
   }
 
   /**
@@ -292,12 +284,11 @@ class ModelBasedLifecycleTest {
   @Test
   void aDowngradeThatWakesItsOwnersUpgradeIsSplitAgainInTheSameCall() {
     assertAgreesWithModel(
-        lock(2, 2, LockFlavour.POSIX, LockType.SHARED, Span.cells(24, 26)),
-        lock(2, 2, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(26, 26)),
-        lock(4, 2, LockFlavour.WINDOWS, LockType.SHARED, Span.zeroAt(26)),
-        new LifecycleOp.Blocking(
-            1, 2, 2, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(25, 25), 10),
-        lock(2, 2, LockFlavour.POSIX, LockType.SHARED, Span.cells(26, 26)));
+        lock(2, 2, POSIX, SHARED, Span.cells(24, 26)),
+        lock(2, 2, POSIX, EXCLUSIVE, Span.cells(26, 26)),
+        lock(4, 2, WINDOWS, SHARED, Span.zeroAt(26)),
+        waiting(1, 2, 2, POSIX, EXCLUSIVE, Span.cells(25, 25), 10),
+        lock(2, 2, POSIX, SHARED, Span.cells(26, 26)));
   }
 
   /**
@@ -310,13 +301,11 @@ class ModelBasedLifecycleTest {
     LifecyclePolicy barging = new LifecyclePolicy(LockConfig.Fairness.BARGING, 0, 0, 0, 0, 0);
     assertAgreesWithModel(
         barging,
-        lock(0, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(0, 0)),
-        lock(1, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(9, 9)),
-        new LifecycleOp.Blocking(
-            1, 1, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(0, 1), 30),
-        lock(2, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(1, 1)),
-        new LifecycleOp.Blocking(
-            2, 2, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(9, 9), 30)); // DEADLOCK
+        lock(0, 0, POSIX, EXCLUSIVE, Span.cells(0, 0)),
+        lock(1, 0, POSIX, EXCLUSIVE, Span.cells(9, 9)),
+        waiting(1, 1, 0, POSIX, EXCLUSIVE, Span.cells(0, 1), 30),
+        lock(2, 0, POSIX, EXCLUSIVE, Span.cells(1, 1)),
+        waiting(2, 2, 0, POSIX, EXCLUSIVE, Span.cells(9, 9), 30)); // DEADLOCK
   }
 
   /**
@@ -327,10 +316,15 @@ class ModelBasedLifecycleTest {
   @Test
   void aSplitThatClearsAZeroLengthConflictGrantsTheWaiter() {
     assertAgreesWithModel(
-        lock(0, 0, LockFlavour.POSIX, LockType.SHARED, Span.cells(0, EOF - 1)),
-        new LifecycleOp.Blocking(
-            1, 4, 0, LockFlavour.WINDOWS, LockType.EXCLUSIVE, Span.zeroAt(EOF - 1), 30),
-        lock(0, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(EOF - 1, EOF - 1)));
+        lock(0, 0, POSIX, SHARED, Span.cells(0, EOF - 1)),
+        waiting(1, 4, 0, WINDOWS, EXCLUSIVE, Span.zeroAt(EOF - 1), 30),
+        lock(0, 0, POSIX, EXCLUSIVE, Span.cells(EOF - 1, EOF - 1)));
+  }
+
+  /** lockBlocking() as request {@code n} with a timeout of {@code seconds} (0: the default). */
+  private static LifecycleOp waiting(
+      int n, int owner, int file, LockFlavour flavour, LockType type, Span span, int seconds) {
+    return new LifecycleOp.Blocking(n, owner, file, flavour, type, span, seconds);
   }
 
   private static LifecycleOp lock(

@@ -14,9 +14,6 @@ import org.dittofs.metadata.lock.internal.ReferenceLockModel.Span;
  */
 sealed interface ModelOp {
 
-  /** Calls the method of {@code judge} for this kind of operation. */
-  void judgeBy(Judge judge, List<Runnable> post);
-
   static String ownerName(int owner) {
     return owner < ReferenceLockModel.POSIX_OWNERS
         ? "P" + owner
@@ -73,18 +70,24 @@ sealed interface ModelOp {
 
     /** Hands {@code op} to the method of its kind. */
     default void judge(ModelOp op, List<Runnable> post) {
-      op.judgeBy(this, post);
+      switch (op.getClass().getSimpleName()) {
+        case "Acquire" -> acquire((Acquire) op, post);
+        case "AcquireAll" -> acquireAll((AcquireAll) op, post);
+        case "Release" -> release((Release) op);
+        case "ReleaseAll" -> releaseAll((ReleaseAll) op);
+        case "Test" -> test((Test) op);
+        case "Open" -> open((Open) op);
+        case "OpenDowngrade" -> downgrade((OpenDowngrade) op);
+        case "Close" -> close((Close) op);
+        case "IoCheck" -> ioCheck((IoCheck) op);
+        default -> throw new IllegalArgumentException("no judgement of " + op);
+      }
     }
   }
 
   /** lock(): one lock, or a re-type (upgrade/downgrade) of an owned range. */
   record Acquire(int owner, int file, LockFlavour flavour, LockType type, Span span)
       implements ModelOp {
-    @Override
-    public void judgeBy(Judge judge, List<Runnable> post) {
-      judge.acquire(this, post);
-    }
-
     @Override
     public String toString() {
       return request("lock", owner, file, flavour, type, span);
@@ -102,22 +105,12 @@ sealed interface ModelOp {
   record AcquireAll(int owner, int file, LockFlavour flavour, List<Element> elements)
       implements ModelOp {
     @Override
-    public void judgeBy(Judge judge, List<Runnable> post) {
-      judge.acquireAll(this, post);
-    }
-
-    @Override
     public String toString() {
       return "lockAll     " + ownerName(owner) + " f" + file + " " + flavour + " " + elements;
     }
   }
 
   record Release(int owner, int file, LockFlavour flavour, Span span) implements ModelOp {
-    @Override
-    public void judgeBy(Judge judge, List<Runnable> post) {
-      judge.release(this);
-    }
-
     @Override
     public String toString() {
       return "unlock      " + ownerName(owner) + " f" + file + " " + flavour + " " + span;
@@ -127,11 +120,6 @@ sealed interface ModelOp {
   /** unlockAll(): releases in order, stopping at the first failure. */
   record ReleaseAll(int owner, int file, LockFlavour flavour, List<Span> spans) implements ModelOp {
     @Override
-    public void judgeBy(Judge judge, List<Runnable> post) {
-      judge.releaseAll(this);
-    }
-
-    @Override
     public String toString() {
       return "unlockAll   " + ownerName(owner) + " f" + file + " " + flavour + " " + spans;
     }
@@ -140,22 +128,12 @@ sealed interface ModelOp {
   record Test(int owner, int file, LockFlavour flavour, LockType type, Span span)
       implements ModelOp {
     @Override
-    public void judgeBy(Judge judge, List<Runnable> post) {
-      judge.test(this);
-    }
-
-    @Override
     public String toString() {
       return request("test", owner, file, flavour, type, span);
     }
   }
 
   record Open(int handle, int owner, int file, int access, int deny) implements ModelOp {
-    @Override
-    public void judgeBy(Judge judge, List<Runnable> post) {
-      judge.open(this);
-    }
-
     @Override
     public String toString() {
       return open("open", handle, owner, file, access, deny);
@@ -164,22 +142,12 @@ sealed interface ModelOp {
 
   record OpenDowngrade(int handle, int file, int access, int deny) implements ModelOp {
     @Override
-    public void judgeBy(Judge judge, List<Runnable> post) {
-      judge.downgrade(this);
-    }
-
-    @Override
     public String toString() {
       return "downgrade   #" + handle + modes(file, access, deny);
     }
   }
 
   record Close(int handle, int file) implements ModelOp {
-    @Override
-    public void judgeBy(Judge judge, List<Runnable> post) {
-      judge.close(this);
-    }
-
     @Override
     public String toString() {
       return "close       #" + handle + " f" + file;
@@ -188,11 +156,6 @@ sealed interface ModelOp {
 
   record IoCheck(int owner, int file, boolean write, LockingMode mode, Span span)
       implements ModelOp {
-    @Override
-    public void judgeBy(Judge judge, List<Runnable> post) {
-      judge.ioCheck(this);
-    }
-
     @Override
     public String toString() {
       return (write ? "checkWrite  " : "checkRead   ")

@@ -41,7 +41,7 @@ public final class PostgresServer implements BeforeAllCallback {
   /** The JDBC URL of {@code database}, created if it does not exist yet. */
   public static String url(String database) {
     EmbeddedPostgres pg = server();
-    EmbeddedDatabases.ensure(pg, database);
+    LocalPostgres.ensureDatabase(pg, database);
     return pg.getJdbcUrl(USER, database);
   }
 
