@@ -20,7 +20,6 @@ import org.dittofs.metadata.lock.UnlockRequest;
 import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.testing.InMemoryLockCluster;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,21 +29,11 @@ import org.junit.jupiter.api.Test;
  * edges were set at different nodes is found; timeouts, cancels, a client's release and a node's
  * stop end waits where they should. Answers come on other threads, so each is awaited (bounded).
  */
-class ClusterWaitingTest {
+class ClusterWaitingTest extends OnTwoNodes {
   private static final FileHandle F = FileHandle.of("f");
   private static final FileHandle G = FileHandle.of("g");
   private static final Duration LONG = Duration.ofSeconds(60);
   private static final Duration AWAIT = Duration.ofSeconds(20);
-
-  private final InMemoryLockCluster cluster = new InMemoryLockCluster();
-  private final LockManager n0 = LockManagers.builder().cluster(cluster.node("n0")).build();
-  private final LockManager n1 = LockManagers.builder().cluster(cluster.node("n1")).build();
-
-  @AfterEach
-  void close() {
-    n0.close();
-    n1.close();
-  }
 
   private static LockRequest x(FileHandle f, String owner, long first, long last) {
     return req(f, owner, LockType.EXCLUSIVE, first, last);
