@@ -36,17 +36,7 @@ class ClusterWaitingTest extends OnTwoNodes {
   private static final Duration AWAIT = Duration.ofSeconds(20);
 
   private static LockRequest x(FileHandle f, String owner, long first, long last) {
-    return req(f, owner, LockType.EXCLUSIVE, first, last);
-  }
-
-  private static LockRequest req(FileHandle f, String owner, LockType type, long first, long last) {
-    return LockRequest.builder(f, LockOwner.of(owner))
-        .share("s")
-        .client(new LockClient("c-" + owner, "t"))
-        .posix()
-        .type(type)
-        .range(ByteRange.of(first, last))
-        .build();
+    return posix(f, owner, LockType.EXCLUSIVE, first, last);
   }
 
   private static void unlock(LockManager n, FileHandle f, String owner, long first, long last) {
@@ -100,15 +90,15 @@ class ClusterWaitingTest extends OnTwoNodes {
     PendingLock b = n1.lockBlocking(x(F, "b", 0, 9), LONG);
     PendingLock c = n0.lockBlocking(x(F, "c", 0, 9), LONG);
     // n1 changes the file, so n0 rebuilds the queue from the rows (in id order) before it decides
-    assertThat(n1.lock(req(F, "z", LockType.SHARED, 100, 100)).granted()).isTrue();
+    assertThat(n1.lock(posix(F, "z", LockType.SHARED, 100, 100)).granted()).isTrue();
     // a non-blocking request at either node meets b's queued request before it
-    LockResult d = n0.lock(req(F, "d", LockType.SHARED, 5, 5));
+    LockResult d = n0.lock(posix(F, "d", LockType.SHARED, 5, 5));
     assertThat(d.granted()).isFalse();
     assertThat(((LockResult.Denied) d).conflict().owner().id()).isEqualTo("a");
     unlock(n0, F, "a", 0, 9);
     granted(b);
     assertThat(c.isDone()).isFalse();
-    LockResult e = n0.lock(req(F, "e", LockType.SHARED, 5, 5));
+    LockResult e = n0.lock(posix(F, "e", LockType.SHARED, 5, 5));
     assertThat(((LockResult.Denied) e).conflict().owner().id()).isEqualTo("b");
     unlock(n1, F, "b", 0, 9);
     granted(c);

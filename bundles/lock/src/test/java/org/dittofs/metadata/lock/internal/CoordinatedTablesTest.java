@@ -35,17 +35,6 @@ class CoordinatedTablesTest extends OnTwoNodes {
   private static final FileHandle F = FileHandle.of("f");
   private static final FileHandle G = FileHandle.of("g");
 
-  private static LockRequest posix(
-      FileHandle f, String owner, LockType type, long first, long last) {
-    return LockRequest.builder(f, LockOwner.of(owner))
-        .share("s")
-        .client(new LockClient("c-" + owner, "t"))
-        .posix()
-        .type(type)
-        .range(ByteRange.of(first, last))
-        .build();
-  }
-
   private void invariants() {
     for (LockManager n : List.of(n0, n1)) {
       n.locks(F);
