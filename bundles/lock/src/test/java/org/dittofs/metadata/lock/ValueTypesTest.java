@@ -571,37 +571,15 @@ class ValueTypesTest {
       String owner,
       String client,
       String share) {
-    return kind == PersistedLock.Kind.LOCK
-        ? new PersistedLock(
-            id,
-            kind,
-            share,
-            file,
-            owner,
-            client,
-            "nlm",
-            LockFlavour.POSIX,
-            LockType.SHARED,
-            ByteRange.span(0, 1),
-            null,
-            null,
-            T0,
-            1)
-        : new PersistedLock(
-            id,
-            kind,
-            share,
-            file,
-            owner,
-            client,
-            "smb",
-            null,
-            null,
-            null,
-            EnumSet.of(ShareAccess.READ),
-            null,
-            T0,
-            1);
+    boolean lock = kind == PersistedLock.Kind.LOCK;
+    Object[] c = lock ? lockRecord() : with(openRecord(), ACCESS, EnumSet.of(ShareAccess.READ));
+    c[0] = id;
+    c[2] = share;
+    c[3] = file;
+    c[4] = owner;
+    c[5] = client;
+    c[6] = lock ? "nlm" : "smb";
+    return persisted(c);
   }
 
   @Test
