@@ -42,12 +42,7 @@ class ClientsTest {
   private final Requests.Owner c = on.posix("nfs4:c");
 
   private LockManager manager(LockConfig config) {
-    return LockManagers.builder()
-        .scheduler(sched)
-        .store(store)
-        .config(config)
-        .listener(events::add)
-        .build();
+    return ManagerOnManualClock.over(sched, store, config, events::add);
   }
 
   private final LockManager locks = manager(LockConfig.DEFAULTS);

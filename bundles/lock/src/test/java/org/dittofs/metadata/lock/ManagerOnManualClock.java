@@ -4,9 +4,11 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.lock.host.LockEvent;
+import org.dittofs.metadata.lock.host.LockEventListener;
 import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.internal.LockTableInvariants;
+import org.dittofs.metadata.lock.spi.LockStore;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
 import org.junit.jupiter.api.AfterEach;
 
@@ -25,6 +27,19 @@ abstract class ManagerOnManualClock {
 
   protected final LockManager manager(LockConfig config) {
     return LockManagers.builder().scheduler(clock).config(config).listener(events::add).build();
+  }
+
+  /**
+   * A manager on {@code clock} over {@code store} with {@code config}, publishing to {@code
+   * listeners}: for the tests that keep their own clock and store.
+   */
+  static LockManager over(
+      ManualScheduler clock, LockStore store, LockConfig config, LockEventListener... listeners) {
+    LockManagers.Builder b = LockManagers.builder().scheduler(clock).store(store).config(config);
+    for (LockEventListener l : listeners) {
+      b.listener(l);
+    }
+    return b.build();
   }
 
   /** Closes the manager and starts one with {@code config}, its events from nothing. */

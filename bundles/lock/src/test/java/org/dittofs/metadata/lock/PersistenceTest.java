@@ -41,12 +41,11 @@ class PersistenceTest {
   private final Requests.Owner w = on.windows("smb:session:1:w");
 
   private LockManager start(FaultyLockStore s, ManualScheduler scheduler) {
-    return LockManagers.builder()
-        .scheduler(scheduler)
-        .store(s)
-        .config(LockConfig.builder().gracePeriod(Duration.ofSeconds(90)).build())
-        .listener(events::add)
-        .build();
+    return ManagerOnManualClock.over(
+        scheduler,
+        s,
+        LockConfig.builder().gracePeriod(Duration.ofSeconds(90)).build(),
+        events::add);
   }
 
   private Lock grant(LockRequest r) {

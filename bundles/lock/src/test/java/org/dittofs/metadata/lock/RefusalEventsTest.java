@@ -11,7 +11,6 @@ import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.lock.host.LockEvent;
 import org.dittofs.metadata.lock.host.LockManager;
-import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.internal.EventMetrics;
 import org.dittofs.metadata.lock.testing.FaultyLockStore;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
@@ -41,13 +40,7 @@ class RefusalEventsTest {
   private final Requests.Owner w = on.windows("smb:session-w:w");
 
   private LockManager manager(FaultyLockStore s, LockConfig config) {
-    return LockManagers.builder()
-        .scheduler(clock)
-        .store(s)
-        .config(config)
-        .listener(events::add)
-        .listener(metrics)
-        .build();
+    return ManagerOnManualClock.over(clock, s, config, events::add, metrics);
   }
 
   @AfterEach
