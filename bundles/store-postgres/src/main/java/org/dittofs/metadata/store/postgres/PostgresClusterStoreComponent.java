@@ -106,6 +106,7 @@ public final class PostgresClusterStoreComponent extends ConnectingStoreComponen
 
   private final HikariDataSource pool;
   private final JdbcLockCluster cluster;
+  private final ConnectingStore.Database database;
 
   /** Creates the node's pool and cluster and opens the store, or starts trying to; never throws. */
   @Activate
@@ -115,8 +116,8 @@ public final class PostgresClusterStoreComponent extends ConnectingStoreComponen
               target = "(osgi.jdbc.driver.class=org.postgresql.Driver)")
           DataSourceFactory factory,
       Map<String, Object> properties) {
-    super(new ConnectingStore(StoreConfigurations.pid(PID, properties), "postgres", LOG));
-    StoreConfigurations configurations = new StoreConfigurations(PID, LOG);
+    super(PID, "postgres", LOG, properties);
+    StoreConfigurations configurations = configurations();
     ConfigurationValues v = configurations.values(properties);
     String url = v.text("url", PostgresStoreComponent.DEFAULT_URL);
     if (!url.startsWith("jdbc:postgresql:")) {
@@ -135,7 +136,7 @@ public final class PostgresClusterStoreComponent extends ConnectingStoreComponen
             "pool.size", PostgresStores.DEFAULT_POOL_SIZE, 2, PostgresStoreComponent.MAX_POOL_SIZE);
     String node = v.text("cluster.node", hostName());
     long heartbeat = v.whole("cluster.heartbeat.millis", 2000, 50, 3_600_000);
-    JdbcLockCluster c = null;
+    JdbcLockCluster c;
     HikariDataSource p = pool(factory, url, user, password, poolSize);
     try {
       c = new JdbcLockCluster(p, node, new PgNotifications(), Duration.ofMillis(heartbeat));
@@ -146,13 +147,19 @@ public final class PostgresClusterStoreComponent extends ConnectingStoreComponen
     configurations.log(v);
     this.pool = p;
     this.cluster = c;
+    this.database =
+        new ConnectingStore.Database(
+            Arrays.asList(url, user, password),
+            PostgresStores.redact(url),
+            () -> JdbcMetadataStore.open(p, Dialect.POSTGRESQL, () -> {}));
     LOG.info(PID + ": node '" + cluster.node() + "' over " + PostgresStores.redact(url));
-    connecting()
-        .start(
-            new ConnectingStore.Database(
-                Arrays.asList(url, user, password),
-                PostgresStores.redact(url),
-                () -> JdbcMetadataStore.open(p, Dialect.POSTGRESQL, () -> {})));
+    open(properties);
+  }
+
+  /** The database is the one the configuration at activation named: a change restarts the node. */
+  @Override
+  protected ConnectingStore.Database database(ConfigurationValues values) {
+    return database;
   }
 
   @Override
@@ -163,7 +170,7 @@ public final class PostgresClusterStoreComponent extends ConnectingStoreComponen
   /** The node leaves (if the metadata service has not made it leave yet), then the pool closes. */
   @Deactivate
   void deactivate() {
-    connecting().close();
+    stop();
     cluster.leave();
     pool.close();
   }
