@@ -36,9 +36,20 @@ import org.slf4j.LoggerFactory;
  * the thread joins again every second until it succeeds, and then reports that notifications may
  * have been lost.
  *
- * <p>Concurrency: {@code connection}, {@code key}, {@code epoch} and {@code thread} are guarded by
- * this object's monitor (join, listen, leave, rejoin); once the thread runs, it alone uses the
- * connection until {@code leaving} (volatile) stops it.
+ * <p><b>Fencing.</b> A node that is not sure it is a member grants nothing ({@link #requireMember}:
+ * STORE_UNAVAILABLE) from the moment its membership session is found broken, or its last heartbeat
+ * is older than {@link #fenceAfter}, until it has joined again. Its file transactions also carry
+ * its {@link Fence}: they hold the node's fence lock (advisory {@value #FENCE}, key) shared and
+ * check in the database that this incarnation of the node has not been declared dead. A live node
+ * that finds the node dead declares it ({@code cluster_nodes.dead_at}) under the membership lock
+ * and the fence lock held exclusively, before it folds the node's quota: so no transaction of a
+ * node declared dead commits after the declaration, whatever the node believes.
+ *
+ * <p>Concurrency: {@code connection}, {@code key}, {@code epoch}, {@code thread} and {@code
+ * gracePeriod} are guarded by this object's monitor (join, listen, leave, rejoin); once the thread
+ * runs, it alone uses the connection until {@code leaving} (volatile) stops it. {@code fence},
+ * {@code broken} and {@code beatNanos} are volatile: written by join and the thread, read by every
+ * file operation without a lock.
  */
 final class ClusterMembership {
   private static final Logger LOG = LoggerFactory.getLogger("org.dittofs.metadata.cluster");
@@ -64,6 +75,16 @@ final class ClusterMembership {
           + " AND l.objid = n.key::oid"
           + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))";
 
+  /** First key of the two-key advisory locks that fence a node (second key: its key). */
+  static final int FENCE = 2004;
+
+  /** Nodes not alive and not yet declared dead, in SQL. */
+  private static final String UNDECLARED_DEAD =
+      "SELECT key FROM cluster_nodes WHERE dead_at IS NULL AND node NOT IN (" + LIVE_NODES + ")";
+
+  /** A node's identity in its file transactions: its key and the incarnation that joined. */
+  record Fence(long key, long incarnation) {}
+
   private final DataSource dataSource;
   private final String node;
   private final ClusterNotifications notifications;
@@ -75,6 +96,9 @@ final class ClusterMembership {
   private long epoch;
   private Thread thread;
   private volatile boolean leaving;
+  private volatile Fence fence;
+  private volatile boolean broken;
+  private volatile long beatNanos;
 
   ClusterMembership(
       DataSource dataSource,
@@ -119,18 +143,26 @@ final class ClusterMembership {
         ClusterLife.fold(c, List.of(k)); // what an earlier incarnation of this node left
       }
       long ep = queryLong(c, "SELECT epoch FROM server_state WHERE id = 1");
+      long incarnation;
       try (PreparedStatement ps =
           c.prepareStatement(
               "UPDATE cluster_nodes SET incarnation = incarnation + 1, started_at = now(),"
-                  + " heartbeat_at = now(), left_at = NULL WHERE node = ?")) {
+                  + " heartbeat_at = now(), left_at = NULL, dead_at = NULL WHERE node = ?"
+                  + " RETURNING incarnation")) {
         ps.setString(1, node);
-        ps.executeUpdate();
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          incarnation = rs.getLong(1);
+        }
       }
       c.commit();
       c.setAutoCommit(true); // notifications reach a session only between transactions
       connection = c;
       key = k;
       epoch = ep;
+      beatNanos = System.nanoTime();
+      fence = new Fence(k, incarnation);
+      broken = false;
     } catch (SQLException | RuntimeException e) {
       abandon(c);
       if (e instanceof StoreError se) {
@@ -165,6 +197,50 @@ final class ClusterMembership {
                     + " locks and "
                     + restored[1]
                     + " opens left by the last run"));
+  }
+
+  /**
+   * How long a node goes on granting without a successful heartbeat: five heartbeats, at least 10
+   * seconds (a loaded machine delays a beat by seconds; a session known broken fences at once).
+   */
+  Duration fenceAfter() {
+    Duration five = heartbeat.multipliedBy(5);
+    return five.compareTo(Duration.ofSeconds(10)) > 0 ? five : Duration.ofSeconds(10);
+  }
+
+  /**
+   * This node's fence for a file transaction, after checking that it may act as a member.
+   *
+   * @throws StoreError STORE_UNAVAILABLE if the node has not joined, its membership session is
+   *     broken (until it has joined again), or its last heartbeat is older than {@link #fenceAfter}
+   */
+  Fence requireMember() {
+    Fence f = fence;
+    if (f == null || leaving) {
+      throw new StoreError(
+          ErrorCode.STORE_UNAVAILABLE,
+          "cluster node '" + node + "' is not a member of the cluster (not joined, or leaving)");
+    }
+    if (broken) {
+      throw new StoreError(
+          ErrorCode.STORE_UNAVAILABLE,
+          "cluster node '"
+              + node
+              + "' lost its membership session; it grants nothing until it has joined again");
+    }
+    long silent = System.nanoTime() - beatNanos;
+    if (silent > fenceAfter().toNanos()) {
+      throw new StoreError(
+          ErrorCode.STORE_UNAVAILABLE,
+          "cluster node '"
+              + node
+              + "' has not renewed its heartbeat for "
+              + Duration.ofNanos(silent).toMillis()
+              + " ms (at most "
+              + fenceAfter().toMillis()
+              + " ms); it grants nothing until it has");
+    }
+    return f;
   }
 
   /** This node's key (its usage rows are keyed by it); 0 before the first join. */
@@ -225,6 +301,7 @@ final class ClusterMembership {
         if (leaving) {
           return;
         }
+        broken = true; // fenced until it has joined again
         LOG.error("cluster node '" + node + "' lost its membership session; joining again: " + e);
         rejoin();
         listener.changed(null);
@@ -264,13 +341,15 @@ final class ClusterMembership {
     try (PreparedStatement ps =
         c.prepareStatement("UPDATE cluster_nodes SET heartbeat_at = now() WHERE node = ?")) {
       ps.setString(1, node);
-      ps.executeUpdate();
+      if (ps.executeUpdate() == 1) {
+        beatNanos = System.nanoTime();
+      }
     }
+    fenceDeadNodes(c);
     if (queryBoolean(
         c, "SELECT EXISTS (SELECT 1 FROM lock_waiters WHERE node NOT IN (" + LIVE_NODES + "))")) {
       dropDeadWaiters.run();
     }
-    foldDeadQuota(c);
     execute(
         c,
         "UPDATE cluster_clients SET orphaned_at = now() WHERE orphaned_at IS NULL"
@@ -315,16 +394,23 @@ final class ClusterMembership {
   }
 
   /**
-   * Ends the total-limit leases of dead nodes and keeps their counts in the pool (SPEC 8), under
-   * the membership lock so that no node rejoins meanwhile.
+   * Declares the nodes found dead ({@code dead_at}), each under its fence lock held exclusively
+   * (which waits for the node's file transactions in flight, and makes those that come later fail
+   * their check), then ends the total-limit leases of dead nodes and keeps their counts in the pool
+   * (SPEC 8); all under the membership lock, so that no node rejoins meanwhile.
    */
-  private void foldDeadQuota(Connection c) throws SQLException {
-    if (ClusterLife.deadWithQuota(c).isEmpty()) {
+  private void fenceDeadNodes(Connection c) throws SQLException {
+    if (queryKeys(c, UNDECLARED_DEAD).isEmpty() && ClusterLife.deadWithQuota(c).isEmpty()) {
       return;
     }
     c.setAutoCommit(false);
     try {
       execute(c, "SELECT pg_advisory_xact_lock(" + JdbcLockCluster.MEMBERSHIP + ", 0)");
+      for (long k : queryKeys(c, UNDECLARED_DEAD)) {
+        execute(c, "SELECT pg_advisory_xact_lock(" + FENCE + ", " + k + ")");
+        execute(c, "UPDATE cluster_nodes SET dead_at = now() WHERE key = " + k);
+        LOG.info("cluster node '" + node + "' fenced the dead node of key " + k);
+      }
       ClusterLife.fold(c, ClusterLife.deadWithQuota(c));
       c.commit();
     } catch (SQLException e) {
@@ -431,6 +517,17 @@ final class ClusterMembership {
       rs.next();
       return rs.getBoolean(1);
     }
+  }
+
+  private static List<Long> queryKeys(Connection c, String sql) throws SQLException {
+    List<Long> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(rs.getLong(1));
+      }
+    }
+    return out;
   }
 
   private static long queryLong(Connection c, String sql) throws SQLException {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import javax.sql.DataSource;
+import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.lock.FileHandle;
@@ -263,23 +264,56 @@ public final class JdbcLockCluster implements LockCluster {
 
   private <T> T run(FileHandle file, FileWork<T> work, boolean hold) {
     Objects.requireNonNull(file, "file");
+    ClusterMembership.Fence fence = membership.requireMember();
     JdbcTransaction tx = begin(hold ? "holding file " + file.toHex() : "reading file");
     try {
       long version;
+      boolean fenced = false;
       try {
         SqlTransaction sql = tx.sql();
         if (hold) {
-          sql.query("hold file", "SELECT pg_advisory_xact_lock(?)", rs -> 0, FileKeys.key(file));
+          // the fence lock, shared: a node that declares this one dead waits for this transaction
+          sql.query(
+              "hold file",
+              "SELECT pg_advisory_xact_lock(?), pg_advisory_xact_lock_shared("
+                  + ClusterMembership.FENCE
+                  + ", ?::int)",
+              rs -> 0,
+              FileKeys.key(file),
+              fence.key());
+          long[] read =
+              sql.query(
+                      "read file version",
+                      "SELECT (SELECT version FROM lock_files WHERE handle = ?), EXISTS (SELECT 1"
+                          + " FROM cluster_nodes WHERE key = ? AND incarnation = ?"
+                          + " AND dead_at IS NULL)",
+                      rs -> new long[] {rs.getLong(1), rs.getBoolean(2) ? 1 : 0},
+                      file.bytes(),
+                      fence.key(),
+                      fence.incarnation())
+                  .get(0);
+          version = read[0];
+          fenced = read[1] == 0;
+        } else {
+          List<Long> v =
+              sql.query(
+                  "read file version",
+                  "SELECT version FROM lock_files WHERE handle = ?",
+                  rs -> rs.getLong(1),
+                  file.bytes());
+          version = v.isEmpty() ? 0 : v.get(0);
         }
-        List<Long> v =
-            sql.query(
-                "read file version",
-                "SELECT version FROM lock_files WHERE handle = ?",
-                rs -> rs.getLong(1),
-                file.bytes());
-        version = v.isEmpty() ? 0 : v.get(0);
       } catch (StoreError e) {
         throw unavailable((hold ? "holding" : "reading") + " file " + file.toHex(), e);
+      }
+      if (fenced) {
+        throw new StoreError(
+            ErrorCode.STORE_UNAVAILABLE,
+            "cluster node '"
+                + node
+                + "' was declared dead by the cluster (incarnation "
+                + fence.incarnation()
+                + "); it grants nothing until it has joined again");
       }
       ClusterFile f = new ClusterFile(tx, file, version, hold, membership.key());
       T result = null;
@@ -363,7 +397,8 @@ public final class JdbcLockCluster implements LockCluster {
         "registering client " + clientId,
         "INSERT INTO cluster_clients (client_id, adapter, node, lease_millis) VALUES (?, ?, ?, ?)"
             + " ON CONFLICT (client_id, adapter) DO UPDATE SET node = EXCLUDED.node,"
-            + " lease_millis = EXCLUDED.lease_millis, release_at = NULL, orphaned_at = NULL",
+            + " lease_millis = EXCLUDED.lease_millis, release_at = NULL, orphaned_at = NULL,"
+            + " courtesy_at = NULL",
         clientId,
         adapter,
         node,
@@ -376,8 +411,8 @@ public final class JdbcLockCluster implements LockCluster {
         clientId,
         adapter,
         "unregistering client " + clientId,
-        "UPDATE cluster_clients SET release_at = now() + ? * interval '1 millisecond'"
-            + " WHERE client_id = ? AND adapter = ? AND node = ?",
+        "UPDATE cluster_clients SET release_at = now() + ? * interval '1 millisecond',"
+            + " courtesy_at = NULL WHERE client_id = ? AND adapter = ? AND node = ?",
         ttl.toMillis(),
         clientId,
         adapter,
@@ -402,6 +437,28 @@ public final class JdbcLockCluster implements LockCluster {
                     adapter)
                 .stream()
                 .allMatch(node::equals));
+  }
+
+  @Override
+  public boolean clientCourtesy(String clientId, String adapter, boolean courtesy) {
+    if (!storable(clientId, adapter)) {
+      return true; // never stored: nobody else can see it
+    }
+    String what = (courtesy ? "marking" : "clearing") + " courtesy client " + clientId;
+    return inTransaction(
+        what,
+        tx ->
+            tx.sql()
+                    .update(
+                        what,
+                        "UPDATE cluster_clients SET courtesy_at = CASE WHEN ? THEN"
+                            + " coalesce(courtesy_at, now()) END"
+                            + " WHERE client_id = ? AND adapter = ? AND node = ?",
+                        courtesy,
+                        clientId,
+                        adapter,
+                        node)
+                == 1);
   }
 
   @Override
