@@ -35,8 +35,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * registered at n0 with a lease of 1 s. Once its lease ran out at n0 (n0 marks it in {@code
  * cluster_clients.courtesy_at}), B's conflicting request at n1 revokes A's lock and is granted, the
  * revocation is published at n1, and n0 learns that A lost it; a request of A at n0 clears the mark
- * before it is answered, after which n1 refuses B again. Waits for the lease are polled and bounded;
- * no assertion depends on a duration (the lease is made an hour before the renewal is checked).
+ * before it is answered, after which n1 refuses B again. Waits for the lease are polled and
+ * bounded; no assertion depends on a duration (the lease is made an hour before the renewal is
+ * checked).
  */
 @ExtendWith(PostgresServer.class)
 class ClusterCourtesyOnPostgresTest {
@@ -61,7 +62,8 @@ class ClusterCourtesyOnPostgresTest {
     String url = PostgresServer.url(db);
     DataSource raw = PostgresServer.dataSource(db);
     List<LockEvent> events1 = new CopyOnWriteArrayList<>();
-    try (ClusteredJdbcStore s0 = PostgresStores.openCluster(url, PostgresServer.user(), null, "n0");
+    try (ClusteredJdbcStore s0 =
+            PostgresStores.openCluster(url, PostgresServer.user(), null, "n0");
         ClusteredJdbcStore s1 = PostgresStores.openCluster(url, PostgresServer.user(), null, "n1");
         LockManager n0 =
             LockManagers.builder().config(SHORT_LEASE).cluster(s0.lockCluster()).build();

@@ -43,12 +43,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <ul>
  *   <li>The node stops granting (STORE_UNAVAILABLE, naming its membership) from the moment it finds
- *       its membership session broken until it has joined again; the other node grants on. The
- *       test keeps the node out by taking its liveness lock itself, queued behind the terminated
- *       backend (so it has it before the node can try), and lets it back by releasing it.
- *   <li>A node that has not noticed (its membership thread never started) has its file
- *       transactions refused by the database once another node has declared it dead: nothing it
- *       writes after the declaration is committed.
+ *       its membership session broken until it has joined again; the other node grants on. The test
+ *       keeps the node out by taking its liveness lock itself, queued behind the terminated backend
+ *       (so it has it before the node can try), and lets it back by releasing it.
+ *   <li>A node that has not noticed (its membership thread never started) has its file transactions
+ *       refused by the database once another node has declared it dead: nothing it writes after the
+ *       declaration is committed.
  * </ul>
  *
  * Each wait for the cluster to notice is bounded and polled; no assertion depends on a duration.
@@ -73,8 +73,10 @@ class ClusterFencingTest {
     String db = "fencing_self";
     String url = PostgresServer.url(db);
     DataSource raw = PostgresServer.dataSource(db);
-    try (ClusteredJdbcStore s0 = PostgresStores.openCluster(url, PostgresServer.user(), null, "n0", BEAT);
-        ClusteredJdbcStore s1 = PostgresStores.openCluster(url, PostgresServer.user(), null, "n1", BEAT);
+    try (ClusteredJdbcStore s0 =
+            PostgresStores.openCluster(url, PostgresServer.user(), null, "n0", BEAT);
+        ClusteredJdbcStore s1 =
+            PostgresStores.openCluster(url, PostgresServer.user(), null, "n1", BEAT);
         LockManager n0 = LockManagers.builder().cluster(s0.lockCluster()).build();
         LockManager n1 = LockManagers.builder().cluster(s1.lockCluster()).build();
         Connection test = raw.getConnection()) {
@@ -84,7 +86,9 @@ class ClusterFencingTest {
       // the membership backend ends; this session queues for its liveness lock and has it first
       execute(
           test,
-          "SELECT pg_terminate_backend(pid), pg_advisory_lock(2002, " + key + ")"
+          "SELECT pg_terminate_backend(pid), pg_advisory_lock(2002, "
+              + key
+              + ")"
               + " FROM pg_locks WHERE locktype = 'advisory' AND classid = 2002 AND objid = "
               + key
               + " AND objsubid = 2 AND granted");
@@ -104,9 +108,9 @@ class ClusterFencingTest {
       assertThat(fenced.getMessage()).contains("membership");
       // fenced until it has joined again, which it cannot while this session holds its lock
       for (int i = 0; i < 3; i++) {
+        String file = "g" + i;
         StoreError again =
-            catchThrowableOfType(
-                () -> n0.lock(exclusive("g" + i, "a")), StoreError.class);
+            catchThrowableOfType(() -> n0.lock(exclusive(file, "a")), StoreError.class);
         assertThat(again).isNotNull();
         assertThat(again.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE);
       }
@@ -140,8 +144,10 @@ class ClusterFencingTest {
     DataSource raw = PostgresServer.dataSource(db);
     // n0's heartbeat is an hour: it neither beats nor fences itself by time in this test
     try (ClusteredJdbcStore s0 =
-            PostgresStores.openCluster(url, PostgresServer.user(), null, "n0", Duration.ofHours(1));
-        ClusteredJdbcStore s1 = PostgresStores.openCluster(url, PostgresServer.user(), null, "n1", BEAT);
+            PostgresStores.openCluster(
+                url, PostgresServer.user(), null, "n0", Duration.ofHours(1));
+        ClusteredJdbcStore s1 =
+            PostgresStores.openCluster(url, PostgresServer.user(), null, "n1", BEAT);
         Connection test = raw.getConnection()) {
       LockCluster c0 = s0.lockCluster();
       c0.join(Duration.ZERO); // joined, but not listening: it will not notice its session ending
@@ -160,7 +166,9 @@ class ClusterFencingTest {
                 + " AND objsubid = 2 AND granted");
         await(
             () ->
-                count(raw, "SELECT count(*) FROM cluster_nodes WHERE node = 'n0' AND dead_at IS NOT NULL")
+                count(
+                            raw,
+                            "SELECT count(*) FROM cluster_nodes WHERE node = 'n0' AND dead_at IS NOT NULL")
                         == 1
                     ? Boolean.TRUE
                     : null);
