@@ -5,14 +5,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.lock.FileHandle;
-import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.spi.ClusterListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,11 +37,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Fencing.</b> A node that is not sure it is a member grants nothing ({@link #requireMember}:
  * STORE_UNAVAILABLE) from the moment its membership session is found broken, or its last heartbeat
  * is older than {@link #fenceAfter}, until it has joined again. Its file transactions also carry
- * its {@link Fence}: they hold the node's fence lock (advisory {@value #FENCE}, key) shared and
- * check in the database that this incarnation of the node has not been declared dead. A live node
- * that finds the node dead declares it ({@code cluster_nodes.dead_at}) under the membership lock
- * and the fence lock held exclusively, before it folds the node's quota: so no transaction of a
- * node declared dead commits after the declaration, whatever the node believes.
+ * its fence ({@link ClusterFence}): no transaction of a node declared dead by another commits after
+ * the declaration, whatever the node believes.
  *
  * <p>Concurrency: {@code connection}, {@code key}, {@code epoch}, {@code thread} and {@code
  * gracePeriod} are guarded by this object's monitor (join, listen, leave, rejoin); once the thread
@@ -75,16 +70,6 @@ final class ClusterMembership {
           + " AND l.objid = n.key::oid"
           + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))";
 
-  /** First key of the two-key advisory locks that fence a node (second key: its key). */
-  static final int FENCE = 2004;
-
-  /** Nodes not alive and not yet declared dead, in SQL. */
-  private static final String UNDECLARED_DEAD =
-      "SELECT key FROM cluster_nodes WHERE dead_at IS NULL AND node NOT IN (" + LIVE_NODES + ")";
-
-  /** A node's identity in its file transactions: its key and the incarnation that joined. */
-  record Fence(long key, long incarnation) {}
-
   private final DataSource dataSource;
   private final String node;
   private final ClusterNotifications notifications;
@@ -96,7 +81,7 @@ final class ClusterMembership {
   private long epoch;
   private Thread thread;
   private volatile boolean leaving;
-  private volatile Fence fence;
+  private volatile ClusterFence.Fence fence;
   private volatile boolean broken;
   private volatile long beatNanos;
 
@@ -161,7 +146,7 @@ final class ClusterMembership {
       key = k;
       epoch = ep;
       beatNanos = System.nanoTime();
-      fence = new Fence(k, incarnation);
+      fence = new ClusterFence.Fence(k, incarnation);
       broken = false;
     } catch (SQLException | RuntimeException e) {
       abandon(c);
@@ -214,8 +199,8 @@ final class ClusterMembership {
    * @throws StoreError STORE_UNAVAILABLE if the node has not joined, its membership session is
    *     broken (until it has joined again), or its last heartbeat is older than {@link #fenceAfter}
    */
-  Fence requireMember() {
-    Fence f = fence;
+  ClusterFence.Fence requireMember() {
+    ClusterFence.Fence f = fence;
     if (f == null || leaving) {
       throw new StoreError(
           ErrorCode.STORE_UNAVAILABLE,
@@ -350,67 +335,22 @@ final class ClusterMembership {
         c, "SELECT EXISTS (SELECT 1 FROM lock_waiters WHERE node NOT IN (" + LIVE_NODES + "))")) {
       dropDeadWaiters.run();
     }
-    execute(
-        c,
-        "UPDATE cluster_clients SET orphaned_at = now() WHERE orphaned_at IS NULL"
-            + " AND node NOT IN ("
-            + LIVE_NODES
-            + ")");
-    List<String[]> due = new ArrayList<>();
-    try (PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT client_id, adapter, node FROM cluster_clients WHERE node NOT IN ("
-                    + LIVE_NODES
-                    + ") AND (release_at <= now() OR (release_at IS NULL"
-                    + " AND orphaned_at + lease_millis * interval '1 millisecond' <= now()))");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        due.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
-      }
-    }
-    for (String[] d : due) {
-      // the claim: one node wins; if it dies before it is done, the next beat claims it again
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "UPDATE cluster_clients SET node = ?, orphaned_at = NULL, release_at = now()"
-                  + " WHERE client_id = ? AND adapter = ? AND node = ?")) {
-        ps.setString(1, node);
-        ps.setString(2, d[0]);
-        ps.setString(3, d[1]);
-        ps.setString(4, d[2]);
-        if (ps.executeUpdate() == 1) {
-          LOG.info(
-              "cluster node '"
-                  + node
-                  + "' releases client "
-                  + d[0]
-                  + " of dead node '"
-                  + d[2]
-                  + "': its lease ran out");
-          listener.expired(new LockClient(d[0], d[1]));
-        }
-      }
-    }
+    ClusterFence.takeOverClients(c, node, listener::expired);
   }
 
   /**
-   * Declares the nodes found dead ({@code dead_at}), each under its fence lock held exclusively
-   * (which waits for the node's file transactions in flight, and makes those that come later fail
-   * their check), then ends the total-limit leases of dead nodes and keeps their counts in the pool
-   * (SPEC 8); all under the membership lock, so that no node rejoins meanwhile.
+   * Declares the nodes found dead ({@link ClusterFence#declareDead}), then ends the total-limit
+   * leases of dead nodes and keeps their counts in the pool (SPEC 8); all under the membership
+   * lock, so that no node rejoins meanwhile.
    */
   private void fenceDeadNodes(Connection c) throws SQLException {
-    if (queryKeys(c, UNDECLARED_DEAD).isEmpty() && ClusterLife.deadWithQuota(c).isEmpty()) {
+    if (!ClusterFence.anyUndeclared(c) && ClusterLife.deadWithQuota(c).isEmpty()) {
       return;
     }
     c.setAutoCommit(false);
     try {
       execute(c, "SELECT pg_advisory_xact_lock(" + JdbcLockCluster.MEMBERSHIP + ", 0)");
-      for (long k : queryKeys(c, UNDECLARED_DEAD)) {
-        execute(c, "SELECT pg_advisory_xact_lock(" + FENCE + ", " + k + ")");
-        execute(c, "UPDATE cluster_nodes SET dead_at = now() WHERE key = " + k);
-        LOG.info("cluster node '" + node + "' fenced the dead node of key " + k);
-      }
+      ClusterFence.declareDead(c, node);
       ClusterLife.fold(c, ClusterLife.deadWithQuota(c));
       c.commit();
     } catch (SQLException e) {
@@ -517,17 +457,6 @@ final class ClusterMembership {
       rs.next();
       return rs.getBoolean(1);
     }
-  }
-
-  private static List<Long> queryKeys(Connection c, String sql) throws SQLException {
-    List<Long> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(sql);
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(rs.getLong(1));
-      }
-    }
-    return out;
   }
 
   private static long queryLong(Connection c, String sql) throws SQLException {

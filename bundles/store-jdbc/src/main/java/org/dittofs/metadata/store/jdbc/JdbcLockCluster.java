@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import javax.sql.DataSource;
-import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.lock.FileHandle;
@@ -264,56 +263,17 @@ public final class JdbcLockCluster implements LockCluster {
 
   private <T> T run(FileHandle file, FileWork<T> work, boolean hold) {
     Objects.requireNonNull(file, "file");
-    ClusterMembership.Fence fence = membership.requireMember();
+    ClusterFence.Fence fence = membership.requireMember();
     JdbcTransaction tx = begin(hold ? "holding file " + file.toHex() : "reading file");
     try {
       long version;
-      boolean fenced = false;
       try {
-        SqlTransaction sql = tx.sql();
-        if (hold) {
-          // the fence lock, shared: a node that declares this one dead waits for this transaction
-          sql.query(
-              "hold file",
-              "SELECT pg_advisory_xact_lock(?), pg_advisory_xact_lock_shared("
-                  + ClusterMembership.FENCE
-                  + ", ?::int)",
-              rs -> 0,
-              FileKeys.key(file),
-              fence.key());
-          long[] read =
-              sql.query(
-                      "read file version",
-                      "SELECT (SELECT version FROM lock_files WHERE handle = ?), EXISTS (SELECT 1"
-                          + " FROM cluster_nodes WHERE key = ? AND incarnation = ?"
-                          + " AND dead_at IS NULL)",
-                      rs -> new long[] {rs.getLong(1), rs.getBoolean(2) ? 1 : 0},
-                      file.bytes(),
-                      fence.key(),
-                      fence.incarnation())
-                  .get(0);
-          version = read[0];
-          fenced = read[1] == 0;
-        } else {
-          List<Long> v =
-              sql.query(
-                  "read file version",
-                  "SELECT version FROM lock_files WHERE handle = ?",
-                  rs -> rs.getLong(1),
-                  file.bytes());
-          version = v.isEmpty() ? 0 : v.get(0);
-        }
+        version = ClusterFence.version(tx.sql(), file, hold ? fence : null);
       } catch (StoreError e) {
         throw unavailable((hold ? "holding" : "reading") + " file " + file.toHex(), e);
       }
-      if (fenced) {
-        throw new StoreError(
-            ErrorCode.STORE_UNAVAILABLE,
-            "cluster node '"
-                + node
-                + "' was declared dead by the cluster (incarnation "
-                + fence.incarnation()
-                + "); it grants nothing until it has joined again");
+      if (version < 0) {
+        throw ClusterFence.declaredDead(node, fence);
       }
       ClusterFile f = new ClusterFile(tx, file, version, hold, membership.key());
       T result = null;
