@@ -22,6 +22,10 @@ final class RequestChecks {
   private final OwnerRegistry owners;
   private final ClientRegistry clients;
   private final GracePeriod grace;
+
+  /** The scheduler when it is the system one, for its request clock; else null. */
+  private final SystemLockScheduler system;
+
   private volatile boolean closed;
 
   RequestChecks(
@@ -35,6 +39,7 @@ final class RequestChecks {
     this.owners = owners;
     this.clients = clients;
     this.grace = grace;
+    this.system = scheduler instanceof SystemLockScheduler s ? s : null;
   }
 
   /**
@@ -48,7 +53,7 @@ final class RequestChecks {
     ensureOpen();
     ownerLength(req.owner());
     owners.checkFlavour(req.owner(), req.flavour());
-    long now = scheduler.nanoTime();
+    long now = requestNanos();
     clients.touch(req.client(), now);
     return now;
   }
@@ -64,7 +69,15 @@ final class RequestChecks {
     requireNonNull(req, "lock request");
     ensureOpen();
     ownerLength(req.owner());
-    return scheduler.nanoTime();
+    return requestNanos();
+  }
+
+  /**
+   * The monotonic reading that stamps a request: the system scheduler's request clock (up to about
+   * a millisecond old, see {@link CoarseClock}), else the scheduler's {@code nanoTime}.
+   */
+  private long requestNanos() {
+    return system != null ? system.requestNanoTime() : scheduler.nanoTime();
   }
 
   /**

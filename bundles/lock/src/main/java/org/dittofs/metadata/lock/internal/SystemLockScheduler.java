@@ -39,6 +39,9 @@ public final class SystemLockScheduler implements LockScheduler, AutoCloseable {
   /** The last measured offset of wall to monotonic time; replaced whole (volatile, immutable). */
   private volatile Offset offset;
 
+  /** The request path's clock ({@link #requestNanoTime}) on the system clock; else null. */
+  private final CoarseClock requestClock;
+
   /** A scheduler over the system UTC clock; the timer thread starts with the first timer. */
   public SystemLockScheduler() {
     this(Clock.systemUTC());
@@ -51,6 +54,7 @@ public final class SystemLockScheduler implements LockScheduler, AutoCloseable {
     if (systemClock) {
       measureOffset();
     }
+    requestClock = systemClock ? new CoarseClock(this::mapped) : null;
     executor =
         new ScheduledThreadPoolExecutor(
             1,
@@ -82,6 +86,21 @@ public final class SystemLockScheduler implements LockScheduler, AutoCloseable {
     if (!systemClock) {
       return LockScheduler.super.instantAt(nanoTime);
     }
+    Instant ticked = requestClock.instantOf(nanoTime);
+    return ticked != null ? ticked : mapped(nanoTime);
+  }
+
+  /**
+   * The monotonic time that stamps a request (a lock's {@code acquiredAt}, its client's last
+   * request): on the system clock a {@link CoarseClock} reading, up to about a millisecond old,
+   * whose {@link #instantAt} is made once per tick; on any other clock {@link #nanoTime()}.
+   */
+  long requestNanoTime() {
+    return requestClock != null ? requestClock.now().nanos() : System.nanoTime();
+  }
+
+  /** Wall time of a monotonic reading from the measured offset (measured again when old). */
+  private Instant mapped(long nanoTime) {
     Offset o = offset;
     if (nanoTime - o.measuredAt > 1_000_000_000L) {
       o = measureOffset();
@@ -144,6 +163,9 @@ public final class SystemLockScheduler implements LockScheduler, AutoCloseable {
   @Override
   public void close() {
     executor.shutdown();
+    if (requestClock != null) {
+      requestClock.close();
+    }
   }
 
   private static long nanos(Duration d) {
