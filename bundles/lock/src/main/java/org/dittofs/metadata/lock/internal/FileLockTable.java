@@ -72,9 +72,6 @@ final class FileLockTable {
 
   private long idLimit;
 
-  /** The client state whose file set last received this file ({@link TableOps#recordClient}). */
-  private ClientState recordedClient;
-
   /** What the operation under the monitor defers ({@link Deferred}); made by the first one. */
   private Deferred deferred;
 
@@ -218,13 +215,12 @@ final class FileLockTable {
     return s;
   }
 
-  /** The client state that last noted this file ({@link TableOps#recordClient}), or null. */
-  ClientState recordedClient() {
-    return recordedClient;
-  }
-
-  void recordedClient(ClientState s) {
-    recordedClient = s;
+  /**
+   * Forgets every owner's client memo ({@link OwnerLocks#client}): the file just left a client's
+   * file set.
+   */
+  void forgetClients() {
+    byOwner.forEach(own -> own.client = null);
   }
 
   List<Waiter> waiters() {

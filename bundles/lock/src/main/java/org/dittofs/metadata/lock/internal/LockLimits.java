@@ -75,7 +75,7 @@ final class LockLimits {
    * @throws org.dittofs.metadata.errors.StoreError LOCK_LIMIT_EXCEEDED naming the limit (nothing
    *     counted)
    */
-  void reserve(FileLockTable t, LockChange ch, ClientRegistry clients, Deferred d) {
+  void reserve(FileLockTable t, OwnerLocks own, LockChange ch, ClientRegistry clients, Deferred d) {
     LockConfig c = config.get();
     int delta = ch.delta();
     if (delta > 0 && c.maxLocksPerFile() > 0 && t.lockCount() + delta > c.maxLocksPerFile()) {
@@ -90,7 +90,7 @@ final class LockLimits {
       // the common case, every record of the change has one client: no map, no boxing
       ClientState s = null;
       if (delta != 0) {
-        s = clients.state(one, t);
+        s = clients.state(one, own);
         if (delta > 0) {
           if (!add(s.locks, delta, c.maxLocksPerClient())) {
             throw refuse("per-client", s.locks.get(), c.maxLocksPerClient(), d);
@@ -173,20 +173,22 @@ final class LockLimits {
   }
 
   /**
-   * As {@link #count(LockChange, ClientRegistry)}, on table {@code t} (a lookup hint; may be null).
+   * As {@link #count(LockChange, ClientRegistry)}, for a change of the owner whose index on the
+   * file is {@code own} (a lookup hint, see {@link ClientRegistry#state(LockClient, OwnerLocks)};
+   * may be null).
    */
-  void count(FileLockTable t, LockChange ch, ClientRegistry clients) {
-    count(t, ch, clients, 1);
+  void count(OwnerLocks own, LockChange ch, ClientRegistry clients) {
+    count(own, ch, clients, 1);
   }
 
-  private void count(FileLockTable t, LockChange ch, ClientRegistry clients, int sign) {
+  private void count(OwnerLocks own, LockChange ch, ClientRegistry clients, int sign) {
     LockConfig c = config.get();
     int delta = ch.delta();
     if (c.maxLocksPerClient() > 0) {
       LockClient one = singleClient(ch);
       if (one != null) {
         if (delta != 0) {
-          clients.state(one, t).locks.addAndGet(sign * delta);
+          clients.state(one, own).locks.addAndGet(sign * delta);
         }
       } else {
         for (Map.Entry<LockClient, Integer> e : perClient(ch).entrySet()) {

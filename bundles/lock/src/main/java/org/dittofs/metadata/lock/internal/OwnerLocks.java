@@ -26,6 +26,15 @@ final class OwnerLocks {
    */
   OwnerRegistry.Entry registryEntry;
 
+  /**
+   * The client state whose file set holds this file, as last recorded by a grant of this owner
+   * ({@link TableOps#recordClient}), or null: the owner's next requests find their client here
+   * without a map lookup, also while several owners take turns on a hot file (one memo per file
+   * missed on every turn). Cleared when the file leaves a client's set ({@link
+   * FileLockTable#forgetClients}). Under the table's monitor, like everything here.
+   */
+  ClientState client;
+
   /** The lock while the owner holds at most one and {@code many} is not in use. */
   private Lock one;
 

@@ -94,11 +94,13 @@ final class RequestChecks {
 
   /**
    * The rest of {@link #lockRequestBeforeTable}, under table {@code t}'s monitor: the owner's
-   * flavour (SPEC 1) and the client's touch (SPEC 9), from the table's owner index and client memo.
+   * flavour (SPEC 1) and the client's touch (SPEC 9), from the owner's index on the table and its
+   * client memo.
    */
   void onTable(FileLockTable t, LockRequest req, long now) {
-    owners.checkFlavour(t.existingIndex(req.owner()), req.owner(), req.flavour());
-    clients.touch(req.client(), t, now);
+    OwnerLocks own = t.existingIndex(req.owner());
+    owners.checkFlavour(own, req.owner(), req.flavour());
+    clients.touch(req.client(), own, now);
   }
 
   /** Fails with STORE_UNAVAILABLE once the manager is closed. */
