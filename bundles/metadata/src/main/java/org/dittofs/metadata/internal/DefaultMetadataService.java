@@ -24,6 +24,7 @@ import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.spi.LockQuery;
 import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.spi.ClusteredMetadataStore;
 import org.dittofs.metadata.spi.MetadataStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The metadata service over one store. Shares are cached in memory (they change rarely and every
  * I/O check needs the share's locking mode); files and lock records are read from the store.
+ *
+ * <p>In cluster mode ({@link ClusteredMetadataStore}) shares are read from the store, where other
+ * nodes change them, and the orphan sweep is off.
  *
  * <p>Concurrency: {@code store} is volatile and changes only in {@link #swapStore}, under the lock
  * manager's traffic gate; {@code shares} is a concurrent map written after the store accepted the
@@ -44,16 +48,22 @@ public final class DefaultMetadataService implements MetadataManager {
   private final LockManager locks;
   private final LockScheduler scheduler;
   private final Duration sweepInterval;
+  private final boolean clustered; // shares may change at other nodes: read them from the store
   private final ConcurrentHashMap<String, Share> shares = new ConcurrentHashMap<>();
   private LockScheduler.Timer sweepTimer;
   private boolean closed;
 
   private DefaultMetadataService(
-      MetadataStore store, LockManager locks, LockScheduler scheduler, Duration sweepInterval) {
+      MetadataStore store,
+      LockManager locks,
+      LockScheduler scheduler,
+      Duration sweepInterval,
+      boolean clustered) {
     this.store = store;
     this.locks = locks;
     this.scheduler = scheduler;
     this.sweepInterval = sweepInterval;
+    this.clustered = clustered;
   }
 
   /**
@@ -72,11 +82,19 @@ public final class DefaultMetadataService implements MetadataManager {
             .config(config)
             .store(new TransactionalLockStore(store))
             .scheduler(time);
+    boolean clustered = store instanceof ClusteredMetadataStore;
+    if (clustered) {
+      b.cluster(((ClusteredMetadataStore) store).lockCluster());
+    }
     if (listener != null) {
       b.listener(listener);
     }
     LockManager locks = b.build();
-    DefaultMetadataService s = new DefaultMetadataService(store, locks, time, sweepInterval);
+    // in cluster mode the orphan sweep is off: it deletes records outside their file's coordinated
+    // operation, which other nodes would not see (docs/cluster.md, Status)
+    DefaultMetadataService s =
+        new DefaultMetadataService(
+            store, locks, time, clustered ? Duration.ZERO : sweepInterval, clustered);
     store.inTransaction(tx -> tx.listShares()).forEach(sh -> s.shares.put(sh.name(), sh));
     s.scheduleSweep();
     return s;
@@ -106,18 +124,24 @@ public final class DefaultMetadataService implements MetadataManager {
 
   @Override
   public Optional<Share> share(String name) {
+    if (clustered && name != null) {
+      return bound().inTransaction(tx -> tx.getShare(name)); // another node may have added it
+    }
     return Optional.ofNullable(name == null ? null : shares.get(name));
   }
 
   @Override
   public List<Share> shares() {
+    if (clustered) {
+      return readShares(bound());
+    }
     return shares.values().stream().sorted((a, b) -> a.name().compareTo(b.name())).toList();
   }
 
   @Override
   public void putFile(FileRecord file) {
     requireNonNull(file, "file");
-    if (!shares.containsKey(file.share())) {
+    if (share(file.share()).isEmpty()) {
       throw StoreErrors.notFound("share " + file.share());
     }
     bound()
@@ -185,6 +209,16 @@ public final class DefaultMetadataService implements MetadataManager {
 
   private LockingMode modeOf(FileHandle handle) {
     requireNonNull(handle, "file handle");
+    if (clustered) {
+      // another node may have added or changed the share: file and share in one read
+      return bound()
+          .inTransaction(
+              tx -> {
+                FileRecord f =
+                    tx.getFile(handle).orElseThrow(() -> StoreErrors.notFound("file " + handle));
+                return tx.getShare(f.share()).map(Share::lockingMode).orElse(LockingMode.ADVISORY);
+              });
+    }
     FileRecord f = file(handle).orElseThrow(() -> StoreErrors.notFound("file " + handle));
     Share s = shares.get(f.share());
     return s == null ? LockingMode.ADVISORY : s.lockingMode();

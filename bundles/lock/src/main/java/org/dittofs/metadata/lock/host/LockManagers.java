@@ -6,6 +6,7 @@ import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.lock.internal.DefaultLockManager;
 import org.dittofs.metadata.lock.internal.EventMetrics;
 import org.dittofs.metadata.lock.internal.SystemLockScheduler;
+import org.dittofs.metadata.lock.spi.LockCluster;
 import org.dittofs.metadata.lock.spi.LockStore;
 
 /**
@@ -53,6 +54,7 @@ public final class LockManagers {
     private LockScheduler scheduler;
     private LockStore store;
     private final java.util.List<LockEventListener> listeners = new java.util.ArrayList<>();
+    private LockCluster cluster;
 
     private Builder() {}
 
@@ -108,6 +110,19 @@ public final class LockManagers {
       return this;
     }
 
+    /**
+     * Cluster mode (docs/cluster.md): the manager is one node of {@code cluster}, sharing its lock
+     * space with the managers of the other nodes through the cluster's database. It joins the
+     * cluster at build, takes the cluster's epoch and restores nothing: each file's committed state
+     * is loaded when the file is first used, and every operation, releases included, commits before
+     * it answers. A {@link #store} is then optional; the hot swap and blocking requests are refused
+     * with NOT_SUPPORTED.
+     */
+    public Builder cluster(LockCluster cluster) {
+      this.cluster = Objects.requireNonNull(cluster, "cluster");
+      return this;
+    }
+
     /** A listener registered before start, so it also sees the restore and grace events. */
     public Builder listener(LockEventListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -117,15 +132,16 @@ public final class LockManagers {
     /**
      * Creates and starts the manager.
      *
-     * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the store cannot be read
-     *     at start
+     * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the store (or the
+     *     cluster) cannot be read at start
      */
     public LockManager build() {
       LockScheduler s = scheduler;
       if (s == null) {
         s = clock == null ? new SystemLockScheduler() : new SystemLockScheduler(clock);
       }
-      return DefaultLockManager.start(config, s, scheduler == null, store, epoch, listeners);
+      return DefaultLockManager.start(
+          config, s, scheduler == null, store, epoch, listeners, cluster);
     }
   }
 }

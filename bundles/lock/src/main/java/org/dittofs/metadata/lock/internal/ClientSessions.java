@@ -32,6 +32,7 @@ final class ClientSessions {
   private final LockTables tables;
   private final TableOps ops;
   private final WaitQueue waiting;
+  private final ClientHome home;
 
   ClientSessions(
       RequestChecks checks,
@@ -40,7 +41,9 @@ final class ClientSessions {
       EventBus events,
       LockTables tables,
       TableOps ops,
-      WaitQueue waiting) {
+      WaitQueue waiting,
+      ClientHome home) {
+    this.home = home;
     this.checks = checks;
     this.clients = clients;
     this.limits = limits;
@@ -65,6 +68,11 @@ final class ClientSessions {
       }
       throw e;
     }
+    home.registered(client, ttl == null ? Duration.ZERO : ttl);
+    // cluster mode: state the client made at another node (failover) is counted here from now on
+    for (FileHandle f : tables.clientFiles(client, null)) {
+      tables.read(f, (t, d) -> null);
+    }
     events.publish(
         new LockEvent.ClientRegistered(
             client, remoteAddress == null ? "" : remoteAddress, renewal));
@@ -72,13 +80,26 @@ final class ClientSessions {
 
   void unregister(LockClient client) {
     requireNonNull(client, "client");
+    ClientState known = clients.get(client);
+    Duration ttl = known == null ? Duration.ZERO : known.ttl;
     long gen = clients.unregister(client, this::ttlExpired);
     if (gen != -2) {
       events.publish(new LockEvent.ConnectionEnded(client));
     }
+    if (gen == -1) {
+      home.unregistered(client, ttl);
+    }
     if (gen >= 0) {
       release(client, LockEvent.ReleaseReason.DISCONNECT);
     }
+  }
+
+  /**
+   * Cluster mode: releases the state of a client whose node died and whose lease (or pending ttl)
+   * ran out, as its own node would have ({@link ClientHome}).
+   */
+  void expired(LockClient client) {
+    release(client, LockEvent.ReleaseReason.TIMEOUT);
   }
 
   void rebooted(LockClient client) {
@@ -119,16 +140,15 @@ final class ClientSessions {
   private long lockCount(LockClient client) {
     ClientState s = clients.get(client);
     long n = 0;
-    if (s != null) {
-      for (FileHandle f : Set.copyOf(s.files)) {
-        n += tables.run(f, false, (t, d) -> t.lockCountOf(client));
-      }
+    for (FileHandle f : tables.clientFiles(client, s == null ? null : s.files)) {
+      n += tables.read(f, (t, d) -> t.lockCountOf(client));
     }
     return n;
   }
 
   private void ttlExpired(LockClient client, long generation) {
-    if (clients.releaseDue(client, generation)) {
+    // in cluster mode the client may have registered at another node meanwhile: it is its now
+    if (clients.releaseDue(client, generation) && home.mayRelease(client)) {
       release(client, LockEvent.ReleaseReason.TIMEOUT);
     }
   }
@@ -137,10 +157,13 @@ final class ClientSessions {
   private void release(LockClient client, LockEvent.ReleaseReason reason) {
     ClientState s = clients.get(client);
     int released = 0;
-    if (s != null) {
-      for (FileHandle f : Set.copyOf(s.files)) {
+    Set<FileHandle> files = tables.clientFiles(client, s == null ? null : s.files);
+    if (s != null || !files.isEmpty()) {
+      for (FileHandle f : files) {
         // before the table: state the client adds meanwhile re-registers the file
-        s.files.remove(f);
+        if (s != null) {
+          s.files.remove(f);
+        }
         released +=
             tables.run(
                 f,
@@ -161,6 +184,7 @@ final class ClientSessions {
       }
       clients.forgetIfIdle(client);
     }
+    home.released(client);
     events.publish(new LockEvent.ClientUnregistered(client, released));
   }
 }

@@ -34,6 +34,7 @@ import org.dittofs.metadata.lock.host.LockEventListener;
 import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.host.SwapReport;
+import org.dittofs.metadata.lock.spi.LockCluster;
 import org.dittofs.metadata.lock.spi.LockQuery;
 import org.dittofs.metadata.lock.spi.LockStore;
 import org.dittofs.metadata.lock.spi.PersistedLock;
@@ -51,7 +52,9 @@ import org.dittofs.metadata.lock.spi.StoreCopier;
  * its {@link StoreWriter}: the bound store, the write path and the hot swap. {@link TableOps},
  * {@link ConflictSearch} and {@link RestoredMarks}: the mechanics shared by operations on a table.
  * {@link OwnerRegistry}, {@link LockLimits}, {@link LockIdGenerator}: counters shared by all files.
- * This class holds no mutable state of its own.
+ * This class holds no mutable state of its own. In cluster mode ({@link LockCluster},
+ * docs/cluster.md) every operation runs through {@link CoordinatedTables}, and the store writes of
+ * an operation commit with it.
  *
  * <p><b>Guards.</b> Each {@link FileLockTable} and everything in it (locks, opens, waiters,
  * restored marks) is guarded by the table's own monitor. Every operation on a file runs entirely
@@ -95,48 +98,98 @@ public final class DefaultLockManager implements LockManager {
   private final Recovery recovery;
   private final ClientSessions sessions;
   private final StoreBinding binding;
+  private final LockCluster cluster; // cluster mode (docs/cluster.md); null on one node
+  private final ClusterWaits waits; // cluster mode: this node's waiters; null on one node
 
   private DefaultLockManager(
       LockConfig config,
       LockScheduler scheduler,
       boolean ownsScheduler,
       LockStore store,
-      long epoch) {
+      long epoch,
+      LockCluster cluster) {
     this.config = new LiveConfig(config);
     this.scheduler = scheduler;
     this.ownsScheduler = ownsScheduler;
-    this.ids = new LockIdGenerator(epoch);
+    this.cluster = cluster;
+    LiveConfig live = this.config;
+    // cluster mode: timed tasks go to the database and are retried while it cannot be reached
+    LockScheduler timers =
+        cluster == null
+            ? scheduler
+            : new ClusterTimers(scheduler, () -> live.get().storeRetryInterval());
+    this.waits = cluster == null ? null : new ClusterWaits(timers);
+    ClusterWaits waits = this.waits;
+    this.ids = new LockIdGenerator(epoch, cluster);
     this.limits = new LockLimits(this.config);
     LiveConfig cfg = this.config;
     ClientRegistry clients =
         new ClientRegistry(
-            scheduler,
+            timers,
             () -> cfg.get().maxConnectionsPerAdapter(),
             () -> cfg.get().leaseTime().toNanos(),
             limits::countsClients);
     this.clients = clients;
-    this.grace = new GracePeriod(scheduler);
-    this.checks = new RequestChecks(cfg, scheduler, owners, clients, grace);
+    this.grace = new GracePeriod(timers);
+    this.checks = new RequestChecks(cfg, timers, owners, clients, grace);
+    CurrentFile current = cluster == null ? null : new CurrentFile();
     this.writer =
         new StoreWriter(
-            store,
-            scheduler,
+            cluster != null && store == null ? UnavailableLockStore.INSTANCE : store,
+            timers,
             () -> cfg.get().storeRetryInterval(),
             events,
-            scheduler instanceof SystemLockScheduler ? StoreWriter.retryThread() : Runnable::run);
+            scheduler instanceof SystemLockScheduler ? StoreWriter.retryThread() : Runnable::run,
+            current);
     RestoredMarks restored = new RestoredMarks(grace);
-    this.ops = new TableOps(scheduler, ids, owners, limits, clients, writer, restored);
+    this.ops = new TableOps(timers, ids, owners, limits, clients, writer, restored);
     ConflictSearch conflicts = new ConflictSearch(cfg, clients, ops);
-    this.waiting = new WaitQueue(cfg, scheduler, ids, owners, clients, ops, conflicts);
-    this.tables = new LockTables(events, cfg, waiting);
-    this.ranges = new RangeLocks(checks, cfg, scheduler, owners, tables, ops, conflicts, waiting);
-    this.opens = new ShareReservations(checks, scheduler, ids, clients, writer, tables, ops);
+    this.waiting =
+        new WaitQueue(
+            cfg,
+            timers,
+            ids,
+            owners,
+            clients,
+            ops,
+            conflicts,
+            cluster == null ? WaitLinks.local() : new ClusterLinks(cluster.node(), current, waits));
+    this.tables =
+        cluster == null
+            ? new LockTables(events, cfg, waiting)
+            : new LockTables(
+                events,
+                cfg,
+                waiting,
+                lt ->
+                    new CoordinatedTables(
+                        cluster,
+                        new TableSync(
+                            owners, limits, clients, epoch, cluster.node(), waits, timers),
+                        current,
+                        events,
+                        cfg,
+                        waiting,
+                        lt));
+    this.ranges = new RangeLocks(checks, cfg, timers, owners, tables, ops, conflicts, waiting);
+    this.opens = new ShareReservations(checks, timers, ids, clients, writer, tables, ops);
     this.recovery =
         new Recovery(
             checks, cfg, grace, events, owners, limits, clients, writer, tables, ops, restored,
             opens);
-    this.sessions = new ClientSessions(checks, clients, limits, events, tables, ops, waiting);
-    this.binding = new StoreBinding(store, scheduler, ids, events, writer, tables);
+    this.sessions =
+        new ClientSessions(
+            checks,
+            clients,
+            limits,
+            events,
+            tables,
+            ops,
+            waiting,
+            cluster == null
+                ? ClientHome.NONE
+                : ClientHome.of(cluster, () -> cfg.get().leaseTime()));
+    this.binding = new StoreBinding(store, timers, ids, events, writer, tables);
   }
 
   /**
@@ -152,6 +205,32 @@ public final class DefaultLockManager implements LockManager {
       LockStore store,
       long epoch,
       List<LockEventListener> listeners) {
+    return start(config, scheduler, ownsScheduler, store, epoch, listeners, null);
+  }
+
+  /**
+   * As {@link #start(LockConfig, LockScheduler, boolean, LockStore, long, List)}; with a {@code
+   * cluster}, the manager is a node of it (docs/cluster.md): it joins the cluster, takes the
+   * cluster's epoch and restores nothing (its tables load each file's committed state on first
+   * use); {@code store} may then be null.
+   */
+  public static DefaultLockManager start(
+      LockConfig config,
+      LockScheduler scheduler,
+      boolean ownsScheduler,
+      LockStore store,
+      long epoch,
+      List<LockEventListener> listeners,
+      LockCluster cluster) {
+    if (cluster != null) {
+      DefaultLockManager m =
+          new DefaultLockManager(config, scheduler, ownsScheduler, store, cluster.join(), cluster);
+      listeners.forEach(m.events::add);
+      // a notified file gets an operation that changes nothing: it reloads the file, which answers
+      // this node's waiters that another node granted or failed
+      m.waits.listen(cluster, f -> m.tables.run(f, true, (t, d) -> null), m.sessions::expired);
+      return m;
+    }
     long ep = epoch;
     boolean clean = true;
     List<PersistedLock> records = List.of();
@@ -169,7 +248,8 @@ public final class DefaultLockManager implements LockManager {
             e);
       }
     }
-    DefaultLockManager m = new DefaultLockManager(config, scheduler, ownsScheduler, store, ep);
+    DefaultLockManager m =
+        new DefaultLockManager(config, scheduler, ownsScheduler, store, ep, null);
     listeners.forEach(m.events::add);
     m.recovery.restore(records, clean);
     return m;
@@ -341,6 +421,10 @@ public final class DefaultLockManager implements LockManager {
                 null);
           }
           storeWork.run();
+          if (cluster != null) {
+            // the other nodes learn it from the file's version, which a write moves
+            writer.writeAsync(TableOps.deletes(held, opened));
+          }
           waiting.cancelAll(t, w -> true, "its file was removed", d);
           ops.forgetEach(t, held, LockEvent.ReleaseReason.FILE_REMOVED, d);
           opened.forEach(o -> ops.forget(t, o, LockEvent.ReleaseReason.FILE_REMOVED, d));
@@ -351,18 +435,21 @@ public final class DefaultLockManager implements LockManager {
   @Override
   public List<Lock> locks(FileHandle file) {
     requireNonNull(file, "file");
-    return tables.run(file, false, (t, d) -> t.locks());
+    return tables.read(file, (t, d) -> t.locks());
   }
 
   @Override
   public List<FileHandle> files() {
+    if (cluster != null) {
+      return cluster.files();
+    }
     return tables.busyFiles();
   }
 
   @Override
   public List<Lock> waiters(FileHandle file) {
     requireNonNull(file, "file");
-    return tables.run(file, false, (t, d) -> t.waiters().stream().map(Waiter::asLock).toList());
+    return tables.read(file, (t, d) -> t.waiters().stream().map(Waiter::asLock).toList());
   }
 
   @Override
@@ -373,13 +460,16 @@ public final class DefaultLockManager implements LockManager {
   @Override
   public List<ShareReservation> opens(FileHandle file) {
     requireNonNull(file, "file");
-    return tables.run(file, false, (t, d) -> t.opens.all());
+    return tables.read(file, (t, d) -> t.opens.all());
   }
 
   // ---- configuration, lifecycle --------------------------------------------------------------
 
   @Override
   public long lockCount() {
+    if (cluster != null) {
+      return cluster.lockCount();
+    }
     return limits.total(tables::lockCount);
   }
 
@@ -435,6 +525,12 @@ public final class DefaultLockManager implements LockManager {
   @Override
   public SwapReport swapStore(LockStore next, StoreCopier copier) {
     checks.ensureOpen();
+    if (cluster != null) {
+      throw new StoreError(
+          ErrorCode.NOT_SUPPORTED,
+          "a node of a cluster does not swap stores: the cluster's database holds every node's"
+              + " state (docs/cluster.md); stop the node and start it over the other store");
+    }
     return binding.swap(next, copier);
   }
 
@@ -449,16 +545,24 @@ public final class DefaultLockManager implements LockManager {
       return;
     }
     for (FileHandle f : tables.files()) {
+      if (cluster != null && !tables.hasWaiters(f)) {
+        continue; // nothing to cancel: no round trip to the database
+      }
       tables.run(
           f,
           false,
           (t, d) -> {
-            waiting.cancelAll(t, w -> true, "the lock manager stopped", d);
+            // in cluster mode the queue also holds other nodes' waiters: they wait on
+            waiting.cancelAll(t, Waiter::isLocal, "the lock manager stopped", d);
             return null;
           });
     }
     grace.end();
-    binding.shutDown();
+    if (cluster != null) {
+      cluster.leave(); // the cluster's clean-shutdown marker is not this node's to set
+    } else {
+      binding.shutDown();
+    }
     if (ownsScheduler && scheduler instanceof SystemLockScheduler s) {
       s.close();
     }

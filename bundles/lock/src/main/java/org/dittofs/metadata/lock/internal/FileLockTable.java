@@ -72,6 +72,15 @@ final class FileLockTable {
 
   private long idLimit;
 
+  /** Cluster mode: the highest sequence number of another node's id seen in this file (else 0). */
+  private long idFloor;
+
+  /** Cluster mode: a table that holds no known version of its file (reloaded before use). */
+  static final long UNSYNCED = -1;
+
+  /** Cluster mode: the version of the file's committed state held here ({@link TableSync}). */
+  private long syncedVersion = UNSYNCED;
+
   /** What the operation under the monitor defers ({@link Deferred}); made by the first one. */
   private Deferred deferred;
 
@@ -207,12 +216,35 @@ final class FileLockTable {
   long nextSequence(LockIdGenerator ids) {
     long s = nextId;
     if (s == idLimit) {
-      long end = ids.takeBlock();
+      long end = idFloor == 0 ? ids.takeBlock() : ids.takeBlock(idFloor);
       s = end - LockIdGenerator.BLOCK + 1;
       idLimit = end + 1;
     }
     nextId = s + 1;
     return s;
+  }
+
+  /**
+   * Cluster mode: the file holds an id with sequence number {@code seq} of this epoch, made at
+   * another node; the next id made here must be above it. Drops the rest of the current block if it
+   * is not.
+   */
+  void requireIdsAbove(long seq) {
+    if (seq >= nextId && seq > idFloor) {
+      idFloor = seq;
+      idLimit = nextId; // the next id takes a new block, above idFloor
+    }
+  }
+
+  /**
+   * Cluster mode: the version of the file's committed state this table holds, or {@link #UNSYNCED}.
+   */
+  long syncedVersion() {
+    return syncedVersion;
+  }
+
+  void syncedVersion(long version) {
+    syncedVersion = version;
   }
 
   /**
@@ -236,6 +268,18 @@ final class FileLockTable {
       waiters = new ArrayList<>(2);
     }
     waiters.add(w);
+  }
+
+  /**
+   * Cluster mode: the queue as the file's committed state has it ({@link TableSync}); one change of
+   * the table if it differs from the queue held.
+   */
+  void replaceWaiters(List<Waiter> queue) {
+    if (queue.equals(waiters())) {
+      return;
+    }
+    changes++;
+    waiters = queue.isEmpty() ? null : new ArrayList<>(queue);
   }
 
   boolean removeWaiter(Waiter w) {

@@ -1,14 +1,18 @@
 package org.dittofs.metadata.lock.internal;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 
 /**
@@ -45,10 +49,26 @@ final class LockTables {
   private final LiveConfig config;
   private final WaitQueue waiting;
 
+  /** Cluster mode: where every operation runs instead (docs/cluster.md); null on one node. */
+  private final CoordinatedTables coordinated;
+
   LockTables(EventBus events, LiveConfig config, WaitQueue waiting) {
+    this(events, config, waiting, null);
+  }
+
+  /**
+   * Tables whose operations, in cluster mode, run through the {@link CoordinatedTables} that {@code
+   * coordination} makes over them (null: one node).
+   */
+  LockTables(
+      EventBus events,
+      LiveConfig config,
+      WaitQueue waiting,
+      Function<LockTables, CoordinatedTables> coordination) {
     this.events = events;
     this.config = config;
     this.waiting = waiting;
+    this.coordinated = coordination == null ? null : coordination.apply(this);
   }
 
   /**
@@ -60,6 +80,9 @@ final class LockTables {
    * a shared empty table, which {@code op} must not change.
    */
   <T> T run(FileHandle file, boolean create, BiFunction<FileLockTable, Deferred, T> op) {
+    if (coordinated != null) {
+      return coordinated.run(file, true, op);
+    }
     List<Runnable> after = null;
     boolean created = false;
     try {
@@ -101,10 +124,65 @@ final class LockTables {
         }
       }
     } finally {
-      if (created && files.mappingCount() > sweepAt.get()) {
-        sweepIdle();
+      if (created) {
+        sweepIfGrown();
       }
       Deferred.run(after);
+    }
+  }
+
+  /**
+   * Runs {@code op}, which changes nothing, on the file's table as {@link #run} does without
+   * creating one. In cluster mode it reads the file's latest committed state without holding the
+   * file (a test, an I/O check, a snapshot).
+   */
+  <T> T read(FileHandle file, BiFunction<FileLockTable, Deferred, T> op) {
+    return coordinated != null ? coordinated.run(file, false, op) : run(file, false, op);
+  }
+
+  /**
+   * The files where {@code client} may have locks, opens or waiters: {@code known} (the client's
+   * file set on this node, may be null) and, in cluster mode, the files where the cluster holds
+   * records of the client (some may have been made at another node).
+   */
+  Set<FileHandle> clientFiles(LockClient client, Set<FileHandle> known) {
+    Set<FileHandle> out = known == null ? new HashSet<>() : new HashSet<>(known);
+    if (coordinated != null) {
+      out.addAll(coordinated.filesOf(client));
+    }
+    return out;
+  }
+
+  /** Whether the file's table has waiters now (read under its monitor). */
+  boolean hasWaiters(FileHandle file) {
+    FileLockTable t = files.get(file);
+    if (t == null) {
+      return false;
+    }
+    synchronized (t) {
+      return t.hasWaiters();
+    }
+  }
+
+  /** The gate, for {@link CoordinatedTables}. */
+  TrafficGate gate() {
+    return gate;
+  }
+
+  /** The file's table, or null, for {@link CoordinatedTables}. */
+  FileLockTable existing(FileHandle file) {
+    return files.get(file);
+  }
+
+  /** The file's table, created if missing, for {@link CoordinatedTables}. */
+  FileLockTable create(FileHandle file) {
+    return files.computeIfAbsent(file, f -> new FileLockTable());
+  }
+
+  /** After a table was created: sweeps idle ones if the map has grown enough (see the class). */
+  void sweepIfGrown() {
+    if (files.mappingCount() > sweepAt.get()) {
+      sweepIdle();
     }
   }
 

@@ -230,9 +230,8 @@ final class RangeLocks implements Waiter.Canceller {
 
   Optional<Lock> test(LockRequest req) {
     long now = checks.lockRequestBeforeTable(req);
-    return tables.run(
+    return tables.read(
         req.file(),
-        false,
         (t, d) -> {
           checks.onTable(t, req, now);
           return Optional.ofNullable(conflicts.conflict(t, req, null, d, false));
@@ -255,9 +254,8 @@ final class RangeLocks implements Waiter.Canceller {
     requireNonNull(range, "range");
     requireNonNull(mode, "locking mode");
     Predicate<Lock> applies = mode == LockingMode.MANDATORY ? ALL : WINDOWS_ONLY;
-    tables.run(
+    tables.read(
         file,
-        false,
         (t, d) -> {
           Lock c = t.firstConflict(owner, as, range, Conflicts.Purpose.IO, applies);
           if (c != null) {

@@ -42,6 +42,9 @@ import org.dittofs.metadata.lock.spi.LockStoreOp;
  * timer thread, so lock timeouts keep firing. A grant is thus answered within about two attempts of
  * the store (the one in progress when it came, and its own).
  *
+ * <p>In cluster mode no write enters the queue: each goes into the file transaction of the
+ * operation that makes it ({@link CurrentFile}), committed before the operation answers.
+ *
  * <p>Concurrency: {@code queue}, {@code writing}, {@code retryTimer} and {@code away} are guarded
  * by this object's monitor, which is never held while calling the store or completing an entry.
  */
@@ -68,6 +71,7 @@ final class StoreWriter {
   private final Supplier<Duration> retryInterval;
   private final EventBus events;
   private final Executor retries;
+  private final CurrentFile coordinated; // cluster mode: writes go to the operation's transaction
   private final ArrayDeque<Entry> queue = new ArrayDeque<>();
   private boolean writing;
   private LockScheduler.Timer retryTimer;
@@ -84,18 +88,23 @@ final class StoreWriter {
    *     round waits for the store (a pool's connection timeout while the database is down) and a
    *     timer thread it blocks delays every lock timeout; {@code Runnable::run} runs it in the
    *     timer task (a test scheduler)
+   * @param coordinated cluster mode: writes go into the current operation's file transaction
+   *     instead of the queue and commit with the operation, before it answers, releases included;
+   *     null on one node
    */
   StoreWriter(
       LockStore store,
       LockScheduler scheduler,
       Supplier<Duration> retryInterval,
       EventBus events,
-      Executor retries) {
+      Executor retries,
+      CurrentFile coordinated) {
     this.store = store;
     this.scheduler = scheduler;
     this.retryInterval = retryInterval;
     this.events = events;
     this.retries = retries;
+    this.coordinated = coordinated;
   }
 
   /** A daemon thread of its own for retry rounds, gone while idle. */
@@ -134,6 +143,10 @@ final class StoreWriter {
    */
   void writeSync(List<LockStoreOp> ops, List<LockStoreOp> undo) {
     if (ops.isEmpty() || !persisting()) {
+      return;
+    }
+    if (coordinated != null) {
+      coordinated.write(ops);
       return;
     }
     refuseWhileAway();
@@ -176,6 +189,10 @@ final class StoreWriter {
   /** Queues a write that must land; returns at once. */
   void writeAsync(List<LockStoreOp> ops) {
     if (ops.isEmpty() || !persisting()) {
+      return;
+    }
+    if (coordinated != null) {
+      coordinated.write(ops); // cluster mode: a release commits before it answers
       return;
     }
     if (enqueue(new Entry(ops, false))) {

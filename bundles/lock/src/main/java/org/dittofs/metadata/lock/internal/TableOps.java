@@ -247,6 +247,14 @@ final class TableOps {
     t.forgetClients();
   }
 
+  /** The deletes of every record of {@code locks} and {@code opens}. */
+  static List<LockStoreOp> deletes(List<Lock> locks, List<ShareReservation> opens) {
+    List<LockStoreOp> out = new ArrayList<>(locks.size() + opens.size());
+    locks.forEach(l -> out.add(new LockStoreOp.Delete(l.id().toString())));
+    opens.forEach(o -> out.add(new LockStoreOp.Delete(o.id().toString())));
+    return out;
+  }
+
   /**
    * The operations that restore the store's records of a change that was not applied in memory: its
    * new records deleted, the records it removed put back.

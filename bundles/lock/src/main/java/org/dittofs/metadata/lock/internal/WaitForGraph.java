@@ -6,7 +6,6 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,7 +22,10 @@ import org.dittofs.metadata.lock.LockOwner;
  * locked while holding it. Only blocking requests touch it; the non-blocking path never does.
  */
 final class WaitForGraph {
-  /** owner -> (pending request -> owners it waits on) */
+  /**
+   * owner -> (pending request -> owners it waits on). A pending request is its {@link Waiter}
+   * (equal only to itself) on one node, its id in cluster mode ({@link ClusterLinks}).
+   */
   private final Map<LockOwner, Map<Object, Set<LockOwner>>> waits = new HashMap<>();
 
   /**
@@ -42,8 +44,13 @@ final class WaitForGraph {
     if (cycle != null) {
       return cycle;
     }
-    waits.computeIfAbsent(owner, o -> new IdentityHashMap<>()).put(waiter, edges);
+    waits.computeIfAbsent(owner, o -> new HashMap<>()).put(waiter, edges);
     return null;
+  }
+
+  /** Adds a pending request's edges as they are, without a cycle check (a graph being loaded). */
+  synchronized void put(Object waiter, LockOwner owner, Set<LockOwner> blockers) {
+    waits.computeIfAbsent(owner, o -> new HashMap<>()).put(waiter, blockers);
   }
 
   /** Forgets a pending request's edges (granted, cancelled, timed out, failed). */
@@ -93,7 +100,7 @@ final class WaitForGraph {
         continue;
       }
       for (Map.Entry<Object, Set<LockOwner>> e : pending.entrySet()) {
-        if (e.getKey() == except) {
+        if (e.getKey().equals(except)) {
           continue;
         }
         for (LockOwner next : e.getValue()) {

@@ -18,11 +18,16 @@ import org.dittofs.metadata.lock.host.LockScheduler;
  * request (waiter cap, deadlock check), re-checking the queue after the table changed, and ending
  * waits (granted, cancelled, timed out, failed).
  *
- * <p>Concurrency: {@code graph} guards its own state (a leaf monitor); the queues are the tables'
- * state, and every method runs under the table's monitor.
+ * <p>The wait-for edges, and how a waiter leaving the queue is answered, are kept by {@link
+ * WaitLinks}: in memory on one node, in the cluster's database in cluster mode, where a queue also
+ * holds the waiters of other nodes (they are granted here like local ones, and answered by their
+ * node).
+ *
+ * <p>Concurrency: {@code links} guards its own state (a leaf monitor on one node); the queues are
+ * the tables' state, and every method runs under the table's monitor.
  */
 final class WaitQueue {
-  private final WaitForGraph graph = new WaitForGraph();
+  private final WaitLinks links;
   private final LiveConfig config;
   private final LockScheduler scheduler;
   private final LockIdGenerator ids;
@@ -38,7 +43,9 @@ final class WaitQueue {
       OwnerRegistry owners,
       ClientRegistry clients,
       TableOps ops,
-      ConflictSearch conflicts) {
+      ConflictSearch conflicts,
+      WaitLinks links) {
+    this.links = links;
     this.config = config;
     this.scheduler = scheduler;
     this.ids = ids;
@@ -63,11 +70,12 @@ final class WaitQueue {
     }
     Waiter w =
         new Waiter(ids.next(t), req, scheduler.now(), scheduler.nanoTime(), ids.epoch(), canceller);
-    List<LockOwner> cycle = graph.setBlockers(w, req.owner(), conflicts.blockers(t, req, null));
+    List<LockOwner> cycle = links.setBlockers(t, w, conflicts.blockers(t, req, null));
     if (cycle != null) {
       throw deadlock(req.owner(), cycle, d);
     }
     t.addWaiter(w);
+    links.queued(t, w);
     clients.touch(req.client()).files.add(req.file());
     return w;
   }
@@ -97,13 +105,15 @@ final class WaitQueue {
             owners.checkFlavour(r.owner(), r.flavour());
             Lock l = ops.grant(t, r, ops.changeFor(t, r), false, d);
             dequeue(t, w);
-            d.complete(w, l);
-            d.event(new LockEvent.Waited(r, waited(w), LockEvent.WaitOutcome.GRANTED));
+            links.granted(t, w, l, d);
+            if (w.isLocal()) { // a remote waiter's node reports its wait
+              d.event(new LockEvent.Waited(r, waited(w), LockEvent.WaitOutcome.GRANTED));
+            }
           } catch (StoreError e) {
             finish(t, w, e, LockEvent.WaitOutcome.FAILED, d);
           }
         } else {
-          List<LockOwner> cycle = graph.setBlockers(w, r.owner(), conflicts.blockers(t, r, w));
+          List<LockOwner> cycle = links.setBlockers(t, w, conflicts.blockers(t, r, w));
           if (cycle != null) {
             finish(t, w, deadlock(r.owner(), cycle, d), LockEvent.WaitOutcome.DEADLOCK, d);
           }
@@ -148,15 +158,17 @@ final class WaitQueue {
 
   /** Number of waiters with wait-for edges, for tests. */
   int edges() {
-    return graph.size();
+    return links.edges();
   }
 
   /** Removes a waiter and completes it with a failure. */
   private void finish(
       FileLockTable t, Waiter w, StoreError error, LockEvent.WaitOutcome outcome, Deferred d) {
     dequeue(t, w);
-    d.fail(w, error);
-    d.event(new LockEvent.Waited(w.request(), waited(w), outcome));
+    links.failed(t, w, error, d);
+    if (w.isLocal()) {
+      d.event(new LockEvent.Waited(w.request(), waited(w), outcome));
+    }
   }
 
   /** A CANCELLED or TIMED_OUT error for a waiter. */
@@ -167,7 +179,6 @@ final class WaitQueue {
 
   private void dequeue(FileLockTable t, Waiter w) {
     t.removeWaiter(w);
-    graph.remove(w, w.request().owner());
     w.cancelTimer();
   }
 

@@ -44,6 +44,7 @@ final class Waiter implements PendingLock {
   private final CompletableFuture<Lock> result = new CompletableFuture<>();
   private volatile Object outcome; // null, the granted Lock or the StoreError
   private final Canceller canceller;
+  private final String node; // cluster mode: the node where a remote waiter waits; null if here
   private LockScheduler.Timer timer; // guarded by the file table's monitor
 
   Waiter(
@@ -53,6 +54,18 @@ final class Waiter implements PendingLock {
       long enqueuedNanos,
       long epoch,
       Canceller canceller) {
+    this(id, request, enqueuedAt, enqueuedNanos, epoch, canceller, null);
+  }
+
+  private Waiter(
+      LockId id,
+      LockRequest request,
+      Instant enqueuedAt,
+      long enqueuedNanos,
+      long epoch,
+      Canceller canceller,
+      String node) {
+    this.node = node;
     this.id = id;
     this.request = request;
     this.enqueuedNanos = enqueuedNanos;
@@ -69,6 +82,26 @@ final class Waiter implements PendingLock {
             request.flavour(),
             enqueuedAt,
             epoch);
+  }
+
+  /**
+   * Cluster mode: a request queued at another node ({@code node}), in this node's copy of the
+   * file's queue. It takes part in fairness, deadlock checks and re-checks like any waiter; its
+   * answer is given by its own node, so nothing here completes or times it.
+   */
+  static Waiter remote(
+      LockId id, LockRequest request, Instant enqueuedAt, long epoch, String node) {
+    return new Waiter(id, request, enqueuedAt, 0, epoch, DONE, node);
+  }
+
+  /** Whether this request waits at this node (its caller holds it here). */
+  boolean isLocal() {
+    return node == null;
+  }
+
+  /** The node where a remote waiter waits; null for a local one. */
+  String node() {
+    return node;
   }
 
   /** A request granted at once: already complete. */

@@ -42,6 +42,11 @@ public enum Dialect {
     void lockSchema(Connection c) {
       // One process owns an embedded database file: nothing to coordinate with.
     }
+
+    @Override
+    List<String> scripts() {
+      return Migrations.SCRIPTS;
+    }
   },
 
   /**
@@ -93,6 +98,13 @@ public enum Dialect {
         s.execute("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ")");
       }
     }
+
+    /** Also the tables of cluster mode (docs/cluster.md), which only PostgreSQL serves. */
+    @Override
+    List<String> scripts() {
+      return List.of(
+          "V1__init.sql", "V2__cluster.sql", "V3__cluster_waiting.sql", "V4__cluster_clients.sql");
+    }
   };
 
   private final String storeType;
@@ -118,6 +130,9 @@ public enum Dialect {
 
   /** Serializes schema migrations of concurrent starters, for the current transaction. */
   abstract void lockSchema(Connection c) throws SQLException;
+
+  /** The migration scripts of stores on this database, oldest first. */
+  abstract List<String> scripts();
 
   /**
    * Whether the transaction that failed with {@code t} (or a cause) may succeed if run again: a
@@ -152,7 +167,7 @@ public enum Dialect {
         : new StoreError(ErrorCode.IO_ERROR, what, e);
   }
 
-  private static Set<String> sqlStates(Throwable t) {
+  static Set<String> sqlStates(Throwable t) {
     Set<Throwable> seen = new HashSet<>();
     Set<String> states = new HashSet<>();
     ArrayDeque<Throwable> todo = new ArrayDeque<>();

@@ -49,6 +49,11 @@ final class JdbcTransaction implements Transaction, LockRecords {
     this.sql = new SqlTransaction(dialect, dataSource);
   }
 
+  /** The SQL transaction underneath, for statements of its own (cluster mode). */
+  SqlTransaction sql() {
+    return sql;
+  }
+
   // ---- shares and files ----
 
   @Override
@@ -337,7 +342,8 @@ final class JdbcTransaction implements Transaction, LockRecords {
     return dialect.upsert("locks", "id", LockRows.COLUMNS);
   }
 
-  private void check(PersistedLock r) {
+  /** Checks a record before it is written: INVALID_ARGUMENT for what the database cannot hold. */
+  void check(PersistedLock r) {
     RecordLimits.check(r);
     storable("lock record id", r.id());
     storable("share name", r.share());

@@ -41,7 +41,7 @@ import org.dittofs.metadata.errors.StoreError;
  * --} are comments.
  */
 public final class Migrations {
-  /** The store's migrations, oldest first. */
+  /** The store's migrations, oldest first (PostgreSQL has more: {@link Dialect#scripts}). */
   public static final List<String> SCRIPTS = List.of("V1__init.sql");
 
   private static final Pattern NAME = Pattern.compile("V([0-9]+)__([A-Za-z0-9_]+)\\.sql");
@@ -49,9 +49,9 @@ public final class Migrations {
   private final Dialect dialect;
   private final List<Script> scripts;
 
-  /** The runner for {@link #SCRIPTS}. */
+  /** The runner for the dialect's scripts ({@link Dialect#scripts}). */
   public Migrations(Dialect dialect) {
-    this(dialect, SCRIPTS);
+    this(dialect, dialect.scripts());
   }
 
   Migrations(Dialect dialect, List<String> names) {

@@ -564,13 +564,18 @@ public abstract class JdbcStoreContract {
     }
     try (Connection c = rawDataSource().getConnection();
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT version, description FROM schema_version")) {
-      assertThat(rs.next()).isTrue();
-      assertThat(rs.getInt(1)).isEqualTo(1);
-      assertThat(rs.getString(2)).isEqualTo("init");
+        ResultSet rs =
+            s.executeQuery("SELECT version, description FROM schema_version ORDER BY version")) {
+      // each of the dialect's scripts once, in order: V1__init.sql, (PostgreSQL) V2__cluster.sql
+      List<String> scripts = dialect().scripts();
+      for (int i = 0; i < scripts.size(); i++) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getInt(1)).isEqualTo(i + 1);
+        assertThat("V" + rs.getInt(1) + "__" + rs.getString(2) + ".sql").isEqualTo(scripts.get(i));
+      }
       assertThat(rs.next()).isFalse();
     }
-    assertThat(new Migrations(dialect()).latestVersion()).isEqualTo(1);
+    assertThat(new Migrations(dialect()).latestVersion()).isEqualTo(dialect().scripts().size());
   }
 
   @Test

@@ -2,11 +2,14 @@ package org.dittofs.metadata.store.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.errors.StoreErrors;
+import org.dittofs.metadata.store.jdbc.ClusteredJdbcStore;
 import org.dittofs.metadata.store.jdbc.Dialect;
+import org.dittofs.metadata.store.jdbc.JdbcLockCluster;
 import org.dittofs.metadata.store.jdbc.JdbcMetadataStore;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -32,6 +35,12 @@ public final class PostgresStores {
   /** How long {@code begin()} waits for a pooled connection before STORE_UNAVAILABLE. */
   static final long CONNECTION_TIMEOUT_MILLIS = 5_000;
 
+  /** Cluster mode: the longest wait for a file (or row) held by another node's transaction. */
+  static final String CLUSTER_LOCK_TIMEOUT = "10s";
+
+  /** Cluster mode: a transaction idle this long is ended by the server, releasing its locks. */
+  static final String CLUSTER_IDLE_TIMEOUT = "30s";
+
   private PostgresStores() {}
 
   /**
@@ -43,6 +52,10 @@ public final class PostgresStores {
    *     be reached or refuses the login, IO_ERROR if the schema cannot be migrated
    */
   public static JdbcMetadataStore open(String url, String user, String password) {
+    return open(dataSource(url, user, password), DEFAULT_POOL_SIZE);
+  }
+
+  private static DataSource dataSource(String url, String user, String password) {
     PGSimpleDataSource ds = new PGSimpleDataSource();
     try {
       ds.setUrl(withBatchRewrite(url));
@@ -55,25 +68,82 @@ public final class PostgresStores {
     if (password != null && !password.isEmpty()) {
       ds.setPassword(password);
     }
-    return open(ds, DEFAULT_POOL_SIZE);
+    return ds;
   }
 
   /** Opens a store over connections from {@code source}, pooled by HikariCP. */
   static JdbcMetadataStore open(DataSource source, int poolSize) {
+    HikariDataSource pool = pool(source, poolSize, false);
+    return JdbcMetadataStore.open(pool, Dialect.POSTGRESQL, pool::close);
+  }
+
+  /**
+   * Opens the store in the database at {@code url} as node {@code node} of the cluster of servers
+   * that share it (docs/cluster.md). The node has not joined yet: the lock manager over it joins.
+   *
+   * @param node this server's id in the cluster, unique among the live nodes (1 to 255 characters)
+   * @throws StoreError as {@link #open(String, String, String)}; INVALID_ARGUMENT for a bad node id
+   */
+  public static ClusteredJdbcStore openCluster(
+      String url, String user, String password, String node) {
+    return openCluster(url, user, password, node, JdbcLockCluster.DEFAULT_HEARTBEAT);
+  }
+
+  /**
+   * As {@link #openCluster(String, String, String, String)}, beating the node's heartbeat (and
+   * looking for dead nodes) every {@code heartbeat}.
+   */
+  public static ClusteredJdbcStore openCluster(
+      String url, String user, String password, String node, Duration heartbeat) {
+    return openCluster(dataSource(url, user, password), DEFAULT_POOL_SIZE, node, heartbeat);
+  }
+
+  /**
+   * As {@link #openCluster(String, String, String, String, Duration)} over connections from {@code
+   * source}.
+   */
+  static ClusteredJdbcStore openCluster(
+      DataSource source, int poolSize, String node, Duration heartbeat) {
+    HikariDataSource pool = pool(source, poolSize, true);
+    try {
+      JdbcLockCluster cluster = new JdbcLockCluster(pool, node, new PgNotifications(), heartbeat);
+      return new ClusteredJdbcStore(
+          JdbcMetadataStore.open(pool, Dialect.POSTGRESQL, pool::close), cluster);
+    } catch (RuntimeException e) {
+      pool.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The pool. In cluster mode its connections run in READ COMMITTED (a file's version must be read
+   * with a snapshot taken after the file's lock was granted), wait at most {@value
+   * #CLUSTER_LOCK_TIMEOUT} for a lock held by another node, and a transaction left idle for {@value
+   * #CLUSTER_IDLE_TIMEOUT} (a node cut off or hung mid-operation) is ended by the server, which
+   * releases its file's lock.
+   */
+  private static HikariDataSource pool(DataSource source, int poolSize, boolean cluster) {
     HikariConfig config = new HikariConfig();
     config.setDataSource(source);
-    config.setPoolName("dittofs-postgres");
+    config.setPoolName(cluster ? "dittofs-postgres-cluster" : "dittofs-postgres");
     config.setMaximumPoolSize(poolSize);
     config.setConnectionTimeout(CONNECTION_TIMEOUT_MILLIS);
-    HikariDataSource pool;
+    if (cluster) {
+      config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+      config.setConnectionInitSql(
+          "SET lock_timeout = '"
+              + CLUSTER_LOCK_TIMEOUT
+              + "'; SET idle_in_transaction_session_timeout = '"
+              + CLUSTER_IDLE_TIMEOUT
+              + "'");
+    }
     try {
-      pool = new HikariDataSource(config);
+      return new HikariDataSource(config);
     } catch (RuntimeException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       throw new StoreError(
           ErrorCode.STORE_UNAVAILABLE, "postgres store: cannot connect: " + cause.getMessage(), e);
     }
-    return JdbcMetadataStore.open(pool, Dialect.POSTGRESQL, pool::close);
   }
 
   /**

@@ -28,6 +28,7 @@ import org.dittofs.metadata.store.jdbc.Dialect;
 import org.dittofs.metadata.store.jdbc.FaultyDataSource;
 import org.dittofs.metadata.store.jdbc.JdbcMetadataStore;
 import org.dittofs.metadata.store.jdbc.JdbcStoreContract;
+import org.dittofs.metadata.store.jdbc.Migrations;
 import org.dittofs.metadata.store.jdbc.Records;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -143,7 +144,7 @@ class PostgresStoreTest extends JdbcStoreContract {
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM schema_version")) {
       rs.next();
-      assertThat(rs.getInt(1)).isEqualTo(1);
+      assertThat(rs.getInt(1)).isEqualTo(new Migrations(Dialect.POSTGRESQL).latestVersion());
     }
   }
 

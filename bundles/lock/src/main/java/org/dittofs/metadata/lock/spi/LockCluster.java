@@ -1,0 +1,164 @@
+package org.dittofs.metadata.lock.spi;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.LockClient;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * What a store offers when several lock managers (nodes, one per server process) share it: cluster
+ * mode (docs/cluster.md). The store is then the truth and each manager's tables are a cache: every
+ * operation on a file runs inside {@link #onFile}, exclusive with every operation on that file at
+ * every node, and sees every change committed before it.
+ *
+ * <p>Contract for implementations:
+ *
+ * <ul>
+ *   <li>{@link #onFile} and {@link #read} are linearizable per file: the operations on one file, at
+ *       all nodes, take effect in one order, each seeing the state the previous one committed.
+ *       Operations on different files never wait for each other, except where the implementation
+ *       maps two files to one lock (which only serializes more than needed).
+ *   <li>A write is durable and visible to every node when {@code onFile} returns normally, and not
+ *       at all if it throws STORE_UNAVAILABLE before {@link FileWork#settled} was called. The
+ *       outcome of a commit the database may or may not have made is reported as STORE_UNAVAILABLE
+ *       too; the caller must then treat its cached state of the file as unknown.
+ *   <li>Failures are {@link org.dittofs.metadata.errors.StoreError}s: STORE_UNAVAILABLE when the
+ *       database cannot be reached or the file stays held by another node past the store's lock
+ *       timeout, INVALID_ARGUMENT for values the store cannot hold (raised by {@link
+ *       FileTransaction#write}, before anything is written).
+ *   <li>Thread-safe: any number of threads may run operations, on the same or different files.
+ * </ul>
+ */
+@ConsumerType
+public interface LockCluster {
+
+  /** This node's id, unique among the live nodes of the cluster. */
+  String node();
+
+  /**
+   * Joins the cluster as a live node: from now until {@link #leave} the node counts as alive. A
+   * node joining a cluster with no live node starts it (a cold start) and moves the cluster to a
+   * new epoch.
+   *
+   * @return the cluster's epoch, which every node joined to this cluster uses for its record ids
+   *     and records
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached; INVALID_ARGUMENT if a live node already has this node's id
+   */
+  long join();
+
+  /** Leaves the cluster cleanly (the node stops); idempotent, never throws. */
+  void leave();
+
+  /**
+   * Starts telling this node what the cluster needs it to do, on a thread of the store, one call at
+   * a time; each call must return quickly (schedule the work elsewhere). Stops at {@link #leave}.
+   *
+   * @param changed called with a file where other nodes decided queued requests of this node
+   *     ({@link FileTransaction#notify}), or with null when notifications may have been lost (the
+   *     node's membership was renewed): then every file with queued requests of this node must be
+   *     looked at
+   * @param expired called with a client whose state this node must release now: its node died and
+   *     its lease ran out without it registering anywhere else, or its node died while its ttl
+   *     release was pending. The node calls {@link #clientReleased} when it is done.
+   */
+  void listen(Consumer<FileHandle> changed, Consumer<LockClient> expired);
+
+  /**
+   * A client registered at this node: it belongs to this node from now on, with everything it holds
+   * (a client that registered at another node before moves here: failover). If this node dies, its
+   * state is released once {@code lease} has passed, unless it registers elsewhere first.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  void clientRegistered(String clientId, String adapter, Duration lease);
+
+  /**
+   * A client of this node unregistered with a ttl: its state is released when the ttl runs out (by
+   * this node's timer, or by another node if this one dies first), unless it registers again.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  void clientUnregistered(String clientId, String adapter, Duration ttl);
+
+  /**
+   * Whether this node may release the client's state now for a ttl it timed: false if the client
+   * has registered at another node meanwhile (it belongs there, with its state).
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  boolean mayRelease(String clientId, String adapter);
+
+  /**
+   * The client's state was released (unregistered with no ttl, rebooted, expired): it belongs to no
+   * node any more.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  void clientReleased(String clientId, String adapter);
+
+  /**
+   * Runs {@code work} on {@code file} exclusively with every other {@code onFile} on the same file
+   * at every node, with the file's committed state at hand ({@link FileTransaction}), then commits
+   * what it wrote together with a new version of the file, calls {@link FileWork#settled} and
+   * returns its result. What {@code work} wrote is committed also when it throws (its exception is
+   * rethrown afterwards), so a change made on the way to a refusal stays.
+   *
+   * @return what {@code work} returned
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the file could not be held,
+   *     read or committed ({@code settled} not called); what {@code work} threw otherwise
+   */
+  <T> T onFile(FileHandle file, FileWork<T> work);
+
+  /**
+   * Runs {@code work} on the latest committed state of {@code file} without holding it: for
+   * operations that change nothing (tests, I/O checks, snapshots). {@link FileTransaction#write} is
+   * refused. {@link FileWork#settled} is called with the version read.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the file could not be read;
+   *     what {@code work} threw otherwise
+   */
+  <T> T read(FileHandle file, FileWork<T> work);
+
+  /**
+   * Takes {@code size} consecutive record-id sequence numbers for this node and returns the first.
+   * Every block taken is above every block taken before it at any node, so a node that takes a
+   * block after seeing a record makes ids above that record's.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  long idBlock(int size);
+
+  /**
+   * The files where the client has records (locks or opens) or waiting requests, as committed: a
+   * client's state may have been made at another node before it registered here.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  List<FileHandle> filesOf(String clientId, String adapter);
+
+  /**
+   * The files that have records (locks or opens) in the cluster, as committed, in no particular
+   * order.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  List<FileHandle> files();
+
+  /**
+   * The number of lock records (not opens) of the whole cluster, as committed.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  long lockCount();
+}

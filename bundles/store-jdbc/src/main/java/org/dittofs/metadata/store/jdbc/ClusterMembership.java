@@ -1,0 +1,375 @@
+package org.dittofs.metadata.store.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.dittofs.metadata.errors.ErrorCode;
+import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.errors.StoreErrors;
+import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.LockClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A cluster node's membership on PostgreSQL (docs/cluster.md, "Nodes, partitions"): one connection
+ * of its own, held for the node's life, whose session holds the session-level advisory lock
+ * ({@value JdbcLockCluster#NODES}, the node's key) that says the node is alive; PostgreSQL drops it
+ * when the session ends, at once for a killed process. The same session {@code LISTEN}s to the
+ * node's channel, and a thread of its own polls it, beats the heartbeat ({@code
+ * cluster_nodes.heartbeat_at}, database clock) and looks for dead nodes:
+ *
+ * <ul>
+ *   <li>their queued requests are dropped (their callers died with them);
+ *   <li>their registered clients are marked orphaned; a client whose lease (or pending ttl) has run
+ *       out since is claimed by this node (one claim wins) and handed to {@code expired}.
+ * </ul>
+ *
+ * If the session breaks (the database restarted, or this node was cut off longer than the server
+ * keeps a silent session), the node has lost its liveness lock and may have been taken for dead:
+ * the thread joins again every second until it succeeds, and then reports that notifications may
+ * have been lost.
+ *
+ * <p>Concurrency: {@code connection}, {@code key}, {@code epoch} and {@code thread} are guarded by
+ * this object's monitor (join, listen, leave, rejoin); once the thread runs, it alone uses the
+ * connection until {@code leaving} (volatile) stops it.
+ */
+final class ClusterMembership {
+  private static final Logger LOG = LoggerFactory.getLogger("org.dittofs.metadata.cluster");
+
+  /** How long the thread waits for notifications before it looks at its clock and flag again. */
+  private static final int POLL_MILLIS = 100;
+
+  private static final String THIS_DATABASE =
+      " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+
+  private static final String LIVE_OTHERS =
+      "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2"
+          + " AND classid = "
+          + JdbcLockCluster.NODES
+          + THIS_DATABASE
+          + " AND pid <> pg_backend_pid()";
+
+  /** Nodes whose membership session is alive now (this one included), in SQL. */
+  static final String LIVE_NODES =
+      "SELECT n.node FROM cluster_nodes n WHERE EXISTS (SELECT 1 FROM pg_locks l"
+          + " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.classid = "
+          + JdbcLockCluster.NODES
+          + " AND l.objid = n.key::oid"
+          + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))";
+
+  private final DataSource dataSource;
+  private final String node;
+  private final ClusterNotifications notifications;
+  private final Duration heartbeat;
+  private final Runnable dropDeadWaiters;
+  private Connection connection;
+  private long key;
+  private long epoch;
+  private Thread thread;
+  private volatile boolean leaving;
+
+  ClusterMembership(
+      DataSource dataSource,
+      String node,
+      ClusterNotifications notifications,
+      Duration heartbeat,
+      Runnable dropDeadWaiters) {
+    this.dataSource = dataSource;
+    this.node = node;
+    this.notifications = notifications;
+    this.heartbeat = heartbeat;
+    this.dropDeadWaiters = dropDeadWaiters;
+  }
+
+  /** See {@link org.dittofs.metadata.lock.spi.LockCluster#join}. */
+  synchronized long join() {
+    if (connection != null) {
+      return epoch;
+    }
+    Connection c;
+    try {
+      c = dataSource.getConnection();
+    } catch (SQLException e) {
+      throw unavailable("joining the cluster", e);
+    }
+    try {
+      c.setAutoCommit(false);
+      execute(c, "SELECT pg_advisory_xact_lock(" + JdbcLockCluster.MEMBERSHIP + ", 0)");
+      long k = nodeKey(c);
+      if (!queryBoolean(
+          c, "SELECT pg_try_advisory_lock(" + JdbcLockCluster.NODES + ", " + k + ")")) {
+        c.rollback();
+        throw StoreErrors.invalidArgument(
+            "cluster node id '"
+                + node
+                + "' is already live in this cluster; give each node its own");
+      }
+      if (queryLong(c, LIVE_OTHERS) == 0) {
+        execute(c, "UPDATE server_state SET epoch = epoch + 1 WHERE id = 1"); // a cold start
+      }
+      long ep = queryLong(c, "SELECT epoch FROM server_state WHERE id = 1");
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "UPDATE cluster_nodes SET incarnation = incarnation + 1, started_at = now(),"
+                  + " heartbeat_at = now(), left_at = NULL WHERE node = ?")) {
+        ps.setString(1, node);
+        ps.executeUpdate();
+      }
+      c.commit();
+      c.setAutoCommit(true); // notifications reach a session only between transactions
+      connection = c;
+      key = k;
+      epoch = ep;
+    } catch (SQLException | RuntimeException e) {
+      abandon(c);
+      if (e instanceof StoreError se) {
+        throw se;
+      }
+      throw unavailable("joining the cluster", e);
+    }
+    dropDeadWaiters.run(); // this node's from an earlier incarnation, and dead nodes'
+    return epoch;
+  }
+
+  /** See {@link org.dittofs.metadata.lock.spi.LockCluster#listen}. */
+  void listen(Consumer<FileHandle> changed, Consumer<LockClient> expired) {
+    Thread t;
+    synchronized (this) {
+      if (connection == null) {
+        throw new IllegalStateException("node '" + node + "' listens only once it has joined");
+      }
+      if (thread != null) {
+        return;
+      }
+      t = new Thread(() -> run(changed, expired), "dittofs-cluster-" + node);
+      t.setDaemon(true);
+      thread = t;
+    }
+    t.start();
+  }
+
+  /** The membership thread: notifications, heartbeat, dead nodes; a broken session rejoins. */
+  private void run(Consumer<FileHandle> changed, Consumer<LockClient> expired) {
+    while (!leaving) {
+      Connection c;
+      long k;
+      synchronized (this) {
+        c = connection;
+        k = key;
+      }
+      try {
+        execute(c, "LISTEN " + JdbcLockCluster.CHANNEL + k);
+        long nextBeat = 0;
+        while (!leaving) {
+          for (String payload : notifications.poll(c, POLL_MILLIS)) {
+            changed.accept(FileHandle.fromHex(payload));
+          }
+          if (System.nanoTime() - nextBeat >= 0) {
+            beat(c, expired);
+            nextBeat = System.nanoTime() + heartbeat.toNanos();
+          }
+        }
+      } catch (SQLException | RuntimeException e) {
+        if (leaving) {
+          return;
+        }
+        LOG.error("cluster node '" + node + "' lost its membership session; joining again: " + e);
+        rejoin();
+        changed.accept(null);
+      }
+    }
+  }
+
+  /** Joins again after the membership session broke, every second until it works. */
+  private void rejoin() {
+    while (!leaving) {
+      synchronized (this) {
+        if (connection != null) {
+          abandon(connection);
+          connection = null;
+        }
+      }
+      try {
+        join();
+        return;
+      } catch (StoreError e) {
+        LOG.warn("cluster node '" + node + "' cannot join: " + e);
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  /**
+   * One heartbeat: this node's {@code heartbeat_at}; dead nodes' queued requests dropped, their
+   * clients marked orphaned, and each client whose time has come claimed and handed over.
+   */
+  private void beat(Connection c, Consumer<LockClient> expired) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("UPDATE cluster_nodes SET heartbeat_at = now() WHERE node = ?")) {
+      ps.setString(1, node);
+      ps.executeUpdate();
+    }
+    if (queryBoolean(
+        c, "SELECT EXISTS (SELECT 1 FROM lock_waiters WHERE node NOT IN (" + LIVE_NODES + "))")) {
+      dropDeadWaiters.run();
+    }
+    execute(
+        c,
+        "UPDATE cluster_clients SET orphaned_at = now() WHERE orphaned_at IS NULL"
+            + " AND node NOT IN ("
+            + LIVE_NODES
+            + ")");
+    List<String[]> due = new ArrayList<>();
+    try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT client_id, adapter, node FROM cluster_clients WHERE node NOT IN ("
+                    + LIVE_NODES
+                    + ") AND (release_at <= now() OR (release_at IS NULL"
+                    + " AND orphaned_at + lease_millis * interval '1 millisecond' <= now()))");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        due.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
+      }
+    }
+    for (String[] d : due) {
+      // the claim: one node wins; if it dies before it is done, the next beat claims it again
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "UPDATE cluster_clients SET node = ?, orphaned_at = NULL, release_at = now()"
+                  + " WHERE client_id = ? AND adapter = ? AND node = ?")) {
+        ps.setString(1, node);
+        ps.setString(2, d[0]);
+        ps.setString(3, d[1]);
+        ps.setString(4, d[2]);
+        if (ps.executeUpdate() == 1) {
+          LOG.info(
+              "cluster node '"
+                  + node
+                  + "' releases client "
+                  + d[0]
+                  + " of dead node '"
+                  + d[2]
+                  + "': its lease ran out");
+          expired.accept(new LockClient(d[0], d[1]));
+        }
+      }
+    }
+  }
+
+  /** See {@link org.dittofs.metadata.lock.spi.LockCluster#leave}. */
+  void leave() {
+    Thread t;
+    Connection c;
+    synchronized (this) {
+      leaving = true;
+      t = thread;
+      c = connection;
+    }
+    if (t != null) {
+      try {
+        t.join(20L * POLL_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    synchronized (this) {
+      connection = null;
+    }
+    if (c == null) {
+      return;
+    }
+    try {
+      try (PreparedStatement ps =
+          c.prepareStatement("UPDATE cluster_nodes SET left_at = now() WHERE node = ?")) {
+        ps.setString(1, node);
+        ps.executeUpdate();
+      }
+    } catch (SQLException e) {
+      // the session is gone or going: its liveness lock goes with it
+    } finally {
+      abandon(c);
+    }
+  }
+
+  /** The node's key, registering the node on its first join. */
+  private long nodeKey(Connection c) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT key FROM cluster_nodes WHERE node = ?")) {
+      ps.setString(1, node);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          return rs.getLong(1);
+        }
+      }
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO cluster_nodes (node, key, incarnation, started_at, heartbeat_at)"
+                + " VALUES (?, nextval('cluster_node_keys'), 0, now(), now()) RETURNING key")) {
+      ps.setString(1, node);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** Ends a membership session's hold: session locks are released, the connection closed. */
+  private static void abandon(Connection c) {
+    try {
+      if (!c.getAutoCommit()) {
+        c.rollback();
+        c.setAutoCommit(true);
+      }
+      execute(c, "SELECT pg_advisory_unlock_all()");
+    } catch (SQLException e) {
+      // a broken session: the server releases its locks when it ends
+    }
+    try {
+      c.close();
+    } catch (SQLException e) {
+      // nothing more to release
+    }
+  }
+
+  private static void execute(Connection c, String sql) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.execute();
+    }
+  }
+
+  private static boolean queryBoolean(Connection c, String sql) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getBoolean(1);
+    }
+  }
+
+  private static long queryLong(Connection c, String sql) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private StoreError unavailable(String what, Throwable cause) {
+    return new StoreError(
+        ErrorCode.STORE_UNAVAILABLE,
+        "cluster node '" + node + "': " + what + " failed: " + cause.getMessage(),
+        cause);
+  }
+}

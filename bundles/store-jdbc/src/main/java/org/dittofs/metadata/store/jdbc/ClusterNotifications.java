@@ -1,0 +1,21 @@
+package org.dittofs.metadata.store.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * How a cluster node receives the notifications its connection {@code LISTEN}s to: a driver's own
+ * API (pgjdbc's {@code PGConnection.getNotifications}), given by the store bundle that has the
+ * driver.
+ */
+@FunctionalInterface
+public interface ClusterNotifications {
+  /**
+   * Waits at most {@code timeoutMillis} for notifications on {@code c} and returns their payloads
+   * (empty if none came).
+   *
+   * @throws SQLException if the connection is broken
+   */
+  List<String> poll(Connection c, int timeoutMillis) throws SQLException;
+}
