@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The production {@link LockScheduler}: the system clocks and one daemon timer thread named {@value
- * #THREAD_NAME}.
+ * #THREAD_NAME}; on the system UTC clock also the request clock ({@link #requestNanoTime}, a {@link
+ * CoarseClock} whose ticker thread runs only while requests read it).
  *
  * <p>Thread-safety: every method may be called from any thread. The executor and the clock offset
  * ({@code offset}: volatile, an immutable record replaced whole) are the only shared state; the
