@@ -494,39 +494,24 @@ class ClientsTest {
     checkEverything();
   }
 
-  @Test
-  void revokingACourtesyClientWakesOtherWaitersItBlocked() {
-    locks.registerClient(a.client(), "", Duration.ZERO);
-    grant(a.exclusive(0, 100));
-    PendingLock waitingC = locks.lockBlocking(c.exclusive(50, 10), Duration.ofMinutes(5));
-    sched.advance(LEASE.plusSeconds(1));
-
-    assertThat(locks.lock(b.exclusive(0, 10)).granted()).isTrue();
-
-    assertThat(waitingC.poll()).get().extracting(Lock::range).isEqualTo(ByteRange.of(50, 59));
-    checkEverything();
-  }
-
   /**
-   * A refused multi-range request is no change of the table (its elements were tried and taken
-   * back), so the queue is not re-checked and nothing is revoked on the way. It used to re-check
-   * the queue, where the waiter revoked the courtesy client's lock: a refused request had a side
-   * effect (found by the lifecycle model with courtesy clients).
+   * A waiter blocked by a registered client is served when that client becomes a courtesy client,
+   * before any other request (the cases are in {@link CourtesyWaitersTest}); a later request meets
+   * no courtesy lock any more.
    */
   @Test
-  void aRefusedMultiRangeLockRechecksNoWaiterAndRevokesNothing() {
+  void aWaiterBlockedByAClientThatFallsSilentIsGrantedWhenTheLeaseRunsOut() {
     locks.registerClient(a.client(), "", Duration.ZERO);
     Lock held = grant(a.exclusive(0, 100));
     PendingLock waitingC = locks.lockBlocking(c.exclusive(50, 10), Duration.ofMinutes(5));
     sched.advance(LEASE.plusSeconds(1));
-    Requests.Owner w = on.windows("smb:w");
 
-    LockResult res = locks.lockAll(List.of(w.exclusive(200, 10), w.exclusive(200, 10)));
-
-    assertThat(res.granted()).isFalse();
-    assertThat(waitingC.isDone()).isFalse();
-    assertThat(heldBy(a)).containsExactly(held);
-    assertThat(releasedOf(a)).isEmpty();
+    assertThat(waitingC.poll()).get().extracting(Lock::range).isEqualTo(ByteRange.of(50, 59));
+    assertThat(releasedOf(a))
+        .singleElement()
+        .satisfies(e -> assertThat(e.removed()).containsExactly(held));
+    assertThat(locks.lock(b.exclusive(0, 10)).granted()).isTrue();
+    assertThat(releasedOf(a)).hasSize(1);
     checkEverything();
   }
 

@@ -2,6 +2,7 @@ package org.dittofs.metadata.lock.internal;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,13 @@ import org.dittofs.metadata.lock.host.LockScheduler;
  * while calling the methods that take it, except {@link #touch}, which takes none.
  */
 final class ClientRegistry {
+  /**
+   * No moment: no lease runs out ({@link #firstCourtesy}). No reading of {@link
+   * LockScheduler#nanoTime} is this value in practice (the system's counts from boot, the test
+   * scheduler's from zero).
+   */
+  static final long NEVER = Long.MIN_VALUE;
+
   private final ConcurrentHashMap<LockClient, ClientState> clients = new ConcurrentHashMap<>();
   private final Map<String, Integer> perAdapter = new HashMap<>(); // guarded by this
   private final LockScheduler scheduler;
@@ -122,10 +130,33 @@ final class ClientRegistry {
   }
 
   /**
-   * Registers (or registers again) a client; a pending ttl release is cancelled.
-   *
-   * @throws StoreError CONNECTION_LIMIT_REACHED if the adapter is at its cap
+   * The first moment ({@link LockScheduler#nanoTime}) at which one of {@code holders}, other than
+   * {@code except}, becomes a courtesy client if nothing is heard of it: its last request plus the
+   * lease plus one nanosecond ({@link #isCourtesy} counts "longer than the lease"). Only registered
+   * clients that are not courtesy clients yet count; {@link #NEVER} if none does. The moment moves
+   * later when such a client renews; a client that registers later was not counted.
    */
+  long firstCourtesy(Collection<LockClient> holders, LockClient except) {
+    long now = scheduler.nanoTime();
+    long lease = leaseNanos.getAsLong();
+    long first = NEVER;
+    for (LockClient c : holders) {
+      ClientState s = c.equals(except) ? null : clients.get(c);
+      if (s != null && s.registered) {
+        long at = s.lastSeenNanos + lease + 1;
+        if (at - now > 0) {
+          first = earlier(first, at);
+        }
+      }
+    }
+    return first;
+  }
+
+  /** The earlier of two moments of {@link LockScheduler#nanoTime}, either {@link #NEVER}. */
+  static long earlier(long a, long b) {
+    return a == NEVER ? b : b == NEVER || a - b <= 0 ? a : b;
+  }
+
   /**
    * Registers (or registers again) a client; a pending ttl release is cancelled.
    *

@@ -21,8 +21,8 @@ import org.dittofs.metadata.lock.host.LockEvent;
  * by file.
  *
  * <p>Concurrency: no state of its own; the {@link ClientRegistry} guards the clients, and each
- * file's state is changed under its table's monitor. The registry's monitor is never taken inside a
- * table monitor.
+ * file's state (its waiters' lease timer included) is changed under its table's monitor. The
+ * registry's monitor is never taken inside a table monitor.
  */
 final class ClientSessions {
   private final RequestChecks checks;
@@ -76,6 +76,29 @@ final class ClientSessions {
     events.publish(
         new LockEvent.ClientRegistered(
             client, remoteAddress == null ? "" : remoteAddress, renewal));
+    if (!renewal) {
+      leaseStarted(client);
+    }
+  }
+
+  /**
+   * A client that was not registered (here: in cluster mode it may come from another node) has a
+   * lease from now on: the waiters its locks block are re-checked when it runs out, so the lease
+   * timers of its files with waiters are set again (SPEC 9). A renewal only moves a lease later,
+   * which the timers find out when they fire.
+   */
+  private void leaseStarted(LockClient client) {
+    ClientState s = clients.get(client);
+    for (FileHandle f : tables.clientFiles(client, s == null ? null : s.files)) {
+      tables.recheck(f);
+    }
+  }
+
+  /** The lease time changed: the lease timers of files with waiters are set for the new moments. */
+  void leaseTimeChanged() {
+    for (FileHandle f : tables.files()) {
+      tables.recheck(f);
+    }
   }
 
   void unregister(LockClient client) {

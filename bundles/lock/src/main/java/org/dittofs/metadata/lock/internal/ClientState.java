@@ -14,7 +14,9 @@ import org.dittofs.metadata.lock.host.LockScheduler;
  * What the manager knows of one client. {@code locks} and {@code files} are thread-safe on their
  * own; {@code lastSeenNanos} is volatile (written with release semantics by every request of the
  * client); the registration fields ({@code registered}, {@code remoteAddress}, {@code ttl}, {@code
- * releaseTimer}, {@code generation}) are guarded by the {@link ClientRegistry}'s monitor.
+ * releaseTimer}, {@code generation}) are written under the {@link ClientRegistry}'s monitor, and
+ * all but {@code registered} are read under it too. {@code registered} is volatile: the courtesy
+ * decisions read it under a file table's monitor, where the registry's monitor is never taken.
  */
 final class ClientState {
   final LockClient client;
@@ -46,7 +48,7 @@ final class ClientState {
   /** Set once the registry dropped this state; file tables that remember it must look again. */
   volatile boolean forgotten;
 
-  boolean registered; // explicitly registered and not unregistered since
+  volatile boolean registered; // explicitly registered and not unregistered since
   boolean counted; // counted against its adapter's connection cap
   String remoteAddress = "";
   Duration ttl = Duration.ZERO;

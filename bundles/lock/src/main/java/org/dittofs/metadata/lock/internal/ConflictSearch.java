@@ -112,16 +112,32 @@ final class ConflictSearch {
   }
 
   /**
+   * What a waiter waits on: the owners it waits on and the first moment a lease that may free it
+   * runs out ({@link ClientRegistry#firstCourtesy}: of the clients holding the granted locks that
+   * block it, {@link ClientRegistry#NEVER} if none).
+   */
+  record Blockers(Set<LockOwner> owners, long courtesyAt) {}
+
+  /**
    * The owners {@code req} waits on, exactly as {@link #conflict} decides: owners of the granted
    * locks that conflict with the record the grant would leave (a POSIX request's coalesced span,
    * which contains its range) and, under FIFO fairness and unless the request is a downgrade (which
-   * never waits behind waiters), of the conflicting waiters queued before it.
+   * never waits behind waiters), of the conflicting waiters queued before it; and when one of the
+   * clients holding those locks becomes a courtesy client, whose locks the request would revoke.
    */
-  Set<LockOwner> blockers(FileLockTable t, LockRequest req, Waiter self) {
+  Blockers blockers(FileLockTable t, LockRequest req, Waiter self) {
     Set<LockOwner> out = new HashSet<>();
+    Set<LockClient> holders = new HashSet<>();
     ByteRange span = req.flavour() == LockFlavour.POSIX ? posix.coalescedSpan(t, req) : req.range();
     t.forEachConflict(
-        req.owner(), req.type(), span, Conflicts.Purpose.LOCK, l -> out.add(l.owner()));
+        req.owner(),
+        req.type(),
+        span,
+        Conflicts.Purpose.LOCK,
+        l -> {
+          out.add(l.owner());
+          holders.add(l.client());
+        });
     if (config.get().fairness() == LockConfig.Fairness.FIFO && !posix.weakens(t, req)) {
       for (Waiter w : t.waiters()) {
         if (w == self) {
@@ -133,6 +149,6 @@ final class ConflictSearch {
         }
       }
     }
-    return out;
+    return new Blockers(out, clients.firstCourtesy(holders, req.client()));
   }
 }

@@ -56,8 +56,9 @@ final class CoordinatedTables {
   /**
    * Runs {@code op} on the file's current table inside the file's coordinated operation ({@code
    * write}) or on its latest committed state (a read), as {@link LockTables#run} runs it on one
-   * node: the waiters are re-checked if the table changed, and what the operation deferred runs
-   * after the monitor is released.
+   * node: the waiters are re-checked if the table changed, the table's lease timer is kept ({@link
+   * LockTables#keepLeaseTimer}), and what the operation deferred runs after the monitor is
+   * released.
    */
   <T> T run(FileHandle file, boolean write, BiFunction<FileLockTable, Deferred, T> op) {
     List<Runnable> after = null;
@@ -93,6 +94,8 @@ final class CoordinatedTables {
               }
             }
             throw e;
+          } finally {
+            tables.keepLeaseTimer(file, t);
           }
         }
       }

@@ -3,7 +3,6 @@ package org.dittofs.metadata.lock.internal;
 import static org.dittofs.metadata.lock.internal.RequestChecks.requireNonNull;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -156,10 +155,11 @@ public final class DefaultLockManager implements LockManager {
             cluster == null ? WaitLinks.local() : new ClusterLinks(cluster.node(), current, waits));
     this.tables =
         cluster == null
-            ? new LockTables(events, cfg, waiting)
+            ? new LockTables(events, cfg, timers, waiting)
             : new LockTables(
                 events,
                 cfg,
+                timers,
                 waiting,
                 lt ->
                     new CoordinatedTables(
@@ -490,24 +490,28 @@ public final class DefaultLockManager implements LockManager {
   @Override
   public void reconfigure(LockConfig newConfig) {
     requireNonNull(newConfig, "configuration");
+    LockConfig old;
     synchronized (config) {
-      LockConfig old = config.get();
+      old = config.get();
       boolean total = old.maxLocksTotal() <= 0 && newConfig.maxLocksTotal() > 0;
       boolean perClient = old.maxLocksPerClient() <= 0 && newConfig.maxLocksPerClient() > 0;
       if (!total && !perClient) {
         config.set(newConfig);
-        return;
+      } else {
+        tables.withTrafficHeld(
+            () -> {
+              if (total) {
+                limits.startCountingTotal(tables.lockCount());
+              }
+              if (perClient) {
+                limits.startCountingClients(tables.allLocks(), clients);
+              }
+              config.set(newConfig);
+            });
       }
-      tables.withTrafficHeld(
-          () -> {
-            if (total) {
-              limits.startCountingTotal(tables.lockCount());
-            }
-            if (perClient) {
-              limits.startCountingClients(tables.allLocks(), clients);
-            }
-            config.set(newConfig);
-          });
+    }
+    if (!old.leaseTime().equals(newConfig.leaseTime())) {
+      sessions.leaseTimeChanged();
     }
   }
 
@@ -573,18 +577,7 @@ public final class DefaultLockManager implements LockManager {
    * snapshot without the idle ones ({@link LockTables}), each checked under its monitor.
    */
   Map<FileHandle, FileLockTable> tables() {
-    Map<FileHandle, FileLockTable> out = new HashMap<>();
-    tables
-        .map()
-        .forEach(
-            (f, t) -> {
-              synchronized (t) {
-                if (!t.isEmpty()) {
-                  out.put(f, t);
-                }
-              }
-            });
-    return out;
+    return tables.busyTables();
   }
 
   /** Every mapped table, idle ones included, for tests of the sweep. */

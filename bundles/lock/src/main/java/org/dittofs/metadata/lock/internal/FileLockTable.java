@@ -27,11 +27,11 @@ import org.dittofs.metadata.lock.LockType;
  * owner locking and unlocking one range allocates no index each time); {@code idleOwners} counts
  * the empty ones, which are swept when they are more than 8 and more than half of all.
  *
- * <p>Concurrency: every field is guarded by this object's monitor ({@code synchronized (table)}),
- * held by {@link LockTables#run} for the whole of each operation on the file; other classes change
- * the state only through these methods. {@code retired} is set, under the monitor, when the empty
- * table is removed from the map of tables; a caller that finds it set after taking the monitor
- * retries with the map's current table.
+ * <p>Concurrency: every field (the waiters' lease re-check moment and timer included) is guarded by
+ * this object's monitor ({@code synchronized (table)}), held by {@link LockTables#run} for the
+ * whole of each operation on the file; other classes change the state only through these methods.
+ * {@code retired} is set, under the monitor, when the empty table is removed from the map of
+ * tables; a caller that finds it set after taking the monitor retries with the map's current table.
  */
 final class FileLockTable {
   private final IntervalTree shared = new IntervalTree();
@@ -83,6 +83,15 @@ final class FileLockTable {
 
   /** What the operation under the monitor defers ({@link Deferred}); made by the first one. */
   private Deferred deferred;
+
+  /**
+   * When the waiters want a re-check because a lease runs out ({@link WaitQueue}: the first moment
+   * a client blocking one of them becomes a courtesy client), or {@link ClientRegistry#NEVER}; and
+   * the timer {@link LockTables} keeps set for that moment, or null.
+   */
+  private long leaseCheckAt = ClientRegistry.NEVER;
+
+  private LockTables.LeaseTimer leaseTimer;
 
   /**
    * The conflicting lock with the lowest first byte, then the oldest, among the locks that {@code
@@ -255,6 +264,22 @@ final class FileLockTable {
     byOwner.forEach(own -> own.client = null);
   }
 
+  long leaseCheckAt() {
+    return leaseCheckAt;
+  }
+
+  void leaseCheckAt(long at) {
+    leaseCheckAt = at;
+  }
+
+  LockTables.LeaseTimer leaseTimer() {
+    return leaseTimer;
+  }
+
+  void leaseTimer(LockTables.LeaseTimer timer) {
+    leaseTimer = timer;
+  }
+
   List<Waiter> waiters() {
     return waiters == null ? List.of() : waiters;
   }
@@ -280,6 +305,9 @@ final class FileLockTable {
     }
     changes++;
     waiters = queue.isEmpty() ? null : new ArrayList<>(queue);
+    if (waiters == null) {
+      leaseCheckAt = ClientRegistry.NEVER;
+    }
   }
 
   boolean removeWaiter(Waiter w) {
@@ -289,6 +317,7 @@ final class FileLockTable {
     changes++;
     if (waiters.isEmpty()) {
       waiters = null;
+      leaseCheckAt = ClientRegistry.NEVER;
     }
     return true;
   }

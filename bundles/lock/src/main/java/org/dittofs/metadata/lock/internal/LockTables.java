@@ -1,7 +1,9 @@
 package org.dittofs.metadata.lock.internal;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -10,9 +12,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.dittofs.metadata.errors.ErrorCode;
+import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
+import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 
 /**
@@ -35,6 +40,16 @@ import org.dittofs.metadata.lock.spi.PersistedLock;
  * empty table and removes it from {@code files} under the table's monitor. A thread that fetched a
  * table earlier sees it retired once it holds the monitor and retries with the current table, so no
  * grant lands in a table that is no longer reachable. {@code sweepAt} is atomic.
+ *
+ * <p><b>Lease timers.</b> Waiters blocked by a registered client are freed, without any change of
+ * their file, when that client's lease runs out (SPEC 9: they then revoke its conflicting locks).
+ * {@link WaitQueue} notes the first such moment in the table ({@link FileLockTable#leaseCheckAt});
+ * at the end of every operation ({@link #keepLeaseTimer}, also in cluster mode) one timer per table
+ * is kept set for it (part of the table's state, under its monitor), which re-checks the waiters
+ * through {@link #run} when it fires, like Linux nfsd's laundromat but at the moment itself. A
+ * client that renews its lease moves its moment later: the timer then fires early, the re-check
+ * changes nothing and sets the timer again. Files without such waiters have no timer; nothing
+ * polls.
  */
 final class LockTables {
   /** The fewest tables at which idle ones are swept. */
@@ -47,13 +62,14 @@ final class LockTables {
   private final AtomicLong sweepAt = new AtomicLong(MIN_SWEEP);
   private final EventBus events;
   private final LiveConfig config;
+  private final LockScheduler scheduler;
   private final WaitQueue waiting;
 
   /** Cluster mode: where every operation runs instead (docs/cluster.md); null on one node. */
   private final CoordinatedTables coordinated;
 
-  LockTables(EventBus events, LiveConfig config, WaitQueue waiting) {
-    this(events, config, waiting, null);
+  LockTables(EventBus events, LiveConfig config, LockScheduler scheduler, WaitQueue waiting) {
+    this(events, config, scheduler, waiting, null);
   }
 
   /**
@@ -63,10 +79,12 @@ final class LockTables {
   LockTables(
       EventBus events,
       LiveConfig config,
+      LockScheduler scheduler,
       WaitQueue waiting,
       Function<LockTables, CoordinatedTables> coordination) {
     this.events = events;
     this.config = config;
+    this.scheduler = scheduler;
     this.waiting = waiting;
     this.coordinated = coordination == null ? null : coordination.apply(this);
   }
@@ -117,6 +135,7 @@ final class LockTables {
               if (t.hasWaiters() && t.changes() != seen) {
                 waiting.recheck(t, d);
               }
+              keepLeaseTimer(file, t);
             } finally {
               after = d.take(); // the table's collector is the next operation's
             }
@@ -163,6 +182,69 @@ final class LockTables {
       return t.hasWaiters();
     }
   }
+
+  /**
+   * Re-checks the file's waiters now, if it has any: when a lease runs out ({@link
+   * FileLockTable#leaseCheckAt}), or when one may run out earlier than the waiters last counted on
+   * (a client registered, the lease time changed). A re-check changes nothing unless something
+   * changed that can free a waiter, so an early or needless one is harmless. If it cannot run (a
+   * store swap holds traffic longer than the lock timeout; in cluster mode, the database is away),
+   * it is tried again every store retry interval.
+   */
+  void recheck(FileHandle file) {
+    recheck(file, ClientRegistry.NEVER);
+  }
+
+  /** As {@link #recheck(FileHandle)}; {@code timerAt}: the moment of the lease timer that fired. */
+  private void recheck(FileHandle file, long timerAt) {
+    if (!hasWaiters(file)) {
+      return; // nothing waits (the last waiter took the timer with it)
+    }
+    try {
+      run(
+          file,
+          false,
+          (t, d) -> {
+            LeaseTimer fired = t.leaseTimer();
+            if (timerAt != ClientRegistry.NEVER && fired != null && fired.at() == timerAt) {
+              t.leaseTimer(null); // it fired; the re-check sets the next
+            }
+            if (t.hasWaiters()) {
+              waiting.recheck(t, d);
+            }
+            return null;
+          });
+    } catch (StoreError e) {
+      if (e.code() != ErrorCode.STORE_UNAVAILABLE) {
+        throw e;
+      }
+      scheduler.schedule(() -> recheck(file, timerAt), config.get().storeRetryInterval());
+    }
+  }
+
+  /**
+   * Sets (or cancels) the table's lease timer for the moment its waiters want, unless it is set for
+   * it already; under the table's monitor, at the end of every operation. Only files whose waiters
+   * wait on a registered client that is not a courtesy client yet have one, one each.
+   */
+  void keepLeaseTimer(FileHandle file, FileLockTable t) {
+    LeaseTimer set = t.leaseTimer();
+    long at = t.leaseCheckAt();
+    if (set == null ? at == ClientRegistry.NEVER : set.at() == at) {
+      return;
+    }
+    if (set != null) {
+      set.timer().cancel();
+    }
+    Duration delay = Duration.ofNanos(Math.max(0, at - scheduler.nanoTime()));
+    t.leaseTimer(
+        at == ClientRegistry.NEVER
+            ? null
+            : new LeaseTimer(at, scheduler.schedule(() -> recheck(file, at), delay)));
+  }
+
+  /** A table's lease timer: the moment it is set for and its handle. */
+  record LeaseTimer(long at, LockScheduler.Timer timer) {}
 
   /** The gate, for {@link CoordinatedTables}. */
   TrafficGate gate() {
@@ -223,12 +305,17 @@ final class LockTables {
 
   /** The files whose tables hold locks, opens or waiters now (not the idle ones). A snapshot. */
   List<FileHandle> busyFiles() {
-    List<FileHandle> out = new ArrayList<>();
+    return List.copyOf(busyTables().keySet());
+  }
+
+  /** The tables holding locks, opens or waiters now, each checked under its monitor. A snapshot. */
+  Map<FileHandle, FileLockTable> busyTables() {
+    Map<FileHandle, FileLockTable> out = new LinkedHashMap<>();
     files.forEach(
         (f, t) -> {
           synchronized (t) {
             if (!t.isEmpty()) {
-              out.add(f);
+              out.put(f, t);
             }
           }
         });

@@ -23,8 +23,9 @@ import org.dittofs.metadata.lock.host.LockScheduler;
  * holds the waiters of other nodes (they are granted here like local ones, and answered by their
  * node).
  *
- * <p>Concurrency: {@code links} guards its own state (a leaf monitor on one node); the queues are
- * the tables' state, and every method runs under the table's monitor.
+ * <p>Concurrency: {@code links} guards its own state (a leaf monitor on one node); the queues and
+ * the moment of their next lease re-check ({@link FileLockTable#leaseCheckAt}) are the tables'
+ * state, and every method runs under the table's monitor.
  */
 final class WaitQueue {
   private final WaitLinks links;
@@ -70,12 +71,14 @@ final class WaitQueue {
     }
     Waiter w =
         new Waiter(ids.next(t), req, scheduler.now(), scheduler.nanoTime(), ids.epoch(), canceller);
-    List<LockOwner> cycle = links.setBlockers(t, w, conflicts.blockers(t, req, null));
+    ConflictSearch.Blockers b = conflicts.blockers(t, req, null);
+    List<LockOwner> cycle = links.setBlockers(t, w, b.owners());
     if (cycle != null) {
       throw deadlock(req.owner(), cycle, d);
     }
     t.addWaiter(w);
     links.queued(t, w);
+    t.leaseCheckAt(ClientRegistry.earlier(t.leaseCheckAt(), b.courtesyAt()));
     clients.touch(req.client()).files.add(req.file());
     return w;
   }
@@ -88,13 +91,20 @@ final class WaitQueue {
    * changed the table (a grant, a waiter leaving, a courtesy revocation) may have cleared or
    * created a conflict for a waiter checked before it in the same pass, so passes repeat until one
    * changes nothing. Each repeated pass removed a waiter or revoked a record, so this ends.
+   *
+   * <p>The last pass also sets when the waiters want the next re-check without a change of the file
+   * ({@link FileLockTable#leaseCheckAt}): the first moment a client holding a lock that blocks one
+   * of them becomes a courtesy client (SPEC 9), whose conflicting locks the waiter then revokes as
+   * a new request would. {@link LockTables} keeps a timer for that moment.
    */
   void recheck(FileLockTable t, Deferred d) {
     int before;
+    long leaseCheck;
     do {
       before = t.changes();
+      leaseCheck = ClientRegistry.NEVER;
       if (!t.hasWaiters()) {
-        return;
+        return; // the last waiter left: its removal cleared the moment
       }
       for (Waiter w : new ArrayList<>(t.waiters())) {
         LockRequest r = w.request();
@@ -113,13 +123,17 @@ final class WaitQueue {
             finish(t, w, e, LockEvent.WaitOutcome.FAILED, d);
           }
         } else {
-          List<LockOwner> cycle = links.setBlockers(t, w, conflicts.blockers(t, r, w));
+          ConflictSearch.Blockers b = conflicts.blockers(t, r, w);
+          List<LockOwner> cycle = links.setBlockers(t, w, b.owners());
           if (cycle != null) {
             finish(t, w, deadlock(r.owner(), cycle, d), LockEvent.WaitOutcome.DEADLOCK, d);
+          } else {
+            leaseCheck = ClientRegistry.earlier(leaseCheck, b.courtesyAt());
           }
         }
       }
     } while (t.changes() != before);
+    t.leaseCheckAt(leaseCheck);
   }
 
   /**

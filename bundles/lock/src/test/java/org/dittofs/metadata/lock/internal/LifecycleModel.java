@@ -38,8 +38,9 @@ import org.dittofs.metadata.lock.internal.ReferenceLockModel.Span;
  *       removed a request is repeated. A request whose owner holds locks of the other flavour when
  *       it could be granted fails with INVALID_ARGUMENT.
  *   <li><b>Time.</b> Virtual nanoseconds since the current manager started. Timers (the grace
- *       period, each queued request's deadline, each ttl release) fire in due order, ties in the
- *       order they were set.
+ *       period, each queued request's deadline, each ttl release, each lease running out) fire in
+ *       due order, ties in the order they were set. A lease runs out 1 ns after a whole second, the
+ *       other timers fall on whole seconds: they never tie with it.
  *   <li><b>Clients.</b> Owner {@code o} comes through client {@code o % 4}. Unregistering a
  *       registered client (ttl 0) and a reboot release everything of its owners now: their queued
  *       requests fail with CANCELLED, their locks and opens go, and the queues are re-checked. A
@@ -49,7 +50,11 @@ import org.dittofs.metadata.lock.internal.ReferenceLockModel.Span;
  *       client: a conflicting request of another client revokes its conflicting locks, in the order
  *       the conflict is reported (lowest first byte, then oldest), until it meets a lock of a
  *       client that is not a courtesy one; a test ignores them; a clashing open closes its clashing
- *       opens.
+ *       opens. At the moment a client becomes a courtesy client (its last request plus the lease
+ *       plus 1 ns), the queue of every file where it holds a lock that conflicts with the record a
+ *       queued request of another client would leave is re-checked, as after a change of the file:
+ *       that request then revokes as a new one would. Files due at one moment are re-checked in an
+ *       order the {@link Chooser} picks (the manager keeps one timer per file).
  *   <li><b>Fairness and limits</b> ({@link LifecyclePolicy}). Under BARGING queued requests block
  *       nobody and nobody waits on them. A grant that adds records (not a downgrade, not a reclaim)
  *       is refused with LOCK_LIMIT_EXCEEDED if the file's, the client's or the total record count
@@ -64,7 +69,8 @@ import org.dittofs.metadata.lock.internal.ReferenceLockModel.Span;
  *       the queued requests; a crash abandons them. Either way the new manager restores every lock
  *       and open as a <i>restored</i> record (kept apart from live state: a restored POSIX record
  *       is never coalesced with a live one it touches) and enters grace if it restored anything or
- *       the stop was a crash.
+ *       the stop was a crash; with nothing restored, grace ends as it is entered (every restored
+ *       record is reclaimed).
  *   <li><b>Grace.</b> New locks and opens fail with GRACE_PERIOD; reclaims of a restored record of
  *       the same owner and client with the same range and the same or a weaker type (opens: subset
  *       modes) replace it by a live one (coalesced with the owner's live locks, and denied if that
@@ -1117,7 +1123,10 @@ final class LifecycleModel {
       }
       long firstDue = ttl >= 0 ? ttlDue[ttl] : next != null ? next.due : Long.MAX_VALUE;
       boolean graceDue = graceActive && graceDeadline <= target;
-      if (graceDue && graceDeadline <= firstDue) {
+      long lease = nextCourtesy(target);
+      if (lease >= 0 && lease < firstDue && (!graceDue || lease < graceDeadline)) {
+        leaseRunsOut(lease);
+      } else if (graceDue && graceDeadline <= firstDue) {
         now = graceDeadline;
         notes.add(
             "grace ended by its timer with "
@@ -1138,6 +1147,78 @@ final class LifecycleModel {
       }
     }
     now = target;
+  }
+
+  /** The moment client {@code c} becomes a courtesy client if it stays silent: after now, or -1. */
+  private long courtesyAt(int c) {
+    if (!registered[c] || policy.leaseSeconds() == 0) {
+      return -1;
+    }
+    long at = lastSeen[c] + policy.leaseSeconds() * SECOND + 1;
+    return at > now ? at : -1;
+  }
+
+  /** The first moment by {@code target} at which a client becomes a courtesy client, or -1. */
+  private long nextCourtesy(long target) {
+    long first = -1;
+    for (int c = 0; c < CLIENTS; c++) {
+      long at = courtesyAt(c);
+      if (at >= 0 && at <= target && (first < 0 || at < first)) {
+        first = at;
+      }
+    }
+    return first;
+  }
+
+  /**
+   * SPEC 9 at the moment the clients silent since {@code at} minus the lease become courtesy
+   * clients: the queues they block are re-checked (see the class comment).
+   */
+  private void leaseRunsOut(long at) {
+    Set<Integer> silent = new HashSet<>();
+    for (int c = 0; c < CLIENTS; c++) {
+      if (courtesyAt(c) == at) {
+        silent.add(c);
+      }
+    }
+    now = at;
+    List<Integer> files = new ArrayList<>();
+    for (int f = 0; f < ReferenceLockModel.FILES; f++) {
+      if (blockedBy(f, silent)) {
+        files.add(f);
+      }
+    }
+    int[] order = {0, 1, 2};
+    if (files.size() > 1) {
+      notes.add("lease ran out: several queues re-checked at one moment");
+      int[][] orders = files.size() == 2 ? new int[][] {{0, 1}, {1, 0}} : FILE_ORDERS;
+      order = orders[chooser.choose(orders.length)];
+    }
+    for (int i = 0; i < files.size(); i++) {
+      notes.add("lease ran out: queue re-checked");
+      if (wake(files.get(order[i]))) {
+        notes.add("waiter GRANTED when a blocker's lease ran out");
+      }
+    }
+  }
+
+  /**
+   * Whether a client of {@code silent} holds a lock on the file that conflicts with the record a
+   * queued request of another client would leave.
+   */
+  private boolean blockedBy(int file, Set<Integer> silent) {
+    for (Req r : queues.get(file)) {
+      Span merged = coalesced(file, r.owner, r.flavour, r.type, r.span);
+      for (Held h : records(file)) {
+        int c = clientOf(h.owner());
+        if (c != clientOf(r.owner)
+            && silent.contains(c)
+            && ReferenceLockModel.conflicts(h, r.owner, r.type, merged, false)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   // ---------------------------------------------------------------- clients
@@ -1299,7 +1380,7 @@ final class LifecycleModel {
     epoch++;
     completed.clear();
     graceReclaimed = 0;
-    graceActive = records > 0 || !clean;
+    graceActive = records > 0; // a crash that left nothing: grace is entered and ended at once
     if (graceActive) {
       graceDeadline = GRACE_SECONDS * SECOND;
       graceRestored = records;

@@ -170,7 +170,8 @@ class ModelBasedLifecycleTest {
               "unregister, ttl release due",
               "ttl release",
               "lock DENIED_BY_WAITER",
-              "lockBlocking DEADLOCK");
+              "lockBlocking DEADLOCK",
+              "waiter GRANTED when a blocker's lease ran out");
     }
   }
 
@@ -410,6 +411,24 @@ class ModelBasedLifecycleTest {
         new LifecycleOp.Blocking(
             1, 4, 0, LockFlavour.WINDOWS, LockType.EXCLUSIVE, Span.zeroAt(EOF - 1), 30),
         lock(0, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(EOF - 1, EOF - 1)));
+  }
+
+  /**
+   * Issue 10, a waiter stuck while nothing blocks it (SPEC 9): c0 registers while W0 holds a lock
+   * that P3 then waits for; 26 s later c0 has been silent for longer than the 25 s lease, and P3's
+   * request revokes W0's lock and is granted at that moment, as a new request would be. Without the
+   * lease re-check the manager kept P3 waiting (shrunk from the fixed seed 424242).
+   */
+  @Test
+  void aWaiterIsGrantedWhenItsBlockersLeaseRunsOut() {
+    LifecyclePolicy lease = new LifecyclePolicy(LockConfig.Fairness.FIFO, 0, 0, 0, 0, 25);
+    assertAgreesWithModel(
+        lease,
+        lock(0, 0, LockFlavour.WINDOWS, LockType.SHARED, Span.cells(46, 47)),
+        new LifecycleOp.Register(0, 0),
+        new LifecycleOp.Blocking(
+            21, 3, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(46, 47), 42),
+        new LifecycleOp.Advance(26)); // granted at 25 s + 1 ns
   }
 
   private static LifecycleOp lock(

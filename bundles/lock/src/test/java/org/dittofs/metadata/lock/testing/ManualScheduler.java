@@ -95,6 +95,13 @@ public final class ManualScheduler implements LockScheduler {
     }
   }
 
+  /** Number of tasks scheduled since this scheduler was made, whatever became of them. */
+  public long scheduledTasks() {
+    synchronized (monitor) {
+      return nextSeq;
+    }
+  }
+
   /** Number of tasks scheduled that have neither run nor been cancelled. */
   public int pendingTasks() {
     synchronized (monitor) {

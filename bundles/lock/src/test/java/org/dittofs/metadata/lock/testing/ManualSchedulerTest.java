@@ -48,6 +48,19 @@ class ManualSchedulerTest {
   }
 
   @Test
+  void scheduledTasksCountsEveryTaskEverScheduled() {
+    Timer cancelled = s.schedule(log("cancelled"), Duration.ofSeconds(1));
+    s.schedule(() -> s.schedule(log("child"), Duration.ZERO), Duration.ofSeconds(2));
+    cancelled.cancel();
+
+    s.advance(Duration.ofSeconds(2));
+
+    assertThat(ran).containsExactly("child");
+    assertThat(s.scheduledTasks()).isEqualTo(3);
+    assertThat(s.pendingTasks()).isZero();
+  }
+
+  @Test
   void advanceOfZeroRunsTasksDueNow() {
     s.schedule(log("now"), Duration.ZERO);
     s.schedule(log("negative"), Duration.ofSeconds(-5));
