@@ -31,15 +31,44 @@ import org.dittofs.metadata.lock.UnlockRequest;
  */
 public final class HotFileCpuComparison {
   private static final int WARMUP_ROUNDS = 5;
-  private static final int PAIRS = 200_000; // per thread and round
 
   private HotFileCpuComparison() {}
 
+  /**
+   * The medians of one comparison: CPU ns per pair of each table, DittoFS / baseline per round
+   * (median and range), and pairs per wall-clock microsecond of each table's rounds.
+   */
+  record Result(
+      int threads,
+      double dittofs,
+      double baseline,
+      double ratio,
+      double low,
+      double high,
+      double dittofsPerMicro,
+      double baselinePerMicro) {
+    @Override
+    public String toString() {
+      return String.format(
+          "hot file, %d thread(s): DittoFS %.1f ns, baseline %.1f ns of CPU per pair;"
+              + " DittoFS / baseline %.2f (rounds from %.2f to %.2f);"
+              + " wall clock %.2f vs %.2f pairs/us",
+          threads, dittofs, baseline, ratio, low, high, dittofsPerMicro, baselinePerMicro);
+    }
+  }
+
   /** One round: CPU ns per pair (all threads) and pairs per wall-clock microsecond. */
-  record Round(double cpuPerPair, double pairsPerMicro) {}
+  private record Round(double cpuPerPair, double pairsPerMicro) {}
 
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+    for (int threads = 1; threads <= 2; threads++) {
+      System.out.println(compare(threads, rounds, 200_000));
+    }
+  }
+
+  /** Both tables with {@code threads} threads, {@code pairs} pairs per thread and round. */
+  static Result compare(int threads, int rounds, int pairs) throws Exception {
     Table ours = Table.of(Fixtures.DITTOFS);
     Table base = Table.of(Fixtures.BASELINE);
     try {
@@ -52,47 +81,42 @@ public final class HotFileCpuComparison {
             Fixtures.client("other"),
             ThroughputBenchmark.BACKGROUND);
       }
-      for (int threads = 1; threads <= 2; threads++) {
-        List<Double> a = new ArrayList<>();
-        List<Double> b = new ArrayList<>();
-        List<Double> ratio = new ArrayList<>();
-        List<Double> wa = new ArrayList<>();
-        List<Double> wb = new ArrayList<>();
-        for (int round = 0; round < WARMUP_ROUNDS + rounds; round++) {
-          boolean oursFirst = round % 2 == 0;
-          Round first = round(oursFirst ? ours : base, hot, threads);
-          Round second = round(oursFirst ? base : ours, hot, threads);
-          if (round >= WARMUP_ROUNDS) {
-            Round o = oursFirst ? first : second;
-            Round x = oursFirst ? second : first;
-            a.add(o.cpuPerPair());
-            b.add(x.cpuPerPair());
-            ratio.add(o.cpuPerPair() / x.cpuPerPair());
-            wa.add(o.pairsPerMicro());
-            wb.add(x.pairsPerMicro());
-          }
+      List<Double> a = new ArrayList<>();
+      List<Double> b = new ArrayList<>();
+      List<Double> ratio = new ArrayList<>();
+      List<Double> wa = new ArrayList<>();
+      List<Double> wb = new ArrayList<>();
+      for (int round = 0; round < WARMUP_ROUNDS + rounds; round++) {
+        boolean oursFirst = round % 2 == 0; // neither always follows the other's garbage
+        Round first = round(oursFirst ? ours : base, hot, threads, pairs);
+        Round second = round(oursFirst ? base : ours, hot, threads, pairs);
+        if (round >= WARMUP_ROUNDS) {
+          Round o = oursFirst ? first : second;
+          Round x = oursFirst ? second : first;
+          a.add(o.cpuPerPair());
+          b.add(x.cpuPerPair());
+          ratio.add(o.cpuPerPair() / x.cpuPerPair());
+          wa.add(o.pairsPerMicro());
+          wb.add(x.pairsPerMicro());
         }
-        Collections.sort(ratio);
-        System.out.printf(
-            "hot file, %d thread(s): DittoFS %.1f ns, baseline %.1f ns of CPU per pair;"
-                + " DittoFS / baseline %.2f (rounds from %.2f to %.2f);"
-                + " wall clock %.2f vs %.2f pairs/us%n",
-            threads,
-            median(a),
-            median(b),
-            median(ratio),
-            ratio.get(0),
-            ratio.get(ratio.size() - 1),
-            median(wa),
-            median(wb));
       }
+      Collections.sort(ratio);
+      return new Result(
+          threads,
+          median(a),
+          median(b),
+          median(ratio),
+          ratio.get(0),
+          ratio.get(ratio.size() - 1),
+          median(wa),
+          median(wb));
     } finally {
       ours.close();
       base.close();
     }
   }
 
-  private static Round round(Table t, FileHandle hot, int threads) throws Exception {
+  private static Round round(Table t, FileHandle hot, int threads, int pairs) throws Exception {
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
     CyclicBarrier start = new CyclicBarrier(threads + 1);
     CyclicBarrier end = new CyclicBarrier(threads + 1);
@@ -109,7 +133,7 @@ public final class HotFileCpuComparison {
                 try {
                   start.await();
                   long c = cpu.getCurrentThreadCpuTime();
-                  for (int p = 0; p < PAIRS; p++) {
+                  for (int p = 0; p < pairs; p++) {
                     Fixtures.granted(t.lock(lock));
                     t.unlock(unlock);
                   }
@@ -132,8 +156,8 @@ public final class HotFileCpuComparison {
     for (Thread w : workers) {
       w.join();
     }
-    long pairs = (long) PAIRS * threads;
-    return new Round((cpuNanos.get() + ticker) / (double) pairs, pairs * 1000.0 / wall);
+    long done = (long) pairs * threads;
+    return new Round((cpuNanos.get() + ticker) / (double) done, done * 1000.0 / wall);
   }
 
   private static double median(List<Double> values) {
