@@ -6,11 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.host.LockConfig;
@@ -302,73 +297,6 @@ class CourtesyWaitersTest {
 
     assertThat(p.poll()).isPresent();
     assertThat(clock.pendingTasks()).isZero();
-  }
-
-  /**
-   * A lease timer that fires while a store swap holds traffic for longer than the lock timeout is
-   * tried again every store retry interval: the waiter is served once the swap is over, not left
-   * stuck.
-   */
-  @Test
-  void aLeaseRecheckHeldUpByALongStoreSwapIsTriedAgainAfterTheRetryInterval() throws Exception {
-    Duration retry = Duration.ofSeconds(2);
-    LockManager m =
-        LockManagers.builder()
-            .scheduler(clock)
-            .config(
-                LockConfig.DEFAULTS.toBuilder()
-                    .lockTimeout(Duration.ofMillis(1))
-                    .storeRetryInterval(retry)
-                    .build())
-            .build();
-    m.registerClient(a.client(), "", Duration.ZERO);
-    assertThat(m.lock(a.exclusive(0, 100)).granted()).isTrue();
-    PendingLock p = m.lockBlocking(b.exclusive(10, 10), LONG_WAIT);
-    CountDownLatch swapping = new CountDownLatch(1);
-    CountDownLatch endSwap = new CountDownLatch(1);
-    ExecutorService swapper = Executors.newSingleThreadExecutor();
-    try {
-      Future<?> swap =
-          swapper.submit(
-              () ->
-                  m.swapStore(
-                      new FaultyLockStore(),
-                      (epoch, records) -> {
-                        swapping.countDown();
-                        awaitUninterruptibly(endSwap);
-                      }));
-      assertThat(swapping.await(1, TimeUnit.MINUTES)).isTrue();
-      long before = clock.scheduledTasks();
-
-      clock.advance(LEASE.plus(NS)); // the re-check meets the closed gate for 1 ms
-      assertThat(p.isDone()).isFalse();
-      assertThat(clock.scheduledTasks()).as("the retry").isEqualTo(before + 1);
-      clock.advance(retry); // and again
-      assertThat(p.isDone()).isFalse();
-      assertThat(clock.scheduledTasks()).isEqualTo(before + 2);
-
-      endSwap.countDown();
-      swap.get(1, TimeUnit.MINUTES);
-      clock.advance(retry);
-
-      assertThat(p.poll()).isPresent();
-      assertThat(m.locks(on.file())).extracting(Lock::owner).containsExactly(b.owner());
-    } finally {
-      endSwap.countDown();
-      swapper.shutdownNow();
-      m.close();
-    }
-  }
-
-  private static void awaitUninterruptibly(CountDownLatch latch) {
-    while (true) {
-      try {
-        latch.await();
-        return;
-      } catch (InterruptedException e) {
-        // the test ends the wait with the latch
-      }
-    }
   }
 
   // ---- cluster mode ----------------------------------------------------------------------------

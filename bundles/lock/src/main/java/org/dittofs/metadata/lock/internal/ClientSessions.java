@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.ErrorDetail;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.errors.StoreErrors;
@@ -14,6 +15,7 @@ import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.ShareReservation;
 import org.dittofs.metadata.lock.host.ClientInfo;
 import org.dittofs.metadata.lock.host.LockEvent;
+import org.dittofs.metadata.lock.host.LockScheduler;
 
 /**
  * Clients and connections (SPEC 9): registration, unregistration with or without a ttl, "client
@@ -26,6 +28,8 @@ import org.dittofs.metadata.lock.host.LockEvent;
  */
 final class ClientSessions {
   private final RequestChecks checks;
+  private final LiveConfig config;
+  private final LockScheduler timers;
   private final ClientRegistry clients;
   private final LockLimits limits;
   private final EventBus events;
@@ -36,6 +40,8 @@ final class ClientSessions {
 
   ClientSessions(
       RequestChecks checks,
+      LiveConfig config,
+      LockScheduler timers,
       ClientRegistry clients,
       LockLimits limits,
       EventBus events,
@@ -45,6 +51,8 @@ final class ClientSessions {
       ClientHome home) {
     this.home = home;
     this.checks = checks;
+    this.config = config;
+    this.timers = timers;
     this.clients = clients;
     this.limits = limits;
     this.events = events;
@@ -170,16 +178,44 @@ final class ClientSessions {
   }
 
   private void ttlExpired(LockClient client, long generation) {
+    ttlRelease(client, generation, new int[1]);
+  }
+
+  /**
+   * A ttl release, resumed every store retry interval while a file of the client cannot be worked
+   * on now (a store swap holds traffic longer than the lock timeout; in cluster mode, the database
+   * is away) until it has released everything, unless the client registered again meanwhile. {@code
+   * released} carries the count of the attempts before, for the one {@link
+   * LockEvent.ClientUnregistered}.
+   */
+  private void ttlRelease(LockClient client, long generation, int[] released) {
     // in cluster mode the client may have registered at another node meanwhile: it is its now
-    if (clients.releaseDue(client, generation) && home.mayRelease(client)) {
-      release(client, LockEvent.ReleaseReason.TIMEOUT);
+    if (!clients.releaseDue(client, generation) || !home.mayRelease(client)) {
+      return;
+    }
+    try {
+      release(client, LockEvent.ReleaseReason.TIMEOUT, released);
+    } catch (StoreError e) {
+      if (e.code() != ErrorCode.STORE_UNAVAILABLE) {
+        throw e;
+      }
+      Duration retry = config.get().storeRetryInterval();
+      EventBus.LOG.warn("the ttl release of " + client + " is retried in " + retry + ": " + e);
+      timers.schedule(() -> ttlRelease(client, generation, released), retry);
     }
   }
 
-  /** Releases every lock, open and waiter of a client, file by file. */
   private void release(LockClient client, LockEvent.ReleaseReason reason) {
+    release(client, reason, new int[1]);
+  }
+
+  /**
+   * Releases every lock, open and waiter of a client, file by file, adding the records released to
+   * {@code released}. A file whose operation fails stays among the client's files, so that a later
+   * release (a retry, a reboot) finds it.
+   */
+  private void release(LockClient client, LockEvent.ReleaseReason reason, int[] released) {
     ClientState s = clients.get(client);
-    int released = 0;
     Set<FileHandle> files = tables.clientFiles(client, s == null ? null : s.files);
     if (s != null || !files.isEmpty()) {
       for (FileHandle f : files) {
@@ -187,27 +223,33 @@ final class ClientSessions {
         if (s != null) {
           s.files.remove(f);
         }
-        released +=
-            tables.run(
-                f,
-                false,
-                (t, d) -> {
-                  TableOps.forgetClients(t); // the file just left s.files
-                  waiting.cancelAll(
-                      t, w -> w.request().client().equals(client), "its client went away", d);
-                  int n = ops.releaseWhere(t, l -> l.client().equals(client), reason, d);
-                  for (ShareReservation o : t.opens.all()) {
-                    if (o.client().equals(client)) {
-                      ops.close(t, o, reason, d);
-                      n++;
-                    }
-                  }
-                  return n;
-                });
+        try {
+          released[0] += tables.run(f, false, (t, d) -> release(t, client, reason, d));
+        } catch (RuntimeException e) {
+          if (s != null) {
+            s.files.add(f);
+          }
+          throw e;
+        }
       }
       clients.forgetIfIdle(client);
     }
     home.released(client);
-    events.publish(new LockEvent.ClientUnregistered(client, released));
+    events.publish(new LockEvent.ClientUnregistered(client, released[0]));
+  }
+
+  /** On one file's table: ends the client's waits, releases its locks and opens; how many. */
+  private int release(
+      FileLockTable t, LockClient client, LockEvent.ReleaseReason reason, Deferred d) {
+    TableOps.forgetClients(t); // the file just left the client's files
+    waiting.cancelAll(t, w -> w.request().client().equals(client), "its client went away", d);
+    int n = ops.releaseWhere(t, l -> l.client().equals(client), reason, d);
+    for (ShareReservation o : t.opens.all()) {
+      if (o.client().equals(client)) {
+        ops.close(t, o, reason, d);
+        n++;
+      }
+    }
+    return n;
   }
 }

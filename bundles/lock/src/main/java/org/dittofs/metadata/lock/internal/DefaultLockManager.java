@@ -14,7 +14,6 @@ import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.GraceStatus;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
-import org.dittofs.metadata.lock.LockErrors;
 import org.dittofs.metadata.lock.LockId;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockRequest;
@@ -34,9 +33,7 @@ import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.host.SwapReport;
 import org.dittofs.metadata.lock.spi.LockCluster;
-import org.dittofs.metadata.lock.spi.LockQuery;
 import org.dittofs.metadata.lock.spi.LockStore;
-import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.lock.spi.StoreCopier;
 
 /**
@@ -51,9 +48,9 @@ import org.dittofs.metadata.lock.spi.StoreCopier;
  * its {@link StoreWriter}: the bound store, the write path and the hot swap. {@link TableOps},
  * {@link ConflictSearch} and {@link RestoredMarks}: the mechanics shared by operations on a table.
  * {@link OwnerRegistry}, {@link LockLimits}, {@link LockIdGenerator}: counters shared by all files.
- * This class holds no mutable state of its own. In cluster mode ({@link LockCluster},
- * docs/cluster.md) every operation runs through {@link CoordinatedTables}, and the store writes of
- * an operation commit with it.
+ * {@link ManagerParts} makes them and wires them together, on one node or in cluster mode ({@link
+ * LockCluster}, docs/cluster.md: every operation runs through {@link CoordinatedTables}, and the
+ * store writes of an operation commit with it). This class holds no mutable state of its own.
  *
  * <p><b>Guards.</b> Each {@link FileLockTable} and everything in it (locks, opens, waiters,
  * restored marks) is guarded by the table's own monitor. Every operation on a file runs entirely
@@ -81,16 +78,14 @@ public final class DefaultLockManager implements LockManager {
   private final LiveConfig config;
   private final LockScheduler scheduler;
   private final boolean ownsScheduler;
-  private final EventBus events = new EventBus();
-  private final OwnerRegistry owners = new OwnerRegistry();
+  private final EventBus events;
+  private final OwnerRegistry owners;
   private final LockIdGenerator ids;
   private final LockLimits limits;
   private final ClientRegistry clients;
   private final GracePeriod grace;
   private final RequestChecks checks;
   private final StoreWriter writer;
-  private final TableOps ops;
-  private final WaitQueue waiting;
   private final LockTables tables;
   private final RangeLocks ranges;
   private final ShareReservations opens;
@@ -98,98 +93,27 @@ public final class DefaultLockManager implements LockManager {
   private final ClientSessions sessions;
   private final StoreBinding binding;
   private final LockCluster cluster; // cluster mode (docs/cluster.md); null on one node
-  private final ClusterWaits waits; // cluster mode: this node's waiters; null on one node
 
-  private DefaultLockManager(
-      LockConfig config,
-      LockScheduler scheduler,
-      boolean ownsScheduler,
-      LockStore store,
-      long epoch,
-      LockCluster cluster) {
-    this.config = new LiveConfig(config);
-    this.scheduler = scheduler;
+  private DefaultLockManager(ManagerParts p, boolean ownsScheduler, List<LockEventListener> ls) {
+    this.config = p.config;
+    this.scheduler = p.scheduler;
     this.ownsScheduler = ownsScheduler;
-    this.cluster = cluster;
-    LiveConfig live = this.config;
-    // cluster mode: timed tasks go to the database and are retried while it cannot be reached
-    LockScheduler timers =
-        cluster == null
-            ? scheduler
-            : new ClusterTimers(scheduler, () -> live.get().storeRetryInterval());
-    this.waits = cluster == null ? null : new ClusterWaits(timers);
-    ClusterWaits waits = this.waits;
-    this.ids = new LockIdGenerator(epoch, cluster);
-    this.limits = new LockLimits(this.config);
-    LiveConfig cfg = this.config;
-    ClientRegistry clients =
-        new ClientRegistry(
-            timers,
-            () -> cfg.get().maxConnectionsPerAdapter(),
-            () -> cfg.get().leaseTime().toNanos(),
-            limits::countsClients);
-    this.clients = clients;
-    this.grace = new GracePeriod(timers);
-    this.checks = new RequestChecks(cfg, timers, owners, clients, grace);
-    CurrentFile current = cluster == null ? null : new CurrentFile();
-    this.writer =
-        new StoreWriter(
-            cluster != null && store == null ? UnavailableLockStore.INSTANCE : store,
-            timers,
-            () -> cfg.get().storeRetryInterval(),
-            events,
-            scheduler instanceof SystemLockScheduler ? StoreWriter.retryThread() : Runnable::run,
-            current);
-    RestoredMarks restored = new RestoredMarks(grace);
-    this.ops = new TableOps(timers, ids, owners, limits, clients, writer, restored);
-    ConflictSearch conflicts = new ConflictSearch(cfg, clients, ops);
-    this.waiting =
-        new WaitQueue(
-            cfg,
-            timers,
-            ids,
-            owners,
-            clients,
-            ops,
-            conflicts,
-            cluster == null ? WaitLinks.local() : new ClusterLinks(cluster.node(), current, waits));
-    this.tables =
-        cluster == null
-            ? new LockTables(events, cfg, timers, waiting)
-            : new LockTables(
-                events,
-                cfg,
-                timers,
-                waiting,
-                lt ->
-                    new CoordinatedTables(
-                        cluster,
-                        new TableSync(
-                            owners, limits, clients, epoch, cluster.node(), waits, timers),
-                        current,
-                        events,
-                        cfg,
-                        waiting,
-                        lt));
-    this.ranges = new RangeLocks(checks, cfg, timers, owners, tables, ops, conflicts, waiting);
-    this.opens = new ShareReservations(checks, timers, ids, clients, writer, tables, ops);
-    this.recovery =
-        new Recovery(
-            checks, cfg, grace, events, owners, limits, clients, writer, tables, ops, restored,
-            opens);
-    this.sessions =
-        new ClientSessions(
-            checks,
-            clients,
-            limits,
-            events,
-            tables,
-            ops,
-            waiting,
-            cluster == null
-                ? ClientHome.NONE
-                : ClientHome.of(cluster, () -> cfg.get().leaseTime()));
-    this.binding = new StoreBinding(store, timers, ids, events, writer, tables);
+    this.events = p.events;
+    this.owners = p.owners;
+    this.ids = p.ids;
+    this.limits = p.limits;
+    this.clients = p.clients;
+    this.grace = p.grace;
+    this.checks = p.checks;
+    this.writer = p.writer;
+    this.tables = p.tables;
+    this.ranges = p.ranges;
+    this.opens = p.opens;
+    this.recovery = p.recovery;
+    this.sessions = p.sessions;
+    this.binding = p.binding;
+    this.cluster = p.cluster;
+    ls.forEach(events::add);
   }
 
   /**
@@ -223,35 +147,15 @@ public final class DefaultLockManager implements LockManager {
       List<LockEventListener> listeners,
       LockCluster cluster) {
     if (cluster != null) {
-      DefaultLockManager m =
-          new DefaultLockManager(config, scheduler, ownsScheduler, store, cluster.join(), cluster);
-      listeners.forEach(m.events::add);
-      // a notified file gets an operation that changes nothing: it reloads the file, which answers
-      // this node's waiters that another node granted or failed
-      m.waits.listen(cluster, f -> m.tables.run(f, true, (t, d) -> null), m.sessions::expired);
+      ManagerParts p = new ManagerParts(config, scheduler, store, cluster.join(), cluster);
+      DefaultLockManager m = new DefaultLockManager(p, ownsScheduler, listeners);
+      p.listen();
       return m;
     }
-    long ep = epoch;
-    boolean clean = true;
-    List<PersistedLock> records = List.of();
-    if (store != null) {
-      try {
-        ep = store.incrementServerEpoch();
-        // a store that was never started (epoch 0 before this start) had no last shutdown
-        clean = ep == 1 || store.isCleanShutdown();
-        records = store.listLocks(LockQuery.all());
-        store.setCleanShutdown(false);
-      } catch (RuntimeException e) {
-        throw new StoreError(
-            ErrorCode.STORE_UNAVAILABLE,
-            "the lock manager cannot start: its store cannot be read: " + e.getMessage(),
-            e);
-      }
-    }
-    DefaultLockManager m =
-        new DefaultLockManager(config, scheduler, ownsScheduler, store, ep, null);
-    listeners.forEach(m.events::add);
-    m.recovery.restore(records, clean);
+    StoreBinding.Opening o = StoreBinding.open(store, epoch);
+    ManagerParts p = new ManagerParts(config, scheduler, store, o.epoch(), null);
+    DefaultLockManager m = new DefaultLockManager(p, ownsScheduler, listeners);
+    m.recovery.restore(o.records(), o.clean());
     return m;
   }
 
@@ -398,38 +302,7 @@ public final class DefaultLockManager implements LockManager {
     requireNonNull(file, "file");
     requireNonNull(storeWork, "store work");
     checks.ensureOpen();
-    return tables.run(
-        file,
-        true,
-        (t, d) -> {
-          List<Lock> held = t.locks();
-          List<ShareReservation> opened = t.opens.all();
-          if (refuseIfHeld && !held.isEmpty()) {
-            throw LockErrors.locked(null, held.get(0));
-          }
-          if (refuseIfHeld && !opened.isEmpty()) {
-            throw new StoreError(
-                ErrorCode.LOCKED,
-                "file is open "
-                    + opened.size()
-                    + " time(s), first by '"
-                    + opened.get(0).owner()
-                    + "'",
-                null,
-                file.toHex(),
-                null,
-                null);
-          }
-          storeWork.run();
-          if (cluster != null) {
-            // the other nodes learn it from the file's version, which a write moves
-            writer.writeAsync(TableOps.deletes(held, opened));
-          }
-          waiting.cancelAll(t, w -> true, "its file was removed", d);
-          ops.forgetEach(t, held, LockEvent.ReleaseReason.FILE_REMOVED, d);
-          opened.forEach(o -> ops.forget(t, o, LockEvent.ReleaseReason.FILE_REMOVED, d));
-          return held.size() + opened.size();
-        });
+    return tables.removeFile(file, refuseIfHeld, storeWork);
   }
 
   @Override
@@ -485,31 +358,12 @@ public final class DefaultLockManager implements LockManager {
 
   /**
    * {@inheritDoc} Turning the total or the per-client limit on holds lock traffic while the records
-   * are counted (a count is not kept while its limit is off, see {@link LockLimits}).
+   * are counted (a count is not kept while its limit is off, see {@link LockLimits#reconfigure}).
    */
   @Override
   public void reconfigure(LockConfig newConfig) {
     requireNonNull(newConfig, "configuration");
-    LockConfig old;
-    synchronized (config) {
-      old = config.get();
-      boolean total = old.maxLocksTotal() <= 0 && newConfig.maxLocksTotal() > 0;
-      boolean perClient = old.maxLocksPerClient() <= 0 && newConfig.maxLocksPerClient() > 0;
-      if (!total && !perClient) {
-        config.set(newConfig);
-      } else {
-        tables.withTrafficHeld(
-            () -> {
-              if (total) {
-                limits.startCountingTotal(tables.lockCount());
-              }
-              if (perClient) {
-                limits.startCountingClients(tables.allLocks(), clients);
-              }
-              config.set(newConfig);
-            });
-      }
-    }
+    LockConfig old = limits.reconfigure(newConfig, tables, clients);
     if (!old.leaseTime().equals(newConfig.leaseTime())) {
       sessions.leaseTimeChanged();
     }
@@ -529,12 +383,6 @@ public final class DefaultLockManager implements LockManager {
   @Override
   public SwapReport swapStore(LockStore next, StoreCopier copier) {
     checks.ensureOpen();
-    if (cluster != null) {
-      throw new StoreError(
-          ErrorCode.NOT_SUPPORTED,
-          "a node of a cluster does not swap stores: the cluster's database holds every node's"
-              + " state (docs/cluster.md); stop the node and start it over the other store");
-    }
     return binding.swap(next, copier);
   }
 
@@ -548,29 +396,15 @@ public final class DefaultLockManager implements LockManager {
     if (!checks.close()) {
       return;
     }
-    for (FileHandle f : tables.files()) {
-      if (cluster != null && !tables.hasWaiters(f)) {
-        continue; // nothing to cancel: no round trip to the database
-      }
-      tables.run(
-          f,
-          false,
-          (t, d) -> {
-            // in cluster mode the queue also holds other nodes' waiters: they wait on
-            waiting.cancelAll(t, Waiter::isLocal, "the lock manager stopped", d);
-            return null;
-          });
-    }
+    tables.cancelLocalWaiters("the lock manager stopped");
     grace.end();
-    if (cluster != null) {
-      cluster.leave(); // the cluster's clean-shutdown marker is not this node's to set
-    } else {
-      binding.shutDown();
-    }
+    binding.shutDown(); // in cluster mode: leaves the cluster
     if (ownsScheduler && scheduler instanceof SystemLockScheduler s) {
       s.close();
     }
   }
+
+  // ---- for tests -------------------------------------------------------------------------------
 
   /**
    * The tables holding something (locks, opens or waiters), for invariant checks in tests: a

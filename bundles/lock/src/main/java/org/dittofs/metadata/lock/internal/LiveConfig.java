@@ -7,8 +7,8 @@ import org.dittofs.metadata.lock.host.LockConfig;
  * The manager's current configuration, shared by the parts that read it on every request; {@link
  * #set} applies a new one to the next request.
  *
- * <p>Concurrency: {@code config} is volatile; writers ({@link DefaultLockManager#reconfigure})
- * serialise on this object's monitor.
+ * <p>Concurrency: {@code config} is volatile; writers ({@link LockLimits#reconfigure}) serialise on
+ * this object's monitor.
  */
 final class LiveConfig implements Supplier<LockConfig> {
   private volatile LockConfig config;

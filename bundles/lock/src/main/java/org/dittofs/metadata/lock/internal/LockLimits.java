@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockErrors;
@@ -21,8 +20,8 @@ import org.dittofs.metadata.lock.host.LockEvent;
  * splits a lock can therefore go one over a limit, as it must not fail).
  *
  * <p>Concurrency: {@code total} and each {@link ClientState#locks} are atomic; this class holds no
- * other state. The configuration is read through a supplier, so a change applies to the next
- * request. A count is kept only while its limit is on: the total in {@code total} (with
+ * other state. The configuration is read from the manager's {@link LiveConfig}, so a change applies
+ * to the next request. A count is kept only while its limit is on: the total in {@code total} (with
  * compare-and-set: an exact limit needs one shared counter), each client's in its {@link
  * ClientState#locks}. While a limit is off, changes write no shared counter for it at all; the
  * total is then the sum of the tables' counts ({@link #total}) and a client's count a recount of
@@ -31,10 +30,41 @@ import org.dittofs.metadata.lock.host.LockEvent;
  */
 final class LockLimits {
   private final AtomicLong total = new AtomicLong(); // exact while the total limit is on
-  private final Supplier<LockConfig> config;
+  private final LiveConfig config;
 
-  LockLimits(Supplier<LockConfig> config) {
+  LockLimits(LiveConfig config) {
     this.config = config;
+  }
+
+  /**
+   * Applies {@code next} to the configuration. Turning the total or the per-client limit on holds
+   * lock traffic while the records are counted ({@link #startCountingTotal}, {@link
+   * #startCountingClients}): a count is not kept while its limit is off. Writers of the
+   * configuration serialise on its monitor.
+   *
+   * @return the configuration {@code next} replaced
+   */
+  LockConfig reconfigure(LockConfig next, LockTables tables, ClientRegistry clients) {
+    synchronized (config) {
+      LockConfig old = config.get();
+      boolean total = old.maxLocksTotal() <= 0 && next.maxLocksTotal() > 0;
+      boolean perClient = old.maxLocksPerClient() <= 0 && next.maxLocksPerClient() > 0;
+      if (!total && !perClient) {
+        config.set(next);
+      } else {
+        tables.withTrafficHeld(
+            () -> {
+              if (total) {
+                startCountingTotal(tables.lockCount());
+              }
+              if (perClient) {
+                startCountingClients(tables.allLocks(), clients);
+              }
+              config.set(next);
+            });
+      }
+      return old;
+    }
   }
 
   /**

@@ -17,6 +17,9 @@ import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
+import org.dittofs.metadata.lock.LockErrors;
+import org.dittofs.metadata.lock.ShareReservation;
+import org.dittofs.metadata.lock.host.LockEvent;
 import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 
@@ -29,7 +32,8 @@ import org.dittofs.metadata.lock.spi.PersistedLock;
  * {@link FileLockTable}; a table exists while the file has locks, opens or waiters (or an operation
  * is running on it). Each table and everything in it is guarded by its own monitor. {@code gate}
  * holds traffic during a store swap or a change of the total limit ({@link TrafficGate} has the
- * protocol); this object's monitor lets one holder at a time close it.
+ * protocol); this object's monitor lets one holder at a time close it. The removal of a file and
+ * the cancelling of waiters at close are operations on the tables like any other ({@link #run}).
  *
  * <p><b>Idle and retired tables.</b> A table that an operation leaves empty stays in the map, idle:
  * a file locked and unlocked over and over (the common case of a file with few locks) then neither
@@ -64,13 +68,11 @@ final class LockTables {
   private final LiveConfig config;
   private final LockScheduler scheduler;
   private final WaitQueue waiting;
+  private final TableOps ops;
+  private final StoreWriter writer;
 
   /** Cluster mode: where every operation runs instead (docs/cluster.md); null on one node. */
   private final CoordinatedTables coordinated;
-
-  LockTables(EventBus events, LiveConfig config, LockScheduler scheduler, WaitQueue waiting) {
-    this(events, config, scheduler, waiting, null);
-  }
 
   /**
    * Tables whose operations, in cluster mode, run through the {@link CoordinatedTables} that {@code
@@ -81,11 +83,15 @@ final class LockTables {
       LiveConfig config,
       LockScheduler scheduler,
       WaitQueue waiting,
+      TableOps ops,
+      StoreWriter writer,
       Function<LockTables, CoordinatedTables> coordination) {
     this.events = events;
     this.config = config;
     this.scheduler = scheduler;
     this.waiting = waiting;
+    this.ops = ops;
+    this.writer = writer;
     this.coordinated = coordination == null ? null : coordination.apply(this);
   }
 
@@ -180,6 +186,69 @@ final class LockTables {
     }
     synchronized (t) {
       return t.hasWaiters();
+    }
+  }
+
+  /**
+   * Removes everything the file holds (locks, opens, waiters) for {@link
+   * org.dittofs.metadata.lock.host.LockManager#removeFile}, running {@code storeWork} (the host's
+   * deletion of the file) under the file's table monitor first; with {@code refuseIfHeld}, a file
+   * that has locks or opens is refused with LOCKED and nothing changes.
+   *
+   * @return the number of locks and opens removed
+   */
+  int removeFile(FileHandle file, boolean refuseIfHeld, Runnable storeWork) {
+    return run(
+        file,
+        true,
+        (t, d) -> {
+          List<Lock> held = t.locks();
+          List<ShareReservation> opened = t.opens.all();
+          if (refuseIfHeld && !held.isEmpty()) {
+            throw LockErrors.locked(null, held.get(0));
+          }
+          if (refuseIfHeld && !opened.isEmpty()) {
+            throw new StoreError(
+                ErrorCode.LOCKED,
+                "file is open "
+                    + opened.size()
+                    + " time(s), first by '"
+                    + opened.get(0).owner()
+                    + "'",
+                null,
+                file.toHex(),
+                null,
+                null);
+          }
+          storeWork.run();
+          if (coordinated != null) {
+            // the other nodes learn it from the file's version, which a write moves
+            writer.writeAsync(TableOps.deletes(held, opened));
+          }
+          waiting.cancelAll(t, w -> true, "its file was removed", d);
+          ops.forgetEach(t, held, LockEvent.ReleaseReason.FILE_REMOVED, d);
+          opened.forEach(o -> ops.forget(t, o, LockEvent.ReleaseReason.FILE_REMOVED, d));
+          return held.size() + opened.size();
+        });
+  }
+
+  /**
+   * At close: cancels this node's waiters on every file. In cluster mode the queues also hold other
+   * nodes' waiters, which wait on, and a file without waiters is skipped (no round trip to the
+   * database).
+   */
+  void cancelLocalWaiters(String why) {
+    for (FileHandle f : files()) {
+      if (coordinated != null && !hasWaiters(f)) {
+        continue;
+      }
+      run(
+          f,
+          false,
+          (t, d) -> {
+            waiting.cancelAll(t, Waiter::isLocal, why, d);
+            return null;
+          });
     }
   }
 

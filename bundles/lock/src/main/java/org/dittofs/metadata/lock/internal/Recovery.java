@@ -3,10 +3,13 @@ package org.dittofs.metadata.lock.internal;
 import static org.dittofs.metadata.lock.internal.RequestChecks.requireNonNull;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.GraceStatus;
@@ -20,6 +23,7 @@ import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.OpenRequest;
 import org.dittofs.metadata.lock.ShareReservation;
 import org.dittofs.metadata.lock.host.LockEvent;
+import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.spi.LockStoreOp;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.slf4j.Logger;
@@ -38,6 +42,7 @@ final class Recovery implements GracePeriod.Ending {
 
   private final RequestChecks checks;
   private final LiveConfig config;
+  private final LockScheduler timers;
   private final GracePeriod grace;
   private final EventBus events;
   private final OwnerRegistry owners;
@@ -52,6 +57,7 @@ final class Recovery implements GracePeriod.Ending {
   Recovery(
       RequestChecks checks,
       LiveConfig config,
+      LockScheduler timers,
       GracePeriod grace,
       EventBus events,
       OwnerRegistry owners,
@@ -64,6 +70,7 @@ final class Recovery implements GracePeriod.Ending {
       ShareReservations opens) {
     this.checks = checks;
     this.config = config;
+    this.timers = timers;
     this.grace = grace;
     this.events = events;
     this.owners = owners;
@@ -298,35 +305,39 @@ final class Recovery implements GracePeriod.Ending {
     return grace.status();
   }
 
-  /** Ends the grace period once: restored records nobody reclaimed are released. */
+  /**
+   * Ends the grace period once: restored records nobody reclaimed are released, file by file. A
+   * file that cannot be worked on now (a store swap holds traffic longer than the lock timeout) is
+   * tried again every store retry interval, with the files after it, and {@link
+   * LockEvent.GraceEnded} is published once every file is done: nobody waits for these releases,
+   * and the grace period, over already, cannot end again (SPEC 10, 11).
+   */
   @Override
   public void end(boolean early) {
     Set<FileHandle> restoredFiles = grace.end();
     if (restoredFiles == null) {
       return;
     }
-    int expired = 0;
-    for (FileHandle f : restoredFiles) {
-      expired +=
-          tables.run(
-              f,
-              false,
-              (t, d) -> {
-                Set<LockId> gone = t.takeRestored();
-                if (gone.isEmpty()) {
-                  return 0;
-                }
-                int n =
-                    ops.releaseWhere(
-                        t, l -> gone.contains(l.id()), LockEvent.ReleaseReason.GRACE_EXPIRED, d);
-                for (ShareReservation o : t.opens.all()) {
-                  if (gone.contains(o.id())) {
-                    ops.close(t, o, LockEvent.ReleaseReason.GRACE_EXPIRED, d);
-                    n++;
-                  }
-                }
-                return n;
-              });
+    releaseUnreclaimed(early, new ArrayDeque<>(restoredFiles), 0);
+  }
+
+  /** Releases the unreclaimed records of {@code left}, then publishes the end of grace. */
+  private void releaseUnreclaimed(boolean early, Deque<FileHandle> left, int expiredBefore) {
+    int expired = expiredBefore;
+    while (!left.isEmpty()) {
+      try {
+        expired += tables.run(left.peek(), false, this::releaseUnreclaimed);
+      } catch (StoreError e) {
+        if (e.code() != ErrorCode.STORE_UNAVAILABLE) {
+          throw e;
+        }
+        int sum = expired;
+        Duration retry = config.get().storeRetryInterval();
+        LOG.warn("the end of grace waits for lock traffic, retried in " + retry + ": " + e);
+        timers.schedule(() -> releaseUnreclaimed(early, left, sum), retry);
+        return;
+      }
+      left.poll();
     }
     events.publish(new LockEvent.GraceEnded(early, grace.reclaimedCount(), expired));
     LOG.info(
@@ -337,5 +348,22 @@ final class Recovery implements GracePeriod.Ending {
             + " records reclaimed, "
             + expired
             + " released");
+  }
+
+  /** On one restored file's table: releases its records nobody reclaimed; returns how many. */
+  private int releaseUnreclaimed(FileLockTable t, Deferred d) {
+    Set<LockId> gone = t.takeRestored();
+    if (gone.isEmpty()) {
+      return 0;
+    }
+    int n =
+        ops.releaseWhere(t, l -> gone.contains(l.id()), LockEvent.ReleaseReason.GRACE_EXPIRED, d);
+    for (ShareReservation o : t.opens.all()) {
+      if (gone.contains(o.id())) {
+        ops.close(t, o, LockEvent.ReleaseReason.GRACE_EXPIRED, d);
+        n++;
+      }
+    }
+    return n;
   }
 }

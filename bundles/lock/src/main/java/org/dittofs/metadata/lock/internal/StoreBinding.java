@@ -5,9 +5,12 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.dittofs.metadata.errors.ErrorCode;
+import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.host.LockEvent;
 import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.host.SwapReport;
+import org.dittofs.metadata.lock.spi.LockCluster;
 import org.dittofs.metadata.lock.spi.LockQuery;
 import org.dittofs.metadata.lock.spi.LockStore;
 import org.dittofs.metadata.lock.spi.LockStoreOp;
@@ -20,6 +23,9 @@ import org.slf4j.Logger;
  * traffic is held, every live record is copied into the new store, writes go there from then on,
  * and traffic resumes. At close, the clean-shutdown marker is set once every write has landed.
  *
+ * <p>A node of a cluster (docs/cluster.md) is bound to the cluster's database for its life: it does
+ * not swap, and at close it leaves the cluster.
+ *
  * <p>Concurrency: {@code store} is volatile and written only while traffic is held (or at close);
  * the {@link StoreWriter} guards its own queue.
  */
@@ -31,6 +37,7 @@ final class StoreBinding {
   private final EventBus events;
   private final StoreWriter writer;
   private final LockTables tables;
+  private final LockCluster cluster; // cluster mode (docs/cluster.md); null on one node
   private volatile LockStore store; // null when running without persistence
 
   StoreBinding(
@@ -39,7 +46,9 @@ final class StoreBinding {
       LockIdGenerator ids,
       EventBus events,
       StoreWriter writer,
-      LockTables tables) {
+      LockTables tables,
+      LockCluster cluster) {
+    this.cluster = cluster;
     this.store = store;
     this.scheduler = scheduler;
     this.ids = ids;
@@ -52,8 +61,17 @@ final class StoreBinding {
    * Moves to {@code next} (null: no store; grants then fail with STORE_UNAVAILABLE) with traffic
    * held, copying the live records with {@code copier} (null: one plain commit that replaces what
    * {@code next} holds).
+   *
+   * @throws StoreError NOT_SUPPORTED in cluster mode: the cluster's database holds every node's
+   *     state
    */
   SwapReport swap(LockStore next, StoreCopier copier) {
+    if (cluster != null) {
+      throw new StoreError(
+          ErrorCode.NOT_SUPPORTED,
+          "a node of a cluster does not swap stores: the cluster's database holds every node's"
+              + " state (docs/cluster.md); stop the node and start it over the other store");
+    }
     long start = scheduler.nanoTime();
     int[] copied = new int[1];
     tables.withTrafficHeld(
@@ -101,9 +119,14 @@ final class StoreBinding {
 
   /**
    * At close: flushes the pending writes and, if they all landed, marks the store cleanly shut
-   * down; otherwise the next start enters grace.
+   * down; otherwise the next start enters grace. In cluster mode the node leaves the cluster
+   * instead: the cluster's clean-shutdown marker is not this node's to set.
    */
   void shutDown() {
+    if (cluster != null) {
+      cluster.leave();
+      return;
+    }
     boolean landed = writer.flush();
     LockStore s = store;
     if (s == null) {
@@ -119,4 +142,33 @@ final class StoreBinding {
       LOG.warn(writer.pending() + " lock store writes did not land; the next start enters grace");
     }
   }
+
+  /**
+   * What a single node's manager reads from its store at start: the next server epoch, whether the
+   * last shutdown was clean, and the records to restore. The store is marked not cleanly shut down
+   * from now on. Without a store: {@code epoch}, clean, nothing.
+   *
+   * @throws StoreError STORE_UNAVAILABLE if the store cannot be read (the manager does not start)
+   */
+  static Opening open(LockStore store, long epoch) {
+    if (store == null) {
+      return new Opening(epoch, true, List.of());
+    }
+    try {
+      long ep = store.incrementServerEpoch();
+      // a store that was never started (epoch 0 before this start) had no last shutdown
+      boolean clean = ep == 1 || store.isCleanShutdown();
+      List<PersistedLock> records = store.listLocks(LockQuery.all());
+      store.setCleanShutdown(false);
+      return new Opening(ep, clean, records);
+    } catch (RuntimeException e) {
+      throw new StoreError(
+          ErrorCode.STORE_UNAVAILABLE,
+          "the lock manager cannot start: its store cannot be read: " + e.getMessage(),
+          e);
+    }
+  }
+
+  /** See {@link #open}. */
+  record Opening(long epoch, boolean clean, List<PersistedLock> records) {}
 }

@@ -8,21 +8,23 @@ import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.host.LockScheduler;
 
 /**
- * Cluster mode: the manager's scheduler, with timer tasks that go to the database (a waiter's
- * timeout, a client's ttl release, the end of grace, a notified file's reload) run again every
- * {@code retry} while the database answers STORE_UNAVAILABLE (docs/cluster.md, SPEC 10: releases no
- * client waits for are retried until they land; a timeout is decided only once the node knows
- * whether the waiter was granted meanwhile). Every such task is one or more file operations that
- * each either happened or not, so running it again is safe. Cancelling a timer also stops its
- * retries. Thread-safe as the delegate.
+ * The manager's scheduler, with timed tasks (a waiter's timeout, a client's ttl release, the end of
+ * grace, a lease re-check; in cluster mode also a notified file's reload) run again every {@code
+ * retry} while they fail with STORE_UNAVAILABLE: on one node, a store swap holds traffic for longer
+ * than the lock timeout ({@link TrafficGate}); in cluster mode, the database cannot be reached
+ * (docs/cluster.md, SPEC 10: releases no client waits for are retried until they land; a timeout is
+ * decided only once the node knows whether the waiter was granted meanwhile). Every such task is
+ * one or more file operations that each either happened or not, so running it again is safe; a task
+ * that did part of its work and must not start over (the end of grace, a ttl release) retries its
+ * rest itself. Cancelling a timer also stops its retries. Thread-safe as the delegate.
  */
-final class ClusterTimers implements LockScheduler {
+final class RetryingTimers implements LockScheduler {
   private static final org.slf4j.Logger LOG = EventBus.LOG;
 
   private final LockScheduler delegate;
   private final Supplier<Duration> retry;
 
-  ClusterTimers(LockScheduler delegate, Supplier<Duration> retry) {
+  RetryingTimers(LockScheduler delegate, Supplier<Duration> retry) {
     this.delegate = delegate;
     this.retry = retry;
   }
@@ -74,10 +76,7 @@ final class ClusterTimers implements LockScheduler {
           throw e;
         }
         LOG.warn(
-            "cluster: a timed task waits for the database, retried in "
-                + retry.get()
-                + ": "
-                + e.getMessage());
+            "a timed lock task cannot run now, retried in " + retry.get() + ": " + e.getMessage());
         next(retry.get());
       }
     }

@@ -1,0 +1,143 @@
+package org.dittofs.metadata.lock.internal;
+
+import org.dittofs.metadata.lock.host.LockConfig;
+import org.dittofs.metadata.lock.host.LockScheduler;
+import org.dittofs.metadata.lock.spi.LockCluster;
+import org.dittofs.metadata.lock.spi.LockStore;
+
+/**
+ * The parts of one lock manager, made and wired together once: on one node, or as a node of a
+ * cluster ({@link LockCluster}, docs/cluster.md), where every operation runs through {@link
+ * CoordinatedTables}, the store writes of an operation commit with it, waiters are linked across
+ * nodes ({@link ClusterLinks}) and clients have a home node ({@link ClientHome}). In both modes the
+ * parts schedule their timed tasks on {@link RetryingTimers} over the manager's scheduler: a task
+ * that cannot run now (a store swap holds traffic longer than the lock timeout; in cluster mode,
+ * the database is away) is run again every store retry interval until it takes effect.
+ *
+ * <p>Concurrency: every field is final and set before the manager is published; each part guards
+ * its own state (see each class).
+ */
+final class ManagerParts {
+  final LiveConfig config;
+  final LockScheduler scheduler;
+  final EventBus events = new EventBus();
+  final OwnerRegistry owners = new OwnerRegistry();
+  final LockIdGenerator ids;
+  final LockLimits limits;
+  final ClientRegistry clients;
+  final GracePeriod grace;
+  final RequestChecks checks;
+  final StoreWriter writer;
+  final WaitQueue waiting;
+  final LockTables tables;
+  final RangeLocks ranges;
+  final ShareReservations opens;
+  final Recovery recovery;
+  final ClientSessions sessions;
+  final StoreBinding binding;
+  final LockCluster cluster; // cluster mode (docs/cluster.md); null on one node
+  final ClusterWaits waits; // cluster mode: this node's waiters; null on one node
+
+  /**
+   * The parts over {@code store} (in cluster mode it may be null) at {@code epoch}; {@code cluster}
+   * null: one node.
+   */
+  ManagerParts(
+      LockConfig config,
+      LockScheduler scheduler,
+      LockStore store,
+      long epoch,
+      LockCluster cluster) {
+    this.config = new LiveConfig(config);
+    this.scheduler = scheduler;
+    this.cluster = cluster;
+    LiveConfig cfg = this.config;
+    // timed tasks that cannot run now are retried: see the class comment
+    LockScheduler timers = new RetryingTimers(scheduler, () -> cfg.get().storeRetryInterval());
+    this.waits = cluster == null ? null : new ClusterWaits(timers);
+    ClusterWaits waits = this.waits;
+    this.ids = new LockIdGenerator(epoch, cluster);
+    this.limits = new LockLimits(cfg);
+    ClientRegistry clients =
+        new ClientRegistry(
+            timers,
+            () -> cfg.get().maxConnectionsPerAdapter(),
+            () -> cfg.get().leaseTime().toNanos(),
+            limits::countsClients);
+    this.clients = clients;
+    this.grace = new GracePeriod(timers);
+    this.checks = new RequestChecks(cfg, timers, owners, clients, grace);
+    CurrentFile current = cluster == null ? null : new CurrentFile();
+    this.writer =
+        new StoreWriter(
+            cluster != null && store == null ? UnavailableLockStore.INSTANCE : store,
+            timers,
+            () -> cfg.get().storeRetryInterval(),
+            events,
+            scheduler instanceof SystemLockScheduler ? StoreWriter.retryThread() : Runnable::run,
+            current);
+    RestoredMarks restored = new RestoredMarks(grace);
+    TableOps ops = new TableOps(timers, ids, owners, limits, clients, writer, restored);
+    ConflictSearch conflicts = new ConflictSearch(cfg, clients, ops);
+    this.waiting =
+        new WaitQueue(
+            cfg,
+            timers,
+            ids,
+            owners,
+            clients,
+            ops,
+            conflicts,
+            cluster == null ? WaitLinks.local() : new ClusterLinks(cluster.node(), current, waits));
+    this.tables =
+        new LockTables(
+            events,
+            cfg,
+            timers,
+            waiting,
+            ops,
+            writer,
+            cluster == null
+                ? null
+                : lt ->
+                    new CoordinatedTables(
+                        cluster,
+                        new TableSync(
+                            owners, limits, clients, epoch, cluster.node(), waits, timers),
+                        current,
+                        events,
+                        cfg,
+                        waiting,
+                        lt));
+    this.ranges = new RangeLocks(checks, cfg, timers, owners, tables, ops, conflicts, waiting);
+    this.opens = new ShareReservations(checks, timers, ids, clients, writer, tables, ops);
+    this.recovery =
+        new Recovery(
+            checks, cfg, timers, grace, events, owners, limits, clients, writer, tables, ops,
+            restored, opens);
+    this.sessions =
+        new ClientSessions(
+            checks,
+            cfg,
+            timers,
+            clients,
+            limits,
+            events,
+            tables,
+            ops,
+            waiting,
+            cluster == null
+                ? ClientHome.NONE
+                : ClientHome.of(cluster, () -> cfg.get().leaseTime()));
+    this.binding = new StoreBinding(store, timers, ids, events, writer, tables, cluster);
+  }
+
+  /**
+   * Cluster mode: listens to the cluster's notifications. A notified file gets an operation that
+   * changes nothing: it reloads the file, which answers this node's waiters that another node
+   * granted or failed.
+   */
+  void listen() {
+    waits.listen(cluster, f -> tables.run(f, true, (t, d) -> null), sessions::expired);
+  }
+}
