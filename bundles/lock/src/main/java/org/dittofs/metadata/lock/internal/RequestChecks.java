@@ -73,8 +73,8 @@ final class RequestChecks {
   }
 
   /**
-   * The monotonic reading that stamps a request: the system scheduler's request clock (up to about
-   * a millisecond old, see {@link CoarseClock}), else the scheduler's {@code nanoTime}.
+   * The monotonic reading that stamps a request: the system scheduler's request clock (up to a
+   * tick, 10 ms, old, see {@link CoarseClock}), else the scheduler's {@code nanoTime}.
    */
   private long requestNanos() {
     return system != null ? system.requestNanoTime() : scheduler.nanoTime();

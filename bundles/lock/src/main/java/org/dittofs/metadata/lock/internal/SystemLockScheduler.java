@@ -93,8 +93,8 @@ public final class SystemLockScheduler implements LockScheduler, AutoCloseable {
 
   /**
    * The monotonic time that stamps a request (a lock's {@code acquiredAt}, its client's last
-   * request): on the system clock a {@link CoarseClock} reading, up to about a millisecond old,
-   * whose {@link #instantAt} is made once per tick; on any other clock {@link #nanoTime()}.
+   * request): on the system clock a {@link CoarseClock} reading, up to a tick (10 ms) old, whose
+   * {@link #instantAt} is made once per tick; on any other clock {@link #nanoTime()}.
    */
   long requestNanoTime() {
     return requestClock != null ? requestClock.now().nanos() : System.nanoTime();
