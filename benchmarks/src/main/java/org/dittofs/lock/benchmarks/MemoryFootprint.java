@@ -76,8 +76,8 @@ public final class MemoryFootprint {
       }
     }
     long after = usedAfterGc();
-    if (table instanceof Table.Managed m) {
-      LockManager lm = m.m();
+    if (table.manager().isPresent()) {
+      LockManager lm = table.manager().get();
       if (lm.lockCount() != (long) perFile * files) {
         throw new IllegalStateException("holds " + lm.lockCount() + " locks");
       }

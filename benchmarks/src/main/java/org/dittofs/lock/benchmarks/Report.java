@@ -262,37 +262,30 @@ final class Report {
           hot2 ? ">= 1.0x" : "-",
           hot2 ? verdict(!smoke && !Double.isNaN(ratio), ratio >= 1.0) : "-");
     }
+    scaling(t, "disjoint", "disjoint files", 1.7);
+    scaling(t, "hot", "one hot file", 1.0);
+    return t + "\n";
+  }
+
+  /**
+   * The row of ThroughputBenchmark's {@code name}2 / {@code name}1 ratios, ours and the baseline's.
+   */
+  private void scaling(Table t, String name, String what, double target) {
     double ours =
         ratio(
-            get("ThroughputBenchmark.disjoint2", "impl", Fixtures.DITTOFS),
-            get("ThroughputBenchmark.disjoint1", "impl", Fixtures.DITTOFS));
+            get("ThroughputBenchmark." + name + "2", "impl", Fixtures.DITTOFS),
+            get("ThroughputBenchmark." + name + "1", "impl", Fixtures.DITTOFS));
     double base =
         ratio(
-            get("ThroughputBenchmark.disjoint2", "impl", Fixtures.BASELINE),
-            get("ThroughputBenchmark.disjoint1", "impl", Fixtures.BASELINE));
+            get("ThroughputBenchmark." + name + "2", "impl", Fixtures.BASELINE),
+            get("ThroughputBenchmark." + name + "1", "impl", Fixtures.BASELINE));
     t.row(
-        "scaling: 2 threads / 1 thread, disjoint files",
+        "scaling: 2 threads / 1 thread, " + what,
         times(ours),
         times(base),
         "-",
-        ">= 1.7x",
-        verdict(!smoke && !Double.isNaN(ours), ours >= 1.7));
-    double hotOurs =
-        ratio(
-            get("ThroughputBenchmark.hot2", "impl", Fixtures.DITTOFS),
-            get("ThroughputBenchmark.hot1", "impl", Fixtures.DITTOFS));
-    double hotBase =
-        ratio(
-            get("ThroughputBenchmark.hot2", "impl", Fixtures.BASELINE),
-            get("ThroughputBenchmark.hot1", "impl", Fixtures.BASELINE));
-    t.row(
-        "scaling: 2 threads / 1 thread, one hot file",
-        times(hotOurs),
-        times(hotBase),
-        "-",
-        ">= 1.0x",
-        verdict(!smoke && !Double.isNaN(hotOurs), hotOurs >= 1.0));
-    return t + "\n";
+        ">= " + target + "x",
+        verdict(!smoke && !Double.isNaN(ours), ours >= target));
   }
 
   private String durable() {

@@ -129,14 +129,7 @@ public class BadConfigurationIT extends ItestSupport {
       List<String> lines = awaitProblems(log, 1);
       assertOneLine(lines.get(0), POSTGRES_PID, "'url'", "jdbc:postgresql//missing-colon/x");
       int closedPort = closedPort();
-      configureInstance(
-          POSTGRES_PID,
-          STORE_NAME,
-          Map.of(
-              "url",
-              "jdbc:postgresql://127.0.0.1:" + closedPort + "/x?connectTimeout=2",
-              ".password",
-              "wrong-secret"));
+      configureUnreachablePostgres(closedPort, "wrong-secret");
       lines = awaitProblems(log, 2);
       System.out.println("[itests] bad PostgreSQL configurations: " + lines);
       assertOneLine(lines.get(1), POSTGRES_PID, "127.0.0.1:" + closedPort, "stays in service");

@@ -5,6 +5,7 @@ import static org.dittofs.metadata.itests.Locks.grant;
 import static org.dittofs.metadata.itests.Locks.liveLocks;
 import static org.dittofs.metadata.itests.Locks.posix;
 import static org.dittofs.metadata.itests.Locks.storedLocks;
+import static org.dittofs.metadata.itests.Locks.windows;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -29,9 +30,7 @@ import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.GraceStatus;
 import org.dittofs.metadata.lock.Lock;
-import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockFlavour;
-import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
 import org.dittofs.metadata.lock.LockType;
@@ -68,23 +67,17 @@ public class H2RestartIT extends ItestSupport {
 
   private static final FileHandle A = FileHandle.of("restart-a");
   private static final FileHandle B = FileHandle.of("restart-b");
-  private static final LockClient NLM = new LockClient("restart-host", "nlm");
-  private static final LockClient SMB = new LockClient("restart-session", "smb");
-  private static final LockOwner POSIX_OWNER = LockOwner.of("nlm:restart-host:7:oh");
-  private static final LockOwner OTHER_OWNER = LockOwner.of("nlm:restart-host:8:oh");
-  private static final LockOwner WINDOWS_OWNER = LockOwner.of("smb:restart-session:fid-1");
+  private static final RestartParties P = RestartParties.named("restart");
 
   private static final LockRequest POSIX_LOCK =
-      posix(A, POSIX_OWNER, NLM, LockType.EXCLUSIVE, ByteRange.span(0, 100));
+      posix(A, P.posix(), P.nlm(), LockType.EXCLUSIVE, ByteRange.span(0, 100));
   private static final LockRequest RELEASED_LOCK =
-      posix(A, OTHER_OWNER, NLM, LockType.SHARED, ByteRange.span(200, 100));
+      posix(A, P.otherPosix(), P.nlm(), LockType.SHARED, ByteRange.span(200, 100));
   private static final LockRequest WINDOWS_LOCK =
-      new LockRequest(
+      windows(
           B,
-          SHARE,
-          WINDOWS_OWNER,
-          SMB,
-          LockFlavour.WINDOWS,
+          P.windows(),
+          P.smb(),
           LockType.SHARED,
           ByteRange.of(Long.MIN_VALUE, ByteRange.MAX)); // [2^63, 2^64-1]
 
@@ -109,7 +102,7 @@ public class H2RestartIT extends ItestSupport {
     grant(service, RELEASED_LOCK);
     service
         .locks()
-        .unlock(new UnlockRequest(A, OTHER_OWNER, LockFlavour.POSIX, RELEASED_LOCK.range()));
+        .unlock(new UnlockRequest(A, P.otherPosix(), LockFlavour.POSIX, RELEASED_LOCK.range()));
     awaitWritesLanded(service);
 
     Map<String, ByteRange> held = liveLocks(service, List.of(A, B));
@@ -139,7 +132,7 @@ public class H2RestartIT extends ItestSupport {
     System.out.println("[itests] after the restart: " + grace);
     assertTrue("grace entered", grace.active());
     assertEquals("records restored", 2, grace.restoredRecords());
-    assertEquals("clients expected to reclaim", Set.of(NLM, SMB), grace.expectedClients());
+    assertEquals("clients expected to reclaim", Set.of(P.nlm(), P.smb()), grace.expectedClients());
     Map<String, String> restored = new TreeMap<>();
     liveLocks(service, List.of(A, B)).forEach((id, range) -> restored.put(id, range.toString()));
     assertEquals("restored locks: same ids and ranges", new TreeMap<>(expected), restored);
@@ -149,13 +142,13 @@ public class H2RestartIT extends ItestSupport {
         () ->
             service
                 .locks()
-                .lock(posix(A, OTHER_OWNER, NLM, LockType.SHARED, ByteRange.span(500, 1))));
+                .lock(posix(A, P.otherPosix(), P.nlm(), LockType.SHARED, ByteRange.span(500, 1))));
     expectError(
         ErrorCode.LOCK_NOT_FOUND,
         () ->
             service
                 .locks()
-                .reclaim(posix(A, POSIX_OWNER, NLM, LockType.EXCLUSIVE, ByteRange.span(0, 99))));
+                .reclaim(posix(A, P.posix(), P.nlm(), LockType.EXCLUSIVE, ByteRange.span(0, 99))));
 
     assertTrue("POSIX reclaim", service.locks().reclaim(POSIX_LOCK) instanceof LockResult.Granted);
     assertTrue(

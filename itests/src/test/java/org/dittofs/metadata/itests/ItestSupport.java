@@ -452,6 +452,16 @@ public abstract class ItestSupport {
    * reached ({@code closedPort}) and waits until it is registered (it is, unopened).
    */
   protected final MetadataStore configureUnreachablePostgres(int closedPort) {
+    configureUnreachablePostgres(closedPort, "");
+    return awaitService(
+        MetadataStore.class, "(service.pid=" + POSTGRES_PID + "~" + STORE_NAME + ")");
+  }
+
+  /**
+   * Configures the PostgreSQL store instance {@value #STORE_NAME} on a server that cannot be
+   * reached ({@code closedPort}), logging in with {@code password}.
+   */
+  protected final void configureUnreachablePostgres(int closedPort, String password) {
     configureInstance(
         POSTGRES_PID,
         STORE_NAME,
@@ -461,9 +471,7 @@ public abstract class ItestSupport {
             "user",
             PostgresServer.USER,
             ".password",
-            ""));
-    return awaitService(
-        MetadataStore.class, "(service.pid=" + POSTGRES_PID + "~" + STORE_NAME + ")");
+            password));
   }
 
   /** Whether {@code store} answers (its database is open). */

@@ -3,6 +3,7 @@ package org.dittofs.metadata.itests;
 import static org.dittofs.metadata.itests.Locks.expectError;
 import static org.dittofs.metadata.itests.Locks.grant;
 import static org.dittofs.metadata.itests.Locks.posix;
+import static org.dittofs.metadata.itests.Locks.windows;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -19,9 +20,7 @@ import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.GraceStatus;
-import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockFlavour;
-import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
 import org.dittofs.metadata.lock.LockType;
@@ -65,25 +64,14 @@ public class KarafRestartIT extends ItestSupport {
   private static boolean firstContainer = true;
 
   private static final FileHandle A = FileHandle.of("karaf-restart-a");
-  private static final LockClient NLM = new LockClient("karaf-restart-host", "nlm");
-  private static final LockClient SMB = new LockClient("karaf-restart-session", "smb");
-  private static final LockOwner POSIX_OWNER = LockOwner.of("nlm:karaf-restart-host:7:oh");
-  private static final LockOwner OTHER = LockOwner.of("nlm:karaf-restart-host:8:oh");
-  private static final LockOwner WINDOWS_OWNER = LockOwner.of("smb:karaf-restart-session:fid-1");
+  private static final RestartParties P = RestartParties.named("karaf-restart");
   private static final LockRequest POSIX_LOCK =
-      posix(A, POSIX_OWNER, NLM, LockType.EXCLUSIVE, ByteRange.span(0, 100));
+      posix(A, P.posix(), P.nlm(), LockType.EXCLUSIVE, ByteRange.span(0, 100));
   private static final LockRequest WINDOWS_LOCK =
-      new LockRequest(
-          A,
-          SHARE,
-          WINDOWS_OWNER,
-          SMB,
-          LockFlavour.WINDOWS,
-          LockType.SHARED,
-          ByteRange.span(1000, 10));
+      windows(A, P.windows(), P.smb(), LockType.SHARED, ByteRange.span(1000, 10));
   private static final OpenRequest OPEN =
       new OpenRequest(
-          A, SHARE, WINDOWS_OWNER, SMB, Set.of(ShareAccess.READ), Set.of(ShareAccess.DELETE));
+          A, SHARE, P.windows(), P.smb(), Set.of(ShareAccess.READ), Set.of(ShareAccess.DELETE));
 
   @Inject private BootFinished bootFinished;
   @Inject private MetadataManager service;
@@ -111,23 +99,25 @@ public class KarafRestartIT extends ItestSupport {
     awaitBound(service, "h2");
     assertFalse("a new store starts without grace", service.locks().graceStatus().active());
     grant(service, POSIX_LOCK);
-    service
-        .locks()
-        .unlock(new UnlockRequest(A, POSIX_OWNER, LockFlavour.POSIX, POSIX_LOCK.range()));
+    service.locks().unlock(new UnlockRequest(A, P.posix(), LockFlavour.POSIX, POSIX_LOCK.range()));
     awaitWritesLanded(service);
   }
 
   @Test
   public void b_aCleanRestartWithNothingHeldHasNoGrace() {
     assertCleanRestart(1);
-    service.locks().unlock(new UnlockRequest(A, OTHER, LockFlavour.POSIX, ByteRange.span(0, 10)));
+    service
+        .locks()
+        .unlock(new UnlockRequest(A, P.otherPosix(), LockFlavour.POSIX, ByteRange.span(0, 10)));
     awaitWritesLanded(service);
   }
 
   @Test
   public void c_aSecondCleanRestartHasNoGraceEither() {
     assertCleanRestart(2);
-    service.locks().unlock(new UnlockRequest(A, OTHER, LockFlavour.POSIX, ByteRange.span(0, 10)));
+    service
+        .locks()
+        .unlock(new UnlockRequest(A, P.otherPosix(), LockFlavour.POSIX, ByteRange.span(0, 10)));
     grant(service, POSIX_LOCK);
     grant(service, WINDOWS_LOCK);
     service.locks().open(OPEN);
@@ -145,15 +135,18 @@ public class KarafRestartIT extends ItestSupport {
     System.out.println("[itests] Karaf restart with locks held: " + grace);
     assertTrue("grace entered", grace.active());
     assertEquals("restored: two locks and an open", 3, grace.restoredRecords());
-    assertEquals(Set.of(NLM, SMB), grace.expectedClients());
+    assertEquals(Set.of(P.nlm(), P.smb()), grace.expectedClients());
     expectError(
         ErrorCode.GRACE_PERIOD,
-        () -> service.locks().lock(posix(A, OTHER, NLM, LockType.SHARED, ByteRange.span(500, 1))));
+        () ->
+            service
+                .locks()
+                .lock(posix(A, P.otherPosix(), P.nlm(), LockType.SHARED, ByteRange.span(500, 1))));
     assertTrue(service.locks().reclaim(POSIX_LOCK) instanceof LockResult.Granted);
     assertTrue(service.locks().reclaim(WINDOWS_LOCK) instanceof LockResult.Granted);
     service.locks().reclaimOpen(OPEN);
     await("grace over once everything is reclaimed", () -> !service.locks().graceStatus().active());
-    grant(service, posix(A, OTHER, NLM, LockType.SHARED, ByteRange.span(500, 1)));
+    grant(service, posix(A, P.otherPosix(), P.nlm(), LockType.SHARED, ByteRange.span(500, 1)));
   }
 
   /** After {@code stops} clean stops with nothing held: no grace, the lines, a grant at once. */
@@ -173,7 +166,7 @@ public class KarafRestartIT extends ItestSupport {
             .filter(l -> l.contains(CLOSED_CLEANLY))
             .allMatch(l -> l.contains(" - " + METADATA + " - ")));
     assertEquals("warnings or errors", List.of(), KarafLogFile.problems(lines));
-    grant(service, posix(A, OTHER, NLM, LockType.EXCLUSIVE, ByteRange.span(0, 10)));
+    grant(service, posix(A, P.otherPosix(), P.nlm(), LockType.EXCLUSIVE, ByteRange.span(0, 10)));
   }
 
   private static long count(List<String> lines, String text) {

@@ -29,6 +29,12 @@ final class Locks {
     return new LockRequest(file, ItestSupport.SHARE, owner, client, LockFlavour.POSIX, type, range);
   }
 
+  static LockRequest windows(
+      FileHandle file, LockOwner owner, LockClient client, LockType type, ByteRange range) {
+    return new LockRequest(
+        file, ItestSupport.SHARE, owner, client, LockFlavour.WINDOWS, type, range);
+  }
+
   /** Locks without waiting and fails the test unless it is granted. */
   static Lock grant(MetadataManager service, LockRequest request) {
     LockResult r = service.locks().lock(request);

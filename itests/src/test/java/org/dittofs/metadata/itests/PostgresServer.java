@@ -3,11 +3,7 @@ package org.dittofs.metadata.itests;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
+import org.dittofs.metadata.store.postgres.LocalPostgres;
 import org.junit.runner.Result;
 import org.junit.runner.notification.RunListener;
 
@@ -32,19 +28,7 @@ public final class PostgresServer {
   /** The JDBC URL (without credentials) of {@code database}, created if it does not exist. */
   public static synchronized String url(String database) {
     EmbeddedPostgres pg = start();
-    try (Connection c = pg.getPostgresDatabase().getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-      ps.setString(1, database);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          try (Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE \"" + database.replace("\"", "\"\"") + "\"");
-          }
-        }
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot create database " + database, e);
-    }
+    LocalPostgres.ensureDatabase(pg, database);
     return "jdbc:postgresql://localhost:" + pg.getPort() + "/" + database;
   }
 

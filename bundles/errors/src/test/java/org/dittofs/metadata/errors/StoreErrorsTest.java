@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -19,78 +20,46 @@ class StoreErrorsTest {
 
   // ---- factories -------------------------------------------------------------------------
 
-  static Stream<Arguments> pathFactories() {
-    return Stream.of(
-        Arguments.of(
-            "notFound", (Function<String, StoreError>) StoreErrors::notFound, ErrorCode.NOT_FOUND),
-        Arguments.of(
-            "permissionDenied",
-            (Function<String, StoreError>) StoreErrors::permissionDenied,
-            ErrorCode.PERMISSION_DENIED),
-        Arguments.of(
-            "isDirectory",
-            (Function<String, StoreError>) StoreErrors::isDirectory,
-            ErrorCode.IS_DIRECTORY),
-        Arguments.of(
-            "notDirectory",
-            (Function<String, StoreError>) StoreErrors::notDirectory,
-            ErrorCode.NOT_DIRECTORY),
-        Arguments.of(
-            "notEmpty", (Function<String, StoreError>) StoreErrors::notEmpty, ErrorCode.NOT_EMPTY),
-        Arguments.of(
-            "alreadyExists",
-            (Function<String, StoreError>) StoreErrors::alreadyExists,
-            ErrorCode.ALREADY_EXISTS));
+  /** A factory that names a path (which the error then carries) or another subject. */
+  private static Arguments factory(
+      String name, Function<String, StoreError> make, ErrorCode code, boolean path) {
+    return Arguments.of(name, make, code, path);
   }
 
+  static Stream<Arguments> factories() {
+    return Stream.of(
+        factory("notFound", StoreErrors::notFound, ErrorCode.NOT_FOUND, true),
+        factory(
+            "permissionDenied", StoreErrors::permissionDenied, ErrorCode.PERMISSION_DENIED, true),
+        factory("isDirectory", StoreErrors::isDirectory, ErrorCode.IS_DIRECTORY, true),
+        factory("notDirectory", StoreErrors::notDirectory, ErrorCode.NOT_DIRECTORY, true),
+        factory("notEmpty", StoreErrors::notEmpty, ErrorCode.NOT_EMPTY, true),
+        factory("alreadyExists", StoreErrors::alreadyExists, ErrorCode.ALREADY_EXISTS, true),
+        factory("invalidHandle", StoreErrors::invalidHandle, ErrorCode.INVALID_HANDLE, false),
+        factory("invalidArgument", StoreErrors::invalidArgument, ErrorCode.INVALID_ARGUMENT, false),
+        factory("accessDenied", StoreErrors::accessDenied, ErrorCode.ACCESS_DENIED, false),
+        factory("quotaExceeded", StoreErrors::quotaExceeded, ErrorCode.QUOTA_EXCEEDED, false),
+        factory(
+            "privilegeRequired",
+            StoreErrors::privilegeRequired,
+            ErrorCode.PRIVILEGE_REQUIRED,
+            false));
+  }
+
+  /** A factory gives its code and names its subject; a path is also set as the error's path. */
   @ParameterizedTest(name = "{0}")
-  @MethodSource("pathFactories")
-  void pathFactoryGivesItsCodeNamesThePathAndSetsIt(
-      String name, Function<String, StoreError> factory, ErrorCode code) {
-    StoreError e = factory.apply("/export/dir/file.txt");
+  @MethodSource("factories")
+  void factoryGivesItsCodeAndNamesItsSubject(
+      String name, Function<String, StoreError> factory, ErrorCode code, boolean path) {
+    String subject = path ? "/export/dir/file.txt" : "subject-xyz";
+    StoreError e = factory.apply(subject);
 
     assertThat(e.code()).isEqualTo(code);
-    assertThat(e.getMessage()).contains("/export/dir/file.txt");
-    assertThat(e.path()).contains("/export/dir/file.txt");
+    assertThat(e.getMessage()).contains(subject);
+    assertThat(e.path()).isEqualTo(path ? Optional.of(subject) : Optional.empty());
     assertThat(e.file()).isEmpty();
     assertThat(e.detail()).isEmpty();
     assertThat(e.getCause()).isNull();
-  }
-
-  static Stream<Arguments> reasonFactories() {
-    return Stream.of(
-        Arguments.of(
-            "invalidHandle",
-            (Function<String, StoreError>) StoreErrors::invalidHandle,
-            ErrorCode.INVALID_HANDLE),
-        Arguments.of(
-            "invalidArgument",
-            (Function<String, StoreError>) StoreErrors::invalidArgument,
-            ErrorCode.INVALID_ARGUMENT),
-        Arguments.of(
-            "accessDenied",
-            (Function<String, StoreError>) StoreErrors::accessDenied,
-            ErrorCode.ACCESS_DENIED),
-        Arguments.of(
-            "quotaExceeded",
-            (Function<String, StoreError>) StoreErrors::quotaExceeded,
-            ErrorCode.QUOTA_EXCEEDED),
-        Arguments.of(
-            "privilegeRequired",
-            (Function<String, StoreError>) StoreErrors::privilegeRequired,
-            ErrorCode.PRIVILEGE_REQUIRED));
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("reasonFactories")
-  void reasonFactoryGivesItsCodeAndNamesTheSubject(
-      String name, Function<String, StoreError> factory, ErrorCode code) {
-    StoreError e = factory.apply("subject-xyz");
-
-    assertThat(e.code()).isEqualTo(code);
-    assertThat(e.getMessage()).contains("subject-xyz");
-    assertThat(e.path()).isEmpty();
-    assertThat(e.detail()).isEmpty();
   }
 
   @Test

@@ -20,25 +20,15 @@ import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.internal.LockTableInvariants;
 import org.dittofs.metadata.lock.testing.FaultyLockStore;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * SPEC 9: registration and its per-adapter cap, unregistration with and without a ttl, client
  * reboot, keep-alive and courtesy clients, the client listing and the client events.
  */
+@ExtendWith(QuietLockLog.class)
 class ClientsTest {
-  @BeforeAll
-  static void quietLog() {
-    QuietLockLog.quiet();
-  }
-
-  @AfterAll
-  static void restoreLog() {
-    QuietLockLog.restore();
-  }
-
   private static final Duration LEASE = LockConfig.DEFAULTS.leaseTime();
 
   private final ManualScheduler sched = new ManualScheduler();
@@ -52,12 +42,7 @@ class ClientsTest {
   private final Requests.Owner c = on.posix("nfs4:c");
 
   private LockManager manager(LockConfig config) {
-    return LockManagers.builder()
-        .scheduler(sched)
-        .store(store)
-        .config(config)
-        .listener(events::add)
-        .build();
+    return ManagerOnManualClock.over(sched, store, config, events::add);
   }
 
   private final LockManager locks = manager(LockConfig.DEFAULTS);
@@ -67,13 +52,11 @@ class ClientsTest {
   }
 
   private Lock grant(LockRequest r) {
-    LockResult res = locks.lock(r);
-    assertThat(res.granted()).as("grant of %s", r).isTrue();
-    return ((LockResult.Granted) res).lock();
+    return Answers.grant(locks, r);
   }
 
   private List<Lock> heldBy(Requests.Owner o) {
-    return locks.locks(on.file()).stream().filter(l -> l.owner().equals(o.owner())).toList();
+    return Answers.heldBy(locks, on.file(), o);
   }
 
   private <E extends LockEvent> List<E> eventsOf(Class<E> type) {
@@ -87,12 +70,7 @@ class ClientsTest {
   }
 
   private static StoreError failure(Runnable r) {
-    try {
-      r.run();
-    } catch (StoreError e) {
-      return e;
-    }
-    throw new AssertionError("expected a StoreError");
+    return Answers.error(r::run);
   }
 
   private Optional<ClientInfo> info(LockClient client) {

@@ -12,6 +12,7 @@ import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockManagers;
+import org.dittofs.metadata.lock.testing.LockConfigs;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,9 +29,7 @@ class ConfigTest {
   private static final Duration NANO = Duration.ofNanos(1);
 
   private static StoreError error(ThrowingCallable call) {
-    Throwable t = catchThrowable(call);
-    assertThat(t).isInstanceOf(StoreError.class);
-    return (StoreError) t;
+    return Answers.error(call);
   }
 
   // ---- defaults
@@ -211,34 +210,21 @@ class ConfigTest {
 
   @Test
   void toBuilderRoundTripsEveryField() {
-    LockConfig c =
-        LockConfig.builder()
-            .maxLocksPerFile(11)
-            .maxLocksPerClient(22)
-            .maxLocksTotal(33)
-            .maxWaitersPerFile(44)
-            .maxOwnerIdBytes(55)
-            .maxConnectionsPerAdapter(66)
-            .lockTimeout(Duration.ofSeconds(7))
-            .leaseTime(Duration.ofSeconds(8))
-            .gracePeriod(Duration.ofSeconds(9))
-            .storeRetryInterval(Duration.ofMillis(10))
-            .fairness(LockConfig.Fairness.BARGING)
-            .build();
+    LockConfig c = LockConfigs.everyFieldSet();
 
     LockConfig copy = c.toBuilder().build();
 
     assertThat(copy).isEqualTo(c).isNotSameAs(c);
-    assertThat(copy.maxLocksPerFile()).isEqualTo(11);
-    assertThat(copy.maxLocksPerClient()).isEqualTo(22);
-    assertThat(copy.maxLocksTotal()).isEqualTo(33);
-    assertThat(copy.maxWaitersPerFile()).isEqualTo(44);
-    assertThat(copy.maxOwnerIdBytes()).isEqualTo(55);
-    assertThat(copy.maxConnectionsPerAdapter()).isEqualTo(66);
-    assertThat(copy.lockTimeout()).isEqualTo(Duration.ofSeconds(7));
-    assertThat(copy.leaseTime()).isEqualTo(Duration.ofSeconds(8));
-    assertThat(copy.gracePeriod()).isEqualTo(Duration.ofSeconds(9));
-    assertThat(copy.storeRetryInterval()).isEqualTo(Duration.ofMillis(10));
+    assertThat(copy.maxLocksPerFile()).isEqualTo(7);
+    assertThat(copy.maxLocksPerClient()).isEqualTo(8);
+    assertThat(copy.maxLocksTotal()).isEqualTo(9);
+    assertThat(copy.maxWaitersPerFile()).isEqualTo(10);
+    assertThat(copy.maxOwnerIdBytes()).isEqualTo(11);
+    assertThat(copy.maxConnectionsPerAdapter()).isEqualTo(12);
+    assertThat(copy.lockTimeout()).isEqualTo(Duration.ofSeconds(13));
+    assertThat(copy.leaseTime()).isEqualTo(Duration.ofSeconds(14));
+    assertThat(copy.gracePeriod()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(copy.storeRetryInterval()).isEqualTo(Duration.ofMillis(16));
     assertThat(copy.fairness()).isEqualTo(LockConfig.Fairness.BARGING);
   }
 

@@ -18,15 +18,11 @@ class ConflictRulesTest {
   private final Requests on = Requests.on("conflict-file");
 
   private Lock grant(LockRequest r) {
-    LockResult res = locks.lock(r);
-    assertThat(res.granted()).as("grant of %s", r).isTrue();
-    return ((LockResult.Granted) res).lock();
+    return Answers.grant(locks, r);
   }
 
   private Lock deny(LockRequest r) {
-    LockResult res = locks.lock(r);
-    assertThat(res).as("lock of %s", r).isInstanceOf(LockResult.Denied.class);
-    return ((LockResult.Denied) res).conflict();
+    return Answers.deny(locks, r);
   }
 
   private static void assertCode(ThrowingCallable call, ErrorCode code) {

@@ -48,12 +48,7 @@ class CourtesyWaitersTest {
 
   private static LockManager manager(
       LockConfig config, ManualScheduler clock, FaultyLockStore store, List<LockEvent> events) {
-    return LockManagers.builder()
-        .scheduler(clock)
-        .store(store)
-        .config(config)
-        .listener(events::add)
-        .build();
+    return ManagerOnManualClock.over(clock, store, config, events::add);
   }
 
   private void use(LockConfig config) {

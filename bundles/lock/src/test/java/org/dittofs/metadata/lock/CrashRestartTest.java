@@ -20,9 +20,8 @@ import org.dittofs.metadata.lock.internal.LockTableInvariants;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.lock.testing.FaultyLockStore;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -38,17 +37,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * not landed, and every record held at the crash that was durable is restored. Then grace is
  * entered, and when it runs out the records nobody reclaimed are gone from memory and store.
  */
+@ExtendWith(QuietLockLog.class)
 class CrashRestartTest {
-  @BeforeAll
-  static void quietLog() {
-    QuietLockLog.quiet();
-  }
-
-  @AfterAll
-  static void restoreLog() {
-    QuietLockLog.restore();
-  }
-
   private static final Duration RETRY = LockConfig.DEFAULTS.storeRetryInterval();
   private static final Duration GRACE = LockConfig.DEFAULTS.gracePeriod();
   private static final int FILES = 3;

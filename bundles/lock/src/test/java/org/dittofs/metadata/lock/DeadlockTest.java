@@ -1,12 +1,10 @@
 package org.dittofs.metadata.lock;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,11 +17,7 @@ import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.host.ClientInfo;
 import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.lock.host.LockEvent;
-import org.dittofs.metadata.lock.host.LockManager;
-import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.internal.LockTableInvariants;
-import org.dittofs.metadata.lock.testing.ManualScheduler;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,10 +27,7 @@ import org.junit.jupiter.api.Test;
  * of any length, across files, never a false positive) and is repeated whenever a woken waiter must
  * wait again.
  */
-class DeadlockTest {
-  private final ManualScheduler clock = new ManualScheduler();
-  private final List<LockEvent> events = new CopyOnWriteArrayList<>();
-  private LockManager locks = manager(LockConfig.DEFAULTS);
+class DeadlockTest extends ManagerOnManualClock {
 
   private final Requests f1 = Requests.on("deadlock-file-1");
   private final Requests f2 = Requests.on("deadlock-file-2");
@@ -45,22 +36,6 @@ class DeadlockTest {
   private static final String B = "nlm:host-b:2:b";
   private static final String C = "nlm:host-c:3:c";
   private static final String D = "nlm:host-d:4:d";
-
-  private LockManager manager(LockConfig config) {
-    return LockManagers.builder().scheduler(clock).config(config).listener(events::add).build();
-  }
-
-  private void use(LockConfig config) {
-    locks.close();
-    locks = manager(config);
-    events.clear();
-  }
-
-  @AfterEach
-  void invariantsHoldAndManagerCloses() {
-    LockTableInvariants.check(locks);
-    locks.close();
-  }
 
   // ---- helpers -------------------------------------------------------------------------------
 
@@ -75,9 +50,7 @@ class DeadlockTest {
   }
 
   private static StoreError error(ThrowingCallable call) {
-    Throwable t = catchThrowable(call);
-    assertThat(t).isInstanceOf(StoreError.class);
-    return (StoreError) t;
+    return Answers.error(call);
   }
 
   /** Asserts that the blocking request is refused with DEADLOCK, and returns the detail. */
@@ -89,8 +62,7 @@ class DeadlockTest {
   }
 
   private static StoreError failure(PendingLock p) {
-    assertThat(p.isDone()).as("%s done", p).isTrue();
-    return error(p::poll);
+    return Answers.failure(p);
   }
 
   private static void assertGranted(PendingLock p) {

@@ -17,26 +17,16 @@ import org.dittofs.metadata.lock.internal.LockTableInvariants;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.lock.testing.FaultyLockStore;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * SPEC 11: the grace period after a restart: when it is entered, what it refuses and answers, which
  * reclaims it grants, how it ends early or by its timer, and what happens to state nobody
  * reclaimed.
  */
+@ExtendWith(QuietLockLog.class)
 class GraceTest {
-  @BeforeAll
-  static void quietLog() {
-    QuietLockLog.quiet();
-  }
-
-  @AfterAll
-  static void restoreLog() {
-    QuietLockLog.restore();
-  }
-
   private static final Duration GRACE = LockConfig.DEFAULTS.gracePeriod();
 
   private final FaultyLockStore store = new FaultyLockStore();
@@ -89,12 +79,7 @@ class GraceTest {
   }
 
   private static StoreError failure(Runnable r) {
-    try {
-      r.run();
-    } catch (StoreError e) {
-      return e;
-    }
-    throw new AssertionError("expected a StoreError");
+    return Answers.error(r::run);
   }
 
   private static void assertCode(ErrorCode code, Runnable r) {

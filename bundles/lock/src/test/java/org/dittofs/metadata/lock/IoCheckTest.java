@@ -32,9 +32,7 @@ class IoCheckTest {
   }
 
   private Lock grant(LockRequest r) {
-    LockResult res = locks.lock(r);
-    assertThat(res.granted()).as("setup lock %s", r).isTrue();
-    return ((LockResult.Granted) res).lock();
+    return Answers.grant(locks, r);
   }
 
   private static void assertBlockedBy(Executable io, Lock expected) {

@@ -1,10 +1,8 @@
 package org.dittofs.metadata.lock;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -20,11 +18,7 @@ import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.host.ClientInfo;
 import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.lock.host.LockEvent;
-import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockManagers;
-import org.dittofs.metadata.lock.internal.LockTableInvariants;
-import org.dittofs.metadata.lock.testing.ManualScheduler;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -35,43 +29,23 @@ import org.junit.jupiter.params.provider.ValueSource;
  * nothing; a value {@code <= 0} disables a limit; only grants that add records are counted against
  * a limit, releases never are; concurrent requests never overshoot.
  */
-class LimitsTest {
-  private final ManualScheduler clock = new ManualScheduler();
-  // read only once the threads that publish into it are done (joined)
-  private final List<LockEvent> events = Collections.synchronizedList(new ArrayList<>());
-  private LockManager locks = manager(LockConfig.DEFAULTS);
+class LimitsTest extends ManagerOnManualClock {
 
   private final Requests f1 = Requests.on("limits-file-1");
   private final Requests f2 = Requests.on("limits-file-2");
 
-  private LockManager manager(LockConfig config) {
-    return LockManagers.builder().scheduler(clock).config(config).listener(events::add).build();
-  }
-
   private void use(LockConfig.Builder config) {
-    locks.close();
-    locks = manager(config.build());
-    events.clear();
-  }
-
-  @AfterEach
-  void invariantsHoldAndManagerCloses() {
-    LockTableInvariants.check(locks);
-    locks.close();
+    use(config.build());
   }
 
   // ---- helpers -------------------------------------------------------------------------------
 
   private Lock grant(LockRequest r) {
-    LockResult res = locks.lock(r);
-    assertThat(res.granted()).as("grant of %s", r).isTrue();
-    return ((LockResult.Granted) res).lock();
+    return Answers.grant(locks, r);
   }
 
   private static StoreError error(ThrowingCallable call) {
-    Throwable t = catchThrowable(call);
-    assertThat(t).isInstanceOf(StoreError.class);
-    return (StoreError) t;
+    return Answers.error(call);
   }
 
   /** Asserts the request is refused by {@code limit} at {@code current} of {@code max}. */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
@@ -12,32 +11,21 @@ import org.dittofs.metadata.lock.host.LockEvent;
 import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.internal.LockTableInvariants;
-import org.dittofs.metadata.lock.spi.LockQuery;
 import org.dittofs.metadata.lock.spi.LockStore;
 import org.dittofs.metadata.lock.spi.LockStoreOp;
-import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.lock.testing.FaultyLockStore;
+import org.dittofs.metadata.lock.testing.ForwardingLockStore;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What operator tools (metrics, health checks, the web console) read from and do to the host face:
  * the files with state, the waiting requests, ending grace by decision, and the store events that
  * carry commit latency and swap duration.
  */
+@ExtendWith(QuietLockLog.class)
 class OperatorViewTest {
-  @BeforeAll
-  static void quietLog() {
-    QuietLockLog.quiet();
-  }
-
-  @AfterAll
-  static void restoreLog() {
-    QuietLockLog.restore();
-  }
-
   private static final Duration COMMIT = Duration.ofMillis(7);
 
   private final ManualScheduler sched = new ManualScheduler();
@@ -213,13 +201,12 @@ class OperatorViewTest {
   }
 
   /** A store whose commits take {@code latency} on the manual clock. */
-  private static final class SlowStore implements LockStore {
-    private final LockStore d;
+  private static final class SlowStore extends ForwardingLockStore {
     private final ManualScheduler clock;
     private final Duration latency;
 
-    SlowStore(LockStore d, ManualScheduler clock, Duration latency) {
-      this.d = d;
+    SlowStore(FaultyLockStore d, ManualScheduler clock, Duration latency) {
+      super(d);
       this.clock = clock;
       this.latency = latency;
     }
@@ -227,62 +214,7 @@ class OperatorViewTest {
     @Override
     public void apply(List<LockStoreOp> ops) {
       clock.advance(latency);
-      d.apply(ops);
-    }
-
-    @Override
-    public void putLock(PersistedLock lock) {
-      d.putLock(lock);
-    }
-
-    @Override
-    public Optional<PersistedLock> getLock(String id) {
-      return d.getLock(id);
-    }
-
-    @Override
-    public boolean deleteLock(String id) {
-      return d.deleteLock(id);
-    }
-
-    @Override
-    public List<PersistedLock> listLocks(LockQuery query) {
-      return d.listLocks(query);
-    }
-
-    @Override
-    public int deleteLocksByClient(String clientId) {
-      return d.deleteLocksByClient(clientId);
-    }
-
-    @Override
-    public int deleteLocksByFile(FileHandle file) {
-      return d.deleteLocksByFile(file);
-    }
-
-    @Override
-    public long getServerEpoch() {
-      return d.getServerEpoch();
-    }
-
-    @Override
-    public long incrementServerEpoch() {
-      return d.incrementServerEpoch();
-    }
-
-    @Override
-    public void setServerEpoch(long epoch) {
-      d.setServerEpoch(epoch);
-    }
-
-    @Override
-    public boolean isCleanShutdown() {
-      return d.isCleanShutdown();
-    }
-
-    @Override
-    public void setCleanShutdown(boolean clean) {
-      d.setCleanShutdown(clean);
+      super.apply(ops);
     }
   }
 }

@@ -18,26 +18,16 @@ import org.dittofs.metadata.lock.internal.LockTableInvariants;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.lock.testing.FaultyLockStore;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * SPEC 10: grants are durable before they are acknowledged, refused without a trace when the store
  * cannot take them; releases, downgrades and closes never wait for the store and land later, in
  * order; the store then equals memory; epochs and the clean-shutdown marker.
  */
+@ExtendWith(QuietLockLog.class)
 class PersistenceTest {
-  @BeforeAll
-  static void quietLog() {
-    QuietLockLog.quiet();
-  }
-
-  @AfterAll
-  static void restoreLog() {
-    QuietLockLog.restore();
-  }
-
   private static final Duration RETRY = LockConfig.DEFAULTS.storeRetryInterval();
 
   private final ManualScheduler sched = new ManualScheduler();
@@ -51,27 +41,19 @@ class PersistenceTest {
   private final Requests.Owner w = on.windows("smb:session:1:w");
 
   private LockManager start(FaultyLockStore s, ManualScheduler scheduler) {
-    return LockManagers.builder()
-        .scheduler(scheduler)
-        .store(s)
-        .config(LockConfig.builder().gracePeriod(Duration.ofSeconds(90)).build())
-        .listener(events::add)
-        .build();
+    return ManagerOnManualClock.over(
+        scheduler,
+        s,
+        LockConfig.builder().gracePeriod(Duration.ofSeconds(90)).build(),
+        events::add);
   }
 
   private Lock grant(LockRequest r) {
-    LockResult res = locks.lock(r);
-    assertThat(res.granted()).as("grant of %s", r).isTrue();
-    return ((LockResult.Granted) res).lock();
+    return Answers.grant(locks, r);
   }
 
   private static StoreError failure(Runnable r) {
-    try {
-      r.run();
-    } catch (StoreError e) {
-      return e;
-    }
-    throw new AssertionError("expected a StoreError");
+    return Answers.error(r::run);
   }
 
   private static void assertUnavailable(Runnable r) {

@@ -24,9 +24,7 @@ class PosixLockingTest {
   private final Requests.Owner b = on.posix("nlm:host:1:b");
 
   private Lock grant(LockRequest r) {
-    LockResult res = locks.lock(r);
-    assertThat(res.granted()).as("grant of %s", r).isTrue();
-    return ((LockResult.Granted) res).lock();
+    return Answers.grant(locks, r);
   }
 
   private List<Lock> held() {
@@ -34,7 +32,7 @@ class PosixLockingTest {
   }
 
   private List<Lock> heldBy(Requests.Owner o) {
-    return held().stream().filter(l -> l.owner().equals(o.owner())).toList();
+    return Answers.heldBy(locks, on.file(), o);
   }
 
   /** The owner's locks as "TYPE [first, last]" strings, in order. */

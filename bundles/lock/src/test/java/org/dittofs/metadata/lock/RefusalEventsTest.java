@@ -1,7 +1,6 @@
 package org.dittofs.metadata.lock;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.time.Duration;
 import java.util.List;
@@ -12,14 +11,12 @@ import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.lock.host.LockEvent;
 import org.dittofs.metadata.lock.host.LockManager;
-import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.internal.EventMetrics;
 import org.dittofs.metadata.lock.testing.FaultyLockStore;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * SPEC 12: a lock request refused with an error is an event too ({@link LockEvent.Refused}, with
@@ -29,17 +26,8 @@ import org.junit.jupiter.api.Test;
  * nothing. A conflict stays a {@link LockEvent.Denied}; a malformed request publishes nothing. The
  * lock manager's own metrics count refusals by reason.
  */
+@ExtendWith(QuietLockLog.class)
 class RefusalEventsTest {
-  @BeforeAll
-  static void quietLog() {
-    QuietLockLog.quiet();
-  }
-
-  @AfterAll
-  static void restoreLog() {
-    QuietLockLog.restore();
-  }
-
   private final ManualScheduler clock = new ManualScheduler();
   private final List<LockEvent> events = new CopyOnWriteArrayList<>();
   private final EventMetrics metrics = new EventMetrics();
@@ -52,13 +40,7 @@ class RefusalEventsTest {
   private final Requests.Owner w = on.windows("smb:session-w:w");
 
   private LockManager manager(FaultyLockStore s, LockConfig config) {
-    return LockManagers.builder()
-        .scheduler(clock)
-        .store(s)
-        .config(config)
-        .listener(events::add)
-        .listener(metrics)
-        .build();
+    return ManagerOnManualClock.over(clock, s, config, events::add, metrics);
   }
 
   @AfterEach
@@ -67,9 +49,7 @@ class RefusalEventsTest {
   }
 
   private static StoreError error(ThrowingCallable call) {
-    Throwable t = catchThrowable(call);
-    assertThat(t).isInstanceOf(StoreError.class);
-    return (StoreError) t;
+    return Answers.error(call);
   }
 
   /** Runs {@code call}, expects {@code code}, and returns the events it published. */

@@ -22,13 +22,11 @@ class RegressionScenariosTest {
   private final Requests.Owner b = on.posix("nlm:host:1:b");
 
   private Lock grant(LockRequest r) {
-    LockResult res = locks.lock(r);
-    assertThat(res.granted()).as("grant of %s", r).isTrue();
-    return ((LockResult.Granted) res).lock();
+    return Answers.grant(locks, r);
   }
 
   private List<Lock> heldBy(Requests.Owner o) {
-    return locks.locks(on.file()).stream().filter(l -> l.owner().equals(o.owner())).toList();
+    return Answers.heldBy(locks, on.file(), o);
   }
 
   // overlap and split at 2^64-1; an offset + length that wraps is refused

@@ -1,7 +1,7 @@
 package org.dittofs.metadata.lock;
 
-import java.util.EnumSet;
 import java.util.Set;
+import org.dittofs.metadata.lock.testing.Records;
 
 /**
  * A small fluent vocabulary for tests: {@code on("f").posix("A").exclusive(0, 10)} builds a lock
@@ -84,16 +84,6 @@ public final class Requests {
 
   /** "RW" -> {READ, WRITE}; "RWD", "" etc. */
   public static Set<ShareAccess> modes(String letters) {
-    Set<ShareAccess> s = EnumSet.noneOf(ShareAccess.class);
-    for (char c : letters.toCharArray()) {
-      s.add(
-          switch (c) {
-            case 'R' -> ShareAccess.READ;
-            case 'W' -> ShareAccess.WRITE;
-            case 'D' -> ShareAccess.DELETE;
-            default -> throw new IllegalArgumentException("mode letter " + c);
-          });
-    }
-    return s;
+    return Records.modes(letters);
   }
 }

@@ -25,9 +25,8 @@ import org.dittofs.metadata.lock.internal.SystemLockScheduler;
 import org.dittofs.metadata.lock.spi.LockStoreOp;
 import org.dittofs.metadata.lock.testing.ForwardingLockStore;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A store that is away for a while, as a database server that stopped: each attempt waits (a pool
@@ -37,17 +36,8 @@ import org.junit.jupiter.api.Test;
  * the store, and the retries ran on the timer thread, so blocking requests timed out only once the
  * database was back. Grants must fail within a bound, releases must not wait, timers must run.
  */
+@ExtendWith(QuietLockLog.class)
 class StoreOutageTest {
-  @BeforeAll
-  static void quietLog() {
-    QuietLockLog.quiet();
-  }
-
-  @AfterAll
-  static void restoreLog() {
-    QuietLockLog.restore();
-  }
-
   /** Down: every commit waits for {@code hold} (if set), then fails. */
   private static final class AwayStore extends ForwardingLockStore {
     volatile boolean down;

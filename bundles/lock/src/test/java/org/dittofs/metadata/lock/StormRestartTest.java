@@ -22,9 +22,8 @@ import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.internal.LockTableInvariants;
 import org.dittofs.metadata.lock.testing.FaultyLockStore;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * SPEC 14: a concurrent lock/unlock storm from many threads on a store-backed manager, then a
@@ -39,17 +38,8 @@ import org.junit.jupiter.api.Test;
  * thread's state, model included. The run is bounded by operation counts; the scheduler is manual
  * and never advanced during the storm, so no timer fires.
  */
+@ExtendWith(QuietLockLog.class)
 class StormRestartTest {
-  @BeforeAll
-  static void quietLog() {
-    QuietLockLog.quiet();
-  }
-
-  @AfterAll
-  static void restoreLog() {
-    QuietLockLog.restore();
-  }
-
   private static final int THREADS = 8;
   private static final int OPS = 2_000;
   private static final int FILES = 4;

@@ -16,7 +16,6 @@ import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.lock.host.LockEvent;
 import org.dittofs.metadata.lock.host.LockManager;
-import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.testing.FaultyLockStore;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
 import org.junit.jupiter.api.AfterEach;
@@ -54,12 +53,7 @@ class TimedTasksDuringSwapTest {
   private LockManager locks = manager(store);
 
   private LockManager manager(FaultyLockStore over) {
-    return LockManagers.builder()
-        .scheduler(clock)
-        .store(over)
-        .config(CONFIG)
-        .listener(events::add)
-        .build();
+    return ManagerOnManualClock.over(clock, over, CONFIG, events::add);
   }
 
   @AfterEach

@@ -14,9 +14,8 @@ import org.dittofs.metadata.lock.internal.LockTableInvariants;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.lock.testing.FaultyLockStore;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * SPEC 10 when a commit's outcome is unknown: the store applied it but the manager was told it
@@ -25,17 +24,8 @@ import org.junit.jupiter.api.Test;
  * records' undo like a release. Found by the lifecycle model with store faults ({@code
  * ModelBasedLifecycleTest}): the store kept the refused grant's record.
  */
+@ExtendWith(QuietLockLog.class)
 class UnknownOutcomeTest {
-  @BeforeAll
-  static void quietLog() {
-    QuietLockLog.quiet();
-  }
-
-  @AfterAll
-  static void restoreLog() {
-    QuietLockLog.restore();
-  }
-
   private final ManualScheduler sched = new ManualScheduler();
   private final FaultyLockStore store = new FaultyLockStore();
   private final LockManager locks =

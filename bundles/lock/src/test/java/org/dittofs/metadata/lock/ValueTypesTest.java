@@ -464,161 +464,102 @@ class ValueTypesTest {
 
   @Test
   void persistedLockWithoutRangeTypeOrFlavourIsRefused() {
-    ByteRange r = ByteRange.span(0, 1);
-    PersistedLock.Kind k = PersistedLock.Kind.LOCK;
-    LockFlavour f = LockFlavour.POSIX;
-    LockType t = LockType.SHARED;
-    assertCode(
-        () -> new PersistedLock("1.1", k, "s", FILE, "o", "c", "a", f, t, null, null, null, T0, 1),
-        ErrorCode.INVALID_ARGUMENT);
-    assertCode(
-        () -> new PersistedLock("1.1", k, "s", FILE, "o", "c", "a", f, null, r, null, null, T0, 1),
-        ErrorCode.INVALID_ARGUMENT);
-    assertCode(
-        () -> new PersistedLock("1.1", k, "s", FILE, "o", "c", "a", null, t, r, null, null, T0, 1),
-        ErrorCode.INVALID_ARGUMENT);
+    refused(with(lockRecord(), FLAVOUR, null));
+    refused(with(lockRecord(), TYPE, null));
+    refused(with(lockRecord(), RANGE, null));
   }
 
   @Test
   void persistedLockWithShareModesIsRefused() {
-    assertCode(
-        () ->
-            new PersistedLock(
-                "1.1",
-                PersistedLock.Kind.LOCK,
-                "s",
-                FILE,
-                "o",
-                "c",
-                "a",
-                LockFlavour.POSIX,
-                LockType.SHARED,
-                ByteRange.span(0, 1),
-                EnumSet.of(ShareAccess.READ),
-                null,
-                T0,
-                1),
-        ErrorCode.INVALID_ARGUMENT);
+    refused(with(lockRecord(), ACCESS, EnumSet.of(ShareAccess.READ)));
   }
 
   @Test
   void persistedOpenWithRangeTypeOrFlavourIsRefused() {
-    PersistedLock.Kind k = PersistedLock.Kind.OPEN;
-    assertCode(
-        () ->
-            new PersistedLock(
-                "1.1",
-                k,
-                "s",
-                FILE,
-                "o",
-                "c",
-                "a",
-                null,
-                null,
-                ByteRange.span(0, 1),
-                null,
-                null,
-                T0,
-                1),
-        ErrorCode.INVALID_ARGUMENT);
-    assertCode(
-        () ->
-            new PersistedLock(
-                "1.1", k, "s", FILE, "o", "c", "a", null, LockType.SHARED, null, null, null, T0, 1),
-        ErrorCode.INVALID_ARGUMENT);
-    assertCode(
-        () ->
-            new PersistedLock(
-                "1.1",
-                k,
-                "s",
-                FILE,
-                "o",
-                "c",
-                "a",
-                LockFlavour.POSIX,
-                null,
-                null,
-                null,
-                null,
-                T0,
-                1),
-        ErrorCode.INVALID_ARGUMENT);
-    PersistedLock ok =
-        new PersistedLock("1.1", k, "s", FILE, "o", "c", "a", null, null, null, null, null, T0, 1);
+    refused(with(openRecord(), RANGE, ByteRange.span(0, 1)));
+    refused(with(openRecord(), TYPE, LockType.SHARED));
+    refused(with(openRecord(), FLAVOUR, LockFlavour.POSIX));
+    PersistedLock ok = persisted(openRecord());
     assertThat(ok.access()).isEmpty();
     assertThat(ok.deny()).isEmpty();
   }
 
+  /** Each identity component (id, kind, share, file, owner, client, adapter, time) is required. */
   @Test
   void persistedLockWithMissingOrEmptyIdentityIsRefused() {
-    PersistedLock.Kind k = PersistedLock.Kind.OPEN;
-    assertCode(
-        () ->
-            new PersistedLock(
-                null, k, "s", FILE, "o", "c", "a", null, null, null, null, null, T0, 1),
-        ErrorCode.INVALID_ARGUMENT);
-    assertCode(
-        () ->
-            new PersistedLock("", k, "s", FILE, "o", "c", "a", null, null, null, null, null, T0, 1),
-        ErrorCode.INVALID_ARGUMENT);
-    assertCode(
-        () ->
-            new PersistedLock(
-                "1.1", null, "s", FILE, "o", "c", "a", null, null, null, null, null, T0, 1),
-        ErrorCode.INVALID_ARGUMENT);
-    assertCode(
-        () ->
-            new PersistedLock(
-                "1.1", k, "", FILE, "o", "c", "a", null, null, null, null, null, T0, 1),
-        ErrorCode.INVALID_ARGUMENT);
-    assertCode(
-        () ->
-            new PersistedLock(
-                "1.1", k, "s", null, "o", "c", "a", null, null, null, null, null, T0, 1),
-        ErrorCode.INVALID_ARGUMENT);
-    assertCode(
-        () ->
-            new PersistedLock(
-                "1.1", k, "s", FILE, "", "c", "a", null, null, null, null, null, T0, 1),
-        ErrorCode.INVALID_ARGUMENT);
-    assertCode(
-        () ->
-            new PersistedLock(
-                "1.1", k, "s", FILE, "o", null, "a", null, null, null, null, null, T0, 1),
-        ErrorCode.INVALID_ARGUMENT);
-    assertCode(
-        () ->
-            new PersistedLock(
-                "1.1", k, "s", FILE, "o", "c", "", null, null, null, null, null, T0, 1),
-        ErrorCode.INVALID_ARGUMENT);
-    assertCode(
-        () ->
-            new PersistedLock(
-                "1.1", k, "s", FILE, "o", "c", "a", null, null, null, null, null, null, 1),
-        ErrorCode.INVALID_ARGUMENT);
+    for (int i : new int[] {0, 1, 2, 3, 4, 5, 6, ACQUIRED_AT}) {
+      refused(with(openRecord(), i, null));
+      if (openRecord()[i] instanceof String) {
+        refused(with(openRecord(), i, ""));
+      }
+    }
   }
 
   @Test
   void persistedRecordWithANonLockIdCannotBeConverted() {
-    PersistedLock p =
-        new PersistedLock(
-            "foreign-id",
-            PersistedLock.Kind.LOCK,
-            "s",
-            FILE,
-            "o",
-            "c",
-            "a",
-            LockFlavour.POSIX,
-            LockType.SHARED,
-            ByteRange.span(0, 1),
-            null,
-            null,
-            T0,
-            1);
+    PersistedLock p = persisted(with(lockRecord(), 0, "foreign-id"));
     assertCode(p::toLock, ErrorCode.INVALID_ARGUMENT);
+  }
+
+  // The components of a PersistedLock in record order, varied one at a time.
+  private static final int FLAVOUR = 7;
+  private static final int TYPE = 8;
+  private static final int RANGE = 9;
+  private static final int ACCESS = 10;
+  private static final int ACQUIRED_AT = 12;
+
+  private static Object[] lockRecord() {
+    return new Object[] {
+      "1.1",
+      PersistedLock.Kind.LOCK,
+      "s",
+      FILE,
+      "o",
+      "c",
+      "a",
+      LockFlavour.POSIX,
+      LockType.SHARED,
+      ByteRange.span(0, 1),
+      null,
+      null,
+      T0,
+      1L
+    };
+  }
+
+  private static Object[] openRecord() {
+    return new Object[] {
+      "1.1", PersistedLock.Kind.OPEN, "s", FILE, "o", "c", "a", null, null, null, null, null, T0, 1L
+    };
+  }
+
+  private static Object[] with(Object[] components, int i, Object value) {
+    Object[] c = components.clone();
+    c[i] = value;
+    return c;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static PersistedLock persisted(Object[] c) {
+    return new PersistedLock(
+        (String) c[0],
+        (PersistedLock.Kind) c[1],
+        (String) c[2],
+        (FileHandle) c[3],
+        (String) c[4],
+        (String) c[5],
+        (String) c[6],
+        (LockFlavour) c[FLAVOUR],
+        (LockType) c[TYPE],
+        (ByteRange) c[RANGE],
+        (Set<ShareAccess>) c[ACCESS],
+        (Set<ShareAccess>) c[11],
+        (Instant) c[ACQUIRED_AT],
+        (long) c[13]);
+  }
+
+  private static void refused(Object[] components) {
+    assertCode(() -> persisted(components), ErrorCode.INVALID_ARGUMENT);
   }
 
   // ---- LockQuery -------------------------------------------------------------------------
@@ -630,37 +571,15 @@ class ValueTypesTest {
       String owner,
       String client,
       String share) {
-    return kind == PersistedLock.Kind.LOCK
-        ? new PersistedLock(
-            id,
-            kind,
-            share,
-            file,
-            owner,
-            client,
-            "nlm",
-            LockFlavour.POSIX,
-            LockType.SHARED,
-            ByteRange.span(0, 1),
-            null,
-            null,
-            T0,
-            1)
-        : new PersistedLock(
-            id,
-            kind,
-            share,
-            file,
-            owner,
-            client,
-            "smb",
-            null,
-            null,
-            null,
-            EnumSet.of(ShareAccess.READ),
-            null,
-            T0,
-            1);
+    boolean lock = kind == PersistedLock.Kind.LOCK;
+    Object[] c = lock ? lockRecord() : with(openRecord(), ACCESS, EnumSet.of(ShareAccess.READ));
+    c[0] = id;
+    c[2] = share;
+    c[3] = file;
+    c[4] = owner;
+    c[5] = client;
+    c[6] = lock ? "nlm" : "smb";
+    return persisted(c);
   }
 
   @Test

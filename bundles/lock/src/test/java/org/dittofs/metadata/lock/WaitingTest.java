@@ -19,12 +19,10 @@ import org.dittofs.metadata.errors.ErrorDetail;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.lock.host.LockEvent;
-import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.internal.LockTableInvariants;
 import org.dittofs.metadata.lock.testing.FaultyLockStore;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,10 +31,7 @@ import org.junit.jupiter.api.Test;
  * out, can be cancelled, are capped per file, and never hold a thread: the caller polls, awaits or
  * attaches a callback. Time is virtual ({@link ManualScheduler}); nothing sleeps.
  */
-class WaitingTest {
-  private final ManualScheduler clock = new ManualScheduler();
-  private final List<LockEvent> events = new CopyOnWriteArrayList<>();
-  private LockManager locks = manager(LockConfig.DEFAULTS);
+class WaitingTest extends ManagerOnManualClock {
 
   private final Requests on = Requests.on("waiting-file");
   private final Requests.Owner a = on.posix("nlm:host-a:1:a");
@@ -44,28 +39,10 @@ class WaitingTest {
   private final Requests.Owner c = on.posix("nlm:host-c:3:c");
   private final Requests.Owner d = on.posix("nlm:host-d:4:d");
 
-  private LockManager manager(LockConfig config) {
-    return LockManagers.builder().scheduler(clock).config(config).listener(events::add).build();
-  }
-
-  private void use(LockConfig config) {
-    locks.close();
-    locks = manager(config);
-    events.clear();
-  }
-
-  @AfterEach
-  void invariantsHoldAndManagerCloses() {
-    LockTableInvariants.check(locks);
-    locks.close();
-  }
-
   // ---- helpers -------------------------------------------------------------------------------
 
   private Lock grant(LockRequest r) {
-    LockResult res = locks.lock(r);
-    assertThat(res.granted()).as("grant of %s", r).isTrue();
-    return ((LockResult.Granted) res).lock();
+    return Answers.grant(locks, r);
   }
 
   private PendingLock block(LockRequest r) {
@@ -73,32 +50,23 @@ class WaitingTest {
   }
 
   private PendingLock waiting(LockRequest r) {
-    PendingLock p = block(r);
-    assertPending(p);
-    return p;
+    return Answers.waiting(block(r));
   }
 
   private static void assertPending(PendingLock p) {
-    assertThat(p.isDone()).as("%s done", p).isFalse();
-    assertThat(p.poll()).as("poll of %s", p).isEmpty();
+    Answers.waiting(p);
   }
 
   private static Lock granted(PendingLock p) {
-    assertThat(p.isDone()).as("%s done", p).isTrue();
-    Optional<Lock> l = p.poll();
-    assertThat(l).as("poll of %s", p).isPresent();
-    return l.get();
+    return Answers.granted(p);
   }
 
   private static StoreError error(ThrowingCallable call) {
-    Throwable t = catchThrowable(call);
-    assertThat(t).isInstanceOf(StoreError.class);
-    return (StoreError) t;
+    return Answers.error(call);
   }
 
   private static StoreError failure(PendingLock p) {
-    assertThat(p.isDone()).as("%s done", p).isTrue();
-    return error(p::poll);
+    return Answers.failure(p);
   }
 
   private static Throwable completionFailure(PendingLock p) {

@@ -20,15 +20,11 @@ class WindowsLockingTest {
   private final Requests.Owner b = on.windows("smb:sess:2:b");
 
   private Lock grant(LockRequest r) {
-    LockResult res = locks.lock(r);
-    assertThat(res.granted()).as("grant of %s", r).isTrue();
-    return ((LockResult.Granted) res).lock();
+    return Answers.grant(locks, r);
   }
 
   private Lock deny(LockRequest r) {
-    LockResult res = locks.lock(r);
-    assertThat(res).as("lock of %s", r).isInstanceOf(LockResult.Denied.class);
-    return ((LockResult.Denied) res).conflict();
+    return Answers.deny(locks, r);
   }
 
   private LockRequest zero(Requests.Owner o, LockType type, long offset) {

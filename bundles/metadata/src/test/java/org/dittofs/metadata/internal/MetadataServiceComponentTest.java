@@ -186,6 +186,23 @@ class MetadataServiceComponentTest {
     assertThat(jmx.isRegistered(name)).isFalse();
   }
 
+  /**
+   * After store.target becomes {@code target} the service stays on {@code store}, its locks ({@code
+   * held}) kept and grants going on, with one warning naming the filter and saying {@code why}.
+   */
+  private void retargetedButServing(MapStore store, Lock held, String target, String... why) {
+    component.modified(config(Map.of("store_target", target)));
+
+    assertThat(component.store()).isSameAs(store);
+    assertThat(component.lockManager().locks(F)).containsExactly(held);
+    assertThat(grant(100, 10).granted()).isTrue();
+    assertThat(log.lines(Level.WARNING))
+        .singleElement()
+        .asString()
+        .contains(MetadataServiceComponent.PID, "'store.target'", target)
+        .contains(why);
+  }
+
   @Test
   void aMalformedTargetIsRefusedWithOneLineAndTheServiceKeepsServing() {
     MapStore memory = new MapStore();
@@ -193,16 +210,8 @@ class MetadataServiceComponentTest {
     component.activate(null, config(Map.of()));
     Lock held = ((LockResult.Granted) grant(0, 10)).lock();
 
-    component.modified(config(Map.of("store_target", "(store.type=h2")));
-
-    assertThat(component.store()).isSameAs(memory);
-    assertThat(component.lockManager().locks(F)).containsExactly(held);
-    assertThat(grant(100, 10).granted()).isTrue();
-    assertThat(log.lines(Level.WARNING))
-        .singleElement()
-        .asString()
-        .contains(MetadataServiceComponent.PID, "'store.target'", "(store.type=h2")
-        .contains("not a valid LDAP filter", "keeping (store.type=memory)");
+    retargetedButServing(
+        memory, held, "(store.type=h2", "not a valid LDAP filter", "keeping (store.type=memory)");
 
     // the previous filter is still in force: a better ranked memory store is swapped to
     MapStore better = new MapStore();
@@ -218,16 +227,12 @@ class MetadataServiceComponentTest {
     component.putShare(new Share("docs", LockingMode.ADVISORY));
     Lock held = ((LockResult.Granted) grant(0, 10)).lock();
 
-    component.modified(config(Map.of("store_target", "(store.type=nosuch)")));
-
-    assertThat(component.store()).isSameAs(memory);
-    assertThat(component.lockManager().locks(F)).containsExactly(held);
-    assertThat(grant(100, 10).granted()).isTrue();
-    assertThat(log.lines(Level.WARNING))
-        .singleElement()
-        .asString()
-        .contains(MetadataServiceComponent.PID, "'store.target'", "(store.type=nosuch)")
-        .contains("matches no registered MetadataStore", "staying on memory until one appears");
+    retargetedButServing(
+        memory,
+        held,
+        "(store.type=nosuch)",
+        "matches no registered MetadataStore",
+        "staying on memory until one appears");
 
     bind(new MapStore(), "other", 0); // does not match: nothing changes, no new line
     assertThat(component.store()).isSameAs(memory);

@@ -23,6 +23,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.lock.testing.Fuzzing;
+import org.dittofs.metadata.lock.testing.LockConfigs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
@@ -89,22 +90,7 @@ class ServiceSettingsFuzzTest {
   /** A configuration in force before the change: every field different from its default. */
   private static final ServiceSettings PREVIOUS =
       new ServiceSettings(
-          LockConfig.builder()
-              .maxLocksPerFile(7)
-              .maxLocksPerClient(8)
-              .maxLocksTotal(9)
-              .maxWaitersPerFile(10)
-              .maxOwnerIdBytes(11)
-              .maxConnectionsPerAdapter(12)
-              .lockTimeout(Duration.ofSeconds(13))
-              .leaseTime(Duration.ofSeconds(14))
-              .gracePeriod(Duration.ofSeconds(15))
-              .storeRetryInterval(Duration.ofMillis(16))
-              .fairness(LockConfig.Fairness.BARGING)
-              .build(),
-          Duration.ofSeconds(17),
-          "(store.type=h2)",
-          List.of());
+          LockConfigs.everyFieldSet(), Duration.ofSeconds(17), "(store.type=h2)", List.of());
 
   @AfterAll
   static void report() {

@@ -3,9 +3,7 @@ package org.dittofs.metadata.shell;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -13,33 +11,9 @@ import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.host.MetadataServices;
 import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.store.memory.MemoryMetadataStore;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class LockShellTest {
-  private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-  private final PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
-  private MetadataManager service;
-  private LockShell lock;
-
-  @BeforeEach
-  void start() {
-    service = MetadataServices.over(new MemoryMetadataStore()).start();
-    lock = new LockShell(service);
-  }
-
-  @AfterEach
-  void stop() {
-    lock.deactivate();
-    service.close();
-  }
-
-  private String output() {
-    String s = buffer.toString(StandardCharsets.UTF_8);
-    buffer.reset();
-    return s;
-  }
+class LockShellTest extends LockShellOnMemory {
 
   @Test
   void grantsRefusesTestsAndReleases() {

@@ -10,7 +10,6 @@ import static org.quicktheories.generators.SourceDSL.lists;
 import static org.quicktheories.generators.SourceDSL.longs;
 import static org.quicktheories.generators.SourceDSL.strings;
 
-import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -29,8 +28,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import org.dittofs.metadata.host.MetadataManager;
-import org.dittofs.metadata.host.MetadataServices;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
@@ -38,7 +35,6 @@ import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.testing.Fuzzing;
-import org.dittofs.metadata.store.memory.MemoryMetadataStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,7 +55,7 @@ import org.quicktheories.generators.Generate;
  * command, 200,000 in the {@code soak} profile; five properties), or {@code -Dfuzz.examples}; the
  * seed and its replay ({@code -Dfuzz.seed}): {@link Fuzzing}.
  */
-class ShellArgumentsFuzzTest {
+class ShellArgumentsFuzzTest extends LockShellOnMemory {
   private static final int TRIES = Integer.getInteger("shell.fuzz.tries", 2_000);
   private static final AtomicLong INPUTS = new AtomicLong();
   private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
@@ -69,17 +65,11 @@ class ShellArgumentsFuzzTest {
       List.of(
           "acquire", "release", "test", "reclaim", "list", "complete", "clients", "grace", "stats");
 
-  private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-  private final PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
   private final Map<String, Integer> reached = new TreeMap<>();
   private ExecutorService runner = Executors.newSingleThreadExecutor();
-  private MetadataManager service;
-  private LockShell lock;
 
   @BeforeEach
-  void start() {
-    service = MetadataServices.over(new MemoryMetadataStore()).start();
-    lock = new LockShell(service);
+  void holdLocks() {
     lock.acquire(out, "alice", "f", "0", "100");
     lock.acquire(out, "bob", "g", "0", "10", "shared", "windows");
     lock.acquire(out, "carol", "report.txt", "18446744073709551615", "eof", "shared");
@@ -87,9 +77,7 @@ class ShellArgumentsFuzzTest {
   }
 
   @AfterEach
-  void stop() {
-    lock.deactivate();
-    service.close();
+  void stopRunner() {
     runner.shutdownNow();
   }
 

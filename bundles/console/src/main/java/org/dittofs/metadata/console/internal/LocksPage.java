@@ -165,9 +165,7 @@ final class LocksPage {
         .append(" of ")
         .append(pages)
         .append("</p>\n");
-    h.append("<table class=\"nicetable\" id=\"dittofs-files\"><thead><tr><th>File</th>")
-        .append("<th>Range</th><th>Type</th><th>Flavour</th><th>Owner</th><th>Client</th>")
-        .append("<th>Age</th><th>Restored</th></tr></thead><tbody>\n");
+    table(h, "files", "File", "Range", "Type", "Flavour", "Owner", "Client", "Age", "Restored");
     for (FileState file : shown) {
       for (Lock l : file.locks()) {
         boolean restored = l.epoch() < m.epoch();
@@ -203,9 +201,8 @@ final class LocksPage {
   }
 
   private static void clients(StringBuilder h, LocksSnapshot s, Manager m) {
-    h.append("<h2>Clients</h2>\n<table class=\"nicetable\" id=\"dittofs-clients\"><thead><tr>")
-        .append("<th>Client</th><th>Address</th><th>Lease</th><th>Last seen</th>")
-        .append("<th>Locks</th></tr></thead><tbody>\n");
+    h.append("<h2>Clients</h2>\n");
+    table(h, "clients", "Client", "Address", "Lease", "Last seen", "Locks");
     for (ClientInfo c : m.clients()) {
       h.append("<tr>");
       cell(h, c.client().toString(), null);
@@ -219,9 +216,8 @@ final class LocksPage {
   }
 
   private static void waiters(StringBuilder h, LocksSnapshot s, Manager m) {
-    h.append("<h2>Waiting requests</h2>\n<table class=\"nicetable\" id=\"dittofs-waiters\">")
-        .append("<thead><tr><th>File</th><th>Range</th><th>Type</th><th>Owner</th>")
-        .append("<th>Client</th><th>Waiting</th></tr></thead><tbody>\n");
+    h.append("<h2>Waiting requests</h2>\n");
+    table(h, "waiters", "File", "Range", "Type", "Owner", "Client", "Waiting");
     for (FileState file : m.files()) {
       for (Lock w : file.waiters()) {
         h.append("<tr>");
@@ -235,6 +231,15 @@ final class LocksPage {
       }
     }
     h.append("</tbody></table>\n");
+  }
+
+  /** Opens table {@code dittofs-<id>} with a header row of {@code columns}. */
+  private static void table(StringBuilder h, String id, String... columns) {
+    h.append("<table class=\"nicetable\" id=\"dittofs-").append(id).append("\"><thead><tr>");
+    for (String c : columns) {
+      h.append("<th>").append(c).append("</th>");
+    }
+    h.append("</tr></thead><tbody>\n");
   }
 
   /**

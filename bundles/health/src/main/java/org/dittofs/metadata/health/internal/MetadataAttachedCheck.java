@@ -3,7 +3,6 @@ package org.dittofs.metadata.health.internal;
 import org.apache.felix.hc.api.HealthCheck;
 import org.apache.felix.hc.api.Result;
 import org.dittofs.metadata.host.MetadataManager;
-import org.dittofs.metadata.spi.MetadataStore;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -30,19 +29,13 @@ public final class MetadataAttachedCheck implements HealthCheck {
 
   @Override
   public Result execute() {
-    MetadataManager s = service;
-    if (s == null) {
-      return new Result(Result.Status.CRITICAL, Checks.NO_SERVICE);
-    }
-    MetadataStore store = s.store();
-    if (store == null) {
-      return new Result(
-          Result.Status.CRITICAL,
-          "the metadata service is attached to no store: lock grants fail with STORE_UNAVAILABLE"
-              + " until a store matching store.target of org.dittofs.metadata.service is"
-              + " registered");
-    }
-    return new Result(
-        Result.Status.OK, "the metadata service is attached to store " + store.type());
+    return Checks.whenAttached(
+        service,
+        "the metadata service is attached to no store: lock grants fail with STORE_UNAVAILABLE"
+            + " until a store matching store.target of org.dittofs.metadata.service is"
+            + " registered",
+        (s, store) ->
+            new Result(
+                Result.Status.OK, "the metadata service is attached to store " + store.type()));
   }
 }

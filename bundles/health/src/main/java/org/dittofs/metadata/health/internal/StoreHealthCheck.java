@@ -60,14 +60,11 @@ public final class StoreHealthCheck implements HealthCheck {
 
   @Override
   public Result execute() {
-    MetadataManager s = service;
-    if (s == null) {
-      return new Result(Result.Status.CRITICAL, Checks.NO_SERVICE);
-    }
-    MetadataStore store = s.store();
-    if (store == null) {
-      return new Result(Result.Status.CRITICAL, "no store is bound: nothing to reach");
-    }
+    return Checks.whenAttached(service, "no store is bound: nothing to reach", this::reach);
+  }
+
+  /** Whether the store answers a read, and how many lock store writes wait for it. */
+  private Result reach(MetadataManager s, MetadataStore store) {
     try {
       s.shares();
     } catch (RuntimeException e) {

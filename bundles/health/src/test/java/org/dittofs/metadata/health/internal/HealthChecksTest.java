@@ -3,10 +3,10 @@ package org.dittofs.metadata.health.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.annotation.Annotation;
-import java.util.List;
-import java.util.Optional;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import org.apache.felix.hc.api.Result;
-import org.dittofs.metadata.FileRecord;
 import org.dittofs.metadata.Share;
 import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.host.MetadataServices;
@@ -18,7 +18,6 @@ import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.lock.UnlockRequest;
-import org.dittofs.metadata.spi.LockRecords;
 import org.dittofs.metadata.spi.MetadataStore;
 import org.dittofs.metadata.spi.Transaction;
 import org.dittofs.metadata.store.memory.MemoryMetadataStore;
@@ -172,73 +171,26 @@ class HealthChecksTest {
       return d.type();
     }
 
+    /** A transaction that passes every call on, but a commit while {@code failWrites}. */
     @Override
     public Transaction begin() {
       Transaction t = d.begin();
-      return new Transaction() {
-        @Override
-        public LockRecords locks() {
-          return t.locks();
-        }
-
-        @Override
-        public void putShare(Share share) {
-          t.putShare(share);
-        }
-
-        @Override
-        public Optional<Share> getShare(String name) {
-          return t.getShare(name);
-        }
-
-        @Override
-        public List<Share> listShares() {
-          return t.listShares();
-        }
-
-        @Override
-        public boolean deleteShare(String name) {
-          return t.deleteShare(name);
-        }
-
-        @Override
-        public void putFile(FileRecord file) {
-          t.putFile(file);
-        }
-
-        @Override
-        public Optional<FileRecord> getFile(FileHandle handle) {
-          return t.getFile(handle);
-        }
-
-        @Override
-        public List<FileRecord> listFiles(String share) {
-          return t.listFiles(share);
-        }
-
-        @Override
-        public boolean deleteFile(FileHandle handle) {
-          return t.deleteFile(handle);
-        }
-
-        @Override
-        public void commit() {
-          if (failWrites) {
-            throw new IllegalStateException("disk full");
-          }
-          t.commit();
-        }
-
-        @Override
-        public void rollback() {
-          t.rollback();
-        }
-
-        @Override
-        public void close() {
-          t.close();
-        }
-      };
+      InvocationHandler failingCommit =
+          (proxy, method, args) -> {
+            if (failWrites && method.getName().equals("commit")) {
+              throw new IllegalStateException("disk full");
+            }
+            try {
+              return method.invoke(t, args);
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            }
+          };
+      return (Transaction)
+          Proxy.newProxyInstance(
+              Transaction.class.getClassLoader(),
+              new Class<?>[] {Transaction.class},
+              failingCommit);
     }
   }
 }

@@ -3,9 +3,8 @@ package org.dittofs.metadata.lock.concurrent;
 import org.dittofs.metadata.lock.QuietLockLog;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.StressOptions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Linearizability of the lock manager, checked by Lincheck (issue 10, item 4) against sequential
@@ -23,18 +22,9 @@ import org.junit.jupiter.api.Test;
  * reported a lost update in the limit counters, and reports a hang for a one-file scenario whose
  * operations cannot block each other.
  */
+@ExtendWith(QuietLockLog.class)
 class LockManagerLincheckTest {
   private static final boolean SOAK = Boolean.getBoolean("lincheck.soak");
-
-  @BeforeAll
-  static void quietLog() {
-    QuietLockLog.quiet(); // thousands of swaps and failed writes
-  }
-
-  @AfterAll
-  static void restoreLog() {
-    QuietLockLog.restore();
-  }
 
   /**
    * One to four seconds per invocation under the model checker here; each iteration explores one

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.dittofs.metadata.lock.testing.WaitForEdges;
 
 /**
  * The sequential specification of {@link OneFileScenario}, written from SPEC 3-6 for its small
@@ -80,24 +81,7 @@ public final class OneFileSpec {
 
   /** Whether waiting on {@code blockers} reaches {@code owner} through other waiters' edges. */
   private boolean closesCycle(int owner, Set<Integer> blockers, Req except) {
-    Set<Integer> seen = new HashSet<>(blockers);
-    Deque<Integer> todo = new ArrayDeque<>(blockers);
-    while (!todo.isEmpty()) {
-      int o = todo.pop();
-      if (o == owner) {
-        return true;
-      }
-      for (Req w : queue) {
-        if (w.owner == o && w != except) {
-          for (int b : w.blockers) {
-            if (seen.add(b)) {
-              todo.push(b);
-            }
-          }
-        }
-      }
-    }
-    return false;
+    return WaitForEdges.closesCycle(owner, blockers, queue, except, w -> w.owner, w -> w.blockers);
   }
 
   /** Re-checks the queue in FIFO order until a pass changes nothing (SPEC 5). */

@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Enumerates the answers to a model's nondeterministic choices ({@link LifecycleModel.Chooser}),
+ * Enumerates the answers to a model's nondeterministic choices ({@link ModelHarness.Chooser}),
  * depth first: the first run answers 0 to every choice; {@link #next} moves to the next vector of
  * answers, like an odometer whose wheels are the choices the last run asked.
  */
-final class ChoiceScript implements LifecycleModel.Chooser {
+final class ChoiceScript implements ModelHarness.Chooser {
   private final List<Integer> answers = new ArrayList<>();
   private final List<Integer> bounds = new ArrayList<>();
   private int pos;

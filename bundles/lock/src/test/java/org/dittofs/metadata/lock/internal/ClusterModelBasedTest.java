@@ -1,11 +1,7 @@
 package org.dittofs.metadata.lock.internal;
 
-import static org.assertj.core.api.Assertions.fail;
-
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
-import org.dittofs.metadata.lock.internal.ModelHarness.Mismatch;
 import org.dittofs.metadata.lock.testing.InMemoryLockCluster;
 import org.junit.jupiter.api.Test;
 
@@ -16,8 +12,10 @@ import org.junit.jupiter.api.Test;
  * node drawn at random ({@link RoutedLockManager}): a node answers with state other nodes made,
  * reloads what changed, keeps ids ordered by creation per file (the model checks that a conflict
  * report names the oldest record) and moves its counters with every reload (each node's invariants
- * are checked every {@value #INVARIANTS_EVERY} steps, after it has read every file). {@code
- * -Dmodel.seed} and {@code -Dcluster.model.steps} replay or lengthen a run.
+ * are checked every {@value #INVARIANTS_EVERY} steps, after it has read every file). The harness
+ * and the operation set are the lock table's ({@link ModelRuns}, {@link TableOperations}): a
+ * difference is shrunk on fresh clusters and reported with its seed. {@code -Dmodel.seed} and
+ * {@code -Dcluster.model.steps} replay or lengthen a run.
  */
 class ClusterModelBasedTest {
   private static final long DEFAULT_SEED = 20_261_206L;
@@ -37,44 +35,34 @@ class ClusterModelBasedTest {
   private static void run(int nodes) {
     long seed = Long.getLong("model.seed", DEFAULT_SEED) + nodes;
     int steps = Integer.getInteger("cluster.model.steps", DEFAULT_STEPS);
-    RoutedLockManager m = RoutedLockManager.over(new InMemoryLockCluster(), nodes, seed);
-    int[] n = new int[1];
-    ModelHarness h =
-        new ModelHarness(
-            m,
+    List<RoutedLockManager> started = new ArrayList<>();
+    OperationSet<ModelOp> table =
+        TableOperations.of(
             () -> {
-              if (++n[0] % INVARIANTS_EVERY == 0) {
-                m.checkInvariants(ModelHarness.FILES);
-              }
+              RoutedLockManager m = RoutedLockManager.over(new InMemoryLockCluster(), nodes, seed);
+              started.add(m);
+              int[] n = new int[1];
+              return new TableOperations.Target(
+                  m,
+                  () -> {
+                    if (++n[0] % INVARIANTS_EVERY == 0) {
+                      m.checkInvariants(ModelHarness.FILES);
+                    }
+                  });
             });
-    ModelOpGenerator gen = new ModelOpGenerator(new Random(seed), h.model());
-    List<ModelOp> recent = new ArrayList<>();
-    for (int i = 0; i < steps; i++) {
-      ModelOp op = gen.next();
-      recent.add(op);
-      if (recent.size() > 30) {
-        recent.remove(0);
-      }
-      try {
-        h.step(op);
-      } catch (Mismatch e) {
-        StringBuilder b =
-            new StringBuilder(
-                nodes
-                    + " nodes disagree with the reference model at step "
-                    + (i + 1)
-                    + " (seed "
-                    + seed
-                    + "): "
-                    + e.getMessage()
-                    + "\nlast operations:\n");
-        recent.forEach(o -> b.append("  ").append(o).append('\n'));
-        fail(b.toString());
-      }
+    OperationSet<ModelOp> cluster =
+        new OperationSet<>(
+            nodes + " nodes disagree with the reference model", table.fresh(), table.start());
+    try {
+      ModelRuns.check(
+          "cluster model-based test, " + nodes + " nodes",
+          cluster,
+          seed,
+          steps,
+          "-Dmodel.seed=" + (seed - nodes) + " -Dcluster.model.steps=" + steps);
+      started.get(0).checkInvariants(ModelHarness.FILES);
+    } finally {
+      started.forEach(RoutedLockManager::close);
     }
-    m.checkInvariants(ModelHarness.FILES);
-    System.out.println(
-        "cluster model-based test: " + nodes + " nodes, seed " + seed + ", " + steps + " steps");
-    m.close();
   }
 }

@@ -20,7 +20,6 @@ import org.dittofs.metadata.lock.UnlockRequest;
 import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.testing.InMemoryLockCluster;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,34 +29,14 @@ import org.junit.jupiter.api.Test;
  * edges were set at different nodes is found; timeouts, cancels, a client's release and a node's
  * stop end waits where they should. Answers come on other threads, so each is awaited (bounded).
  */
-class ClusterWaitingTest {
+class ClusterWaitingTest extends OnTwoNodes {
   private static final FileHandle F = FileHandle.of("f");
   private static final FileHandle G = FileHandle.of("g");
   private static final Duration LONG = Duration.ofSeconds(60);
   private static final Duration AWAIT = Duration.ofSeconds(20);
 
-  private final InMemoryLockCluster cluster = new InMemoryLockCluster();
-  private final LockManager n0 = LockManagers.builder().cluster(cluster.node("n0")).build();
-  private final LockManager n1 = LockManagers.builder().cluster(cluster.node("n1")).build();
-
-  @AfterEach
-  void close() {
-    n0.close();
-    n1.close();
-  }
-
   private static LockRequest x(FileHandle f, String owner, long first, long last) {
-    return req(f, owner, LockType.EXCLUSIVE, first, last);
-  }
-
-  private static LockRequest req(FileHandle f, String owner, LockType type, long first, long last) {
-    return LockRequest.builder(f, LockOwner.of(owner))
-        .share("s")
-        .client(new LockClient("c-" + owner, "t"))
-        .posix()
-        .type(type)
-        .range(ByteRange.of(first, last))
-        .build();
+    return posix(f, owner, LockType.EXCLUSIVE, first, last);
   }
 
   private static void unlock(LockManager n, FileHandle f, String owner, long first, long last) {
@@ -111,15 +90,15 @@ class ClusterWaitingTest {
     PendingLock b = n1.lockBlocking(x(F, "b", 0, 9), LONG);
     PendingLock c = n0.lockBlocking(x(F, "c", 0, 9), LONG);
     // n1 changes the file, so n0 rebuilds the queue from the rows (in id order) before it decides
-    assertThat(n1.lock(req(F, "z", LockType.SHARED, 100, 100)).granted()).isTrue();
+    assertThat(n1.lock(posix(F, "z", LockType.SHARED, 100, 100)).granted()).isTrue();
     // a non-blocking request at either node meets b's queued request before it
-    LockResult d = n0.lock(req(F, "d", LockType.SHARED, 5, 5));
+    LockResult d = n0.lock(posix(F, "d", LockType.SHARED, 5, 5));
     assertThat(d.granted()).isFalse();
     assertThat(((LockResult.Denied) d).conflict().owner().id()).isEqualTo("a");
     unlock(n0, F, "a", 0, 9);
     granted(b);
     assertThat(c.isDone()).isFalse();
-    LockResult e = n0.lock(req(F, "e", LockType.SHARED, 5, 5));
+    LockResult e = n0.lock(posix(F, "e", LockType.SHARED, 5, 5));
     assertThat(((LockResult.Denied) e).conflict().owner().id()).isEqualTo("b");
     unlock(n1, F, "b", 0, 9);
     granted(c);

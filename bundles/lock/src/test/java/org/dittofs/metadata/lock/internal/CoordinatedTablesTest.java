@@ -20,11 +20,9 @@ import org.dittofs.metadata.lock.ShareReservation;
 import org.dittofs.metadata.lock.UnlockRequest;
 import org.dittofs.metadata.lock.host.LockEvent;
 import org.dittofs.metadata.lock.host.LockManager;
-import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.lock.testing.InMemoryLockCluster;
 import org.dittofs.metadata.lock.testing.InMemoryLockCluster.Failure;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,30 +31,9 @@ import org.junit.jupiter.api.Test;
  * are answered, the owner's flavour across nodes, what cluster mode refuses, and the node's
  * counters following every reload.
  */
-class CoordinatedTablesTest {
+class CoordinatedTablesTest extends OnTwoNodes {
   private static final FileHandle F = FileHandle.of("f");
   private static final FileHandle G = FileHandle.of("g");
-
-  private final InMemoryLockCluster cluster = new InMemoryLockCluster();
-  private final LockManager n0 = LockManagers.builder().cluster(cluster.node("n0")).build();
-  private final LockManager n1 = LockManagers.builder().cluster(cluster.node("n1")).build();
-
-  @AfterEach
-  void close() {
-    n0.close();
-    n1.close();
-  }
-
-  private static LockRequest posix(
-      FileHandle f, String owner, LockType type, long first, long last) {
-    return LockRequest.builder(f, LockOwner.of(owner))
-        .share("s")
-        .client(new LockClient("c-" + owner, "t"))
-        .posix()
-        .type(type)
-        .range(ByteRange.of(first, last))
-        .build();
-  }
 
   private void invariants() {
     for (LockManager n : List.of(n0, n1)) {

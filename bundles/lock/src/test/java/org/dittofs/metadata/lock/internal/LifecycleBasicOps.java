@@ -5,8 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
 import org.dittofs.metadata.errors.ErrorCode;
-import org.dittofs.metadata.errors.ErrorDetail;
-import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockId;
@@ -15,7 +13,6 @@ import org.dittofs.metadata.lock.LockResult;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.OpenRequest;
 import org.dittofs.metadata.lock.ShareReservation;
-import org.dittofs.metadata.lock.UnlockRequest;
 import org.dittofs.metadata.lock.internal.LifecycleModel.Kind;
 import org.dittofs.metadata.lock.internal.LifecycleModel.Verdict;
 import org.dittofs.metadata.lock.internal.ReferenceLockModel.Held;
@@ -24,50 +21,30 @@ import org.dittofs.metadata.lock.internal.ReferenceLockModel.Span;
 
 /**
  * The foundation operations ({@link ModelOp}) judged by the {@link LifecycleModel}: the same rules
- * as {@link ModelHarness}, plus queued requests (FIFO fairness denies a newcomer that conflicts
+ * as {@link TableOperations}, plus queued requests (FIFO fairness denies a newcomer that conflicts
  * with a queued request and reports that request; a release or downgrade re-checks the queue),
  * restored records (they conflict, can be released and split, and are checked by I/O) and grace
  * (new locks and opens fail with GRACE_PERIOD).
  */
-final class LifecycleBasicOps {
-  private final LifecycleHarness h;
+final class LifecycleBasicOps implements ModelOp.Judge {
+  private final ModelHarness<LifecycleOp> h;
+  private final LifecycleOperations l;
 
-  LifecycleBasicOps(LifecycleHarness h) {
+  LifecycleBasicOps(ModelHarness<LifecycleOp> h, LifecycleOperations l) {
     this.h = h;
-  }
-
-  /** Runs {@code op}; checks that need the state after the step go to {@code post}. */
-  void run(ModelOp op, List<Runnable> post) {
-    if (op instanceof ModelOp.Acquire a) {
-      acquire(a, post);
-    } else if (op instanceof ModelOp.AcquireAll a) {
-      acquireAll(a, post);
-    } else if (op instanceof ModelOp.Release r) {
-      release(r);
-    } else if (op instanceof ModelOp.ReleaseAll r) {
-      releaseAll(r);
-    } else if (op instanceof ModelOp.Test t) {
-      test(t);
-    } else if (op instanceof ModelOp.Open o) {
-      open(o);
-    } else if (op instanceof ModelOp.OpenDowngrade d) {
-      downgrade(d);
-    } else if (op instanceof ModelOp.Close c) {
-      close(c);
-    } else {
-      ioCheck((ModelOp.IoCheck) op);
-    }
+    this.l = l;
   }
 
   private LifecycleModel model() {
-    return h.model();
+    return l.model();
   }
 
-  private void acquire(ModelOp.Acquire a, List<Runnable> post) {
+  @Override
+  public void acquire(ModelOp.Acquire a, List<Runnable> post) {
     LockRequest req =
-        LifecycleHarness.request(a.owner(), a.file(), a.flavour(), a.type(), a.span());
-    Object r = h.call(() -> h.api.lock(req));
-    h.touchIfWellFormed(a.owner(), a.flavour());
+        LifecycleOperations.request(a.owner(), a.file(), a.flavour(), a.type(), a.span());
+    Object r = h.call(() -> l.api.lock(req));
+    l.touchIfWellFormed(a.owner(), a.flavour());
     judgeLock("lock", a.owner(), a.file(), a.flavour(), a.type(), a.span(), r, post);
   }
 
@@ -82,7 +59,7 @@ final class LifecycleBasicOps {
       Object r,
       List<Runnable> post) {
     int mark = model().revocationMark();
-    Verdict v = model().decide(file, owner, flavour, type, span, null, true);
+    Verdict v = model().decide(file, owner, flavour, type, span, null, true, true);
     boolean byMerge = v.kind() == Kind.DENIED_BY_LOCK && !v.checked().equals(span);
     h.count(what + " " + v.kind() + (byMerge ? " (coalesced range)" : ""));
     switch (v.kind()) {
@@ -91,7 +68,7 @@ final class LifecycleBasicOps {
       case DENIED_BY_LOCK -> {
         LockResult.Denied d = h.expect(r, LockResult.Denied.class);
         Span checked = v.checked();
-        h.checkReport(
+        l.checkReport(
             file,
             d.conflict(),
             x -> ReferenceLockModel.conflicts(x, owner, type, checked, false),
@@ -99,7 +76,7 @@ final class LifecycleBasicOps {
       }
       case DENIED_BY_WAITER -> {
         LockResult.Denied d = h.expect(r, LockResult.Denied.class);
-        h.checkWaiterReport(d.conflict(), v.waiter());
+        l.checkWaiterReport(d.conflict(), v.waiter());
       }
       case GRANTED -> {}
     }
@@ -119,7 +96,7 @@ final class LifecycleBasicOps {
           model().wakeIfRevoked(file, mark);
           h.count(what + " " + refused);
           if (refused == ErrorCode.LOCK_LIMIT_EXCEEDED) {
-            h.expectLimit(r, limit);
+            l.expectLimit(r, limit);
           } else {
             h.expectError(r, refused);
           }
@@ -130,18 +107,19 @@ final class LifecycleBasicOps {
         if (woke) {
           h.count(what + " GRANTED, then a waiter granted after it");
         }
-        post.add(() -> h.checkGranted(file, owner, flavour, type, merged, g.lock(), woke));
+        post.add(() -> l.checkGranted(file, owner, flavour, type, merged, g.lock(), woke));
       }
     }
   }
 
-  private void acquireAll(ModelOp.AcquireAll a, List<Runnable> post) {
+  @Override
+  public void acquireAll(ModelOp.AcquireAll a, List<Runnable> post) {
     List<LockRequest> reqs = new ArrayList<>();
     for (ModelOp.Element e : a.elements()) {
-      reqs.add(LifecycleHarness.request(a.owner(), a.file(), a.flavour(), e.type(), e.span()));
+      reqs.add(LifecycleOperations.request(a.owner(), a.file(), a.flavour(), e.type(), e.span()));
     }
-    Object r = h.call(() -> h.api.lockAll(reqs));
-    h.touchIfWellFormed(a.owner(), a.flavour());
+    Object r = h.call(() -> l.api.lockAll(reqs));
+    l.touchIfWellFormed(a.owner(), a.flavour());
     if (a.elements().size() == 1) {
       ModelOp.Element e = a.elements().get(0);
       judgeLock("lockAll", a.owner(), a.file(), a.flavour(), e.type(), e.span(), r, post);
@@ -168,7 +146,7 @@ final class LifecycleBasicOps {
       if (before.stream().anyMatch(hits) || tentative.stream().anyMatch(hits)) {
         h.count("lockAll DENIED_BY_LOCK");
         LockResult.Denied d = h.expect(r, LockResult.Denied.class);
-        h.checkReport(a.file(), d.conflict(), hits, tentative);
+        l.checkReport(a.file(), d.conflict(), hits, tentative);
         model().wakeIfRevoked(a.file(), mark); // after the report, judged on the refused table
         return;
       }
@@ -177,7 +155,7 @@ final class LifecycleBasicOps {
       if (w != null && !model().policy.barging()) {
         h.count("lockAll DENIED_BY_WAITER");
         LockResult.Denied d = h.expect(r, LockResult.Denied.class);
-        h.checkWaiterReport(d.conflict(), w);
+        l.checkWaiterReport(d.conflict(), w);
         model().wakeIfRevoked(a.file(), mark);
         return;
       }
@@ -192,7 +170,7 @@ final class LifecycleBasicOps {
       model().wakeIfRevoked(a.file(), mark);
       h.count("lockAll " + refused);
       if (refused == ErrorCode.LOCK_LIMIT_EXCEEDED) {
-        h.expectLimit(r, limit);
+        l.expectLimit(r, limit);
       } else {
         h.expectError(r, refused);
       }
@@ -211,66 +189,29 @@ final class LifecycleBasicOps {
         () -> {
           for (int i = 0; i < a.elements().size(); i++) {
             ModelOp.Element e = a.elements().get(i);
-            h.checkGranted(
+            l.checkGranted(
                 a.file(), a.owner(), a.flavour(), e.type(), e.span(), g.locks().get(i), false);
           }
         });
   }
 
-  private UnlockRequest unlock(int owner, int file, LockFlavour flavour, Span span) {
-    return new UnlockRequest(h.file(file), ModelHarness.OWNERS[owner], flavour, span.toRange());
+  @Override
+  public void release(ModelOp.Release rel) {
+    String note = model().restored(rel.file()).isEmpty() ? "" : " (file with restored locks)";
+    Judgements.judgeRelease(h, l.api, rel, model()::release, note);
   }
 
-  private void release(ModelOp.Release rel) {
-    Object r =
-        h.call(
-            () -> {
-              h.api.unlock(unlock(rel.owner(), rel.file(), rel.flavour(), rel.span()));
-              return null;
-            });
-    boolean restoredBefore = !model().restored(rel.file()).isEmpty();
-    ErrorCode expected = model().release(rel.file(), rel.owner(), rel.flavour(), rel.span());
-    h.count(
-        "unlock "
-            + (expected == null ? "OK" : expected)
-            + (restoredBefore ? " (file with restored locks)" : ""));
-    if (expected == null
-        && rel.flavour() == LockFlavour.POSIX
-        && rel.span().zero()
-        && r instanceof StoreError e
-        && e.code() == ErrorCode.INVALID_ARGUMENT) {
-      return; // refusing a POSIX zero-length release is as good as releasing nothing
-    }
-    h.expectOutcome(r, expected);
+  @Override
+  public void releaseAll(ModelOp.ReleaseAll rel) {
+    Judgements.judgeReleaseAll(h, l.api, rel, model()::release);
   }
 
-  private void releaseAll(ModelOp.ReleaseAll rel) {
-    List<UnlockRequest> reqs = new ArrayList<>();
-    for (Span s : rel.spans()) {
-      reqs.add(unlock(rel.owner(), rel.file(), rel.flavour(), s));
-    }
-    Object r =
-        h.call(
-            () -> {
-              h.api.unlockAll(reqs);
-              return null;
-            });
-    ErrorCode expected = null;
-    for (Span s : rel.spans()) {
-      expected = model().release(rel.file(), rel.owner(), rel.flavour(), s);
-      if (expected != null) {
-        break;
-      }
-    }
-    h.count("unlockAll " + (expected == null ? "OK" : expected));
-    h.expectOutcome(r, expected);
-  }
-
-  private void test(ModelOp.Test t) {
+  @Override
+  public void test(ModelOp.Test t) {
     LockRequest req =
-        LifecycleHarness.request(t.owner(), t.file(), t.flavour(), t.type(), t.span());
-    Object r = h.call(() -> h.api.test(req));
-    h.touchIfWellFormed(t.owner(), t.flavour());
+        LifecycleOperations.request(t.owner(), t.file(), t.flavour(), t.type(), t.span());
+    Object r = h.call(() -> l.api.test(req));
+    l.touchIfWellFormed(t.owner(), t.flavour());
     Verdict v =
         model().decide(t.file(), t.owner(), t.flavour(), t.type(), t.span(), null, false, false);
     int client = LifecycleModel.clientOf(t.owner());
@@ -291,10 +232,10 @@ final class LifecycleBasicOps {
       throw h.mismatch("outcome", "test answered free, model: " + v.kind());
     }
     if (v.kind() == Kind.DENIED_BY_WAITER) {
-      h.checkWaiterReport(answer.get(), v.waiter());
+      l.checkWaiterReport(answer.get(), v.waiter());
     } else {
       Span checked = v.checked();
-      h.checkReport(
+      l.checkReport(
           t.file(),
           answer.get(),
           x ->
@@ -304,16 +245,17 @@ final class LifecycleBasicOps {
     }
   }
 
-  private void open(ModelOp.Open o) {
+  @Override
+  public void open(ModelOp.Open o) {
     OpenRequest req =
         new OpenRequest(
-            h.file(o.file()),
+            l.file(o.file()),
             "export",
             ModelHarness.OWNERS[o.owner()],
-            LifecycleHarness.client(LifecycleModel.clientOf(o.owner())),
+            LifecycleOperations.client(LifecycleModel.clientOf(o.owner())),
             ModelHarness.modeSet(o.access()),
             ModelHarness.modeSet(o.deny()));
-    Object r = h.call(() -> h.api.open(req));
+    Object r = h.call(() -> l.api.open(req));
     model().touch(LifecycleModel.clientOf(o.owner()));
     if (model().graceActive()) {
       h.count("open GRACE_PERIOD");
@@ -331,54 +273,26 @@ final class LifecycleBasicOps {
     if (!s.owner().equals(ModelHarness.OWNERS[o.owner()])
         || s.accessMask() != o.access()
         || s.denyMask() != o.deny()
-        || h.journal.putIfAbsent(h.seen, s.id(), "open") != null) {
+        || h.journal().putIfAbsent(l.seen, s.id(), "open") != null) {
       throw h.mismatch("result", "open returned " + s);
     }
-    h.journal.put(h.handles, o.handle(), s.id());
+    h.journal().put(l.handles, o.handle(), s.id());
     model().live.open(o.file(), new OpenRec(o.handle(), o.owner(), o.access(), o.deny()));
   }
 
   private LockId handleId(int handle) {
-    LockId id = h.handles.get(handle);
-    return id != null ? id : new LockId(0, 1_000_000L + handle); // epoch 0: never issued
+    return Judgements.handleId(l.handles, handle);
   }
 
-  private void downgrade(ModelOp.OpenDowngrade d) {
-    LockId id = handleId(d.handle());
-    Object r =
-        h.call(
-            () ->
-                h.api.downgrade(
-                    h.file(d.file()),
-                    id,
-                    ModelHarness.modeSet(d.access()),
-                    ModelHarness.modeSet(d.deny())));
-    OpenRec old = model().live.liveOpen(d.file(), d.handle());
-    if (old == null) {
-      h.count("downgrade NOT_FOUND");
-      h.expectError(r, ErrorCode.NOT_FOUND);
-      return;
-    }
-    if ((d.access() & ~old.access()) != 0 || (d.deny() & ~old.deny()) != 0) {
-      h.count("downgrade INVALID");
-      h.expectError(r, ErrorCode.INVALID_ARGUMENT);
-      return;
-    }
-    h.count("downgrade OK" + (model().isRestoredOpen(d.file(), d.handle()) ? " (restored)" : ""));
-    ShareReservation s = h.expect(r, ShareReservation.class);
-    if (!s.id().equals(id) || s.accessMask() != d.access() || s.denyMask() != d.deny()) {
-      throw h.mismatch("result", "downgrade returned " + s);
-    }
-    model().live.downgrade(d.file(), d.handle(), d.access(), d.deny());
+  @Override
+  public void downgrade(ModelOp.OpenDowngrade d) {
+    String note = model().isRestoredOpen(d.file(), d.handle()) ? " (restored)" : "";
+    Judgements.judgeDowngrade(h, l.api, d, l.handles, model().live, note);
   }
 
-  private void close(ModelOp.Close c) {
-    Object r =
-        h.call(
-            () -> {
-              h.api.close(h.file(c.file()), handleId(c.handle()));
-              return null;
-            });
+  @Override
+  public void close(ModelOp.Close c) {
+    Object r = h.perform(() -> l.api.close(l.file(c.file()), handleId(c.handle())));
     boolean live = model().live.liveOpen(c.file(), c.handle()) != null;
     h.count(
         "close "
@@ -390,39 +304,9 @@ final class LifecycleBasicOps {
     }
   }
 
-  private void ioCheck(ModelOp.IoCheck c) {
-    Object r =
-        h.call(
-            () -> {
-              if (c.write()) {
-                h.api.checkWrite(
-                    h.file(c.file()), ModelHarness.OWNERS[c.owner()], c.span().toRange(), c.mode());
-              } else {
-                h.api.checkRead(
-                    h.file(c.file()), ModelHarness.OWNERS[c.owner()], c.span().toRange(), c.mode());
-              }
-              return null;
-            });
+  @Override
+  public void ioCheck(ModelOp.IoCheck c) {
     boolean blocked = model().ioBlocked(c.file(), c.owner(), c.write(), c.mode(), c.span());
-    h.count((c.write() ? "checkWrite " : "checkRead ") + (blocked ? "CONFLICT" : "OK"));
-    h.expectOutcome(r, blocked ? ErrorCode.LOCK_CONFLICT : null);
-    if (!blocked) {
-      return;
-    }
-    ErrorDetail.Conflict named =
-        ((StoreError) r)
-            .conflict()
-            .orElseThrow(() -> h.mismatch("report", "LOCK_CONFLICT without the conflicting lock"));
-    Lock held =
-        h.snapshot.get(c.file()).stream()
-            .filter(l -> l.id().toString().equals(named.lockId()))
-            .findFirst()
-            .orElseThrow(() -> h.mismatch("report", "names lock " + named + ", not in the table"));
-    Held x = ModelHarness.held(held);
-    LockType as = c.write() ? LockType.EXCLUSIVE : LockType.SHARED;
-    if (!ReferenceLockModel.restrictsIo(x, c.mode())
-        || !ReferenceLockModel.conflicts(x, c.owner(), as, c.span(), true)) {
-      throw h.mismatch("report", "I/O refusal names " + held + ", which does not conflict");
-    }
+    Judgements.judgeIoCheck(h, l.api, c, blocked, l.snapshot.get(c.file()));
   }
 }

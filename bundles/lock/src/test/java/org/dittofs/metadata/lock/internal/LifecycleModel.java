@@ -1,8 +1,7 @@
 package org.dittofs.metadata.lock.internal;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -14,9 +13,11 @@ import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.LockingMode;
+import org.dittofs.metadata.lock.internal.ModelHarness.Chooser;
 import org.dittofs.metadata.lock.internal.ReferenceLockModel.Held;
 import org.dittofs.metadata.lock.internal.ReferenceLockModel.OpenRec;
 import org.dittofs.metadata.lock.internal.ReferenceLockModel.Span;
+import org.dittofs.metadata.lock.testing.WaitForEdges;
 
 /**
  * The reference model of the lock manager's life: {@link ReferenceLockModel} (the granted locks and
@@ -166,11 +167,6 @@ final class LifecycleModel {
     /** LOCK_LIMIT_EXCEEDED: see {@link #lastLimit()}. */
     LIMIT,
     STORE_UNAVAILABLE
-  }
-
-  /** Answers the model's nondeterministic choices: an int in [0, n). */
-  interface Chooser {
-    int choose(int n);
   }
 
   /**
@@ -654,22 +650,8 @@ final class LifecycleModel {
    * of it) or the queued {@code self}. New requests are checked for flavour first and, with {@code
    * refuseInGrace}, for grace. Every request, a downgrade included, is checked on its range and on
    * the record it would coalesce into (SPEC 3: a zero-length lock conflicts with a range holding
-   * the bytes on both of its sides, which a downgrade joining two records can do).
-   */
-  Verdict decide(
-      int file,
-      int owner,
-      LockFlavour flavour,
-      LockType type,
-      Span span,
-      Req self,
-      boolean refuseInGrace) {
-    return decide(file, owner, flavour, type, span, self, refuseInGrace, true);
-  }
-
-  /**
-   * As above; {@code revoke} false (a test) leaves courtesy locks in place and ignores them, true
-   * revokes them first.
+   * the bytes on both of its sides, which a downgrade joining two records can do). {@code revoke}
+   * false (a test) leaves courtesy locks in place and ignores them, true revokes them first.
    */
   Verdict decide(
       int file,
@@ -753,26 +735,10 @@ final class LifecycleModel {
 
   /** Whether waiting on {@code blockers} closes a cycle through {@code owner}'s other requests. */
   private boolean closesCycle(int owner, Set<Integer> blockers, Req except) {
-    Set<Integer> seen = new HashSet<>(blockers);
-    Deque<Integer> todo = new ArrayDeque<>(blockers);
-    while (!todo.isEmpty()) {
-      int o = todo.pop();
-      if (o == owner) {
-        return true;
-      }
-      for (List<Req> q : queues) {
-        for (Req r : q) {
-          if (r.owner == o && r != except) {
-            for (int b : r.blockers) {
-              if (seen.add(b)) {
-                todo.push(b);
-              }
-            }
-          }
-        }
-      }
-    }
-    return false;
+    List<Req> waiters = new ArrayList<>();
+    queues.forEach(waiters::addAll);
+    return WaitForEdges.closesCycle(
+        owner, blockers, waiters, except, r -> r.owner, r -> r.blockers);
   }
 
   // ---------------------------------------------------------------- changes
@@ -847,7 +813,7 @@ final class LifecycleModel {
       again = false;
       int revoked = revocations;
       for (Req w : new ArrayList<>(queues.get(file))) {
-        Verdict v = decide(file, w.owner, w.flavour, w.type, w.span, w, false);
+        Verdict v = decide(file, w.owner, w.flavour, w.type, w.span, w, false, true);
         ErrorCode refused = null;
         if (v.kind() == Kind.GRANTED && flavourMismatch(w.owner, w.flavour)) {
           finish(w, ErrorCode.INVALID_ARGUMENT, "waiter INVALID_ARGUMENT: owner changed flavour");
@@ -925,7 +891,7 @@ final class LifecycleModel {
       Span span,
       long timeoutNanos,
       int mark) {
-    Verdict v = decide(file, owner, flavour, type, span, null, true);
+    Verdict v = decide(file, owner, flavour, type, span, null, true, true);
     if (v.kind() == Kind.INVALID) {
       return BlockingOutcome.INVALID;
     }
@@ -1384,8 +1350,10 @@ final class LifecycleModel {
     if (graceActive) {
       graceDeadline = GRACE_SECONDS * SECOND;
       graceRestored = records;
-      expected = Set.copyOf(clients);
-      graceFiles = Set.copyOf(files);
+      // sorted: an immutable Set.copyOf iterates in an order that differs from JVM to JVM, and the
+      // generator picks among these, so a seed would not replay the same run
+      expected = Collections.unmodifiableSet(new TreeSet<>(clients));
+      graceFiles = Collections.unmodifiableSet(new TreeSet<>(files));
     } else {
       graceRestored = 0;
       expected = Set.of();

@@ -40,18 +40,7 @@ sealed interface LifecycleOp {
       implements LifecycleOp {
     @Override
     public String toString() {
-      return "lockBlocking ?"
-          + pending
-          + " "
-          + ModelOp.ownerName(owner)
-          + " f"
-          + file
-          + " "
-          + flavour
-          + " "
-          + type
-          + " "
-          + span
+      return ModelOp.request("lockBlocking ?" + pending, owner, file, flavour, type, span)
           + " timeout="
           + (timeoutSeconds == 0 ? "default" : timeoutSeconds + "s");
     }
@@ -81,12 +70,41 @@ sealed interface LifecycleOp {
     }
   }
 
-  /** keepAlive(): refreshes the client's lease. */
-  record KeepAlive(int client) implements LifecycleOp {
+  /** A call about a client; keepAlive() refreshes its lease. */
+  record ClientCall(Call call, int client) implements LifecycleOp {
+    enum Call {
+      KEEP_ALIVE("keepAlive"),
+      UNREGISTER("unregister"),
+      REBOOTED("rebooted"),
+      RECLAIM_COMPLETE("reclaimDone");
+
+      private final String label;
+
+      Call(String label) {
+        this.label = label;
+      }
+    }
+
     @Override
     public String toString() {
-      return "keepAlive    " + clientName(client);
+      return String.format("%-13s", call.label) + clientName(client);
     }
+  }
+
+  static LifecycleOp keepAlive(int client) {
+    return new ClientCall(ClientCall.Call.KEEP_ALIVE, client);
+  }
+
+  static LifecycleOp unregister(int client) {
+    return new ClientCall(ClientCall.Call.UNREGISTER, client);
+  }
+
+  static LifecycleOp rebooted(int client) {
+    return new ClientCall(ClientCall.Call.REBOOTED, client);
+  }
+
+  static LifecycleOp reclaimComplete(int client) {
+    return new ClientCall(ClientCall.Call.RECLAIM_COMPLETE, client);
   }
 
   /** The store goes down (every call fails) or comes back up. */
@@ -111,20 +129,6 @@ sealed interface LifecycleOp {
     }
   }
 
-  record Unregister(int client) implements LifecycleOp {
-    @Override
-    public String toString() {
-      return "unregister   " + clientName(client);
-    }
-  }
-
-  record Rebooted(int client) implements LifecycleOp {
-    @Override
-    public String toString() {
-      return "rebooted     " + clientName(client);
-    }
-  }
-
   /**
    * Stops the manager, cleanly (close()) or not (abandoned: a crash), and starts a new one on the
    * store's durable content with a fresh scheduler.
@@ -142,16 +146,7 @@ sealed interface LifecycleOp {
       implements LifecycleOp {
     @Override
     public String toString() {
-      return "reclaim      "
-          + ModelOp.ownerName(owner)
-          + " f"
-          + file
-          + " "
-          + flavour
-          + " "
-          + type
-          + " "
-          + span
+      return ModelOp.request("reclaim", owner, file, flavour, type, span)
           + (otherClient ? " via another client" : "");
     }
   }
@@ -160,23 +155,7 @@ sealed interface LifecycleOp {
   record ReclaimOpen(int handle, int owner, int file, int access, int deny) implements LifecycleOp {
     @Override
     public String toString() {
-      return "reclaimOpen  #"
-          + handle
-          + " "
-          + ModelOp.ownerName(owner)
-          + " f"
-          + file
-          + " access="
-          + ModelOp.modes(access)
-          + " deny="
-          + ModelOp.modes(deny);
-    }
-  }
-
-  record ReclaimComplete(int client) implements LifecycleOp {
-    @Override
-    public String toString() {
-      return "reclaimDone  " + clientName(client);
+      return ModelOp.open("reclaimOpen", handle, owner, file, access, deny);
     }
   }
 }

@@ -32,6 +32,38 @@ final class LifecycleOpGenerator {
   private int nextReclaimHandle = 10_000_000;
   private final boolean faults;
 
+  /** Outside grace, by a draw in [0, 1000). */
+  private final Ladder<LifecycleOp> normal =
+      new Ladder<LifecycleOp>()
+          .below(4, this::restart)
+          .below(150, this::blocking)
+          .below(185, this::cancel)
+          .below(245, this::advance)
+          .below(265, this::register)
+          .below(280, () -> LifecycleOp.unregister(anyClient()))
+          .below(287, () -> LifecycleOp.rebooted(anyClient()))
+          .below(291, this::randomReclaim) // NOT_IN_GRACE
+          .below(293, () -> LifecycleOp.reclaimComplete(anyClient()))
+          .below(353, this::releaseBlocker)
+          .below(363, this::zeroLengthAtABoundary)
+          .below(378, this::extendAcrossABoundary)
+          .otherwise(this::basicOp);
+
+  /** During grace, by a draw in [0, 1000). */
+  private final Ladder<LifecycleOp> inGrace =
+      new Ladder<LifecycleOp>()
+          .below(280, this::reclaimRestored)
+          .below(310, this::randomReclaim)
+          .below(380, this::reclaimOpen)
+          .below(430, this::reclaimDone)
+          .below(530, this::releaseRestored)
+          .below(600, this::advance)
+          .below(606, this::restart)
+          .below(625, this::unregisterOrRegister)
+          .below(632, () -> LifecycleOp.rebooted(anyClient()))
+          .below(660, this::blocking) // GRACE_PERIOD
+          .otherwise(this::basicOp);
+
   LifecycleOpGenerator(Random rnd, LifecycleModel model) {
     this(rnd, model, false);
   }
@@ -51,7 +83,7 @@ final class LifecycleOpGenerator {
         return storeFault(); // outages last some 20 steps
       }
       if (model.policy.leaseSeconds() > 0 && r >= 900) {
-        return new LifecycleOp.KeepAlive(rnd.nextInt(LifecycleModel.CLIENTS));
+        return LifecycleOp.keepAlive(rnd.nextInt(LifecycleModel.CLIENTS));
       }
     }
     return model.graceActive() ? inGrace() : normal();
@@ -86,43 +118,7 @@ final class LifecycleOpGenerator {
     if (model.queued() > 12 && r < 500) {
       return rnd.nextBoolean() ? cancel() : advance();
     }
-    if (r < 4) {
-      return restart();
-    }
-    if (r < 150) {
-      return blocking();
-    }
-    if (r < 185) {
-      return cancel();
-    }
-    if (r < 245) {
-      return advance();
-    }
-    if (r < 265) {
-      return register();
-    }
-    if (r < 280) {
-      return new LifecycleOp.Unregister(rnd.nextInt(LifecycleModel.CLIENTS));
-    }
-    if (r < 287) {
-      return new LifecycleOp.Rebooted(rnd.nextInt(LifecycleModel.CLIENTS));
-    }
-    if (r < 291) {
-      return randomReclaim(); // NOT_IN_GRACE
-    }
-    if (r < 293) {
-      return new LifecycleOp.ReclaimComplete(rnd.nextInt(LifecycleModel.CLIENTS));
-    }
-    if (r < 353) {
-      return releaseBlocker();
-    }
-    if (r < 363) {
-      return zeroLengthAtABoundary();
-    }
-    if (r < 378) {
-      return extendAcrossABoundary();
-    }
-    return new LifecycleOp.Basic(basic.next());
+    return normal.pick(r);
   }
 
   /**
@@ -131,14 +127,9 @@ final class LifecycleOpGenerator {
    */
   private LifecycleOp extendAcrossABoundary() {
     int file = rnd.nextInt(FILES);
-    List<Held> posix = new ArrayList<>();
-    for (Held h : model.live.records(file)) {
-      if (h.flavour() == LockFlavour.POSIX) {
-        posix.add(h);
-      }
-    }
+    List<Held> posix = posixRecords(file);
     if (posix.isEmpty()) {
-      return new LifecycleOp.Basic(basic.next());
+      return basicOp();
     }
     List<Held> fenced = new ArrayList<>(); // with another owner's zero-length lock on an edge
     for (Held h : posix) {
@@ -184,14 +175,9 @@ final class LifecycleOpGenerator {
    */
   private LifecycleOp zeroLengthAtABoundary() {
     int file = rnd.nextInt(FILES);
-    List<Held> posix = new ArrayList<>();
-    for (Held h : model.live.records(file)) {
-      if (h.flavour() == LockFlavour.POSIX) {
-        posix.add(h);
-      }
-    }
+    List<Held> posix = posixRecords(file);
     if (posix.isEmpty()) {
-      return new LifecycleOp.Basic(basic.next());
+      return basicOp();
     }
     Held h = posix.get(rnd.nextInt(posix.size()));
     int cell =
@@ -216,7 +202,7 @@ final class LifecycleOpGenerator {
       }
     }
     if (blocking.isEmpty()) {
-      return new LifecycleOp.Basic(basic.next());
+      return basicOp();
     }
     Held h = blocking.get(rnd.nextInt(blocking.size()));
     Span s = h.flavour() == LockFlavour.POSIX && rnd.nextBoolean() ? subSpan(h.span()) : h.span();
@@ -224,46 +210,36 @@ final class LifecycleOpGenerator {
   }
 
   private LifecycleOp inGrace() {
-    int r = rnd.nextInt(1000);
-    if (r < 280) {
-      return reclaimRestored();
-    }
-    if (r < 310) {
-      return randomReclaim();
-    }
-    if (r < 380) {
-      return reclaimOpen();
-    }
-    if (r < 430) {
-      List<Integer> todo = new ArrayList<>(model.expectedClients());
-      todo.removeAll(model.completedClients());
-      int c =
-          todo.isEmpty() || rnd.nextInt(4) == 0
-              ? rnd.nextInt(LifecycleModel.CLIENTS)
-              : todo.get(rnd.nextInt(todo.size()));
-      return new LifecycleOp.ReclaimComplete(c);
-    }
-    if (r < 530) {
-      return releaseRestored();
-    }
-    if (r < 600) {
-      return advance();
-    }
-    if (r < 606) {
-      return restart();
-    }
-    if (r < 625) {
-      return rnd.nextBoolean()
-          ? new LifecycleOp.Unregister(rnd.nextInt(LifecycleModel.CLIENTS))
-          : register();
-    }
-    if (r < 632) {
-      return new LifecycleOp.Rebooted(rnd.nextInt(LifecycleModel.CLIENTS));
-    }
-    if (r < 660) {
-      return blocking(); // GRACE_PERIOD
-    }
+    return inGrace.pick(rnd.nextInt(1000));
+  }
+
+  /** A reclaim-complete, mostly of a client that still has to declare it. */
+  private LifecycleOp reclaimDone() {
+    List<Integer> todo = new ArrayList<>(model.expectedClients());
+    todo.removeAll(model.completedClients());
+    int c =
+        todo.isEmpty() || rnd.nextInt(4) == 0
+            ? rnd.nextInt(LifecycleModel.CLIENTS)
+            : todo.get(rnd.nextInt(todo.size()));
+    return LifecycleOp.reclaimComplete(c);
+  }
+
+  /** The live POSIX records of {@code file}. */
+  private List<Held> posixRecords(int file) {
+    return model.live.records(file).stream().filter(h -> h.flavour() == LockFlavour.POSIX).toList();
+  }
+
+  /** An operation of the lock table's set. */
+  private LifecycleOp basicOp() {
     return new LifecycleOp.Basic(basic.next());
+  }
+
+  private LifecycleOp unregisterOrRegister() {
+    return rnd.nextBoolean() ? LifecycleOp.unregister(anyClient()) : register();
+  }
+
+  private int anyClient() {
+    return rnd.nextInt(LifecycleModel.CLIENTS);
   }
 
   // ---------------------------------------------------------------- waiting
@@ -427,7 +403,7 @@ final class LifecycleOpGenerator {
     int file = rnd.nextInt(FILES);
     List<Held> restored = model.restored(file);
     if (restored.isEmpty()) {
-      return new LifecycleOp.Basic(basic.next());
+      return basicOp();
     }
     Held h = restored.get(rnd.nextInt(restored.size()));
     if (h.flavour() == LockFlavour.WINDOWS) {

@@ -16,7 +16,6 @@ import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockId;
-import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.PendingLock;
 import org.dittofs.metadata.lock.ShareReservation;
 import org.dittofs.metadata.lock.host.ClientInfo;
@@ -148,7 +147,7 @@ final class LifecycleStateComparison {
                 + f
                 + " has a foreign owner/file, a wrong epoch or unmodelled bounds");
       }
-      if (!l.client().equals(LifecycleHarness.client(LifecycleModel.clientOf(o)))) {
+      if (!l.client().equals(LifecycleOperations.client(LifecycleModel.clientOf(o)))) {
         throw mismatch.apply("state", "record " + l + " has client " + l.client());
       }
       Held h = new Held(o, l.flavour(), s, l.type());
@@ -167,7 +166,7 @@ final class LifecycleStateComparison {
       }
     }
     for (int o = 0; o < ReferenceLockModel.OWNERS; o++) {
-      checkLive(model.live, f, o, live.get(o));
+      ModelStateComparison.checkOwner(model.live, f, o, live.get(o), mismatch);
       List<String> expected = new ArrayList<>();
       for (Held h : model.restored(f)) {
         if (h.owner() == o) {
@@ -197,59 +196,6 @@ final class LifecycleStateComparison {
     return h.flavour() + " " + h.type() + " " + h.span();
   }
 
-  /** Live records: the model's byte map (maximal records) and WINDOWS multiset. */
-  private void checkLive(ReferenceLockModel model, int f, int o, List<Lock> mine) {
-    String who = ModelOp.ownerName(o) + " on f" + f;
-    LockType[] bytes = new LockType[ReferenceLockModel.CELLS];
-    int posixRecords = 0;
-    List<String> windows = new ArrayList<>();
-    for (Lock l : mine) {
-      Span s = Span.of(l.range());
-      if (l.flavour() == LockFlavour.POSIX) {
-        posixRecords++;
-        for (int c = s.lo(); c <= s.hi(); c++) {
-          if (bytes[c] != null) {
-            throw mismatch.apply("state", who + ": live POSIX records overlap: " + mine);
-          }
-          bytes[c] = l.type();
-        }
-      } else {
-        windows.add(l.type() + " " + s);
-      }
-    }
-    for (int c = 0; c < ReferenceLockModel.CELLS; c++) {
-      if (model.posixType(f, o, c) != bytes[c]) {
-        throw mismatch.apply(
-            "state",
-            who
-                + ": cell "
-                + c
-                + " is "
-                + bytes[c]
-                + " in the table's live records, "
-                + model.posixType(f, o, c)
-                + " in the model; live records: "
-                + mine);
-      }
-    }
-    int runs = model.posixRuns(f, o).size();
-    if (posixRecords != runs) {
-      throw mismatch.apply(
-          "coalescing",
-          who + ": " + posixRecords + " live POSIX records for " + runs + " runs: " + mine);
-    }
-    List<String> expected = new ArrayList<>();
-    for (Held h : model.windowsRecords(f, o)) {
-      expected.add(h.type() + " " + h.span());
-    }
-    expected.sort(null);
-    windows.sort(null);
-    if (!expected.equals(windows)) {
-      throw mismatch.apply(
-          "state", who + ": live WINDOWS records " + windows + ", model " + expected);
-    }
-  }
-
   private void checkOpens(LifecycleModel model, int f, Set<LockId> restoredIds) {
     List<ShareReservation> opens = api.opens(ModelHarness.FILES[f]);
     List<OpenRec> expected = model.live.opens(f);
@@ -265,7 +211,8 @@ final class LifecycleStateComparison {
                       s.id().equals(id)
                           && s.owner().equals(ModelHarness.OWNERS[e.owner()])
                           && s.client()
-                              .equals(LifecycleHarness.client(LifecycleModel.clientOf(e.owner())))
+                              .equals(
+                                  LifecycleOperations.client(LifecycleModel.clientOf(e.owner())))
                           && s.accessMask() == e.access()
                           && s.denyMask() == e.deny()
                           && restoredIds.contains(id) == restored);
@@ -387,7 +334,7 @@ final class LifecycleStateComparison {
   private Set<Integer> clients(Set<LockClient> set) {
     Set<Integer> out = new TreeSet<>();
     for (LockClient c : set) {
-      int i = LifecycleHarness.clientIndex(c);
+      int i = LifecycleOperations.clientIndex(c);
       if (i < 0) {
         throw mismatch.apply("grace", "unknown client " + c);
       }
@@ -403,7 +350,7 @@ final class LifecycleStateComparison {
     }
     long[] expected = model.recordsPerClient();
     for (int c = 0; c < LifecycleModel.CLIENTS; c++) {
-      ClientInfo i = info.get(LifecycleHarness.client(c));
+      ClientInfo i = info.get(LifecycleOperations.client(c));
       boolean connected = i != null && i.connected();
       boolean courtesy = i != null && i.courtesy();
       long locks = i == null ? 0 : i.locks();

@@ -1,40 +1,39 @@
 package org.dittofs.metadata.lock.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
+import static org.dittofs.metadata.lock.LockFlavour.POSIX;
+import static org.dittofs.metadata.lock.LockFlavour.WINDOWS;
+import static org.dittofs.metadata.lock.LockType.EXCLUSIVE;
+import static org.dittofs.metadata.lock.LockType.SHARED;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.util.TreeMap;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockType;
+import org.dittofs.metadata.lock.QuietLockLog;
 import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.lock.host.LockScheduler;
-import org.dittofs.metadata.lock.internal.LifecycleHarness.Started;
-import org.dittofs.metadata.lock.internal.LifecycleHarness.Starter;
-import org.dittofs.metadata.lock.internal.ModelHarness.Mismatch;
+import org.dittofs.metadata.lock.internal.LifecycleOperations.Started;
+import org.dittofs.metadata.lock.internal.LifecycleOperations.Starter;
 import org.dittofs.metadata.lock.internal.ReferenceLockModel.Span;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Model-based randomized test of the lock manager's life (SPEC 5, 9, 10, 11): the real manager, on
- * a {@link org.dittofs.metadata.lock.testing.ManualScheduler} and a {@link
- * org.dittofs.metadata.lock.testing.FaultyLockStore}, and the {@link LifecycleModel} receive the
- * same random operations ({@link LifecycleOpGenerator}): the foundation operations plus blocking
+ * Model-based randomized test of the lock manager's life (SPEC 5, 9, 10, 11): the harness ({@link
+ * ModelHarness}, {@link ModelRuns}) drives the real manager, on a {@link
+ * org.dittofs.metadata.lock.testing.ManualScheduler} and a {@link
+ * org.dittofs.metadata.lock.testing.FaultyLockStore}, and the {@link LifecycleModel} with the
+ * lifecycle operation set ({@link LifecycleOperations}): the lock table's operations plus blocking
  * requests, cancels, time running past timeouts and the grace period, clients registering,
  * unregistering and rebooting, clean and crash restarts on the store's durable content, and
- * reclaims. After every step {@link LifecycleHarness} compares outcomes, every pending request, the
- * whole lock, open, queue, grace and client state, the table invariants and the store. On a
- * difference the sequence is shrunk (delta debugging, replaying each candidate on a fresh manager
- * and store) and printed with its seed.
+ * reclaims. After every step it compares outcomes, every pending request, the whole lock, open,
+ * queue, grace and client state, the table invariants and the store. On a difference the sequence
+ * is shrunk and printed with its seed.
  *
  * <p>Two families of runs. The plain run (FIFO, no limits, no lease expiry, a healthy store)
  * replays with {@code -Dmodel.seed=7 -Dmodel.steps=500000}. The policy runs draw a {@link
@@ -45,81 +44,63 @@ import org.junit.jupiter.api.Test;
  * -Dmodel.policySteps=N} for another length). The soak profile ({@code mvn verify -pl bundles/lock
  * -am -Psoak}) sets {@code model.soak.steps} (10 million): policy runs of fresh seeds until that
  * many steps ran. Surefire hands Maven user properties to the test JVM as system properties; the
- * foundation test {@link ModelBasedLockTableTest} reads {@code model.seed} and {@code model.steps}
- * too.
+ * lock table's test {@link ModelBasedLockTableTest} reads {@code model.seed} and {@code
+ * model.steps} too.
  */
+@ExtendWith(QuietLockLog.class) // hundreds of restarts log their grace periods
 class ModelBasedLifecycleTest {
   private static final long DEFAULT_SEED = 20_260_212L;
   private static final int DEFAULT_STEPS = 50_000;
   private static final long[] POLICY_SEEDS = {11L, 2_026_121_0L, 424_242L, 7L, 99L};
   private static final int POLICY_STEPS = 20_000;
   private static final int SOAK_RUN_STEPS = 250_000;
-  private static final long SHRINK_BUDGET_NANOS = 60_000_000_000L;
-
-  private static final Logger LOG = Logger.getLogger("org.dittofs.metadata.lock");
-  private static Level savedLevel;
-
-  @BeforeAll
-  static void quietLog() {
-    savedLevel = LOG.getLevel();
-    LOG.setLevel(Level.SEVERE); // hundreds of restarts log their grace periods
-  }
-
-  @AfterAll
-  static void restoreLog() {
-    LOG.setLevel(savedLevel);
-  }
 
   @Test
   void randomLifecycleAgreesWithTheReferenceModel() {
-    long seed = Long.parseLong(System.getProperty("model.seed", Long.toString(DEFAULT_SEED)));
-    int steps =
-        Integer.parseInt(System.getProperty("model.steps", Integer.toString(DEFAULT_STEPS)));
-    long start = System.nanoTime();
-    Run run = run(seed, steps, standard(), false);
-    long ms = (System.nanoTime() - start) / 1_000_000;
-    if (run.failure != null) {
-      fail(run.failure);
-    }
-    System.out.println(
-        "model-based lifecycle test: seed " + seed + ", " + steps + " steps in " + ms + " ms");
-    run.stats.forEach((k, v) -> System.out.println("  " + k + ": " + v));
-    if (steps >= 50_000) { // the generator reaches every interesting outcome
-      assertThat(run.stats)
-          .containsKeys(
-              "lockBlocking GRANTED",
-              "lockBlocking QUEUED",
-              "lockBlocking DEADLOCK",
-              "lockBlocking GRACE",
-              "lockBlocking INVALID",
-              "waiter GRANTED on wake-up",
-              "waiter TIMED_OUT",
-              "waiter CANCELLED by cancel()",
-              "waiter CANCELLED: its client went away",
-              "cancel true",
-              "cancel false",
-              "lock DENIED_BY_WAITER",
-              "lockAll DENIED_BY_WAITER",
-              "test DENIED_BY_WAITER",
-              "lock GRANTED, then a waiter granted after it",
-              "lock GRACE",
-              "open GRACE_PERIOD",
-              "test DENIED_BY_LOCK in grace",
-              "unregister releasing",
-              "unregister of an unregistered client",
-              "clientRebooted",
-              "restart clean, grace",
-              "restart crash, grace",
-              "reclaim GRANTED",
-              "reclaim LOCK_NOT_FOUND",
-              "reclaim NOT_IN_GRACE",
-              "reclaimOpen GRANTED",
-              "reclaimOpen LOCK_NOT_FOUND",
-              "grace ended by its timer with some record left",
-              "grace ended early: no restored record left",
-              "grace ended early: every expected client completed",
-              "unlock OK (file with restored locks)");
-    }
+    long seed = Long.getLong("model.seed", DEFAULT_SEED);
+    int steps = Integer.getInteger("model.steps", DEFAULT_STEPS);
+    Map<String, Integer> stats =
+        ModelRuns.check(
+            "model-based lifecycle test",
+            LifecycleOperations.plain(),
+            seed,
+            steps,
+            "-Dmodel.seed=" + seed + " -Dmodel.steps=" + steps);
+    ModelRuns.assertReached(
+        stats,
+        steps >= 50_000, // the generator reaches every interesting outcome
+        "lockBlocking GRANTED",
+        "lockBlocking QUEUED",
+        "lockBlocking DEADLOCK",
+        "lockBlocking GRACE",
+        "lockBlocking INVALID",
+        "waiter GRANTED on wake-up",
+        "waiter TIMED_OUT",
+        "waiter CANCELLED by cancel()",
+        "waiter CANCELLED: its client went away",
+        "cancel true",
+        "cancel false",
+        "lock DENIED_BY_WAITER",
+        "lockAll DENIED_BY_WAITER",
+        "test DENIED_BY_WAITER",
+        "lock GRANTED, then a waiter granted after it",
+        "lock GRACE",
+        "open GRACE_PERIOD",
+        "test DENIED_BY_LOCK in grace",
+        "unregister releasing",
+        "unregister of an unregistered client",
+        "clientRebooted",
+        "restart clean, grace",
+        "restart crash, grace",
+        "reclaim GRANTED",
+        "reclaim LOCK_NOT_FOUND",
+        "reclaim NOT_IN_GRACE",
+        "reclaimOpen GRANTED",
+        "reclaimOpen LOCK_NOT_FOUND",
+        "grace ended by its timer with some record left",
+        "grace ended early: no restored record left",
+        "grace ended early: every expected client completed",
+        "unlock OK (file with restored locks)");
   }
 
   /**
@@ -128,51 +109,40 @@ class ModelBasedLifecycleTest {
    */
   @Test
   void everyPolicyWithStoreFaultsAgreesWithTheReferenceModel() {
-    int steps =
-        Integer.parseInt(System.getProperty("model.policySteps", Integer.toString(POLICY_STEPS)));
+    int steps = Integer.getInteger("model.policySteps", POLICY_STEPS);
     String fixed = System.getProperty("model.policySeed");
-    List<Long> seeds = new ArrayList<>();
-    if (fixed != null) {
-      seeds.add(Long.parseLong(fixed));
-    } else {
-      for (long s : POLICY_SEEDS) {
-        seeds.add(s);
-      }
-      seeds.add(new Random().nextLong());
-    }
-    Map<String, Integer> all = new java.util.TreeMap<>();
+    List<Long> seeds = ModelRuns.seeds("model.policySeed", POLICY_SEEDS);
+    Map<String, Integer> all = new TreeMap<>();
     for (long seed : seeds) {
-      Run run = policyRun(seed, steps);
+      Map<String, Integer> stats = policyRun(seed, steps);
       if (fixed == null && seed == seeds.get(seeds.size() - 1)) {
         break; // the fresh seed's outcomes are not counted: the assertion below is about fixed ones
       }
-      run.stats.forEach((k, v) -> all.merge(k, v, Integer::sum));
+      stats.forEach((k, v) -> all.merge(k, v, Integer::sum));
     }
-    all.forEach((k, v) -> System.out.println("  " + k + ": " + v));
-    if (fixed == null && steps >= POLICY_STEPS) { // the fixed seeds reach every new outcome
-      assertThat(all)
-          .containsKeys(
-              "lock LOCK_LIMIT_EXCEEDED",
-              "lockBlocking LIMIT",
-              "limit per-file hit",
-              "limit per-client hit",
-              "limit total hit",
-              "limit waiters-per-file hit",
-              "lock STORE_UNAVAILABLE",
-              "lockBlocking STORE_UNAVAILABLE",
-              "open STORE_UNAVAILABLE",
-              "waiter STORE_UNAVAILABLE on wake-up",
-              "store fault armed: lands, then throws",
-              "store fault spent on a write the model does not decide on",
-              "courtesy locks revoked",
-              "courtesy open revoked",
-              "keepAlive of a courtesy client",
-              "unregister, ttl release due",
-              "ttl release",
-              "lock DENIED_BY_WAITER",
-              "lockBlocking DEADLOCK",
-              "waiter GRANTED when a blocker's lease ran out");
-    }
+    ModelRuns.assertReached(
+        all,
+        fixed == null && steps >= POLICY_STEPS, // the fixed seeds reach every new outcome
+        "lock LOCK_LIMIT_EXCEEDED",
+        "lockBlocking LIMIT",
+        "limit per-file hit",
+        "limit per-client hit",
+        "limit total hit",
+        "limit waiters-per-file hit",
+        "lock STORE_UNAVAILABLE",
+        "lockBlocking STORE_UNAVAILABLE",
+        "open STORE_UNAVAILABLE",
+        "waiter STORE_UNAVAILABLE on wake-up",
+        "store fault armed: lands, then throws",
+        "store fault spent on a write the model does not decide on",
+        "courtesy locks revoked",
+        "courtesy open revoked",
+        "keepAlive of a courtesy client",
+        "unregister, ttl release due",
+        "ttl release",
+        "lock DENIED_BY_WAITER",
+        "lockBlocking DEADLOCK",
+        "waiter GRANTED when a blocker's lease ran out");
   }
 
   /**
@@ -181,75 +151,30 @@ class ModelBasedLifecycleTest {
    */
   @Test
   void soakOfPolicyRunsWithStoreFaults() {
-    long total = Long.parseLong(System.getProperty("model.soak.steps", "0"));
-    org.junit.jupiter.api.Assumptions.assumeTrue(total > 0, "soak: -Dmodel.soak.steps not set");
-    long done = 0;
-    int runs = 0;
-    long start = System.nanoTime();
-    Map<String, Integer> all = new java.util.TreeMap<>();
-    Random seeds = new Random();
-    List<String> failures = new ArrayList<>();
-    while (done < total) {
-      int steps = (int) Math.min(SOAK_RUN_STEPS, total - done);
-      try {
-        Run run = policyRun(seeds.nextLong(), steps);
-        run.stats.forEach((k, v) -> all.merge(k, v, Integer::sum));
-      } catch (AssertionError e) { // go on: the soak reports every failing seed at the end
-        failures.add(e.getMessage());
-        System.out.println("soak run failed:\n" + e.getMessage());
-      }
-      done += steps;
-      runs++;
-    }
-    long faults =
-        all.entrySet().stream()
-            .filter(e -> e.getKey().startsWith("store "))
-            .mapToLong(Map.Entry::getValue)
-            .sum();
-    System.out.println(
-        "model soak: "
-            + done
-            + " steps in "
-            + runs
-            + " runs, "
-            + faults
-            + " store fault steps, "
-            + failures.size()
-            + " failing runs, "
-            + (System.nanoTime() - start) / 1_000_000_000L
-            + " s");
-    all.forEach((k, v) -> System.out.println("  " + k + ": " + v));
-    assertThat(failures).as("failing soak runs").isEmpty();
+    ModelRuns.soak(
+        "model soak",
+        "model.soak.steps",
+        SOAK_RUN_STEPS,
+        ModelBasedLifecycleTest::policyRun,
+        stats ->
+            stats.entrySet().stream()
+                    .filter(e -> e.getKey().startsWith("store "))
+                    .mapToLong(Map.Entry::getValue)
+                    .sum()
+                + " store fault steps, ");
   }
 
   /**
    * One policy run with faults; fails the test with the shrunk sequence and the replay property.
    */
-  private static Run policyRun(long seed, int steps) {
+  private static Map<String, Integer> policyRun(long seed, int steps) {
     LifecyclePolicy policy = LifecyclePolicy.random(new Random(seed));
-    long start = System.nanoTime();
-    Run run = run(seed, steps, LifecycleHarness.freshSupplier(policy), true);
-    long ms = (System.nanoTime() - start) / 1_000_000;
-    System.out.println(
-        "model-based lifecycle test with faults: seed "
-            + seed
-            + " (re-run with -Dmodel.policySeed="
-            + seed
-            + " -Dmodel.policySteps="
-            + steps
-            + "), "
-            + policy
-            + ": "
-            + steps
-            + " steps in "
-            + ms
-            + " ms");
-    if (run.failure != null) {
-      fail(
-          run.failure.replace(
-              "-Dmodel.seed=" + seed, "-Dmodel.policySeed=" + seed + " (policy " + policy + ")"));
-    }
-    return run;
+    return ModelRuns.check(
+        "model-based lifecycle test with faults, " + policy,
+        LifecycleOperations.withFaults(policy),
+        seed,
+        steps,
+        "-Dmodel.policySeed=" + seed + " -Dmodel.policySteps=" + steps);
   }
 
   // ------------------------------------------------------------ findings, shrunk by the test
@@ -264,12 +189,11 @@ class ModelBasedLifecycleTest {
   @Test
   void aReleaseAcrossARestoredAndAReclaimedLockKeepsTheReclaimedRemainder() {
     assertAgreesWithModel(
-        lock(1, 1, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(42, 49)),
-        lock(1, 1, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(35, 37)),
+        lock(1, 1, POSIX, EXCLUSIVE, Span.cells(42, 49)),
+        lock(1, 1, POSIX, EXCLUSIVE, Span.cells(35, 37)),
         new LifecycleOp.Restart(true),
-        new LifecycleOp.Reclaim(
-            1, 1, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(35, 37), false),
-        new LifecycleOp.Basic(new ModelOp.Release(1, 1, LockFlavour.POSIX, Span.cells(37, 44))),
+        new LifecycleOp.Reclaim(1, 1, POSIX, EXCLUSIVE, Span.cells(35, 37), false),
+        new LifecycleOp.Basic(new ModelOp.Release(1, 1, POSIX, Span.cells(37, 44))),
         new LifecycleOp.Advance(LifecycleModel.GRACE_SECONDS));
   }
 
@@ -283,15 +207,12 @@ class ModelBasedLifecycleTest {
   @Test
   void aWaitingDowngradeWaitsOnTheLockItsCoalescedRecordMeetsAndNotOnWaitersAhead() {
     assertAgreesWithModel(
-        lock(3, 2, LockFlavour.POSIX, LockType.SHARED, Span.cells(9, EOF)),
-        lock(3, 2, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(56, 61)),
-        lock(5, 2, LockFlavour.WINDOWS, LockType.EXCLUSIVE, Span.zeroAt(62)),
-        new LifecycleOp.Blocking(
-            1, 1, 2, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(0, EOF), 2),
-        new LifecycleOp.Blocking(
-            2, 3, 2, LockFlavour.POSIX, LockType.SHARED, Span.cells(56, 61), 10), // queued
-        new LifecycleOp.Blocking(
-            3, 5, 2, LockFlavour.WINDOWS, LockType.EXCLUSIVE, Span.cells(10, 10), 10)); // DEADLOCK
+        lock(3, 2, POSIX, SHARED, Span.cells(9, EOF)),
+        lock(3, 2, POSIX, EXCLUSIVE, Span.cells(56, 61)),
+        lock(5, 2, WINDOWS, EXCLUSIVE, Span.zeroAt(62)),
+        waiting(1, 1, 2, POSIX, EXCLUSIVE, Span.cells(0, EOF), 2),
+        waiting(2, 3, 2, POSIX, SHARED, Span.cells(56, 61), 10), // queued
+        waiting(3, 5, 2, WINDOWS, EXCLUSIVE, Span.cells(10, 10), 10)); // DEADLOCK
   }
 
   /**
@@ -303,12 +224,10 @@ class ModelBasedLifecycleTest {
   @Test
   void aRequestWaitingBecauseOfCoalescingWaitsOnTheZeroLengthLocksOwner() {
     assertAgreesWithModel(
-        lock(0, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(0, 9)),
-        lock(4, 0, LockFlavour.WINDOWS, LockType.EXCLUSIVE, Span.zeroAt(10)),
-        new LifecycleOp.Blocking(
-            1, 0, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(10, 12), 10), // queued
-        new LifecycleOp.Blocking(
-            2, 4, 0, LockFlavour.WINDOWS, LockType.EXCLUSIVE, Span.cells(5, 5), 10)); // DEADLOCK
+        lock(0, 0, POSIX, EXCLUSIVE, Span.cells(0, 9)),
+        lock(4, 0, WINDOWS, EXCLUSIVE, Span.zeroAt(10)),
+        waiting(1, 0, 0, POSIX, EXCLUSIVE, Span.cells(10, 12), 10), // queued
+        waiting(2, 4, 0, WINDOWS, EXCLUSIVE, Span.cells(5, 5), 10)); // DEADLOCK
   }
 
   /**
@@ -319,11 +238,10 @@ class ModelBasedLifecycleTest {
   @Test
   void aWaiterWhoseOwnerChangedFlavourMeanwhileFailsWithInvalidArgument() {
     assertAgreesWithModel(
-        lock(6, 2, LockFlavour.WINDOWS, LockType.EXCLUSIVE, Span.cells(EOF - 1, EOF - 1)),
-        new LifecycleOp.Blocking(
-            1, 4, 2, LockFlavour.POSIX, LockType.SHARED, Span.cells(34, EOF), 0),
-        new LifecycleOp.Blocking(2, 4, 2, LockFlavour.WINDOWS, LockType.SHARED, Span.zeroAt(58), 3),
-        new LifecycleOp.Rebooted(2));
+        lock(6, 2, WINDOWS, EXCLUSIVE, Span.cells(EOF - 1, EOF - 1)),
+        waiting(1, 4, 2, POSIX, SHARED, Span.cells(34, EOF), 0),
+        waiting(2, 4, 2, WINDOWS, SHARED, Span.zeroAt(58), 3),
+        LifecycleOp.rebooted(2));
   }
 
   /**
@@ -334,12 +252,10 @@ class ModelBasedLifecycleTest {
   @Test
   void aWaiterIsNotMergedWithTheWindowsLocksItsOwnerTookMeanwhile() {
     assertAgreesWithModel(
-        new LifecycleOp.Blocking(
-            1, 4, 1, LockFlavour.WINDOWS, LockType.SHARED, Span.cells(17, 17), 23),
-        new LifecycleOp.Blocking(
-            2, 2, 1, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(17, 17), 55),
-        lock(2, 1, LockFlavour.WINDOWS, LockType.EXCLUSIVE, Span.cells(18, 23)),
-        new LifecycleOp.Rebooted(0));
+        waiting(1, 4, 1, WINDOWS, SHARED, Span.cells(17, 17), 23),
+        waiting(2, 2, 1, POSIX, EXCLUSIVE, Span.cells(17, 17), 55),
+        lock(2, 1, WINDOWS, EXCLUSIVE, Span.cells(18, 23)),
+        LifecycleOp.rebooted(0));
   }
 
   /**
@@ -351,16 +267,13 @@ class ModelBasedLifecycleTest {
   @Test
   void aReclaimWhoseCoalescedRecordMeetsAZeroLengthLockIsDenied() {
     assertAgreesWithModel(
-        lock(0, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(0, 9)),
-        lock(0, 0, LockFlavour.POSIX, LockType.SHARED, Span.cells(10, 19)),
-        lock(4, 0, LockFlavour.WINDOWS, LockType.EXCLUSIVE, Span.zeroAt(10)),
+        lock(0, 0, POSIX, EXCLUSIVE, Span.cells(0, 9)),
+        lock(0, 0, POSIX, SHARED, Span.cells(10, 19)),
+        lock(4, 0, WINDOWS, EXCLUSIVE, Span.zeroAt(10)),
         new LifecycleOp.Restart(false),
-        new LifecycleOp.Reclaim(
-            0, 0, LockFlavour.POSIX, LockType.SHARED, Span.cells(10, 19), false),
-        new LifecycleOp.Reclaim(
-            0, 0, LockFlavour.POSIX, LockType.SHARED, Span.cells(0, 9), false), // denied
-        new LifecycleOp.Reclaim(
-            0, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(0, 9), false)); // granted
+        new LifecycleOp.Reclaim(0, 0, POSIX, SHARED, Span.cells(10, 19), false),
+        new LifecycleOp.Reclaim(0, 0, POSIX, SHARED, Span.cells(0, 9), false), // denied
+        new LifecycleOp.Reclaim(0, 0, POSIX, EXCLUSIVE, Span.cells(0, 9), false)); // granted
   }
 
   /**
@@ -372,12 +285,11 @@ class ModelBasedLifecycleTest {
   @Test
   void aDowngradeThatWakesItsOwnersUpgradeIsSplitAgainInTheSameCall() {
     assertAgreesWithModel(
-        lock(2, 2, LockFlavour.POSIX, LockType.SHARED, Span.cells(24, 26)),
-        lock(2, 2, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(26, 26)),
-        lock(4, 2, LockFlavour.WINDOWS, LockType.SHARED, Span.zeroAt(26)),
-        new LifecycleOp.Blocking(
-            1, 2, 2, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(25, 25), 10),
-        lock(2, 2, LockFlavour.POSIX, LockType.SHARED, Span.cells(26, 26)));
+        lock(2, 2, POSIX, SHARED, Span.cells(24, 26)),
+        lock(2, 2, POSIX, EXCLUSIVE, Span.cells(26, 26)),
+        lock(4, 2, WINDOWS, SHARED, Span.zeroAt(26)),
+        waiting(1, 2, 2, POSIX, EXCLUSIVE, Span.cells(25, 25), 10),
+        lock(2, 2, POSIX, SHARED, Span.cells(26, 26)));
   }
 
   /**
@@ -390,13 +302,11 @@ class ModelBasedLifecycleTest {
     LifecyclePolicy barging = new LifecyclePolicy(LockConfig.Fairness.BARGING, 0, 0, 0, 0, 0);
     assertAgreesWithModel(
         barging,
-        lock(0, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(0, 0)),
-        lock(1, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(9, 9)),
-        new LifecycleOp.Blocking(
-            1, 1, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(0, 1), 30),
-        lock(2, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(1, 1)),
-        new LifecycleOp.Blocking(
-            2, 2, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(9, 9), 30)); // DEADLOCK
+        lock(0, 0, POSIX, EXCLUSIVE, Span.cells(0, 0)),
+        lock(1, 0, POSIX, EXCLUSIVE, Span.cells(9, 9)),
+        waiting(1, 1, 0, POSIX, EXCLUSIVE, Span.cells(0, 1), 30),
+        lock(2, 0, POSIX, EXCLUSIVE, Span.cells(1, 1)),
+        waiting(2, 2, 0, POSIX, EXCLUSIVE, Span.cells(9, 9), 30)); // DEADLOCK
   }
 
   /**
@@ -407,10 +317,15 @@ class ModelBasedLifecycleTest {
   @Test
   void aSplitThatClearsAZeroLengthConflictGrantsTheWaiter() {
     assertAgreesWithModel(
-        lock(0, 0, LockFlavour.POSIX, LockType.SHARED, Span.cells(0, EOF - 1)),
-        new LifecycleOp.Blocking(
-            1, 4, 0, LockFlavour.WINDOWS, LockType.EXCLUSIVE, Span.zeroAt(EOF - 1), 30),
-        lock(0, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(EOF - 1, EOF - 1)));
+        lock(0, 0, POSIX, SHARED, Span.cells(0, EOF - 1)),
+        waiting(1, 4, 0, WINDOWS, EXCLUSIVE, Span.zeroAt(EOF - 1), 30),
+        lock(0, 0, POSIX, EXCLUSIVE, Span.cells(EOF - 1, EOF - 1)));
+  }
+
+  /** lockBlocking() as request {@code n} with a timeout of {@code seconds} (0: the default). */
+  private static LifecycleOp waiting(
+      int n, int owner, int file, LockFlavour flavour, LockType type, Span span, int seconds) {
+    return new LifecycleOp.Blocking(n, owner, file, flavour, type, span, seconds);
   }
 
   /**
@@ -424,10 +339,9 @@ class ModelBasedLifecycleTest {
     LifecyclePolicy lease = new LifecyclePolicy(LockConfig.Fairness.FIFO, 0, 0, 0, 0, 25);
     assertAgreesWithModel(
         lease,
-        lock(0, 0, LockFlavour.WINDOWS, LockType.SHARED, Span.cells(46, 47)),
+        lock(0, 0, WINDOWS, SHARED, Span.cells(46, 47)),
         new LifecycleOp.Register(0, 0),
-        new LifecycleOp.Blocking(
-            21, 3, 0, LockFlavour.POSIX, LockType.EXCLUSIVE, Span.cells(46, 47), 42),
+        waiting(21, 3, 0, POSIX, EXCLUSIVE, Span.cells(46, 47), 42),
         new LifecycleOp.Advance(26)); // granted at 25 s + 1 ns
   }
 
@@ -442,8 +356,8 @@ class ModelBasedLifecycleTest {
   @Test
   void aManagerThatGrantsNewcomersAheadOfWaitersIsCaughtAndShrunk() {
     LockConfig barging =
-        LifecycleHarness.CONFIG.toBuilder().fairness(LockConfig.Fairness.BARGING).build();
-    assertMutantCaught("barging", LifecycleHarness.standard(barging), 3);
+        LifecycleOperations.CONFIG.toBuilder().fairness(LockConfig.Fairness.BARGING).build();
+    assertMutantCaught("barging", LifecycleOperations.standard(barging), 3);
   }
 
   /** Waiters are woken inside the manager, but their callers never hear of it. */
@@ -451,9 +365,10 @@ class ModelBasedLifecycleTest {
   void wakeUpsThatNeverReachTheCallerAreCaughtAndShrunk() {
     Starter hiding =
         (store, scheduler) -> {
-          Started s = LifecycleHarness.standard(LifecycleHarness.CONFIG).start(store, scheduler);
+          Started s =
+              LifecycleOperations.standard(LifecycleOperations.CONFIG).start(store, scheduler);
           return new Started(
-              new MutantLockManager(s.api(), MutantLockManager.Mutation.HIDE_WAKE_UPS), s.real());
+              MutantLockManager.of(s.api(), MutantLockManager.Mutation.HIDE_WAKE_UPS), s.real());
         };
     assertMutantCaught("hidden wake-ups", hiding, 3);
   }
@@ -463,7 +378,7 @@ class ModelBasedLifecycleTest {
   void timersThatNeverFireAreCaughtAndShrunk() {
     Starter deaf =
         (store, scheduler) ->
-            LifecycleHarness.standard(LifecycleHarness.CONFIG)
+            LifecycleOperations.standard(LifecycleOperations.CONFIG)
                 .start(store, new DroppingScheduler(scheduler));
     assertMutantCaught("dropped timers", deaf, 4);
   }
@@ -492,106 +407,12 @@ class ModelBasedLifecycleTest {
   }
 
   private static void assertMutantCaught(String what, Starter starter, int maxOps) {
-    Run run = run(DEFAULT_SEED, 20_000, LifecycleHarness.freshSupplier(starter), false);
-    assertThat(run.failure).as("mutant '%s' survived", what).isNotNull();
-    assertThat(run.failure).contains("seed " + DEFAULT_SEED);
-    assertThat(run.shrunk).as(run.failure).hasSizeLessThanOrEqualTo(maxOps);
-    System.out.println("mutant '" + what + "' caught:\n" + run.failure);
-  }
-
-  // ------------------------------------------------------------ run and shrink
-
-  private static Supplier<LifecycleHarness> standard() {
-    return LifecycleHarness.freshSupplier(LifecycleHarness.standard(LifecycleHarness.CONFIG));
-  }
-
-  /** The outcome of a run: null failure, or a failure text with the shrunk sequence. */
-  private record Run(String failure, List<LifecycleOp> shrunk, Map<String, Integer> stats) {}
-
-  private static Run run(long seed, int steps, Supplier<LifecycleHarness> fresh, boolean faults) {
-    LifecycleHarness h = fresh.get();
-    LifecycleOpGenerator gen =
-        new LifecycleOpGenerator(new Random(faults ? seed * 31 + 7 : seed), h.model(), faults);
-    List<LifecycleOp> history = new ArrayList<>();
-    for (int i = 0; i < steps; i++) {
-      LifecycleOp op = gen.next();
-      history.add(op);
-      try {
-        h.step(op);
-      } catch (Mismatch m) {
-        List<LifecycleOp> shrunk = shrink(history, m.kind, fresh);
-        Mismatch again = replay(shrunk, fresh);
-        StringBuilder b = new StringBuilder();
-        b.append("lock manager disagrees with the lifecycle model (seed ")
-            .append(seed)
-            .append(", step ")
-            .append(i + 1)
-            .append(" of ")
-            .append(steps)
-            .append("; re-run with -Dmodel.seed=")
-            .append(seed)
-            .append(")\n")
-            .append(m.getMessage())
-            .append("\nshortest failing sequence found (")
-            .append(shrunk.size())
-            .append(" of ")
-            .append(history.size())
-            .append(" operations), on a fresh manager and store:\n");
-        for (int k = 0; k < shrunk.size(); k++) {
-          b.append(String.format("  %3d  %s%n", k + 1, shrunk.get(k)));
-        }
-        b.append("which fails with:\n").append(again == null ? "?" : again.getMessage());
-        return new Run(b.toString(), shrunk, h.stats());
-      }
-    }
-    return new Run(null, List.of(), h.stats());
-  }
-
-  /** Delta debugging: removes chunks of halving size, then single operations. */
-  private static List<LifecycleOp> shrink(
-      List<LifecycleOp> history, String kind, Supplier<LifecycleHarness> fresh) {
-    long deadline = System.nanoTime() + SHRINK_BUDGET_NANOS;
-    List<LifecycleOp> best = history;
-    int chunk = Math.max(1, best.size() / 2);
-    while (System.nanoTime() < deadline) {
-      boolean progress = false;
-      int start = 0;
-      while (start < best.size() && System.nanoTime() < deadline) {
-        int end = Math.min(best.size(), start + chunk);
-        List<LifecycleOp> candidate = new ArrayList<>(best.subList(0, start));
-        candidate.addAll(best.subList(end, best.size()));
-        if (!candidate.isEmpty() && failsSameWay(candidate, kind, fresh)) {
-          best = candidate;
-          progress = true;
-        } else {
-          start = end;
-        }
-      }
-      if (chunk > 1) {
-        chunk /= 2;
-      } else if (!progress) {
-        break;
-      }
-    }
-    return best;
-  }
-
-  private static boolean failsSameWay(
-      List<LifecycleOp> ops, String kind, Supplier<LifecycleHarness> fresh) {
-    Mismatch m = replay(ops, fresh);
-    return m != null && m.kind.equals(kind);
-  }
-
-  static Mismatch replay(List<LifecycleOp> ops, Supplier<LifecycleHarness> fresh) {
-    LifecycleHarness h = fresh.get();
-    try {
-      for (LifecycleOp op : ops) {
-        h.step(op);
-      }
-      return null;
-    } catch (Mismatch m) {
-      return m;
-    }
+    ModelRuns.Run<LifecycleOp> run =
+        ModelRuns.run(LifecycleOperations.of(starter), DEFAULT_SEED, 20_000, "the mutant test");
+    assertThat(run.failure()).as("mutant '%s' survived", what).isNotNull();
+    assertThat(run.failure()).contains("seed " + DEFAULT_SEED);
+    assertThat(run.shrunk()).as(run.failure()).hasSizeLessThanOrEqualTo(maxOps);
+    System.out.println("mutant '" + what + "' caught:\n" + run.failure());
   }
 
   /** Replays {@code ops} on a fresh standard manager and fails on any difference. */
@@ -601,9 +422,6 @@ class ModelBasedLifecycleTest {
 
   /** As above, the manager and the model under {@code policy}. */
   static void assertAgreesWithModel(LifecyclePolicy policy, LifecycleOp... ops) {
-    Mismatch m = replay(List.of(ops), LifecycleHarness.freshSupplier(policy));
-    if (m != null) {
-      fail(m.getMessage());
-    }
+    ModelRuns.assertAgrees(LifecycleOperations.of(policy), ops);
   }
 }

@@ -27,21 +27,70 @@ sealed interface ModelOp {
         + (mask == 0 ? "-" : "");
   }
 
+  /** One line for a lock request: "verb P0 f1 POSIX SHARED [2, 9]", the verb padded. */
+  static String request(
+      String verb, int owner, int file, LockFlavour flavour, LockType type, Span span) {
+    return String.format(
+        "%-11s %s f%d %s %s %s", verb, ownerName(owner), file, flavour, type, span);
+  }
+
+  /** One line for an open: "verb #3 P0 f1 access=RW deny=-", the verb padded. */
+  static String open(String verb, int handle, int owner, int file, int access, int deny) {
+    return String.format("%-11s #%d %s", verb, handle, ownerName(owner))
+        + modes(file, access, deny);
+  }
+
+  /** " f1 access=RW deny=-". */
+  static String modes(int file, int access, int deny) {
+    return " f" + file + " access=" + modes(access) + " deny=" + modes(deny);
+  }
+
+  /**
+   * Judges each kind of operation against a model (the lock table's, or the lifecycle's); checks
+   * that need the state after the step go to {@code post}.
+   */
+  interface Judge {
+    void acquire(Acquire a, List<Runnable> post);
+
+    void acquireAll(AcquireAll a, List<Runnable> post);
+
+    void release(Release r);
+
+    void releaseAll(ReleaseAll r);
+
+    void test(Test t);
+
+    void open(Open o);
+
+    void downgrade(OpenDowngrade d);
+
+    void close(Close c);
+
+    void ioCheck(IoCheck c);
+
+    /** Hands {@code op} to the method of its kind. */
+    default void judge(ModelOp op, List<Runnable> post) {
+      switch (op.getClass().getSimpleName()) {
+        case "Acquire" -> acquire((Acquire) op, post);
+        case "AcquireAll" -> acquireAll((AcquireAll) op, post);
+        case "Release" -> release((Release) op);
+        case "ReleaseAll" -> releaseAll((ReleaseAll) op);
+        case "Test" -> test((Test) op);
+        case "Open" -> open((Open) op);
+        case "OpenDowngrade" -> downgrade((OpenDowngrade) op);
+        case "Close" -> close((Close) op);
+        case "IoCheck" -> ioCheck((IoCheck) op);
+        default -> throw new IllegalArgumentException("no judgement of " + op);
+      }
+    }
+  }
+
   /** lock(): one lock, or a re-type (upgrade/downgrade) of an owned range. */
   record Acquire(int owner, int file, LockFlavour flavour, LockType type, Span span)
       implements ModelOp {
     @Override
     public String toString() {
-      return "lock        "
-          + ownerName(owner)
-          + " f"
-          + file
-          + " "
-          + flavour
-          + " "
-          + type
-          + " "
-          + span;
+      return request("lock", owner, file, flavour, type, span);
     }
   }
 
@@ -80,46 +129,21 @@ sealed interface ModelOp {
       implements ModelOp {
     @Override
     public String toString() {
-      return "test        "
-          + ownerName(owner)
-          + " f"
-          + file
-          + " "
-          + flavour
-          + " "
-          + type
-          + " "
-          + span;
+      return request("test", owner, file, flavour, type, span);
     }
   }
 
   record Open(int handle, int owner, int file, int access, int deny) implements ModelOp {
     @Override
     public String toString() {
-      return "open        #"
-          + handle
-          + " "
-          + ownerName(owner)
-          + " f"
-          + file
-          + " access="
-          + modes(access)
-          + " deny="
-          + modes(deny);
+      return open("open", handle, owner, file, access, deny);
     }
   }
 
   record OpenDowngrade(int handle, int file, int access, int deny) implements ModelOp {
     @Override
     public String toString() {
-      return "downgrade   #"
-          + handle
-          + " f"
-          + file
-          + " access="
-          + modes(access)
-          + " deny="
-          + modes(deny);
+      return "downgrade   #" + handle + modes(file, access, deny);
     }
   }
 

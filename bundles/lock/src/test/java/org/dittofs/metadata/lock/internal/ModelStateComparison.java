@@ -103,6 +103,21 @@ final class ModelStateComparison {
   }
 
   private void checkOwner(int f, int o, List<Lock> mine) {
+    checkOwner(model, f, o, mine, mismatch);
+  }
+
+  /**
+   * One owner's records on file {@code f} that the model keeps as live locks: each of the model's
+   * flavour for the owner; POSIX records do not overlap, hold the bytes and types of the model's
+   * byte map and are maximal (as many records as same-type runs); WINDOWS records are the model's
+   * multiset of (range, type).
+   */
+  static void checkOwner(
+      ReferenceLockModel model,
+      int f,
+      int o,
+      List<Lock> mine,
+      BiFunction<String, String, Mismatch> mismatch) {
     String who = ModelOp.ownerName(o) + " on f" + f;
     LockFlavour flavour = model.flavourOf(o);
     LockType[] realBytes = new LockType[ReferenceLockModel.CELLS];

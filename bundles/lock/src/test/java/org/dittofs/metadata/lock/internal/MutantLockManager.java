@@ -1,27 +1,33 @@
 package org.dittofs.metadata.lock.internal;
 
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockId;
-import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
 import org.dittofs.metadata.lock.LockType;
-import org.dittofs.metadata.lock.LockingMode;
-import org.dittofs.metadata.lock.OpenRequest;
-import org.dittofs.metadata.lock.ShareAccess;
-import org.dittofs.metadata.lock.ShareReservation;
+import org.dittofs.metadata.lock.PendingLock;
 import org.dittofs.metadata.lock.UnlockRequest;
 import org.dittofs.metadata.lock.host.LockManager;
 
-/** A deliberately wrong manager around a correct one, to prove the checker can fail. */
-final class MutantLockManager implements LockManager {
+/**
+ * A deliberately wrong manager around a correct one, to prove the checker can fail: a proxy that
+ * passes every call to the correct manager except the one its {@link Mutation} changes. Not
+ * thread-safe (the model tests call from one thread).
+ */
+final class MutantLockManager implements InvocationHandler {
   enum Mutation {
     /** test() never reports a conflict. */
     TEST_ALWAYS_FREE,
@@ -42,88 +48,87 @@ final class MutantLockManager implements LockManager {
   private final Mutation mutation;
   private long fakeIds = 1L << 40;
 
-  MutantLockManager(LockManager d, Mutation mutation) {
+  private MutantLockManager(LockManager d, Mutation mutation) {
     this.d = d;
     this.mutation = mutation;
   }
 
+  /** {@code d} with {@code mutation}. */
+  static LockManager of(LockManager d, Mutation mutation) {
+    return (LockManager)
+        Proxy.newProxyInstance(
+            LockManager.class.getClassLoader(),
+            new Class<?>[] {LockManager.class},
+            new MutantLockManager(d, mutation));
+  }
+
   @Override
-  public LockResult lock(LockRequest r) {
-    LockResult res = d.lock(r);
-    if (mutation == Mutation.REPORT_LAST_CONFLICT && res instanceof LockResult.Denied) {
-      Lock last = null;
-      for (Lock l : d.locks(r.file())) {
-        if (!l.owner().equals(r.owner())
-            && l.range().overlaps(r.range())
-            && (l.exclusive() || r.type() == LockType.EXCLUSIVE)) {
-          last = l;
+  public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+    String name = method.getName();
+    switch (mutation) {
+      case TEST_ALWAYS_FREE:
+        if (name.equals("test")) {
+          return Optional.empty();
         }
-      }
-      return last == null ? res : new LockResult.Denied(last);
+        break;
+      case UNLOCK_ONE_BYTE_EARLY:
+        if (name.equals("unlock")) {
+          d.unlock(earlier((UnlockRequest) args[0]));
+          return null;
+        }
+        break;
+      case SPLIT_SNAPSHOT:
+        if (name.equals("locks")) {
+          return split(d.locks((FileHandle) args[0]));
+        }
+        break;
+      case REPORT_LAST_CONFLICT:
+        if (name.equals("lock")) {
+          return lastConflict((LockRequest) args[0]);
+        }
+        break;
+      case HIDE_WAKE_UPS:
+        if (name.equals("lockBlocking")) {
+          PendingLock p = d.lockBlocking((LockRequest) args[0], (Duration) args[1]);
+          return p.isDone() ? p : new Silent(p);
+        }
+        break;
     }
-    return res;
+    try {
+      return method.invoke(d, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
   }
 
-  @Override
-  public LockResult lockAll(List<LockRequest> requests) {
-    return d.lockAll(requests);
+  private LockResult lastConflict(LockRequest r) {
+    LockResult res = d.lock(r);
+    if (!(res instanceof LockResult.Denied)) {
+      return res;
+    }
+    Lock last = null;
+    for (Lock l : d.locks(r.file())) {
+      if (!l.owner().equals(r.owner())
+          && l.range().overlaps(r.range())
+          && (l.exclusive() || r.type() == LockType.EXCLUSIVE)) {
+        last = l;
+      }
+    }
+    return last == null ? res : new LockResult.Denied(last);
   }
 
-  @Override
-  public void unlock(UnlockRequest r) {
+  private static UnlockRequest earlier(UnlockRequest r) {
     ByteRange range = r.range();
-    if (mutation == Mutation.UNLOCK_ONE_BYTE_EARLY
-        && r.flavour() == LockFlavour.POSIX
+    if (r.flavour() == LockFlavour.POSIX
         && !range.isZeroLength()
         && range.first() > 0
         && range.first() < 64) {
       range = ByteRange.of(range.first() - 1, range.last());
     }
-    d.unlock(new UnlockRequest(r.file(), r.owner(), r.flavour(), range));
+    return new UnlockRequest(r.file(), r.owner(), r.flavour(), range);
   }
 
-  @Override
-  public void unlockAll(List<UnlockRequest> requests) {
-    d.unlockAll(requests);
-  }
-
-  @Override
-  public Optional<Lock> test(LockRequest r) {
-    return mutation == Mutation.TEST_ALWAYS_FREE ? Optional.empty() : d.test(r);
-  }
-
-  @Override
-  public ShareReservation open(OpenRequest r) {
-    return d.open(r);
-  }
-
-  @Override
-  public ShareReservation downgrade(
-      FileHandle file, LockId open, Set<ShareAccess> access, Set<ShareAccess> deny) {
-    return d.downgrade(file, open, access, deny);
-  }
-
-  @Override
-  public void close(FileHandle file, LockId open) {
-    d.close(file, open);
-  }
-
-  @Override
-  public void checkRead(FileHandle file, LockOwner owner, ByteRange range, LockingMode mode) {
-    d.checkRead(file, owner, range, mode);
-  }
-
-  @Override
-  public void checkWrite(FileHandle file, LockOwner owner, ByteRange range, LockingMode mode) {
-    d.checkWrite(file, owner, range, mode);
-  }
-
-  @Override
-  public List<Lock> locks(FileHandle file) {
-    List<Lock> real = d.locks(file);
-    if (mutation != Mutation.SPLIT_SNAPSHOT) {
-      return real;
-    }
+  private List<Lock> split(List<Lock> real) {
     List<Lock> out = new ArrayList<>();
     for (Lock l : real) {
       ByteRange r = l.range();
@@ -152,45 +157,8 @@ final class MutantLockManager implements LockManager {
         l.epoch());
   }
 
-  @Override
-  public List<FileHandle> files() {
-    return d.files();
-  }
-
-  @Override
-  public List<Lock> waiters(FileHandle file) {
-    return d.waiters(file);
-  }
-
-  @Override
-  public void endGrace() {
-    d.endGrace();
-  }
-
-  @Override
-  public List<ShareReservation> opens(FileHandle file) {
-    return d.opens(file);
-  }
-
-  @Override
-  public long lockCount() {
-    return d.lockCount();
-  }
-
-  @Override
-  public long epoch() {
-    return d.epoch();
-  }
-
-  @Override
-  public org.dittofs.metadata.lock.PendingLock lockBlocking(LockRequest r, java.time.Duration t) {
-    org.dittofs.metadata.lock.PendingLock p = d.lockBlocking(r, t);
-    return mutation == Mutation.HIDE_WAKE_UPS && !p.isDone() ? new Silent(p) : p;
-  }
-
   /** A pending request whose completion never reaches the caller. */
-  private record Silent(org.dittofs.metadata.lock.PendingLock p)
-      implements org.dittofs.metadata.lock.PendingLock {
+  private record Silent(PendingLock p) implements PendingLock {
     @Override
     public LockId id() {
       return p.id();
@@ -212,7 +180,7 @@ final class MutantLockManager implements LockManager {
     }
 
     @Override
-    public Optional<Lock> await(java.time.Duration timeout) {
+    public Optional<Lock> await(Duration timeout) {
       return Optional.empty();
     }
 
@@ -222,96 +190,8 @@ final class MutantLockManager implements LockManager {
     }
 
     @Override
-    public java.util.concurrent.CompletionStage<Lock> completion() {
-      return new java.util.concurrent.CompletableFuture<>();
+    public CompletionStage<Lock> completion() {
+      return new CompletableFuture<>();
     }
-  }
-
-  @Override
-  public LockResult reclaim(LockRequest r) {
-    return d.reclaim(r);
-  }
-
-  @Override
-  public ShareReservation reclaimOpen(OpenRequest r) {
-    return d.reclaimOpen(r);
-  }
-
-  @Override
-  public void reclaimComplete(org.dittofs.metadata.lock.LockClient c) {
-    d.reclaimComplete(c);
-  }
-
-  @Override
-  public org.dittofs.metadata.lock.GraceStatus graceStatus() {
-    return d.graceStatus();
-  }
-
-  @Override
-  public void registerClient(
-      org.dittofs.metadata.lock.LockClient c, String address, java.time.Duration ttl) {
-    d.registerClient(c, address, ttl);
-  }
-
-  @Override
-  public void unregisterClient(org.dittofs.metadata.lock.LockClient c) {
-    d.unregisterClient(c);
-  }
-
-  @Override
-  public void clientRebooted(org.dittofs.metadata.lock.LockClient c) {
-    d.clientRebooted(c);
-  }
-
-  @Override
-  public void keepAlive(org.dittofs.metadata.lock.LockClient c) {
-    d.keepAlive(c);
-  }
-
-  @Override
-  public List<org.dittofs.metadata.lock.host.ClientInfo> clients() {
-    return d.clients();
-  }
-
-  @Override
-  public org.dittofs.metadata.lock.host.LockConfig config() {
-    return d.config();
-  }
-
-  @Override
-  public void reconfigure(org.dittofs.metadata.lock.host.LockConfig c) {
-    d.reconfigure(c);
-  }
-
-  @Override
-  public void addListener(org.dittofs.metadata.lock.host.LockEventListener l) {
-    d.addListener(l);
-  }
-
-  @Override
-  public void removeListener(org.dittofs.metadata.lock.host.LockEventListener l) {
-    d.removeListener(l);
-  }
-
-  @Override
-  public int pendingStoreWrites() {
-    return d.pendingStoreWrites();
-  }
-
-  @Override
-  public void close() {
-    d.close();
-  }
-
-  @Override
-  public int removeFile(FileHandle file, boolean refuseIfHeld, Runnable storeWork) {
-    return d.removeFile(file, refuseIfHeld, storeWork);
-  }
-
-  @Override
-  public org.dittofs.metadata.lock.host.SwapReport swapStore(
-      org.dittofs.metadata.lock.spi.LockStore next,
-      org.dittofs.metadata.lock.spi.StoreCopier copier) {
-    return d.swapStore(next, copier);
   }
 }

@@ -11,12 +11,22 @@ import org.dittofs.metadata.lock.spi.PersistedLock;
 /**
  * A {@link LockStore} that passes every call to a {@link FaultyLockStore}: tests override the calls
  * whose behaviour they script (a commit that blocks like a pool waiting for a connection, a commit
- * that lands and then reports a failure) and inspect the durable content through {@link #durable}.
- * Thread-safe as the delegate is; overrides must be too.
+ * that lands and then reports a failure, a commit that takes time) and inspect the durable content
+ * through {@link #durable}. Thread-safe as the delegate is; overrides must be too.
  */
 public class ForwardingLockStore implements LockStore {
   /** Where the records are. */
-  public final FaultyLockStore durable = new FaultyLockStore();
+  public final FaultyLockStore durable;
+
+  /** Over a fresh, empty store. */
+  public ForwardingLockStore() {
+    this(new FaultyLockStore());
+  }
+
+  /** Over {@code durable}. */
+  public ForwardingLockStore(FaultyLockStore durable) {
+    this.durable = durable;
+  }
 
   @Override
   public void apply(List<LockStoreOp> ops) {

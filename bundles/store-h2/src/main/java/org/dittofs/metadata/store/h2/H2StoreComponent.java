@@ -94,7 +94,6 @@ public final class H2StoreComponent extends ConnectingStoreComponent {
   }
 
   private final DataSourceFactory factory;
-  private final StoreConfigurations configurations;
 
   /** Opens the store, or starts trying to; never throws. */
   @Activate
@@ -102,29 +101,25 @@ public final class H2StoreComponent extends ConnectingStoreComponent {
       @Reference(name = "dataSourceFactory", target = "(osgi.jdbc.driver.class=org.h2.Driver)")
           DataSourceFactory factory,
       Map<String, Object> properties) {
-    super(new ConnectingStore(StoreConfigurations.pid(PID, properties), "h2", LOG));
+    super(PID, "h2", LOG, properties);
     this.factory = factory;
-    this.configurations = new StoreConfigurations(PID, LOG);
-    connecting().start(database(properties));
+    open(properties);
   }
 
   /** A new configuration: see the class comment; never throws. */
   @Modified
   void modified(Map<String, Object> properties) {
-    connecting().change(database(properties));
+    reconfigure(properties);
   }
 
   @Deactivate
   void deactivate() {
-    connecting().close();
+    stop();
   }
 
-  /**
-   * The database of a configuration; problems of the values are logged here, of the database when
-   * it is opened.
-   */
-  private ConnectingStore.Database database(Map<String, Object> properties) {
-    ConfigurationValues v = configurations.values(properties);
+  @Override
+  protected ConnectingStore.Database database(ConfigurationValues v) {
+    StoreConfigurations configurations = configurations();
     String previous = configurations.inForce("directory", DEFAULT_DIRECTORY);
     String raw = v.text("directory", DEFAULT_DIRECTORY);
     Path directory = path(raw);

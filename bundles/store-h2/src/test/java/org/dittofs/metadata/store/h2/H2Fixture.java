@@ -7,8 +7,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.dittofs.metadata.spi.MetadataStore;
-import org.dittofs.metadata.store.jdbc.JdbcMetadataStore;
-import org.dittofs.metadata.store.testkit.StoreFixture;
+import org.dittofs.metadata.store.testkit.LocatedStoreFixture;
 
 /**
  * The H2 store for the kit's suites: every {@link #create()} opens a store in a fresh temporary
@@ -16,62 +15,33 @@ import org.dittofs.metadata.store.testkit.StoreFixture;
  * previous store (H2 closes the database file with the store's last connection); {@link #dispose()}
  * closes what is open and deletes the directory.
  */
-final class H2Fixture implements StoreFixture {
-  private Path directory;
-  private JdbcMetadataStore current;
-
+final class H2Fixture extends LocatedStoreFixture<Path> {
   @Override
   public String name() {
     return "h2";
   }
 
   @Override
-  public boolean isDurable() {
-    return true;
-  }
-
-  @Override
-  public MetadataStore create() {
-    dispose();
+  protected Path newLocation() {
     try {
-      directory = Files.createTempDirectory("dittofs-h2-kit-");
+      return Files.createTempDirectory("dittofs-h2-kit-");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a directory for the H2 store", e);
     }
-    current = H2Stores.open(directory);
-    return current;
   }
 
   @Override
-  public MetadataStore reopen() {
-    if (directory == null) {
-      throw new IllegalStateException("reopen() before create()");
-    }
-    current = H2Stores.open(directory);
-    return current;
-  }
-
-  /** The directory of the current store, or null before create() and after dispose(). */
-  Path directory() {
-    return directory;
+  protected MetadataStore open(Path directory) {
+    return H2Stores.open(directory);
   }
 
   @Override
-  public void dispose() {
-    try {
-      if (current != null) {
-        current.close(); // idempotent: the suite may have closed it already
-      }
-    } finally {
-      current = null;
-      if (directory != null) {
-        deleteTree(directory);
-        directory = null;
-      }
-    }
+  public boolean exists(Path directory) {
+    return Files.exists(directory);
   }
 
-  private static void deleteTree(Path root) {
+  @Override
+  protected void delete(Path root) {
     try (Stream<Path> paths = Files.walk(root)) {
       for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);

@@ -1,24 +1,55 @@
 package org.dittofs.metadata.store.jdbc;
 
+import java.util.Map;
 import java.util.function.Function;
+import org.dittofs.metadata.config.ConfigurationValues;
 import org.dittofs.metadata.spi.MetadataStore;
 import org.dittofs.metadata.spi.Transaction;
+import org.slf4j.Logger;
 
 /**
  * The service object of a JDBC store component instance: a {@link MetadataStore} that hands every
- * call to the instance's {@link ConnectingStore}. The H2 and PostgreSQL components extend it and
- * add only their configuration and how they open a database.
+ * call to the instance's {@link ConnectingStore}, and the instance's life: its database opened from
+ * the first configuration ({@link #open}), a new configuration applied ({@link #reconfigure}), the
+ * store closed ({@link #stop}). The H2 and PostgreSQL components extend it and add only their
+ * configuration and which database a configuration names ({@link #database}); their DS lifecycle
+ * methods call the ones here.
  */
 public abstract class ConnectingStoreComponent implements MetadataStore {
   private final ConnectingStore store;
+  private final StoreConfigurations configurations;
 
-  protected ConnectingStoreComponent(ConnectingStore store) {
-    this.store = store;
+  /** An instance of the factory configuration {@code pid} (or the plain one) of {@code type}. */
+  protected ConnectingStoreComponent(
+      String pid, String type, Logger log, Map<String, Object> properties) {
+    this.store = new ConnectingStore(StoreConfigurations.pid(pid, properties), type, log);
+    this.configurations = new StoreConfigurations(pid, log);
   }
 
-  /** The instance's store (its database, once open). */
-  protected final ConnectingStore connecting() {
-    return store;
+  /**
+   * The database a configuration's values name; problems of the values are logged here (through
+   * {@link #configurations()}), of the database when it is opened. Never throws.
+   */
+  protected abstract ConnectingStore.Database database(ConfigurationValues values);
+
+  /** The values in force and their logging. */
+  protected final StoreConfigurations configurations() {
+    return configurations;
+  }
+
+  /** Opens the database of the first configuration, or starts trying to; never throws. */
+  protected final void open(Map<String, Object> properties) {
+    store.start(database(configurations.values(properties)));
+  }
+
+  /** Applies a new configuration; never throws. */
+  protected final void reconfigure(Map<String, Object> properties) {
+    store.change(database(configurations.values(properties)));
+  }
+
+  /** Closes the store. */
+  protected final void stop() {
+    store.close();
   }
 
   /** The open database, or null while none is (tests). */

@@ -120,7 +120,6 @@ public final class PostgresStoreComponent extends ConnectingStoreComponent {
 
   private final DataSourceFactory factory;
   private final DataSource dataSource;
-  private final StoreConfigurations configurations;
 
   /** Opens the store, or starts trying to; never throws. */
   @Activate
@@ -136,18 +135,16 @@ public final class PostgresStoreComponent extends ConnectingStoreComponent {
               target = NO_DATA_SOURCE)
           DataSource dataSource,
       Map<String, Object> properties) {
-    super(new ConnectingStore(StoreConfigurations.pid(PID, properties), "postgres", LOG));
+    super(PID, "postgres", LOG, properties);
     this.factory = factory;
     this.dataSource = dataSource;
-    this.configurations = new StoreConfigurations(PID, LOG);
-    connecting().start(database(properties));
+    open(properties);
   }
 
   /** A new configuration: see the class comment; never throws. */
   @Modified
   void modified(Map<String, Object> properties) {
-    ConnectingStore.Database next = database(properties);
-    connecting().change(next);
+    reconfigure(properties);
     if (dataSource == null && current() != null) {
       PostgresStores.resize(current(), poolSize());
     }
@@ -155,12 +152,12 @@ public final class PostgresStoreComponent extends ConnectingStoreComponent {
 
   @Deactivate
   void deactivate() {
-    connecting().close();
+    stop();
   }
 
-  /** The database of a configuration; problems of the values are logged here. */
-  private ConnectingStore.Database database(Map<String, Object> properties) {
-    ConfigurationValues v = configurations.values(properties);
+  @Override
+  protected ConnectingStore.Database database(ConfigurationValues v) {
+    StoreConfigurations configurations = configurations();
     String target = v.text("dataSource.target", NO_DATA_SOURCE);
     int poolSize = v.wholeInt("pool.size", poolSize(), 1, MAX_POOL_SIZE);
     configurations.keep("pool.size", String.valueOf(poolSize));
@@ -203,7 +200,7 @@ public final class PostgresStoreComponent extends ConnectingStoreComponent {
   /** The pool size in force. */
   private int poolSize() {
     return Integer.parseInt(
-        configurations.inForce("pool.size", String.valueOf(PostgresStores.DEFAULT_POOL_SIZE)));
+        configurations().inForce("pool.size", String.valueOf(PostgresStores.DEFAULT_POOL_SIZE)));
   }
 
   private JdbcMetadataStore open(String url, String user, String password, int poolSize) {

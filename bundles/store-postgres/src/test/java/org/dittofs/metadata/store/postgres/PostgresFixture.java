@@ -1,12 +1,15 @@
 package org.dittofs.metadata.store.postgres;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.dittofs.metadata.spi.MetadataStore;
-import org.dittofs.metadata.store.jdbc.JdbcMetadataStore;
-import org.dittofs.metadata.store.testkit.StoreFixture;
+import org.dittofs.metadata.store.testkit.LocatedStoreFixture;
 
 /**
  * The PostgreSQL store for the kit's suites, on the embedded server of {@link PostgresServer}
@@ -17,14 +20,11 @@ import org.dittofs.metadata.store.testkit.StoreFixture;
  * the same schema once the suite has closed the previous one; {@link #dispose()} closes what is
  * open and drops the schema with everything in it.
  */
-final class PostgresFixture implements StoreFixture {
+final class PostgresFixture extends LocatedStoreFixture<String> {
   /** The database every fixture makes its schemas in. */
   static final String DATABASE = "kit";
 
   private static final AtomicLong SCHEMAS = new AtomicLong();
-
-  private String schema;
-  private JdbcMetadataStore current;
 
   @Override
   public String name() {
@@ -43,49 +43,48 @@ final class PostgresFixture implements StoreFixture {
   }
 
   @Override
-  public boolean isDurable() {
-    return true;
-  }
-
-  @Override
-  public MetadataStore create() {
-    dispose();
+  protected String newLocation() {
     String name = "kit_" + SCHEMAS.incrementAndGet();
     admin("CREATE SCHEMA " + name);
-    schema = name;
-    current = open();
-    return current;
+    return name;
   }
 
   @Override
-  public MetadataStore reopen() {
-    if (schema == null) {
-      throw new IllegalStateException("reopen() before create()");
-    }
-    current = open();
-    return current;
-  }
-
-  @Override
-  public void dispose() {
-    try {
-      if (current != null) {
-        current.close(); // idempotent: the suite may have closed it already
-      }
-    } finally {
-      current = null;
-      if (schema != null) {
-        String name = schema;
-        schema = null;
-        admin("DROP SCHEMA IF EXISTS " + name + " CASCADE");
-      }
-    }
-  }
-
-  private JdbcMetadataStore open() {
+  protected MetadataStore open(String schema) {
     String url = PostgresServer.url(DATABASE);
     url += (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
     return PostgresStores.open(url, PostgresServer.user(), null);
+  }
+
+  @Override
+  protected void delete(String schema) {
+    admin("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+  }
+
+  /** The schema has the store's tables (and is not the public schema). */
+  @Override
+  public boolean exists(String schema) {
+    try {
+      return !schema.equals("public") && schemasWithTable("locks").contains(schema);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static List<String> schemasWithTable(String table) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = PostgresServer.dataSource(DATABASE).getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT table_schema FROM information_schema.tables WHERE table_name = ?")) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
   }
 
   /** Runs DDL on an admin connection to the fixtures' database. */

@@ -3,11 +3,6 @@ package org.dittofs.metadata.store.postgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -46,19 +41,7 @@ public final class PostgresServer implements BeforeAllCallback {
   /** The JDBC URL of {@code database}, created if it does not exist yet. */
   public static String url(String database) {
     EmbeddedPostgres pg = server();
-    try (Connection c = pg.getPostgresDatabase().getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-      ps.setString(1, database);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          try (Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE \"" + database.replace("\"", "\"\"") + "\"");
-          }
-        }
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot create database " + database, e);
-    }
+    LocalPostgres.ensureDatabase(pg, database);
     return pg.getJdbcUrl(USER, database);
   }
 

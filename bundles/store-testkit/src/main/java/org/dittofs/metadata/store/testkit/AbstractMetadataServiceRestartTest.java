@@ -17,6 +17,7 @@ import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
+import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.lock.OpenRequest;
 import org.dittofs.metadata.lock.ShareReservation;
@@ -89,16 +90,7 @@ public abstract class AbstractMetadataServiceRestartTest extends RestartTestSupp
     assertThat(startService().lockManager().epoch()).isEqualTo(first + 2);
     endGrace();
     LockResult fresh =
-        service
-            .locks()
-            .lock(
-                LockRequest.builder(C, P1)
-                    .share("export")
-                    .client(NLM1)
-                    .posix()
-                    .exclusive()
-                    .range(ByteRange.whole())
-                    .build());
+        service.locks().lock(posix(C, P1, NLM1, LockType.EXCLUSIVE, ByteRange.whole()));
     assertThat(((LockResult.Granted) fresh).lock().epoch()).isEqualTo(first + 2);
     assertThat(((LockResult.Granted) fresh).lock().id().epoch()).isEqualTo(first + 2);
   }
@@ -122,18 +114,14 @@ public abstract class AbstractMetadataServiceRestartTest extends RestartTestSupp
 
   @Test
   void newLocksAndOpensAreRefusedDuringGrace() {
-    startOnFreshStore();
-    grantAll();
-    crash();
-    startService();
+    crashWithEverythingGranted();
     LockRequest other =
-        LockRequest.builder(C, LockOwner.of("nlm:new:1:oh"))
-            .share("export")
-            .client(new LockClient("new-host", "nlm"))
-            .posix()
-            .shared()
-            .range(ByteRange.span(0, 1))
-            .build();
+        posix(
+            C,
+            LockOwner.of("nlm:new:1:oh"),
+            new LockClient("new-host", "nlm"),
+            LockType.SHARED,
+            ByteRange.span(0, 1));
     assertCode(ErrorCode.GRACE_PERIOD, () -> service.locks().lock(other));
     assertCode(ErrorCode.GRACE_PERIOD, () -> service.locks().lock(P1_LOCK));
     assertCode(
@@ -171,38 +159,12 @@ public abstract class AbstractMetadataServiceRestartTest extends RestartTestSupp
     Held before = grantAll();
     crash();
     startService();
-    LockRequest otherRange =
-        LockRequest.builder(A, P2)
-            .share("export")
-            .client(NLM2)
-            .posix()
-            .shared()
-            .range(ByteRange.span(0, 10))
-            .build();
-    LockRequest stronger =
-        LockRequest.builder(A, P2)
-            .share("export")
-            .client(NLM2)
-            .posix()
-            .exclusive()
-            .range(ByteRange.toEnd(TOP))
-            .build();
-    LockRequest otherClient =
-        LockRequest.builder(A, P1)
-            .share("export")
-            .client(NLM2)
-            .posix()
-            .exclusive()
-            .range(ByteRange.span(0, 100))
-            .build();
+    LockRequest otherRange = posix(A, P2, NLM2, LockType.SHARED, ByteRange.span(0, 10));
+    LockRequest stronger = posix(A, P2, NLM2, LockType.EXCLUSIVE, ByteRange.toEnd(TOP));
+    LockRequest otherClient = posix(A, P1, NLM2, LockType.EXCLUSIVE, ByteRange.span(0, 100));
     LockRequest otherOwner =
-        LockRequest.builder(A, LockOwner.of("nlm:host-1:101:oh"))
-            .share("export")
-            .client(NLM1)
-            .posix()
-            .exclusive()
-            .range(ByteRange.span(0, 100))
-            .build();
+        posix(
+            A, LockOwner.of("nlm:host-1:101:oh"), NLM1, LockType.EXCLUSIVE, ByteRange.span(0, 100));
     for (LockRequest r : List.of(otherRange, stronger, otherClient, otherOwner)) {
       assertCode(ErrorCode.LOCK_NOT_FOUND, () -> service.locks().reclaim(r));
     }
@@ -219,12 +181,7 @@ public abstract class AbstractMetadataServiceRestartTest extends RestartTestSupp
 
   @Test
   void unreclaimedLocksAndOpensAreGoneAfterGraceFromMemoryAndStore() {
-    startOnFreshStore();
-    grantAll();
-    crash();
-    startService();
-    Lock reclaimed = ((LockResult.Granted) service.locks().reclaim(P1_LOCK)).lock();
-    endGrace();
+    Lock reclaimed = onlyP1ReclaimedAfterACrash();
     assertThat(service.locks().graceStatus().active()).isFalse();
     assertThat(service.lockManager().locks(A)).containsExactly(reclaimed);
     assertThat(service.lockManager().locks(B)).isEmpty();
@@ -235,10 +192,7 @@ public abstract class AbstractMetadataServiceRestartTest extends RestartTestSupp
 
   @Test
   void aReclaimedOpenStaysAfterGrace() {
-    startOnFreshStore();
-    grantAll();
-    crash();
-    startService();
+    crashWithEverythingGranted();
     ShareReservation open =
         service
             .locks()
@@ -251,18 +205,29 @@ public abstract class AbstractMetadataServiceRestartTest extends RestartTestSupp
 
   @Test
   void theStateAfterGraceIsWhatTheNextRestartRestores() {
-    startOnFreshStore();
-    grantAll();
-    crash();
-    startService();
-    Lock reclaimed = ((LockResult.Granted) service.locks().reclaim(P1_LOCK)).lock();
-    endGrace();
+    Lock reclaimed = onlyP1ReclaimedAfterACrash();
     crash();
     startService();
     assertThat(service.lockManager().locks(A)).containsExactly(reclaimed);
     assertThat(service.lockManager().locks(B)).isEmpty();
     assertThat(service.locks().graceStatus().restoredRecords()).isEqualTo(1);
     assertThat(service.locks().graceStatus().expectedClients()).containsExactly(NLM1);
+  }
+
+  /** A fresh store, every lock and open granted, a crash, and a new service in grace. */
+  private void crashWithEverythingGranted() {
+    startOnFreshStore();
+    grantAll();
+    crash();
+    startService();
+  }
+
+  /** As above, then P1's lock reclaimed and grace ended; returns the reclaimed lock. */
+  private Lock onlyP1ReclaimedAfterACrash() {
+    crashWithEverythingGranted();
+    Lock reclaimed = ((LockResult.Granted) service.locks().reclaim(P1_LOCK)).lock();
+    endGrace();
+    return reclaimed;
   }
 
   // ---- file removal and orphans ----
@@ -325,14 +290,7 @@ public abstract class AbstractMetadataServiceRestartTest extends RestartTestSupp
     startOnFreshStore();
     grantAll();
     FileHandle held = FileHandle.of("not-a-file-but-locked");
-    LockRequest onHeld =
-        LockRequest.builder(held, P1)
-            .share("export")
-            .client(NLM1)
-            .posix()
-            .exclusive()
-            .range(ByteRange.whole())
-            .build();
+    LockRequest onHeld = posix(held, P1, NLM1, LockType.EXCLUSIVE, ByteRange.whole());
     Lock heldLock = ((LockResult.Granted) service.locks().lock(onHeld)).lock();
     write(
         tx -> {

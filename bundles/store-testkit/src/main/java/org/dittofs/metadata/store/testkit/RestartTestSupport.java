@@ -18,8 +18,10 @@ import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
+import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockRequest;
+import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.lock.OpenRequest;
 import org.dittofs.metadata.lock.ShareReservation;
@@ -43,6 +45,18 @@ abstract class RestartTestSupport extends StoreTestSupport {
   static final LockConfig CONFIG = LockConfig.builder().gracePeriod(GRACE).build();
   static final long TOP = Long.MIN_VALUE; // 2^63
 
+  /** A POSIX request on the share "export". */
+  static LockRequest posix(
+      FileHandle file, LockOwner owner, LockClient client, LockType type, ByteRange range) {
+    return new LockRequest(file, "export", owner, client, LockFlavour.POSIX, type, range);
+  }
+
+  /** A WINDOWS request on the share "windows". */
+  static LockRequest windows(
+      FileHandle file, LockOwner owner, LockClient client, LockType type, ByteRange range) {
+    return new LockRequest(file, "windows", owner, client, LockFlavour.WINDOWS, type, range);
+  }
+
   static final FileHandle A = FileHandle.of("restart-a");
   static final FileHandle B = FileHandle.of(new byte[] {0, (byte) 0xff, 'b'});
   static final FileHandle C = FileHandle.of("restart-c");
@@ -55,44 +69,18 @@ abstract class RestartTestSupport extends StoreTestSupport {
   static final LockOwner O1 = LockOwner.of("smb:open:%_");
 
   /** POSIX exclusive [0, 99] on A. */
-  static final LockRequest P1_LOCK =
-      LockRequest.builder(A, P1)
-          .share("export")
-          .client(NLM1)
-          .posix()
-          .exclusive()
-          .range(ByteRange.span(0, 100))
-          .build();
+  static final LockRequest P1_LOCK = posix(A, P1, NLM1, LockType.EXCLUSIVE, ByteRange.span(0, 100));
 
   /** POSIX shared [2^63, 2^64-1] on A. */
-  static final LockRequest P2_LOCK =
-      LockRequest.builder(A, P2)
-          .share("export")
-          .client(NLM2)
-          .posix()
-          .shared()
-          .range(ByteRange.toEnd(TOP))
-          .build();
+  static final LockRequest P2_LOCK = posix(A, P2, NLM2, LockType.SHARED, ByteRange.toEnd(TOP));
 
   /** WINDOWS exclusive [2^63, 2^64-1] on B. */
   static final LockRequest W1_LOCK =
-      LockRequest.builder(B, W1)
-          .share("windows")
-          .client(SMB)
-          .windows()
-          .exclusive()
-          .range(ByteRange.of(TOP, ByteRange.MAX))
-          .build();
+      windows(B, W1, SMB, LockType.EXCLUSIVE, ByteRange.of(TOP, ByteRange.MAX));
 
   /** WINDOWS shared, zero-length at 2^64-1, on B. */
   static final LockRequest W1_ZERO =
-      LockRequest.builder(B, W1)
-          .share("windows")
-          .client(SMB)
-          .windows()
-          .shared()
-          .range(ByteRange.zeroLength(ByteRange.MAX))
-          .build();
+      windows(B, W1, SMB, LockType.SHARED, ByteRange.zeroLength(ByteRange.MAX));
 
   /** An open of B with READ+WRITE access denying WRITE. */
   static final OpenRequest O1_OPEN =

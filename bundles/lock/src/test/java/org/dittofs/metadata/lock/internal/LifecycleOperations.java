@@ -6,8 +6,8 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.dittofs.metadata.errors.ErrorCode;
@@ -30,7 +30,7 @@ import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.internal.LifecycleModel.BlockingOutcome;
 import org.dittofs.metadata.lock.internal.LifecycleModel.Req;
-import org.dittofs.metadata.lock.internal.ModelHarness.Mismatch;
+import org.dittofs.metadata.lock.internal.LifecycleOp.ClientCall;
 import org.dittofs.metadata.lock.internal.ReferenceLockModel.Held;
 import org.dittofs.metadata.lock.internal.ReferenceLockModel.Span;
 import org.dittofs.metadata.lock.spi.LockStore;
@@ -38,21 +38,18 @@ import org.dittofs.metadata.lock.testing.FaultyLockStore;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
 
 /**
- * Drives a real manager (on a {@link ManualScheduler} and a {@link FaultyLockStore}, restarted on
- * the store's durable content) and a {@link LifecycleModel} with the same {@link LifecycleOp}s and
- * compares them after every step: the outcome of the operation (granted, denied with which
- * conflict, error code with the limit hit, cancel's answer) and then everything {@link
- * LifecycleStateComparison} checks. The foundation operations are judged by {@link
- * LifecycleBasicOps}.
+ * The operation set of the manager's life ({@link LifecycleOp}, from {@link LifecycleOpGenerator}):
+ * the lock table's operations judged by {@link LifecycleBasicOps}, plus blocking requests, cancels,
+ * time, clients, store faults, restarts and reclaims, on a real manager (on a {@link
+ * ManualScheduler} and a {@link FaultyLockStore}, restarted on the store's durable content) judged
+ * by a {@link LifecycleModel} under a {@link LifecyclePolicy}; after every step {@link
+ * LifecycleStateComparison} compares the whole state.
  *
- * <p>Nondeterminism. Where SPEC leaves the manager a choice (the order in which a departing
- * client's files are released; which write a transient store fault hits), the model asks its {@link
- * LifecycleModel.Chooser}. A step runs the manager once, recording what each call returned; it is
- * then judged under the first vector of answers, and if the judgement fails, the model and the
- * harness's bookkeeping ({@link StepJournal}) are rolled back and the recorded results judged under
- * the next vector, until one agrees or all were tried (then the first difference is reported).
+ * <p>Where SPEC leaves the manager a choice (the order in which a departing client's files are
+ * released; which write a transient store fault hits), the model asks the harness's chooser and the
+ * step is judged under each vector of answers ({@link ModelHarness}).
  */
-final class LifecycleHarness {
+final class LifecycleOperations implements OperationSet.Subject<LifecycleOp> {
   /** Starts a manager; tests pass mutants through here. */
   interface Starter {
     Started start(LockStore store, LockScheduler scheduler);
@@ -72,20 +69,35 @@ final class LifecycleHarness {
     };
   }
 
-  static Supplier<LifecycleHarness> freshSupplier(Starter starter) {
-    return freshSupplier(starter, LifecyclePolicy.PLAIN);
+  /** The plain set: the standard manager under {@link LifecyclePolicy#PLAIN}, a healthy store. */
+  static OperationSet<LifecycleOp> plain() {
+    return of(standard(CONFIG));
+  }
+
+  /** The managers {@code starter} starts under {@link LifecyclePolicy#PLAIN}, a healthy store. */
+  static OperationSet<LifecycleOp> of(Starter starter) {
+    return of(starter, LifecyclePolicy.PLAIN, false);
+  }
+
+  /** The standard manager under {@code policy}, a healthy store. */
+  static OperationSet<LifecycleOp> of(LifecyclePolicy policy) {
+    return of(standard(policy.config()), policy, false);
+  }
+
+  /** The standard manager under {@code policy}, with store faults (down and up, failing writes). */
+  static OperationSet<LifecycleOp> withFaults(LifecyclePolicy policy) {
+    return of(standard(policy.config()), policy, true);
   }
 
   /**
-   * Fresh harnesses whose model follows {@code policy}; {@code starter} must configure the same.
+   * Managers from {@code starter}, which must configure what {@code policy} says; with {@code
+   * faults} the generator takes the store down and up and fails single writes.
    */
-  static Supplier<LifecycleHarness> freshSupplier(Starter starter, LifecyclePolicy policy) {
-    return () -> new LifecycleHarness(starter, policy);
-  }
-
-  /** Fresh harnesses on the standard manager under {@code policy}. */
-  static Supplier<LifecycleHarness> freshSupplier(LifecyclePolicy policy) {
-    return freshSupplier(standard(policy.config()), policy);
+  static OperationSet<LifecycleOp> of(Starter starter, LifecyclePolicy policy, boolean faults) {
+    return new OperationSet<>(
+        "lock manager disagrees with the lifecycle model",
+        "a fresh manager and store",
+        h -> new LifecycleOperations(h, starter, policy, faults));
   }
 
   private static final LockClient[] CLIENT = new LockClient[LifecycleModel.CLIENTS];
@@ -124,19 +136,14 @@ final class LifecycleHarness {
     {0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}
   };
 
-  private static final int MAX_ATTEMPTS = 1000;
-
+  final ModelHarness<LifecycleOp> h;
   private final Starter starter;
+  private final boolean faults;
   private final LifecycleModel model;
   final Map<Integer, LockId> handles = new HashMap<>();
   final Map<Integer, PendingLock> pendings = new HashMap<>();
   private final Set<Integer> unsettled = new LinkedHashSet<>();
   final Map<LockId, Object> seen = new HashMap<>();
-  private final Map<String, Integer> stats = new TreeMap<>();
-  final StepJournal journal = new StepJournal();
-  private final ChoiceScript script = new ChoiceScript();
-  private final List<Object> recorded = new ArrayList<>();
-  private int nextCall;
   private final LifecycleBasicOps basic;
   private FaultyLockStore store = new FaultyLockStore();
   private ManualScheduler scheduler;
@@ -144,16 +151,18 @@ final class LifecycleHarness {
   private DefaultLockManager real;
   private LifecycleStateComparison comparison;
   List<List<Lock>> snapshot = new ArrayList<>();
-  private LifecycleOp current;
 
-  LifecycleHarness(Starter starter, LifecyclePolicy policy) {
+  private LifecycleOperations(
+      ModelHarness<LifecycleOp> h, Starter starter, LifecyclePolicy policy, boolean faults) {
+    this.h = h;
     this.starter = starter;
+    this.faults = faults;
     this.model = new LifecycleModel(policy);
-    this.basic = new LifecycleBasicOps(this);
+    this.basic = new LifecycleBasicOps(h, this);
     for (int f = 0; f < ReferenceLockModel.FILES; f++) {
       snapshot.add(List.of());
     }
-    model.chooser(script);
+    model.chooser(h.chooser());
     model.ages(this::ageRank);
     start();
   }
@@ -165,76 +174,42 @@ final class LifecycleHarness {
     real = s.real();
     comparison =
         new LifecycleStateComparison(
-            api, real, store, handles, pendings, unsettled, seen, journal, this::mismatch);
+            api, real, store, handles, pendings, unsettled, seen, h.journal(), h::mismatch);
   }
 
   LifecycleModel model() {
     return model;
   }
 
-  Map<String, Integer> stats() {
-    return stats;
+  /** The random operations of a run; with faults from another stream than the plain run's. */
+  @Override
+  public Supplier<LifecycleOp> generator(long seed) {
+    return new LifecycleOpGenerator(new Random(faults ? seed * 31 + 7 : seed), model, faults)::next;
   }
 
-  /**
-   * Runs one operation on the manager, then judges it under each vector of the model's choices
-   * until one agrees (see the class comment).
-   */
-  void step(LifecycleOp op) {
-    current = op;
-    recorded.clear();
-    script.reset();
-    LifecycleModel before = mayChoose(op) ? model.copy() : null;
-    Mismatch first = null;
-    List<String> others = new ArrayList<>();
-    for (int attempt = 0; ; attempt++) {
-      nextCall = 0;
-      script.rewind();
-      try {
-        runStep(op);
-        journal.commit();
-        return;
-      } catch (Mismatch m) {
-        if (first == null) {
-          first = m;
-        } else if (others.size() < 3 && !others.contains(m.getMessage())) {
-          others.add(m.getMessage());
-        }
-        if (before == null || !script.asked() || attempt >= MAX_ATTEMPTS || !script.next()) {
-          journal.commit();
-          if (others.isEmpty()) {
-            throw first;
-          }
-          throw new Mismatch(
-              first.kind,
-              first.getMessage().substring(first.kind.length() + 2)
-                  + "\n  under the model's other choices:\n  "
-                  + String.join("\n  ", others));
-        }
-        journal.rollback();
-        model.copyFrom(before);
-      }
+  /** The model may choose while a fault is armed and where clients go or time passes. */
+  @Override
+  public Runnable checkpoint(LifecycleOp op) {
+    if (model.faultArmed()
+        || op instanceof LifecycleOp.ClientCall c
+            && (c.call() == ClientCall.Call.UNREGISTER || c.call() == ClientCall.Call.REBOOTED)
+        || op instanceof LifecycleOp.Advance) {
+      LifecycleModel before = model.copy();
+      return () -> model.copyFrom(before);
     }
+    return null;
   }
 
-  /** Whether the model may ask its chooser during {@code op} (then the step keeps a copy). */
-  private boolean mayChoose(LifecycleOp op) {
-    return model.faultArmed()
-        || op instanceof LifecycleOp.Unregister
-        || op instanceof LifecycleOp.Rebooted
-        || op instanceof LifecycleOp.Advance;
-  }
-
-  private void runStep(LifecycleOp op) {
-    List<Runnable> post = new ArrayList<>();
+  @Override
+  public void run(LifecycleOp op, List<Runnable> post) {
     if (op instanceof LifecycleOp.Basic b) {
-      basic.run(b.op(), post);
+      basic.judge(b.op(), post);
     } else if (op instanceof LifecycleOp.Blocking b) {
       blocking(b);
     } else if (op instanceof LifecycleOp.Cancel c) {
       cancel(c);
     } else if (op instanceof LifecycleOp.Advance a) {
-      call(
+      h.call(
           () -> {
             scheduler.advance(Duration.ofSeconds(a.seconds()));
             if (model.policy.leaseSeconds() == 0) {
@@ -245,47 +220,20 @@ final class LifecycleHarness {
             return null;
           });
       model.advance(a.seconds() * LifecycleModel.SECOND);
-      count("advance");
+      h.count("advance");
     } else if (op instanceof LifecycleOp.Register r) {
-      call(
+      h.call(
           () -> {
             api.registerClient(
                 client(r.client()), "10.0.0." + r.client(), Duration.ofSeconds(r.ttlSeconds()));
             return null;
           });
       model.register(r.client(), r.ttlSeconds());
-      count("register" + (r.ttlSeconds() > 0 ? " with a ttl" : ""));
-    } else if (op instanceof LifecycleOp.KeepAlive k) {
-      call(
-          () -> {
-            api.keepAlive(client(k.client()));
-            return null;
-          });
-      count((model.courtesy(k.client()) ? "keepAlive of a courtesy client" : "keepAlive"));
-      model.touch(k.client());
-    } else if (op instanceof LifecycleOp.Unregister u) {
-      call(
-          () -> {
-            api.unregisterClient(client(u.client()));
-            return null;
-          });
-      boolean was = model.unregister(u.client());
-      count(
-          !was
-              ? "unregister of an unregistered client"
-              : model.ttlPending(u.client())
-                  ? "unregister, ttl release due"
-                  : "unregister releasing");
-    } else if (op instanceof LifecycleOp.Rebooted r) {
-      call(
-          () -> {
-            api.clientRebooted(client(r.client()));
-            return null;
-          });
-      count("clientRebooted");
-      model.releaseClient(r.client());
+      h.count("register" + (r.ttlSeconds() > 0 ? " with a ttl" : ""));
+    } else if (op instanceof LifecycleOp.ClientCall c) {
+      clientCall(c);
     } else if (op instanceof LifecycleOp.StoreDown d) {
-      call(
+      h.call(
           () -> {
             if (d.down()) {
               store.down();
@@ -299,34 +247,49 @@ final class LifecycleHarness {
       } else {
         model.storeUp();
       }
-      count(d.down() ? "store down" : "store up");
+      h.count(d.down() ? "store down" : "store up");
     } else if (op instanceof LifecycleOp.StoreFault f) {
-      call(
-          () -> {
-            store.failNthWrite(f.nth(), f.landsFirst());
-            return null;
-          });
+      h.perform(() -> store.failNthWrite(f.nth(), f.landsFirst()));
       model.armFault();
-      count(f.landsFirst() ? "store fault armed: lands, then throws" : "store fault armed");
+      h.count(f.landsFirst() ? "store fault armed: lands, then throws" : "store fault armed");
     } else if (op instanceof LifecycleOp.Restart r) {
       restart(r);
     } else if (op instanceof LifecycleOp.Reclaim r) {
       reclaim(r, post);
-    } else if (op instanceof LifecycleOp.ReclaimOpen r) {
-      reclaimOpen(r);
     } else {
-      int c = ((LifecycleOp.ReclaimComplete) op).client();
-      call(
-          () -> {
-            api.reclaimComplete(client(c));
-            return null;
-          });
-      model.reclaimComplete(c);
-      count("reclaimComplete" + (model.graceActive() ? "" : " (grace over)"));
+      reclaimOpen((LifecycleOp.ReclaimOpen) op);
     }
     syncFault();
-    checkState();
-    post.forEach(Runnable::run);
+  }
+
+  private void clientCall(LifecycleOp.ClientCall cc) {
+    int c = cc.client();
+    LockClient lc = client(c);
+    switch (cc.call()) {
+      case KEEP_ALIVE -> {
+        h.perform(() -> api.keepAlive(lc));
+        h.count((model.courtesy(c) ? "keepAlive of a courtesy client" : "keepAlive"));
+        model.touch(c);
+      }
+      case UNREGISTER -> {
+        h.perform(() -> api.unregisterClient(lc));
+        boolean was = model.unregister(c);
+        h.count(
+            !was
+                ? "unregister of an unregistered client"
+                : model.ttlPending(c) ? "unregister, ttl release due" : "unregister releasing");
+      }
+      case REBOOTED -> {
+        h.perform(() -> api.clientRebooted(lc));
+        h.count("clientRebooted");
+        model.releaseClient(c);
+      }
+      case RECLAIM_COMPLETE -> {
+        h.perform(() -> api.reclaimComplete(lc));
+        model.reclaimComplete(c);
+        h.count("reclaimComplete" + (model.graceActive() ? "" : " (grace over)"));
+      }
+    }
   }
 
   /**
@@ -337,16 +300,17 @@ final class LifecycleHarness {
     boolean armed = store.oneShotArmed();
     if (model.faultArmed() && !armed) {
       model.faultSpent();
-      count("store fault spent on a write the model does not decide on");
+      h.count("store fault spent on a write the model does not decide on");
     } else if (!model.faultArmed() && armed) {
-      throw mismatch("store", "the model let the armed fault fail a write the store did not fail");
+      throw h.mismatch(
+          "store", "the model let the armed fault fail a write the store did not fail");
     }
   }
 
   private void blocking(LifecycleOp.Blocking b) {
     LockRequest req = request(b.owner(), b.file(), b.flavour(), b.type(), b.span());
     Duration timeout = b.timeoutSeconds() == 0 ? null : Duration.ofSeconds(b.timeoutSeconds());
-    Object r = call(() -> api.lockBlocking(req, timeout));
+    Object r = h.call(() -> api.lockBlocking(req, timeout));
     int seconds =
         b.timeoutSeconds() == 0 ? LifecycleModel.DEFAULT_TIMEOUT_SECONDS : b.timeoutSeconds();
     touchIfWellFormed(b.owner(), b.flavour());
@@ -359,16 +323,16 @@ final class LifecycleHarness {
             b.type(),
             b.span(),
             seconds * LifecycleModel.SECOND);
-    count("lockBlocking " + o);
+    h.count("lockBlocking " + o);
     switch (o) {
-      case INVALID -> expectError(r, ErrorCode.INVALID_ARGUMENT);
-      case GRACE -> expectError(r, ErrorCode.GRACE_PERIOD);
-      case DEADLOCK -> expectError(r, ErrorCode.DEADLOCK);
+      case INVALID -> h.expectError(r, ErrorCode.INVALID_ARGUMENT);
+      case GRACE -> h.expectError(r, ErrorCode.GRACE_PERIOD);
+      case DEADLOCK -> h.expectError(r, ErrorCode.DEADLOCK);
       case LIMIT -> expectLimit(r, model.lastLimit());
-      case STORE_UNAVAILABLE -> expectError(r, ErrorCode.STORE_UNAVAILABLE);
+      case STORE_UNAVAILABLE -> h.expectError(r, ErrorCode.STORE_UNAVAILABLE);
       default -> {
-        journal.put(pendings, b.pending(), expect(r, PendingLock.class));
-        journal.add(unsettled, b.pending());
+        h.journal().put(pendings, b.pending(), h.expect(r, PendingLock.class));
+        h.journal().add(unsettled, b.pending());
       }
     }
   }
@@ -389,19 +353,19 @@ final class LifecycleHarness {
         || forgotten == LifecycleModel.Status.ORPHANED
         || (r == null && forgotten == null)
         || (r != null && r.status == LifecycleModel.Status.ORPHANED)) {
-      count("cancel skipped (no such request in this replay)");
+      h.count("cancel skipped (no such request in this replay)");
       return;
     }
     boolean expected = r != null && model.cancel(r);
-    Object got = call(p::cancel);
-    count("cancel " + expected);
+    Object got = h.call(p::cancel);
+    h.count("cancel " + expected);
     if (!Boolean.valueOf(expected).equals(got)) {
-      throw mismatch("outcome", "cancel() answered " + got + ", model: " + expected);
+      throw h.mismatch("outcome", "cancel() answered " + got + ", model: " + expected);
     }
   }
 
   private void restart(LifecycleOp.Restart r) {
-    call(
+    h.call(
         () -> {
           store.clearFaults(); // the model's restart starts on a healthy store
           if (r.clean()) {
@@ -412,7 +376,7 @@ final class LifecycleHarness {
           return null;
         });
     model.restart(r.clean());
-    count("restart " + (r.clean() ? "clean" : "crash") + (model.graceActive() ? ", grace" : ""));
+    h.count("restart " + (r.clean() ? "clean" : "crash") + (model.graceActive() ? ", grace" : ""));
   }
 
   private void reclaim(LifecycleOp.Reclaim rc, List<Runnable> post) {
@@ -427,7 +391,7 @@ final class LifecycleHarness {
             rc.flavour(),
             rc.type(),
             rc.span().toRange());
-    Object r = call(() -> api.reclaim(req));
+    Object r = h.call(() -> api.reclaim(req));
     LockFlavour held = model.flavourOf(rc.owner());
     if (held == null || held == rc.flavour()) {
       model.touch(via);
@@ -435,13 +399,13 @@ final class LifecycleHarness {
     LifecycleModel.ReclaimResult e =
         model.reclaim(rc.file(), rc.owner(), rc.flavour(), rc.type(), rc.span(), rc.otherClient());
     if (e.error() != null) {
-      count("reclaim " + e.error());
-      expectError(r, e.error());
+      h.count("reclaim " + e.error());
+      h.expectError(r, e.error());
       return;
     }
     if (e.deniedOn() != null) {
-      count("reclaim DENIED (coalesced range)");
-      LockResult.Denied d = expect(r, LockResult.Denied.class);
+      h.count("reclaim DENIED (coalesced range)");
+      LockResult.Denied d = h.expect(r, LockResult.Denied.class);
       checkReport(
           rc.file(),
           d.conflict(),
@@ -449,8 +413,8 @@ final class LifecycleHarness {
           List.of());
       return;
     }
-    count("reclaim GRANTED");
-    LockResult.Granted g = expect(r, LockResult.Granted.class);
+    h.count("reclaim GRANTED");
+    LockResult.Granted g = h.expect(r, LockResult.Granted.class);
     Span merged = e.granted();
     post.add(
         () ->
@@ -466,22 +430,22 @@ final class LifecycleHarness {
             client(LifecycleModel.clientOf(ro.owner())),
             ModelHarness.modeSet(ro.access()),
             ModelHarness.modeSet(ro.deny()));
-    Object r = call(() -> api.reclaimOpen(req));
+    Object r = h.call(() -> api.reclaimOpen(req));
     model.touch(LifecycleModel.clientOf(ro.owner()));
     ErrorCode e = model.reclaimOpen(ro.handle(), ro.file(), ro.owner(), ro.access(), ro.deny());
-    count("reclaimOpen " + (e == null ? "GRANTED" : e));
+    h.count("reclaimOpen " + (e == null ? "GRANTED" : e));
     if (e != null) {
-      expectError(r, e);
+      h.expectError(r, e);
       return;
     }
-    ShareReservation s = expect(r, ShareReservation.class);
+    ShareReservation s = h.expect(r, ShareReservation.class);
     if (!s.owner().equals(ModelHarness.OWNERS[ro.owner()])
         || s.accessMask() != ro.access()
         || s.denyMask() != ro.deny()
-        || journal.putIfAbsent(seen, s.id(), "open") != null) {
-      throw mismatch("result", "reclaimOpen returned " + s);
+        || h.journal().putIfAbsent(seen, s.id(), "open") != null) {
+      throw h.mismatch("result", "reclaimOpen returned " + s);
     }
-    journal.put(handles, ro.handle(), s.id());
+    h.journal().put(handles, ro.handle(), s.id());
   }
 
   /**
@@ -502,24 +466,25 @@ final class LifecycleHarness {
 
   // ---------------------------------------------------------------- comparison
 
-  void checkState() {
+  @Override
+  public void checkState() {
     commit(comparison.compare(model));
     drainNotes();
   }
 
   private void commit(LifecycleStateComparison.Result r) {
     List<List<Lock>> old = snapshot;
-    journal.onUndo(() -> snapshot = old);
+    h.journal().onUndo(() -> snapshot = old);
     snapshot = r.locks();
     for (int n : r.nowSettled()) {
-      journal.remove(unsettled, n);
+      h.journal().remove(unsettled, n);
       model.forget(n);
     }
   }
 
   private void drainNotes() {
     for (String n : model.drainNotes()) {
-      count(n);
+      h.count(n);
     }
   }
 
@@ -544,7 +509,7 @@ final class LifecycleHarness {
             && l.flavour() == flavour
             && expected.equals(Span.of(l.range()));
     if (!fits || !(woke || snapshot.get(file).contains(l))) {
-      throw mismatch(
+      throw h.mismatch(
           "result",
           "granted record "
               + l
@@ -563,38 +528,14 @@ final class LifecycleHarness {
    * elements granted before ({@code tentative}).
    */
   void checkReport(int file, Lock reported, Predicate<Held> conflicting, List<Held> tentative) {
-    Lock best = null;
     List<Held> still = model.records(file); // courtesy locks revoked on the way are gone
+    List<Lock> table = new ArrayList<>();
     for (Lock l : snapshot.get(file)) {
-      Held held = ModelHarness.held(l);
-      if (conflicting.test(held)
-          && still.contains(held)
-          && (best == null || ModelStateComparison.ORDER.compare(l, best) < 0)) {
-        best = l;
+      if (still.contains(ModelHarness.held(l))) {
+        table.add(l);
       }
     }
-    Held own = null;
-    for (Held t : tentative) {
-      if (conflicting.test(t)
-          && (best == null || Long.compareUnsigned(t.span().firstByte(), best.range().first()) < 0)
-          && (own == null
-              || Long.compareUnsigned(t.span().firstByte(), own.span().firstByte()) < 0)) {
-        own = t;
-      }
-    }
-    if (own != null) {
-      if (!reported.owner().equals(ModelHarness.OWNERS[own.owner()])
-          || !reported.range().equals(own.span().toRange())
-          || reported.type() != own.type()) {
-        throw mismatch("report", "reported " + reported + ", expected own element " + own);
-      }
-      return;
-    }
-    if (best == null || !best.equals(reported)) {
-      throw mismatch(
-          "report",
-          "reported " + reported + ", expected " + best + " (lowest first byte, then oldest)");
-    }
+    Judgements.checkReport(h, table, reported, conflicting, tentative);
   }
 
   /** A reported conflict with a queued request (FIFO fairness): that request, as a lock. */
@@ -605,7 +546,7 @@ final class LifecycleHarness {
         || !reported.owner().equals(ModelHarness.OWNERS[w.owner])
         || !reported.range().equals(w.span.toRange())
         || reported.type() != w.type) {
-      throw mismatch("report", "reported " + reported + ", expected the queued request " + w);
+      throw h.mismatch("report", "reported " + reported + ", expected the queued request " + w);
     }
   }
 
@@ -615,73 +556,15 @@ final class LifecycleHarness {
     return ModelHarness.FILES[f];
   }
 
-  void count(String what) {
-    journal.count(stats, what);
-  }
-
-  Mismatch mismatch(String kind, String message) {
-    return new Mismatch(kind, message + "\n    at: " + current);
-  }
-
-  /**
-   * Calls the manager (or the fixtures) once per step: the first judgement of a step runs {@code s}
-   * and records its result or exception; later judgements of the same step get the recording.
-   */
-  Object call(Supplier<?> s) {
-    if (nextCall < recorded.size()) {
-      return recorded.get(nextCall++);
-    }
-    Object r;
-    try {
-      r = s.get();
-    } catch (RuntimeException e) {
-      r = e;
-    }
-    recorded.add(r);
-    nextCall++;
-    return r;
-  }
-
   /** LOCK_LIMIT_EXCEEDED naming exactly {@code limit}: which limit, the count, the maximum. */
   void expectLimit(Object r, LifecycleModel.Limit limit) {
-    expectError(r, ErrorCode.LOCK_LIMIT_EXCEEDED);
+    h.expectError(r, ErrorCode.LOCK_LIMIT_EXCEEDED);
     ErrorDetail d = ((StoreError) r).detail().orElse(null);
     if (!(d instanceof ErrorDetail.Limit l)
         || !l.limit().equals(limit.name())
         || l.current() != limit.current()
         || l.max() != limit.max()) {
-      throw mismatch("limit", "refused with " + d + ", model: " + limit);
+      throw h.mismatch("limit", "refused with " + d + ", model: " + limit);
     }
-  }
-
-  <T> T expect(Object r, Class<T> type) {
-    if (!type.isInstance(r)) {
-      throw mismatch("outcome", "expected " + type.getSimpleName() + ", got " + describe(r));
-    }
-    return type.cast(r);
-  }
-
-  void expectError(Object r, ErrorCode code) {
-    if (!(r instanceof StoreError e) || e.code() != code) {
-      throw mismatch("outcome", "expected " + code + ", got " + describe(r));
-    }
-  }
-
-  void expectOutcome(Object r, ErrorCode code) {
-    if (code != null) {
-      expectError(r, code);
-    } else if (r instanceof RuntimeException) {
-      throw mismatch("outcome", "expected success, got " + describe(r));
-    }
-  }
-
-  static String describe(Object r) {
-    if (r instanceof StoreError e) {
-      return e.code() + " (" + e.getMessage() + ")";
-    }
-    if (r instanceof RuntimeException e) {
-      return e.toString();
-    }
-    return String.valueOf(r);
   }
 }
