@@ -5,12 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.BooleanSupplier;
-import org.dittofs.metadata.lock.ByteRange;
-import org.dittofs.metadata.lock.FileHandle;
-import org.dittofs.metadata.lock.LockClient;
-import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
+import org.dittofs.metadata.lock.Requests;
 import org.dittofs.metadata.lock.UnlockRequest;
 import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockManagers;
@@ -113,17 +110,9 @@ class CoarseClockTest {
   void aManagerOnTheSystemClockStampsGrantsFromTheRequestClock() {
     // grants within one tick share the tick's Instant; precise stamps are a new Instant each time
     try (LockManager m = LockManagers.builder().build()) {
-      FileHandle file = FileHandle.of("coarse-clock-file");
-      LockOwner owner = LockOwner.of("nlm:host:1");
-      LockRequest lock =
-          LockRequest.builder(file, owner)
-              .share("export")
-              .client(new LockClient("host", "nlm"))
-              .posix()
-              .exclusive()
-              .range(ByteRange.span(0, 10))
-              .build();
-      UnlockRequest unlock = new UnlockRequest(file, owner, lock.flavour(), lock.range());
+      Requests.Owner owner = Requests.on("coarse-clock-file").posix("nlm:host:1");
+      LockRequest lock = owner.exclusive(0, 10);
+      UnlockRequest unlock = owner.unlock(0, 10);
       Instant last = null;
       boolean shared = false;
       for (int i = 0; i < 10_000 && !shared; i++) {
