@@ -38,11 +38,21 @@ final class KarafLogFile {
     }
   }
 
-  /** Warnings and errors of the project's bundles or loggers. */
+  /**
+   * Warnings and errors of the project's bundles or loggers: a line {@code time | LEVEL | thread |
+   * logger | id - bundle - version | message} whose logger or bundle is the project's. Another
+   * bundle's warning that only names one of ours in its message (Aries JMX dropping the bundle
+   * events of a framework that is stopping) is not the project's.
+   */
   static List<String> problems(List<String> lines) {
     return lines.stream()
         .filter(l -> l.contains("| WARN ") || l.contains("| ERROR "))
-        .filter(l -> l.contains("dittofs"))
+        .filter(KarafLogFile::ours)
         .toList();
+  }
+
+  private static boolean ours(String line) {
+    String[] f = line.split(" \\| ", 6);
+    return f.length < 6 ? line.contains("dittofs") : (f[3] + f[4]).contains("dittofs");
   }
 }
