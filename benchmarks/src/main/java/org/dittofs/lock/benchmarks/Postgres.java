@@ -60,6 +60,11 @@ final class Postgres implements AutoCloseable {
     server.admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
   }
 
+  /** Runs one statement on the server's maintenance database. */
+  void admin(String sql) {
+    server.admin(sql);
+  }
+
   /** The JDBC URL of a database (local connections are trusted: no password). */
   String url(String database) {
     return server.url(database);

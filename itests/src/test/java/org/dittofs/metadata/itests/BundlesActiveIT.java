@@ -46,11 +46,12 @@ public class BundlesActiveIT extends ItestSupport {
     awaitStore("memory");
     configureH2(freshDirectory("bundles-active-h2"));
     configurePostgres();
+    configurePostgresCluster();
     awaitBound(service, "memory");
 
     Map<String, String> states = awaitComponentsActive(PROJECT);
     System.out.println("[itests] Felix components: " + states);
-    assertEquals("components", 5, states.size());
+    assertEquals("components", 6, states.size());
   }
 
   @Test
@@ -64,6 +65,8 @@ public class BundlesActiveIT extends ItestSupport {
             H2_PID,
             STORE_H2,
             POSTGRES_PID,
+            STORE_POSTGRES,
+            CLUSTER_PID,
             STORE_POSTGRES);
     for (Map.Entry<String, String> e : pids.entrySet()) {
       ObjectClassDefinition ocd =

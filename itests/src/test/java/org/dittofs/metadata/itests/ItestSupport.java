@@ -62,6 +62,7 @@ public abstract class ItestSupport {
   protected static final String METADATA_PID = "org.dittofs.metadata.service";
   protected static final String H2_PID = "org.dittofs.metadata.store.h2";
   protected static final String POSTGRES_PID = "org.dittofs.metadata.store.postgres";
+  protected static final String CLUSTER_PID = "org.dittofs.metadata.store.postgres.cluster";
   protected static final String SHARE = "export";
 
   // symbolic names of the project bundles, from left to right in the layering
@@ -308,6 +309,23 @@ public abstract class ItestSupport {
         Map.of("url", url, "user", PostgresServer.USER, ".password", "", "pool.size", 4));
     return awaitService(
         MetadataStore.class, "(service.pid=" + POSTGRES_PID + "~" + STORE_NAME + ")");
+  }
+
+  /**
+   * Configures a cluster store instance (docs/cluster.md) {@value #STORE_NAME} on the run's server
+   * and waits until it is registered. Its pool connects only when used: nothing joins the cluster
+   * until the metadata service selects it.
+   */
+  protected final MetadataStore configurePostgresCluster() {
+    String url = System.getProperty(PostgresServer.URL_PROPERTY);
+    assertNotNull("the container has no PostgreSQL URL", url);
+    configureInstance(
+        CLUSTER_PID,
+        STORE_NAME,
+        Map.of(
+            "url", url, "user", PostgresServer.USER, "pool.size", 4, "cluster.node", "itest-node"));
+    return awaitService(
+        MetadataStore.class, "(service.pid=" + CLUSTER_PID + "~" + STORE_NAME + ")");
   }
 
   /**

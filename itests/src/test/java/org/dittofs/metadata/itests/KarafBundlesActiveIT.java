@@ -29,8 +29,9 @@ import org.osgi.framework.Bundle;
  * metadata, SCR, the default configuration), and the service is up without a store. Then each store
  * feature is installed in turn through the FeaturesService (what {@code feature:install} does);
  * after each, every project bundle installed so far is ACTIVE. With the features' default
- * configuration the memory store serves and the H2 store runs; once PostgreSQL is configured every
- * component of the project is ACTIVE.
+ * configuration the memory store serves and the H2 store runs; once PostgreSQL (a single store and
+ * a cluster node's store, after the cluster feature) is configured every component of the project
+ * is ACTIVE.
  *
  * <p>The core feature is installed at boot because this class (through its support class) needs the
  * project's API packages to load at all.
@@ -81,9 +82,15 @@ public class KarafBundlesActiveIT extends ItestSupport {
     awaitBound(service, "memory"); // the core feature's store.target
     awaitService(MetadataStore.class, "(service.pid=" + H2_PID + "~main)"); // the feature's h2-main
     configurePostgres();
+    // cluster mode: the feature installs (its template beside the store's) and a node's store runs
+    features.installFeature("dittofs-lock-cluster");
+    assertTrue(
+        "dittofs-lock-cluster installed",
+        features.isInstalled(features.getFeature("dittofs-lock-cluster")));
+    configurePostgresCluster();
 
     Map<String, String> states = awaitComponentsActive(expected);
     System.out.println("[itests] Karaf components: " + states);
-    assertEquals("components", 5, states.size());
+    assertEquals("components", 6, states.size());
   }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.dittofs.metadata.FileRecord;
 import org.dittofs.metadata.RemovePolicy;
 import org.dittofs.metadata.Share;
+import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.host.MetadataManager;
@@ -122,6 +123,11 @@ public final class DefaultMetadataService implements MetadataManager {
     shares.put(share.name(), share);
   }
 
+  /** Whether this service runs its lock manager as a node of a cluster (docs/cluster.md). */
+  boolean clustered() {
+    return clustered;
+  }
+
   @Override
   public Optional<Share> share(String name) {
     if (clustered && name != null) {
@@ -232,6 +238,13 @@ public final class DefaultMetadataService implements MetadataManager {
   @Override
   public org.dittofs.metadata.lock.host.SwapReport swapStore(MetadataStore next) {
     MetadataStore old = store;
+    if (clustered || next instanceof ClusteredMetadataStore) {
+      // a node's lock space is the cluster's database: nothing is copied into or out of it
+      throw new StoreError(
+          ErrorCode.NOT_SUPPORTED,
+          "a hot swap into or out of a cluster store copies nothing: stop the service and start"
+              + " it over the other store (docs/cluster.md)");
+    }
     org.dittofs.metadata.lock.host.SwapReport report =
         locks.swapStore(
             next == null ? null : new TransactionalLockStore(next),

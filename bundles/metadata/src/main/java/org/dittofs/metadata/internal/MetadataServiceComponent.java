@@ -12,6 +12,7 @@ import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.host.LockMetrics;
 import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.host.SwapReport;
+import org.dittofs.metadata.spi.ClusteredMetadataStore;
 import org.dittofs.metadata.spi.MetadataStore;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -209,6 +210,16 @@ public final class MetadataServiceComponent extends DelegatingMetadataManager {
       reselect();
       return;
     }
+    if (service.clustered() && !frameworkStopping()) {
+      // the node leaves the cluster; its clients fail over to other nodes or come back here
+      service.close();
+      service = null;
+      current = null;
+      LOG.warn(
+          PID + ": cluster store " + leaving.label() + " went away; this node left the cluster");
+      reselect();
+      return;
+    }
     if (frameworkStopping()) {
       stopping = true;
       cancelRetry();
@@ -333,7 +344,10 @@ public final class MetadataServiceComponent extends DelegatingMetadataManager {
   private void moveTo(StoreChoice.Candidate next) {
     String from = current == null ? "(none)" : current.label();
     try {
-      if (service == null) {
+      if (service != null
+          && (service.clustered() || next.store() instanceof ClusteredMetadataStore)) {
+        restartOver(next, from);
+      } else if (service == null) {
         LOG.info(PID + ": store " + next.label() + " selected; starting");
         service =
             DefaultMetadataService.start(
@@ -364,6 +378,31 @@ public final class MetadataServiceComponent extends DelegatingMetadataManager {
       }
       scheduleRetry();
     }
+  }
+
+  /**
+   * Moves into or out of a cluster store (docs/cluster.md): nothing is copied, the lock manager
+   * starts over the other store. A single node that holds locks, opens or waiters is not left: its
+   * clients would lose them; the operator releases them first (or restarts over the cluster store).
+   */
+  private void restartOver(StoreChoice.Candidate next, String from) {
+    int held = service.clustered() ? 0 : service.lockManager().files().size();
+    if (held > 0) {
+      throw new StoreError(
+          ErrorCode.LOCKED,
+          "moving to a cluster store copies nothing, and this server holds locks, opens or"
+              + " waiters on "
+              + held
+              + (held == 1 ? " file" : " files")
+              + "; release them first, or restart the server over the cluster store");
+    }
+    LOG.info(
+        PID + ": restarting the lock manager: " + from + " -> " + next.label() + " (cluster mode)");
+    service.close();
+    service = null;
+    service =
+        DefaultMetadataService.start(
+            next.store(), settings.lock(), scheduler, settings.sweep(), metrics);
   }
 
   private void scheduleRetry() {

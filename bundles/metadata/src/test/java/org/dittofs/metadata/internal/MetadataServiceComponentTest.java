@@ -438,6 +438,57 @@ class MetadataServiceComponentTest {
             (p, m, a) -> m.getName().equals("getBundle") ? system : null);
   }
 
+  /** A store whose lock records are shared through a cluster: this server as node {@code n0}. */
+  private record ClusterStore(MapStore store, org.dittofs.metadata.lock.spi.LockCluster lockCluster)
+      implements org.dittofs.metadata.spi.ClusteredMetadataStore {
+    @Override
+    public String type() {
+      return store.type();
+    }
+
+    @Override
+    public org.dittofs.metadata.spi.Transaction begin() {
+      return store.begin();
+    }
+  }
+
+  @Test
+  void aSingleNodeHoldingLocksDoesNotMoveIntoAClusterUntilItHoldsNothing() {
+    org.dittofs.metadata.lock.testing.InMemoryLockCluster cluster =
+        new org.dittofs.metadata.lock.testing.InMemoryLockCluster();
+    component.activate(null, config(Map.of()));
+    bind(new MapStore());
+    grant(0, 10);
+    bind(new ClusterStore(new MapStore(), cluster.node("n0")), "memory", 5); // ranks higher
+    assertThat(component.lockManager().clusterNode()).isEmpty(); // refused: it holds a lock
+    assertThat(log.lines(Level.SEVERE))
+        .singleElement()
+        .asString()
+        .contains("copies nothing", "release them first");
+    component.locks().unlock(new UnlockRequest(F, A, LockFlavour.POSIX, ByteRange.span(0, 10)));
+    time.advance(java.time.Duration.ofSeconds(2)); // the retry
+    assertThat(component.lockManager().clusterNode()).contains("n0");
+    assertThat(grant(0, 10).granted()).isTrue();
+    assertThat(cluster.records(F)).hasSize(1); // the lock is the cluster's
+  }
+
+  @Test
+  void aClusterStoreGoingAwayMakesTheNodeLeaveTheCluster() {
+    org.dittofs.metadata.lock.testing.InMemoryLockCluster cluster =
+        new org.dittofs.metadata.lock.testing.InMemoryLockCluster();
+    component.activate(null, config(Map.of()));
+    ClusterStore node = new ClusterStore(new MapStore(), cluster.node("n0"));
+    bind(node);
+    assertThat(grant(0, 10).granted()).isTrue();
+    assertThat(cluster.node("other").nodes()).extracting(n -> n.node()).containsExactly("n0");
+    unbind(node);
+    assertThat(cluster.node("other").nodes()).isEmpty();
+    assertThatThrownBy(() -> grant(20, 10))
+        .isInstanceOfSatisfying(
+            StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
+    assertThat(cluster.records(F)).hasSize(1); // what it granted stays the cluster's
+  }
+
   private void bind(MetadataStore s) {
     bind(s, "memory", 0);
   }

@@ -13,6 +13,7 @@ import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.host.ClientInfo;
 import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockMetrics;
+import org.dittofs.metadata.lock.spi.ClusterNode;
 
 /** The text the {@code lock:*} commands print for what they look at. */
 final class LockReports {
@@ -20,18 +21,50 @@ final class LockReports {
 
   /** One file's locks; records from an earlier epoch than {@code currentEpoch} are restored. */
   static String locks(List<Lock> locks, long currentEpoch) {
-    Tables t = new Tables("OWNER", "RANGE", "TYPE", "FLAVOUR", "CLIENT", "ID", "");
+    return locks(locks, currentEpoch, null);
+  }
+
+  /**
+   * As {@link #locks(List, long)}; in cluster mode ({@code nodes} not null) with the node each
+   * lock's client belongs to ({@code -} for a client registered nowhere, such as an NLM host).
+   */
+  static String locks(List<Lock> locks, long currentEpoch, Map<LockClient, String> nodes) {
+    Tables t =
+        nodes == null
+            ? new Tables("OWNER", "RANGE", "TYPE", "FLAVOUR", "CLIENT", "ID", "")
+            : new Tables("OWNER", "RANGE", "TYPE", "FLAVOUR", "CLIENT", "NODE", "ID", "");
     for (Lock l : locks) {
-      t.row(
-          l.owner(),
-          l.range(),
-          l.type(),
-          l.flavour(),
-          l.client(),
-          l.id(),
-          l.epoch() < currentEpoch ? "restored (epoch " + l.epoch() + ")" : "");
+      String restored = l.epoch() < currentEpoch ? "restored (epoch " + l.epoch() + ")" : "";
+      if (nodes == null) {
+        t.row(l.owner(), l.range(), l.type(), l.flavour(), l.client(), l.id(), restored);
+      } else {
+        t.row(
+            l.owner(),
+            l.range(),
+            l.type(),
+            l.flavour(),
+            l.client(),
+            nodes.getOrDefault(l.client(), "-"),
+            l.id(),
+            restored);
+      }
     }
     return t.render("  ");
+  }
+
+  /** The nodes of a cluster ({@code cluster:nodes}), this one marked. */
+  static String nodes(List<ClusterNode> nodes, String self) {
+    Tables t = new Tables("NODE", "STATE", "SINCE", "HEARTBEAT", "JOINS", "CLIENTS");
+    for (ClusterNode n : nodes) {
+      t.row(
+          n.node() + (n.node().equals(self) ? " *" : ""),
+          n.live() ? "live" : "gone",
+          n.startedAt(),
+          ago(n.heartbeatAt()),
+          n.incarnation(),
+          n.clients());
+    }
+    return t.render("");
   }
 
   static String clients(List<ClientInfo> clients) {

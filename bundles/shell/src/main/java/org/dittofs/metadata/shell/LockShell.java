@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.dittofs.metadata.errors.ErrorCode;
@@ -12,6 +13,7 @@ import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.GraceStatus;
 import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
@@ -91,6 +93,36 @@ public final class LockShell {
     return since;
   }
 
+  /** {@value Usage#NODES}: the nodes of the cluster this lock manager belongs to. */
+  public void nodes(PrintStream out, String... args) {
+    if (help(out, args, Usage.NODES, Usage.NODES_TEXT)) {
+      return;
+    }
+    if (args.length > 0) {
+      throw UsageException.usage(Usage.NODES);
+    }
+    run(
+        out,
+        () -> {
+          LockManager m = service.lockManager();
+          String self = m.clusterNode().orElse(null);
+          if (self == null) {
+            out.println(
+                "not a cluster node: this lock manager serves alone (cluster mode is a"
+                    + " configuration of the PostgreSQL store, see docs/cluster.md)");
+            return;
+          }
+          out.println(
+              "this node: "
+                  + self
+                  + ", cluster epoch "
+                  + m.epoch()
+                  + ", grace "
+                  + (m.graceStatus().active() ? "ACTIVE" : "not active"));
+          out.print(LockReports.nodes(m.clusterNodes(), self));
+        });
+  }
+
   /** The overview of the lock commands ({@code lock:help}). */
   public void help(PrintStream out) {
     out.print(Usage.LOCK_HELP);
@@ -113,6 +145,8 @@ public final class LockShell {
           List<FileHandle> files =
               args.length == 1 ? List.of(LockArgs.file(args[0], Usage.LIST)) : filesWithLocks();
           long epoch = m.epoch();
+          // cluster mode: the node each client belongs to
+          Map<LockClient, String> nodes = m.clusterNode().isPresent() ? m.clientNodes() : null;
           int shown = 0;
           for (FileHandle f : files) {
             List<Lock> locks = m.locks(f);
@@ -122,7 +156,7 @@ public final class LockShell {
             shown++;
             out.println(DemoShare.display(f) + ": " + LockReports.count(locks.size(), "lock"));
             if (!locks.isEmpty()) {
-              out.print(LockReports.locks(locks, epoch));
+              out.print(LockReports.locks(locks, epoch, nodes));
             }
           }
           if (shown == 0) {

@@ -11,6 +11,14 @@ public final class Usage {
 
   public static final String LOCK_SCOPE = "lock";
   public static final String STORE_SCOPE = "store";
+  public static final String CLUSTER_SCOPE = "cluster";
+
+  // ---- cluster:*
+
+  public static final String NODES = "cluster:nodes";
+  public static final String NODES_TEXT =
+      "List the nodes of the cluster this server belongs to (live or gone, since when, last"
+          + " heartbeat, registered clients); this node is marked *.";
 
   // ---- lock:*
 

@@ -28,6 +28,15 @@ import org.slf4j.LoggerFactory;
  * override them. The launcher keeps no configuration between runs, so the command line of each run
  * is what counts.
  *
+ * <p>Cluster mode (docs/cluster.md): with {@code -Ddittofs.cluster.url=jdbc:postgresql://...} the
+ * runnable is a node of the cluster that shares that database: one cluster store instance, the
+ * factory configuration {@code org.dittofs.metadata.store.postgres.cluster~main}, is created from
+ * {@code dittofs.cluster.url}, {@code dittofs.cluster.user} (default {@code dittofs}), {@code
+ * dittofs.cluster.password} and {@code dittofs.cluster.node} (default: the host name), the metadata
+ * service binds it ({@code (store.cluster=true)}, unless {@code dittofs.store.target} names another
+ * store), and no H2 store is configured. Two nodes on one machine differ in {@code
+ * dittofs.cluster.node} and {@code dittofs.http.port}.
+ *
  * <p>HTTP stays closed until its configuration is here ({@code org.apache.felix.http.enable=false}
  * in the launch properties): it never listens on Jetty's defaults, even for a moment.
  *
@@ -47,6 +56,10 @@ public final class DefaultConfiguration {
   static final String HTTP_PID = "org.apache.felix.http";
   static final String HTTP_PORT_PROPERTY = "dittofs.http.port";
   static final String HTTP_HOST_PROPERTY = "dittofs.http.host";
+  static final String CLUSTER_PID = "org.dittofs.metadata.store.postgres.cluster";
+  static final String CLUSTER_URL_PROPERTY = "dittofs.cluster.url";
+  static final String CLUSTER_TARGET = "(store.cluster=true)";
+  static final String DEFAULT_TARGET = "(store.type=h2)";
   static final String HEALTH_SERVLET_FACTORY =
       "org.apache.felix.hc.core.impl.servlet.HealthCheckExecutorServlet";
 
@@ -55,10 +68,15 @@ public final class DefaultConfiguration {
   @Activate
   public DefaultConfiguration(@Reference ConfigurationAdmin admin, BundleContext context)
       throws IOException, InvalidSyntaxException {
-    createIfAbsent(
-        admin, SERVICE_PID, "store.target", value(context, TARGET_PROPERTY, "(store.type=h2)"));
-    // one H2 store instance, the factory configuration ...h2~main, unless any H2 store exists
-    if (admin.listConfigurations(
+    String clusterUrl = value(context, CLUSTER_URL_PROPERTY, "");
+    String target = value(context, TARGET_PROPERTY, DEFAULT_TARGET);
+    if (!clusterUrl.isEmpty() && target.equals(DEFAULT_TARGET)) {
+      target = CLUSTER_TARGET;
+    }
+    createIfAbsent(admin, SERVICE_PID, "store.target", target);
+    if (!clusterUrl.isEmpty()) {
+      clusterNode(admin, context, clusterUrl);
+    } else if (admin.listConfigurations(
             "(|(" + Constants.SERVICE_PID + "=" + H2_PID + ")(service.factoryPid=" + H2_PID + "))")
         == null) {
       Configuration c = admin.getFactoryConfiguration(H2_PID, H2_NAME, "?");
@@ -77,6 +95,33 @@ public final class DefaultConfiguration {
       Configuration c = admin.getFactoryConfiguration(HEALTH_SERVLET_FACTORY, "dittofs", "?");
       c.update(new Hashtable<>(Map.of("servletPath", "/system/health")));
     }
+  }
+
+  /** One cluster store instance, ...postgres.cluster~main, unless one exists. */
+  private static void clusterNode(ConfigurationAdmin admin, BundleContext context, String url)
+      throws IOException, InvalidSyntaxException {
+    if (admin.listConfigurations("(service.factoryPid=" + CLUSTER_PID + ")") != null) {
+      return;
+    }
+    Map<String, String> values = new java.util.HashMap<>();
+    values.put("url", url);
+    values.put("user", value(context, "dittofs.cluster.user", "dittofs"));
+    String password = value(context, "dittofs.cluster.password", "");
+    if (!password.isEmpty()) {
+      values.put(".password", password);
+    }
+    String node = value(context, "dittofs.cluster.node", "");
+    if (!node.isEmpty()) {
+      values.put("cluster.node", node);
+    }
+    Configuration c = admin.getFactoryConfiguration(CLUSTER_PID, "main", "?");
+    c.update(new Hashtable<>(values));
+    LOG.info(
+        "configuration "
+            + c.getPid()
+            + " created: url="
+            + url
+            + (node.isEmpty() ? "" : ", cluster.node=" + node));
   }
 
   /** The port as a number; a value that is not one is refused with the property's name. */

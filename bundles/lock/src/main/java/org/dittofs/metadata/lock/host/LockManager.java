@@ -115,4 +115,35 @@ public interface LockManager extends LockService, AutoCloseable {
 
   /** The server epoch this manager stamps on new records. */
   long epoch();
+
+  /**
+   * Cluster mode (docs/cluster.md): this manager's node id; empty on one node.
+   *
+   * @since 1.3
+   */
+  default java.util.Optional<String> clusterNode() {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * Cluster mode: the nodes of the cluster, live or not; empty on one node.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the cluster's database
+   *     cannot be reached
+   * @since 1.3
+   */
+  default List<org.dittofs.metadata.lock.spi.ClusterNode> clusterNodes() {
+    return List.of();
+  }
+
+  /**
+   * Cluster mode: the node each registered client belongs to; empty on one node.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the cluster's database
+   *     cannot be reached
+   * @since 1.3
+   */
+  default java.util.Map<org.dittofs.metadata.lock.LockClient, String> clientNodes() {
+    return java.util.Map.of();
+  }
 }

@@ -7,7 +7,7 @@
  * org.dittofs.metadata.lock}. Versioned apart from it.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.dittofs.metadata.lock.host;
 
 import org.osgi.annotation.bundle.Export;

@@ -9,6 +9,7 @@ import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockId;
 import org.dittofs.metadata.lock.host.LockScheduler;
+import org.dittofs.metadata.lock.spi.ClusterListener;
 import org.dittofs.metadata.lock.spi.LockCluster;
 
 /**
@@ -53,23 +54,52 @@ final class ClusterWaits {
   }
 
   /**
-   * Starts receiving the cluster's notifications: {@code poke} (a no-op operation on the file,
-   * which reloads it) runs on the timers' thread for each notified file, and for every file with
-   * waiters of this node when notifications may have been lost; {@code expire} runs there for each
-   * client of a dead node this node must release.
+   * Starts receiving the cluster's notifications, each handled on the timers' thread: {@code poke}
+   * (a no-op operation on the file, which reloads it) for each notified file, and for every file
+   * with waiters of this node when notifications may have been lost (then {@code graceEnded} runs
+   * too, to look whether grace ended meanwhile); {@code expire} for each client of a dead node this
+   * node must release; {@code graceEnded} when another node ended the grace period; {@code
+   * quotaWanted} when another node is short of total-limit quota.
    */
-  void listen(LockCluster cluster, Consumer<FileHandle> poke, Consumer<LockClient> expire) {
+  void listen(
+      LockCluster cluster,
+      Consumer<FileHandle> poke,
+      Consumer<LockClient> expire,
+      Runnable graceEnded,
+      Runnable quotaWanted) {
     cluster.listen(
-        file ->
-            timers.schedule(
+        new ClusterListener() {
+          @Override
+          public void changed(FileHandle file) {
+            later(
                 () -> {
                   if (file != null) {
                     poke.accept(file);
                   } else {
                     files().forEach(poke);
+                    graceEnded.run();
                   }
-                },
-                Duration.ZERO),
-        client -> timers.schedule(() -> expire.accept(client), Duration.ZERO));
+                });
+          }
+
+          @Override
+          public void expired(LockClient client) {
+            later(() -> expire.accept(client));
+          }
+
+          @Override
+          public void graceEnded() {
+            later(graceEnded);
+          }
+
+          @Override
+          public void quotaWanted() {
+            later(quotaWanted);
+          }
+        });
+  }
+
+  private void later(Runnable task) {
+    timers.schedule(task, Duration.ZERO);
   }
 }

@@ -19,6 +19,10 @@ import org.dittofs.metadata.lock.host.LockEvent;
  * queued before it; and, for a request that must wait, the owners it waits on. Acquire, test,
  * reclaim and the waiters' re-check all ask here, so they decide alike.
  *
+ * <p>In cluster mode a courtesy client is revoked only at the node it belongs to, and only while
+ * the cluster still says it does ({@link ClientHome#mayRelease}): a client that failed over to
+ * another node is alive there, however stale this node's memory of it is.
+ *
  * <p>Concurrency: no state of its own; called under the table's monitor.
  */
 final class ConflictSearch {
@@ -26,12 +30,14 @@ final class ConflictSearch {
   private final PosixChanges posix;
   private final ClientRegistry clients;
   private final TableOps ops;
+  private final ClientHome home;
 
-  ConflictSearch(LiveConfig config, ClientRegistry clients, TableOps ops) {
+  ConflictSearch(LiveConfig config, ClientRegistry clients, TableOps ops, ClientHome home) {
     this.config = config;
     this.posix = ops.posix();
     this.clients = clients;
     this.ops = ops;
+    this.home = home;
   }
 
   /**
@@ -91,7 +97,9 @@ final class ConflictSearch {
   }
 
   private boolean revocable(Lock held, LockRequest req) {
-    return !held.client().equals(req.client()) && clients.isCourtesy(held.client());
+    return !held.client().equals(req.client())
+        && clients.isCourtesy(held.client())
+        && home.mayRelease(held.client());
   }
 
   /** Releases a courtesy client's locks that conflict with {@code req} on this file. */

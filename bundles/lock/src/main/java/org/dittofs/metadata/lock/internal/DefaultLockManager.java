@@ -32,6 +32,7 @@ import org.dittofs.metadata.lock.host.LockEventListener;
 import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.lock.host.SwapReport;
+import org.dittofs.metadata.lock.spi.ClusterNode;
 import org.dittofs.metadata.lock.spi.LockCluster;
 import org.dittofs.metadata.lock.spi.LockStore;
 import org.dittofs.metadata.lock.spi.StoreCopier;
@@ -93,6 +94,7 @@ public final class DefaultLockManager implements LockManager {
   private final ClientSessions sessions;
   private final StoreBinding binding;
   private final LockCluster cluster; // cluster mode (docs/cluster.md); null on one node
+  private final ClusterQuota quota; // cluster mode: this node's lease of the total; else null
 
   private DefaultLockManager(ManagerParts p, boolean ownsScheduler, List<LockEventListener> ls) {
     this.config = p.config;
@@ -113,6 +115,7 @@ public final class DefaultLockManager implements LockManager {
     this.sessions = p.sessions;
     this.binding = p.binding;
     this.cluster = p.cluster;
+    this.quota = p.quota;
     ls.forEach(events::add);
   }
 
@@ -134,9 +137,9 @@ public final class DefaultLockManager implements LockManager {
 
   /**
    * As {@link #start(LockConfig, LockScheduler, boolean, LockStore, long, List)}; with a {@code
-   * cluster}, the manager is a node of it (docs/cluster.md): it joins the cluster, takes the
-   * cluster's epoch and restores nothing (its tables load each file's committed state on first
-   * use); {@code store} may then be null.
+   * cluster}, the manager is a node of it (docs/cluster.md): it joins the cluster (a cold start
+   * enters the cluster's grace period), takes the cluster's epoch and restores nothing (its tables
+   * load each file's committed state on first use); {@code store} may then be null.
    */
   public static DefaultLockManager start(
       LockConfig config,
@@ -147,9 +150,11 @@ public final class DefaultLockManager implements LockManager {
       List<LockEventListener> listeners,
       LockCluster cluster) {
     if (cluster != null) {
-      ManagerParts p = new ManagerParts(config, scheduler, store, cluster.join(), cluster);
+      ManagerParts p =
+          new ManagerParts(config, scheduler, store, cluster.join(config.gracePeriod()), cluster);
       DefaultLockManager m = new DefaultLockManager(p, ownsScheduler, listeners);
       p.listen();
+      p.clusterRecovery.start(); // the cluster's grace, if it runs
       return m;
     }
     StoreBinding.Opening o = StoreBinding.open(store, epoch);
@@ -327,7 +332,7 @@ public final class DefaultLockManager implements LockManager {
 
   @Override
   public void endGrace() {
-    recovery.end(true);
+    recovery.endNow();
   }
 
   @Override
@@ -349,6 +354,21 @@ public final class DefaultLockManager implements LockManager {
   @Override
   public long epoch() {
     return ids.epoch();
+  }
+
+  @Override
+  public Optional<String> clusterNode() {
+    return cluster == null ? Optional.empty() : Optional.of(cluster.node());
+  }
+
+  @Override
+  public List<ClusterNode> clusterNodes() {
+    return cluster == null ? List.of() : cluster.nodes();
+  }
+
+  @Override
+  public Map<LockClient, String> clientNodes() {
+    return cluster == null ? Map.of() : cluster.clientNodes();
   }
 
   @Override
@@ -398,6 +418,9 @@ public final class DefaultLockManager implements LockManager {
     }
     tables.cancelLocalWaiters("the lock manager stopped");
     grace.end();
+    if (quota != null) {
+      quota.giveBack(); // what this node leased and did not use
+    }
     binding.shutDown(); // in cluster mode: leaves the cluster
     if (ownsScheduler && scheduler instanceof SystemLockScheduler s) {
       s.close();

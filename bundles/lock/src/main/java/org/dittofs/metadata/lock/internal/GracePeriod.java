@@ -14,6 +14,11 @@ import org.dittofs.metadata.lock.host.LockScheduler;
  * outstanding (neither reclaimed nor released). The restored records themselves are marked in their
  * file tables.
  *
+ * <p>In cluster mode ({@code clustered}) the grace period is the cluster's (docs/cluster.md, SPEC
+ * 11): this object is the node's view of it (whether it runs here, its timer, the reclaims made
+ * here and not yet counted in the cluster), and whether grace may end early is asked of the cluster
+ * ({@link ClusterRecovery}) whenever a restored record leaves a table here.
+ *
  * <p>Concurrency: {@code active} is volatile so the request path checks it without locking; every
  * other field is guarded by this object's monitor, a leaf lock (taken inside file monitors, never
  * the other way round). {@link #endEarly} and the timer run the {@link Ending} outside the monitor.
@@ -26,6 +31,7 @@ final class GracePeriod {
   }
 
   private final LockScheduler scheduler;
+  private final boolean clustered;
   private volatile boolean active;
   private long endNanos;
   private Set<LockClient> expected = Set.of();
@@ -34,11 +40,18 @@ final class GracePeriod {
   private int restored;
   private int outstanding;
   private int reclaimed;
+  private int unreported; // cluster mode: reclaims made here not yet counted by the cluster
   private LockScheduler.Timer timer;
   private Ending ending;
 
   GracePeriod(LockScheduler scheduler) {
+    this(scheduler, false);
+  }
+
+  /** A grace period; {@code clustered}: the cluster's, as this node sees it. */
+  GracePeriod(LockScheduler scheduler, boolean clustered) {
     this.scheduler = scheduler;
+    this.clustered = clustered;
   }
 
   boolean active() {
@@ -85,10 +98,35 @@ final class GracePeriod {
     return left <= 0 ? 0 : (left + 999_999_999L) / 1_000_000_000L;
   }
 
-  /** Counts a reclaim. Returns whether grace should now end early. */
+  /**
+   * Counts a reclaim. Returns whether grace should now end early (in cluster mode: whether the
+   * cluster must be asked).
+   */
   synchronized boolean reclaimed() {
     reclaimed++;
+    unreported++;
     return restoredGone(1);
+  }
+
+  /** Cluster mode: the reclaims made here since the last call, to be counted by the cluster. */
+  synchronized int takeUnreported() {
+    int n = unreported;
+    unreported = 0;
+    return n;
+  }
+
+  /**
+   * Cluster mode: runs the ending's timer again in {@code delay} (the cluster's clock said later).
+   */
+  synchronized void rescheduleEnd(Duration delay) {
+    if (active && ending != null) {
+      Ending e = ending;
+      endNanos = scheduler.nanoTime() + delay.toNanos();
+      if (timer != null) {
+        timer.cancel();
+      }
+      timer = scheduler.schedule(() -> e.end(false), delay);
+    }
   }
 
   /**
@@ -96,6 +134,9 @@ final class GracePeriod {
    * split added. Returns whether grace should now end early.
    */
   synchronized boolean restoredGone(int n) {
+    if (clustered) {
+      return active && n > 0; // the count is the cluster's
+    }
     outstanding -= n;
     return active && outstanding <= 0 && restored > 0;
   }

@@ -9,6 +9,8 @@ import java.util.function.LongSupplier;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockErrors;
+import org.dittofs.metadata.lock.LockFlavour;
+import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.lock.host.LockEvent;
 
@@ -27,13 +29,39 @@ import org.dittofs.metadata.lock.host.LockEvent;
  * total is then the sum of the tables' counts ({@link #total}) and a client's count a recount of
  * its files ({@link ClientSessions#list}). Turning a limit on counts the records with lock traffic
  * held ({@link #startCountingTotal}, {@link #startCountingClients}).
+ *
+ * <p>Cluster mode (docs/cluster.md, SPEC 8): the total is counted against this node's lease of the
+ * cluster's quota ({@link ClusterQuota}) instead of {@code total}, by this node's own changes only
+ * (a reload of a file, {@link #countLoaded}, changes no lease). A client is counted by every node
+ * in the tables it caches, and its limit is checked at its own node, where its requests arrive: a
+ * grant there whose count would pass the limit may be counting records released elsewhere, so the
+ * request is run again after the client's files were reloaded ({@link Check#RECOUNT_FIRST}, {@link
+ * ClientRecount}); a waiter reserves what its grant can add when it is queued ({@link
+ * #reserveForWaiter}), and a grant of it at another node is not checked there ({@link Check#NONE}).
  */
 final class LockLimits {
+  /** How a grant's per-client count is checked. */
+  enum Check {
+    /** Refused with LOCK_LIMIT_EXCEEDED if the count would pass the limit. */
+    CHECK,
+    /** Cluster mode, a request's first attempt: {@link ClientRecount} instead of a refusal. */
+    RECOUNT_FIRST,
+    /** Counted, not checked: another node's waiter, whose node reserved for it. */
+    NONE
+  }
+
   private final AtomicLong total = new AtomicLong(); // exact while the total limit is on
   private final LiveConfig config;
+  private final ClusterQuota quota; // cluster mode: the node's lease of the total; null on one node
 
   LockLimits(LiveConfig config) {
+    this(config, null);
+  }
+
+  /** Limits of a node of a cluster ({@code quota} not null) or of one node. */
+  LockLimits(LiveConfig config, ClusterQuota quota) {
     this.config = config;
+    this.quota = quota;
   }
 
   /**
@@ -47,6 +75,9 @@ final class LockLimits {
   LockConfig reconfigure(LockConfig next, LockTables tables, ClientRegistry clients) {
     synchronized (config) {
       LockConfig old = config.get();
+      if (quota != null && old.maxLocksTotal() > next.maxLocksTotal()) {
+        quota.giveBack(); // leased under the old limit
+      }
       boolean total = old.maxLocksTotal() <= 0 && next.maxLocksTotal() > 0;
       boolean perClient = old.maxLocksPerClient() <= 0 && next.maxLocksPerClient() > 0;
       if (!total && !perClient) {
@@ -100,12 +131,22 @@ final class LockLimits {
   }
 
   /**
-   * Counts a grant's change, refusing it if a limit would be exceeded.
+   * Counts a grant's change on table {@code t} by the owner whose index there is {@code own} (a
+   * lookup hint, may be null), refusing it if a limit would be exceeded; each client's count is
+   * checked as {@code check} says.
    *
    * @throws org.dittofs.metadata.errors.StoreError LOCK_LIMIT_EXCEEDED naming the limit (nothing
    *     counted)
+   * @throws ClientRecount for {@link Check#RECOUNT_FIRST} instead of a per-client refusal (nothing
+   *     counted)
    */
-  void reserve(FileLockTable t, OwnerLocks own, LockChange ch, ClientRegistry clients, Deferred d) {
+  void reserve(
+      FileLockTable t,
+      OwnerLocks own,
+      LockChange ch,
+      ClientRegistry clients,
+      Deferred d,
+      Check check) {
     LockConfig c = config.get();
     int delta = ch.delta();
     if (delta > 0 && c.maxLocksPerFile() > 0 && t.lockCount() + delta > c.maxLocksPerFile()) {
@@ -121,9 +162,9 @@ final class LockLimits {
       ClientState s = null;
       if (delta != 0) {
         s = clients.state(one, own);
-        if (delta > 0) {
+        if (delta > 0 && check != Check.NONE) {
           if (!add(s.locks, delta, c.maxLocksPerClient())) {
-            throw refuse("per-client", s.locks.get(), c.maxLocksPerClient(), d);
+            throw refuseClient(one, s, c, check, d);
           }
         } else {
           s.locks.addAndGet(delta);
@@ -145,9 +186,9 @@ final class LockLimits {
       for (Map.Entry<LockClient, Integer> e : perClient.entrySet()) {
         ClientState s = clients.state(e.getKey());
         int n = e.getValue();
-        if (n > 0) {
+        if (n > 0 && check != Check.NONE) {
           if (!add(s.locks, n, c.maxLocksPerClient())) {
-            throw refuse("per-client", s.locks.get(), c.maxLocksPerClient(), d);
+            throw refuseClient(e.getKey(), s, c, check, d);
           }
         } else {
           s.locks.addAndGet(n);
@@ -165,7 +206,11 @@ final class LockLimits {
 
   private void reserveTotal(LockConfig c, int delta, Deferred d) {
     if (delta > 0 && c.maxLocksTotal() > 0) {
-      if (!addTotal(delta, c.maxLocksTotal())) {
+      if (quota != null) {
+        if (!quota.take(delta, c.maxLocksTotal())) {
+          throw refuse("total", quota.clusterCount(), c.maxLocksTotal(), d);
+        }
+      } else if (!addTotal(delta, c.maxLocksTotal())) {
         throw refuse("total", total.get(), c.maxLocksTotal(), d);
       }
     } else {
@@ -173,10 +218,65 @@ final class LockLimits {
     }
   }
 
-  private void countTotal(LockConfig c, long delta) {
+  private void countTotal(LockConfig c, int delta) {
     if (delta != 0 && c.maxLocksTotal() > 0) {
-      total.addAndGet(delta);
+      if (quota != null) {
+        quota.count(delta);
+      } else {
+        total.addAndGet(delta);
+      }
     }
+  }
+
+  /**
+   * A per-client refusal, or in cluster mode on a request's first attempt the signal to recount
+   * ({@link ClientRecount}).
+   */
+  private RuntimeException refuseClient(
+      LockClient client, ClientState s, LockConfig c, Check check, Deferred d) {
+    if (check == Check.RECOUNT_FIRST) {
+      return new ClientRecount(client);
+    }
+    return refuse("per-client", s.locks.get(), c.maxLocksPerClient(), d);
+  }
+
+  /**
+   * Cluster mode: reserves for a blocking request queued at this node the most its grant can add to
+   * its client's count (2 records for POSIX: a grant that cuts the owner's record of the other type
+   * in two; 1 for WINDOWS), so that another node may grant it without checking. Returns what was
+   * reserved (0 while the per-client limit is off), to be given back ({@link #giveBack}) when the
+   * wait ends however it ends.
+   *
+   * @throws ClientRecount for {@link Check#RECOUNT_FIRST}, else LOCK_LIMIT_EXCEEDED "per-client"
+   *     (nothing reserved)
+   */
+  int reserveForWaiter(LockRequest req, ClientRegistry clients, Check check, Deferred d) {
+    LockConfig c = config.get();
+    if (quota == null || c.maxLocksPerClient() <= 0) {
+      return 0;
+    }
+    int n = req.flavour() == LockFlavour.POSIX ? 2 : 1;
+    ClientState s = clients.state(req.client());
+    if (!add(s.locks, n, c.maxLocksPerClient())) {
+      throw refuseClient(req.client(), s, c, check, d);
+    }
+    return n;
+  }
+
+  /** Gives back a waiter's reservation ({@link #reserveForWaiter}); nothing for 0. */
+  void giveBack(LockClient client, int reserved, ClientRegistry clients) {
+    if (reserved > 0) {
+      clients.state(client).locks.addAndGet(-reserved);
+    }
+  }
+
+  /**
+   * Cluster mode: counts a change a reload of a file brought in (made by other nodes or before a
+   * failover): each client's count moves, no lease of the total does (the node that made the change
+   * counted it against its own).
+   */
+  void countLoaded(OwnerLocks own, LockChange ch, ClientRegistry clients) {
+    count(own, ch, clients, 1, false);
   }
 
   /** Adds {@code n} to the total unless it would exceed {@code max}. */
@@ -212,6 +312,11 @@ final class LockLimits {
   }
 
   private void count(OwnerLocks own, LockChange ch, ClientRegistry clients, int sign) {
+    count(own, ch, clients, sign, true);
+  }
+
+  private void count(
+      OwnerLocks own, LockChange ch, ClientRegistry clients, int sign, boolean withTotal) {
     LockConfig c = config.get();
     int delta = ch.delta();
     if (c.maxLocksPerClient() > 0) {
@@ -226,7 +331,9 @@ final class LockLimits {
         }
       }
     }
-    countTotal(c, sign * delta);
+    if (withTotal) {
+      countTotal(c, sign * delta);
+    }
   }
 
   /** The client of every record of the change if there is only one, else null (none or several). */

@@ -37,6 +37,8 @@ final class ManagerParts {
   final StoreBinding binding;
   final LockCluster cluster; // cluster mode (docs/cluster.md); null on one node
   final ClusterWaits waits; // cluster mode: this node's waiters; null on one node
+  final ClusterQuota quota; // cluster mode: this node's lease of the total; null on one node
+  final ClusterRecovery clusterRecovery; // cluster mode: the cluster's grace; null on one node
 
   /**
    * The parts over {@code store} (in cluster mode it may be null) at {@code epoch}; {@code cluster}
@@ -57,7 +59,9 @@ final class ManagerParts {
     this.waits = cluster == null ? null : new ClusterWaits(timers);
     ClusterWaits waits = this.waits;
     this.ids = new LockIdGenerator(epoch, cluster);
-    this.limits = new LockLimits(cfg);
+    CurrentFile current = cluster == null ? null : new CurrentFile();
+    this.quota = cluster == null ? null : new ClusterQuota(cluster, current);
+    this.limits = new LockLimits(cfg, quota);
     ClientRegistry clients =
         new ClientRegistry(
             timers,
@@ -65,11 +69,10 @@ final class ManagerParts {
             () -> cfg.get().leaseTime().toNanos(),
             limits::countsClients);
     this.clients = clients;
-    this.grace = new GracePeriod(timers);
+    this.grace = new GracePeriod(timers, cluster != null);
     // the scheduler itself, not the timers over it: the checks schedule nothing, and on the system
     // scheduler they stamp requests from its request clock (CoarseClock)
     this.checks = new RequestChecks(cfg, scheduler, owners, clients, grace);
-    CurrentFile current = cluster == null ? null : new CurrentFile();
     this.writer =
         new StoreWriter(
             cluster != null && store == null ? UnavailableLockStore.INSTANCE : store,
@@ -80,7 +83,9 @@ final class ManagerParts {
             current);
     RestoredMarks restored = new RestoredMarks(grace);
     TableOps ops = new TableOps(timers, ids, owners, limits, clients, writer, restored);
-    ConflictSearch conflicts = new ConflictSearch(cfg, clients, ops);
+    ClientHome home =
+        cluster == null ? ClientHome.NONE : ClientHome.of(cluster, () -> cfg.get().leaseTime());
+    ConflictSearch conflicts = new ConflictSearch(cfg, clients, ops, home);
     this.waiting =
         new WaitQueue(
             cfg,
@@ -90,7 +95,8 @@ final class ManagerParts {
             clients,
             ops,
             conflicts,
-            cluster == null ? WaitLinks.local() : new ClusterLinks(cluster.node(), current, waits));
+            cluster == null ? WaitLinks.local() : new ClusterLinks(cluster.node(), current, waits),
+            limits);
     this.tables =
         new LockTables(
             events,
@@ -105,41 +111,54 @@ final class ManagerParts {
                     new CoordinatedTables(
                         cluster,
                         new TableSync(
-                            owners, limits, clients, epoch, cluster.node(), waits, timers),
+                            owners, limits, clients, epoch, cluster.node(), waits, timers, grace),
                         current,
                         events,
                         cfg,
                         waiting,
                         lt));
-    this.ranges = new RangeLocks(checks, cfg, timers, owners, tables, ops, conflicts, waiting);
+    this.ranges =
+        new RangeLocks(
+            checks, cfg, timers, owners, tables, ops, conflicts, waiting, clients, cluster != null);
     this.opens = new ShareReservations(checks, timers, ids, clients, writer, tables, ops);
+    this.clusterRecovery =
+        cluster == null
+            ? null
+            : new ClusterRecovery(cluster, grace, events, tables, ops, epoch, timers, cfg);
     this.recovery =
         new Recovery(
-            checks, cfg, timers, grace, events, owners, limits, clients, writer, tables, ops,
-            restored, opens);
-    this.sessions =
-        new ClientSessions(
             checks,
             cfg,
             timers,
-            clients,
-            limits,
+            grace,
             events,
+            owners,
+            limits,
+            clients,
+            writer,
             tables,
             ops,
-            waiting,
-            cluster == null
-                ? ClientHome.NONE
-                : ClientHome.of(cluster, () -> cfg.get().leaseTime()));
+            restored,
+            opens,
+            clusterRecovery);
+    this.sessions =
+        new ClientSessions(
+            checks, cfg, timers, clients, limits, events, tables, ops, waiting, home);
     this.binding = new StoreBinding(store, timers, ids, events, writer, tables, cluster);
   }
 
   /**
    * Cluster mode: listens to the cluster's notifications. A notified file gets an operation that
    * changes nothing: it reloads the file, which answers this node's waiters that another node
-   * granted or failed.
+   * granted or failed; the end of grace at another node ends it here; another node short of
+   * total-limit quota gets this node's unused quota back.
    */
   void listen() {
-    waits.listen(cluster, f -> tables.run(f, true, (t, d) -> null), sessions::expired);
+    waits.listen(
+        cluster,
+        f -> tables.run(f, true, (t, d) -> null),
+        sessions::expired,
+        clusterRecovery::endedElsewhere,
+        quota::giveBack);
   }
 }

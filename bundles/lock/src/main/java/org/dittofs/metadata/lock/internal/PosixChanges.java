@@ -173,7 +173,11 @@ final class PosixChanges {
     }
   }
 
-  /** A remainder of {@code c}: same owner, type and acquisition time, new id and current epoch. */
+  /**
+   * A remainder of {@code c}: same owner, type, acquisition time and epoch, new id. The epoch is
+   * the cut record's, so a piece of a restored record is restored too (SPEC 11; in cluster mode a
+   * record is restored by its older epoch, docs/cluster.md).
+   */
   private Lock piece(FileLockTable table, Lock c, ByteRange range) {
     return new Lock(
         ids.next(table),
@@ -185,7 +189,7 @@ final class PosixChanges {
         c.type(),
         c.flavour(),
         c.acquiredAt(),
-        ids.epoch());
+        c.epoch());
   }
 
   private Lock newLock(

@@ -46,6 +46,8 @@ final class RangeLocks implements Waiter.Canceller {
   private final TableOps ops;
   private final ConflictSearch conflicts;
   private final WaitQueue waiting;
+  private final ClientRegistry clients;
+  private final boolean clustered;
 
   RangeLocks(
       RequestChecks checks,
@@ -55,7 +57,11 @@ final class RangeLocks implements Waiter.Canceller {
       LockTables tables,
       TableOps ops,
       ConflictSearch conflicts,
-      WaitQueue waiting) {
+      WaitQueue waiting,
+      ClientRegistry clients,
+      boolean clustered) {
+    this.clients = clients;
+    this.clustered = clustered;
     this.checks = checks;
     this.config = config;
     this.scheduler = scheduler;
@@ -70,19 +76,42 @@ final class RangeLocks implements Waiter.Canceller {
     long now = checks.lockRequestBeforeTable(req);
     checks.refuseInGrace(req, now);
     Instant at = scheduler.instantAt(now); // before the monitor: a shorter critical section
-    return tables.run(
-        req.file(),
-        true,
-        (t, d) -> {
-          checks.onTable(t, req, now);
-          Lock c = conflicts.conflict(t, req, null, d, true);
-          if (c != null) {
-            d.event(new LockEvent.Denied(req, c));
-            return new LockResult.Denied(c);
-          }
-          LockChange ch = ops.changeFor(t, req, at);
-          return new LockResult.Granted(List.of(ops.grant(t, req, ch, false, d)));
-        });
+    return recounting(
+        check ->
+            tables.run(
+                req.file(),
+                true,
+                (t, d) -> {
+                  checks.onTable(t, req, now);
+                  Lock c = conflicts.conflict(t, req, null, d, true);
+                  if (c != null) {
+                    d.event(new LockEvent.Denied(req, c));
+                    return new LockResult.Denied(c);
+                  }
+                  LockChange ch = ops.changeFor(t, req, at);
+                  return new LockResult.Granted(List.of(ops.grant(t, req, ch, false, check, d)));
+                }));
+  }
+
+  /**
+   * Runs a request's {@code attempt}. In cluster mode a first attempt that would pass its client's
+   * per-client limit as this node counts it ({@link ClientRecount}) changed nothing: the client's
+   * files are reloaded (this node's count may hold records other nodes released since) and the
+   * request runs once more, checked exactly ({@link LockLimits}).
+   */
+  private <T> T recounting(java.util.function.Function<LockLimits.Check, T> attempt) {
+    if (!clustered) {
+      return attempt.apply(LockLimits.Check.CHECK);
+    }
+    try {
+      return attempt.apply(LockLimits.Check.RECOUNT_FIRST);
+    } catch (ClientRecount r) {
+      ClientState s = clients.get(r.client());
+      for (FileHandle f : tables.clientFiles(r.client(), s == null ? null : s.files)) {
+        tables.read(f, (t, d) -> null);
+      }
+      return attempt.apply(LockLimits.Check.CHECK);
+    }
   }
 
   LockResult lockAll(List<LockRequest> requests) {
@@ -105,6 +134,11 @@ final class RangeLocks implements Waiter.Canceller {
       }
     }
     checks.refuseInGrace();
+    return recounting(check -> lockAllOnTable(requests, head, check));
+  }
+
+  private LockResult lockAllOnTable(
+      List<LockRequest> requests, LockRequest head, LockLimits.Check check) {
     return tables.run(
         head.file(),
         true,
@@ -137,7 +171,7 @@ final class RangeLocks implements Waiter.Canceller {
           }
           List<Lock> added = new ArrayList<>();
           tentative.forEach(ch -> added.add(ch.result()));
-          ops.grant(t, head, new LockChange(List.of(), added, added.get(0)), false, d);
+          ops.grant(t, head, new LockChange(List.of(), added, added.get(0)), false, check, d);
           return new LockResult.Granted(added);
         });
   }
@@ -149,18 +183,21 @@ final class RangeLocks implements Waiter.Canceller {
       throw StoreErrors.invalidArgument("a blocking lock timeout must be positive, got " + wait);
     }
     checks.refuseInGrace();
-    return tables.run(
-        req.file(),
-        true,
-        (t, d) -> {
-          Lock c = conflicts.conflict(t, req, null, d, true);
-          if (c == null) {
-            return Waiter.granted(req, ops.grant(t, req, ops.changeFor(t, req), false, d));
-          }
-          Waiter w = waiting.enqueue(t, req, this, d);
-          w.timer(scheduler.schedule(() -> timeOut(w), wait));
-          return w;
-        });
+    return recounting(
+        check ->
+            tables.run(
+                req.file(),
+                true,
+                (t, d) -> {
+                  Lock c = conflicts.conflict(t, req, null, d, true);
+                  if (c == null) {
+                    return Waiter.granted(
+                        req, ops.grant(t, req, ops.changeFor(t, req), false, check, d));
+                  }
+                  Waiter w = waiting.enqueue(t, req, this, check, d);
+                  w.timer(scheduler.schedule(() -> timeOut(w), wait));
+                  return w;
+                }));
   }
 
   /** Cancels a queued waiter ({@link PendingLock#cancel}); false if it was no longer queued. */

@@ -34,6 +34,11 @@ import org.slf4j.Logger;
  * every expected client declared its reclaims complete or every restored record is gone, or at
  * close), releasing the restored records nobody reclaimed.
  *
+ * <p>In cluster mode the grace period is the cluster's ({@link ClusterRecovery}): nothing is
+ * restored at start (a node loads each file's records when it first uses it), reclaims run here as
+ * on one node, and the declarations of completed reclaims, the status and the end go to the
+ * cluster.
+ *
  * <p>Concurrency: no state of its own; the grace period guards its fields with its own monitor and
  * the restored marks are their table's state, changed under its monitor.
  */
@@ -53,6 +58,7 @@ final class Recovery implements GracePeriod.Ending {
   private final TableOps ops;
   private final RestoredMarks restored;
   private final ShareReservations opens;
+  private final ClusterRecovery clustered; // cluster mode; null on one node
 
   Recovery(
       RequestChecks checks,
@@ -67,7 +73,9 @@ final class Recovery implements GracePeriod.Ending {
       LockTables tables,
       TableOps ops,
       RestoredMarks restored,
-      ShareReservations opens) {
+      ShareReservations opens,
+      ClusterRecovery clustered) {
+    this.clustered = clustered;
     this.checks = checks;
     this.config = config;
     this.timers = timers;
@@ -296,13 +304,26 @@ final class Recovery implements GracePeriod.Ending {
 
   void reclaimComplete(LockClient client) {
     requireNonNull(client, "client");
+    if (clustered != null) {
+      clustered.reclaimComplete(client);
+      return;
+    }
     if (grace.complete(client)) {
       end(true);
     }
   }
 
   GraceStatus status() {
-    return grace.status();
+    return clustered != null ? clustered.status() : grace.status();
+  }
+
+  /** Ends the grace period now, at an operator's request (in cluster mode: for every node). */
+  void endNow() {
+    if (clustered != null) {
+      clustered.end(org.dittofs.metadata.lock.spi.LockCluster.GraceEnd.OPERATOR);
+    } else {
+      end(true);
+    }
   }
 
   /**

@@ -85,6 +85,22 @@ final class TableOps {
    * @throws StoreError INVALID_ARGUMENT, LOCK_LIMIT_EXCEEDED or STORE_UNAVAILABLE; nothing changed
    */
   Lock grant(FileLockTable t, LockRequest req, LockChange ch, boolean reclaim, Deferred d) {
+    return grant(t, req, ch, reclaim, LockLimits.Check.CHECK, d);
+  }
+
+  /**
+   * As {@link #grant(FileLockTable, LockRequest, LockChange, boolean, Deferred)}, checking the
+   * per-client limit as {@code check} says (cluster mode, {@link LockLimits}).
+   *
+   * @throws ClientRecount for {@link LockLimits.Check#RECOUNT_FIRST}; nothing changed
+   */
+  Lock grant(
+      FileLockTable t,
+      LockRequest req,
+      LockChange ch,
+      boolean reclaim,
+      LockLimits.Check check,
+      Deferred d) {
     if (ch.isEmpty()) {
       if (d.wantsEvents()) {
         d.event(new LockEvent.Granted(ch.result(), 0, reclaim));
@@ -99,7 +115,7 @@ final class TableOps {
       if (reclaim || downgrade) {
         limits.count(index, ch, clients);
       } else {
-        limits.reserve(t, index, ch, clients, d);
+        limits.reserve(t, index, ch, clients, d, check);
       }
       try {
         // the store records are built only when there is a store to write them to

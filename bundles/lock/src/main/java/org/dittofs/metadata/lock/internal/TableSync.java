@@ -53,6 +53,7 @@ final class TableSync {
   private final String node;
   private final ClusterWaits waits;
   private final LockScheduler scheduler;
+  private final GracePeriod grace;
 
   TableSync(
       OwnerRegistry owners,
@@ -61,7 +62,9 @@ final class TableSync {
       long epoch,
       String node,
       ClusterWaits waits,
-      LockScheduler scheduler) {
+      LockScheduler scheduler,
+      GracePeriod grace) {
+    this.grace = grace;
     this.owners = owners;
     this.limits = limits;
     this.clients = clients;
@@ -135,6 +138,32 @@ final class TableSync {
     }
     opens.values().forEach(t.opens::add);
     t.requireIdsAbove(newest);
+    markRestored(t);
+  }
+
+  /**
+   * While the cluster's grace period runs here, the records of an older epoch are the restored ones
+   * (SPEC 11, docs/cluster.md): they are marked so that reclaims find them; outside grace none is.
+   */
+  private void markRestored(FileLockTable t) {
+    if (!grace.active() && !t.hasRestored()) {
+      return;
+    }
+    t.takeRestored();
+    if (!grace.active()) {
+      return;
+    }
+    for (Lock l : t.locks()) {
+      if (l.epoch() < epoch) {
+        t.markRestored(l.id());
+      }
+    }
+    for (ShareReservation o : t.opens.all()) {
+      if (o.epoch() < epoch) {
+        t.markRestored(o.id());
+      }
+    }
+    t.dropRestoredIfNone();
   }
 
   /** Rebuilds the queue from {@code rows}; {@code tx} null in a read (nothing deleted). */
@@ -176,6 +205,7 @@ final class TableSync {
     for (Waiter w : t.waiters()) {
       if (w.isLocal() && !seen.contains(w.id())) {
         w.cancelTimer();
+        limits.giveBack(w.request().client(), w.takeReservation(), clients);
         d.later(() -> waits.unregister(w));
         d.fail(
             w,
@@ -196,6 +226,8 @@ final class TableSync {
   /** Answers this node's waiter that another node granted or failed. */
   private void answer(Waiter w, QueuedRequest row, Deferred d) {
     w.cancelTimer();
+    // the grant's records were counted by the load: the reservation made for them goes
+    limits.giveBack(w.request().client(), w.takeReservation(), clients);
     d.later(() -> waits.unregister(w));
     Duration waited = Duration.ofNanos(Math.max(0, scheduler.nanoTime() - w.enqueuedNanos()));
     if (row.state() == QueuedRequest.State.GRANTED) {
@@ -239,6 +271,10 @@ final class TableSync {
     OwnerLocks index = t.ownerIndex(owner);
     owners.adjust(index, owner, records.get(0).flavour(), ch.delta());
     t.apply(ch);
-    limits.count(index, ch, clients);
+    limits.countLoaded(index, ch, clients);
+    if (!ch.added().isEmpty()) {
+      // a recount of the client's count reloads this file too (RangeLocks)
+      clients.state(ch.added().get(0).client()).files.add(ch.added().get(0).file());
+    }
   }
 }

@@ -36,6 +36,7 @@ final class WaitQueue {
   private final ClientRegistry clients;
   private final TableOps ops;
   private final ConflictSearch conflicts;
+  private final LockLimits limits;
 
   WaitQueue(
       LiveConfig config,
@@ -45,7 +46,9 @@ final class WaitQueue {
       ClientRegistry clients,
       TableOps ops,
       ConflictSearch conflicts,
-      WaitLinks links) {
+      WaitLinks links,
+      LockLimits limits) {
+    this.limits = limits;
     this.links = links;
     this.config = config;
     this.scheduler = scheduler;
@@ -57,23 +60,42 @@ final class WaitQueue {
   }
 
   /**
-   * Queues a blocking request that conflicts now.
+   * Queues a blocking request that conflicts now. In cluster mode it reserves its client's count
+   * for its grant first ({@link LockLimits#reserveForWaiter}, checked as {@code check} says).
    *
    * @return the queued waiter
-   * @throws StoreError LOCK_LIMIT_EXCEEDED (waiter cap) or DEADLOCK; nothing queued then
+   * @throws StoreError LOCK_LIMIT_EXCEEDED (waiter cap, per-client reservation) or DEADLOCK;
+   *     nothing queued then
+   * @throws ClientRecount see {@link LockLimits.Check#RECOUNT_FIRST}
    */
-  Waiter enqueue(FileLockTable t, LockRequest req, Waiter.Canceller canceller, Deferred d) {
+  Waiter enqueue(
+      FileLockTable t,
+      LockRequest req,
+      Waiter.Canceller canceller,
+      LockLimits.Check check,
+      Deferred d) {
     int max = config.get().maxWaitersPerFile();
     int queued = t.waiters().size();
     if (max > 0 && queued >= max) {
       d.event(new LockEvent.LimitHit("waiters-per-file", queued, max));
       throw LockErrors.lockLimitExceeded("waiters-per-file", queued, max);
     }
+    // before the edges are written: a refused request leaves nothing in the cluster's graph
+    int reserved = limits.reserveForWaiter(req, clients, check, d);
     Waiter w =
         new Waiter(ids.next(t), req, scheduler.now(), scheduler.nanoTime(), ids.epoch(), canceller);
-    ConflictSearch.Blockers b = conflicts.blockers(t, req, null);
-    List<LockOwner> cycle = links.setBlockers(t, w, b.owners());
+    w.reserve(reserved);
+    ConflictSearch.Blockers b;
+    List<LockOwner> cycle;
+    try {
+      b = conflicts.blockers(t, req, null);
+      cycle = links.setBlockers(t, w, b.owners());
+    } catch (RuntimeException e) {
+      limits.giveBack(req.client(), w.takeReservation(), clients);
+      throw e;
+    }
     if (cycle != null) {
+      limits.giveBack(req.client(), w.takeReservation(), clients);
       throw deadlock(req.owner(), cycle, d);
     }
     t.addWaiter(w);
@@ -113,7 +135,17 @@ final class WaitQueue {
           try {
             // SPEC 1: the owner may have taken locks of the other flavour while this waited
             owners.checkFlavour(r.owner(), r.flavour());
-            Lock l = ops.grant(t, r, ops.changeFor(t, r), false, d);
+            // a waiter's own reservation makes room for its grant; another node's waiter is not
+            // checked here (its node reserved for it)
+            limits.giveBack(r.client(), w.takeReservation(), clients);
+            Lock l =
+                ops.grant(
+                    t,
+                    r,
+                    ops.changeFor(t, r),
+                    false,
+                    w.isLocal() ? LockLimits.Check.CHECK : LockLimits.Check.NONE,
+                    d);
             dequeue(t, w);
             links.granted(t, w, l, d);
             if (w.isLocal()) { // a remote waiter's node reports its wait
@@ -194,6 +226,7 @@ final class WaitQueue {
   private void dequeue(FileLockTable t, Waiter w) {
     t.removeWaiter(w);
     w.cancelTimer();
+    limits.giveBack(w.request().client(), w.takeReservation(), clients);
   }
 
   private Duration waited(Waiter w) {

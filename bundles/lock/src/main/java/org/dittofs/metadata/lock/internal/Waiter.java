@@ -46,6 +46,7 @@ final class Waiter implements PendingLock {
   private final Canceller canceller;
   private final String node; // cluster mode: the node where a remote waiter waits; null if here
   private LockScheduler.Timer timer; // guarded by the file table's monitor
+  private int reserved; // cluster mode: per-client count reserved for the grant; table's monitor
 
   Waiter(
       LockId id,
@@ -92,6 +93,18 @@ final class Waiter implements PendingLock {
   static Waiter remote(
       LockId id, LockRequest request, Instant enqueuedAt, long epoch, String node) {
     return new Waiter(id, request, enqueuedAt, 0, epoch, DONE, node);
+  }
+
+  /** Records the per-client count reserved for this waiter's grant (cluster mode, SPEC 8). */
+  void reserve(int n) {
+    reserved = n;
+  }
+
+  /** Takes the reservation away, once: what was reserved, then 0. */
+  int takeReservation() {
+    int n = reserved;
+    reserved = 0;
+    return n;
   }
 
   /** Whether this request waits at this node (its caller holds it here). */

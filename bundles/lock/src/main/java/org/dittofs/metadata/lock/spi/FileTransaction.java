@@ -82,4 +82,13 @@ public interface FileTransaction {
    * @throws IllegalStateException in a {@link LockCluster#read}
    */
   void setWaitEdges(String waiter, String owner, java.util.Set<String> blockers);
+
+  /**
+   * Counts {@code delta} lock records (not opens) added (or, negative, removed) by this operation
+   * against this node's total-limit quota ({@link LockCluster#leaseQuota}), committed with the
+   * operation; called only while the node counts the total. Calls add up.
+   *
+   * @throws IllegalStateException in a {@link LockCluster#read}
+   */
+  void countLocks(long delta);
 }

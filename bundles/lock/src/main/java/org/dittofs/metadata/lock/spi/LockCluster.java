@@ -2,7 +2,6 @@ package org.dittofs.metadata.lock.spi;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Consumer;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockClient;
 import org.osgi.annotation.versioning.ConsumerType;
@@ -39,32 +38,32 @@ public interface LockCluster {
 
   /**
    * Joins the cluster as a live node: from now until {@link #leave} the node counts as alive. A
-   * node joining a cluster with no live node starts it (a cold start) and moves the cluster to a
-   * new epoch.
+   * node joining a cluster with no live node starts it (a cold start): it moves the cluster to a
+   * new epoch, forgets the clients of the last run, and enters the cluster's grace period for
+   * {@code gracePeriod} if the store holds records of the last run or the last node did not leave
+   * cleanly (a store that was never started had no last run). Every record with an older epoch than
+   * the cluster's is restored while grace runs ({@link #grace}). A node joining a running cluster
+   * enters nothing.
    *
+   * @param gracePeriod how long a grace period entered by this join lasts at most
    * @return the cluster's epoch, which every node joined to this cluster uses for its record ids
    *     and records
    * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
    *     reached; INVALID_ARGUMENT if a live node already has this node's id
    */
-  long join();
+  long join(Duration gracePeriod);
 
-  /** Leaves the cluster cleanly (the node stops); idempotent, never throws. */
+  /**
+   * Leaves the cluster cleanly (the node stops); idempotent, never throws. The last live node to
+   * leave marks the cluster's shutdown clean; its unused total-limit quota goes back to the pool.
+   */
   void leave();
 
   /**
-   * Starts telling this node what the cluster needs it to do, on a thread of the store, one call at
-   * a time; each call must return quickly (schedule the work elsewhere). Stops at {@link #leave}.
-   *
-   * @param changed called with a file where other nodes decided queued requests of this node
-   *     ({@link FileTransaction#notify}), or with null when notifications may have been lost (the
-   *     node's membership was renewed): then every file with queued requests of this node must be
-   *     looked at
-   * @param expired called with a client whose state this node must release now: its node died and
-   *     its lease ran out without it registering anywhere else, or its node died while its ttl
-   *     release was pending. The node calls {@link #clientReleased} when it is done.
+   * Starts telling this node what the cluster needs it to do ({@link ClusterListener}), on a thread
+   * of the store, one call at a time. Stops at {@link #leave}.
    */
-  void listen(Consumer<FileHandle> changed, Consumer<LockClient> expired);
+  void listen(ClusterListener listener);
 
   /**
    * A client registered at this node: it belongs to this node from now on, with everything it holds
@@ -161,4 +160,110 @@ public interface LockCluster {
    *     reached
    */
   long lockCount();
+
+  // ---- grace (SPEC 11), once per cluster ------------------------------------------------------
+
+  /** Why a node ends the cluster's grace period ({@link #endGrace}). */
+  enum GraceEnd {
+    /** An operator ends it: always. */
+    OPERATOR,
+    /** Its time is up by the store's clock. */
+    TIME_UP,
+    /** Every expected client declared its reclaims complete. */
+    CLIENTS_DONE,
+    /** No restored record is left (each was reclaimed or released). */
+    NOTHING_LEFT
+  }
+
+  /**
+   * The cluster's grace period as committed.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  GraceState grace();
+
+  /**
+   * Records at any node that {@code clientId} reclaimed all it wanted (SPEC 11).
+   *
+   * @return whether every expected client has declared it now (the grace period may end)
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  boolean reclaimComplete(String clientId, String adapter);
+
+  /**
+   * Counts {@code reclaims} reclaimed records (0: restored records were released) after their
+   * operation committed.
+   *
+   * @return whether no restored record is left (the grace period may end)
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  boolean graceProgress(int reclaims);
+
+  /**
+   * Ends the cluster's grace period, once for the whole cluster, if {@code why} holds in the store
+   * (exclusively with every other call of this method at every node), and tells the other nodes
+   * ({@link ClusterListener#graceEnded}).
+   *
+   * @return null if grace still runs ({@code why} does not hold); otherwise the files that still
+   *     hold restored records, which the caller releases (whether this call ended grace or an
+   *     earlier one did: a node that ended it may have died before it released them)
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  List<FileHandle> endGrace(GraceEnd why);
+
+  // ---- the total limit (SPEC 8) across nodes ----------------------------------------------------
+
+  /**
+   * Leases total-limit quota to this node: {@code need} records and, when the pool allows, a chunk
+   * ahead (so that not every grant comes here), chosen by the store: smaller as the pool empties
+   * and the more nodes are live. The records of the cluster plus the quota leased and not used
+   * never pass {@code max}, so nodes that count their records against their lease ({@link
+   * FileTransaction#countLocks}) never overshoot it together.
+   *
+   * @return the quota leased: 0 if fewer than {@code need} records are left in the pool, else at
+   *     least {@code need}
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  long leaseQuota(long need, long max);
+
+  /**
+   * Gives {@code n} records of this node's leased quota back to the pool (it does not need them).
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  void returnQuota(long n);
+
+  /**
+   * Asks every other live node to give back the quota it does not use ({@link
+   * ClusterListener#quotaWanted}); returns at once.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  void wantQuota();
+
+  // ---- operations ------------------------------------------------------------------------------
+
+  /**
+   * Every node that ever joined, live or not, by id.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  List<ClusterNode> nodes();
+
+  /**
+   * The node each registered client belongs to (clients that never registered, such as NLM hosts,
+   * belong to none).
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  java.util.Map<LockClient, String> clientNodes();
 }

@@ -2,6 +2,7 @@ package org.dittofs.metadata.lock.testing;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -12,13 +13,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockClient;
+import org.dittofs.metadata.lock.spi.ClusterListener;
+import org.dittofs.metadata.lock.spi.ClusterNode;
 import org.dittofs.metadata.lock.spi.FileTransaction;
 import org.dittofs.metadata.lock.spi.FileWork;
+import org.dittofs.metadata.lock.spi.GraceState;
 import org.dittofs.metadata.lock.spi.LockCluster;
 import org.dittofs.metadata.lock.spi.LockStoreOp;
 import org.dittofs.metadata.lock.spi.PersistedLock;
@@ -31,12 +35,17 @@ import org.dittofs.metadata.lock.spi.WaitEdge;
  * by each commit), a lock per file held by {@link LockCluster#onFile}, the wait-for graph behind a
  * lock of its own held from the first use in an operation to its end, versions and id blocks from
  * shared counters, notifications delivered to the notified node's listener right after the commit,
- * and the node each registered client belongs to (nodes never die here). {@link #node} gives each
- * lock manager its own view. Commits can be made to fail ({@link #failCommits}), before or after
- * they take effect (an unknown outcome).
+ * and the node each registered client belongs to. {@link #node} gives each lock manager its own
+ * view. Commits can be made to fail ({@link #failCommits}), before or after they take effect (an
+ * unknown outcome). The cluster's life is kept as the store keeps it: the live nodes, the epoch
+ * moved by a cold start (the first join with no node live), the grace period entered then if
+ * records of an older epoch are left, and the total-limit quota pool with each node's lease and
+ * committed count. A node can be taken for dead ({@link #die}): its lease and count are folded into
+ * the pool as a store does.
  *
  * <p>Thread-safe: each file's state is an immutable snapshot in a concurrent map, replaced under
- * the file's lock; the graph is changed under its lock; counters are atomic.
+ * the file's lock; the graph is changed under its lock; counters are atomic; the cluster's life
+ * (nodes, grace, quota) is guarded by {@code life}'s monitor, a leaf.
  */
 public final class InMemoryLockCluster {
   private record Snapshot(
@@ -56,7 +65,22 @@ public final class InMemoryLockCluster {
   private final Map<FileHandle, Snapshot> files = new ConcurrentHashMap<>();
   private final ReentrantLock graphLock = new ReentrantLock();
   private final Map<String, List<WaitEdge>> graph = new LinkedHashMap<>(); // under graphLock
-  private final Map<String, Consumer<FileHandle>> listeners = new ConcurrentHashMap<>();
+  private final Map<String, ClusterListener> listeners = new ConcurrentHashMap<>();
+  private final Object life = new Object();
+  private final LongSupplier clock;
+  // guarded by life
+  private final Set<String> live = new HashSet<>();
+  private long epoch;
+  private boolean graceActive;
+  private long graceUntil;
+  private Set<LockClient> expected = Set.of();
+  private final Set<LockClient> completed = new HashSet<>();
+  private int restoredLocks;
+  private int restoredOpens;
+  private int reclaimed;
+  private long quotaBase;
+  private final Map<String, Long> leases = new HashMap<>();
+  private final Map<String, Long> usage = new HashMap<>();
   private final Map<String, String> clients = new ConcurrentHashMap<>(); // client -> its node
   private final AtomicLong versions = new AtomicLong();
   private final AtomicLong ids = new AtomicLong(1);
@@ -64,9 +88,56 @@ public final class InMemoryLockCluster {
   private volatile Failure failure = Failure.LOST;
   private final AtomicInteger commits = new AtomicInteger();
 
+  /** A cluster on the system clock. */
+  public InMemoryLockCluster() {
+    this(System::nanoTime);
+  }
+
+  /** A cluster whose grace period is timed by {@code clock} (nanoseconds, as System.nanoTime). */
+  public InMemoryLockCluster(LongSupplier clock) {
+    this.clock = clock;
+  }
+
   /** A node's view of the cluster. */
   public LockCluster node(String id) {
     return new Node(id);
+  }
+
+  /**
+   * Takes node {@code id} for dead, as a store does when its session ends without it leaving: it is
+   * no longer live, its listener gets nothing more, and its quota lease and committed count are
+   * folded into the pool.
+   */
+  public void die(String id) {
+    synchronized (life) {
+      live.remove(id);
+      listeners.remove(id);
+      fold(id);
+    }
+  }
+
+  /** A node's committed count goes to the pool's base, its lease ends. Under life. */
+  private void fold(String id) {
+    quotaBase += usage.getOrDefault(id, 0L);
+    usage.remove(id);
+    leases.remove(id);
+  }
+
+  /**
+   * The records of the cluster plus the total-limit quota leased and not used: never above the
+   * limit the nodes lease under.
+   */
+  public long quotaCommitted() {
+    synchronized (life) {
+      return quotaBase + leases.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  /** The record count the quota accounting says the cluster has: base plus every node's count. */
+  public long quotaCounted() {
+    synchronized (life) {
+      return quotaBase + usage.values().stream().mapToLong(Long::longValue).sum();
+    }
   }
 
   /** The next {@code n} commits that write something fail as {@code how}. */
@@ -115,18 +186,183 @@ public final class InMemoryLockCluster {
     }
 
     @Override
-    public long join() {
-      return 1;
+    public long join(Duration gracePeriod) {
+      synchronized (life) {
+        if (live.isEmpty()) {
+          coldStart(gracePeriod);
+        } else {
+          fold(id); // what an earlier incarnation of this node left
+        }
+        live.add(id);
+        return epoch;
+      }
+    }
+
+    /** The first node of a cluster with none live: a new epoch, grace for what is left. */
+    private void coldStart(Duration gracePeriod) {
+      epoch++;
+      clients.clear();
+      List<PersistedLock> left = new ArrayList<>();
+      files.values().forEach(f -> left.addAll(f.records().values()));
+      quotaBase = left.stream().filter(r -> r.kind() == PersistedLock.Kind.LOCK).count();
+      leases.clear();
+      usage.clear();
+      completed.clear();
+      reclaimed = 0;
+      graceActive = !left.isEmpty();
+      if (graceActive) {
+        Set<LockClient> e = new HashSet<>();
+        left.forEach(r -> e.add(new LockClient(r.clientId(), r.adapter())));
+        expected = Set.copyOf(e);
+        restoredLocks = (int) quotaBase;
+        restoredOpens = left.size() - restoredLocks;
+        graceUntil = clock.getAsLong() + gracePeriod.toNanos();
+      }
     }
 
     @Override
     public void leave() {
-      listeners.remove(id);
+      synchronized (life) {
+        listeners.remove(id);
+        if (live.remove(id)) {
+          fold(id);
+        }
+      }
     }
 
     @Override
-    public void listen(Consumer<FileHandle> changed, Consumer<LockClient> expired) {
-      listeners.put(id, changed);
+    public void listen(ClusterListener listener) {
+      listeners.put(id, listener);
+    }
+
+    @Override
+    public GraceState grace() {
+      synchronized (life) {
+        if (!graceActive) {
+          return GraceState.NONE;
+        }
+        return new GraceState(
+            true,
+            Duration.ofNanos(Math.max(0, graceUntil - clock.getAsLong())),
+            expected,
+            completed,
+            restoredLocks,
+            restoredOpens,
+            reclaimed);
+      }
+    }
+
+    @Override
+    public boolean reclaimComplete(String clientId, String adapter) {
+      synchronized (life) {
+        completed.add(new LockClient(clientId, adapter));
+        return graceActive && !expected.isEmpty() && completed.containsAll(expected);
+      }
+    }
+
+    @Override
+    public boolean graceProgress(int reclaims) {
+      synchronized (life) {
+        reclaimed += reclaims;
+        return graceActive && restoredFiles().isEmpty();
+      }
+    }
+
+    @Override
+    public List<FileHandle> endGrace(GraceEnd why) {
+      List<ClusterListener> told = new ArrayList<>();
+      List<FileHandle> out;
+      synchronized (life) {
+        if (graceActive) {
+          boolean holds =
+              switch (why) {
+                case OPERATOR -> true;
+                case TIME_UP -> clock.getAsLong() - graceUntil >= 0;
+                case CLIENTS_DONE -> !expected.isEmpty() && completed.containsAll(expected);
+                case NOTHING_LEFT -> restoredFiles().isEmpty();
+              };
+          if (!holds) {
+            return null;
+          }
+          graceActive = false;
+          listeners.forEach(
+              (n, l) -> {
+                if (!n.equals(id)) {
+                  told.add(l);
+                }
+              });
+        }
+        out = restoredFiles();
+      }
+      told.forEach(ClusterListener::graceEnded);
+      return out;
+    }
+
+    /** Files with records of an older epoch than the cluster's. Under life. */
+    private List<FileHandle> restoredFiles() {
+      List<FileHandle> out = new ArrayList<>();
+      files.forEach(
+          (f, s) -> {
+            if (s.records().values().stream().anyMatch(r -> r.epoch() < epoch)) {
+              out.add(f);
+            }
+          });
+      return out;
+    }
+
+    @Override
+    public long leaseQuota(long need, long max) {
+      synchronized (life) {
+        long left = max - quotaBase - leases.values().stream().mapToLong(Long::longValue).sum();
+        if (left < need) {
+          return 0;
+        }
+        long chunk = Math.min(1000, (left - need) / (2L * Math.max(1, live.size())));
+        leases.merge(id, need + chunk, Long::sum);
+        return need + chunk;
+      }
+    }
+
+    @Override
+    public void returnQuota(long n) {
+      synchronized (life) {
+        leases.merge(id, -n, Long::sum);
+      }
+    }
+
+    @Override
+    public List<ClusterNode> nodes() {
+      synchronized (life) {
+        List<ClusterNode> out = new ArrayList<>();
+        for (String n : new java.util.TreeSet<>(live)) {
+          int c = (int) clients.values().stream().filter(n::equals).count();
+          out.add(new ClusterNode(n, true, 0, java.time.Instant.EPOCH, java.time.Instant.EPOCH, c));
+        }
+        return out;
+      }
+    }
+
+    @Override
+    public Map<LockClient, String> clientNodes() {
+      Map<LockClient, String> out = new HashMap<>();
+      clients.forEach(
+          (k, n) -> {
+            String[] p = k.split("\n", 2);
+            out.put(new LockClient(p[0], p[1]), n);
+          });
+      return out;
+    }
+
+    @Override
+    public void wantQuota() {
+      List<ClusterListener> told = new ArrayList<>();
+      listeners.forEach(
+          (n, l) -> {
+            if (!n.equals(id)) {
+              told.add(l);
+            }
+          });
+      told.forEach(ClusterListener::quotaWanted);
     }
 
     @Override
@@ -164,7 +400,7 @@ public final class InMemoryLockCluster {
     }
 
     private <T> T run(FileHandle file, FileWork<T> work, boolean hold) {
-      Tx tx = new Tx(files.getOrDefault(file, EMPTY), hold);
+      Tx tx = new Tx(files.getOrDefault(file, EMPTY), hold, id);
       try {
         T result = null;
         RuntimeException refusal = null;
@@ -191,9 +427,9 @@ public final class InMemoryLockCluster {
         }
         work.settled(version);
         for (String n : tx.notified) {
-          Consumer<FileHandle> l = listeners.get(n);
+          ClusterListener l = listeners.get(n);
           if (l != null) {
-            l.accept(file);
+            l.changed(file);
           }
         }
         if (refusal != null) {
@@ -261,12 +497,21 @@ public final class InMemoryLockCluster {
     final Set<String> deletes = new LinkedHashSet<>();
     final Map<String, List<WaitEdge>> edges = new LinkedHashMap<>();
     final Set<String> notified = new LinkedHashSet<>();
+    final String node;
+    long counted;
     boolean graphHeld;
     boolean ended;
 
-    Tx(Snapshot before, boolean hold) {
+    Tx(Snapshot before, boolean hold, String node) {
       this.before = before;
       this.hold = hold;
+      this.node = node;
+    }
+
+    @Override
+    public void countLocks(long delta) {
+      alive(true);
+      counted += delta;
     }
 
     @Override
@@ -339,11 +584,20 @@ public final class InMemoryLockCluster {
     }
 
     boolean changes() {
-      return !writes.isEmpty() || !puts.isEmpty() || !deletes.isEmpty() || !edges.isEmpty();
+      return !writes.isEmpty()
+          || !puts.isEmpty()
+          || !deletes.isEmpty()
+          || !edges.isEmpty()
+          || counted != 0;
     }
 
     /** Makes the buffers the committed state; returns the file's version. */
     long commit(FileHandle file) {
+      if (counted != 0) {
+        synchronized (life) {
+          usage.merge(node, counted, Long::sum);
+        }
+      }
       edges.forEach(
           (w, e) -> {
             if (e.isEmpty()) {

@@ -18,6 +18,7 @@ import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.host.LockEvent;
 import org.dittofs.metadata.lock.host.LockEventListener;
 import org.dittofs.metadata.lock.host.LockManager;
+import org.dittofs.metadata.lock.spi.ClusterNode;
 
 /**
  * The lock manager's metrics in Prometheus form, named {@code dittofs_lock_*} in base units.
@@ -33,7 +34,10 @@ import org.dittofs.metadata.lock.host.LockManager;
  *       store failures, store commit latency, swap duration and wait time.
  *   <li>Gauges are read from the manager's snapshots at scrape time, so they are right whenever the
  *       listener was added: locks, opens, waiters, clients, pending store writes, grace state.
- *       Opens and waiters walk every file with state once per scrape.
+ *       Opens and waiters walk every file with state once per scrape. In cluster mode
+ *       (docs/cluster.md) locks, opens, waiters and grace are the cluster's (read from its
+ *       database), the counters and clients this node's; {@code cluster_node} names the node and
+ *       {@code cluster_nodes_live} counts the live nodes.
  * </ul>
  *
  * <p>No label carries a file handle, owner or client id: their number is unbounded.
@@ -135,6 +139,18 @@ final class LockPrometheusMetrics implements LockEventListener {
         "grace_remaining_seconds",
         "Time left in the grace period",
         m -> m.graceStatus().remaining().toNanos() / 1e9);
+    // cluster mode (docs/cluster.md): which node this is, and how many nodes are live
+    GaugeWithCallback.builder()
+        .name(PREFIX + "cluster_node")
+        .help("1, labelled with this node's id, on a node of a cluster; absent on a single node")
+        .labelNames("node")
+        .callback(
+            cb -> manager.get().flatMap(LockManager::clusterNode).ifPresent(n -> cb.call(1, n)))
+        .register(registry);
+    gauge(
+        "cluster_nodes_live",
+        "Live nodes of the cluster this node belongs to (0 on a single node)",
+        m -> m.clusterNodes().stream().filter(ClusterNode::live).count());
   }
 
   /** The current values of every metric. */

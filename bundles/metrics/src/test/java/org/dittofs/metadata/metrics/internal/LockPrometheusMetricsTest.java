@@ -204,6 +204,35 @@ class LockPrometheusMetricsTest {
   }
 
   @Test
+  void aSingleNodeHasNoClusterNodeAndNoLiveNodes() throws Exception {
+    PrometheusText t = scrape();
+    assertThat(t.series().keySet()).noneMatch(k -> k.startsWith("dittofs_lock_cluster_node{"));
+    assertThat(t.require("dittofs_lock_cluster_nodes_live")).isZero();
+  }
+
+  @Test
+  void aNodeOfAClusterNamesItselfAndCountsTheLiveNodes() throws Exception {
+    org.dittofs.metadata.lock.testing.InMemoryLockCluster cluster =
+        new org.dittofs.metadata.lock.testing.InMemoryLockCluster();
+    LockManager n0 =
+        org.dittofs.metadata.lock.host.LockManagers.builder().cluster(cluster.node("n0")).build();
+    LockManager n1 =
+        org.dittofs.metadata.lock.host.LockManagers.builder().cluster(cluster.node("n1")).build();
+    try {
+      LockPrometheusMetrics m = new LockPrometheusMetrics(() -> Optional.of(n0));
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      PrometheusTextFormatWriter.create().write(out, m.scrape());
+      PrometheusText t = PrometheusText.parse(out.toString(StandardCharsets.UTF_8));
+      assertThat(t.types()).containsEntry("dittofs_lock_cluster_node", "gauge");
+      assertThat(t.require("dittofs_lock_cluster_node", "node", "n0")).isEqualTo(1);
+      assertThat(t.require("dittofs_lock_cluster_nodes_live")).isEqualTo(2);
+    } finally {
+      n0.close();
+      n1.close();
+    }
+  }
+
+  @Test
   void withoutALockManagerTheGaugesAreLeftOutAndTheScrapeStaysValid() throws Exception {
     LockPrometheusMetrics detached = new LockPrometheusMetrics(Optional::empty);
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -31,10 +31,25 @@ final class ClusterFile implements FileTransaction {
       "INSERT INTO lock_files (handle, version) VALUES (?, nextval('lock_versions'))"
           + " ON CONFLICT (handle) DO UPDATE SET version = EXCLUDED.version RETURNING version";
 
+  /**
+   * The new version together with the node's count of its own changes (ClusterLife), in the same
+   * round trip.
+   */
+  private static final String NEW_VERSION_COUNTED =
+      "WITH counted AS (INSERT INTO cluster_usage (node_key, shard, records) VALUES (?, ?, ?)"
+          + " ON CONFLICT (node_key, shard) DO UPDATE"
+          + " SET records = cluster_usage.records + EXCLUDED.records) "
+          + NEW_VERSION;
+
+  /** Shards of a node's count: its operations on files of different shards do not wait. */
+  static final int USAGE_SHARDS = 64;
+
   private final JdbcTransaction tx;
   private final FileHandle file;
   private final long version;
   private final boolean writable;
+  private final long nodeKey;
+  private long counted;
   private final List<LockStoreOp> writes = new ArrayList<>();
   private final Map<String, QueuedRequest> putWaiters = new LinkedHashMap<>();
   private final Set<String> deletedWaiters = new LinkedHashSet<>();
@@ -44,7 +59,8 @@ final class ClusterFile implements FileTransaction {
   private boolean graphHeld;
   private boolean ended;
 
-  ClusterFile(JdbcTransaction tx, FileHandle file, long version, boolean writable) {
+  ClusterFile(JdbcTransaction tx, FileHandle file, long version, boolean writable, long nodeKey) {
+    this.nodeKey = nodeKey;
     this.tx = tx;
     this.file = file;
     this.version = version;
@@ -141,6 +157,12 @@ final class ClusterFile implements FileTransaction {
     edgeOwners.put(waiter, owner);
   }
 
+  @Override
+  public void countLocks(long delta) {
+    writable("countLocks");
+    counted += delta;
+  }
+
   /** Whether the operation changed the file's state (its version must move). */
   boolean changesFile() {
     return !writes.isEmpty() || !putWaiters.isEmpty() || !deletedWaiters.isEmpty();
@@ -225,6 +247,18 @@ final class ClusterFile implements FileTransaction {
             });
     if (!changesFile()) {
       return version;
+    }
+    if (counted != 0) {
+      return tx.sql()
+          .query(
+              "new file version",
+              NEW_VERSION_COUNTED,
+              rs -> rs.getLong(1),
+              nodeKey,
+              (long) Math.floorMod(FileKeys.key(file), USAGE_SHARDS),
+              counted,
+              file.bytes())
+          .get(0);
     }
     return tx.sql()
         .query("new file version", NEW_VERSION, rs -> rs.getLong(1), file.bytes())

@@ -7,13 +7,13 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockClient;
+import org.dittofs.metadata.lock.spi.ClusterListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +70,7 @@ final class ClusterMembership {
   private final Duration heartbeat;
   private final Runnable dropDeadWaiters;
   private Connection connection;
+  private Duration gracePeriod = Duration.ZERO;
   private long key;
   private long epoch;
   private Thread thread;
@@ -89,10 +90,11 @@ final class ClusterMembership {
   }
 
   /** See {@link org.dittofs.metadata.lock.spi.LockCluster#join}. */
-  synchronized long join() {
+  synchronized long join(Duration gracePeriod) {
     if (connection != null) {
       return epoch;
     }
+    this.gracePeriod = gracePeriod;
     Connection c;
     try {
       c = dataSource.getConnection();
@@ -112,7 +114,9 @@ final class ClusterMembership {
                 + "' is already live in this cluster; give each node its own");
       }
       if (queryLong(c, LIVE_OTHERS) == 0) {
-        execute(c, "UPDATE server_state SET epoch = epoch + 1 WHERE id = 1"); // a cold start
+        coldStart(c);
+      } else {
+        ClusterLife.fold(c, List.of(k)); // what an earlier incarnation of this node left
       }
       long ep = queryLong(c, "SELECT epoch FROM server_state WHERE id = 1");
       try (PreparedStatement ps =
@@ -138,8 +142,38 @@ final class ClusterMembership {
     return epoch;
   }
 
+  /**
+   * The first node of a cluster with no live node: a new epoch, and the cluster's life started
+   * again ({@link ClusterLife#coldStart}). A store that was never started had no last shutdown.
+   */
+  private void coldStart(Connection c) throws SQLException {
+    boolean clean =
+        queryBoolean(c, "SELECT epoch = 0 OR clean_shutdown FROM server_state WHERE id = 1");
+    execute(c, "UPDATE server_state SET epoch = epoch + 1, clean_shutdown = FALSE WHERE id = 1");
+    int[] restored = ClusterLife.coldStart(c, gracePeriod);
+    LOG.info(
+        "cluster node '"
+            + node
+            + "' starts the cluster"
+            + (clean ? "" : " (its last node did not leave cleanly)")
+            + (restored[0] + restored[1] == 0
+                ? ": nothing to restore, no grace period"
+                : ": grace period of "
+                    + gracePeriod
+                    + " for "
+                    + restored[0]
+                    + " locks and "
+                    + restored[1]
+                    + " opens left by the last run"));
+  }
+
+  /** This node's key (its usage rows are keyed by it); 0 before the first join. */
+  synchronized long key() {
+    return key;
+  }
+
   /** See {@link org.dittofs.metadata.lock.spi.LockCluster#listen}. */
-  void listen(Consumer<FileHandle> changed, Consumer<LockClient> expired) {
+  void listen(ClusterListener listener) {
     Thread t;
     synchronized (this) {
       if (connection == null) {
@@ -148,7 +182,7 @@ final class ClusterMembership {
       if (thread != null) {
         return;
       }
-      t = new Thread(() -> run(changed, expired), "dittofs-cluster-" + node);
+      t = new Thread(() -> run(listener), "dittofs-cluster-" + node);
       t.setDaemon(true);
       thread = t;
     }
@@ -156,7 +190,7 @@ final class ClusterMembership {
   }
 
   /** The membership thread: notifications, heartbeat, dead nodes; a broken session rejoins. */
-  private void run(Consumer<FileHandle> changed, Consumer<LockClient> expired) {
+  private void run(ClusterListener listener) {
     while (!leaving) {
       Connection c;
       long k;
@@ -165,14 +199,25 @@ final class ClusterMembership {
         k = key;
       }
       try {
-        execute(c, "LISTEN " + JdbcLockCluster.CHANNEL + k);
+        String mine = JdbcLockCluster.CHANNEL + k;
+        execute(c, "LISTEN " + mine);
+        execute(c, "LISTEN " + ClusterLife.GRACE_CHANNEL);
+        execute(c, "LISTEN " + ClusterLife.QUOTA_CHANNEL);
         long nextBeat = 0;
         while (!leaving) {
-          for (String payload : notifications.poll(c, POLL_MILLIS)) {
-            changed.accept(FileHandle.fromHex(payload));
+          for (ClusterNotifications.Notification n : notifications.poll(c, POLL_MILLIS)) {
+            if (n.channel().equals(mine)) {
+              listener.changed(FileHandle.fromHex(n.payload()));
+            } else if (!n.payload().equals(node)) {
+              if (n.channel().equals(ClusterLife.GRACE_CHANNEL)) {
+                listener.graceEnded();
+              } else if (n.channel().equals(ClusterLife.QUOTA_CHANNEL)) {
+                listener.quotaWanted();
+              }
+            }
           }
           if (System.nanoTime() - nextBeat >= 0) {
-            beat(c, expired);
+            beat(c, listener);
             nextBeat = System.nanoTime() + heartbeat.toNanos();
           }
         }
@@ -182,7 +227,7 @@ final class ClusterMembership {
         }
         LOG.error("cluster node '" + node + "' lost its membership session; joining again: " + e);
         rejoin();
-        changed.accept(null);
+        listener.changed(null);
       }
     }
   }
@@ -197,7 +242,7 @@ final class ClusterMembership {
         }
       }
       try {
-        join();
+        join(gracePeriod);
         return;
       } catch (StoreError e) {
         LOG.warn("cluster node '" + node + "' cannot join: " + e);
@@ -215,7 +260,7 @@ final class ClusterMembership {
    * One heartbeat: this node's {@code heartbeat_at}; dead nodes' queued requests dropped, their
    * clients marked orphaned, and each client whose time has come claimed and handed over.
    */
-  private void beat(Connection c, Consumer<LockClient> expired) throws SQLException {
+  private void beat(Connection c, ClusterListener listener) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement("UPDATE cluster_nodes SET heartbeat_at = now() WHERE node = ?")) {
       ps.setString(1, node);
@@ -225,6 +270,7 @@ final class ClusterMembership {
         c, "SELECT EXISTS (SELECT 1 FROM lock_waiters WHERE node NOT IN (" + LIVE_NODES + "))")) {
       dropDeadWaiters.run();
     }
+    foldDeadQuota(c);
     execute(
         c,
         "UPDATE cluster_clients SET orphaned_at = now() WHERE orphaned_at IS NULL"
@@ -262,9 +308,30 @@ final class ClusterMembership {
                   + " of dead node '"
                   + d[2]
                   + "': its lease ran out");
-          expired.accept(new LockClient(d[0], d[1]));
+          listener.expired(new LockClient(d[0], d[1]));
         }
       }
+    }
+  }
+
+  /**
+   * Ends the total-limit leases of dead nodes and keeps their counts in the pool (SPEC 8), under
+   * the membership lock so that no node rejoins meanwhile.
+   */
+  private void foldDeadQuota(Connection c) throws SQLException {
+    if (ClusterLife.deadWithQuota(c).isEmpty()) {
+      return;
+    }
+    c.setAutoCommit(false);
+    try {
+      execute(c, "SELECT pg_advisory_xact_lock(" + JdbcLockCluster.MEMBERSHIP + ", 0)");
+      ClusterLife.fold(c, ClusterLife.deadWithQuota(c));
+      c.commit();
+    } catch (SQLException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
     }
   }
 
@@ -291,11 +358,19 @@ final class ClusterMembership {
       return;
     }
     try {
+      c.setAutoCommit(false);
+      execute(c, "SELECT pg_advisory_xact_lock(" + JdbcLockCluster.MEMBERSHIP + ", 0)");
       try (PreparedStatement ps =
           c.prepareStatement("UPDATE cluster_nodes SET left_at = now() WHERE node = ?")) {
         ps.setString(1, node);
         ps.executeUpdate();
       }
+      ClusterLife.fold(c, List.of(key));
+      if (queryLong(c, LIVE_OTHERS) == 0) {
+        // the last node to leave: the cluster's shutdown was clean
+        execute(c, "UPDATE server_state SET clean_shutdown = TRUE WHERE id = 1");
+      }
+      c.commit();
     } catch (SQLException e) {
       // the session is gone or going: its liveness lock goes with it
     } finally {

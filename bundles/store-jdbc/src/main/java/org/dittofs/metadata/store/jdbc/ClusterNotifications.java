@@ -11,11 +11,14 @@ import java.util.List;
  */
 @FunctionalInterface
 public interface ClusterNotifications {
+  /** One notification: the channel it came on and its payload. */
+  record Notification(String channel, String payload) {}
+
   /**
-   * Waits at most {@code timeoutMillis} for notifications on {@code c} and returns their payloads
-   * (empty if none came).
+   * Waits at most {@code timeoutMillis} for notifications on {@code c} and returns them (empty if
+   * none came).
    *
    * @throws SQLException if the connection is broken
    */
-  List<String> poll(Connection c, int timeoutMillis) throws SQLException;
+  List<Notification> poll(Connection c, int timeoutMillis) throws SQLException;
 }

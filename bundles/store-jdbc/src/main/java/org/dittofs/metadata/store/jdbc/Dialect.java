@@ -103,7 +103,11 @@ public enum Dialect {
     @Override
     List<String> scripts() {
       return List.of(
-          "V1__init.sql", "V2__cluster.sql", "V3__cluster_waiting.sql", "V4__cluster_clients.sql");
+          "V1__init.sql",
+          "V2__cluster.sql",
+          "V3__cluster_waiting.sql",
+          "V4__cluster_clients.sql",
+          "V5__cluster_life.sql");
     }
   };
 

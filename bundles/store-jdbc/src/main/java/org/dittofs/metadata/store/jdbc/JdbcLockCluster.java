@@ -2,17 +2,21 @@ package org.dittofs.metadata.store.jdbc;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.function.Consumer;
 import javax.sql.DataSource;
-import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockClient;
+import org.dittofs.metadata.lock.spi.ClusterListener;
+import org.dittofs.metadata.lock.spi.ClusterNode;
 import org.dittofs.metadata.lock.spi.FileWork;
+import org.dittofs.metadata.lock.spi.GraceState;
 import org.dittofs.metadata.lock.spi.LockCluster;
+import org.dittofs.metadata.lock.spi.LockCluster.GraceEnd;
 import org.dittofs.metadata.lock.spi.QueuedRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,9 +66,6 @@ public final class JdbcLockCluster implements LockCluster {
   /** Prefix of a node's notification channel; the node's key follows. */
   static final String CHANNEL = "dittofs_node_";
 
-  /** SQLState of a lock wait that ran past {@code lock_timeout}. */
-  private static final String LOCK_NOT_AVAILABLE = "55P03";
-
   private static final Logger LOG = LoggerFactory.getLogger("org.dittofs.metadata.cluster");
 
   /** How often a node beats its heartbeat and looks for dead nodes, unless told otherwise. */
@@ -73,6 +74,8 @@ public final class JdbcLockCluster implements LockCluster {
   private final DataSource dataSource;
   private final String node;
   private final ClusterMembership membership;
+  private final ClusterSql sql;
+  private final ClusterLife life;
 
   /**
    * A cluster over the PostgreSQL database behind {@code dataSource} (its schema migrated), for the
@@ -97,6 +100,8 @@ public final class JdbcLockCluster implements LockCluster {
       throw StoreErrors.invalidArgument("a cluster heartbeat must be positive, got " + heartbeat);
     }
     this.node = node;
+    this.sql = new ClusterSql(dataSource, node);
+    this.life = new ClusterLife(sql, node);
     this.membership =
         new ClusterMembership(dataSource, node, notifications, heartbeat, this::dropDeadWaiters);
   }
@@ -107,8 +112,8 @@ public final class JdbcLockCluster implements LockCluster {
   }
 
   @Override
-  public long join() {
-    return membership.join();
+  public long join(Duration gracePeriod) {
+    return membership.join(Objects.requireNonNull(gracePeriod, "gracePeriod"));
   }
 
   /**
@@ -138,7 +143,7 @@ public final class JdbcLockCluster implements LockCluster {
         sql.query("hold file", "SELECT pg_advisory_xact_lock(?)", rs -> 0, FileKeys.key(f));
         List<String> live =
             sql.query("live nodes", ClusterMembership.LIVE_NODES, rs -> rs.getString(1));
-        ClusterFile file = new ClusterFile(tx, f, 0, true);
+        ClusterFile file = new ClusterFile(tx, f, 0, true, 0);
         for (QueuedRequest w : file.waiters()) {
           if (w.node().equals(node) || !live.contains(w.node())) {
             file.deleteWaiter(w.id());
@@ -163,8 +168,82 @@ public final class JdbcLockCluster implements LockCluster {
   }
 
   @Override
-  public void listen(Consumer<FileHandle> changed, Consumer<LockClient> expired) {
-    membership.listen(Objects.requireNonNull(changed), Objects.requireNonNull(expired));
+  public void listen(ClusterListener listener) {
+    membership.listen(Objects.requireNonNull(listener, "listener"));
+  }
+
+  @Override
+  public GraceState grace() {
+    return life.grace();
+  }
+
+  @Override
+  public boolean reclaimComplete(String clientId, String adapter) {
+    return life.reclaimComplete(clientId, adapter);
+  }
+
+  @Override
+  public boolean graceProgress(int reclaims) {
+    return life.graceProgress(reclaims);
+  }
+
+  @Override
+  public List<FileHandle> endGrace(GraceEnd why) {
+    return life.endGrace(Objects.requireNonNull(why, "why"));
+  }
+
+  @Override
+  public long leaseQuota(long need, long max) {
+    return life.leaseQuota(need, max);
+  }
+
+  @Override
+  public void returnQuota(long n) {
+    life.returnQuota(n);
+  }
+
+  @Override
+  public void wantQuota() {
+    life.wantQuota();
+  }
+
+  @Override
+  public List<ClusterNode> nodes() {
+    return inTransaction(
+        "listing the cluster's nodes",
+        tx ->
+            tx.sql()
+                .query(
+                    "list nodes",
+                    "SELECT n.node, n.node IN ("
+                        + ClusterMembership.LIVE_NODES
+                        + "), n.incarnation, n.started_at, n.heartbeat_at, (SELECT count(*) FROM"
+                        + " cluster_clients c WHERE c.node = n.node) FROM cluster_nodes n"
+                        + " ORDER BY n.node",
+                    rs ->
+                        new ClusterNode(
+                            rs.getString(1),
+                            rs.getBoolean(2),
+                            rs.getLong(3),
+                            rs.getTimestamp(4).toInstant(),
+                            rs.getTimestamp(5).toInstant(),
+                            rs.getInt(6))));
+  }
+
+  @Override
+  public Map<LockClient, String> clientNodes() {
+    Map<LockClient, String> out = new HashMap<>();
+    inTransaction(
+        "listing the clients' nodes",
+        tx ->
+            tx.sql()
+                .query(
+                    "clients' nodes",
+                    "SELECT client_id, adapter, node FROM cluster_clients",
+                    rs ->
+                        out.put(
+                            new LockClient(rs.getString(1), rs.getString(2)), rs.getString(3))));
+    return out;
   }
 
   @Override
@@ -202,7 +281,7 @@ public final class JdbcLockCluster implements LockCluster {
       } catch (StoreError e) {
         throw unavailable((hold ? "holding" : "reading") + " file " + file.toHex(), e);
       }
-      ClusterFile f = new ClusterFile(tx, file, version, hold);
+      ClusterFile f = new ClusterFile(tx, file, version, hold, membership.key());
       T result = null;
       RuntimeException refusal = null;
       try {
@@ -379,39 +458,14 @@ public final class JdbcLockCluster implements LockCluster {
   }
 
   private <T> T inTransaction(String what, java.util.function.Function<JdbcTransaction, T> work) {
-    JdbcTransaction tx = begin(what);
-    try {
-      T out = work.apply(tx);
-      tx.commit();
-      return out;
-    } catch (StoreError e) {
-      throw unavailable(what, e);
-    } finally {
-      tx.close();
-    }
+    return sql.inTransaction(what, work);
   }
 
   private JdbcTransaction begin(String what) {
-    try {
-      return new JdbcTransaction(Dialect.POSTGRESQL, dataSource);
-    } catch (StoreError e) {
-      throw unavailable(what, e);
-    }
+    return sql.begin(what);
   }
 
-  /** A failure of the database as STORE_UNAVAILABLE, saying what failed and why. */
   private StoreError unavailable(String what, Throwable cause) {
-    if (cause instanceof StoreError se && se.code() == ErrorCode.INVALID_ARGUMENT) {
-      return se;
-    }
-    String why =
-        Dialect.sqlStates(cause).contains(LOCK_NOT_AVAILABLE)
-            ? "the file is held by another node whose transaction did not end within the"
-                + " connection's lock_timeout"
-            : String.valueOf(cause.getMessage());
-    return new StoreError(
-        ErrorCode.STORE_UNAVAILABLE,
-        "cluster node '" + node + "': " + what + " failed: " + why,
-        cause);
+    return sql.unavailable(what, cause);
   }
 }

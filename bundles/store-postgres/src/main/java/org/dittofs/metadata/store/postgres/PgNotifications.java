@@ -14,12 +14,12 @@ import org.postgresql.PGNotification;
  */
 final class PgNotifications implements ClusterNotifications {
   @Override
-  public List<String> poll(Connection c, int timeoutMillis) throws SQLException {
+  public List<Notification> poll(Connection c, int timeoutMillis) throws SQLException {
     PGNotification[] got = c.unwrap(PGConnection.class).getNotifications(timeoutMillis);
-    List<String> out = new ArrayList<>(got == null ? 0 : got.length);
+    List<Notification> out = new ArrayList<>(got == null ? 0 : got.length);
     if (got != null) {
       for (PGNotification n : got) {
-        out.add(n.getParameter());
+        out.add(new Notification(n.getName(), n.getParameter()));
       }
     }
     return out;

@@ -204,6 +204,16 @@ public final class PostgresStoreComponent extends ConnectingStoreComponent {
   }
 
   private JdbcMetadataStore open(String url, String user, String password, int poolSize) {
+    return PostgresStores.open(dataSource(factory, url, user, password), poolSize);
+  }
+
+  /**
+   * A DataSource of pgjdbc's factory for the URL (batched inserts rewritten), user and password.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError INVALID_ARGUMENT if the driver refuses them
+   */
+  static DataSource dataSource(
+      DataSourceFactory factory, String url, String user, String password) {
     Properties props = new Properties();
     props.setProperty(DataSourceFactory.JDBC_URL, PostgresStores.withBatchRewrite(url));
     if (!user.isEmpty()) {
@@ -212,13 +222,11 @@ public final class PostgresStoreComponent extends ConnectingStoreComponent {
     if (!password.isEmpty()) {
       props.setProperty(DataSourceFactory.JDBC_PASSWORD, password);
     }
-    DataSource source;
     try {
-      source = factory.createDataSource(props);
+      return factory.createDataSource(props);
     } catch (SQLException | RuntimeException e) {
       throw StoreErrors.invalidArgument(
           "'" + PostgresStores.redact(url) + "' is refused: " + e.getMessage());
     }
-    return PostgresStores.open(source, poolSize);
   }
 }

@@ -123,7 +123,24 @@ public final class PostgresStores {
    * releases its file's lock.
    */
   private static HikariDataSource pool(DataSource source, int poolSize, boolean cluster) {
+    return pool(source, poolSize, cluster, true);
+  }
+
+  /**
+   * The pool of a cluster node's store in OSGi ({@link PostgresClusterStoreComponent}): it does not
+   * connect before it is first used, so the node's store and cluster exist while the database
+   * cannot be reached (the metadata service joins, and retries, when it starts over the store).
+   */
+  static HikariDataSource lazyClusterPool(DataSource source, int poolSize) {
+    return pool(source, poolSize, true, false);
+  }
+
+  private static HikariDataSource pool(
+      DataSource source, int poolSize, boolean cluster, boolean connectNow) {
     HikariConfig config = new HikariConfig();
+    if (!connectNow) {
+      config.setInitializationFailTimeout(-1);
+    }
     config.setDataSource(source);
     config.setPoolName(cluster ? "dittofs-postgres-cluster" : "dittofs-postgres");
     config.setMaximumPoolSize(poolSize);

@@ -17,18 +17,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A node killed with SIGKILL in the middle of traffic (docs/cluster.md, "Nodes, partitions"): three
- * nodes in child JVMs (lease 3 s, heartbeat 300 ms) fight over one file while a watch reads the
- * database for two owners holding conflicting locks at one moment ({@link ConflictWatch}), and each
- * owner checks its granted locks are in the database ({@link MutualExclusion}); then one node is
- * killed. Its client that registers at a survivor within the lease keeps its lock (failover); its
- * other clients' state, its workers' locks and its queued request are gone after the lease,
- * released by a survivor; nobody is granted on behalf of the dead waiter; the survivors' traffic
- * finishes with no violation and no error; the watch never saw a conflict.
+ * nodes in child JVMs (lease 5 s, heartbeat 300 ms), two of them fighting over one file while a
+ * watch reads the database for two owners holding conflicting locks at one moment ({@link
+ * ConflictWatch}), and each owner checks its granted locks are in the database ({@link
+ * MutualExclusion}); then one node is killed. Its client that registers at the idle survivor within
+ * the lease keeps its lock (a node answers its commands one at a time, so a busy survivor would
+ * register it only after its traffic: failover); its other clients' state, its workers' locks and
+ * its queued request are gone after the lease, released by a survivor; nobody is granted on behalf
+ * of the dead waiter; the survivors' traffic finishes with no violation and no error; the watch
+ * never saw a conflict.
  */
 @ExtendWith(PostgresServer.class)
 class ClusterNodeLossTest {
   private static final String[] OPTIONS = {
-    "-Ddittofs.lease.seconds=3", "-Ddittofs.heartbeat.millis=300"
+    "-Ddittofs.lease.seconds=5", "-Ddittofs.heartbeat.millis=300"
   };
 
   @Test
@@ -53,7 +55,7 @@ class ClusterNodeLossTest {
           .isEqualTo("PENDING");
 
       List<CompletableFuture<String>> traffic = new ArrayList<>();
-      for (NodeProcess n : List.of(n0, n1, victim)) {
+      for (NodeProcess n : List.of(n0, victim)) {
         traffic.add(
             CompletableFuture.supplyAsync(() -> n.send("exclusive hot " + n.node() + " 3 300")));
       }
@@ -61,13 +63,11 @@ class ClusterNodeLossTest {
       victim.kill();
       assertThat(n1.send("register cFail 0")).isEqualTo("OK"); // failover, within the lease
 
-      for (int i = 0; i < 2; i++) {
-        String r = traffic.get(i).get(120, TimeUnit.SECONDS);
-        String[] w = r.split(" ");
-        assertThat(w[0]).as(r).isEqualTo("EXCLUSIVE");
-        assertThat(Long.parseLong(w[3])).as("violations: " + r).isZero();
-        assertThat(Long.parseLong(w[4])).as("errors: " + r).isZero();
-      }
+      String r = traffic.get(0).get(120, TimeUnit.SECONDS); // the survivor's; the victim's died
+      String[] w = r.split(" ");
+      assertThat(w[0]).as(r).isEqualTo("EXCLUSIVE");
+      assertThat(Long.parseLong(w[3])).as("violations: " + r).isZero();
+      assertThat(Long.parseLong(w[4])).as("errors: " + r).isZero();
 
       // after the lease: the victim's state that did not fail over is gone, released by a survivor
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -48,6 +48,11 @@ import org.dittofs.metadata.lock.host.LockManager;
  * block H O C F FLAVOUR TYPE RANGE TIMEOUT_MS   GRANTED lock | PENDING | ERROR CODE
  * await H MILLIS                           GRANTED lock | PENDING | ERROR CODE
  * cancel H                                 CANCELLED true|false
+ * reclaim O C F FLAVOUR TYPE RANGE         GRANTED lock | DENIED lock | ERROR CODE
+ * reclaimdone C                            OK
+ * grace                                    GRACE on|off expected=N completed=N restored=N reclaimed=N
+ * endgrace                                 OK
+ * count                                    COUNT n (the lock records of the whole lock space)
  * </pre>
  *
  * RANGE is {@code first-last} (unsigned decimal, both inclusive) or {@code z@offset} (zero-length);
@@ -145,6 +150,34 @@ public final class NodeCommands {
           m.unregisterClient(client(w[1]));
           yield "OK";
         }
+        case "reclaim" -> {
+          LockResult r = m.reclaim(request(w, 1, w[5], w[6]));
+          yield r instanceof LockResult.Denied d
+              ? "DENIED " + lock(d.conflict())
+              : "GRANTED " + lock(((LockResult.Granted) r).lock());
+        }
+        case "reclaimdone" -> {
+          m.reclaimComplete(client(w[1]));
+          yield "OK";
+        }
+        case "grace" -> {
+          org.dittofs.metadata.lock.GraceStatus g = m.graceStatus();
+          yield "GRACE "
+              + (g.active() ? "on" : "off")
+              + " expected="
+              + g.expectedClients().size()
+              + " completed="
+              + g.completedClients().size()
+              + " restored="
+              + g.restoredRecords()
+              + " reclaimed="
+              + g.reclaimedRecords();
+        }
+        case "endgrace" -> {
+          m.endGrace();
+          yield "OK";
+        }
+        case "count" -> "COUNT " + m.lockCount();
         default -> throw new IllegalArgumentException("unknown command: " + line);
       };
     } catch (StoreError e) {

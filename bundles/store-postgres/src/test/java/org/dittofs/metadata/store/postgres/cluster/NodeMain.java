@@ -22,7 +22,9 @@ import org.dittofs.metadata.store.postgres.PostgresStores;
  * <p>Arguments: the JDBC URL, the database user, the node id. System properties {@code
  * dittofs.lease.seconds} (the lease time, default the contract's) and {@code
  * dittofs.heartbeat.millis} (the node's heartbeat, default the store's) shorten what the node-loss
- * tests wait for.
+ * tests wait for; {@code dittofs.grace.seconds}, {@code dittofs.total.max} and {@code
+ * dittofs.client.max} set the grace period and the total and per-client limits (defaults: the
+ * contract's).
  */
 public final class NodeMain {
   private NodeMain() {}
@@ -41,6 +43,14 @@ public final class NodeMain {
                 Duration.ofSeconds(
                     Long.getLong(
                         "dittofs.lease.seconds", LockConfig.DEFAULTS.leaseTime().toSeconds())))
+            .gracePeriod(
+                Duration.ofSeconds(
+                    Long.getLong(
+                        "dittofs.grace.seconds", LockConfig.DEFAULTS.gracePeriod().toSeconds())))
+            .maxLocksTotal(
+                Integer.getInteger("dittofs.total.max", LockConfig.DEFAULTS.maxLocksTotal()))
+            .maxLocksPerClient(
+                Integer.getInteger("dittofs.client.max", LockConfig.DEFAULTS.maxLocksPerClient()))
             .build();
     try (ClusteredJdbcStore store = PostgresStores.openCluster(url, user, null, node, heartbeat)) {
       MetadataManager m = MetadataServices.over(store).config(config).start();
