@@ -330,22 +330,24 @@ final class ClusterMembership {
         beatNanos = System.nanoTime();
       }
     }
-    fenceDeadNodes(c);
+    boolean fenced = fenceDeadNodes(c);
     if (queryBoolean(
         c, "SELECT EXISTS (SELECT 1 FROM lock_waiters WHERE node NOT IN (" + LIVE_NODES + "))")) {
       dropDeadWaiters.run();
     }
-    ClusterFence.takeOverClients(c, node, listener::expired);
+    if (fenced) { // a dead node's clients are taken over once it cannot commit any more
+      ClusterFence.takeOverClients(c, node, listener::expired);
+    }
   }
 
   /**
    * Declares the nodes found dead ({@link ClusterFence#declareDead}), then ends the total-limit
    * leases of dead nodes and keeps their counts in the pool (SPEC 8); all under the membership
-   * lock, so that no node rejoins meanwhile.
+   * lock, so that no node rejoins meanwhile. Returns false if it could not (a lock wait ran out).
    */
-  private void fenceDeadNodes(Connection c) throws SQLException {
+  private boolean fenceDeadNodes(Connection c) throws SQLException {
     if (!ClusterFence.anyUndeclared(c) && ClusterLife.deadWithQuota(c).isEmpty()) {
-      return;
+      return true;
     }
     c.setAutoCommit(false);
     try {
@@ -353,9 +355,13 @@ final class ClusterMembership {
       ClusterFence.declareDead(c, node);
       ClusterLife.fold(c, ClusterLife.deadWithQuota(c));
       c.commit();
+      return true;
     } catch (SQLException e) {
-      c.rollback();
-      throw e;
+      c.rollback(); // throws if the session itself is broken: then the membership is renewed
+      // a lock still held past lock_timeout (a dead node's transaction the server has not ended
+      // yet): this node's membership is fine, the next heartbeat tries again
+      LOG.warn("cluster node '" + node + "' could not fence the dead nodes yet: " + e);
+      return false;
     } finally {
       c.setAutoCommit(true);
     }

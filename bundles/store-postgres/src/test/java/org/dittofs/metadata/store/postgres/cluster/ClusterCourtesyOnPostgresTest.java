@@ -1,5 +1,9 @@
 package org.dittofs.metadata.store.postgres.cluster;
 
+import static org.dittofs.metadata.store.postgres.cluster.Probes.await;
+import static org.dittofs.metadata.store.postgres.cluster.Probes.execute;
+import static org.dittofs.metadata.store.postgres.cluster.Probes.number;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
@@ -83,8 +87,8 @@ class ClusterCourtesyOnPostgresTest {
                 LockResult r = n1.lock(exclusive("f", B, 10, 19));
                 return r.granted() ? r : null;
               });
-      assertThat(count(raw, "SELECT count(*) FROM locks WHERE client_id = 'a'")).isZero();
-      assertThat(count(raw, "SELECT count(*) FROM locks WHERE client_id = 'b'")).isOne();
+      assertThat(number(raw, "SELECT count(*) FROM locks WHERE client_id = 'a'")).isZero();
+      assertThat(number(raw, "SELECT count(*) FROM locks WHERE client_id = 'b'")).isOne();
       assertThat(events1)
           .filteredOn(LockEvent.Released.class::isInstance)
           .map(e -> ((LockEvent.Released) e).reason())
@@ -94,10 +98,10 @@ class ClusterCourtesyOnPostgresTest {
 
       // A is heard again: the mark is cleared before its request is answered
       assertThat(n0.lock(exclusive("g", A, 0, 99)).granted()).isTrue();
-      await(() -> count(raw, COURTESY_OF_A) == 1 ? Boolean.TRUE : null); // silent again
+      await(() -> number(raw, COURTESY_OF_A) == 1 ? Boolean.TRUE : null); // silent again
       n0.reconfigure(SHORT_LEASE.toBuilder().leaseTime(Duration.ofHours(1)).build());
       n0.keepAlive(A);
-      assertThat(count(raw, COURTESY_OF_A)).isZero();
+      assertThat(number(raw, COURTESY_OF_A)).isZero();
       assertThat(n1.lock(exclusive("g", B, 10, 19)).granted()).isFalse();
     }
   }
@@ -110,29 +114,5 @@ class ClusterCourtesyOnPostgresTest {
         .filter(i -> i.client().equals(c))
         .mapToLong(ClientInfo::locks)
         .sum();
-  }
-
-  /** Polls {@code probe} until it answers non-null; fails after 30 s. */
-  private static <T> T await(Supplier<T> probe) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (true) {
-      T v = probe.get();
-      if (v != null) {
-        return v;
-      }
-      assertThat(System.nanoTime() - deadline).as("the cluster noticed in time").isNegative();
-      TimeUnit.MILLISECONDS.sleep(50);
-    }
-  }
-
-  private static long count(DataSource raw, String sql) {
-    try (Connection c = raw.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql);
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -1,5 +1,9 @@
 package org.dittofs.metadata.store.postgres.cluster;
 
+import static org.dittofs.metadata.store.postgres.cluster.Probes.await;
+import static org.dittofs.metadata.store.postgres.cluster.Probes.execute;
+import static org.dittofs.metadata.store.postgres.cluster.Probes.number;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -56,7 +60,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresServer.class)
 class ClusterFencingTest {
   private static final Duration BEAT = Duration.ofMillis(200);
-  private static final long AWAIT_SECONDS = 30;
 
   private static LockRequest exclusive(String file, String owner) {
     return LockRequest.builder(FileHandle.of(file), LockOwner.of(owner))
@@ -81,7 +84,7 @@ class ClusterFencingTest {
         LockManager n1 = LockManagers.builder().cluster(s1.lockCluster()).build();
         Connection test = raw.getConnection()) {
       assertThat(n0.lock(exclusive("before", "a")).granted()).isTrue();
-      long key = nodeKey(raw, "n0");
+      long key = number(raw, "SELECT key FROM cluster_nodes WHERE node = 'n0'");
 
       // the membership backend ends; this session queues for its liveness lock and has it first
       execute(
@@ -115,7 +118,7 @@ class ClusterFencingTest {
         assertThat(again.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE);
       }
       assertThat(
-              count(
+              number(
                   raw,
                   "SELECT count(*) FROM locks WHERE owner = 'a'"
                       + " AND convert_from(file, 'UTF8') LIKE 'g%'"))
@@ -156,7 +159,7 @@ class ClusterFencingTest {
         AtomicBoolean ran = new AtomicBoolean();
         c0.onFile(f, put(record(f, "r1"), ran));
         assertThat(ran).isTrue();
-        long key = nodeKey(raw, "n0");
+        long key = number(raw, "SELECT key FROM cluster_nodes WHERE node = 'n0'");
 
         execute(
             test,
@@ -180,8 +183,8 @@ class ClusterFencingTest {
         assertThat(refused.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE);
         assertThat(refused.getMessage()).contains("declared dead");
         assertThat(ran).as("the work never ran").isFalse();
-        assertThat(count(raw, "SELECT count(*) FROM locks WHERE id = 'r2'")).isZero();
-        assertThat(count(raw, "SELECT count(*) FROM locks WHERE id = 'r1'")).isOne();
+        assertThat(number(raw, "SELECT count(*) FROM locks WHERE id = 'r2'")).isZero();
+        assertThat(number(raw, "SELECT count(*) FROM locks WHERE id = 'r1'")).isOne();
         assertThat(n1.lock(exclusive("other", "b")).granted()).isTrue();
       } finally {
         c0.leave();
@@ -219,43 +222,5 @@ class ClusterFencingTest {
       @Override
       public void settled(long version) {}
     };
-  }
-
-  /** Polls {@code probe} until it answers non-null; fails after {@value #AWAIT_SECONDS} s. */
-  private static <T> T await(java.util.function.Supplier<T> probe) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AWAIT_SECONDS);
-    while (true) {
-      T v = probe.get();
-      if (v != null) {
-        return v;
-      }
-      assertThat(System.nanoTime() - deadline).as("the cluster noticed in time").isNegative();
-      TimeUnit.MILLISECONDS.sleep(50);
-    }
-  }
-
-  private static long nodeKey(DataSource raw, String node) throws SQLException {
-    return count(raw, "SELECT key FROM cluster_nodes WHERE node = '" + node + "'");
-  }
-
-  private static long count(DataSource raw, String sql) {
-    try (Connection c = raw.getConnection()) {
-      return query(c, sql);
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void execute(Connection c, String sql) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.execute();
-    }
-  }
-
-  private static long query(Connection c, String sql) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql);
-        ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? rs.getLong(1) : -1;
-    }
   }
 }
