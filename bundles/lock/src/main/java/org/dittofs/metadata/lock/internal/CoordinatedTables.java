@@ -149,7 +149,7 @@ final class CoordinatedTables {
             waiting.recheck(t, d);
           }
         } finally {
-          current.clear();
+          current.clear(write);
         }
       }
     }

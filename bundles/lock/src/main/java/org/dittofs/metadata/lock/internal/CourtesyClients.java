@@ -17,7 +17,9 @@ import org.dittofs.metadata.lock.spi.FileTransaction;
  * <ul>
  *   <li>a client registered here and heard of within the lease is no courtesy client anywhere (it
  *       is silent elsewhere for at least as long): no database read, the usual case of a conflict
- *       between this node's clients;
+ *       between this node's clients; nor is any client that is not one here while no client of the
+ *       cluster is marked or orphaned ({@link FileTransaction#courtesyAnywhere}, read with the
+ *       file's version): no database read either, the usual case of a conflict across nodes;
  *   <li>a client of this node (as the cluster says) is a courtesy client when this node's lease
  *       says so; one of another node when the cluster says so; one registered nowhere when this
  *       node's registry says so (it never does for a client that never registered here);
@@ -64,8 +66,8 @@ final class CourtesyClients {
       return false;
     }
     FileTransaction tx = current.viewed();
-    if (tx == null) {
-      return false; // outside a coordinated operation nothing is revoked
+    if (tx == null || (!here && !tx.courtesyAnywhere())) {
+      return false; // outside a coordinated operation nothing is revoked; no courtesy elsewhere
     }
     if (!courtesy(tx.client(held.id(), held.adapter(), false), here)) {
       return false;

@@ -25,9 +25,12 @@ final class CurrentFile {
     }
   }
 
-  void clear() {
-    current.remove();
+  /** The operation set with the same {@code write} ended. */
+  void clear(boolean write) {
     viewed.remove();
+    if (write) {
+      current.remove();
+    }
   }
 
   /**

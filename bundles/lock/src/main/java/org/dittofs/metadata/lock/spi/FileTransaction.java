@@ -97,6 +97,15 @@ public interface FileTransaction {
   ClusterClient client(String clientId, String adapter, boolean hold);
 
   /**
+   * Whether any registered client of the cluster may be a courtesy client in the sense of {@link
+   * ClusterClient#courtesy} now, as read together with {@link #version}: false when no node has
+   * marked a client courtesy and no client's node is dead. When false, {@link #client} says no
+   * courtesy for every client, and a node need not ask it about clients of other nodes (a conflict
+   * then costs no extra read).
+   */
+  boolean courtesyAnywhere();
+
+  /**
    * Counts {@code delta} lock records (not opens) added (or, negative, removed) by this operation
    * against this node's total-limit quota ({@link LockCluster#leaseQuota}), committed with the
    * operation; called only while the node counts the total. Calls add up.

@@ -568,6 +568,12 @@ public final class InMemoryLockCluster {
       return n == null ? null : new ClusterClient(n, courtesy.contains(k));
     }
 
+    @Override
+    public boolean courtesyAnywhere() {
+      alive(false);
+      return !courtesy.isEmpty();
+    }
+
     /** Lets the node of each client whose standing was held renew it again. */
     void releaseStandings() {
       heldStandings.forEach(k -> standing(k).readLock().unlock());

@@ -54,21 +54,34 @@ final class ClusterFence {
   private ClusterFence() {}
 
   /**
-   * The file's committed version (0 if it was never written): with {@code fence}, after holding the
-   * file and the node's fence lock, and -1 if the node's incarnation has been declared dead;
-   * without (a read), as committed now.
+   * What an operation reads with its file's version: the version (0 if the file was never written)
+   * and whether any client of the cluster may be a courtesy client ({@link
+   * org.dittofs.metadata.lock.spi.FileTransaction#courtesyAnywhere}); {@code version} is -1 if the
+   * node's incarnation has been declared dead.
+   */
+  record FileVersion(long version, boolean courtesy) {}
+
+  /** Any client marked courtesy by its node or orphaned by its node's death (a partial index). */
+  private static final String ANY_COURTESY =
+      "EXISTS (SELECT 1 FROM cluster_clients"
+          + " WHERE courtesy_at IS NOT NULL OR orphaned_at IS NOT NULL)";
+
+  /**
+   * The file's committed version: with {@code fence}, after holding the file and the node's fence
+   * lock, and -1 if the node's incarnation has been declared dead; without (a read), as committed
+   * now. One round trip for the version, whatever else it reads.
    *
    * @throws StoreError STORE_UNAVAILABLE if the database cannot be reached
    */
-  static long version(SqlTransaction sql, FileHandle file, Fence fence) {
+  static FileVersion version(SqlTransaction sql, FileHandle file, Fence fence) {
     if (fence == null) {
-      List<Long> v =
-          sql.query(
+      return sql.query(
               "read file version",
-              "SELECT version FROM lock_files WHERE handle = ?",
-              rs -> rs.getLong(1),
-              file.bytes());
-      return v.isEmpty() ? 0 : v.get(0);
+              "SELECT coalesce((SELECT version FROM lock_files WHERE handle = ?), 0), "
+                  + ANY_COURTESY,
+              rs -> new FileVersion(rs.getLong(1), rs.getBoolean(2)),
+              file.bytes())
+          .get(0);
     }
     sql.query(
         "hold file",
@@ -80,8 +93,9 @@ final class ClusterFence {
             "read file version",
             "SELECT CASE WHEN EXISTS (SELECT 1 FROM cluster_nodes WHERE key = ?"
                 + " AND incarnation = ? AND dead_at IS NULL)"
-                + " THEN coalesce((SELECT version FROM lock_files WHERE handle = ?), 0) ELSE -1 END",
-            rs -> rs.getLong(1),
+                + " THEN coalesce((SELECT version FROM lock_files WHERE handle = ?), 0) ELSE -1 END, "
+                + ANY_COURTESY,
+            rs -> new FileVersion(rs.getLong(1), rs.getBoolean(2)),
             fence.key(),
             fence.incarnation(),
             file.bytes())

@@ -62,6 +62,7 @@ final class ClusterFile implements FileTransaction {
   private final long version;
   private final boolean writable;
   private final long nodeKey;
+  private final boolean courtesyAnywhere;
   private long counted;
   private final List<LockStoreOp> writes = new ArrayList<>();
   private final Map<String, QueuedRequest> putWaiters = new LinkedHashMap<>();
@@ -74,7 +75,14 @@ final class ClusterFile implements FileTransaction {
   private boolean graphHeld;
   private boolean ended;
 
-  ClusterFile(JdbcTransaction tx, FileHandle file, long version, boolean writable, long nodeKey) {
+  ClusterFile(
+      JdbcTransaction tx,
+      FileHandle file,
+      long version,
+      boolean writable,
+      long nodeKey,
+      boolean courtesyAnywhere) {
+    this.courtesyAnywhere = courtesyAnywhere;
     this.nodeKey = nodeKey;
     this.tx = tx;
     this.file = file;
@@ -198,6 +206,11 @@ final class ClusterFile implements FileTransaction {
     ClusterClient c = rows.isEmpty() ? null : rows.get(0);
     (hold ? held : seen).put(k, c);
     return c;
+  }
+
+  @Override
+  public boolean courtesyAnywhere() {
+    return courtesyAnywhere;
   }
 
   @Override

@@ -143,7 +143,7 @@ public final class JdbcLockCluster implements LockCluster {
         sql.query("hold file", "SELECT pg_advisory_xact_lock(?)", rs -> 0, FileKeys.key(f));
         List<String> live =
             sql.query("live nodes", ClusterMembership.LIVE_NODES, rs -> rs.getString(1));
-        ClusterFile file = new ClusterFile(tx, f, 0, true, 0);
+        ClusterFile file = new ClusterFile(tx, f, 0, true, 0, true);
         for (QueuedRequest w : file.waiters()) {
           if (w.node().equals(node) || !live.contains(w.node())) {
             file.deleteWaiter(w.id());
@@ -266,16 +266,17 @@ public final class JdbcLockCluster implements LockCluster {
     ClusterFence.Fence fence = membership.requireMember();
     JdbcTransaction tx = begin(hold ? "holding file " + file.toHex() : "reading file");
     try {
-      long version;
+      ClusterFence.FileVersion read;
       try {
-        version = ClusterFence.version(tx.sql(), file, hold ? fence : null);
+        read = ClusterFence.version(tx.sql(), file, hold ? fence : null);
       } catch (StoreError e) {
         throw unavailable((hold ? "holding" : "reading") + " file " + file.toHex(), e);
       }
-      if (version < 0) {
+      if (read.version() < 0) {
         throw ClusterFence.declaredDead(node, fence);
       }
-      ClusterFile f = new ClusterFile(tx, file, version, hold, membership.key());
+      ClusterFile f =
+          new ClusterFile(tx, file, read.version(), hold, membership.key(), read.courtesy());
       T result = null;
       RuntimeException refusal = null;
       try {

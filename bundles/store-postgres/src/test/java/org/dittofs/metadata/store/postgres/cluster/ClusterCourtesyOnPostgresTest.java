@@ -1,20 +1,12 @@
 package org.dittofs.metadata.store.postgres.cluster;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.dittofs.metadata.store.postgres.cluster.Probes.await;
-import static org.dittofs.metadata.store.postgres.cluster.Probes.execute;
 import static org.dittofs.metadata.store.postgres.cluster.Probes.number;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;

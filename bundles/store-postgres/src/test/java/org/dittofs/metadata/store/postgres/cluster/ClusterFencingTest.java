@@ -1,21 +1,16 @@
 package org.dittofs.metadata.store.postgres.cluster;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.dittofs.metadata.store.postgres.cluster.Probes.await;
 import static org.dittofs.metadata.store.postgres.cluster.Probes.execute;
 import static org.dittofs.metadata.store.postgres.cluster.Probes.number;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
-
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.dittofs.metadata.errors.ErrorCode;
@@ -169,7 +164,7 @@ class ClusterFencingTest {
                 + " AND objsubid = 2 AND granted");
         await(
             () ->
-                count(
+                number(
                             raw,
                             "SELECT count(*) FROM cluster_nodes WHERE node = 'n0' AND dead_at IS NOT NULL")
                         == 1
