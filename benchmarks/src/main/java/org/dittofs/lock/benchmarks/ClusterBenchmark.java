@@ -52,10 +52,12 @@ import org.dittofs.metadata.store.postgres.PostgresStores;
  * figures.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar org.dittofs.lock.benchmarks.ClusterBenchmark [seconds] [samples]
+ * java -cp benchmarks/target/benchmarks.jar org.dittofs.lock.benchmarks.ClusterBenchmark [seconds] [samples] [latency]
  * </pre>
  *
- * Defaults: 10 s per throughput run (after 3 s of warm-up), 500 latency samples.
+ * Defaults: 10 s per throughput run (after 3 s of warm-up), 500 latency samples. With {@code
+ * latency} only the latencies are measured (about a minute), for comparing builds in alternating
+ * runs on a noisy machine.
  */
 public final class ClusterBenchmark {
   static final int THREADS = 4;
@@ -67,6 +69,15 @@ public final class ClusterBenchmark {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     int samples = args.length > 1 ? Integer.parseInt(args[1]) : 500;
     Fixtures.quietLogs();
+    if (args.length > 2 && args[2].equals("latency")) {
+      StringBuilder out = new StringBuilder("- load average (1 min) before: ");
+      out.append(loadAverage()).append('\n');
+      try (Postgres pg = Postgres.start()) {
+        out.append(latencyTable(pg, samples));
+      }
+      System.out.println(out);
+      return;
+    }
     System.out.println(run(seconds, 3, samples, true));
   }
 
@@ -99,9 +110,7 @@ public final class ClusterBenchmark {
           out.append(row("one durable node, " + (n * THREADS) + " threads" + how, one, t));
         }
       }
-      out.append(
-          "\n| latency (ms), " + samples + " samples | median | p90 | p99 |\n|---|---|---|---|\n");
-      out.append(latencies(pg, samples));
+      out.append(latencyTable(pg, samples));
     }
     out.append("\n- load average (1 min) after: ").append(loadAverage()).append('\n');
     return out.toString();
@@ -205,6 +214,13 @@ public final class ClusterBenchmark {
   }
 
   // ---- latencies --------------------------------------------------------------------------------
+
+  private static String latencyTable(Postgres pg, int samples) throws Exception {
+    return "\n| latency (ms), "
+        + samples
+        + " samples | median | p90 | p99 |\n|---|---|---|---|\n"
+        + latencies(pg, samples);
+  }
 
   private static String latencies(Postgres pg, int samples) throws Exception {
     StringBuilder out = new StringBuilder();

@@ -39,10 +39,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ClusterCourtesyOnPostgresTest {
   private static final LockClient A = new LockClient("a", "t");
   private static final LockClient B = new LockClient("b", "t");
-  private static final LockConfig SHORT_LEASE =
+
+  /** A lease of 1 s (shared with ClusterDeadNodeCourtesyTest). */
+  static final LockConfig SHORT_LEASE =
       LockConfig.DEFAULTS.toBuilder().leaseTime(Duration.ofSeconds(1)).build();
 
-  private static LockRequest exclusive(String file, LockClient c, long first, long last) {
+  /** Client {@code c}'s POSIX exclusive lock of bytes {@code first..last} of {@code file}. */
+  static LockRequest exclusive(String file, LockClient c, long first, long last) {
     return LockRequest.builder(FileHandle.of(file), LockOwner.of("o-" + c.id()))
         .share("s")
         .client(c)

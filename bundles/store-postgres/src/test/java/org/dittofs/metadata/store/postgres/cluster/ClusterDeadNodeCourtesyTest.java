@@ -1,6 +1,8 @@
 package org.dittofs.metadata.store.postgres.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.dittofs.metadata.store.postgres.cluster.ClusterCourtesyOnPostgresTest.SHORT_LEASE;
+import static org.dittofs.metadata.store.postgres.cluster.ClusterCourtesyOnPostgresTest.exclusive;
 import static org.dittofs.metadata.store.postgres.cluster.Probes.await;
 import static org.dittofs.metadata.store.postgres.cluster.Probes.number;
 
@@ -8,14 +10,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
-import org.dittofs.metadata.lock.ByteRange;
-import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockClient;
-import org.dittofs.metadata.lock.LockOwner;
-import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
-import org.dittofs.metadata.lock.LockType;
-import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.lock.host.LockEvent;
 import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockManagers;
@@ -50,19 +46,7 @@ class ClusterDeadNodeCourtesyTest {
   private static final LockClient LONG = new LockClient("long", "t");
   private static final LockClient SHORT = new LockClient("short", "t");
   private static final LockClient B = new LockClient("b", "t");
-  private static final LockConfig SHORT_LEASE =
-      LockConfig.DEFAULTS.toBuilder().leaseTime(Duration.ofSeconds(1)).build();
   private static final Duration HOUR = Duration.ofHours(1);
-
-  private static LockRequest exclusive(String file, LockClient c, long first, long last) {
-    return LockRequest.builder(FileHandle.of(file), LockOwner.of("o-" + c.id()))
-        .share("s")
-        .client(c)
-        .posix()
-        .type(LockType.EXCLUSIVE)
-        .range(ByteRange.of(first, last))
-        .build();
-  }
 
   @Test
   void aDeadNodesClientIsRevokedOnceItsLeaseRanOutSinceTheDeathAndRefusedBefore() throws Exception {
