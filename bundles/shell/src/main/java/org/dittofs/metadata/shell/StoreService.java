@@ -3,6 +3,7 @@ package org.dittofs.metadata.shell;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
+import org.dittofs.metadata.host.StoreNames;
 import org.osgi.framework.Constants;
 import org.osgi.framework.Filter;
 
@@ -13,7 +14,8 @@ import org.osgi.framework.Filter;
  *
  * @param serviceId {@code service.id}
  * @param type {@code store.type}, or {@code "?"} if the service has none
- * @param name {@code store.name}, or null if the service has none
+ * @param name {@code store.name}, or the name of the factory configuration the store comes from
+ *     ({@link StoreNames}, as the metadata service reads it); null if it has none
  * @param ranking {@code service.ranking} (0 unless an Integer, as OSGi orders services)
  * @param properties every service property, names case-insensitive as LDAP filters read them
  */
@@ -28,14 +30,14 @@ public record StoreService(
     p.putAll(properties);
     long id = p.get(Constants.SERVICE_ID) instanceof Long l ? l : -1;
     Object type = p.get(TYPE);
-    Object name = p.get(NAME);
+    // named as the metadata service names it (from its configuration), and matched with that name
+    String name = StoreNames.of(p);
+    if (name != null) {
+      p.put(NAME, name);
+    }
     int ranking = p.get(Constants.SERVICE_RANKING) instanceof Integer r ? r : 0;
     return new StoreService(
-        id,
-        type == null ? "?" : type.toString(),
-        name == null ? null : name.toString(),
-        ranking,
-        Collections.unmodifiableMap(p));
+        id, type == null ? "?" : type.toString(), name, ranking, Collections.unmodifiableMap(p));
   }
 
   /** Whether {@code filter} (a {@code store.target}) selects this store. */

@@ -123,6 +123,42 @@ class StoreShellTest {
     assertThat(component.inUse()).isEqualTo(b);
   }
 
+  /**
+   * A factory configuration names its store instance as the metadata service names it ({@code
+   * ...h2~main} in Config Admin, {@code etc/...h2-second.cfg} in Karaf): shown with that name,
+   * matched by a target naming it, and swapped to by it.
+   */
+  @Test
+  void aStoreIsNamedByItsFactoryConfigurationAsTheServiceNamesIt() {
+    long main =
+        component.registerWith(
+            "h2",
+            java.util.Map.of(
+                "service.pid", "org.dittofs.metadata.store.h2~main",
+                "service.factoryPid", "org.dittofs.metadata.store.h2"),
+            0);
+    long second =
+        component.registerWith(
+            "h2",
+            java.util.Map.of(
+                "service.pid", "org.dittofs.metadata.store.h2.6f1c0c1e-4d1b-4a6e-9d1f-2a8b3c4d5e6f",
+                "service.factoryPid", "org.dittofs.metadata.store.h2",
+                "felix.fileinstall.filename",
+                    "file:/opt/karaf/etc/org.dittofs.metadata.store.h2-second.cfg"),
+            0);
+    shell().swap(out, "h2", "main");
+    assertThat(output()).startsWith("SWAPPED  h2 -> h2/main in ");
+    assertThat(component.configured()).isEqualTo("(&(store.type=h2)(store.name=main))");
+    assertThat(component.inUse()).isEqualTo(main);
+    shell().show(out);
+    assertThat(output())
+        .containsPattern("(?m)^  h2 +main +0 +" + main + " +yes +yes$")
+        .containsPattern("(?m)^  h2 +second +0 +" + second + " +no *$");
+    shell().swap(out, "h2", "second");
+    assertThat(output()).startsWith("SWAPPED  h2/main -> h2/second in ");
+    assertThat(component.inUse()).isEqualTo(second);
+  }
+
   @Test
   void refusesAStoreThatIsNotRegisteredAndChangesNothing() {
     shell().swap(out, "postgres");
