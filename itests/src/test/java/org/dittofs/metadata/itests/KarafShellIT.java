@@ -139,7 +139,9 @@ public class KarafShellIT extends ItestSupport {
     assertEquals(
         "TARGET   store.target=(store.type=memory) (was (store.type=postgres)); the service stays on memory, which it matches: no swap needed\n",
         run("store:swap memory"));
-    await("store.target (store.type=memory) configured", () -> "(store.type=memory)".equals(configured()));
+    await(
+        "store.target (store.type=memory) configured",
+        () -> "(store.type=memory)".equals(configured()));
     assertEquals(
         "(store.type=memory)", service.storeSelection().map(StoreSelection::target).orElseThrow());
 
@@ -256,11 +258,11 @@ public class KarafShellIT extends ItestSupport {
   }
 
   /**
-   * Runs {@code store:show} until its answer has every one of {@code lines}; returns it. A change of
-   * {@code store.target} reaches the service asynchronously, and Karaf's file install writes it to
-   * {@code etc/} and may read a file it is still writing back into Config Admin for a moment (the
-   * configuration is then briefly without {@code store.target}): the answer must get there, not be
-   * there on the first try.
+   * Runs {@code store:show} until its answer has every one of {@code lines}; returns it. A change
+   * of {@code store.target} reaches the service asynchronously, and Karaf's file install writes it
+   * to {@code etc/} and may read a file it is still writing back into Config Admin for a moment
+   * (the configuration is then briefly without {@code store.target}): the answer must get there,
+   * not be there on the first try.
    */
   private String showing(String... lines) throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
@@ -275,7 +277,6 @@ public class KarafShellIT extends ItestSupport {
       Thread.sleep(50);
     }
   }
-
 
   /** What a command could change: locks of the files used here, count, clients, grace, target. */
   private Map<String, Object> state() throws Exception {
