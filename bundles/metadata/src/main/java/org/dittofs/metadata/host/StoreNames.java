@@ -3,39 +3,39 @@ package org.dittofs.metadata.host;
 import java.util.Map;
 
 /**
- * The name of a registered {@code MetadataStore} ({@code store.name}) as the metadata service reads
- * it from the store's service properties, so that operator tools show and match stores as the
- * service chooses them: the {@code store.name} property if the service has one, else the name of
- * the factory configuration the store comes from, which is the part of its {@code service.pid}
- * after {@code ~} (Config Admin 1.6 named factory configurations, {@code
- * org.dittofs.metadata.store.h2~main}), else the part of the Karaf file name or feature
- * configuration key after the factory PID and a dash ({@code
- * etc/org.dittofs.metadata.store.h2-main.cfg}). A store of a plain (non-factory) configuration has
- * no name.
- *
- * @since 1.1
+ * The name of a registered {@code MetadataStore} service, as the metadata service's {@code
+ * store.target} matches it and as operator tools show it: the {@code store.name} service property
+ * if the store has one, else the name of the factory configuration it comes from. So {@code
+ * (store.name=main)} selects the store of Config Admin's {@code org.dittofs.metadata.store.h2~main}
+ * and of Karaf's {@code etc/org.dittofs.metadata.store.h2-main.cfg} although neither sets {@code
+ * store.name}: an operator names an instance once, by its configuration.
  */
 public final class StoreNames {
   /** The service property that names a store. */
-  public static final String PROPERTY = "store.name";
+  public static final String NAME = "store.name";
+
+  private static final String[] KARAF_FILE_KEYS = {
+    "felix.fileinstall.filename", "org.apache.karaf.features.configKey"
+  };
 
   private StoreNames() {}
 
   /**
-   * The store's name, or null if it has none.
-   *
-   * @param properties the store's service properties (names as registered, or case-insensitive)
+   * The store's name from its service properties, or null for a store without a name (a plain, not
+   * factory, configuration and no {@code store.name}). Property names are looked up as given: pass
+   * a case-insensitive map when they may be spelled otherwise.
    */
-  public static String of(Map<String, ?> properties) {
-    Object explicit = properties.get(PROPERTY);
-    if (explicit != null) {
-      return explicit.toString();
-    }
-    return configurationName(properties);
+  public static String of(Map<String, ?> serviceProperties) {
+    Object n = serviceProperties.get(NAME);
+    return n != null ? n.toString() : configurationName(serviceProperties);
   }
 
-  /** The name of the factory configuration the store comes from, or null. */
-  static String configurationName(Map<String, ?> props) {
+  /**
+   * The part of {@code service.pid} after {@code ~} (Config Admin 1.6 named factory
+   * configurations), else the part of the Karaf file name or feature configuration key after the
+   * factory PID and a dash; null if neither applies.
+   */
+  private static String configurationName(Map<String, ?> props) {
     if (props.get("service.pid") instanceof String pid) {
       int tilde = pid.indexOf('~');
       if (tilde >= 0 && tilde < pid.length() - 1) {
@@ -45,8 +45,7 @@ public final class StoreNames {
     if (!(props.get("service.factoryPid") instanceof String factory)) {
       return null;
     }
-    for (String key :
-        new String[] {"felix.fileinstall.filename", "org.apache.karaf.features.configKey"}) {
+    for (String key : KARAF_FILE_KEYS) {
       Object v = props.get(key);
       if (v != null) {
         String s = v.toString();

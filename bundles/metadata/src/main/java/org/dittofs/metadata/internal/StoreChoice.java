@@ -47,7 +47,7 @@ final class StoreChoice {
     }
 
     String name() {
-      Object n = properties.get("store.name");
+      Object n = properties.get(StoreNames.NAME);
       return n == null ? null : n.toString();
     }
 
@@ -77,7 +77,7 @@ final class StoreChoice {
     props.putAll(properties);
     String name = StoreNames.of(props);
     if (name != null) {
-      props.put(StoreNames.PROPERTY, name);
+      props.put(StoreNames.NAME, name);
     }
     Candidate c = new Candidate(store, Collections.unmodifiableMap(props), l);
     stores.put(l, c);

@@ -14,15 +14,15 @@ import org.osgi.framework.Filter;
  *
  * @param serviceId {@code service.id}
  * @param type {@code store.type}, or {@code "?"} if the service has none
- * @param name {@code store.name}, or the name of the factory configuration the store comes from
- *     ({@link StoreNames}, as the metadata service reads it); null if it has none
+ * @param name {@code store.name}, else the name of the store's factory configuration ({@link
+ *     StoreNames}), or null if it has neither
  * @param ranking {@code service.ranking} (0 unless an Integer, as OSGi orders services)
  * @param properties every service property, names case-insensitive as LDAP filters read them
  */
 public record StoreService(
     long serviceId, String type, String name, int ranking, Map<String, Object> properties) {
   static final String TYPE = "store.type";
-  static final String NAME = "store.name";
+  static final String NAME = StoreNames.NAME;
 
   /** A store from its service properties, which must include {@code service.id}. */
   static StoreService of(Map<String, Object> properties) {
@@ -30,10 +30,9 @@ public record StoreService(
     p.putAll(properties);
     long id = p.get(Constants.SERVICE_ID) instanceof Long l ? l : -1;
     Object type = p.get(TYPE);
-    // named as the metadata service names it (from its configuration), and matched with that name
     String name = StoreNames.of(p);
     if (name != null) {
-      p.put(NAME, name);
+      p.put(NAME, name); // so that store.target filters naming it match here as in the service
     }
     int ranking = p.get(Constants.SERVICE_RANKING) instanceof Integer r ? r : 0;
     return new StoreService(
