@@ -178,12 +178,7 @@ class StoreOutageTest {
   @Test
   void aRetryWaitingForTheStoreDoesNotHoldUpLockTimeouts() throws Exception {
     SystemLockScheduler time = new SystemLockScheduler();
-    LockManager locks =
-        LockManagers.builder()
-            .scheduler(time)
-            .store(store)
-            .config(LockConfig.builder().storeRetryInterval(Duration.ofMillis(10)).build())
-            .build();
+    LockManager locks = retryingEvery10Millis(time);
     try {
       locks.lock(a.exclusive(0, 10));
       locks.lock(a.exclusive(20, 10));
@@ -227,12 +222,7 @@ class StoreOutageTest {
           }
         });
     SystemLockScheduler time = new SystemLockScheduler();
-    LockManager locks =
-        LockManagers.builder()
-            .scheduler(time)
-            .store(store)
-            .config(LockConfig.builder().storeRetryInterval(Duration.ofMillis(10)).build())
-            .build();
+    LockManager locks = retryingEvery10Millis(time);
     try {
       locks.lock(a.exclusive(0, 10));
       store.down = true;
@@ -274,5 +264,14 @@ class StoreOutageTest {
       }
     }
     return true;
+  }
+
+  /** A manager over the away store on real time, retrying every 10 ms. */
+  private LockManager retryingEvery10Millis(SystemLockScheduler time) {
+    return LockManagers.builder()
+        .scheduler(time)
+        .store(store)
+        .config(LockConfig.builder().storeRetryInterval(Duration.ofMillis(10)).build())
+        .build();
   }
 }

@@ -81,9 +81,14 @@ class PostgresClusterStoreComponentTest {
         .build();
   }
 
-  @Test
-  void twoInstancesOverOneDatabaseAreTwoNodesOfOneLockSpace() {
-    String url = PostgresServer.url("clustercomponent");
+  /** Two nodes of a cluster over one database, both component and service. */
+  private interface TwoNodes {
+    void run(MetadataManager alpha, MetadataManager beta) throws Exception;
+  }
+
+  /** Runs {@code test} on nodes alpha and beta over {@code database}; stops both afterwards. */
+  private void onTwoNodes(String database, TwoNodes test) throws Exception {
+    String url = PostgresServer.url(database);
     PostgresClusterStoreComponent alpha =
         new PostgresClusterStoreComponent(factory, properties(url, "alpha"));
     PostgresClusterStoreComponent beta =
@@ -91,19 +96,28 @@ class PostgresClusterStoreComponentTest {
     MetadataManager a = MetadataServices.over(alpha).start();
     MetadataManager b = MetadataServices.over(beta).start();
     try {
-      assertThat(a.lockManager().clusterNode()).isEqualTo(Optional.of("alpha"));
-      assertThat(a.lockManager().lock(x("o1"))).isInstanceOf(LockResult.Granted.class);
-      assertThat(b.lockManager().lock(x("o2"))).isInstanceOf(LockResult.Denied.class);
-      assertThat(b.lockManager().clusterNodes())
-          .filteredOn(ClusterNode::live)
-          .extracting(ClusterNode::node)
-          .containsExactly("alpha", "beta");
+      test.run(a, b);
     } finally {
       a.close();
       b.close();
       alpha.deactivate();
       beta.deactivate();
     }
+  }
+
+  @Test
+  void twoInstancesOverOneDatabaseAreTwoNodesOfOneLockSpace() throws Exception {
+    onTwoNodes(
+        "clustercomponent",
+        (a, b) -> {
+          assertThat(a.lockManager().clusterNode()).isEqualTo(Optional.of("alpha"));
+          assertThat(a.lockManager().lock(x("o1"))).isInstanceOf(LockResult.Granted.class);
+          assertThat(b.lockManager().lock(x("o2"))).isInstanceOf(LockResult.Denied.class);
+          assertThat(b.lockManager().clusterNodes())
+              .filteredOn(ClusterNode::live)
+              .extracting(ClusterNode::node)
+              .containsExactly("alpha", "beta");
+        });
     assertThat(log.lines(Level.SEVERE)).isEmpty();
   }
 
@@ -114,39 +128,29 @@ class PostgresClusterStoreComponentTest {
    */
   @Test
   void lockOpenAndWaiterCountsAreTheClustersAtEveryNode() throws Exception {
-    String url = PostgresServer.url("clustercounts");
-    PostgresClusterStoreComponent alpha =
-        new PostgresClusterStoreComponent(factory, properties(url, "alpha"));
-    PostgresClusterStoreComponent beta =
-        new PostgresClusterStoreComponent(factory, properties(url, "beta"));
-    MetadataManager a = MetadataServices.over(alpha).start();
-    MetadataManager b = MetadataServices.over(beta).start();
-    try {
-      assertThat(a.lockManager().lock(x("o1"))).isInstanceOf(LockResult.Granted.class);
-      a.lockManager()
-          .open(
-              new OpenRequest(
-                  FileHandle.of("g"),
-                  "s",
-                  LockOwner.of("o1"),
-                  new LockClient("c-o1", "t"),
-                  Set.of(ShareAccess.READ),
-                  Set.of()));
-      PendingLock waiting = b.lockManager().lockBlocking(x("o2"), Duration.ofSeconds(60));
-      for (MetadataManager m : List.of(a, b)) {
-        assertThat(m.lockManager().lockCount()).isEqualTo(1);
-        assertThat(m.lockManager().openCount()).isEqualTo(1);
-        assertThat(m.lockManager().waiterCount()).isEqualTo(1);
-      }
-      waiting.cancel();
-      assertThat(a.lockManager().waiterCount()).isZero();
-      assertThat(b.lockManager().waiterCount()).isZero();
-    } finally {
-      a.close();
-      b.close();
-      alpha.deactivate();
-      beta.deactivate();
-    }
+    onTwoNodes(
+        "clustercounts",
+        (a, b) -> {
+          assertThat(a.lockManager().lock(x("o1"))).isInstanceOf(LockResult.Granted.class);
+          a.lockManager()
+              .open(
+                  new OpenRequest(
+                      FileHandle.of("g"),
+                      "s",
+                      LockOwner.of("o1"),
+                      new LockClient("c-o1", "t"),
+                      Set.of(ShareAccess.READ),
+                      Set.of()));
+          PendingLock waiting = b.lockManager().lockBlocking(x("o2"), Duration.ofSeconds(60));
+          for (MetadataManager m : List.of(a, b)) {
+            assertThat(m.lockManager().lockCount()).isEqualTo(1);
+            assertThat(m.lockManager().openCount()).isEqualTo(1);
+            assertThat(m.lockManager().waiterCount()).isEqualTo(1);
+          }
+          waiting.cancel();
+          assertThat(a.lockManager().waiterCount()).isZero();
+          assertThat(b.lockManager().waiterCount()).isZero();
+        });
   }
 
   @Test
