@@ -61,9 +61,9 @@ class ClusterRunnableIT {
   void twoNodesShareOneLockSpaceAndTheRestartedClusterIsInGrace() throws Exception {
     try (RunningServer node1 = RunningServer.start(dir, "node-1", node("node-1"));
         RunningServer node2 = RunningServer.start(dir, "node-2", node("node-2"))) {
-      assertThat(node1.shell("lock:acquire alice report.txt 0 100", "alice report.txt"))
+      assertThat(node1.answer("lock:acquire alice report.txt 0 100", "alice report.txt"))
           .contains("GRANTED  alice report.txt [0, 99] EXCLUSIVE POSIX, id 1.1");
-      assertThat(node2.shell("lock:acquire bob report.txt 50 10", "bob report.txt"))
+      assertThat(node2.answer("lock:acquire bob report.txt 50 10", "bob report.txt"))
           .contains(
               "REFUSED  bob report.txt [50, 59] EXCLUSIVE POSIX: conflicts with EXCLUSIVE [0, 99]"
                   + " of 'alice' (POSIX, id 1.1)");
@@ -77,7 +77,7 @@ class ClusterRunnableIT {
           .contains("this node: node-2, cluster epoch 1, grace not active")
           .containsPattern("(?m)^node-1 +live ")
           .containsPattern("(?m)^node-2 \\* +live ");
-      assertThat(node2.shell("lock:list", "report.txt"))
+      assertThat(node2.answer("lock:list", "report.txt"))
           .contains("report.txt: 1 lock")
           .containsPattern("(?m)^  alice +\\[0, 99\\] +EXCLUSIVE +POSIX +shell:alice +- +1\\.1$");
 
@@ -92,16 +92,16 @@ class ClusterRunnableIT {
       }
 
       // the other way round: a lock at node-2 refuses node-1 until node-2 releases it
-      assertThat(node2.shell("lock:acquire erin notes.txt 0 eof", "erin notes.txt"))
+      assertThat(node2.answer("lock:acquire erin notes.txt 0 eof", "erin notes.txt"))
           .contains("GRANTED  erin notes.txt [0, EOF] EXCLUSIVE POSIX");
-      assertThat(node1.shell("lock:acquire frank notes.txt 10 1 shared", "frank notes.txt"))
+      assertThat(node1.answer("lock:acquire frank notes.txt 10 1 shared", "frank notes.txt"))
           .contains("REFUSED  frank notes.txt [10, 10] SHARED POSIX: conflicts with EXCLUSIVE")
           .contains("of 'erin'");
-      assertThat(node2.shell("lock:release erin notes.txt 0 eof", "erin notes.txt"))
+      assertThat(node2.answer("lock:release erin notes.txt 0 eof", "erin notes.txt"))
           .contains("RELEASED erin notes.txt [0, EOF] POSIX");
-      assertThat(node1.shell("lock:acquire frank notes.txt 10 1 shared", "frank notes.txt"))
+      assertThat(node1.answer("lock:acquire frank notes.txt 10 1 shared", "frank notes.txt"))
           .contains("GRANTED  frank notes.txt [10, 10] SHARED POSIX");
-      assertThat(node1.shell("lock:release frank notes.txt 10 1", "frank notes.txt"))
+      assertThat(node1.answer("lock:release frank notes.txt 10 1", "frank notes.txt"))
           .contains("RELEASED frank notes.txt [10, 10] POSIX");
       // Ctrl-D at both (close, in reverse order)
     }
@@ -115,21 +115,21 @@ class ClusterRunnableIT {
     }
 
     try (RunningServer node1 = RunningServer.start(dir, "node-1-again", node("node-1"))) {
-      assertThat(node1.shell("lock:grace", "grace period:"))
+      assertThat(node1.answer("lock:grace", "grace period:"))
           .contains("grace period: ACTIVE")
           .contains("restored 1 record from the store")
           .contains("expected clients: shell:alice");
-      assertThat(node1.shell("lock:acquire bob report.txt 50 10", "bob report.txt"))
+      assertThat(node1.answer("lock:acquire bob report.txt 50 10", "bob report.txt"))
           .contains("REFUSED  bob report.txt [50, 59] EXCLUSIVE POSIX: GRACE_PERIOD");
-      assertThat(node1.shell("lock:reclaim alice report.txt 0 100", "alice report.txt"))
+      assertThat(node1.answer("lock:reclaim alice report.txt 0 100", "alice report.txt"))
           .contains("RECLAIMED alice report.txt [0, 99] EXCLUSIVE POSIX");
-      assertThat(node1.shell("lock:complete alice", "shell:alice"))
+      assertThat(node1.answer("lock:complete alice", "shell:alice"))
           .contains("COMPLETE shell:alice; grace period: not active");
-      assertThat(node1.shell("cluster:nodes", "this node"))
+      assertThat(node1.answer("cluster:nodes", "this node"))
           .contains("this node: node-1, cluster epoch 2, grace not active")
           .containsPattern("(?m)^node-1 \\* +live ")
           .containsPattern("(?m)^node-2 +gone ");
-      assertThat(node1.shell("lock:acquire bob report.txt 150 10", "bob report.txt"))
+      assertThat(node1.answer("lock:acquire bob report.txt 150 10", "bob report.txt"))
           .contains("GRANTED  bob report.txt [150, 159] EXCLUSIVE POSIX");
       assertThat(node1.log()).contains("cluster node 'node-1' starts the cluster");
     }
@@ -140,7 +140,7 @@ class ClusterRunnableIT {
       throws IOException, InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (true) {
-      String o = server.shell(command, "\ng! ");
+      String o = server.answer(command, "");
       if (done.test(o)) {
         return o;
       }

@@ -123,6 +123,39 @@ final class RunningServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Types a shell command and waits until its whole answer is there: {@code expect} in it, then the
+   * next prompt after it (the shell prints the prompt once the command's output is complete).
+   *
+   * @return the output since the command was typed, up to that prompt
+   */
+  String answer(String command, String expect) throws IOException, InterruptedException {
+    int seen = output().length();
+    stdin.write((command + "\n").getBytes(StandardCharsets.UTF_8));
+    stdin.flush();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      String since = output().substring(seen);
+      int at = since.indexOf(expect);
+      int prompt = at < 0 ? -1 : since.indexOf(ShellMain.PROMPT, at + expect.length());
+      if (prompt >= 0) {
+        return since.substring(0, prompt);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "no '"
+                + expect
+                + "' and prompt after '"
+                + command
+                + "' within "
+                + WAIT
+                + ":\n"
+                + since);
+      }
+      Thread.sleep(50);
+    }
+  }
+
   String output() throws IOException {
     return Files.readString(out, StandardCharsets.UTF_8);
   }
