@@ -95,6 +95,7 @@ public final class DefaultLockManager implements LockManager {
   private final StoreBinding binding;
   private final LockCluster cluster; // cluster mode (docs/cluster.md); null on one node
   private final ClusterQuota quota; // cluster mode: this node's lease of the total; else null
+  private final ClusterCourtesy courtesy; // cluster mode: its clients' courtesy; else null
 
   private DefaultLockManager(ManagerParts p, boolean ownsScheduler, List<LockEventListener> ls) {
     this.config = p.config;
@@ -116,6 +117,7 @@ public final class DefaultLockManager implements LockManager {
     this.binding = p.binding;
     this.cluster = p.cluster;
     this.quota = p.quota;
+    this.courtesy = p.courtesy;
     ls.forEach(events::add);
   }
 
@@ -169,6 +171,7 @@ public final class DefaultLockManager implements LockManager {
   @Override
   public LockResult lock(LockRequest req) {
     try {
+      heard(req);
       return ranges.lock(req);
     } catch (StoreError e) {
       throw refused(req, e);
@@ -178,6 +181,9 @@ public final class DefaultLockManager implements LockManager {
   @Override
   public LockResult lockAll(List<LockRequest> requests) {
     try {
+      if (courtesy != null && requests != null) {
+        requests.forEach(this::heard);
+      }
       return ranges.lockAll(requests);
     } catch (StoreError e) {
       throw refused(requests == null || requests.isEmpty() ? null : requests.get(0), e);
@@ -187,9 +193,20 @@ public final class DefaultLockManager implements LockManager {
   @Override
   public PendingLock lockBlocking(LockRequest req, Duration timeout) {
     try {
+      heard(req);
       return ranges.lockBlocking(req, timeout);
     } catch (StoreError e) {
       throw refused(req, e);
+    }
+  }
+
+  /**
+   * Cluster mode: the request's client is heard of here before the request runs ({@link
+   * ClusterCourtesy#heard}); nothing on one node.
+   */
+  private void heard(LockRequest req) {
+    if (courtesy != null && req != null) {
+      courtesy.heard(req.client());
     }
   }
 
@@ -216,6 +233,7 @@ public final class DefaultLockManager implements LockManager {
 
   @Override
   public Optional<Lock> test(LockRequest req) {
+    heard(req);
     return ranges.test(req);
   }
 
@@ -233,6 +251,9 @@ public final class DefaultLockManager implements LockManager {
 
   @Override
   public ShareReservation open(OpenRequest req) {
+    if (courtesy != null && req != null) {
+      courtesy.heard(req.client());
+    }
     return opens.open(req);
   }
 
@@ -252,6 +273,7 @@ public final class DefaultLockManager implements LockManager {
   @Override
   public LockResult reclaim(LockRequest req) {
     try {
+      heard(req);
       return recovery.reclaim(req);
     } catch (StoreError e) {
       throw refused(req, e);
@@ -260,6 +282,9 @@ public final class DefaultLockManager implements LockManager {
 
   @Override
   public ShareReservation reclaimOpen(OpenRequest req) {
+    if (courtesy != null && req != null) {
+      courtesy.heard(req.client());
+    }
     return recovery.reclaimOpen(req);
   }
 
@@ -293,6 +318,9 @@ public final class DefaultLockManager implements LockManager {
   @Override
   public void keepAlive(LockClient client) {
     sessions.keepAlive(client);
+    if (courtesy != null) {
+      courtesy.heard(client);
+    }
   }
 
   @Override
@@ -386,6 +414,9 @@ public final class DefaultLockManager implements LockManager {
     LockConfig old = limits.reconfigure(newConfig, tables, clients);
     if (!old.leaseTime().equals(newConfig.leaseTime())) {
       sessions.leaseTimeChanged();
+      if (courtesy != null) {
+        courtesy.leaseTimeChanged();
+      }
     }
   }
 
