@@ -144,10 +144,12 @@ final class IntervalTree {
   }
 
   /**
-   * The first lock in (first, id) order overlapping {@code [qFirst, qLast]} that {@code applies}
-   * accepts and that conflicts ({@link Conflicts#conflicts}) with a request of {@code owner} for
-   * {@code type} over {@code range}, or null. The array is scanned with no filter object: the
-   * search of the common small table allocates and writes nothing.
+   * The first lock in (first, id) order overlapping {@code [qFirst, qLast]} that conflicts ({@link
+   * Conflicts#conflicts}) with a request of {@code owner} for {@code type} over {@code range} and
+   * that {@code applies} accepts, or null. {@code applies} is asked about conflicting locks only,
+   * in that order, until it accepts one (in cluster mode it may read the database). The array is
+   * scanned with no filter object: the search of the common small table allocates and writes
+   * nothing.
    */
   Lock firstConflict(
       long qFirst,
@@ -162,20 +164,26 @@ final class IntervalTree {
           root,
           qFirst,
           qLast,
-          l -> applies.test(l) && Conflicts.conflicts(l, owner, type, range, purpose));
+          l -> Conflicts.conflicts(l, owner, type, range, purpose) && applies.test(l));
     }
     Lock[] a = array;
-    Lock best = null;
-    for (int i = 0, n = size; i < n; i++) {
-      Lock l = a[i];
-      if (overlaps(l.range(), qFirst, qLast)
-          && (best == null || FileLockTable.order(l, best) < 0)
-          && applies.test(l)
-          && Conflicts.conflicts(l, owner, type, range, purpose)) {
-        best = l;
+    Lock after = null; // the last conflicting lock that applies refused
+    while (true) {
+      Lock best = null;
+      for (int i = 0, n = size; i < n; i++) {
+        Lock l = a[i];
+        if (overlaps(l.range(), qFirst, qLast)
+            && (best == null || FileLockTable.order(l, best) < 0)
+            && (after == null || FileLockTable.order(l, after) > 0)
+            && Conflicts.conflicts(l, owner, type, range, purpose)) {
+          best = l;
+        }
       }
+      if (best == null || applies.test(best)) {
+        return best;
+      }
+      after = best;
     }
-    return best;
   }
 
   /** Calls {@code action} for each lock overlapping {@code [qFirst, qLast]}, in order. */
@@ -198,20 +206,27 @@ final class IntervalTree {
   }
 
   /**
-   * The array's first lock in order overlapping the range that {@code filter} accepts, or null. The
-   * filter is asked only about locks that would come first.
+   * The array's first lock in order overlapping the range that {@code filter} accepts, or null.
+   * {@code filter} is asked about the overlapping locks in order until it accepts one, as a walk of
+   * a sorted array would.
    */
   private Lock scan(long qFirst, long qLast, Predicate<Lock> filter) {
-    Lock best = null;
-    for (int i = 0; i < size; i++) {
-      Lock l = array[i];
-      if (overlaps(l.range(), qFirst, qLast)
-          && (best == null || FileLockTable.order(l, best) < 0)
-          && filter.test(l)) {
-        best = l;
+    Lock after = null; // the last lock the filter refused
+    while (true) {
+      Lock best = null;
+      for (int i = 0; i < size; i++) {
+        Lock l = array[i];
+        if (overlaps(l.range(), qFirst, qLast)
+            && (best == null || FileLockTable.order(l, best) < 0)
+            && (after == null || FileLockTable.order(l, after) > 0)) {
+          best = l;
+        }
       }
+      if (best == null || filter.test(best)) {
+        return best;
+      }
+      after = best;
     }
-    return best;
   }
 
   private static boolean overlaps(ByteRange r, long qFirst, long qLast) {
