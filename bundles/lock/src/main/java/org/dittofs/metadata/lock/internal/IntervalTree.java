@@ -1,5 +1,6 @@
 package org.dittofs.metadata.lock.internal;
 
+import java.util.Arrays;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.dittofs.metadata.lock.ByteRange;
@@ -8,16 +9,20 @@ import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockType;
 
 /**
- * The locks of one file (of one type), ordered by (first byte unsigned, id).
+ * The locks of one file (of one type); searches answer in (first byte unsigned, id) order.
  *
  * <p>Two representations, like the bins of a {@code HashMap}: up to {@value #ARRAY_MAX} locks sit
- * in a sorted array that searches scan from the start (most files hold a handful of locks, and a
- * short scan of one array beats walking nodes: no node per lock, no pointer chasing); above that, a
- * treap whose nodes carry the largest last byte of their subtree. A search for the locks
- * overlapping {@code [qFirst, qLast]} then visits O(log n + m) nodes, m being the locks it reports
- * or filters; the first match in order is found without visiting the rest. The treap goes back to
- * an array when it shrinks to {@value #ARRAY_BACK} locks (not at once, so that a file hovering at
- * the threshold does not convert on every change). Both give the same answers in the same order.
+ * in an unsorted array that searches scan in full, keeping the lowest match (most files hold a
+ * handful of locks, and a scan of one short array beats walking nodes: no node per lock, no pointer
+ * chasing); a lock is appended, and a removed one's slot takes the last lock, so a change writes
+ * one or two slots and never shifts the array (a shift is a {@code System.arraycopy} of references
+ * into an old array, which under G1 costs a runtime call and a StoreLoad fence to dirty its cards:
+ * a sixth of an uncontended lock+unlock pair, see benchmarks/README.md). Above that, a treap whose
+ * nodes carry the largest last byte of their subtree: a search for the locks overlapping {@code
+ * [qFirst, qLast]} then visits O(log n + m) nodes, m being the locks it reports or filters; the
+ * first match in order is found without visiting the rest. The treap goes back to an array when it
+ * shrinks to {@value #ARRAY_BACK} locks (not at once, so that a file hovering at the threshold does
+ * not convert on every change). Both give the same answers in the same order.
  *
  * <p>Priorities are a hash of the lock id, so shapes are deterministic and expected depth is O(log
  * n). A zero-length lock at X is kept with first = last = X: every range that can conflict with it
@@ -58,7 +63,8 @@ final class IntervalTree {
   private static final Lock[] NONE = new Lock[0];
 
   /**
-   * The sorted locks while the array is in use (kept, even empty, for reuse); null for the treap.
+   * The locks, unsorted, while the array is in use (kept, even empty, for reuse); null for the
+   * treap.
    */
   private Lock[] array = NONE;
 
@@ -76,15 +82,10 @@ final class IntervalTree {
   void insert(Lock lock) {
     if (array != null) {
       if (size < ARRAY_MAX) {
-        int at = -indexOf(lock) - 1; // a lock is inserted once, so it is never found
         if (size == array.length) {
-          array = java.util.Arrays.copyOf(array, size == 0 ? 2 : Math.min(ARRAY_MAX, 2 * size));
+          array = Arrays.copyOf(array, size == 0 ? 2 : Math.min(ARRAY_MAX, 2 * size));
         }
-        if (at < size) {
-          System.arraycopy(array, at, array, at + 1, size - at);
-        }
-        array[at] = lock;
-        size++;
+        array[size++] = lock;
         return;
       }
       toTreap();
@@ -96,14 +97,15 @@ final class IntervalTree {
   /** Removes the lock (found by first byte and id). Returns whether it was present. */
   boolean remove(Lock lock) {
     if (array != null) {
-      int at = indexOf(lock);
+      int at = slotOf(lock);
       if (at < 0) {
         return false;
       }
-      if (at < size - 1) {
-        System.arraycopy(array, at + 1, array, at, size - at - 1);
+      int last = --size;
+      if (at < last) {
+        array[at] = array[last]; // the last lock fills the hole: nothing shifts
       }
-      array[--size] = null;
+      array[last] = null;
       return true;
     }
     int before = size;
@@ -115,6 +117,25 @@ final class IntervalTree {
   }
 
   /**
+   * The array slot of {@code lock} (the same record, else one of equal first byte and id), or -1.
+   */
+  private int slotOf(Lock lock) {
+    Lock[] a = array;
+    int n = size;
+    for (int i = n - 1; i >= 0; i--) { // a lock is usually released soon after it was added
+      if (a[i] == lock) {
+        return i;
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      if (FileLockTable.order(a[i], lock) == 0) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
    * The first lock in (first, id) order that overlaps {@code [qFirst, qLast]} (unsigned, inclusive)
    * and passes {@code filter}, or null.
    */
@@ -123,10 +144,12 @@ final class IntervalTree {
   }
 
   /**
-   * The first lock in (first, id) order overlapping {@code [qFirst, qLast]} that {@code applies}
-   * accepts and that conflicts ({@link Conflicts#conflicts}) with a request of {@code owner} for
-   * {@code type} over {@code range}, or null. The array is scanned with no filter object: the
-   * search of the common small table allocates and writes nothing.
+   * The first lock in (first, id) order overlapping {@code [qFirst, qLast]} that conflicts ({@link
+   * Conflicts#conflicts}) with a request of {@code owner} for {@code type} over {@code range} and
+   * that {@code applies} accepts, or null. {@code applies} is asked about conflicting locks only,
+   * in that order, until it accepts one (in cluster mode it may read the database). The array is
+   * scanned with no filter object: the search of the common small table allocates and writes
+   * nothing.
    */
   Lock firstConflict(
       long qFirst,
@@ -141,60 +164,74 @@ final class IntervalTree {
           root,
           qFirst,
           qLast,
-          l -> applies.test(l) && Conflicts.conflicts(l, owner, type, range, purpose));
+          l -> Conflicts.conflicts(l, owner, type, range, purpose) && applies.test(l));
     }
-    for (int i = overlapping(0, qFirst, qLast); i >= 0; i = overlapping(i + 1, qFirst, qLast)) {
-      Lock l = array[i];
-      if (applies.test(l) && Conflicts.conflicts(l, owner, type, range, purpose)) {
-        return l;
+    Lock[] a = array;
+    Lock after = null; // the last conflicting lock that applies refused
+    while (true) {
+      Lock best = null;
+      for (int i = 0, n = size; i < n; i++) {
+        Lock l = a[i];
+        if (overlaps(l.range(), qFirst, qLast)
+            && (best == null || FileLockTable.order(l, best) < 0)
+            && (after == null || FileLockTable.order(l, after) > 0)
+            && Conflicts.conflicts(l, owner, type, range, purpose)) {
+          best = l;
+        }
       }
+      if (best == null || applies.test(best)) {
+        return best;
+      }
+      after = best;
     }
-    return null;
   }
 
   /** Calls {@code action} for each lock overlapping {@code [qFirst, qLast]}, in order. */
   void forEachOverlapping(long qFirst, long qLast, Consumer<Lock> action) {
-    if (array != null) {
-      scan(
-          qFirst,
-          qLast,
-          l -> {
-            action.accept(l);
-            return false;
-          });
-    } else {
+    if (array == null) {
       forEach(root, qFirst, qLast, action);
+      return;
+    }
+    Lock[] hits = new Lock[size]; // a copy in order (off the request path: listings, revocations)
+    int m = 0;
+    for (int i = 0; i < size; i++) {
+      if (overlaps(array[i].range(), qFirst, qLast)) {
+        hits[m++] = array[i];
+      }
+    }
+    Arrays.sort(hits, 0, m, FileLockTable::order);
+    for (int i = 0; i < m; i++) {
+      action.accept(hits[i]);
     }
   }
 
   /**
-   * The array's first lock overlapping the range that {@code filter} accepts (in order), or null.
+   * The array's first lock in order overlapping the range that {@code filter} accepts, or null.
+   * {@code filter} is asked about the overlapping locks in order until it accepts one, as a walk of
+   * a sorted array would.
    */
   private Lock scan(long qFirst, long qLast, Predicate<Lock> filter) {
-    for (int i = overlapping(0, qFirst, qLast); i >= 0; i = overlapping(i + 1, qFirst, qLast)) {
-      if (filter.test(array[i])) {
-        return array[i];
+    Lock after = null; // the last lock the filter refused
+    while (true) {
+      Lock best = null;
+      for (int i = 0; i < size; i++) {
+        Lock l = array[i];
+        if (overlaps(l.range(), qFirst, qLast)
+            && (best == null || FileLockTable.order(l, best) < 0)
+            && (after == null || FileLockTable.order(l, after) > 0)) {
+          best = l;
+        }
       }
+      if (best == null || filter.test(best)) {
+        return best;
+      }
+      after = best;
     }
-    return null;
   }
 
-  /**
-   * The index of the array's first lock from {@code from} on that overlaps {@code [qFirst, qLast]},
-   * or -1 (the array is sorted by first byte: the scan stops past {@code qLast}).
-   */
-  private int overlapping(int from, long qFirst, long qLast) {
-    Lock[] a = array;
-    for (int i = from, n = size; i < n; i++) {
-      ByteRange r = a[i].range();
-      if (Long.compareUnsigned(r.first(), qLast) > 0) {
-        return -1;
-      }
-      if (Long.compareUnsigned(r.last(), qFirst) >= 0) {
-        return i;
-      }
-    }
-    return -1;
+  private static boolean overlaps(ByteRange r, long qFirst, long qLast) {
+    return Long.compareUnsigned(r.first(), qLast) <= 0
+        && Long.compareUnsigned(r.last(), qFirst) >= 0;
   }
 
   /** Calls {@code action} for every lock, in order. */
@@ -205,11 +242,6 @@ final class IntervalTree {
   /** Whether the locks sit in the array (for tests). */
   boolean isArray() {
     return array != null;
-  }
-
-  /** The lock's index in the array, or {@code -(insertion point) - 1}. */
-  private int indexOf(Lock lock) {
-    return indexOf(array, size, lock);
   }
 
   /**

@@ -288,4 +288,22 @@ class IntervalTreeTest {
     expected.remove(ties.get(24));
     assertThat(overlapping(tree, 31, 31)).containsExactlyElementsOf(expected);
   }
+
+  @Test
+  void removeTakesAnEqualRecordThatIsNotTheSameObject() {
+    // the array is searched by identity first; a record rebuilt from the store (same id and first
+    // byte, another object) must still be found, in the array and in the treap
+    for (int n : new int[] {3, IntervalTree.ARRAY_MAX + 5}) {
+      IntervalTree tree = new IntervalTree();
+      for (int i = 1; i <= n; i++) {
+        tree.insert(lock(1, i, 10L * i, 10L * i + 4));
+      }
+      Lock copy = lock(1, 2, 20, 24);
+
+      assertThat(tree.remove(copy)).as("size %d", n).isTrue();
+      assertThat(tree.size()).isEqualTo(n - 1);
+      assertThat(overlapping(tree, 20, 24)).isEmpty();
+      assertThat(tree.remove(copy)).isFalse();
+    }
+  }
 }

@@ -171,4 +171,34 @@ class OwnerLocksTest {
     assertThat(own.isEmpty()).isTrue();
     assertThat(own.size()).isZero();
   }
+
+  @Test
+  void addsAndRemovesAnywhereInTheArrayKeepingTheOrder() {
+    // short shifts of the array go by hand, long ones by System.arraycopy: both directions, both
+    // ways
+    Random rnd = new Random(5);
+    for (int round = 0; round < 100; round++) {
+      OwnerLocks own = new OwnerLocks();
+      List<Lock> model = new ArrayList<>();
+      int n = 1 + rnd.nextInt(3 * OwnerLocks.SHIFT_BY_HAND + 10);
+      for (int i = 0; i < n; i++) {
+        model.add(posix(100L * i, 100L * i + 9));
+      }
+      List<Lock> shuffled = new ArrayList<>(model);
+      Collections.shuffle(shuffled, rnd);
+      List<Lock> held = new ArrayList<>();
+      for (Lock l : shuffled) {
+        own.add(l);
+        held.add(l);
+        held.sort(IntervalTreeTest.ORDER);
+        assertThat(own.all()).containsExactlyElementsOf(held);
+      }
+      while (!held.isEmpty()) {
+        Lock l = held.remove(rnd.nextInt(held.size()));
+        own.remove(l);
+        assertThat(own.all()).containsExactlyElementsOf(held);
+      }
+      assertThat(own.isEmpty()).isTrue();
+    }
+  }
 }
