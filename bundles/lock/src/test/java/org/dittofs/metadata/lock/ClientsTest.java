@@ -330,6 +330,25 @@ class ClientsTest {
   }
 
   @Test
+  void aFileLockedAgainAfterItsClientWasReleasedIsReleasedWithTheClientAgain() {
+    // each owner's index on the file remembers that its client's file set holds the file; the
+    // client's release takes the file out of the set, so every owner's memory of it must go
+    locks.registerClient(a.client(), "", Duration.ofSeconds(60));
+    grant(a.exclusive(0, 10));
+    Lock byB = grant(b.shared(20, 10));
+    locks.clientRebooted(a.client());
+    locks.registerClient(a.client(), "", Duration.ofSeconds(60));
+    grant(a.exclusive(0, 10));
+    grant(b.shared(40, 10)); // b's turn in between: its own memory, not a's
+
+    locks.clientRebooted(a.client());
+
+    assertThat(heldBy(a)).isEmpty();
+    assertThat(heldBy(b)).contains(byB).hasSize(2);
+    checkEverything();
+  }
+
+  @Test
   void clientRebootedReleasesNowEvenWithAPendingTtl() {
     locks.registerClient(a.client(), "", Duration.ofSeconds(60));
     grant(a.exclusive(0, 10));

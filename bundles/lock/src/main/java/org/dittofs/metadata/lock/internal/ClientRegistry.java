@@ -84,12 +84,13 @@ final class ClientRegistry {
   }
 
   /**
-   * As {@link #state(LockClient)}, through the client state a file table remembers ({@link
-   * FileLockTable#recordedClient()}) when it is this client's and still current: no map lookup for
-   * the usual run of requests of one client on one file. {@code t} may be null.
+   * As {@link #state(LockClient)}, through the client state an owner's index on a file remembers
+   * ({@link OwnerLocks#client}) when it is this client's and still current: no map lookup for the
+   * usual run of requests of one owner on one file. {@code own} may be null; under its table's
+   * monitor.
    */
-  ClientState state(LockClient client, FileLockTable t) {
-    ClientState s = t == null ? null : t.recordedClient();
+  ClientState state(LockClient client, OwnerLocks own) {
+    ClientState s = own == null ? null : own.client;
     if (s != null && !s.forgotten && (s.client == client || s.client.equals(client))) {
       return s;
     }
@@ -97,11 +98,11 @@ final class ClientRegistry {
   }
 
   /**
-   * As {@link #touch(LockClient, long)}, through the client state table {@code t} remembers when it
-   * is this client's (see {@link #state(LockClient, FileLockTable)}); under {@code t}'s monitor.
+   * As {@link #touch(LockClient, long)}, through the client state the owner's index remembers when
+   * it is this client's (see {@link #state(LockClient, OwnerLocks)}); {@code own} may be null.
    */
-  ClientState touch(LockClient client, FileLockTable t, long now) {
-    ClientState s = t.recordedClient();
+  ClientState touch(LockClient client, OwnerLocks own, long now) {
+    ClientState s = own == null ? null : own.client;
     if (s == null || s.forgotten || (s.client != client && !s.client.equals(client))) {
       s = clients.get(client);
       if (s == null) {

@@ -81,9 +81,6 @@ final class FileLockTable {
   /** Cluster mode: the version of the file's committed state held here ({@link TableSync}). */
   private long syncedVersion = UNSYNCED;
 
-  /** The client state whose file set last received this file ({@link TableOps#recordClient}). */
-  private ClientState recordedClient;
-
   /** What the operation under the monitor defers ({@link Deferred}); made by the first one. */
   private Deferred deferred;
 
@@ -259,13 +256,12 @@ final class FileLockTable {
     syncedVersion = version;
   }
 
-  /** The client state that last noted this file ({@link TableOps#recordClient}), or null. */
-  ClientState recordedClient() {
-    return recordedClient;
-  }
-
-  void recordedClient(ClientState s) {
-    recordedClient = s;
+  /**
+   * Forgets every owner's client memo ({@link OwnerLocks#client}): the file just left a client's
+   * file set.
+   */
+  void forgetClients() {
+    byOwner.forEach(own -> own.client = null);
   }
 
   long leaseCheckAt() {

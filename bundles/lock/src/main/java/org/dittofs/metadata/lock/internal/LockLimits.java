@@ -131,23 +131,22 @@ final class LockLimits {
   }
 
   /**
-   * Counts a grant's change, refusing it if a limit would be exceeded.
+   * Counts a grant's change on table {@code t} by the owner whose index there is {@code own} (a
+   * lookup hint, may be null), refusing it if a limit would be exceeded; each client's count is
+   * checked as {@code check} says.
    *
    * @throws org.dittofs.metadata.errors.StoreError LOCK_LIMIT_EXCEEDED naming the limit (nothing
    *     counted)
-   */
-  void reserve(FileLockTable t, LockChange ch, ClientRegistry clients, Deferred d) {
-    reserve(t, ch, clients, d, Check.CHECK);
-  }
-
-  /**
-   * As {@link #reserve(FileLockTable, LockChange, ClientRegistry, Deferred)}, checking each
-   * client's count as {@code check} says.
-   *
    * @throws ClientRecount for {@link Check#RECOUNT_FIRST} instead of a per-client refusal (nothing
    *     counted)
    */
-  void reserve(FileLockTable t, LockChange ch, ClientRegistry clients, Deferred d, Check check) {
+  void reserve(
+      FileLockTable t,
+      OwnerLocks own,
+      LockChange ch,
+      ClientRegistry clients,
+      Deferred d,
+      Check check) {
     LockConfig c = config.get();
     int delta = ch.delta();
     if (delta > 0 && c.maxLocksPerFile() > 0 && t.lockCount() + delta > c.maxLocksPerFile()) {
@@ -162,7 +161,7 @@ final class LockLimits {
       // the common case, every record of the change has one client: no map, no boxing
       ClientState s = null;
       if (delta != 0) {
-        s = clients.state(one, t);
+        s = clients.state(one, own);
         if (delta > 0 && check != Check.NONE) {
           if (!add(s.locks, delta, c.maxLocksPerClient())) {
             throw refuseClient(one, s, c, check, d);
@@ -276,8 +275,8 @@ final class LockLimits {
    * failover): each client's count moves, no lease of the total does (the node that made the change
    * counted it against its own).
    */
-  void countLoaded(FileLockTable t, LockChange ch, ClientRegistry clients) {
-    count(t, ch, clients, 1, false);
+  void countLoaded(OwnerLocks own, LockChange ch, ClientRegistry clients) {
+    count(own, ch, clients, 1, false);
   }
 
   /** Adds {@code n} to the total unless it would exceed {@code max}. */
@@ -304,25 +303,27 @@ final class LockLimits {
   }
 
   /**
-   * As {@link #count(LockChange, ClientRegistry)}, on table {@code t} (a lookup hint; may be null).
+   * As {@link #count(LockChange, ClientRegistry)}, for a change of the owner whose index on the
+   * file is {@code own} (a lookup hint, see {@link ClientRegistry#state(LockClient, OwnerLocks)};
+   * may be null).
    */
-  void count(FileLockTable t, LockChange ch, ClientRegistry clients) {
-    count(t, ch, clients, 1);
+  void count(OwnerLocks own, LockChange ch, ClientRegistry clients) {
+    count(own, ch, clients, 1);
   }
 
-  private void count(FileLockTable t, LockChange ch, ClientRegistry clients, int sign) {
-    count(t, ch, clients, sign, true);
+  private void count(OwnerLocks own, LockChange ch, ClientRegistry clients, int sign) {
+    count(own, ch, clients, sign, true);
   }
 
   private void count(
-      FileLockTable t, LockChange ch, ClientRegistry clients, int sign, boolean withTotal) {
+      OwnerLocks own, LockChange ch, ClientRegistry clients, int sign, boolean withTotal) {
     LockConfig c = config.get();
     int delta = ch.delta();
     if (c.maxLocksPerClient() > 0) {
       LockClient one = singleClient(ch);
       if (one != null) {
         if (delta != 0) {
-          clients.state(one, t).locks.addAndGet(sign * delta);
+          clients.state(one, own).locks.addAndGet(sign * delta);
         }
       } else {
         for (Map.Entry<LockClient, Integer> e : perClient(ch).entrySet()) {

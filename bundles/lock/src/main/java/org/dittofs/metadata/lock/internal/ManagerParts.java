@@ -70,7 +70,9 @@ final class ManagerParts {
             limits::countsClients);
     this.clients = clients;
     this.grace = new GracePeriod(timers, cluster != null);
-    this.checks = new RequestChecks(cfg, timers, owners, clients, grace);
+    // the scheduler itself, not the timers over it: the checks schedule nothing, and on the system
+    // scheduler they stamp requests from its request clock (CoarseClock)
+    this.checks = new RequestChecks(cfg, scheduler, owners, clients, grace);
     this.writer =
         new StoreWriter(
             cluster != null && store == null ? UnavailableLockStore.INSTANCE : store,

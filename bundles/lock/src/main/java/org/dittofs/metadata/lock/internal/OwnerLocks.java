@@ -10,9 +10,11 @@ import org.dittofs.metadata.lock.LockOwner;
  * are disjoint, so their last bytes are sorted too and the locks overlapping or touching a range
  * are a contiguous run found by binary search.
  *
- * <p>Compact for the usual owner with one lock on a file: that lock sits in a field ({@code one});
- * an array ({@code many}, kept once made) holds them from the second on. With its owner inside, it
- * is also its own entry in the file's {@link OwnerIndex}.
+ * <p>Compact for the usual owner with one lock on a file: that lock sits in the field {@code held};
+ * an array, kept there once made, holds them from the second on (one field for both keeps the
+ * object at 32 bytes with compressed references: with a hundred owners holding one lock each on a
+ * file, this object is retained per lock). With its owner inside, it is also its own entry in the
+ * file's {@link OwnerIndex}.
  *
  * <p>Not thread-safe: guarded by the owning {@link FileLockTable}'s monitor.
  */
@@ -26,11 +28,20 @@ final class OwnerLocks {
    */
   OwnerRegistry.Entry registryEntry;
 
-  /** The lock while the owner holds at most one and {@code many} is not in use. */
-  private Lock one;
+  /**
+   * The client state whose file set holds this file, as last recorded by a grant of this owner
+   * ({@link TableOps#recordClient}), or null: the owner's next requests find their client here
+   * without a map lookup, also while several owners take turns on a hot file (one memo per file
+   * missed on every turn). Cleared when the file leaves a client's set ({@link
+   * FileLockTable#forgetClients}). Under the table's monitor, like everything here.
+   */
+  ClientState client;
 
-  /** The locks, sorted, from the time the owner held two; null before. */
-  private Lock[] many;
+  /**
+   * The lock (or null) while the owner has held at most one here; from the time it held two, the
+   * locks in a {@code Lock[]}, sorted, of which the first {@code size} are in use.
+   */
+  private Object held;
 
   private int size;
 
@@ -53,24 +64,28 @@ final class OwnerLocks {
 
   /** The lock with the lowest (first byte, id); the index must not be empty. */
   Lock first() {
-    return many == null ? one : many[0];
+    return held instanceof Lock[] a ? a[0] : (Lock) held;
   }
 
   void add(Lock lock) {
-    if (many == null) {
+    Lock[] many;
+    if (held instanceof Lock[] a) {
+      many = a;
+    } else {
       if (size == 0) {
-        one = lock;
+        held = lock;
         size = 1;
         return;
       }
       many = new Lock[4];
-      many[0] = one;
-      one = null;
+      many[0] = (Lock) held;
+      held = many;
     }
     int i = indexOf(lock);
     int at = i < 0 ? -i - 1 : i;
     if (size == many.length) {
       many = Arrays.copyOf(many, 2 * size);
+      held = many;
     }
     System.arraycopy(many, at, many, at + 1, size - at);
     many[at] = lock;
@@ -82,8 +97,8 @@ final class OwnerLocks {
     if (i < 0) {
       throw new IllegalStateException("lock table corrupt: " + lock + " missing from owner index");
     }
-    if (many == null) {
-      one = null;
+    if (!(held instanceof Lock[] many)) {
+      held = null;
       size = 0;
       return;
     }
@@ -96,14 +111,14 @@ final class OwnerLocks {
    * for disjoint locks (POSIX owners).
    */
   List<Lock> disjointOverlapping(long lo, long hi) {
-    if (many == null) {
+    if (!(held instanceof Lock[] a)) {
+      Lock one = (Lock) held;
       return size == 1
               && Long.compareUnsigned(one.range().last(), lo) >= 0
               && Long.compareUnsigned(one.range().first(), hi) <= 0
           ? List.of(one)
           : List.of();
     }
-    Lock[] a = many;
     int n = size;
     int from = 0;
     int to = n;
@@ -129,7 +144,8 @@ final class OwnerLocks {
 
   /** The locks whose first byte is {@code first}, in id order (WINDOWS exact-match lookups). */
   List<Lock> startingAt(long first) {
-    if (many == null) {
+    if (!(held instanceof Lock[] many)) {
+      Lock one = (Lock) held;
       return size == 1 && one.range().first() == first ? List.of(one) : List.of();
     }
     int from = 0;
@@ -151,18 +167,18 @@ final class OwnerLocks {
 
   /** Every lock, in order (a copy). */
   List<Lock> all() {
-    if (many == null) {
-      return size == 0 ? List.of() : List.of(one);
+    if (!(held instanceof Lock[] many)) {
+      return size == 0 ? List.of() : List.of((Lock) held);
     }
     return List.copyOf(Arrays.asList(many).subList(0, size));
   }
 
   private int indexOf(Lock lock) {
-    if (many == null) {
+    if (!(held instanceof Lock[] many)) {
       if (size == 0) {
         return -1;
       }
-      int c = FileLockTable.order(one, lock);
+      int c = FileLockTable.order((Lock) held, lock);
       return c == 0 ? 0 : c < 0 ? -2 : -1;
     }
     return IntervalTree.indexOf(many, size, lock);

@@ -22,6 +22,10 @@ final class RequestChecks {
   private final OwnerRegistry owners;
   private final ClientRegistry clients;
   private final GracePeriod grace;
+
+  /** The scheduler when it is the system one, for its request clock; else null. */
+  private final SystemLockScheduler system;
+
   private volatile boolean closed;
 
   RequestChecks(
@@ -35,6 +39,7 @@ final class RequestChecks {
     this.owners = owners;
     this.clients = clients;
     this.grace = grace;
+    this.system = scheduler instanceof SystemLockScheduler s ? s : null;
   }
 
   /**
@@ -48,7 +53,7 @@ final class RequestChecks {
     ensureOpen();
     ownerLength(req.owner());
     owners.checkFlavour(req.owner(), req.flavour());
-    long now = scheduler.nanoTime();
+    long now = requestNanos();
     clients.touch(req.client(), now);
     return now;
   }
@@ -64,7 +69,15 @@ final class RequestChecks {
     requireNonNull(req, "lock request");
     ensureOpen();
     ownerLength(req.owner());
-    return scheduler.nanoTime();
+    return requestNanos();
+  }
+
+  /**
+   * The monotonic reading that stamps a request: the system scheduler's request clock (up to a
+   * tick, 10 ms, old, see {@link CoarseClock}), else the scheduler's {@code nanoTime}.
+   */
+  private long requestNanos() {
+    return system != null ? system.requestNanoTime() : scheduler.nanoTime();
   }
 
   /**
@@ -81,11 +94,13 @@ final class RequestChecks {
 
   /**
    * The rest of {@link #lockRequestBeforeTable}, under table {@code t}'s monitor: the owner's
-   * flavour (SPEC 1) and the client's touch (SPEC 9), from the table's owner index and client memo.
+   * flavour (SPEC 1) and the client's touch (SPEC 9), from the owner's index on the table and its
+   * client memo.
    */
   void onTable(FileLockTable t, LockRequest req, long now) {
-    owners.checkFlavour(t.existingIndex(req.owner()), req.owner(), req.flavour());
-    clients.touch(req.client(), t, now);
+    OwnerLocks own = t.existingIndex(req.owner());
+    owners.checkFlavour(own, req.owner(), req.flavour());
+    clients.touch(req.client(), own, now);
   }
 
   /** Fails with STORE_UNAVAILABLE once the manager is closed. */

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The production {@link LockScheduler}: the system clocks and one daemon timer thread named {@value
- * #THREAD_NAME}.
+ * #THREAD_NAME}; on the system UTC clock also the request clock ({@link #requestNanoTime}, a {@link
+ * CoarseClock} whose ticker thread runs only while requests read it).
  *
  * <p>Thread-safety: every method may be called from any thread. The executor and the clock offset
  * ({@code offset}: volatile, an immutable record replaced whole) are the only shared state; the
@@ -39,6 +40,9 @@ public final class SystemLockScheduler implements LockScheduler, AutoCloseable {
   /** The last measured offset of wall to monotonic time; replaced whole (volatile, immutable). */
   private volatile Offset offset;
 
+  /** The request path's clock ({@link #requestNanoTime}) on the system clock; else null. */
+  private final CoarseClock requestClock;
+
   /** A scheduler over the system UTC clock; the timer thread starts with the first timer. */
   public SystemLockScheduler() {
     this(Clock.systemUTC());
@@ -51,6 +55,7 @@ public final class SystemLockScheduler implements LockScheduler, AutoCloseable {
     if (systemClock) {
       measureOffset();
     }
+    requestClock = systemClock ? new CoarseClock(this::mapped) : null;
     executor =
         new ScheduledThreadPoolExecutor(
             1,
@@ -82,6 +87,21 @@ public final class SystemLockScheduler implements LockScheduler, AutoCloseable {
     if (!systemClock) {
       return LockScheduler.super.instantAt(nanoTime);
     }
+    Instant ticked = requestClock.instantOf(nanoTime);
+    return ticked != null ? ticked : mapped(nanoTime);
+  }
+
+  /**
+   * The monotonic time that stamps a request (a lock's {@code acquiredAt}, its client's last
+   * request): on the system clock a {@link CoarseClock} reading, up to a tick (10 ms) old, whose
+   * {@link #instantAt} is made once per tick; on any other clock {@link #nanoTime()}.
+   */
+  long requestNanoTime() {
+    return requestClock != null ? requestClock.now().nanos() : System.nanoTime();
+  }
+
+  /** Wall time of a monotonic reading from the measured offset (measured again when old). */
+  private Instant mapped(long nanoTime) {
     Offset o = offset;
     if (nanoTime - o.measuredAt > 1_000_000_000L) {
       o = measureOffset();
@@ -144,6 +164,9 @@ public final class SystemLockScheduler implements LockScheduler, AutoCloseable {
   @Override
   public void close() {
     executor.shutdown();
+    if (requestClock != null) {
+      requestClock.close();
+    }
   }
 
   private static long nanos(Duration d) {

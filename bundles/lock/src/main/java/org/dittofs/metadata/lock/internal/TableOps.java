@@ -113,9 +113,9 @@ final class TableOps {
     owners.adjust(index, req.owner(), req.flavour(), delta);
     try {
       if (reclaim || downgrade) {
-        limits.count(t, ch, clients);
+        limits.count(index, ch, clients);
       } else {
-        limits.reserve(t, ch, clients, d, check);
+        limits.reserve(t, index, ch, clients, d, check);
       }
       try {
         // the store records are built only when there is a store to write them to
@@ -171,8 +171,9 @@ final class TableOps {
       return;
     }
     t.apply(ch);
-    owners.adjust(t.ownerIndex(owner), owner, flavour, ch.delta());
-    limits.count(t, ch, clients);
+    OwnerLocks index = t.ownerIndex(owner);
+    owners.adjust(index, owner, flavour, ch.delta());
+    limits.count(index, ch, clients);
     restored.released(t, ch.removed(), ch.added(), d);
     if (d.wantsEvents()) {
       d.event(
@@ -237,27 +238,29 @@ final class TableOps {
   }
 
   /**
-   * Notes the file among the request's client's files (for releasing the client), unless the table
-   * remembers doing so already for this very client state: the common run of grants by one client
-   * on one file then pays no set insertion. The memory is forgotten when the client's locks on the
-   * file are released as a whole ({@link #forgetClients}), which is when the file leaves the set.
-   * The request's client was touched by the request's validation; this does not touch it again.
+   * Notes the file among the request's client's files (for releasing the client), unless the
+   * owner's index on the file remembers doing so already for this very client state ({@link
+   * OwnerLocks#client}): the common run of grants by one owner on one file then pays no set
+   * insertion and no map lookup, and so do owners taking turns on a hot file. The memory is
+   * forgotten when the client's locks on the file are released as a whole ({@link #forgetClients}),
+   * which is when the file leaves the set. The request's client was touched by the request's
+   * validation; this does not touch it again.
    */
   void recordClient(FileLockTable t, LockRequest req) {
-    ClientState s = clients.state(req.client(), t);
-    if (t.recordedClient() != s) {
-      // a lock-free look first: adding a file the set holds already still locks its bin, and
-      // clients taking turns on one file (a hot file) find it there every time
+    OwnerLocks own = t.ownerIndex(req.owner());
+    ClientState s = clients.state(req.client(), own);
+    if (own.client != s) {
+      // a lock-free look first: adding a file the set holds already still locks its bin
       if (!s.files.contains(req.file())) {
         s.files.add(req.file());
       }
-      t.recordedClient(s);
+      own.client = s;
     }
   }
 
-  /** Forgets which client {@link #recordClient} noted last on this table. */
+  /** Forgets the clients {@link #recordClient} noted on this table (the file left their sets). */
   static void forgetClients(FileLockTable t) {
-    t.recordedClient(null);
+    t.forgetClients();
   }
 
   /** The deletes of every record of {@code locks} and {@code opens}. */

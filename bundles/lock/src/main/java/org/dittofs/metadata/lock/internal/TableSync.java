@@ -268,9 +268,10 @@ final class TableSync {
   /** Applies one owner's part of a load with its counters; removals never fail. */
   private void change(FileLockTable t, LockOwner owner, LockChange ch) {
     List<Lock> records = ch.removed().isEmpty() ? ch.added() : ch.removed();
-    owners.adjust(t.ownerIndex(owner), owner, records.get(0).flavour(), ch.delta());
+    OwnerLocks index = t.ownerIndex(owner);
+    owners.adjust(index, owner, records.get(0).flavour(), ch.delta());
     t.apply(ch);
-    limits.countLoaded(t, ch, clients);
+    limits.countLoaded(index, ch, clients);
     if (!ch.added().isEmpty()) {
       // a recount of the client's count reloads this file too (RangeLocks)
       clients.state(ch.added().get(0).client()).files.add(ch.added().get(0).file());

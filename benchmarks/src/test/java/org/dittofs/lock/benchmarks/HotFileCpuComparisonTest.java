@@ -1,0 +1,19 @@
+package org.dittofs.lock.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The hot-file CPU-time comparison runs both tables with two threads (never what a figure is). */
+class HotFileCpuComparisonTest {
+  @Test
+  void comparesBothTablesWithTwoThreadsOnOneFile() throws Exception {
+    HotFileCpuComparison.Result r = HotFileCpuComparison.compare(2, 3, 2_000);
+    assertThat(r.dittofs()).isPositive().isFinite();
+    assertThat(r.baseline()).isPositive().isFinite();
+    assertThat(r.ratio()).isBetween(r.low(), r.high());
+    assertThat(r.dittofsPerMicro()).isPositive().isFinite();
+    assertThat(r.baselinePerMicro()).isPositive().isFinite();
+    assertThat(r.toString()).contains("hot file, 2 thread(s)", "DittoFS / baseline");
+  }
+}
