@@ -4,10 +4,11 @@
  * plain-Java entry point {@link org.dittofs.metadata.host.MetadataServices}. Protocol adapters need
  * only {@code org.dittofs.metadata}. Versioned apart from it. 1.1: {@link
  * org.dittofs.metadata.host.MetadataManager#storeSelection()}, {@link
- * org.dittofs.metadata.config.ConfigurationValues}.
+ * org.dittofs.metadata.config.ConfigurationValues}. 1.2: {@link
+ * org.dittofs.metadata.host.StoreNames}.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.dittofs.metadata.host;
 
 import org.osgi.annotation.bundle.Export;

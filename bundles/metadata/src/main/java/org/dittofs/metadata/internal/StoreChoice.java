@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import org.dittofs.metadata.host.StoreNames;
 import org.dittofs.metadata.spi.MetadataStore;
 import org.osgi.framework.Constants;
 import org.osgi.framework.Filter;
@@ -18,8 +19,8 @@ import org.osgi.framework.InvalidSyntaxException;
  * {@code service.id} (the OSGi service ordering).
  *
  * <p>A store's {@code store.name} is its service property, or else the name of the factory
- * configuration it comes from ({@link #configurationName}), so {@code (store.name=main)} matches
- * the store of {@code org.dittofs.metadata.store.h2~main} or of Karaf's {@code
+ * configuration it comes from ({@link StoreNames}), so {@code (store.name=main)} matches the store
+ * of {@code org.dittofs.metadata.store.h2~main} or of Karaf's {@code
  * etc/org.dittofs.metadata.store.h2-main.cfg}. A {@code service.ranking} that is not an {@code
  * Integer} (a string from a hand-written .cfg) is read as a number if it is one, else as 0.
  *
@@ -46,7 +47,7 @@ final class StoreChoice {
     }
 
     String name() {
-      Object n = properties.get("store.name");
+      Object n = properties.get(StoreNames.NAME);
       return n == null ? null : n.toString();
     }
 
@@ -74,48 +75,13 @@ final class StoreChoice {
     // service property names are case-insensitive, as Filter.match(ServiceReference) treats them
     Map<String, Object> props = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     props.putAll(properties);
-    if (props.get("store.name") == null) {
-      String name = configurationName(props);
-      if (name != null) {
-        props.put("store.name", name);
-      }
+    String name = StoreNames.of(props);
+    if (name != null) {
+      props.put(StoreNames.NAME, name);
     }
     Candidate c = new Candidate(store, Collections.unmodifiableMap(props), l);
     stores.put(l, c);
     return c;
-  }
-
-  /**
-   * The name of the factory configuration a store comes from: the part of its {@code service.pid}
-   * after {@code ~} (Config Admin 1.6 named factory configurations), else the part of the Karaf
-   * file name or feature configuration key after the factory PID and a dash ({@code
-   * org.dittofs.metadata.store.h2-main.cfg}); null for a store of a plain configuration.
-   */
-  static String configurationName(Map<String, Object> props) {
-    if (props.get(Constants.SERVICE_PID) instanceof String pid) {
-      int tilde = pid.indexOf('~');
-      if (tilde >= 0 && tilde < pid.length() - 1) {
-        return pid.substring(tilde + 1);
-      }
-    }
-    if (!(props.get("service.factoryPid") instanceof String factory)) {
-      return null;
-    }
-    for (String key :
-        new String[] {"felix.fileinstall.filename", "org.apache.karaf.features.configKey"}) {
-      Object v = props.get(key);
-      if (v != null) {
-        String s = v.toString();
-        String file = s.substring(s.lastIndexOf('/') + 1);
-        if (file.endsWith(".cfg")) {
-          file = file.substring(0, file.length() - 4);
-        }
-        if (file.startsWith(factory + "-") && file.length() > factory.length() + 1) {
-          return file.substring(factory.length() + 1);
-        }
-      }
-    }
-    return null;
   }
 
   /** Forgets a store that goes away. */

@@ -38,14 +38,20 @@ final class SimulatedSelection implements StoreRegistry, TargetConfiguration {
 
   /** Registers a store; returns its service.id. */
   long register(String type, String name, int ranking) {
-    long id = 100 + stores.size();
     Map<String, Object> p = new HashMap<>();
-    p.put(Constants.SERVICE_ID, id);
     p.put("store.type", type);
     if (name != null) {
       p.put("store.name", name);
     }
     p.put(Constants.SERVICE_RANKING, ranking);
+    return register(p);
+  }
+
+  /** Registers a store with these service properties (and a new service.id); returns the id. */
+  long register(Map<String, Object> properties) {
+    long id = 100 + stores.size();
+    Map<String, Object> p = new HashMap<>(properties);
+    p.put(Constants.SERVICE_ID, id);
     stores.add(StoreService.of(p));
     reselect();
     return id;

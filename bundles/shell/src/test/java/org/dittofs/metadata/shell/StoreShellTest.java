@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.host.MetadataServices;
 import org.dittofs.metadata.store.memory.MemoryMetadataStore;
@@ -121,6 +122,25 @@ class StoreShellTest {
     assertThat(output()).startsWith("SWAPPED  h2 -> h2/b in ");
     assertThat(component.configured()).isEqualTo("(&(store.type=h2)(store.name=b))");
     assertThat(component.inUse()).isEqualTo(b);
+  }
+
+  @Test
+  void aStoreFromAKarafFactoryConfigurationIsNamedByItAndSwappedToByName() {
+    // what SCR registers for etc/org.dittofs.metadata.store.h2-other.cfg: no store.name property
+    long other =
+        component.register(
+            Map.of(
+                "store.type", "h2",
+                "service.factoryPid", "org.dittofs.metadata.store.h2",
+                "service.pid", "org.dittofs.metadata.store.h2.9c6a0f1e-0b1d-4a57-8a39-1f2f3c4d5e6f",
+                "felix.fileinstall.filename",
+                    "file:/opt/karaf/etc/org.dittofs.metadata.store.h2-other.cfg"));
+    shell().show(out);
+    assertThat(output()).contains("  h2      other  0        102         yes");
+    shell().swap(out, "h2", "other");
+    assertThat(output()).startsWith("SWAPPED  h2 -> h2/other in ");
+    assertThat(component.configured()).isEqualTo("(&(store.type=h2)(store.name=other))");
+    assertThat(component.inUse()).isEqualTo(other);
   }
 
   @Test
