@@ -50,7 +50,6 @@ class StoreNamesTest {
 
   /** The name of a store of the factory whose configuration Felix FileInstall read from file. */
   private static String ofFile(String file) {
-    return StoreNames.of(
-        Map.of("service.factoryPid", FACTORY, "felix.fileinstall.filename", file));
+    return StoreNames.of(Map.of("service.factoryPid", FACTORY, "felix.fileinstall.filename", file));
   }
 }
