@@ -59,7 +59,7 @@ class RunnableIT {
     Run first = run("", "demo");
     assertThat(first.exit()).as(first.out() + first.err()).isZero();
     assertThat(first.out())
-        .contains("store in use: h2\n")
+        .contains("store in use: h2/main\n")
         .contains("target in force: (store.type=h2)\n")
         .contains("GRANTED  alice report.txt [0, 99] EXCLUSIVE POSIX")
         .contains(
@@ -67,8 +67,8 @@ class RunnableIT {
         .contains("RELEASED alice report.txt [40, 59] POSIX")
         .contains("would be GRANTED")
         .contains("GRANTED  erin notes.txt [0, EOF] EXCLUSIVE POSIX")
-        .contains("SWAPPED  h2 -> memory")
-        .contains("SWAPPED  memory -> h2")
+        .contains("SWAPPED  h2/main -> memory")
+        .contains("SWAPPED  memory -> h2/main")
         .doesNotContain("command failed");
     // log lines are "LEVEL logger: message" (java.util.logging through slf4j-jdk14)
     assertThat(first.err().lines())
