@@ -157,8 +157,8 @@ public class KarafShellIT extends ItestSupport {
 
     // a hot swap from the shell keeps the locks; then release
     String swap = run("store:swap h2");
-    assertStartsWith("SWAPPED  memory -> h2 in ", swap);
-    assertTrue(swap, swap.contains("2 locks held, now persisted in h2"));
+    assertStartsWith("SWAPPED  memory -> h2/main in ", swap); // the feature's h2-main
+    assertTrue(swap, swap.contains("2 locks held, now persisted in h2/main"));
     assertEquals("h2", service.store().type());
     assertStartsWith(
         "RELEASED alice report.txt [0, 99] POSIX; alice holds nothing on report.txt",
