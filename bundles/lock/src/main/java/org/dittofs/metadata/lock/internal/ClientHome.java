@@ -44,18 +44,21 @@ interface ClientHome {
 
   /**
    * The cluster's record of clients; a client's state outlives a dead node by the lease time or its
-   * ttl, whichever is longer.
+   * ttl, whichever is longer. A client registered here has its lease timed by {@code courtesy},
+   * which tells the cluster when it becomes a courtesy client.
    */
-  static ClientHome of(LockCluster cluster, Supplier<Duration> lease) {
+  static ClientHome of(LockCluster cluster, Supplier<Duration> lease, ClusterCourtesy courtesy) {
     return new ClientHome() {
       @Override
       public void registered(LockClient client, Duration ttl) {
         Duration l = lease.get();
         cluster.clientRegistered(client.id(), client.adapter(), ttl.compareTo(l) > 0 ? ttl : l);
+        courtesy.registered(client);
       }
 
       @Override
       public void unregistered(LockClient client, Duration ttl) {
+        courtesy.gone(client);
         cluster.clientUnregistered(client.id(), client.adapter(), ttl);
       }
 
@@ -66,6 +69,7 @@ interface ClientHome {
 
       @Override
       public void released(LockClient client) {
+        courtesy.gone(client);
         cluster.clientReleased(client.id(), client.adapter());
       }
     };

@@ -19,9 +19,8 @@ import org.dittofs.metadata.lock.host.LockEvent;
  * queued before it; and, for a request that must wait, the owners it waits on. Acquire, test,
  * reclaim and the waiters' re-check all ask here, so they decide alike.
  *
- * <p>In cluster mode a courtesy client is revoked only at the node it belongs to, and only while
- * the cluster still says it does ({@link ClientHome#mayRelease}): a client that failed over to
- * another node is alive there, however stale this node's memory of it is.
+ * <p>Who is a courtesy client is {@link CourtesyClients}' decision, on one node and across the
+ * nodes of a cluster.
  *
  * <p>Concurrency: no state of its own; called under the table's monitor.
  */
@@ -30,14 +29,15 @@ final class ConflictSearch {
   private final PosixChanges posix;
   private final ClientRegistry clients;
   private final TableOps ops;
-  private final ClientHome home;
+  private final CourtesyClients courtesy;
 
-  ConflictSearch(LiveConfig config, ClientRegistry clients, TableOps ops, ClientHome home) {
+  ConflictSearch(
+      LiveConfig config, ClientRegistry clients, TableOps ops, CourtesyClients courtesy) {
     this.config = config;
     this.posix = ops.posix();
     this.clients = clients;
     this.ops = ops;
-    this.home = home;
+    this.courtesy = courtesy;
   }
 
   /**
@@ -88,18 +88,12 @@ final class ConflictSearch {
               req.type(),
               range,
               Conflicts.Purpose.LOCK,
-              revoke ? l -> true : l -> !revocable(l, req));
-      if (c == null || !revocable(c, req)) {
+              revoke ? l -> true : l -> !courtesy.revocable(l.client(), req.client(), false));
+      if (c == null || !courtesy.revocable(c.client(), req.client(), revoke)) {
         return c;
       }
       revokeCourtesy(t, c.client(), req, range, d);
     }
-  }
-
-  private boolean revocable(Lock held, LockRequest req) {
-    return !held.client().equals(req.client())
-        && clients.isCourtesy(held.client())
-        && home.mayRelease(held.client());
   }
 
   /** Releases a courtesy client's locks that conflict with {@code req} on this file. */

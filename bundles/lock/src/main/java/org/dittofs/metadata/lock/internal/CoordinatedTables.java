@@ -134,9 +134,7 @@ final class CoordinatedTables {
     public T run(FileTransaction tx) {
       ran = true;
       int seen = t.changes();
-      if (write) {
-        current.set(tx);
-      }
+      current.set(tx, write);
       try {
         if (tx.version() != t.syncedVersion()) {
           t.syncedVersion(FileLockTable.UNSYNCED);
@@ -151,9 +149,7 @@ final class CoordinatedTables {
             waiting.recheck(t, d);
           }
         } finally {
-          if (write) {
-            current.clear();
-          }
+          current.clear(write);
         }
       }
     }

@@ -15,13 +15,30 @@ import org.dittofs.metadata.lock.spi.LockStoreOp;
  */
 final class CurrentFile {
   private final ThreadLocal<FileTransaction> current = new ThreadLocal<>();
+  private final ThreadLocal<FileTransaction> viewed = new ThreadLocal<>(); // writes and reads
 
-  void set(FileTransaction tx) {
-    current.set(tx);
+  /** The operation on this thread is {@code tx}: a write ({@code write}) or a read. */
+  void set(FileTransaction tx, boolean write) {
+    viewed.set(tx);
+    if (write) {
+      current.set(tx);
+    }
   }
 
-  void clear() {
-    current.remove();
+  /** The operation set with the same {@code write} ended. */
+  void clear(boolean write) {
+    viewed.remove();
+    if (write) {
+      current.remove();
+    }
+  }
+
+  /**
+   * The transaction of the operation (a write or a read) running on this thread, or null: for what
+   * an operation reads of the cluster besides the file ({@link FileTransaction#client}).
+   */
+  FileTransaction viewed() {
+    return viewed.get();
   }
 
   /**

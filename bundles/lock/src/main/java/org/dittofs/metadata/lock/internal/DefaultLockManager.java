@@ -96,6 +96,7 @@ public final class DefaultLockManager implements LockManager {
   private final StoreBinding binding;
   private final LockCluster cluster; // cluster mode (docs/cluster.md); null on one node
   private final ClusterQuota quota; // cluster mode: this node's lease of the total; else null
+  private final ClusterCourtesy courtesy; // cluster mode: its clients' courtesy; else null
 
   private DefaultLockManager(ManagerParts p, boolean ownsScheduler, List<LockEventListener> ls) {
     this.config = p.config;
@@ -117,6 +118,7 @@ public final class DefaultLockManager implements LockManager {
     this.binding = p.binding;
     this.cluster = p.cluster;
     this.quota = p.quota;
+    this.courtesy = p.courtesy;
     ls.forEach(events::add);
   }
 
@@ -158,19 +160,44 @@ public final class DefaultLockManager implements LockManager {
 
   @Override
   public LockResult lock(LockRequest req) {
-    return published(req, () -> ranges.lock(req));
+    return published(
+        req,
+        () -> {
+          heard(req);
+          return ranges.lock(req);
+        });
   }
 
   @Override
   public LockResult lockAll(List<LockRequest> requests) {
     return published(
         requests == null || requests.isEmpty() ? null : requests.get(0),
-        () -> ranges.lockAll(requests));
+        () -> {
+          if (courtesy != null && requests != null) {
+            requests.forEach(this::heard);
+          }
+          return ranges.lockAll(requests);
+        });
   }
 
   @Override
   public PendingLock lockBlocking(LockRequest req, Duration timeout) {
-    return published(req, () -> ranges.lockBlocking(req, timeout));
+    return published(
+        req,
+        () -> {
+          heard(req);
+          return ranges.lockBlocking(req, timeout);
+        });
+  }
+
+  /**
+   * Cluster mode: the request's client is heard of here before the request runs ({@link
+   * ClusterCourtesy#heard}); nothing on one node.
+   */
+  private void heard(LockRequest req) {
+    if (courtesy != null && req != null) {
+      courtesy.heard(req.client());
+    }
   }
 
   /**
@@ -201,6 +228,7 @@ public final class DefaultLockManager implements LockManager {
 
   @Override
   public Optional<Lock> test(LockRequest req) {
+    heard(req);
     return ranges.test(req);
   }
 
@@ -218,6 +246,9 @@ public final class DefaultLockManager implements LockManager {
 
   @Override
   public ShareReservation open(OpenRequest req) {
+    if (courtesy != null && req != null) {
+      courtesy.heard(req.client());
+    }
     return opens.open(req);
   }
 
@@ -236,11 +267,19 @@ public final class DefaultLockManager implements LockManager {
 
   @Override
   public LockResult reclaim(LockRequest req) {
-    return published(req, () -> recovery.reclaim(req));
+    return published(
+        req,
+        () -> {
+          heard(req);
+          return recovery.reclaim(req);
+        });
   }
 
   @Override
   public ShareReservation reclaimOpen(OpenRequest req) {
+    if (courtesy != null && req != null) {
+      courtesy.heard(req.client());
+    }
     return recovery.reclaimOpen(req);
   }
 
@@ -274,6 +313,9 @@ public final class DefaultLockManager implements LockManager {
   @Override
   public void keepAlive(LockClient client) {
     sessions.keepAlive(client);
+    if (courtesy != null) {
+      courtesy.heard(client);
+    }
   }
 
   @Override
@@ -367,6 +409,9 @@ public final class DefaultLockManager implements LockManager {
     LockConfig old = limits.reconfigure(newConfig, tables, clients);
     if (!old.leaseTime().equals(newConfig.leaseTime())) {
       sessions.leaseTimeChanged();
+      if (courtesy != null) {
+        courtesy.leaseTimeChanged();
+      }
     }
   }
 

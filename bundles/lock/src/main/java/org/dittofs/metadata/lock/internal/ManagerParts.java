@@ -39,6 +39,7 @@ final class ManagerParts {
   final ClusterWaits waits; // cluster mode: this node's waiters; null on one node
   final ClusterQuota quota; // cluster mode: this node's lease of the total; null on one node
   final ClusterRecovery clusterRecovery; // cluster mode: the cluster's grace; null on one node
+  final ClusterCourtesy courtesy; // cluster mode: this node's clients' courtesy; null on one node
 
   /**
    * The parts over {@code store} (in cluster mode it may be null) at {@code epoch}; {@code cluster}
@@ -83,9 +84,11 @@ final class ManagerParts {
             current);
     RestoredMarks restored = new RestoredMarks(grace);
     TableOps ops = new TableOps(timers, ids, owners, limits, clients, writer, restored);
-    ClientHome home =
-        cluster == null ? ClientHome.NONE : ClientHome.of(cluster, () -> cfg.get().leaseTime());
-    ConflictSearch conflicts = new ConflictSearch(cfg, clients, ops, home);
+    CourtesyClients courtesyClients =
+        cluster == null
+            ? new CourtesyClients(clients)
+            : new CourtesyClients(clients, cluster.node(), current);
+    ConflictSearch conflicts = new ConflictSearch(cfg, clients, ops, courtesyClients);
     this.waiting =
         new WaitQueue(
             cfg,
@@ -120,7 +123,8 @@ final class ManagerParts {
     this.ranges =
         new RangeLocks(
             checks, cfg, timers, owners, tables, ops, conflicts, waiting, clients, cluster != null);
-    this.opens = new ShareReservations(checks, timers, ids, clients, writer, tables, ops);
+    this.opens =
+        new ShareReservations(checks, timers, ids, clients, writer, tables, ops, courtesyClients);
     this.clusterRecovery =
         cluster == null
             ? null
@@ -141,6 +145,15 @@ final class ManagerParts {
             restored,
             opens,
             clusterRecovery);
+    this.courtesy =
+        cluster == null
+            ? null
+            : new ClusterCourtesy(cluster, clients, timers, () -> cfg.get().leaseTime().toNanos());
+    ClientHome home = ClientHome.NONE;
+    if (cluster != null) {
+      courtesy.bind(tables, waiting);
+      home = ClientHome.of(cluster, () -> cfg.get().leaseTime(), courtesy);
+    }
     this.sessions =
         new ClientSessions(
             checks, cfg, timers, clients, limits, events, tables, ops, waiting, home);

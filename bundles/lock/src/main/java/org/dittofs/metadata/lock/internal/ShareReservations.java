@@ -35,6 +35,7 @@ final class ShareReservations {
   private final StoreWriter writer;
   private final LockTables tables;
   private final TableOps ops;
+  private final CourtesyClients courtesy;
 
   ShareReservations(
       RequestChecks checks,
@@ -43,7 +44,9 @@ final class ShareReservations {
       ClientRegistry clients,
       StoreWriter writer,
       LockTables tables,
-      TableOps ops) {
+      TableOps ops,
+      CourtesyClients courtesy) {
+    this.courtesy = courtesy;
     this.checks = checks;
     this.scheduler = scheduler;
     this.ids = ids;
@@ -176,7 +179,7 @@ final class ShareReservations {
     boolean any = false;
     for (ShareReservation o : t.opens.all()) {
       boolean clash = (r.accessMask() & o.denyMask()) != 0 || (r.denyMask() & o.accessMask()) != 0;
-      if (clash && !o.client().equals(r.client()) && clients.isCourtesy(o.client())) {
+      if (clash && courtesy.revocable(o.client(), r.client(), true)) {
         ops.close(t, o, LockEvent.ReleaseReason.REVOKED, d);
         any = true;
       }

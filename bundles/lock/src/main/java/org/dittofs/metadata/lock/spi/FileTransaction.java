@@ -84,6 +84,28 @@ public interface FileTransaction {
   void setWaitEdges(String waiter, String owner, java.util.Set<String> blockers);
 
   /**
+   * Where the registered client belongs and whether it is a courtesy client there ({@link
+   * ClusterClient}), as committed; null if the client is registered at no node (it never
+   * registered, as NLM hosts, or it was released). With {@code hold} the answer stands until this
+   * operation ends: neither a registration of the client at any node nor its node hearing from it
+   * again ({@link LockCluster#clientCourtesy} with false) commits meanwhile, so a revocation
+   * decided on it is ordered before them. Answers may be cached for the rest of the operation.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if it cannot be read
+   * @throws IllegalStateException for {@code hold} in a {@link LockCluster#read}
+   */
+  ClusterClient client(String clientId, String adapter, boolean hold);
+
+  /**
+   * Whether any registered client of the cluster may be a courtesy client in the sense of {@link
+   * ClusterClient#courtesy} now, as read together with {@link #version}: false when no node has
+   * marked a client courtesy and no client's node is dead. When false, {@link #client} says no
+   * courtesy for every client, and a node need not ask it about clients of other nodes (a conflict
+   * then costs no extra read).
+   */
+  boolean courtesyAnywhere();
+
+  /**
    * Counts {@code delta} lock records (not opens) added (or, negative, removed) by this operation
    * against this node's total-limit quota ({@link LockCluster#leaseQuota}), committed with the
    * operation; called only while the node counts the total. Calls add up.

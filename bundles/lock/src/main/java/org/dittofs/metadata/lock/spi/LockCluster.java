@@ -94,6 +94,19 @@ public interface LockCluster {
   boolean mayRelease(String clientId, String adapter);
 
   /**
+   * This node's registered client is a courtesy client now ({@code courtesy}: its lease ran out
+   * here, SPEC 9) or was heard of again (false), so that every node may revoke its conflicting
+   * state while it is one ({@link FileTransaction#client}). Clearing waits for the operations that
+   * hold the client's standing (revocations in flight) to commit. A registration or an
+   * unregistration of the client clears it too.
+   *
+   * @return whether the client belongs to this node (nothing changes if not)
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  boolean clientCourtesy(String clientId, String adapter, boolean courtesy);
+
+  /**
    * The client's state was released (unregistered with no ttl, rebooted, expired): it belongs to no
    * node any more.
    *

@@ -11,7 +11,7 @@
  * org.dittofs.metadata.lock}: a change here concerns store writers, not protocol adapters.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.dittofs.metadata.lock.spi;
 
 import org.osgi.annotation.bundle.Export;

@@ -13,11 +13,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongSupplier;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockClient;
+import org.dittofs.metadata.lock.spi.ClusterClient;
 import org.dittofs.metadata.lock.spi.ClusterListener;
 import org.dittofs.metadata.lock.spi.ClusterNode;
 import org.dittofs.metadata.lock.spi.FileTransaction;
@@ -36,12 +38,13 @@ import org.dittofs.metadata.lock.spi.WaitEdge;
  * lock of its own held from the first use in an operation to its end, versions and id blocks from
  * shared counters, notifications delivered to the notified node's listener right after the commit,
  * and the node each registered client belongs to. {@link #node} gives each lock manager its own
- * view. Commits can be made to fail ({@link #failCommits}), before or after they take effect (an
- * unknown outcome). The cluster's life is kept as the store keeps it: the live nodes, the epoch
- * moved by a cold start (the first join with no node live), the grace period entered then if
- * records of an older epoch are left, and the total-limit quota pool with each node's lease and
- * committed count. A node can be taken for dead ({@link #die}): its lease and count are folded into
- * the pool as a store does.
+ * view. A client's courtesy flag ({@link LockCluster#clientCourtesy}) is held by an operation that
+ * reads it with {@code hold} until the operation ends, against its node's renewal. Commits can be
+ * made to fail ({@link #failCommits}), before or after they take effect (an unknown outcome). The
+ * cluster's life is kept as the store keeps it: the live nodes, the epoch moved by a cold start
+ * (the first join with no node live), the grace period entered then if records of an older epoch
+ * are left, and the total-limit quota pool with each node's lease and committed count. A node can
+ * be taken for dead ({@link #die}): its lease and count are folded into the pool as a store does.
  *
  * <p>Thread-safe: each file's state is an immutable snapshot in a concurrent map, replaced under
  * the file's lock; the graph is changed under its lock; counters are atomic; the cluster's life
@@ -82,6 +85,9 @@ public final class InMemoryLockCluster {
   private final Map<String, Long> leases = new HashMap<>();
   private final Map<String, Long> usage = new HashMap<>();
   private final Map<String, String> clients = new ConcurrentHashMap<>(); // client -> its node
+  private final Set<String> courtesy = ConcurrentHashMap.newKeySet(); // clients said courtesy
+  // a client's standing held by operations (read) against its node's renewal (write)
+  private final Map<String, ReentrantReadWriteLock> standings = new ConcurrentHashMap<>();
   private final AtomicLong versions = new AtomicLong();
   private final AtomicLong ids = new AtomicLong(1);
   private final AtomicInteger failing = new AtomicInteger();
@@ -144,6 +150,10 @@ public final class InMemoryLockCluster {
   public void failCommits(int n, Failure how) {
     failure = how;
     failing.set(n);
+  }
+
+  private ReentrantReadWriteLock standing(String client) {
+    return standings.computeIfAbsent(client, k -> new ReentrantReadWriteLock());
   }
 
   /** The committed records of a file. */
@@ -367,11 +377,41 @@ public final class InMemoryLockCluster {
 
     @Override
     public void clientRegistered(String clientId, String adapter, Duration lease) {
-      clients.put(clientId + "\n" + adapter, id);
+      String k = clientId + "\n" + adapter;
+      ReentrantReadWriteLock.WriteLock w = standing(k).writeLock();
+      w.lock();
+      try {
+        clients.put(k, id);
+        courtesy.remove(k);
+      } finally {
+        w.unlock();
+      }
     }
 
     @Override
-    public void clientUnregistered(String clientId, String adapter, Duration ttl) {}
+    public void clientUnregistered(String clientId, String adapter, Duration ttl) {
+      clientCourtesy(clientId, adapter, false);
+    }
+
+    @Override
+    public boolean clientCourtesy(String clientId, String adapter, boolean isCourtesy) {
+      String k = clientId + "\n" + adapter;
+      ReentrantReadWriteLock.WriteLock w = standing(k).writeLock();
+      w.lock();
+      try {
+        if (!id.equals(clients.get(k))) {
+          return false;
+        }
+        if (isCourtesy) {
+          courtesy.add(k);
+        } else {
+          courtesy.remove(k);
+        }
+        return true;
+      } finally {
+        w.unlock();
+      }
+    }
 
     @Override
     public boolean mayRelease(String clientId, String adapter) {
@@ -425,6 +465,7 @@ public final class InMemoryLockCluster {
             throw e;
           }
         }
+        tx.releaseStandings();
         work.settled(version);
         for (String n : tx.notified) {
           ClusterListener l = listeners.get(n);
@@ -437,6 +478,7 @@ public final class InMemoryLockCluster {
         }
         return result;
       } finally {
+        tx.releaseStandings();
         if (tx.graphHeld) {
           graphLock.unlock();
         }
@@ -497,6 +539,7 @@ public final class InMemoryLockCluster {
     final Set<String> deletes = new LinkedHashSet<>();
     final Map<String, List<WaitEdge>> edges = new LinkedHashMap<>();
     final Set<String> notified = new LinkedHashSet<>();
+    final Set<String> heldStandings = new LinkedHashSet<>();
     final String node;
     long counted;
     boolean graphHeld;
@@ -512,6 +555,29 @@ public final class InMemoryLockCluster {
     public void countLocks(long delta) {
       alive(true);
       counted += delta;
+    }
+
+    @Override
+    public ClusterClient client(String clientId, String adapter, boolean holdIt) {
+      alive(holdIt);
+      String k = clientId + "\n" + adapter;
+      if (holdIt && heldStandings.add(k)) {
+        standing(k).readLock().lock();
+      }
+      String n = clients.get(k);
+      return n == null ? null : new ClusterClient(n, courtesy.contains(k));
+    }
+
+    @Override
+    public boolean courtesyAnywhere() {
+      alive(false);
+      return !courtesy.isEmpty();
+    }
+
+    /** Lets the node of each client whose standing was held renew it again. */
+    void releaseStandings() {
+      heldStandings.forEach(k -> standing(k).readLock().unlock());
+      heldStandings.clear();
     }
 
     @Override

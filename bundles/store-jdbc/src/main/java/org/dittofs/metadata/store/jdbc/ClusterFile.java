@@ -2,12 +2,14 @@ package org.dittofs.metadata.store.jdbc;
 
 import java.sql.PreparedStatement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.spi.ClusterClient;
 import org.dittofs.metadata.lock.spi.FileTransaction;
 import org.dittofs.metadata.lock.spi.LockQuery;
 import org.dittofs.metadata.lock.spi.LockStoreOp;
@@ -41,6 +43,17 @@ final class ClusterFile implements FileTransaction {
           + " SET records = cluster_usage.records + EXCLUDED.records) "
           + NEW_VERSION;
 
+  /**
+   * A registered client's node and whether it is a courtesy client (V6): its node said so, or its
+   * node is dead and its lease has run out since (a pending ttl release is no courtesy: the client
+   * unregistered).
+   */
+  private static final String CLIENT =
+      "SELECT node, courtesy_at IS NOT NULL OR (release_at IS NULL AND node NOT IN ("
+          + ClusterMembership.LIVE_NODES
+          + ") AND orphaned_at + lease_millis * interval '1 millisecond' <= now())"
+          + " FROM cluster_clients WHERE client_id = ? AND adapter = ?";
+
   /** Shards of a node's count: its operations on files of different shards do not wait. */
   static final int USAGE_SHARDS = 64;
 
@@ -49,6 +62,7 @@ final class ClusterFile implements FileTransaction {
   private final long version;
   private final boolean writable;
   private final long nodeKey;
+  private final boolean courtesyAnywhere;
   private long counted;
   private final List<LockStoreOp> writes = new ArrayList<>();
   private final Map<String, QueuedRequest> putWaiters = new LinkedHashMap<>();
@@ -56,10 +70,19 @@ final class ClusterFile implements FileTransaction {
   private final Map<String, Set<String>> edges = new LinkedHashMap<>(); // waiter -> blockers
   private final Map<String, String> edgeOwners = new LinkedHashMap<>();
   private final Set<String> notified = new LinkedHashSet<>();
+  private final Map<String, ClusterClient> seen = new HashMap<>(); // client standings read
+  private final Map<String, ClusterClient> held = new HashMap<>(); // ... and held (FOR SHARE)
   private boolean graphHeld;
   private boolean ended;
 
-  ClusterFile(JdbcTransaction tx, FileHandle file, long version, boolean writable, long nodeKey) {
+  ClusterFile(
+      JdbcTransaction tx,
+      FileHandle file,
+      long version,
+      boolean writable,
+      long nodeKey,
+      boolean courtesyAnywhere) {
+    this.courtesyAnywhere = courtesyAnywhere;
     this.nodeKey = nodeKey;
     this.tx = tx;
     this.file = file;
@@ -155,6 +178,39 @@ final class ClusterFile implements FileTransaction {
     holdGraph();
     edges.put(waiter, new LinkedHashSet<>(blockers));
     edgeOwners.put(waiter, owner);
+  }
+
+  @Override
+  public ClusterClient client(String clientId, String adapter, boolean hold) {
+    if (hold) {
+      writable("client (held)");
+    } else {
+      alive();
+    }
+    if (Dialect.POSTGRESQL.unstorable(clientId) != null
+        || Dialect.POSTGRESQL.unstorable(adapter) != null) {
+      return null; // never stored: registered nowhere
+    }
+    String k = clientId + "\n" + adapter;
+    if (held.containsKey(k) || (!hold && seen.containsKey(k))) {
+      return held.containsKey(k) ? held.get(k) : seen.get(k);
+    }
+    List<ClusterClient> rows =
+        tx.sql()
+            .query(
+                hold ? "hold a client's standing" : "read a client's standing",
+                CLIENT + (hold ? " FOR SHARE" : ""),
+                rs -> new ClusterClient(rs.getString(1), rs.getBoolean(2)),
+                clientId,
+                adapter);
+    ClusterClient c = rows.isEmpty() ? null : rows.get(0);
+    (hold ? held : seen).put(k, c);
+    return c;
+  }
+
+  @Override
+  public boolean courtesyAnywhere() {
+    return courtesyAnywhere;
   }
 
   @Override

@@ -5,14 +5,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.errors.StoreErrors;
 import org.dittofs.metadata.lock.FileHandle;
-import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.spi.ClusterListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,9 +34,17 @@ import org.slf4j.LoggerFactory;
  * the thread joins again every second until it succeeds, and then reports that notifications may
  * have been lost.
  *
- * <p>Concurrency: {@code connection}, {@code key}, {@code epoch} and {@code thread} are guarded by
- * this object's monitor (join, listen, leave, rejoin); once the thread runs, it alone uses the
- * connection until {@code leaving} (volatile) stops it.
+ * <p><b>Fencing.</b> A node that is not sure it is a member grants nothing ({@link #requireMember}:
+ * STORE_UNAVAILABLE) from the moment its membership session is found broken, or its last heartbeat
+ * is older than {@link #fenceAfter}, until it has joined again. Its file transactions also carry
+ * its fence ({@link ClusterFence}): no transaction of a node declared dead by another commits after
+ * the declaration, whatever the node believes.
+ *
+ * <p>Concurrency: {@code connection}, {@code key}, {@code epoch}, {@code thread} and {@code
+ * gracePeriod} are guarded by this object's monitor (join, listen, leave, rejoin); once the thread
+ * runs, it alone uses the connection until {@code leaving} (volatile) stops it. {@code fence},
+ * {@code broken} and {@code beatNanos} are volatile: written by join and the thread, read by every
+ * file operation without a lock.
  */
 final class ClusterMembership {
   private static final Logger LOG = LoggerFactory.getLogger("org.dittofs.metadata.cluster");
@@ -75,6 +81,9 @@ final class ClusterMembership {
   private long epoch;
   private Thread thread;
   private volatile boolean leaving;
+  private volatile ClusterFence.Fence fence;
+  private volatile boolean broken;
+  private volatile long beatNanos;
 
   ClusterMembership(
       DataSource dataSource,
@@ -119,18 +128,26 @@ final class ClusterMembership {
         ClusterLife.fold(c, List.of(k)); // what an earlier incarnation of this node left
       }
       long ep = queryLong(c, "SELECT epoch FROM server_state WHERE id = 1");
+      long incarnation;
       try (PreparedStatement ps =
           c.prepareStatement(
               "UPDATE cluster_nodes SET incarnation = incarnation + 1, started_at = now(),"
-                  + " heartbeat_at = now(), left_at = NULL WHERE node = ?")) {
+                  + " heartbeat_at = now(), left_at = NULL, dead_at = NULL WHERE node = ?"
+                  + " RETURNING incarnation")) {
         ps.setString(1, node);
-        ps.executeUpdate();
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          incarnation = rs.getLong(1);
+        }
       }
       c.commit();
       c.setAutoCommit(true); // notifications reach a session only between transactions
       connection = c;
       key = k;
       epoch = ep;
+      beatNanos = System.nanoTime();
+      fence = new ClusterFence.Fence(k, incarnation);
+      broken = false;
     } catch (SQLException | RuntimeException e) {
       abandon(c);
       if (e instanceof StoreError se) {
@@ -165,6 +182,50 @@ final class ClusterMembership {
                     + " locks and "
                     + restored[1]
                     + " opens left by the last run"));
+  }
+
+  /**
+   * How long a node goes on granting without a successful heartbeat: five heartbeats, at least 10
+   * seconds (a loaded machine delays a beat by seconds; a session known broken fences at once).
+   */
+  Duration fenceAfter() {
+    Duration five = heartbeat.multipliedBy(5);
+    return five.compareTo(Duration.ofSeconds(10)) > 0 ? five : Duration.ofSeconds(10);
+  }
+
+  /**
+   * This node's fence for a file transaction, after checking that it may act as a member.
+   *
+   * @throws StoreError STORE_UNAVAILABLE if the node has not joined, its membership session is
+   *     broken (until it has joined again), or its last heartbeat is older than {@link #fenceAfter}
+   */
+  ClusterFence.Fence requireMember() {
+    ClusterFence.Fence f = fence;
+    if (f == null || leaving) {
+      throw new StoreError(
+          ErrorCode.STORE_UNAVAILABLE,
+          "cluster node '" + node + "' is not a member of the cluster (not joined, or leaving)");
+    }
+    if (broken) {
+      throw new StoreError(
+          ErrorCode.STORE_UNAVAILABLE,
+          "cluster node '"
+              + node
+              + "' lost its membership session; it grants nothing until it has joined again");
+    }
+    long silent = System.nanoTime() - beatNanos;
+    if (silent > fenceAfter().toNanos()) {
+      throw new StoreError(
+          ErrorCode.STORE_UNAVAILABLE,
+          "cluster node '"
+              + node
+              + "' has not renewed its heartbeat for "
+              + Duration.ofNanos(silent).toMillis()
+              + " ms (at most "
+              + fenceAfter().toMillis()
+              + " ms); it grants nothing until it has");
+    }
+    return f;
   }
 
   /** This node's key (its usage rows are keyed by it); 0 before the first join. */
@@ -225,6 +286,7 @@ final class ClusterMembership {
         if (leaving) {
           return;
         }
+        broken = true; // fenced until it has joined again
         LOG.error("cluster node '" + node + "' lost its membership session; joining again: " + e);
         rejoin();
         listener.changed(null);
@@ -264,72 +326,42 @@ final class ClusterMembership {
     try (PreparedStatement ps =
         c.prepareStatement("UPDATE cluster_nodes SET heartbeat_at = now() WHERE node = ?")) {
       ps.setString(1, node);
-      ps.executeUpdate();
+      if (ps.executeUpdate() == 1) {
+        beatNanos = System.nanoTime();
+      }
     }
+    boolean fenced = fenceDeadNodes(c);
     if (queryBoolean(
         c, "SELECT EXISTS (SELECT 1 FROM lock_waiters WHERE node NOT IN (" + LIVE_NODES + "))")) {
       dropDeadWaiters.run();
     }
-    foldDeadQuota(c);
-    execute(
-        c,
-        "UPDATE cluster_clients SET orphaned_at = now() WHERE orphaned_at IS NULL"
-            + " AND node NOT IN ("
-            + LIVE_NODES
-            + ")");
-    List<String[]> due = new ArrayList<>();
-    try (PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT client_id, adapter, node FROM cluster_clients WHERE node NOT IN ("
-                    + LIVE_NODES
-                    + ") AND (release_at <= now() OR (release_at IS NULL"
-                    + " AND orphaned_at + lease_millis * interval '1 millisecond' <= now()))");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        due.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
-      }
-    }
-    for (String[] d : due) {
-      // the claim: one node wins; if it dies before it is done, the next beat claims it again
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "UPDATE cluster_clients SET node = ?, orphaned_at = NULL, release_at = now()"
-                  + " WHERE client_id = ? AND adapter = ? AND node = ?")) {
-        ps.setString(1, node);
-        ps.setString(2, d[0]);
-        ps.setString(3, d[1]);
-        ps.setString(4, d[2]);
-        if (ps.executeUpdate() == 1) {
-          LOG.info(
-              "cluster node '"
-                  + node
-                  + "' releases client "
-                  + d[0]
-                  + " of dead node '"
-                  + d[2]
-                  + "': its lease ran out");
-          listener.expired(new LockClient(d[0], d[1]));
-        }
-      }
+    if (fenced) { // a dead node's clients are taken over once it cannot commit any more
+      ClusterFence.takeOverClients(c, node, listener::expired);
     }
   }
 
   /**
-   * Ends the total-limit leases of dead nodes and keeps their counts in the pool (SPEC 8), under
-   * the membership lock so that no node rejoins meanwhile.
+   * Declares the nodes found dead ({@link ClusterFence#declareDead}), then ends the total-limit
+   * leases of dead nodes and keeps their counts in the pool (SPEC 8); all under the membership
+   * lock, so that no node rejoins meanwhile. Returns false if it could not (a lock wait ran out).
    */
-  private void foldDeadQuota(Connection c) throws SQLException {
-    if (ClusterLife.deadWithQuota(c).isEmpty()) {
-      return;
+  private boolean fenceDeadNodes(Connection c) throws SQLException {
+    if (!ClusterFence.anyUndeclared(c) && ClusterLife.deadWithQuota(c).isEmpty()) {
+      return true;
     }
     c.setAutoCommit(false);
     try {
       execute(c, "SELECT pg_advisory_xact_lock(" + JdbcLockCluster.MEMBERSHIP + ", 0)");
+      ClusterFence.declareDead(c, node);
       ClusterLife.fold(c, ClusterLife.deadWithQuota(c));
       c.commit();
+      return true;
     } catch (SQLException e) {
-      c.rollback();
-      throw e;
+      c.rollback(); // throws if the session itself is broken: then the membership is renewed
+      // a lock still held past lock_timeout (a dead node's transaction the server has not ended
+      // yet): this node's membership is fine, the next heartbeat tries again
+      LOG.warn("cluster node '" + node + "' could not fence the dead nodes yet: " + e);
+      return false;
     } finally {
       c.setAutoCommit(true);
     }

@@ -107,7 +107,8 @@ public enum Dialect {
           "V2__cluster.sql",
           "V3__cluster_waiting.sql",
           "V4__cluster_clients.sql",
-          "V5__cluster_life.sql");
+          "V5__cluster_life.sql",
+          "V6__cluster_fencing.sql");
     }
   };
 

@@ -143,7 +143,7 @@ public final class JdbcLockCluster implements LockCluster {
         sql.query("hold file", "SELECT pg_advisory_xact_lock(?)", rs -> 0, FileKeys.key(f));
         List<String> live =
             sql.query("live nodes", ClusterMembership.LIVE_NODES, rs -> rs.getString(1));
-        ClusterFile file = new ClusterFile(tx, f, 0, true, 0);
+        ClusterFile file = new ClusterFile(tx, f, 0, true, 0, true);
         for (QueuedRequest w : file.waiters()) {
           if (w.node().equals(node) || !live.contains(w.node())) {
             file.deleteWaiter(w.id());
@@ -263,25 +263,20 @@ public final class JdbcLockCluster implements LockCluster {
 
   private <T> T run(FileHandle file, FileWork<T> work, boolean hold) {
     Objects.requireNonNull(file, "file");
+    ClusterFence.Fence fence = membership.requireMember();
     JdbcTransaction tx = begin(hold ? "holding file " + file.toHex() : "reading file");
     try {
-      long version;
+      ClusterFence.FileVersion read;
       try {
-        SqlTransaction sql = tx.sql();
-        if (hold) {
-          sql.query("hold file", "SELECT pg_advisory_xact_lock(?)", rs -> 0, FileKeys.key(file));
-        }
-        List<Long> v =
-            sql.query(
-                "read file version",
-                "SELECT version FROM lock_files WHERE handle = ?",
-                rs -> rs.getLong(1),
-                file.bytes());
-        version = v.isEmpty() ? 0 : v.get(0);
+        read = ClusterFence.version(tx.sql(), file, hold ? fence : null);
       } catch (StoreError e) {
         throw unavailable((hold ? "holding" : "reading") + " file " + file.toHex(), e);
       }
-      ClusterFile f = new ClusterFile(tx, file, version, hold, membership.key());
+      if (read.version() < 0) {
+        throw ClusterFence.declaredDead(node, fence);
+      }
+      ClusterFile f =
+          new ClusterFile(tx, file, read.version(), hold, membership.key(), read.courtesy());
       T result = null;
       RuntimeException refusal = null;
       try {
@@ -363,7 +358,8 @@ public final class JdbcLockCluster implements LockCluster {
         "registering client " + clientId,
         "INSERT INTO cluster_clients (client_id, adapter, node, lease_millis) VALUES (?, ?, ?, ?)"
             + " ON CONFLICT (client_id, adapter) DO UPDATE SET node = EXCLUDED.node,"
-            + " lease_millis = EXCLUDED.lease_millis, release_at = NULL, orphaned_at = NULL",
+            + " lease_millis = EXCLUDED.lease_millis, release_at = NULL, orphaned_at = NULL,"
+            + " courtesy_at = NULL",
         clientId,
         adapter,
         node,
@@ -376,8 +372,8 @@ public final class JdbcLockCluster implements LockCluster {
         clientId,
         adapter,
         "unregistering client " + clientId,
-        "UPDATE cluster_clients SET release_at = now() + ? * interval '1 millisecond'"
-            + " WHERE client_id = ? AND adapter = ? AND node = ?",
+        "UPDATE cluster_clients SET release_at = now() + ? * interval '1 millisecond',"
+            + " courtesy_at = NULL WHERE client_id = ? AND adapter = ? AND node = ?",
         ttl.toMillis(),
         clientId,
         adapter,
@@ -402,6 +398,28 @@ public final class JdbcLockCluster implements LockCluster {
                     adapter)
                 .stream()
                 .allMatch(node::equals));
+  }
+
+  @Override
+  public boolean clientCourtesy(String clientId, String adapter, boolean courtesy) {
+    if (!storable(clientId, adapter)) {
+      return true; // never stored: nobody else can see it
+    }
+    String what = (courtesy ? "marking" : "clearing") + " courtesy client " + clientId;
+    return inTransaction(
+        what,
+        tx ->
+            tx.sql()
+                    .update(
+                        what,
+                        "UPDATE cluster_clients SET courtesy_at = CASE WHEN ? THEN"
+                            + " coalesce(courtesy_at, now()) END"
+                            + " WHERE client_id = ? AND adapter = ? AND node = ?",
+                        courtesy,
+                        clientId,
+                        adapter,
+                        node)
+                == 1);
   }
 
   @Override
