@@ -132,33 +132,31 @@ public class KarafShellIT extends ItestSupport {
     // store.target matching nothing while a store is in use: store:swap sets it (issue 15)
     configure(METADATA_PID, Map.of("store.target", "(store.type=postgres)"));
     awaitTarget("(store.type=postgres)");
-    String show = run("store:show");
-    assertTrue(show, show.contains("store in use: memory\n"));
-    assertTrue(show, show.contains("target in force: (store.type=postgres)\n"));
-    assertTrue(
-        show,
-        show.contains(
-            "waiting: no registered store matches the target in force; staying on memory"));
+    showing(
+        "store in use: memory\n",
+        "target in force: (store.type=postgres)\n",
+        "waiting: no registered store matches the target in force; staying on memory");
     assertEquals(
         "TARGET   store.target=(store.type=memory) (was (store.type=postgres)); the service stays on memory, which it matches: no swap needed\n",
         run("store:swap memory"));
-    assertEquals("(store.type=memory)", configured());
+    await(
+        "store.target (store.type=memory) configured",
+        () -> "(store.type=memory)".equals(configured()));
     assertEquals(
         "(store.type=memory)", service.storeSelection().map(StoreSelection::target).orElseThrow());
 
     // a malformed store.target is refused and never shown as the target in force
     configure(METADATA_PID, Map.of("store.target", "(store.type=h2"));
-    show = run("store:show");
-    assertTrue(show, show.contains("target in force: (store.type=memory)\n"));
-    assertTrue(
-        show,
-        show.contains("configured store.target: (store.type=h2 REFUSED, not a valid LDAP filter"));
+    showing(
+        "target in force: (store.type=memory)\n",
+        "configured store.target: (store.type=h2 REFUSED, not a valid LDAP filter");
     assertEquals("memory", service.store().type());
 
     // a hot swap from the shell keeps the locks; then release
     String swap = run("store:swap h2");
-    assertStartsWith("SWAPPED  memory -> h2/main in ", swap); // the feature's h2-main
-    assertTrue(swap, swap.contains("2 locks held, now persisted in h2/main"));
+    // the feature's instance, etc/org.dittofs.metadata.store.h2-main.cfg, is named main
+    assertStartsWith("SWAPPED  memory -> h2/main in ", swap);
+    assertTrue(swap, swap.contains("2 locks held, now persisted in h2"));
     assertEquals("h2", service.store().type());
     assertStartsWith(
         "RELEASED alice report.txt [0, 99] POSIX; alice holds nothing on report.txt",
@@ -252,8 +250,33 @@ public class KarafShellIT extends ItestSupport {
         () -> service.storeSelection().map(StoreSelection::target).orElse("").equals(target));
   }
 
-  private Object configured() throws Exception {
-    return configAdmin.getConfiguration(METADATA_PID, "?").getProperties().get("store.target");
+  private Object configured() {
+    try {
+      return configAdmin.getConfiguration(METADATA_PID, "?").getProperties().get("store.target");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Runs {@code store:show} until its answer has every one of {@code lines}; returns it. A change
+   * of {@code store.target} reaches the service asynchronously, and Karaf's file install writes it
+   * to {@code etc/} and may read a file it is still writing back into Config Admin for a moment
+   * (the configuration is then briefly without {@code store.target}): the answer must get there,
+   * not be there on the first try.
+   */
+  private String showing(String... lines) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      String show = run("store:show");
+      if (java.util.Arrays.stream(lines).allMatch(show::contains)) {
+        return show;
+      }
+      if (System.nanoTime() > deadline) {
+        fail("store:show without " + List.of(lines) + " after " + WAIT + ":\n" + show);
+      }
+      Thread.sleep(50);
+    }
   }
 
   /** What a command could change: locks of the files used here, count, clients, grace, target. */

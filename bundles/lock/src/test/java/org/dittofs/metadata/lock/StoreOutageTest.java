@@ -44,6 +44,7 @@ class StoreOutageTest {
     volatile CountDownLatch hold;
     final AtomicInteger attempts = new AtomicInteger();
     final BlockingQueue<String> waiting = new LinkedBlockingQueue<>();
+    final BlockingQueue<Thread> held = new LinkedBlockingQueue<>();
 
     @Override
     public void apply(List<LockStoreOp> ops) {
@@ -55,6 +56,7 @@ class StoreOutageTest {
       CountDownLatch h = hold;
       if (h != null) {
         waiting.add(Thread.currentThread().getName());
+        held.add(Thread.currentThread());
         try {
           h.await();
         } catch (InterruptedException e) {
@@ -176,12 +178,7 @@ class StoreOutageTest {
   @Test
   void aRetryWaitingForTheStoreDoesNotHoldUpLockTimeouts() throws Exception {
     SystemLockScheduler time = new SystemLockScheduler();
-    LockManager locks =
-        LockManagers.builder()
-            .scheduler(time)
-            .store(store)
-            .config(LockConfig.builder().storeRetryInterval(Duration.ofMillis(10)).build())
-            .build();
+    LockManager locks = retryingEvery10Millis(time);
     try {
       locks.lock(a.exclusive(0, 10));
       locks.lock(a.exclusive(20, 10));
@@ -205,5 +202,76 @@ class StoreOutageTest {
       locks.close();
       time.close();
     }
+  }
+
+  /**
+   * The manager closes (and then its scheduler) while a retry round waits for the store on the
+   * retry thread: once the store answers, the round ends quietly. It used to fail scheduling its
+   * next retry on the closed scheduler ("the lock scheduler is closed"), an uncaught exception that
+   * killed the retry thread.
+   */
+  @Test
+  void aRetryRoundStillWaitingForTheStoreWhenTheManagerClosesEndsQuietly() throws Exception {
+    List<Throwable> uncaught = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+    Thread.setDefaultUncaughtExceptionHandler(
+        (t, e) -> {
+          uncaught.add(e);
+          if (before != null) {
+            before.uncaughtException(t, e);
+          }
+        });
+    SystemLockScheduler time = new SystemLockScheduler();
+    LockManager locks = retryingEvery10Millis(time);
+    try {
+      locks.lock(a.exclusive(0, 10));
+      store.down = true;
+      locks.unlock(a.unlock(0, 10)); // fails at once; from now on the retries wait
+      store.hold = new CountDownLatch(1);
+      Thread retrying = store.held.poll(30, TimeUnit.SECONDS);
+      assertThat(retrying).as("a retry round waits for the store").isNotNull();
+      locks.close();
+      time.close();
+      store.hold.countDown(); // the round's attempt fails now, after the close
+
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!roundOver(retrying) && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(roundOver(retrying)).as("the retry round ended").isTrue();
+      assertThat(uncaught).isEmpty();
+    } finally {
+      store.hold.countDown();
+      store.down = false;
+      locks.close();
+      time.close();
+      Thread.setDefaultUncaughtExceptionHandler(before);
+    }
+  }
+
+  /** Whether {@code t} is done with its round: gone, or idle in its pool (no store frame left). */
+  private static boolean roundOver(Thread t) {
+    Thread.State state = t.getState();
+    if (state == Thread.State.TERMINATED) {
+      return true;
+    }
+    if (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING) {
+      return false;
+    }
+    for (StackTraceElement e : t.getStackTrace()) {
+      if (e.getClassName().contains("StoreWriter") || e.getClassName().contains("AwayStore")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A manager over the away store on real time, retrying every 10 ms. */
+  private LockManager retryingEvery10Millis(SystemLockScheduler time) {
+    return LockManagers.builder()
+        .scheduler(time)
+        .store(store)
+        .config(LockConfig.builder().storeRetryInterval(Duration.ofMillis(10)).build())
+        .build();
   }
 }

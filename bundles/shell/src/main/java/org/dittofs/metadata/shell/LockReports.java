@@ -135,7 +135,7 @@ final class LockReports {
         .append(" store writes pending\n");
     b.append("events since the shell attached at ")
         .append(since)
-        .append(all ? ":\n" : " (zeros hidden; lock:stats all shows them):\n");
+        .append(all ? ":\n" : " (zeros hidden; lock:stats --all shows them):\n");
     Tables t = new Tables("METRIC", "VALUE");
     new TreeMap<>(s.counters())
         .forEach(

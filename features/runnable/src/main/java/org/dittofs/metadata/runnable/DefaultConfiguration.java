@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * store), and no H2 store is configured. Two nodes on one machine differ in {@code
  * dittofs.cluster.node} and {@code dittofs.http.port}.
  *
- * <p>HTTP stays closed until its configuration is here ({@code org.apache.felix.http.enable=false}
- * in the launch properties): it never listens on Jetty's defaults, even for a moment.
+ * <p>HTTP stays closed until its configuration is here ({@code
+ * org.apache.felix.http.require.config=true} in the launch properties): it never listens on Jetty's
+ * defaults, even for a moment, and logs nothing until then.
  *
  * <p>This bundle starts at a lower start level than the metadata bundle, and Declarative Services
  * activates this component while the bundle starts: the metadata service therefore never starts

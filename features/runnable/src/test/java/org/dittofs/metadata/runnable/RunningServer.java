@@ -28,14 +28,16 @@ final class RunningServer implements AutoCloseable {
   private final Process process;
   private final OutputStream stdin;
   private final Path out;
+  private final Path err;
   private final int port;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private RunningServer(Process process, Path out, int port) {
+  private RunningServer(Process process, Path out, Path err, int port) {
     this.process = process;
     this.stdin = process.getOutputStream();
     this.out = out;
+    this.err = err;
     this.port = port;
   }
 
@@ -59,30 +61,39 @@ final class RunningServer implements AutoCloseable {
 
   /** Starts the interactive server in {@code dir} and waits until its HTTP answers. */
   static RunningServer start(Path dir) throws IOException, InterruptedException {
+    return start(dir, "server");
+  }
+
+  /**
+   * Starts the interactive server in {@code dir} with {@code properties} ({@code -Dname=value}) on
+   * its command line before {@code -jar}, as an operator types them, and waits until its HTTP
+   * answers. Its output goes to {@code <name>.out} and {@code <name>.err} in {@code dir}.
+   */
+  static RunningServer start(Path dir, String name, String... properties)
+      throws IOException, InterruptedException {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    Path out = dir.resolve("server.out");
+    Path out = dir.resolve(name + ".out");
+    Path err = dir.resolve(name + ".err");
     Process p =
-        new ProcessBuilder(command(port))
+        new ProcessBuilder(command(port, properties))
             .directory(dir.toFile())
             .redirectOutput(out.toFile())
-            .redirectError(dir.resolve("server.err").toFile())
+            .redirectError(err.toFile())
             .start();
-    RunningServer server = new RunningServer(p, out, port);
+    RunningServer server = new RunningServer(p, out, err, port);
     server.awaitHttp("/metrics", r -> r.statusCode() == 200);
     return server;
   }
 
-  private static List<String> command(int port) {
+  private static List<String> command(int port, String... properties) {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    return new ArrayList<>(
-        List.of(
-            java.toString(),
-            "-Ddittofs.http.port=" + port,
-            "-jar",
-            JAR.toAbsolutePath().toString()));
+    List<String> command = new ArrayList<>(List.of(java.toString()));
+    command.addAll(List.of(properties));
+    command.addAll(List.of("-Ddittofs.http.port=" + port, "-jar", JAR.toAbsolutePath().toString()));
+    return command;
   }
 
   String base() {
@@ -112,8 +123,51 @@ final class RunningServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Types a shell command and waits until its whole answer is there: {@code expect} in it, then the
+   * next prompt after it (the shell prints the prompt once the command's output is complete).
+   *
+   * @return the output since the command was typed, up to that prompt
+   */
+  String answer(String command, String expect) throws IOException, InterruptedException {
+    int seen = output().length();
+    stdin.write((command + "\n").getBytes(StandardCharsets.UTF_8));
+    stdin.flush();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      String since = output().substring(seen);
+      int at = since.indexOf(expect);
+      int prompt = at < 0 ? -1 : since.indexOf(ShellMain.PROMPT, at + expect.length());
+      if (prompt >= 0) {
+        return since.substring(0, prompt);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "no '"
+                + expect
+                + "' and prompt after '"
+                + command
+                + "' within "
+                + WAIT
+                + ":\n"
+                + since);
+      }
+      Thread.sleep(50);
+    }
+  }
+
   String output() throws IOException {
     return Files.readString(out, StandardCharsets.UTF_8);
+  }
+
+  /** What the server logged so far (its standard error: "LEVEL logger: message" lines). */
+  String log() throws IOException {
+    return Files.readString(err, StandardCharsets.UTF_8);
+  }
+
+  /** The exit code, once the server has stopped ({@link #close}). */
+  int exitValue() {
+    return process.exitValue();
   }
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {

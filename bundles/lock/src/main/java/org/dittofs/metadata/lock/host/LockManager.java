@@ -25,6 +25,27 @@ public interface LockManager extends LockService, AutoCloseable {
   /** The clients the manager knows, registered or holding state. A snapshot. */
   List<ClientInfo> clients();
 
+  /**
+   * How many clients {@link #clients} would list, for gauges: without counting each client's locks,
+   * which {@link #clients} may do file by file. In cluster mode this node's clients, as {@link
+   * #clients}.
+   *
+   * @since 1.3
+   */
+  default long clientCount() {
+    return clients().size();
+  }
+
+  /**
+   * How many of the clients are courtesy clients (registered and silent past their lease), for
+   * gauges, like {@link #clientCount}.
+   *
+   * @since 1.3
+   */
+  default long courtesyClientCount() {
+    return clients().stream().filter(ClientInfo::courtesy).count();
+  }
+
   /** The current configuration. */
   LockConfig config();
 
@@ -112,6 +133,30 @@ public interface LockManager extends LockService, AutoCloseable {
 
   /** Number of locks held on all files. */
   long lockCount();
+
+  /**
+   * Number of opens (share reservations) held on all files, for gauges: without a walk of every
+   * file's snapshot. In cluster mode the cluster's, counted in its database.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE in cluster mode if the
+   *     cluster's database cannot be reached
+   * @since 1.3
+   */
+  default long openCount() {
+    return files().stream().mapToLong(f -> opens(f).size()).sum();
+  }
+
+  /**
+   * Number of blocking requests waiting on all files, for gauges: without a walk of every file's
+   * snapshot. In cluster mode the cluster's (waiting at any node), counted in its database.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE in cluster mode if the
+   *     cluster's database cannot be reached
+   * @since 1.3
+   */
+  default long waiterCount() {
+    return files().stream().mapToLong(f -> waiters(f).size()).sum();
+  }
 
   /** The server epoch this manager stamps on new records. */
   long epoch();

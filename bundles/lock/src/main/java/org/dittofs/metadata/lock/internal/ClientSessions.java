@@ -168,6 +168,11 @@ final class ClientSessions {
     return counted;
   }
 
+  /** How many clients {@link #list} lists (only courtesy ones: {@code courtesyOnly}), uncounted. */
+  long count(boolean courtesyOnly) {
+    return clients.list().stream().filter(i -> !courtesyOnly || i.courtesy()).count();
+  }
+
   private long lockCount(LockClient client) {
     ClientState s = clients.get(client);
     long n = 0;

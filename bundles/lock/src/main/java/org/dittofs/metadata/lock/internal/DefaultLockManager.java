@@ -323,6 +323,16 @@ public final class DefaultLockManager implements LockManager {
     return sessions.list();
   }
 
+  @Override
+  public long clientCount() {
+    return sessions.count(false);
+  }
+
+  @Override
+  public long courtesyClientCount() {
+    return sessions.count(true);
+  }
+
   // ---- files ---------------------------------------------------------------------------------
 
   @Override
@@ -372,6 +382,16 @@ public final class DefaultLockManager implements LockManager {
       return cluster.lockCount();
     }
     return limits.total(tables::lockCount);
+  }
+
+  @Override
+  public long openCount() {
+    return cluster != null ? cluster.openCount() : tables.sum(t -> t.opens.size());
+  }
+
+  @Override
+  public long waiterCount() {
+    return cluster != null ? cluster.waiterCount() : tables.sum(t -> t.waiters().size());
   }
 
   @Override

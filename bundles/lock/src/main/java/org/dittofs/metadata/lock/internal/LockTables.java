@@ -446,10 +446,15 @@ final class LockTables {
    * traffic is held).
    */
   long lockCount() {
+    return sum(FileLockTable::lockCount);
+  }
+
+  /** The sum of {@code count} over every table, each read under its monitor. */
+  long sum(java.util.function.ToIntFunction<FileLockTable> count) {
     long n = 0;
     for (FileLockTable t : files.values()) {
       synchronized (t) {
-        n += t.lockCount();
+        n += count.applyAsInt(t);
       }
     }
     return n;

@@ -124,10 +124,12 @@ final class StoreBinding {
    */
   void shutDown() {
     if (cluster != null) {
+      writer.close();
       cluster.leave();
       return;
     }
     boolean landed = writer.flush();
+    writer.close(); // a round still waiting for the store ends after its attempt, retrying nothing
     LockStore s = store;
     if (s == null) {
       return;

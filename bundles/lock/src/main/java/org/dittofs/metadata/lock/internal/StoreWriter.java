@@ -45,8 +45,13 @@ import org.dittofs.metadata.lock.spi.LockStoreOp;
  * <p>In cluster mode no write enters the queue: each goes into the file transaction of the
  * operation that makes it ({@link CurrentFile}), committed before the operation answers.
  *
- * <p>Concurrency: {@code queue}, {@code writing}, {@code retryTimer} and {@code away} are guarded
- * by this object's monitor, which is never held while calling the store or completing an entry.
+ * <p>Closing ({@link #close}, after the manager's last flush) cancels the retry timer and schedules
+ * no other: a round that is still waiting for the store on the retry thread then ends after its
+ * attempt, whatever it gives, without touching the scheduler (which its owner may have closed).
+ *
+ * <p>Concurrency: {@code queue}, {@code writing}, {@code retryTimer}, {@code away} and {@code
+ * closed} are guarded by this object's monitor, which is never held while calling the store or
+ * completing an entry.
  */
 final class StoreWriter {
   private static final class Entry {
@@ -76,6 +81,7 @@ final class StoreWriter {
   private boolean writing;
   private LockScheduler.Timer retryTimer;
   private boolean away; // the last write was refused as unreachable after AWAY_NANOS or more
+  private boolean closed; // the manager stopped: no retry is scheduled any more
 
   /**
    * A store that takes this long to refuse a write as unreachable is away (a pool waiting for a
@@ -223,6 +229,19 @@ final class StoreWriter {
     }
   }
 
+  /**
+   * Stops retrying: the retry timer is cancelled and none is scheduled from now on; what is still
+   * queued stays unwritten (the store is not marked cleanly shut down, so the next start enters
+   * grace). Called once the manager has made its last attempt ({@link #flush}). Idempotent.
+   */
+  synchronized void close() {
+    closed = true;
+    if (retryTimer != null) {
+      retryTimer.cancel();
+      retryTimer = null;
+    }
+  }
+
   /** Number of entries not yet committed. */
   synchronized int pending() {
     return queue.size();
@@ -280,7 +299,11 @@ final class StoreWriter {
     return true;
   }
 
+  /** Schedules the next retry round; none once closed. Called under this object's monitor. */
   private LockScheduler.Timer scheduleRetry() {
+    if (closed) {
+      return null;
+    }
     return scheduler.schedule(() -> retries.execute(this::retry), retryInterval.get());
   }
 
@@ -435,7 +458,7 @@ final class StoreWriter {
   private void retry() {
     synchronized (this) {
       retryTimer = null;
-      if (writing || queue.isEmpty()) {
+      if (closed || writing || queue.isEmpty()) {
         return;
       }
       writing = true;

@@ -174,6 +174,24 @@ public interface LockCluster {
    */
   long lockCount();
 
+  /**
+   * The number of opens (share reservations) of the whole cluster, as committed: one count in the
+   * database, however many files hold them (what a metrics scrape asks).
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  long openCount();
+
+  /**
+   * The number of blocking requests waiting in the whole cluster (queued, neither granted nor
+   * failed yet), as committed: one count in the database.
+   *
+   * @throws org.dittofs.metadata.errors.StoreError STORE_UNAVAILABLE if the database cannot be
+   *     reached
+   */
+  long waiterCount();
+
   // ---- grace (SPEC 11), once per cluster ------------------------------------------------------
 
   /** Why a node ends the cluster's grace period ({@link #endGrace}). */

@@ -523,9 +523,26 @@ public final class InMemoryLockCluster {
 
     @Override
     public long lockCount() {
+      return records(PersistedLock.Kind.LOCK);
+    }
+
+    @Override
+    public long openCount() {
+      return records(PersistedLock.Kind.OPEN);
+    }
+
+    @Override
+    public long waiterCount() {
+      return files.values().stream()
+          .flatMap(s -> s.waiters().values().stream())
+          .filter(w -> w.state() == QueuedRequest.State.WAITING)
+          .count();
+    }
+
+    private long records(PersistedLock.Kind kind) {
       return files.values().stream()
           .flatMap(s -> s.records().values().stream())
-          .filter(r -> r.kind() == PersistedLock.Kind.LOCK)
+          .filter(r -> r.kind() == kind)
           .count();
     }
   }

@@ -32,12 +32,14 @@ import org.dittofs.metadata.lock.spi.ClusterNode;
  *       releases by reason, ended waits by outcome (timeouts and cancels are the outcomes {@code
  *       timed_out} and {@code cancelled}), deadlocks, limit refusals by limit, opens by outcome,
  *       store failures, store commit latency, swap duration and wait time.
- *   <li>Gauges are read from the manager's snapshots at scrape time, so they are right whenever the
- *       listener was added: locks, opens, waiters, clients, pending store writes, grace state.
- *       Opens and waiters walk every file with state once per scrape. In cluster mode
- *       (docs/cluster.md) locks, opens, waiters and grace are the cluster's (read from its
- *       database), the counters and clients this node's; {@code cluster_node} names the node and
- *       {@code cluster_nodes_live} counts the live nodes.
+ *   <li>Gauges are read from the manager at scrape time, so they are right whenever the listener
+ *       was added: locks, opens, waiters, clients, pending store writes, grace state. Locks, opens
+ *       and waiters are counts the manager keeps or sums over its tables, never a walk of every
+ *       file's snapshot. In cluster mode (docs/cluster.md) locks, opens, waiters and grace are the
+ *       cluster's, each one count in its database per scrape (the same value at every node: take
+ *       one node's, or {@code max}, never the sum), while the counters, histograms, clients and
+ *       pending writes are this node's (sum them over the nodes); {@code cluster_node} names the
+ *       node and {@code cluster_nodes_live} counts the live nodes.
  * </ul>
  *
  * <p>No label carries a file handle, owner or client id: their number is unbounded.
@@ -117,19 +119,13 @@ final class LockPrometheusMetrics implements LockEventListener {
     initialiseLabels();
 
     gauge("locks", "Lock records held", LockManager::lockCount);
-    gauge(
-        "opens_held",
-        "Opens (share reservations) held",
-        m -> m.files().stream().mapToLong(f -> m.opens(f).size()).sum());
-    gauge(
-        "waiters",
-        "Blocking requests waiting",
-        m -> m.files().stream().mapToLong(f -> m.waiters(f).size()).sum());
-    gauge("clients", "Clients the lock manager knows", m -> m.clients().size());
+    gauge("opens_held", "Opens (share reservations) held", LockManager::openCount);
+    gauge("waiters", "Blocking requests waiting", LockManager::waiterCount);
+    gauge("clients", "Clients the lock manager knows", LockManager::clientCount);
     gauge(
         "clients_courtesy",
         "Clients silent past their lease (courtesy clients)",
-        m -> m.clients().stream().filter(c -> c.courtesy()).count());
+        LockManager::courtesyClientCount);
     gauge(
         "store_pending_writes",
         "Lock store writes not landed yet",

@@ -6,9 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.dittofs.metadata.Share;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.host.MetadataManager;
@@ -19,10 +24,13 @@ import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockingMode;
+import org.dittofs.metadata.lock.OpenRequest;
 import org.dittofs.metadata.lock.PendingLock;
+import org.dittofs.metadata.lock.ShareAccess;
 import org.dittofs.metadata.lock.UnlockRequest;
 import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.lock.host.LockManager;
+import org.dittofs.metadata.lock.spi.LockCluster;
 import org.dittofs.metadata.metrics.testing.PrometheusText;
 import org.dittofs.metadata.store.memory.MemoryMetadataStore;
 import org.junit.jupiter.api.AfterEach;
@@ -230,6 +238,76 @@ class LockPrometheusMetricsTest {
       n0.close();
       n1.close();
     }
+  }
+
+  /**
+   * In cluster mode the gauges of the lock space are the cluster's, and a scrape costs a few counts
+   * in the database whatever the number of files: it never reads a file's state (each such read is
+   * a round trip to the database) nor lists the files.
+   */
+  @Test
+  void aClusterScrapeCountsTheClustersStateWithoutReadingAnyFile() throws Exception {
+    org.dittofs.metadata.lock.testing.InMemoryLockCluster cluster =
+        new org.dittofs.metadata.lock.testing.InMemoryLockCluster();
+    Map<String, Integer> calls = new ConcurrentHashMap<>();
+    LockCluster counted = counting(cluster.node("n0"), calls);
+    LockManager n0 = org.dittofs.metadata.lock.host.LockManagers.builder().cluster(counted).build();
+    LockManager n1 =
+        org.dittofs.metadata.lock.host.LockManagers.builder().cluster(cluster.node("n1")).build();
+    try {
+      for (int i = 0; i < 20; i++) {
+        FileHandle f = FileHandle.of("cluster-file-" + i);
+        assertThat(n1.lock(on(f, "a")).granted()).isTrue();
+        n1.open(
+            new OpenRequest(f, "s", LockOwner.of("a"), HOST_A, Set.of(ShareAccess.READ), Set.of()));
+      }
+      PendingLock waiting =
+          n1.lockBlocking(on(FileHandle.of("cluster-file-0"), "b"), Duration.ofSeconds(60));
+      n0.registerClient(HOST_B, "10.0.0.2", Duration.ofMinutes(1));
+      LockPrometheusMetrics m = new LockPrometheusMetrics(() -> Optional.of(n0));
+      calls.clear();
+
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      PrometheusTextFormatWriter.create().write(out, m.scrape());
+      PrometheusText t = PrometheusText.parse(out.toString(StandardCharsets.UTF_8));
+
+      assertThat(t.require("dittofs_lock_locks")).isEqualTo(20);
+      assertThat(t.require("dittofs_lock_opens_held")).isEqualTo(20);
+      assertThat(t.require("dittofs_lock_waiters")).isEqualTo(1);
+      assertThat(t.require("dittofs_lock_clients")).isEqualTo(1); // this node's
+      assertThat(calls).doesNotContainKeys("read", "onFile", "files", "filesOf");
+      assertThat(calls.values().stream().mapToInt(Integer::intValue).sum()).isLessThan(10);
+      waiting.cancel();
+    } finally {
+      n0.close();
+      n1.close();
+    }
+  }
+
+  private static LockRequest on(FileHandle f, String owner) {
+    return LockRequest.builder(f, LockOwner.of(owner))
+        .share("s")
+        .client(HOST_A)
+        .posix()
+        .exclusive()
+        .range(ByteRange.span(0, 10))
+        .build();
+  }
+
+  /** {@code node} with every call counted by method name in {@code calls}. */
+  private static LockCluster counting(LockCluster node, Map<String, Integer> calls) {
+    return (LockCluster)
+        Proxy.newProxyInstance(
+            LockCluster.class.getClassLoader(),
+            new Class<?>[] {LockCluster.class},
+            (proxy, method, args) -> {
+              calls.merge(method.getName(), 1, Integer::sum);
+              try {
+                return method.invoke(node, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 
   @Test

@@ -398,6 +398,10 @@ final class ClusterMembership {
         ps.executeUpdate();
       }
       ClusterLife.fold(c, List.of(key));
+      // not live from here on, for a node leaving at the same time: it counts the live nodes once
+      // this transaction ends, and would still see this session's liveness lock if it were held
+      // until the session is handed back; then neither would be the last and mark it clean
+      execute(c, "SELECT pg_advisory_unlock(" + JdbcLockCluster.NODES + ", " + key + ")");
       if (queryLong(c, LIVE_OTHERS) == 0) {
         // the last node to leave: the cluster's shutdown was clean
         execute(c, "UPDATE server_state SET clean_shutdown = TRUE WHERE id = 1");

@@ -464,15 +464,23 @@ public final class JdbcLockCluster implements LockCluster {
 
   @Override
   public long lockCount() {
+    return count("locks", "SELECT count(*) FROM locks WHERE kind = 'LOCK'");
+  }
+
+  @Override
+  public long openCount() {
+    return count("opens", "SELECT count(*) FROM locks WHERE kind = 'OPEN'");
+  }
+
+  @Override
+  public long waiterCount() {
+    return count("waiters", "SELECT count(*) FROM lock_waiters WHERE state = 'WAITING'");
+  }
+
+  /** One count over the whole cluster's rows: a single statement, whatever the number of files. */
+  private long count(String what, String sql) {
     return inTransaction(
-        "counting locks",
-        tx ->
-            tx.sql()
-                .query(
-                    "count locks",
-                    "SELECT count(*) FROM locks WHERE kind = 'LOCK'",
-                    rs -> rs.getLong(1))
-                .get(0));
+        "counting " + what, tx -> tx.sql().query("count " + what, sql, rs -> rs.getLong(1)).get(0));
   }
 
   private <T> T inTransaction(String what, java.util.function.Function<JdbcTransaction, T> work) {

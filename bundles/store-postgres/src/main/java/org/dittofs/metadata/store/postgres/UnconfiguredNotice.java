@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Says in one log line, when the PostgreSQL store bundle starts, that no store runs because no
  * configuration exists (the PostgreSQL store needs a server; its feature creates no configuration),
- * and how to give it one. Silent when a configuration exists.
+ * and how to give it one. Silent when a configuration of it or of the cluster store exists (a node
+ * of a cluster, such as the runnable started with {@code -Ddittofs.cluster.url}, needs no other
+ * PostgreSQL store).
  */
 @Component(
     service = {},
@@ -24,10 +26,18 @@ public final class UnconfiguredNotice {
   @Activate
   public UnconfiguredNotice(@Reference ConfigurationAdmin admin) {
     String pid = PostgresStoreComponent.PID;
+    String cluster = PostgresClusterStoreComponent.PID;
     Configuration[] found;
     try {
       found =
-          admin.listConfigurations("(|(service.pid=" + pid + ")(service.factoryPid=" + pid + "))");
+          admin.listConfigurations(
+              "(|(service.pid="
+                  + pid
+                  + ")(service.factoryPid="
+                  + pid
+                  + ")(service.factoryPid="
+                  + cluster
+                  + "))");
     } catch (IOException | InvalidSyntaxException e) {
       return; // nothing to say for sure
     }
@@ -35,8 +45,8 @@ public final class UnconfiguredNotice {
       LOG.info(
           pid
               + ": no configuration, so no PostgreSQL store runs; create"
-              + " etc/org.dittofs.metadata.store.postgres-main.cfg (a template is in etc/) with the"
-              + " server's url, user and .password, or a dataSource.target");
+              + " etc/org.dittofs.metadata.store.postgres-main.cfg (in Karaf; a template is in etc/)"
+              + " with the server's url, user and .password, or a dataSource.target");
     }
   }
 }

@@ -6,8 +6,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.logging.Level;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
@@ -19,6 +21,9 @@ import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
+import org.dittofs.metadata.lock.OpenRequest;
+import org.dittofs.metadata.lock.PendingLock;
+import org.dittofs.metadata.lock.ShareAccess;
 import org.dittofs.metadata.lock.spi.ClusterNode;
 import org.dittofs.metadata.lock.testing.LogCapture;
 import org.junit.jupiter.api.AfterEach;
@@ -76,9 +81,14 @@ class PostgresClusterStoreComponentTest {
         .build();
   }
 
-  @Test
-  void twoInstancesOverOneDatabaseAreTwoNodesOfOneLockSpace() {
-    String url = PostgresServer.url("clustercomponent");
+  /** Two nodes of a cluster over one database, both component and service. */
+  private interface TwoNodes {
+    void run(MetadataManager alpha, MetadataManager beta) throws Exception;
+  }
+
+  /** Runs {@code test} on nodes alpha and beta over {@code database}; stops both afterwards. */
+  private void onTwoNodes(String database, TwoNodes test) throws Exception {
+    String url = PostgresServer.url(database);
     PostgresClusterStoreComponent alpha =
         new PostgresClusterStoreComponent(factory, properties(url, "alpha"));
     PostgresClusterStoreComponent beta =
@@ -86,20 +96,61 @@ class PostgresClusterStoreComponentTest {
     MetadataManager a = MetadataServices.over(alpha).start();
     MetadataManager b = MetadataServices.over(beta).start();
     try {
-      assertThat(a.lockManager().clusterNode()).isEqualTo(Optional.of("alpha"));
-      assertThat(a.lockManager().lock(x("o1"))).isInstanceOf(LockResult.Granted.class);
-      assertThat(b.lockManager().lock(x("o2"))).isInstanceOf(LockResult.Denied.class);
-      assertThat(b.lockManager().clusterNodes())
-          .filteredOn(ClusterNode::live)
-          .extracting(ClusterNode::node)
-          .containsExactly("alpha", "beta");
+      test.run(a, b);
     } finally {
       a.close();
       b.close();
       alpha.deactivate();
       beta.deactivate();
     }
+  }
+
+  @Test
+  void twoInstancesOverOneDatabaseAreTwoNodesOfOneLockSpace() throws Exception {
+    onTwoNodes(
+        "clustercomponent",
+        (a, b) -> {
+          assertThat(a.lockManager().clusterNode()).isEqualTo(Optional.of("alpha"));
+          assertThat(a.lockManager().lock(x("o1"))).isInstanceOf(LockResult.Granted.class);
+          assertThat(b.lockManager().lock(x("o2"))).isInstanceOf(LockResult.Denied.class);
+          assertThat(b.lockManager().clusterNodes())
+              .filteredOn(ClusterNode::live)
+              .extracting(ClusterNode::node)
+              .containsExactly("alpha", "beta");
+        });
     assertThat(log.lines(Level.SEVERE)).isEmpty();
+  }
+
+  /**
+   * The counts that the metrics gauges read (docs/cluster.md, SPEC 12) are the cluster's, counted
+   * in the database: a lock and an open taken at alpha and a request waiting at beta count the same
+   * at both nodes; the waiter gone, it no longer counts.
+   */
+  @Test
+  void lockOpenAndWaiterCountsAreTheClustersAtEveryNode() throws Exception {
+    onTwoNodes(
+        "clustercounts",
+        (a, b) -> {
+          assertThat(a.lockManager().lock(x("o1"))).isInstanceOf(LockResult.Granted.class);
+          a.lockManager()
+              .open(
+                  new OpenRequest(
+                      FileHandle.of("g"),
+                      "s",
+                      LockOwner.of("o1"),
+                      new LockClient("c-o1", "t"),
+                      Set.of(ShareAccess.READ),
+                      Set.of()));
+          PendingLock waiting = b.lockManager().lockBlocking(x("o2"), Duration.ofSeconds(60));
+          for (MetadataManager m : List.of(a, b)) {
+            assertThat(m.lockManager().lockCount()).isEqualTo(1);
+            assertThat(m.lockManager().openCount()).isEqualTo(1);
+            assertThat(m.lockManager().waiterCount()).isEqualTo(1);
+          }
+          waiting.cancel();
+          assertThat(a.lockManager().waiterCount()).isZero();
+          assertThat(b.lockManager().waiterCount()).isZero();
+        });
   }
 
   @Test
