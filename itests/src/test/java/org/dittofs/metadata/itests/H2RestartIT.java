@@ -28,7 +28,6 @@ import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
-import org.dittofs.metadata.lock.GraceStatus;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockRequest;
@@ -69,8 +68,7 @@ public class H2RestartIT extends ItestSupport {
   private static final FileHandle B = FileHandle.of("restart-b");
   private static final RestartParties P = RestartParties.named("restart");
 
-  private static final LockRequest POSIX_LOCK =
-      posix(A, P.posix(), P.nlm(), LockType.EXCLUSIVE, ByteRange.span(0, 100));
+  private static final LockRequest POSIX_LOCK = P.heldPosix(A);
   private static final LockRequest RELEASED_LOCK =
       posix(A, P.otherPosix(), P.nlm(), LockType.SHARED, ByteRange.span(200, 100));
   private static final LockRequest WINDOWS_LOCK =
@@ -128,21 +126,11 @@ public class H2RestartIT extends ItestSupport {
     }
     MetadataStore h2 = start(dir);
 
-    GraceStatus grace = service.locks().graceStatus();
-    System.out.println("[itests] after the restart: " + grace);
-    assertTrue("grace entered", grace.active());
-    assertEquals("records restored", 2, grace.restoredRecords());
-    assertEquals("clients expected to reclaim", Set.of(P.nlm(), P.smb()), grace.expectedClients());
+    P.assertGrace(service, A, 2);
     Map<String, String> restored = new TreeMap<>();
     liveLocks(service, List.of(A, B)).forEach((id, range) -> restored.put(id, range.toString()));
     assertEquals("restored locks: same ids and ranges", new TreeMap<>(expected), restored);
 
-    expectError(
-        ErrorCode.GRACE_PERIOD,
-        () ->
-            service
-                .locks()
-                .lock(posix(A, P.otherPosix(), P.nlm(), LockType.SHARED, ByteRange.span(500, 1))));
     expectError(
         ErrorCode.LOCK_NOT_FOUND,
         () ->

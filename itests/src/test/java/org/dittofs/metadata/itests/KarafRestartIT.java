@@ -1,6 +1,5 @@
 package org.dittofs.metadata.itests;
 
-import static org.dittofs.metadata.itests.Locks.expectError;
 import static org.dittofs.metadata.itests.Locks.grant;
 import static org.dittofs.metadata.itests.Locks.posix;
 import static org.dittofs.metadata.itests.Locks.windows;
@@ -15,7 +14,6 @@ import java.util.List;
 import java.util.Set;
 import javax.inject.Inject;
 import org.apache.karaf.features.BootFinished;
-import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
@@ -65,8 +63,7 @@ public class KarafRestartIT extends ItestSupport {
 
   private static final FileHandle A = FileHandle.of("karaf-restart-a");
   private static final RestartParties P = RestartParties.named("karaf-restart");
-  private static final LockRequest POSIX_LOCK =
-      posix(A, P.posix(), P.nlm(), LockType.EXCLUSIVE, ByteRange.span(0, 100));
+  private static final LockRequest POSIX_LOCK = P.heldPosix(A);
   private static final LockRequest WINDOWS_LOCK =
       windows(A, P.windows(), P.smb(), LockType.SHARED, ByteRange.span(1000, 10));
   private static final OpenRequest OPEN =
@@ -131,22 +128,12 @@ public class KarafRestartIT extends ItestSupport {
     assertEquals("clean stops", 3, count(lines, CLOSED_CLEANLY));
     assertEquals("warnings or errors", List.of(), KarafLogFile.problems(lines));
 
-    GraceStatus grace = service.locks().graceStatus();
-    System.out.println("[itests] Karaf restart with locks held: " + grace);
-    assertTrue("grace entered", grace.active());
-    assertEquals("restored: two locks and an open", 3, grace.restoredRecords());
-    assertEquals(Set.of(P.nlm(), P.smb()), grace.expectedClients());
-    expectError(
-        ErrorCode.GRACE_PERIOD,
-        () ->
-            service
-                .locks()
-                .lock(posix(A, P.otherPosix(), P.nlm(), LockType.SHARED, ByteRange.span(500, 1))));
+    P.assertGrace(service, A, 3); // two locks and an open
     assertTrue(service.locks().reclaim(POSIX_LOCK) instanceof LockResult.Granted);
     assertTrue(service.locks().reclaim(WINDOWS_LOCK) instanceof LockResult.Granted);
     service.locks().reclaimOpen(OPEN);
     await("grace over once everything is reclaimed", () -> !service.locks().graceStatus().active());
-    grant(service, posix(A, P.otherPosix(), P.nlm(), LockType.SHARED, ByteRange.span(500, 1)));
+    grant(service, P.newPosix(A));
   }
 
   /** After {@code stops} clean stops with nothing held: no grace, the lines, a grant at once. */

@@ -5,6 +5,7 @@ import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.ShareAccess;
+import org.dittofs.metadata.store.postgres.TextForms;
 
 /**
  * One request a client thread sends to the lock manager, in the form both processes share: the
@@ -80,22 +81,29 @@ record Op(
   /** The line form, space-separated tokens. */
   String encode() {
     return switch (kind) {
-      case LOCK -> "LOCK " + f(flavour) + " " + file + " " + Wire.range(range) + " " + t(type);
+      case LOCK -> "LOCK " + f(flavour) + " " + file + " " + TextForms.range(range) + " " + t(type);
       case WAIT ->
           "WAIT "
               + f(flavour)
               + " "
               + file
               + " "
-              + Wire.range(range)
+              + TextForms.range(range)
               + " "
               + t(type)
               + " "
               + timeoutMillis;
-      case UNLOCK -> "UNLOCK " + f(flavour) + " " + file + " " + Wire.range(range);
-      case OPEN -> "OPEN " + file + " " + Wire.modes(access) + " " + Wire.modes(deny);
+      case UNLOCK -> "UNLOCK " + f(flavour) + " " + file + " " + TextForms.range(range);
+      case OPEN -> "OPEN " + file + " " + TextForms.modes(access) + " " + TextForms.modes(deny);
       case DOWNGRADE ->
-          "DOWNGRADE " + file + " " + openId + " " + Wire.modes(access) + " " + Wire.modes(deny);
+          "DOWNGRADE "
+              + file
+              + " "
+              + openId
+              + " "
+              + TextForms.modes(access)
+              + " "
+              + TextForms.modes(deny);
       case CLOSE -> "CLOSE " + file + " " + openId;
     };
   }
@@ -105,12 +113,14 @@ record Op(
     Kind k = Kind.valueOf(w[from]);
     int i = from + 1;
     return switch (k) {
-      case LOCK -> lock(f(w[i]), w[i + 1], Wire.range(w[i + 2]), t(w[i + 3]));
+      case LOCK -> lock(f(w[i]), w[i + 1], TextForms.range(w[i + 2]), t(w[i + 3]));
       case WAIT ->
-          await(f(w[i]), w[i + 1], Wire.range(w[i + 2]), t(w[i + 3]), Long.parseLong(w[i + 4]));
-      case UNLOCK -> unlock(f(w[i]), w[i + 1], Wire.range(w[i + 2]));
-      case OPEN -> open(w[i], Wire.modes(w[i + 1]), Wire.modes(w[i + 2]));
-      case DOWNGRADE -> downgrade(w[i], w[i + 1], Wire.modes(w[i + 2]), Wire.modes(w[i + 3]));
+          await(
+              f(w[i]), w[i + 1], TextForms.range(w[i + 2]), t(w[i + 3]), Long.parseLong(w[i + 4]));
+      case UNLOCK -> unlock(f(w[i]), w[i + 1], TextForms.range(w[i + 2]));
+      case OPEN -> open(w[i], TextForms.modes(w[i + 1]), TextForms.modes(w[i + 2]));
+      case DOWNGRADE ->
+          downgrade(w[i], w[i + 1], TextForms.modes(w[i + 2]), TextForms.modes(w[i + 3]));
       case CLOSE -> close(w[i], w[i + 1]);
     };
   }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockType;
+import org.dittofs.metadata.store.postgres.TextForms;
 
 /**
  * What each client thread reclaims after a restart, and what the manager must answer.
@@ -55,7 +56,11 @@ final class ReclaimPlan {
             Op op = Op.lock(LockFlavour.POSIX, e.getKey(), run.range(), type);
             out.add(
                 reclaim(
-                    t, "P " + e.getKey() + " " + Wire.range(run.range()), op, match, outstanding));
+                    t,
+                    "P " + e.getKey() + " " + TextForms.range(run.range()),
+                    op,
+                    match,
+                    outstanding));
           }
         }
         for (String key : held.windowsLocks()) {
@@ -68,7 +73,7 @@ final class ReclaimPlan {
                   ? take(windows, key)
                   : take(windows, k[0] + " " + k[1] + " SHARED")
                       || take(windows, k[0] + " " + k[1] + " EXCLUSIVE");
-          Op op = Op.lock(LockFlavour.WINDOWS, k[0], Wire.range(k[1]), type);
+          Op op = Op.lock(LockFlavour.WINDOWS, k[0], TextForms.range(k[1]), type);
           out.add(reclaim(t, "W " + k[0] + " " + k[1], op, match, outstanding));
         }
       }
@@ -86,7 +91,8 @@ final class ReclaimPlan {
           }
         }
         Op op = Op.open(o.file(), o.access(), o.deny());
-        String cmd = "O " + o.file() + " " + Wire.modes(o.access()) + " " + Wire.modes(o.deny());
+        String cmd =
+            "O " + o.file() + " " + TextForms.modes(o.access()) + " " + TextForms.modes(o.deny());
         out.add(reclaim(t, cmd, op, match, outstanding));
       }
     }

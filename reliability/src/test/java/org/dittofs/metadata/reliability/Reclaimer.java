@@ -7,6 +7,7 @@ import org.dittofs.metadata.lock.LockResult;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.OpenRequest;
 import org.dittofs.metadata.lock.host.LockManager;
+import org.dittofs.metadata.store.postgres.TextForms;
 
 /**
  * The child's side of the reclaim phase: each {@code RECLAIM} command is one reclaim on behalf of a
@@ -40,8 +41,8 @@ final class Reclaimer {
                         Identities.SHARE,
                         Identities.owner(t, LockFlavour.WINDOWS),
                         Identities.client(t, LockFlavour.WINDOWS),
-                        Wire.modes(w[4]),
-                        Wire.modes(w[5])))
+                        TextForms.modes(w[4]),
+                        TextForms.modes(w[5])))
                 .id()
                 .toString();
         journal.line("RESULT OK " + id);
@@ -55,7 +56,7 @@ final class Reclaimer {
                   .client(Identities.client(t, f))
                   .flavour(f)
                   .type(w[5].equals("S") ? LockType.SHARED : LockType.EXCLUSIVE)
-                  .range(Wire.range(w[4]))
+                  .range(TextForms.range(w[4]))
                   .build());
       journal.line(r.granted() ? "RESULT OK" : "RESULT DENIED");
     } catch (StoreError e) {

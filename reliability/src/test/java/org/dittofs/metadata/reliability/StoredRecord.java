@@ -6,6 +6,7 @@ import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.ShareAccess;
 import org.dittofs.metadata.lock.spi.PersistedLock;
+import org.dittofs.metadata.store.postgres.TextForms;
 
 /**
  * A lock or open record as the child reports it from its memory or its store: every field of a
@@ -58,9 +59,9 @@ record StoredRecord(
         adapter,
         flavour == null ? "-" : flavour.name(),
         type == null ? "-" : type.name(),
-        range == null ? "-" : Wire.range(range),
-        Wire.modes(access),
-        Wire.modes(deny),
+        range == null ? "-" : TextForms.range(range),
+        TextForms.modes(access),
+        TextForms.modes(deny),
         Long.toString(epoch));
   }
 
@@ -76,9 +77,9 @@ record StoredRecord(
         w[i + 5],
         w[i + 6].equals("-") ? null : LockFlavour.valueOf(w[i + 6]),
         w[i + 7].equals("-") ? null : LockType.valueOf(w[i + 7]),
-        w[i + 8].equals("-") ? null : Wire.range(w[i + 8]),
-        Wire.modes(w[i + 9]),
-        Wire.modes(w[i + 10]),
+        w[i + 8].equals("-") ? null : TextForms.range(w[i + 8]),
+        TextForms.modes(w[i + 9]),
+        TextForms.modes(w[i + 10]),
         Long.parseLong(w[i + 11]));
   }
 

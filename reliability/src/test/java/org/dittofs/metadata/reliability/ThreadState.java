@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.ShareAccess;
+import org.dittofs.metadata.store.postgres.TextForms;
 
 /**
  * What the owners of one client thread hold, as the client knows it from its acknowledgements: the
@@ -189,7 +190,7 @@ final class ThreadState {
                 && inflight.kind() == Op.Kind.UNLOCK
                 && inflight.flavour() == LockFlavour.WINDOWS
                 && inflight.file().equals(w[0])
-                && Wire.range(inflight.range()).equals(w[1]);
+                && TextForms.range(inflight.range()).equals(w[1]);
         lost += touched ? 0 : 1;
       }
     }
@@ -258,7 +259,7 @@ final class ThreadState {
   }
 
   static String key(String file, org.dittofs.metadata.lock.ByteRange r, LockType t) {
-    return file + " " + Wire.range(r) + " " + t;
+    return file + " " + TextForms.range(r) + " " + t;
   }
 
   @Override

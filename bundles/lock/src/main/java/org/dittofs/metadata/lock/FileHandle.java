@@ -1,8 +1,12 @@
 package org.dittofs.metadata.lock;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Optional;
 import org.dittofs.metadata.errors.StoreErrors;
 
 /**
@@ -68,6 +72,26 @@ public final class FileHandle {
   /** Lower-case hexadecimal form, the one used in messages and stores. */
   public String toHex() {
     return HexFormat.of().formatHex(bytes);
+  }
+
+  /**
+   * The handle's bytes as text, if they are well-formed UTF-8 without a control character (names
+   * made by {@link #of(String)}, as tests, demos and operators use them); empty otherwise. For
+   * display only: a handle stays an opaque byte string.
+   */
+  public Optional<String> text() {
+    try {
+      String s =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
+      return s.codePoints().anyMatch(Character::isISOControl) ? Optional.empty() : Optional.of(s);
+    } catch (CharacterCodingException e) {
+      return Optional.empty();
+    }
   }
 
   @Override

@@ -8,7 +8,7 @@
  * store SPI in {@code org.dittofs.metadata.lock.spi}.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.dittofs.metadata.lock;
 
 import org.osgi.annotation.bundle.Export;

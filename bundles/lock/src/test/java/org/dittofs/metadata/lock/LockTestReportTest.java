@@ -19,7 +19,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * SPEC 4 "Test": test() answers with the same predicate as lock() and reports deterministically.
  */
 class LockTestReportTest {
-  private static final long TWO_63 = Long.MIN_VALUE;
 
   private final LockManager locks = LockManagers.builder().build();
   private final Requests on = Requests.on("test-file");
@@ -192,60 +191,45 @@ class LockTestReportTest {
 
   // ---- deterministic report ----
 
-  @Test
-  void reportIsTheConflictWithTheLowestFirstByte() {
-    grant(on.posix("nlm:h:1:b").shared(50, 10));
-    grant(on.posix("nlm:h:1:c").shared(30, 10));
-    Lock lowest = grant(on.posix("nlm:h:1:d").shared(10, 10));
-    grant(on.posix("nlm:h:1:e").shared(70, 10));
-    grant(on.posix("nlm:h:1:f").shared(20, 10));
-    LockRequest req = on.posix("nlm:h:1:a").exclusive(0, 100);
-    assertThat(locks.test(req)).contains(lowest);
+  /**
+   * POSIX locks of distinct owners granted in order ({@code S|X@offset+length}, length 0 to EOF;
+   * the one the report must name marked {@code *}), then a request of another owner: test and the
+   * denial of lock both name the marked lock.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "the lowest first byte | S@50+10 S@30+10 *S@10+10 S@70+10 S@20+10 | X@0+100",
+        "the oldest among those at the same first byte | S@40+10 *S@10+50 S@10+5 S@10+1 | X@0+100",
+        "the oldest even when it is the shortest | *S@10+1 S@10+50 | X@0+100",
+        "the lowest first byte across shared and exclusive | X@60+10 *S@20+10 X@40+10 | X@0+100",
+        "the lowest exclusive for a shared request | X@60+10 S@20+10 *X@40+10 | S@0+100",
+        "the exclusive when it starts lower than every shared | *X@5+10 S@20+10 | X@0+100",
+        "first bytes compared unsigned | S@9223372036854775808+10 *S@100+10 | X@0+0"
+      })
+  void reportIsDeterministic(String rule, String held, String request) {
+    String[] specs = held.split(" ");
+    Lock marked = null;
+    for (int i = 0; i < specs.length; i++) {
+      Lock l = grant(posix("nlm:h:1:" + i, specs[i].replace("*", "")));
+      marked = specs[i].startsWith("*") ? l : marked;
+    }
+    Lock expected = marked;
+    LockRequest req = posix("nlm:h:1:a", request);
+    assertThat(locks.test(req)).as(rule).contains(expected);
     assertThat(locks.lock(req))
         .isInstanceOfSatisfying(
-            LockResult.Denied.class, d -> assertThat(d.conflict()).isEqualTo(lowest));
+            LockResult.Denied.class, d -> assertThat(d.conflict()).as(rule).isEqualTo(expected));
   }
 
-  @Test
-  void reportPrefersTheOldestAmongConflictsStartingAtTheSameByte() {
-    grant(on.posix("nlm:h:1:x").shared(40, 10));
-    Lock older = grant(on.posix("nlm:h:1:c").shared(10, 50));
-    grant(on.posix("nlm:h:1:d").shared(10, 5));
-    grant(on.posix("nlm:h:1:e").shared(10, 1));
-    LockRequest req = on.posix("nlm:h:1:a").exclusive(0, 100);
-    assertThat(locks.test(req)).contains(older);
-    assertThat(((LockResult.Denied) locks.lock(req)).conflict()).isEqualTo(older);
-  }
-
-  @Test
-  void reportPrefersTheOldestEvenWhenItIsTheShortest() {
-    Lock older = grant(on.posix("nlm:h:1:d").shared(10, 1));
-    grant(on.posix("nlm:h:1:c").shared(10, 50));
-    assertThat(locks.test(on.posix("nlm:h:1:a").exclusive(0, 100))).contains(older);
-  }
-
-  @Test
-  void reportPicksTheLowestFirstByteAcrossSharedAndExclusiveLocks() {
-    grant(on.posix("nlm:h:1:b").exclusive(60, 10));
-    Lock shared = grant(on.posix("nlm:h:1:c").shared(20, 10));
-    Lock exclusive = grant(on.posix("nlm:h:1:d").exclusive(40, 10));
-    assertThat(locks.test(on.posix("nlm:h:1:a").exclusive(0, 100))).contains(shared);
-    // a SHARED request only conflicts with EXCLUSIVE locks: the lowest of those
-    assertThat(locks.test(on.posix("nlm:h:1:a").shared(0, 100))).contains(exclusive);
-  }
-
-  @Test
-  void reportPicksTheExclusiveWhenItStartsLowerThanEveryShared() {
-    Lock exclusive = grant(on.posix("nlm:h:1:b").exclusive(5, 10));
-    grant(on.posix("nlm:h:1:c").shared(20, 10));
-    assertThat(locks.test(on.posix("nlm:h:1:a").exclusive(0, 100))).contains(exclusive);
-  }
-
-  @Test
-  void reportComparesFirstBytesUnsigned() {
-    grant(on.posix("nlm:h:1:b").shared(TWO_63, 10));
-    Lock low = grant(on.posix("nlm:h:1:c").shared(100, 10));
-    assertThat(locks.test(on.posix("nlm:h:1:a").exclusive(0, 0))).contains(low);
+  /** A POSIX request of {@code owner} from {@code S|X@offset+length} (offset unsigned). */
+  private LockRequest posix(String owner, String spec) {
+    String[] w = spec.substring(2).split("\\+");
+    long offset = Long.parseUnsignedLong(w[0]);
+    long length = Long.parseLong(w[1]);
+    Requests.Owner o = on.posix(owner);
+    return spec.startsWith("X") ? o.exclusive(offset, length) : o.shared(offset, length);
   }
 
   @Test

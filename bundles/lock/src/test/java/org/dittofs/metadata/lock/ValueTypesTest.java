@@ -61,6 +61,15 @@ class ValueTypesTest {
   }
 
   @Test
+  void fileHandleTextIsItsNameOnlyForPrintableUtf8() {
+    assertThat(FileHandle.of("report 2024.txt").text()).contains("report 2024.txt");
+    assertThat(FileHandle.of("caf\u00e9").text()).contains("caf\u00e9");
+    assertThat(FileHandle.of(new byte[] {(byte) 0xff, 0x41}).text()).isEmpty();
+    assertThat(FileHandle.of("a\nb").text()).isEmpty();
+    assertThat(FileHandle.of(new byte[] {0}).text()).isEmpty();
+  }
+
+  @Test
   void emptyOrNullFileHandleIsRefusedAsInvalidHandle() {
     assertCode(() -> FileHandle.of(new byte[0]), ErrorCode.INVALID_HANDLE);
     assertCode(() -> FileHandle.of((byte[]) null), ErrorCode.INVALID_HANDLE);

@@ -51,7 +51,12 @@ public interface Transaction extends AutoCloseable {
   /** Discards every change of this transaction; the transaction ends. Idempotent. */
   void rollback();
 
-  /** Rolls back unless committed; never throws for an ended transaction. */
+  /**
+   * Rolls back unless committed; never throws for an ended transaction. By default {@link
+   * #rollback()}, which is idempotent and does nothing after a commit.
+   */
   @Override
-  void close();
+  default void close() {
+    rollback();
+  }
 }

@@ -44,21 +44,12 @@ class StoreNamesTest {
     assertThat(StoreNames.of(Map.of("service.pid", "org.dittofs.metadata.store.memory"))).isNull();
     assertThat(StoreNames.of(Map.of("service.pid", FACTORY + "~"))).isNull(); // nothing after ~
     // a file of another factory, or the factory's own name with nothing after the dash
-    assertThat(
-            StoreNames.of(
-                Map.of(
-                    "service.factoryPid",
-                    FACTORY,
-                    "felix.fileinstall.filename",
-                    "file:/etc/org.dittofs.other-main.cfg")))
-        .isNull();
-    assertThat(
-            StoreNames.of(
-                Map.of(
-                    "service.factoryPid",
-                    FACTORY,
-                    "felix.fileinstall.filename",
-                    "file:/etc/" + FACTORY + "-.cfg")))
-        .isNull();
+    assertThat(ofFile("file:/etc/org.dittofs.other-main.cfg")).isNull();
+    assertThat(ofFile("file:/etc/" + FACTORY + "-.cfg")).isNull();
+  }
+
+  /** The name of a store of the factory whose configuration Felix FileInstall read from file. */
+  private static String ofFile(String file) {
+    return StoreNames.of(Map.of("service.factoryPid", FACTORY, "felix.fileinstall.filename", file));
   }
 }

@@ -211,19 +211,15 @@ public final class MapStore implements MetadataStore {
 
     @Override
     public void rollback() {
-      if (!ended) {
-        end();
-      }
+      end();
     }
 
-    @Override
-    public void close() {
-      rollback();
-    }
-
+    /** Ends the transaction once: later calls (a rollback after the commit) do nothing. */
     private void end() {
-      ended = true;
-      exclusive.unlock();
+      if (!ended) {
+        ended = true;
+        exclusive.unlock();
+      }
     }
   }
 }

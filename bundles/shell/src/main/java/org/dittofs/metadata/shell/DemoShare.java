@@ -1,9 +1,5 @@
 package org.dittofs.metadata.shell;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import org.dittofs.metadata.Share;
 import org.dittofs.metadata.host.MetadataManager;
 import org.dittofs.metadata.lock.FileHandle;
@@ -28,22 +24,14 @@ final class DemoShare {
     }
   }
 
-  /** The name of a handle if its bytes are printable UTF-8, else {@code 0x<hex>}. */
+  /**
+   * The name of a handle if its bytes are printable UTF-8 without white space (so that it is one
+   * word of a command line), else {@code 0x<hex>}.
+   */
   static String display(FileHandle handle) {
-    try {
-      String s =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(handle.bytes()))
-              .toString();
-      if (s.codePoints().allMatch(c -> !Character.isISOControl(c) && !Character.isWhitespace(c))) {
-        return s;
-      }
-    } catch (CharacterCodingException e) {
-      // not text: hex below
-    }
-    return "0x" + handle.toHex();
+    return handle
+        .text()
+        .filter(s -> s.codePoints().noneMatch(Character::isWhitespace))
+        .orElseGet(() -> "0x" + handle.toHex());
   }
 }

@@ -10,7 +10,7 @@ import org.dittofs.metadata.host.MetadataServices;
 import org.dittofs.metadata.lock.spi.LockCluster;
 import org.dittofs.metadata.lock.testing.InMemoryLockCluster;
 import org.dittofs.metadata.spi.ClusteredMetadataStore;
-import org.dittofs.metadata.spi.Transaction;
+import org.dittofs.metadata.spi.ForwardingMetadataStore;
 import org.dittofs.metadata.store.memory.MemoryMetadataStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,21 +30,23 @@ class ClusterShellTest {
   private final LockShell shell1 = new LockShell(s1);
 
   /** A memory store whose lock records are shared through the cluster, for one node. */
-  private record Node(MemoryMetadataStore store, LockCluster lockCluster)
+  private static final class Node extends ForwardingMetadataStore
       implements ClusteredMetadataStore {
-    @Override
-    public String type() {
-      return store.type();
+    private final LockCluster lockCluster;
+
+    Node(LockCluster lockCluster) {
+      super(new MemoryMetadataStore());
+      this.lockCluster = lockCluster;
     }
 
     @Override
-    public Transaction begin() {
-      return store.begin();
+    public LockCluster lockCluster() {
+      return lockCluster;
     }
   }
 
   private MetadataManager node(String id) {
-    return MetadataServices.over(new Node(new MemoryMetadataStore(), cluster.node(id))).start();
+    return MetadataServices.over(new Node(cluster.node(id))).start();
   }
 
   @AfterEach

@@ -1,9 +1,5 @@
 package org.dittofs.metadata.console.internal;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -61,20 +57,6 @@ record LocksSnapshot(
 
   /** The name of a handle if its bytes are printable UTF-8, else {@code 0x<hex>}. */
   static String display(FileHandle handle) {
-    try {
-      String s =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(handle.bytes()))
-              .toString();
-      if (s.codePoints().noneMatch(Character::isISOControl)) {
-        return s;
-      }
-    } catch (CharacterCodingException e) {
-      // not text: hex below
-    }
-    return "0x" + handle.toHex();
+    return handle.text().orElseGet(() -> "0x" + handle.toHex());
   }
 }

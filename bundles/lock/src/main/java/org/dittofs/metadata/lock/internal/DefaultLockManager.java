@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.ByteRange;
@@ -126,22 +127,11 @@ public final class DefaultLockManager implements LockManager {
    * enters the grace period if it held any or was not shut down cleanly. A store that was never
    * started (server epoch 0) had no last shutdown: an empty one starts without grace. Use {@link
    * org.dittofs.metadata.lock.host.LockManagers}.
-   */
-  public static DefaultLockManager start(
-      LockConfig config,
-      LockScheduler scheduler,
-      boolean ownsScheduler,
-      LockStore store,
-      long epoch,
-      List<LockEventListener> listeners) {
-    return start(config, scheduler, ownsScheduler, store, epoch, listeners, null);
-  }
-
-  /**
-   * As {@link #start(LockConfig, LockScheduler, boolean, LockStore, long, List)}; with a {@code
-   * cluster}, the manager is a node of it (docs/cluster.md): it joins the cluster (a cold start
-   * enters the cluster's grace period), takes the cluster's epoch and restores nothing (its tables
-   * load each file's committed state on first use); {@code store} may then be null.
+   *
+   * <p>With a {@code cluster} (else null), the manager is a node of it (docs/cluster.md): it joins
+   * the cluster (a cold start enters the cluster's grace period), takes the cluster's epoch and
+   * restores nothing (its tables load each file's committed state on first use); {@code store} may
+   * then be null.
    */
   public static DefaultLockManager start(
       LockConfig config,
@@ -170,34 +160,34 @@ public final class DefaultLockManager implements LockManager {
 
   @Override
   public LockResult lock(LockRequest req) {
-    try {
-      heard(req);
-      return ranges.lock(req);
-    } catch (StoreError e) {
-      throw refused(req, e);
-    }
+    return published(
+        req,
+        () -> {
+          heard(req);
+          return ranges.lock(req);
+        });
   }
 
   @Override
   public LockResult lockAll(List<LockRequest> requests) {
-    try {
-      if (courtesy != null && requests != null) {
-        requests.forEach(this::heard);
-      }
-      return ranges.lockAll(requests);
-    } catch (StoreError e) {
-      throw refused(requests == null || requests.isEmpty() ? null : requests.get(0), e);
-    }
+    return published(
+        requests == null || requests.isEmpty() ? null : requests.get(0),
+        () -> {
+          if (courtesy != null && requests != null) {
+            requests.forEach(this::heard);
+          }
+          return ranges.lockAll(requests);
+        });
   }
 
   @Override
   public PendingLock lockBlocking(LockRequest req, Duration timeout) {
-    try {
-      heard(req);
-      return ranges.lockBlocking(req, timeout);
-    } catch (StoreError e) {
-      throw refused(req, e);
-    }
+    return published(
+        req,
+        () -> {
+          heard(req);
+          return ranges.lockBlocking(req, timeout);
+        });
   }
 
   /**
@@ -211,14 +201,19 @@ public final class DefaultLockManager implements LockManager {
   }
 
   /**
-   * Publishes a lock request's refusal by error (SPEC 12: every decision is an event) and returns
-   * the error to throw. A malformed request (INVALID_ARGUMENT) was not decided: nothing published.
+   * Runs a lock request and, if it fails with an error, publishes its refusal (SPEC 12: every
+   * decision is an event) before rethrowing. A malformed request (INVALID_ARGUMENT) was not
+   * decided: nothing published.
    */
-  private StoreError refused(LockRequest req, StoreError e) {
-    if (req != null && e.code() != ErrorCode.INVALID_ARGUMENT) {
-      events.publish(new LockEvent.Refused(req, e.code()));
+  private <T> T published(LockRequest req, Supplier<T> decision) {
+    try {
+      return decision.get();
+    } catch (StoreError e) {
+      if (req != null && e.code() != ErrorCode.INVALID_ARGUMENT) {
+        events.publish(new LockEvent.Refused(req, e.code()));
+      }
+      throw e;
     }
-    return e;
   }
 
   @Override
@@ -272,12 +267,12 @@ public final class DefaultLockManager implements LockManager {
 
   @Override
   public LockResult reclaim(LockRequest req) {
-    try {
-      heard(req);
-      return recovery.reclaim(req);
-    } catch (StoreError e) {
-      throw refused(req, e);
-    }
+    return published(
+        req,
+        () -> {
+          heard(req);
+          return recovery.reclaim(req);
+        });
   }
 
   @Override

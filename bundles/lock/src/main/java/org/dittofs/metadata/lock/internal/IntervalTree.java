@@ -294,12 +294,12 @@ final class IntervalTree {
     if (compare(x.lock, t) < 0) {
       t.left = insert(t.left, x);
       if (t.left.priority > t.priority) {
-        return rotateRight(t);
+        return rotateUp(t, t.left);
       }
     } else {
       t.right = insert(t.right, x);
       if (t.right.priority > t.priority) {
-        return rotateLeft(t);
+        return rotateUp(t, t.right);
       }
     }
     pull(t);
@@ -340,22 +340,21 @@ final class IntervalTree {
     return b;
   }
 
-  private static Node rotateRight(Node t) {
-    Node l = t.left;
-    t.left = l.right;
-    l.right = t;
+  /**
+   * Rotates {@code c}, a child of {@code t}, up into t's place (t becomes c's child on the other
+   * side, c's inner subtree moves to t); returns c, the new root of the subtree.
+   */
+  private static Node rotateUp(Node t, Node c) {
+    if (c == t.left) {
+      t.left = c.right;
+      c.right = t;
+    } else {
+      t.right = c.left;
+      c.left = t;
+    }
     pull(t);
-    pull(l);
-    return l;
-  }
-
-  private static Node rotateLeft(Node t) {
-    Node r = t.right;
-    t.right = r.left;
-    r.left = t;
-    pull(t);
-    pull(r);
-    return r;
+    pull(c);
+    return c;
   }
 
   private static void pull(Node t) {

@@ -276,22 +276,19 @@ final class TableOps {
    * new records deleted, the records it removed put back.
    */
   static List<LockStoreOp> undo(LockChange ch) {
-    List<LockStoreOp> ops = new ArrayList<>(ch.removed().size() + ch.added().size());
-    for (Lock l : ch.added()) {
-      ops.add(new LockStoreOp.Delete(l.id().toString()));
-    }
-    for (Lock l : ch.removed()) {
-      ops.add(new LockStoreOp.Put(PersistedLock.of(l)));
-    }
-    return ops;
+    return ops(ch.added(), ch.removed());
   }
 
   static List<LockStoreOp> ops(LockChange ch) {
-    List<LockStoreOp> ops = new ArrayList<>(ch.removed().size() + ch.added().size());
-    for (Lock l : ch.removed()) {
+    return ops(ch.removed(), ch.added());
+  }
+
+  private static List<LockStoreOp> ops(List<Lock> deleted, List<Lock> put) {
+    List<LockStoreOp> ops = new ArrayList<>(deleted.size() + put.size());
+    for (Lock l : deleted) {
       ops.add(new LockStoreOp.Delete(l.id().toString()));
     }
-    for (Lock l : ch.added()) {
+    for (Lock l : put) {
       ops.add(new LockStoreOp.Put(PersistedLock.of(l)));
     }
     return ops;

@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.dittofs.metadata.lock.host.LockScheduler.Timer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ManualSchedulerTest {
   private static final Instant START = Instant.parse("2030-05-06T07:08:09Z");
@@ -72,26 +74,24 @@ class ManualSchedulerTest {
     assertThat(s.now()).isEqualTo(START);
   }
 
-  @Test
-  void dueTasksRunInDueTimeOrderNotSchedulingOrder() {
-    s.schedule(log("3s"), Duration.ofSeconds(3));
-    s.schedule(log("1s"), Duration.ofSeconds(1));
-    s.schedule(log("2s"), Duration.ofSeconds(2));
+  /** Tasks {@code name@seconds} scheduled in that order run by due time, ties in that order. */
+  @ParameterizedTest(name = "{0}, advance {1} s: {2}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "3s@3 1s@1 2s@2 | 10 | 1s 2s 3s", // due-time order, not scheduling order
+        "b@1 a@1 c@1    | 1  | b a c" // due at the same time: scheduling order
+      })
+  void dueTasksRunInDueTimeOrderThenInSchedulingOrder(
+      String scheduled, long advance, String expected) {
+    for (String task : scheduled.split(" ")) {
+      String[] t = task.split("@");
+      s.schedule(log(t[0]), Duration.ofSeconds(Long.parseLong(t[1])));
+    }
 
-    s.advance(Duration.ofSeconds(10));
+    s.advance(Duration.ofSeconds(advance));
 
-    assertThat(ran).containsExactly("1s", "2s", "3s");
-  }
-
-  @Test
-  void tasksDueAtTheSameTimeRunInSchedulingOrder() {
-    s.schedule(log("b"), Duration.ofSeconds(1));
-    s.schedule(log("a"), Duration.ofSeconds(1));
-    s.schedule(log("c"), Duration.ofSeconds(1));
-
-    s.advance(Duration.ofSeconds(1));
-
-    assertThat(ran).containsExactly("b", "a", "c");
+    assertThat(ran).containsExactly(expected.split(" "));
   }
 
   @Test

@@ -1,7 +1,7 @@
 package org.dittofs.metadata.store.memory;
 
+import org.dittofs.metadata.spi.ForwardingMetadataStore;
 import org.dittofs.metadata.spi.MetadataStore;
-import org.dittofs.metadata.spi.Transaction;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Modified;
@@ -22,7 +22,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     configurationPolicy = ConfigurationPolicy.OPTIONAL,
     property = "store.type=memory")
 @Designate(ocd = MemoryStoreComponent.Config.class)
-public final class MemoryStoreComponent implements MetadataStore {
+public final class MemoryStoreComponent extends ForwardingMetadataStore {
   static final String PID = "org.dittofs.metadata.store.memory";
 
   @ObjectClassDefinition(
@@ -35,19 +35,11 @@ public final class MemoryStoreComponent implements MetadataStore {
     int service_ranking() default 0;
   }
 
-  private final MemoryMetadataStore store = new MemoryMetadataStore();
+  public MemoryStoreComponent() {
+    super(new MemoryMetadataStore());
+  }
 
   /** DS republishes the service properties (the new ranking); the store itself is kept. */
   @Modified
   void modified() {}
-
-  @Override
-  public String type() {
-    return store.type();
-  }
-
-  @Override
-  public Transaction begin() {
-    return store.begin();
-  }
 }

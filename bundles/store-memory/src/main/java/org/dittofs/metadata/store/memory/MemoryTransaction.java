@@ -239,11 +239,6 @@ final class MemoryTransaction implements Transaction, LockRecords {
     }
   }
 
-  @Override
-  public void close() {
-    rollback();
-  }
-
   private void end() {
     ended = true;
     shares.clear();

@@ -3,6 +3,10 @@ package org.dittofs.metadata.store.postgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -49,6 +53,18 @@ public final class PostgresServer implements BeforeAllCallback {
   public static DataSource dataSource(String database) {
     url(database);
     return server().getDatabase(USER, database);
+  }
+
+  /**
+   * The single number {@code sql} (a {@code SELECT count(*)} or the like) answers in {@code db}.
+   */
+  public static long count(DataSource db, String sql) throws SQLException {
+    try (Connection c = db.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   /** The user the tests connect as (the server trusts local connections). */

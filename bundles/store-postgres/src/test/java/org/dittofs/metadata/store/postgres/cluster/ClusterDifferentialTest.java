@@ -85,20 +85,23 @@ class ClusterDifferentialTest {
 
   /** A {@code lock} command of a random owner (its flavour), type and range. */
   private static String request(Random rnd, String file) {
-    String owner = OWNERS[rnd.nextInt(OWNERS.length)];
+    return locking("lock", rnd, OWNERS[rnd.nextInt(OWNERS.length)], file);
+  }
+
+  /**
+   * A {@code lock} or {@code test} command of {@code owner} (its flavour), random type and range.
+   */
+  private static String locking(String verb, Random rnd, String owner, String file) {
     boolean windows = owner.startsWith("W");
-    return "lock "
-        + owner
-        + " c"
-        + owner
-        + " "
-        + file
-        + " "
-        + (windows ? "windows" : "posix")
-        + " "
-        + type(rnd)
-        + " "
-        + range(rnd, windows);
+    return String.join(
+        " ",
+        verb,
+        owner,
+        "c" + owner,
+        file,
+        windows ? "windows" : "posix",
+        type(rnd),
+        range(rnd, windows));
   }
 
   private static String command(Random rnd, String file, List<String> opened) {
@@ -108,35 +111,13 @@ class ClusterDifferentialTest {
     String flavour = windows ? "windows" : "posix";
     int kind = rnd.nextInt(100);
     if (kind < 35) {
-      return "lock "
-          + owner
-          + " "
-          + client
-          + " "
-          + file
-          + " "
-          + flavour
-          + " "
-          + type(rnd)
-          + " "
-          + range(rnd, windows);
+      return locking("lock", rnd, owner, file);
     }
     if (kind < 60) {
       return "unlock " + owner + " " + file + " " + flavour + " " + range(rnd, windows);
     }
     if (kind < 68) {
-      return "test "
-          + owner
-          + " "
-          + client
-          + " "
-          + file
-          + " "
-          + flavour
-          + " "
-          + type(rnd)
-          + " "
-          + range(rnd, windows);
+      return locking("test", rnd, owner, file);
     }
     if (kind < 72 && windows) {
       StringBuilder b =
@@ -179,7 +160,7 @@ class ClusterDifferentialTest {
   private static String range(Random rnd, boolean windows) {
     long a = OFFSETS[rnd.nextInt(OFFSETS.length)];
     if (windows && rnd.nextInt(8) == 0) {
-      return "z@" + Long.toUnsignedString(a);
+      return "@" + Long.toUnsignedString(a);
     }
     long b = OFFSETS[rnd.nextInt(OFFSETS.length)];
     long first = Long.compareUnsigned(a, b) <= 0 ? a : b;

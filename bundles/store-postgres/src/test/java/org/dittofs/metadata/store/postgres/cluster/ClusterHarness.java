@@ -84,21 +84,7 @@ final class ClusterHarness implements AutoCloseable {
       answer = "OPEN " + handle;
       expected = answer;
     }
-    history.add("n" + node + "  " + command + "  ->  " + expected);
-    if (!answer.equals(expected)) {
-      throw new AssertionError(
-          "node n"
-              + node
-              + " answered\n  "
-              + answer
-              + "\nwhere one node answers\n  "
-              + expected
-              + "\nto: "
-              + command
-              + "\n"
-              + history());
-    }
-    return answer;
+    return agreed(node, command, answer, expected);
   }
 
   /**
@@ -111,7 +97,12 @@ final class ClusterHarness implements AutoCloseable {
     String expected = NodeCommands.run(reference, referencePending, "await " + handle + " 0");
     long millis = expected.equals("PENDING") ? 1 : patience.toMillis();
     String answer = nodes.get(node).send("await " + handle + " " + millis);
-    history.add("n" + node + "  await " + handle + "  ->  " + expected);
+    return agreed(node, "await " + handle, answer, expected);
+  }
+
+  /** Notes {@code command} in the history; fails unless the node's answer is the reference's. */
+  private String agreed(int node, String command, String answer, String expected) {
+    history.add("n" + node + "  " + command + "  ->  " + expected);
     if (!answer.equals(expected)) {
       throw new AssertionError(
           "node n"
@@ -120,8 +111,8 @@ final class ClusterHarness implements AutoCloseable {
               + answer
               + "\nwhere one node answers\n  "
               + expected
-              + "\nto: await "
-              + handle
+              + "\nto: "
+              + command
               + "\n"
               + history());
     }

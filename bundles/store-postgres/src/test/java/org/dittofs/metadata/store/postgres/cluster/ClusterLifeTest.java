@@ -1,11 +1,8 @@
 package org.dittofs.metadata.store.postgres.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.dittofs.metadata.store.postgres.PostgresServer.count;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.dittofs.metadata.store.postgres.PostgresServer;
@@ -135,14 +132,5 @@ class ClusterLifeTest {
       }
     }
     return granted;
-  }
-
-  private static long count(DataSource db, String sql) throws SQLException {
-    try (Connection c = db.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql);
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
-    }
   }
 }

@@ -1,11 +1,8 @@
 package org.dittofs.metadata.store.postgres.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.dittofs.metadata.store.postgres.PostgresServer.count;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -43,13 +40,10 @@ class ClusterNodeLossTest {
       NodeProcess n1 = h.node(1);
       NodeProcess victim = h.node(2);
       // the victim's clients: one will fail over, one will not
-      assertThat(victim.send("register cFail 0")).isEqualTo("OK");
-      assertThat(victim.send("lock F0 cFail fo posix exclusive 0-9")).startsWith("GRANTED");
-      assertThat(victim.send("register cGone 0")).isEqualTo("OK");
-      assertThat(victim.send("lock G0 cGone gone posix exclusive 0-9")).startsWith("GRANTED");
+      granted(victim, "F0", "cFail", "fo");
+      granted(victim, "G0", "cGone", "gone");
       // a survivor's lock, and a request of the victim queued behind it
-      assertThat(n0.send("register cS0 0")).isEqualTo("OK");
-      assertThat(n0.send("lock S0 cS0 held posix exclusive 0-9")).startsWith("GRANTED");
+      granted(n0, "S0", "cS0", "held");
       assertThat(victim.send("register cV0 0")).isEqualTo("OK");
       assertThat(victim.send("block v V0 cV0 held posix exclusive 0-0 600000"))
           .isEqualTo("PENDING");
@@ -83,25 +77,31 @@ class ClusterNodeLossTest {
         TimeUnit.MILLISECONDS.sleep(100);
       }
       // the client that failed over kept its lock, and releases it at its new node
-      assertThat(n0.send("locks fo")).isEqualTo("LOCKS F0@cFail:EXCLUSIVE:POSIX:0-9");
-      assertThat(n1.send("unlock F0 fo posix 0-9")).isEqualTo("OK");
-      assertThat(n0.send("locks fo")).isEqualTo("LOCKS");
+      released(n1, n0, "F0", "cFail", "fo");
       // the survivor's lock is intact, and nobody is granted for the dead waiter
-      assertThat(n1.send("locks held")).isEqualTo("LOCKS S0@cS0:EXCLUSIVE:POSIX:0-9");
-      assertThat(n0.send("unlock S0 held posix 0-9")).isEqualTo("OK");
-      assertThat(n1.send("locks held")).isEqualTo("LOCKS");
+      released(n0, n1, "S0", "cS0", "held");
       assertThat(n1.send("locks gone")).isEqualTo("LOCKS");
       assertThat(watch.reads()).isPositive();
       assertThat(watch.found()).isEmpty();
     }
   }
 
-  private static long count(DataSource db, String sql) throws SQLException {
-    try (Connection c = db.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql);
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
-    }
+  /** Registers {@code client} at node {@code n}, whose owner is then granted bytes 0-9 of file. */
+  private static void granted(NodeProcess n, String owner, String client, String file) {
+    assertThat(n.send("register " + client + " 0")).isEqualTo("OK");
+    assertThat(n.send("lock " + owner + " " + client + " " + file + " posix exclusive 0-9"))
+        .startsWith("GRANTED");
+  }
+
+  /**
+   * The exclusive lock of {@code owner} on bytes 0-9 of {@code file}, seen at node {@code seen}, is
+   * released at node {@code releasing}; {@code seen} lists no lock on the file after it.
+   */
+  private static void released(
+      NodeProcess releasing, NodeProcess seen, String owner, String client, String file) {
+    assertThat(seen.send("locks " + file))
+        .isEqualTo("LOCKS " + owner + "@" + client + ":EXCLUSIVE:POSIX:0-9");
+    assertThat(releasing.send("unlock " + owner + " " + file + " posix 0-9")).isEqualTo("OK");
+    assertThat(seen.send("locks " + file)).isEqualTo("LOCKS");
   }
 }

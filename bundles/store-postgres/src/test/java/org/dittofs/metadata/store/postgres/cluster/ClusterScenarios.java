@@ -155,13 +155,13 @@ abstract class ClusterScenarios {
 
   @Test
   void aZeroLengthLockRefusesTheCoalescedRecordThatWouldCrossIt() {
-    as("W0", "lock W0 cW0 zero windows exclusive z@10");
+    as("W0", "lock W0 cW0 zero windows exclusive @10");
     assertThat(as("P1", "lock P1 cP1 zero posix exclusive 0-9")).startsWith("GRANTED");
     assertThat(as("P1", "lock P1 cP1 zero posix exclusive 10-19"))
-        .isEqualTo("DENIED W0@cW0:EXCLUSIVE:WINDOWS:z@10");
+        .isEqualTo("DENIED W0@cW0:EXCLUSIVE:WINDOWS:@10");
     assertThat(as("P1", "test P1 cP1 zero posix exclusive 10-19"))
-        .isEqualTo("CONFLICT W0@cW0:EXCLUSIVE:WINDOWS:z@10");
-    as("W0", "unlock W0 zero windows z@10");
+        .isEqualTo("CONFLICT W0@cW0:EXCLUSIVE:WINDOWS:@10");
+    as("W0", "unlock W0 zero windows @10");
     assertThat(as("P1", "lock P1 cP1 zero posix exclusive 10-19"))
         .isEqualTo("GRANTED P1@cP1:EXCLUSIVE:POSIX:0-19");
   }

@@ -1,14 +1,14 @@
 package org.dittofs.metadata.store.postgres.cluster;
 
+import static org.dittofs.metadata.store.postgres.TextForms.modes;
+import static org.dittofs.metadata.store.postgres.TextForms.range;
+
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.dittofs.metadata.errors.StoreError;
-import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
@@ -21,7 +21,6 @@ import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.lock.OpenRequest;
 import org.dittofs.metadata.lock.PendingLock;
-import org.dittofs.metadata.lock.ShareAccess;
 import org.dittofs.metadata.lock.ShareReservation;
 import org.dittofs.metadata.lock.UnlockRequest;
 import org.dittofs.metadata.lock.host.LockManager;
@@ -55,7 +54,7 @@ import org.dittofs.metadata.lock.host.LockManager;
  * count                                    COUNT n (the lock records of the whole lock space)
  * </pre>
  *
- * RANGE is {@code first-last} (unsigned decimal, both inclusive) or {@code z@offset} (zero-length);
+ * RANGE is {@code first-last} (unsigned decimal, both inclusive) or {@code @offset} (zero-length);
  * ACCESS and DENY are letters of {@code RWD} or {@code -}; FLAVOUR {@code posix|windows}; TYPE
  * {@code shared|exclusive}; MODE {@code advisory|mandatory}. A lock is written {@code
  * owner@client:TYPE:FLAVOUR:RANGE}, an open {@code owner@client:ACCESS:DENY}. Owners, clients and
@@ -245,43 +244,6 @@ public final class NodeCommands {
 
   static LockFlavour flavour(String word) {
     return LockFlavour.valueOf(word.toUpperCase());
-  }
-
-  /** {@code first-last} or {@code z@offset}. */
-  static ByteRange range(String text) {
-    if (text.startsWith("z@")) {
-      return ByteRange.zeroLength(Long.parseUnsignedLong(text.substring(2)));
-    }
-    int dash = text.indexOf('-');
-    return ByteRange.of(
-        Long.parseUnsignedLong(text.substring(0, dash)),
-        Long.parseUnsignedLong(text.substring(dash + 1)));
-  }
-
-  static String range(ByteRange r) {
-    return r.isZeroLength()
-        ? "z@" + Long.toUnsignedString(r.first())
-        : Long.toUnsignedString(r.first()) + "-" + Long.toUnsignedString(r.last());
-  }
-
-  static Set<ShareAccess> modes(String letters) {
-    Set<ShareAccess> out = EnumSet.noneOf(ShareAccess.class);
-    for (char c : letters.toCharArray()) {
-      switch (c) {
-        case 'R' -> out.add(ShareAccess.READ);
-        case 'W' -> out.add(ShareAccess.WRITE);
-        case 'D' -> out.add(ShareAccess.DELETE);
-        case '-' -> {}
-        default -> throw new IllegalArgumentException("not an access letter: " + c);
-      }
-    }
-    return out;
-  }
-
-  static String modes(Set<ShareAccess> s) {
-    StringBuilder b = new StringBuilder();
-    s.stream().sorted().forEach(a -> b.append(a.name().charAt(0)));
-    return b.length() == 0 ? "-" : b.toString();
   }
 
   static String lock(Lock l) {
