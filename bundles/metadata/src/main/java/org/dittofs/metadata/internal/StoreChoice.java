@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.dittofs.metadata.host.StoreNames;
+import org.dittofs.metadata.spi.ClusteredMetadataStore;
 import org.dittofs.metadata.spi.MetadataStore;
 import org.osgi.framework.Constants;
 import org.osgi.framework.Filter;
@@ -51,9 +52,14 @@ final class StoreChoice {
       return n == null ? null : n.toString();
     }
 
-    /** "h2 (main)", or "h2" for a store without a name. */
+    /**
+     * "h2 (main)", "postgres cluster (main)" for a store a cluster shares (the plain and the
+     * cluster store of one database have the same type and name), or "h2" for a store without a
+     * name.
+     */
     String label() {
-      return name() == null ? type() : type() + " (" + name() + ")";
+      String kind = store instanceof ClusteredMetadataStore ? type() + " cluster" : type();
+      return name() == null ? kind : kind + " (" + name() + ")";
     }
   }
 

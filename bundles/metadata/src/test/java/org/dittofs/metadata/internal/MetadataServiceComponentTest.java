@@ -468,6 +468,12 @@ class MetadataServiceComponentTest {
     component.locks().unlock(new UnlockRequest(F, A, LockFlavour.POSIX, ByteRange.span(0, 10)));
     time.advance(java.time.Duration.ofSeconds(2)); // the retry
     assertThat(component.lockManager().clusterNode()).contains("n0");
+    assertThat(log.lines(Level.INFO))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains(
+                        "restarting the lock manager: memory -> memory cluster (cluster mode)"));
     assertThat(grant(0, 10).granted()).isTrue();
     assertThat(cluster.records(F)).hasSize(1); // the lock is the cluster's
   }
