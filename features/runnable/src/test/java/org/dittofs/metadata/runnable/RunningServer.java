@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * The runnable jar started the way an operator starts it ({@code java -jar dittofs-lock.jar} in a
@@ -106,21 +107,7 @@ final class RunningServer implements AutoCloseable {
    * @return the output since the command was typed
    */
   String shell(String command, String expect) throws IOException, InterruptedException {
-    int seen = output().length();
-    stdin.write((command + "\n").getBytes(StandardCharsets.UTF_8));
-    stdin.flush();
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      String since = output().substring(seen);
-      if (since.contains(expect)) {
-        return since;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(
-            "no '" + expect + "' after '" + command + "' within " + WAIT + ":\n" + output());
-      }
-      Thread.sleep(50);
-    }
+    return type(command, "'" + expect + "'", since -> since.contains(expect) ? since : null);
   }
 
   /**
@@ -130,27 +117,35 @@ final class RunningServer implements AutoCloseable {
    * @return the output since the command was typed, up to that prompt
    */
   String answer(String command, String expect) throws IOException, InterruptedException {
+    return type(
+        command,
+        "'" + expect + "' and prompt",
+        since -> {
+          int at = since.indexOf(expect);
+          int prompt = at < 0 ? -1 : since.indexOf(ShellMain.PROMPT, at + expect.length());
+          return prompt < 0 ? null : since.substring(0, prompt);
+        });
+  }
+
+  /**
+   * Types {@code command} and polls the output since then until {@code done} answers it (non-null),
+   * failing after {@link #WAIT} with what was awaited ({@code what}) and that output.
+   */
+  private String type(String command, String what, UnaryOperator<String> done)
+      throws IOException, InterruptedException {
     int seen = output().length();
     stdin.write((command + "\n").getBytes(StandardCharsets.UTF_8));
     stdin.flush();
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (true) {
       String since = output().substring(seen);
-      int at = since.indexOf(expect);
-      int prompt = at < 0 ? -1 : since.indexOf(ShellMain.PROMPT, at + expect.length());
-      if (prompt >= 0) {
-        return since.substring(0, prompt);
+      String answer = done.apply(since);
+      if (answer != null) {
+        return answer;
       }
       if (System.nanoTime() > deadline) {
         throw new AssertionError(
-            "no '"
-                + expect
-                + "' and prompt after '"
-                + command
-                + "' within "
-                + WAIT
-                + ":\n"
-                + since);
+            "no " + what + " after '" + command + "' within " + WAIT + ":\n" + since);
       }
       Thread.sleep(50);
     }
