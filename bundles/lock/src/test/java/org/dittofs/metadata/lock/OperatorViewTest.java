@@ -12,9 +12,7 @@ import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.internal.LockTableInvariants;
 import org.dittofs.metadata.lock.spi.LockStore;
-import org.dittofs.metadata.lock.spi.LockStoreOp;
 import org.dittofs.metadata.lock.testing.FaultyLockStore;
-import org.dittofs.metadata.lock.testing.ForwardingLockStore;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -150,8 +148,7 @@ class OperatorViewTest {
 
   @Test
   void everyCommitThatLandsIsPublishedWithItsOperationsAndLatency() {
-    LockStore slow = new SlowStore(store, sched, COMMIT);
-    LockManager m = start(slow);
+    LockManager m = start(slow(store));
     events.clear();
 
     grant(m, a.exclusive(0, 10));
@@ -179,7 +176,7 @@ class OperatorViewTest {
     grant(m, b.shared(20, 10));
     events.clear();
 
-    m.swapStore(new SlowStore(new FaultyLockStore(), sched, COMMIT), null);
+    m.swapStore(slow(new FaultyLockStore()), null);
     m.swapStore(null, null);
 
     List<LockEvent.StoreSwapped> swaps = eventsOf(LockEvent.StoreSwapped.class);
@@ -200,21 +197,9 @@ class OperatorViewTest {
     throw new AssertionError("expected " + code);
   }
 
-  /** A store whose commits take {@code latency} on the manual clock. */
-  private static final class SlowStore extends ForwardingLockStore {
-    private final ManualScheduler clock;
-    private final Duration latency;
-
-    SlowStore(FaultyLockStore d, ManualScheduler clock, Duration latency) {
-      super(d);
-      this.clock = clock;
-      this.latency = latency;
-    }
-
-    @Override
-    public void apply(List<LockStoreOp> ops) {
-      clock.advance(latency);
-      super.apply(ops);
-    }
+  /** {@code s}, its commits now taking {@link #COMMIT} on the manual clock. */
+  private FaultyLockStore slow(FaultyLockStore s) {
+    s.beforeEachCommit(ops -> sched.advance(COMMIT));
+    return s;
   }
 }
