@@ -41,10 +41,6 @@ class DeadlockTest extends ManagerOnManualClock {
 
   // ---- helpers -------------------------------------------------------------------------------
 
-  private void grant(LockRequest r) {
-    assertThat(locks.lock(r).granted()).as("grant of %s", r).isTrue();
-  }
-
   private PendingLock waiting(LockRequest r) {
     PendingLock p = locks.lockBlocking(r, null);
     assertThat(p.isDone()).as("%s done", p).isFalse();
@@ -70,10 +66,6 @@ class DeadlockTest extends ManagerOnManualClock {
   private static void assertGranted(PendingLock p) {
     assertThat(p.isDone()).as("%s done", p).isTrue();
     assertThat(p.poll()).as("poll of %s", p).isPresent();
-  }
-
-  private <T extends LockEvent> List<T> eventsOf(Class<T> type) {
-    return events.stream().filter(type::isInstance).map(type::cast).toList();
   }
 
   private static List<LockOwner> owners(String... ids) {
