@@ -44,17 +44,11 @@ class OperatorViewTest {
     return events.stream().filter(type::isInstance).map(type::cast).toList();
   }
 
-  private static Lock grant(LockManager m, LockRequest r) {
-    LockResult res = m.lock(r);
-    assertThat(res.granted()).as("grant of %s", r).isTrue();
-    return ((LockResult.Granted) res).lock();
-  }
-
   @Test
   void filesListsEveryFileWithLocksOpensOrWaitersAndForgetsEmptiedOnes() {
     LockManager m = start(store);
     assertThat(m.files()).isEmpty();
-    grant(m, a.exclusive(0, 10));
+    Answers.grant(m, a.exclusive(0, 10));
     ShareReservation o = m.open(other.posix("nlm:host-a:1:a").open("R", ""));
     assertThat(m.files()).containsExactlyInAnyOrder(on.file(), other.file());
 
@@ -67,7 +61,7 @@ class OperatorViewTest {
   @Test
   void waitersAreListedInQueueOrderAsTheLocksTheyAskFor() {
     LockManager m = start(store);
-    grant(m, a.exclusive(0, 100));
+    Answers.grant(m, a.exclusive(0, 100));
     java.time.Instant t0 = sched.now();
     PendingLock first = m.lockBlocking(b.exclusive(10, 5), Duration.ofSeconds(60));
     sched.advance(Duration.ofSeconds(2));
@@ -96,8 +90,8 @@ class OperatorViewTest {
   @Test
   void endGraceReleasesWhatNobodyReclaimedAndAdmitsNewLocks() {
     LockManager before = start(store);
-    Lock kept = grant(before, a.exclusive(0, 10));
-    Lock lost = grant(before, b.shared(100, 10));
+    Lock kept = Answers.grant(before, a.exclusive(0, 10));
+    Lock lost = Answers.grant(before, b.shared(100, 10));
     before.close();
     FaultyLockStore durable = store.reopen();
     LockManager m = start(durable);
@@ -133,7 +127,7 @@ class OperatorViewTest {
   @Test
   void afterAnUncleanShutdownWithNothingRestoredGraceIsAlreadyOverAndEndGraceDoesNothing() {
     LockManager before = start(store);
-    grant(before, a.exclusive(0, 10));
+    Answers.grant(before, a.exclusive(0, 10));
     before.unlock(a.unlock(0, 10)); // empty, but never closed: unclean
     LockManager m = start(store.reopen());
     // SPEC 11: nothing restored, so every restored record is reclaimed: grace ends at once
@@ -151,7 +145,7 @@ class OperatorViewTest {
     LockManager m = start(slow(store));
     events.clear();
 
-    grant(m, a.exclusive(0, 10));
+    Answers.grant(m, a.exclusive(0, 10));
     m.unlock(a.unlock(2, 3)); // a split: one delete, two puts
 
     assertThat(eventsOf(LockEvent.StoreCommitted.class))
@@ -172,8 +166,8 @@ class OperatorViewTest {
   @Test
   void aSwapIsPublishedWithTheTimeTrafficWasHeldAndTheRecordsCopied() {
     LockManager m = start(store);
-    grant(m, a.exclusive(0, 10));
-    grant(m, b.shared(20, 10));
+    Answers.grant(m, a.exclusive(0, 10));
+    Answers.grant(m, b.shared(20, 10));
     events.clear();
 
     m.swapStore(slow(new FaultyLockStore()), null);
