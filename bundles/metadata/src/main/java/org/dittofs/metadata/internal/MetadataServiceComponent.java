@@ -59,7 +59,11 @@ import org.slf4j.LoggerFactory;
  *       ServiceSettings#DEFAULT_TARGET} is in force instead. A filter that matches no registered
  *       store keeps the service on the store it uses ("staying on ... until one appears"); as soon
  *       as a matching store registers, the service swaps to it. A configuration without {@code
- *       store.target} means the default, with one log line if that changes the target in force.
+ *       store.target} means the default at the first configuration only; later it keeps the target
+ *       in force (a warning when the line goes, if that target is not the default). Karaf's file
+ *       install can hand over a configuration read from a half-written {@code .cfg} (e.g. while it
+ *       writes back what {@code config:property-set} changed), and a missing line must not move a
+ *       durable server's locks into memory and back (docs/decisions.md).
  *   <li>When the store in use goes away and no registered store matches, the service detaches:
  *       grants fail with STORE_UNAVAILABLE, releases keep working and reach the next matching store
  *       with its copy. Nothing held in memory is lost (the component stays active).
@@ -261,6 +265,7 @@ public final class MetadataServiceComponent extends DelegatingMetadataManager {
    * lock configuration applies at once. Returns whether the store target changed.
    */
   private boolean apply(Map<String, Object> properties) {
+    ServiceSettings previous = settings;
     ServiceSettings next = ServiceSettings.read(properties, settings);
     // a value refused at the previous change and still there is not logged again
     next.problems().stream()
@@ -271,19 +276,26 @@ public final class MetadataServiceComponent extends DelegatingMetadataManager {
       service.lockManager().reconfigure(next.lock());
     }
     String text = next.target();
-    if (text == null) {
-      text = ServiceSettings.DEFAULT_TARGET;
-      if (choice.target() != null && !choice.target().equals(text)) {
+    if (text == null && choice.target() != null) {
+      // logged when the line goes, not again at each change while it stays away
+      if (previous.target() != null && !ServiceSettings.DEFAULT_TARGET.equals(choice.target())) {
         LOG.warn(
             "configuration "
                 + PID
                 + ", field '"
                 + TARGET
-                + "': not set; the default "
-                + text
-                + " replaces "
-                + choice.target());
+                + "': not set; keeping "
+                + choice.target()
+                + " (a configuration without it never moves the locks; to serve from memory set "
+                + TARGET
+                + "="
+                + ServiceSettings.DEFAULT_TARGET
+                + ")");
       }
+      return false;
+    }
+    if (text == null) {
+      text = ServiceSettings.DEFAULT_TARGET;
     }
     String refused = choice.target(text);
     if (refused == null) {

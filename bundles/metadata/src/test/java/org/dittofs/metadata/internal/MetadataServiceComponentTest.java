@@ -325,6 +325,39 @@ class MetadataServiceComponentTest {
   }
 
   @Test
+  void aConfigurationWithoutTheTargetKeepsTheTargetInForceAndMovesNoLock() {
+    MapStore memory = new MapStore();
+    MapStore h2 = new MapStore();
+    bind(memory);
+    bind(h2, "h2", 0);
+    component.activate(null, config(Map.of("store_target", "(store.type=h2)")));
+    Lock held = ((LockResult.Granted) grant(0, 10)).lock();
+
+    // what Karaf's file install hands over when it reads a half-written .cfg: the line is missing
+    component.modified(config(Map.of("max_locks_per_file", 5)));
+    assertThat(component.store()).isSameAs(h2);
+    assertThat(ids(memory)).isEmpty();
+    assertThat(component.lockManager().config().maxLocksPerFile()).isEqualTo(5);
+    assertThat(log.lines(Level.WARNING))
+        .singleElement()
+        .asString()
+        .contains(
+            MetadataServiceComponent.PID,
+            "'store.target'",
+            "not set; keeping (store.type=h2)",
+            "store.target=(store.type=memory)");
+
+    component.modified(config(Map.of("max_locks_per_file", 6))); // still unset: said once
+    component.modified(config(Map.of("store_target", "(store.type=h2)"))); // the whole file
+    assertThat(component.store()).isSameAs(h2);
+    assertThat(log.lines(Level.WARNING)).hasSize(1);
+
+    component.modified(config(Map.of("store_target", "(store.type=memory)"))); // said: moves
+    assertThat(component.store()).isSameAs(memory);
+    assertThat(ids(memory)).containsExactly(held.id().toString());
+  }
+
+  @Test
   void theStoreLeavingWhileTheFrameworkStopsIsACleanShutdownWithoutAWarning() {
     MapStore memory = new MapStore();
     MapStore other = new MapStore();
