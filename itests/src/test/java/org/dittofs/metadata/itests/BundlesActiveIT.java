@@ -5,6 +5,7 @@ import static org.junit.Assert.assertNotNull;
 
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import javax.inject.Inject;
 import org.dittofs.metadata.host.MetadataManager;
 import org.junit.Test;
@@ -81,5 +82,38 @@ public class BundlesActiveIT extends ItestSupport {
         }
       }
     }
+  }
+
+  /**
+   * The JDBC stores' configurations take some attributes from shared interfaces (password, ranking,
+   * the PostgreSQL connection): each one still describes every attribute it reads, with its
+   * default.
+   */
+  @Test
+  public void jdbcStoreAttributesIncludeTheSharedOnes() {
+    assertEquals(
+        "{.password=, directory=./data, service.ranking=0, user=sa}", defaults(H2_PID, STORE_H2));
+    assertEquals(
+        "{.password=, dataSource.target=(dittofs.datasource=none), pool.size=8,"
+            + " service.ranking=0, url=jdbc:postgresql://localhost:5432/dittofs, user=dittofs}",
+        defaults(POSTGRES_PID, STORE_POSTGRES));
+    assertEquals(
+        "{.password=, cluster.heartbeat.millis=2000, cluster.node=null, pool.size=8,"
+            + " url=jdbc:postgresql://localhost:5432/dittofs, user=dittofs}",
+        defaults(CLUSTER_PID, STORE_POSTGRES));
+  }
+
+  /** Every attribute of the PID's metatype with its default, sorted by id. */
+  private String defaults(String pid, String bsn) {
+    Map<String, String> out = new TreeMap<>();
+    for (AttributeDefinition a :
+        metatype
+            .getMetaTypeInformation(installed(bsn))
+            .getObjectClassDefinition(pid, null)
+            .getAttributeDefinitions(ObjectClassDefinition.ALL)) {
+      String[] d = a.getDefaultValue();
+      out.put(a.getID(), d == null ? null : String.join(",", d));
+    }
+    return out.toString();
   }
 }

@@ -5,6 +5,7 @@ import java.util.Objects;
 import org.dittofs.metadata.internal.DefaultMetadataService;
 import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.lock.host.LockEventListener;
+import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.host.LockScheduler;
 import org.dittofs.metadata.spi.MetadataStore;
 
@@ -20,13 +21,15 @@ public final class MetadataServices {
     return new Builder(Objects.requireNonNull(store, "store"));
   }
 
-  /** Configures and starts a service; not thread-safe. */
+  /**
+   * Configures and starts a service; not thread-safe. What concerns the lock manager goes to a
+   * {@link LockManagers.Builder}, which the service completes with its store.
+   */
   public static final class Builder {
     private final MetadataStore store;
-    private LockConfig config = LockConfig.DEFAULTS;
+    private final LockManagers.Builder locks = LockManagers.builder();
     private LockScheduler scheduler;
     private Duration sweepInterval = Duration.ofMinutes(10);
-    private LockEventListener listener;
 
     private Builder(MetadataStore store) {
       this.store = store;
@@ -34,11 +37,11 @@ public final class MetadataServices {
 
     /** The lock manager's configuration [defaults]. */
     public Builder config(LockConfig config) {
-      this.config = Objects.requireNonNull(config, "config");
+      locks.config(config);
       return this;
     }
 
-    /** Time and timers [the system's]. */
+    /** Time and timers of the service and its lock manager [the system's]. */
     public Builder scheduler(LockScheduler scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
       return this;
@@ -50,15 +53,15 @@ public final class MetadataServices {
       return this;
     }
 
-    /** A listener of every lock decision, registered before the restore. */
+    /** A listener of every lock decision, registered before the restore; each call adds one. */
     public Builder listener(LockEventListener listener) {
-      this.listener = Objects.requireNonNull(listener, "listener");
+      locks.listener(listener);
       return this;
     }
 
     /** Starts the service: the lock manager restores its state from the store. */
     public MetadataManager start() {
-      return DefaultMetadataService.start(store, config, scheduler, sweepInterval, listener);
+      return DefaultMetadataService.start(store, locks, scheduler, sweepInterval);
     }
   }
 }

@@ -18,8 +18,6 @@ import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockService;
 import org.dittofs.metadata.lock.LockingMode;
-import org.dittofs.metadata.lock.host.LockConfig;
-import org.dittofs.metadata.lock.host.LockEventListener;
 import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.host.LockScheduler;
@@ -68,27 +66,21 @@ public final class DefaultMetadataService implements MetadataManager {
   }
 
   /**
-   * Starts a service: the lock manager restores from the store (epoch, records, grace) and the
-   * shares are loaded. Use {@link org.dittofs.metadata.host.MetadataServices}.
+   * Starts a service: the lock manager of {@code b} (its configuration and listeners) restores from
+   * the store (epoch, records, grace) and the shares are loaded. {@code scheduler} (null: the
+   * system's) serves the service and its lock manager. Use {@link
+   * org.dittofs.metadata.host.MetadataServices}.
    */
   public static DefaultMetadataService start(
       MetadataStore store,
-      LockConfig config,
+      LockManagers.Builder b,
       LockScheduler scheduler,
-      Duration sweepInterval,
-      LockEventListener listener) {
+      Duration sweepInterval) {
     LockScheduler time = scheduler != null ? scheduler : LockManagers.systemScheduler();
-    LockManagers.Builder b =
-        LockManagers.builder()
-            .config(config)
-            .store(new TransactionalLockStore(store))
-            .scheduler(time);
+    b.store(new TransactionalLockStore(store)).scheduler(time);
     boolean clustered = store instanceof ClusteredMetadataStore;
     if (clustered) {
       b.cluster(((ClusteredMetadataStore) store).lockCluster());
-    }
-    if (listener != null) {
-      b.listener(listener);
     }
     LockManager locks = b.build();
     // in cluster mode the orphan sweep is off: it deletes records outside their file's coordinated

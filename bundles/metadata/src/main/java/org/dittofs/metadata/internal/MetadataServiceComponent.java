@@ -361,9 +361,7 @@ public final class MetadataServiceComponent extends DelegatingMetadataManager {
         restartOver(next, from);
       } else if (service == null) {
         LOG.info(PID + ": store " + next.label() + " selected; starting");
-        service =
-            DefaultMetadataService.start(
-                next.store(), settings.lock(), scheduler, settings.sweep(), metrics);
+        service = startOver(next.store());
       } else {
         LOG.info(PID + ": switching store " + from + " -> " + next.label());
         service.swapStore(next.store());
@@ -412,9 +410,13 @@ public final class MetadataServiceComponent extends DelegatingMetadataManager {
         PID + ": restarting the lock manager: " + from + " -> " + next.label() + " (cluster mode)");
     service.close();
     service = null;
-    service =
-        DefaultMetadataService.start(
-            next.store(), settings.lock(), scheduler, settings.sweep(), metrics);
+    service = startOver(next.store());
+  }
+
+  /** A new service over {@code store} with the settings in force, counted by the metrics. */
+  private DefaultMetadataService startOver(MetadataStore store) {
+    LockManagers.Builder locks = LockManagers.builder().config(settings.lock()).listener(metrics);
+    return DefaultMetadataService.start(store, locks, scheduler, settings.sweep());
   }
 
   private void scheduleRetry() {

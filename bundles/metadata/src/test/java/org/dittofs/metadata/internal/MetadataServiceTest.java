@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.dittofs.metadata.FileRecord;
 import org.dittofs.metadata.FileType;
@@ -28,6 +29,8 @@ import org.dittofs.metadata.lock.LockingMode;
 import org.dittofs.metadata.lock.OpenRequest;
 import org.dittofs.metadata.lock.PendingLock;
 import org.dittofs.metadata.lock.UnlockRequest;
+import org.dittofs.metadata.lock.host.LockConfig;
+import org.dittofs.metadata.lock.host.LockEvent;
 import org.dittofs.metadata.lock.spi.LockQuery;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
@@ -105,6 +108,32 @@ class MetadataServiceTest {
   private static void assertCode(ErrorCode code, Executable call) {
     assertThatThrownBy(call::execute)
         .isInstanceOfSatisfying(StoreError.class, e -> assertThat(e.code()).isEqualTo(code));
+  }
+
+  // ---- the builder ----
+
+  @Test
+  void builderGivesTheLockManagerItsConfigurationAndEveryListener() {
+    service.close();
+    List<LockEvent> first = new CopyOnWriteArrayList<>();
+    List<LockEvent> second = new CopyOnWriteArrayList<>();
+    service =
+        MetadataServices.over(store)
+            .scheduler(scheduler)
+            .sweepInterval(Duration.ZERO)
+            .config(
+                LockConfig.DEFAULTS.toBuilder()
+                    .maxLocksPerFile(1)
+                    .gracePeriod(Duration.ZERO)
+                    .build())
+            .listener(first::add)
+            .listener(second::add)
+            .start();
+    shareAndFiles();
+    assertThat(service.lockManager().config().maxLocksPerFile()).isEqualTo(1);
+    assertThat(service.locks().lock(posix(F, A, CA, 0, 10)).granted()).isTrue();
+    assertCode(ErrorCode.LOCK_LIMIT_EXCEEDED, () -> service.locks().lock(posix(F, B, CB, 20, 10)));
+    assertThat(first).isNotEmpty().isEqualTo(second);
   }
 
   // ---- shares and files ----

@@ -13,6 +13,7 @@ import org.dittofs.metadata.spi.MetadataStore;
 import org.dittofs.metadata.store.jdbc.ConnectingStore;
 import org.dittofs.metadata.store.jdbc.ConnectingStoreComponent;
 import org.dittofs.metadata.store.jdbc.JdbcMetadataStore;
+import org.dittofs.metadata.store.jdbc.StoreAttributes;
 import org.dittofs.metadata.store.jdbc.StoreConfigurations;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -22,11 +23,8 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.jdbc.DataSourceFactory;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * An H2 {@link MetadataStore}, one per configuration: a factory configuration of {@value #PID}
@@ -59,38 +57,25 @@ public final class H2StoreComponent extends ConnectingStoreComponent {
   static final String PID = "org.dittofs.metadata.store.h2";
   static final String DEFAULT_DIRECTORY = "./data";
 
-  private static final Logger LOG = LoggerFactory.getLogger(PID);
-
   @ObjectClassDefinition(
       name = "DittoFS H2 metadata store",
       description =
           "Shares, files and lock records in an embedded H2 database file; every commit is on"
               + " disk before it is acknowledged. One database per configuration.")
-  @interface Config {
+  interface Config extends StoreAttributes.Password, StoreAttributes.Ranking {
     @AttributeDefinition(
         name = "Directory",
+        defaultValue = DEFAULT_DIRECTORY,
         description =
             "Directory of the database file (dittofs.mv.db); created if missing. Relative paths"
                 + " are resolved against the working directory. Fixed once the store is open.")
-    String directory() default DEFAULT_DIRECTORY;
+    String directory();
 
     @AttributeDefinition(
         name = "User",
+        defaultValue = H2Stores.DEFAULT_USER,
         description = "Database user; a new database makes this user its administrator.")
-    String user() default H2Stores.DEFAULT_USER;
-
-    @AttributeDefinition(
-        name = "Password",
-        type = AttributeType.PASSWORD,
-        description =
-            "Password of the database user. A private property: never published with the"
-                + " service and never logged.")
-    String _password() default "";
-
-    @AttributeDefinition(
-        name = "Service ranking",
-        description = "Ranking of the store service; among matching stores the highest wins.")
-    int service_ranking() default 0;
+    String user();
   }
 
   private final DataSourceFactory factory;
@@ -101,7 +86,7 @@ public final class H2StoreComponent extends ConnectingStoreComponent {
       @Reference(name = "dataSourceFactory", target = "(osgi.jdbc.driver.class=org.h2.Driver)")
           DataSourceFactory factory,
       Map<String, Object> properties) {
-    super(PID, "h2", LOG, properties);
+    super(PID, "h2", properties);
     this.factory = factory;
     open(properties);
   }

@@ -193,13 +193,6 @@ final class ClusterFence {
   }
 
   private static List<Long> undeclared(Connection c) throws SQLException {
-    List<Long> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(UNDECLARED_DEAD);
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(rs.getLong(1));
-      }
-    }
-    return out;
+    return Statements.query(c, UNDECLARED_DEAD, rs -> rs.getLong(1));
   }
 }

@@ -1,14 +1,15 @@
 package org.dittofs.metadata.store.jdbc;
 
+import static org.dittofs.metadata.store.jdbc.Statements.execute;
+import static org.dittofs.metadata.store.jdbc.Statements.query;
+
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.spi.GraceState;
@@ -56,12 +57,10 @@ final class ClusterLife {
 
   private static final String HOLD = "SELECT 1 FROM cluster_state WHERE id = 1 FOR UPDATE";
 
-  private final ClusterSql sql;
-  private final String node;
+  private final ClusterSql sql; // its node is the node this life is of
 
-  ClusterLife(ClusterSql sql, String node) {
+  ClusterLife(ClusterSql sql) {
     this.sql = sql;
-    this.node = node;
   }
 
   // ---- grace -----------------------------------------------------------------------------------
@@ -164,10 +163,9 @@ final class ClusterLife {
 
   /** See {@link org.dittofs.metadata.lock.spi.LockCluster#endGrace}. */
   List<FileHandle> endGrace(GraceEnd why) {
-    return sql.inTransaction(
+    return holding(
         "ending the grace period",
-        tx -> {
-          SqlTransaction s = holding(tx);
+        s -> {
           boolean[] state =
               s.query(
                       "read the grace period",
@@ -196,7 +194,10 @@ final class ClusterLife {
                 "end the grace period",
                 "UPDATE cluster_state SET grace_active = FALSE WHERE id = 1");
             s.query(
-                "tell the nodes", "SELECT pg_notify('" + GRACE_CHANNEL + "', ?)", rs -> 0, node);
+                "tell the nodes",
+                "SELECT pg_notify('" + GRACE_CHANNEL + "', ?)",
+                rs -> 0,
+                sql.node());
           }
           return s.query(
               "files with restored records",
@@ -218,47 +219,42 @@ final class ClusterLife {
     execute(c, "DELETE FROM grace_clients");
     execute(c, "DELETE FROM cluster_usage");
     execute(c, "UPDATE cluster_nodes SET quota = 0");
-    int locks;
-    int opens;
-    try (PreparedStatement ps =
-            c.prepareStatement(
+    int[] restored =
+        query(
+                c,
                 "SELECT count(*) FILTER (WHERE kind = 'LOCK'), count(*) FILTER (WHERE kind <>"
-                    + " 'LOCK') FROM locks");
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      locks = rs.getInt(1);
-      opens = rs.getInt(2);
-    }
+                    + " 'LOCK') FROM locks",
+                rs -> new int[] {rs.getInt(1), rs.getInt(2)})
+            .get(0);
+    int locks = restored[0];
+    int opens = restored[1];
     boolean grace = locks + opens > 0;
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "UPDATE cluster_state SET grace_active = ?, grace_until = now() + ? * interval '1"
-                + " millisecond', restored_locks = ?, restored_opens = ?, reclaimed = 0,"
-                + " quota_base = ? WHERE id = 1")) {
-      ps.setBoolean(1, grace);
-      ps.setLong(2, gracePeriod.toMillis());
-      ps.setInt(3, locks);
-      ps.setInt(4, opens);
-      ps.setLong(5, locks);
-      ps.executeUpdate();
-    }
+    execute(
+        c,
+        "UPDATE cluster_state SET grace_active = ?, grace_until = now() + ? * interval '1"
+            + " millisecond', restored_locks = ?, restored_opens = ?, reclaimed = 0,"
+            + " quota_base = ? WHERE id = 1",
+        grace,
+        gracePeriod.toMillis(),
+        locks,
+        opens,
+        (long) locks);
     if (grace) {
       execute(
           c,
           "INSERT INTO grace_clients (client_id, adapter, expected, completed)"
               + " SELECT DISTINCT client_id, adapter, TRUE, FALSE FROM locks");
     }
-    return new int[] {locks, opens};
+    return restored;
   }
 
   // ---- quota -----------------------------------------------------------------------------------
 
   /** See {@link org.dittofs.metadata.lock.spi.LockCluster#leaseQuota}. */
   long leaseQuota(long need, long max) {
-    return sql.inTransaction(
+    return holding(
         "leasing total-limit quota",
-        tx -> {
-          SqlTransaction s = holding(tx);
+        s -> {
           long[] pool =
               s.query(
                       "read the quota pool",
@@ -277,7 +273,7 @@ final class ClusterLife {
               "lease quota",
               "UPDATE cluster_nodes SET quota = quota + ? WHERE node = ?",
               need + chunk,
-              node);
+              sql.node());
           return need + chunk;
         });
   }
@@ -292,7 +288,7 @@ final class ClusterLife {
                     "return quota",
                     "UPDATE cluster_nodes SET quota = quota - ? WHERE node = ?",
                     n,
-                    node));
+                    sql.node()));
   }
 
   /** See {@link org.dittofs.metadata.lock.spi.LockCluster#wantQuota}. */
@@ -305,7 +301,7 @@ final class ClusterLife {
                     "ask for quota",
                     "SELECT pg_notify('" + QUOTA_CHANNEL + "', ?)",
                     rs -> 0,
-                    node));
+                    sql.node()));
   }
 
   /**
@@ -334,30 +330,26 @@ final class ClusterLife {
 
   /** Keys of the nodes that are not alive and still hold a lease or a count, on {@code c}. */
   static List<Long> deadWithQuota(Connection c) throws SQLException {
-    List<Long> out = new ArrayList<>();
-    try (PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT key FROM cluster_nodes WHERE node NOT IN ("
-                    + ClusterMembership.LIVE_NODES
-                    + ") AND (quota <> 0 OR key IN (SELECT node_key FROM cluster_usage))");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(rs.getLong(1));
-      }
-    }
-    return out;
+    return query(
+        c,
+        "SELECT key FROM cluster_nodes WHERE node NOT IN ("
+            + ClusterMembership.LIVE_NODES
+            + ") AND (quota <> 0 OR key IN (SELECT node_key FROM cluster_usage))",
+        rs -> rs.getLong(1));
   }
 
-  /** The transaction's statements, after the row lock of {@code cluster_state} was taken. */
-  private static SqlTransaction holding(JdbcTransaction tx) {
-    SqlTransaction s = tx.sql();
-    s.query("hold the cluster's state", HOLD, rs -> 0);
-    return s;
-  }
-
-  private static void execute(Connection c, String statement) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(statement)) {
-      ps.execute();
-    }
+  /**
+   * Runs {@code work} in a transaction of its own on its statements, after the row lock of {@code
+   * cluster_state} was taken: a read and change of the cluster's state that no other node's
+   * interleaves.
+   */
+  private <T> T holding(String what, Function<SqlTransaction, T> work) {
+    return sql.inTransaction(
+        what,
+        tx -> {
+          SqlTransaction s = tx.sql();
+          s.query("hold the cluster's state", HOLD, rs -> 0);
+          return work.apply(s);
+        });
   }
 }

@@ -1,8 +1,12 @@
 package org.dittofs.metadata.store.jdbc;
 
+import static org.dittofs.metadata.store.jdbc.Statements.execute;
+import static org.dittofs.metadata.store.jdbc.Statements.query;
+import static org.dittofs.metadata.store.jdbc.Statements.queryBoolean;
+import static org.dittofs.metadata.store.jdbc.Statements.queryLong;
+import static org.dittofs.metadata.store.jdbc.Statements.update;
+
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -128,18 +132,13 @@ final class ClusterMembership {
         ClusterLife.fold(c, List.of(k)); // what an earlier incarnation of this node left
       }
       long ep = queryLong(c, "SELECT epoch FROM server_state WHERE id = 1");
-      long incarnation;
-      try (PreparedStatement ps =
-          c.prepareStatement(
+      long incarnation =
+          queryLong(
+              c,
               "UPDATE cluster_nodes SET incarnation = incarnation + 1, started_at = now(),"
                   + " heartbeat_at = now(), left_at = NULL, dead_at = NULL WHERE node = ?"
-                  + " RETURNING incarnation")) {
-        ps.setString(1, node);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          incarnation = rs.getLong(1);
-        }
-      }
+                  + " RETURNING incarnation",
+              node);
       c.commit();
       c.setAutoCommit(true); // notifications reach a session only between transactions
       connection = c;
@@ -323,12 +322,8 @@ final class ClusterMembership {
    * clients marked orphaned, and each client whose time has come claimed and handed over.
    */
   private void beat(Connection c, ClusterListener listener) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("UPDATE cluster_nodes SET heartbeat_at = now() WHERE node = ?")) {
-      ps.setString(1, node);
-      if (ps.executeUpdate() == 1) {
-        beatNanos = System.nanoTime();
-      }
+    if (update(c, "UPDATE cluster_nodes SET heartbeat_at = now() WHERE node = ?", node) == 1) {
+      beatNanos = System.nanoTime();
     }
     boolean fenced = fenceDeadNodes(c);
     if (queryBoolean(
@@ -392,11 +387,7 @@ final class ClusterMembership {
     try {
       c.setAutoCommit(false);
       execute(c, "SELECT pg_advisory_xact_lock(" + JdbcLockCluster.MEMBERSHIP + ", 0)");
-      try (PreparedStatement ps =
-          c.prepareStatement("UPDATE cluster_nodes SET left_at = now() WHERE node = ?")) {
-        ps.setString(1, node);
-        ps.executeUpdate();
-      }
+      execute(c, "UPDATE cluster_nodes SET left_at = now() WHERE node = ?", node);
       ClusterLife.fold(c, List.of(key));
       // not live from here on, for a node leaving at the same time: it counts the live nodes once
       // this transaction ends, and would still see this session's liveness lock if it were held
@@ -416,25 +407,16 @@ final class ClusterMembership {
 
   /** The node's key, registering the node on its first join. */
   private long nodeKey(Connection c) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT key FROM cluster_nodes WHERE node = ?")) {
-      ps.setString(1, node);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          return rs.getLong(1);
-        }
-      }
+    List<Long> key =
+        query(c, "SELECT key FROM cluster_nodes WHERE node = ?", rs -> rs.getLong(1), node);
+    if (!key.isEmpty()) {
+      return key.get(0);
     }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO cluster_nodes (node, key, incarnation, started_at, heartbeat_at)"
-                + " VALUES (?, nextval('cluster_node_keys'), 0, now(), now()) RETURNING key")) {
-      ps.setString(1, node);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
+    return queryLong(
+        c,
+        "INSERT INTO cluster_nodes (node, key, incarnation, started_at, heartbeat_at)"
+            + " VALUES (?, nextval('cluster_node_keys'), 0, now(), now()) RETURNING key",
+        node);
   }
 
   /** Ends a membership session's hold: session locks are released, the connection closed. */
@@ -452,28 +434,6 @@ final class ClusterMembership {
       c.close();
     } catch (SQLException e) {
       // nothing more to release
-    }
-  }
-
-  private static void execute(Connection c, String sql) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.execute();
-    }
-  }
-
-  private static boolean queryBoolean(Connection c, String sql) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql);
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getBoolean(1);
-    }
-  }
-
-  private static long queryLong(Connection c, String sql) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql);
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
     }
   }
 

@@ -23,6 +23,11 @@ final class ClusterSql {
     this.node = node;
   }
 
+  /** The node whose transactions these are. */
+  String node() {
+    return node;
+  }
+
   /** Runs {@code work} in a transaction of its own and commits it. */
   <T> T inTransaction(String what, Function<JdbcTransaction, T> work) {
     JdbcTransaction tx = begin(what);

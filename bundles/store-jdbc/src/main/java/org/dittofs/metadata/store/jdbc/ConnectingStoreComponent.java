@@ -6,6 +6,7 @@ import org.dittofs.metadata.config.ConfigurationValues;
 import org.dittofs.metadata.spi.MetadataStore;
 import org.dittofs.metadata.spi.Transaction;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The service object of a JDBC store component instance: a {@link MetadataStore} that hands every
@@ -19,9 +20,12 @@ public abstract class ConnectingStoreComponent implements MetadataStore {
   private final ConnectingStore store;
   private final StoreConfigurations configurations;
 
-  /** An instance of the factory configuration {@code pid} (or the plain one) of {@code type}. */
-  protected ConnectingStoreComponent(
-      String pid, String type, Logger log, Map<String, Object> properties) {
+  /**
+   * An instance of the factory configuration {@code pid} (or the plain one) of {@code type}; it
+   * logs to the logger named {@code pid}.
+   */
+  protected ConnectingStoreComponent(String pid, String type, Map<String, Object> properties) {
+    Logger log = LoggerFactory.getLogger(pid);
     this.store = new ConnectingStore(StoreConfigurations.pid(pid, properties), type, log);
     this.configurations = new StoreConfigurations(pid, log);
   }

@@ -22,15 +22,9 @@ public enum Dialect {
   H2("h2", Set.of("40001", "HYT00"), Set.of("90098", "90121")) {
     @Override
     String upsert(String table, String key, List<String> columns) {
-      return "MERGE INTO "
-          + table
-          + " ("
-          + String.join(", ", columns)
-          + ") KEY ("
-          + key
-          + ") VALUES ("
-          + placeholders(columns.size())
-          + ")";
+      return String.format(
+          "MERGE INTO %s (%s) KEY (%s) VALUES (%s)",
+          table, String.join(", ", columns), key, placeholders(columns.size()));
     }
 
     @Override
@@ -59,19 +53,14 @@ public enum Dialect {
 
     @Override
     String upsert(String table, String key, List<String> columns) {
-      return "INSERT INTO "
-          + table
-          + " ("
-          + String.join(", ", columns)
-          + ") VALUES ("
-          + placeholders(columns.size())
-          + ") ON CONFLICT ("
-          + key
-          + ") DO UPDATE SET "
-          + columns.stream()
+      String updates =
+          columns.stream()
               .filter(c -> !c.equals(key))
               .map(c -> c + " = EXCLUDED." + c)
               .collect(Collectors.joining(", "));
+      return String.format(
+          "INSERT INTO %s (%s) VALUES (%s) ON CONFLICT (%s) DO UPDATE SET %s",
+          table, String.join(", ", columns), placeholders(columns.size()), key, updates);
     }
 
     @Override

@@ -101,7 +101,7 @@ public final class JdbcLockCluster implements LockCluster {
     }
     this.node = node;
     this.sql = new ClusterSql(dataSource, node);
-    this.life = new ClusterLife(sql, node);
+    this.life = new ClusterLife(sql);
     this.membership =
         new ClusterMembership(dataSource, node, notifications, heartbeat, this::dropDeadWaiters);
   }

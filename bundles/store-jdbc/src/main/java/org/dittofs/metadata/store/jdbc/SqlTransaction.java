@@ -1,11 +1,7 @@
 package org.dittofs.metadata.store.jdbc;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
-import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 import org.dittofs.metadata.errors.ErrorCode;
@@ -24,12 +20,6 @@ final class SqlTransaction {
   @FunctionalInterface
   interface SqlWork<T> {
     T run(Connection c) throws SQLException;
-  }
-
-  /** Reads one row of a result. */
-  @FunctionalInterface
-  interface RowReader<T> {
-    T read(ResultSet rs) throws SQLException;
   }
 
   private final Dialect dialect;
@@ -73,38 +63,18 @@ final class SqlTransaction {
   }
 
   /**
-   * Executes an update with {@code params} bound in order: String, byte[], Long, Boolean, or null
-   * (bound as a binary null, the only nullable parameter being a file's parent handle).
+   * Executes an update with {@code params} bound as {@link Statements} binds them.
    *
    * @return the number of rows changed
    */
   int update(String operation, String sql, Object... params) {
-    return run(
-        operation,
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, params);
-            return ps.executeUpdate();
-          }
-        });
+    return run(operation, c -> Statements.update(c, sql, params));
   }
 
   /** Executes a query with {@code params} bound as by {@link #update}, reading every row. */
-  <T> List<T> query(String operation, String sql, RowReader<T> reader, Object... params) {
-    return run(
-        operation,
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, params);
-            try (ResultSet rs = ps.executeQuery()) {
-              List<T> out = new ArrayList<>();
-              while (rs.next()) {
-                out.add(reader.read(rs));
-              }
-              return out;
-            }
-          }
-        });
+  <T> List<T> query(
+      String operation, String sql, Statements.RowReader<T> reader, Object... params) {
+    return run(operation, c -> Statements.query(c, sql, reader, params));
   }
 
   void commit() {
@@ -163,23 +133,6 @@ final class SqlTransaction {
             + earlier.getMessage()
             + "); it can only be rolled back",
         earlier);
-  }
-
-  private static void bind(PreparedStatement ps, Object... params) throws SQLException {
-    for (int i = 0; i < params.length; i++) {
-      Object p = params[i];
-      if (p instanceof byte[] b) {
-        ps.setBytes(i + 1, b);
-      } else if (p instanceof Long l) {
-        ps.setLong(i + 1, l);
-      } else if (p instanceof Boolean b) {
-        ps.setBoolean(i + 1, b);
-      } else if (p == null) {
-        ps.setNull(i + 1, Types.VARBINARY);
-      } else {
-        ps.setString(i + 1, (String) p);
-      }
-    }
   }
 
   private static void closeQuietly(Connection c) {

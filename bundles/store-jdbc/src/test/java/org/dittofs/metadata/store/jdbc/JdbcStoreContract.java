@@ -178,7 +178,7 @@ public abstract class JdbcStoreContract {
     store.inTransaction(
         tx -> {
           for (int i = 0; i < instants.size(); i++) {
-            tx.locks().putLock(at("t." + i, instants.get(i)));
+            tx.locks().putLock(lock("t." + i, "o", ByteRange.whole(), instants.get(i)));
           }
           return null;
         });
@@ -725,24 +725,5 @@ public abstract class JdbcStoreContract {
             StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
     store = openStore();
     assertThat(store.type()).isEqualTo(dialect().storeType());
-  }
-
-  private static PersistedLock at(String id, Instant when) {
-    PersistedLock r = lock(id, "o", ByteRange.whole());
-    return new PersistedLock(
-        r.id(),
-        r.kind(),
-        r.share(),
-        r.file(),
-        r.owner(),
-        r.clientId(),
-        r.adapter(),
-        r.flavour(),
-        r.type(),
-        r.range(),
-        r.access(),
-        r.deny(),
-        when,
-        r.epoch());
   }
 }

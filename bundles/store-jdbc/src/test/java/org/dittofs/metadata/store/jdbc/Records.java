@@ -18,6 +18,11 @@ public final class Records {
 
   /** A POSIX exclusive lock record of {@code owner} on {@link #FILE} over {@code range}. */
   public static PersistedLock lock(String id, String owner, ByteRange range) {
+    return lock(id, owner, range, AT);
+  }
+
+  /** The same, acquired at {@code acquiredAt}. */
+  public static PersistedLock lock(String id, String owner, ByteRange range, Instant acquiredAt) {
     return new PersistedLock(
         id,
         PersistedLock.Kind.LOCK,
@@ -31,7 +36,7 @@ public final class Records {
         range,
         Set.of(),
         Set.of(),
-        AT,
+        acquiredAt,
         7);
   }
 

@@ -25,7 +25,6 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.jdbc.DataSourceFactory;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
@@ -67,27 +66,14 @@ public final class PostgresClusterStoreComponent extends ConnectingStoreComponen
       description =
           "This server as one node of a cluster of servers that share the lock records of one"
               + " PostgreSQL database as one lock space.")
-  @interface Config {
-    @AttributeDefinition(
-        name = "JDBC URL",
-        description = "Database URL, jdbc:postgresql://host:port/database[?parameters].")
-    String url() default PostgresStoreComponent.DEFAULT_URL;
-
-    @AttributeDefinition(name = "User", description = "Database user.")
-    String user() default PostgresStoreComponent.DEFAULT_USER;
-
-    @AttributeDefinition(
-        name = "Password",
-        type = AttributeType.PASSWORD,
-        description = "Password of the database user; private, never published or logged.")
-    String _password() default "";
-
+  interface Config extends PostgresStoreComponent.Connection {
     @AttributeDefinition(
         name = "Pool size",
+        defaultValue = "" + PostgresStores.DEFAULT_POOL_SIZE,
         description = "Most connections the store's pool keeps open (2 to 1000).",
         min = "2",
         max = "1000")
-    int pool_size() default PostgresStores.DEFAULT_POOL_SIZE;
+    int pool_size();
 
     @AttributeDefinition(
         name = "Node id",
@@ -99,9 +85,10 @@ public final class PostgresClusterStoreComponent extends ConnectingStoreComponen
 
     @AttributeDefinition(
         name = "Heartbeat (ms)",
+        defaultValue = "2000",
         description = "How often this node beats its heartbeat and looks for dead nodes.",
         min = "50")
-    long cluster_heartbeat_millis() default 2000;
+    long cluster_heartbeat_millis();
   }
 
   private final HikariDataSource pool;
@@ -116,7 +103,7 @@ public final class PostgresClusterStoreComponent extends ConnectingStoreComponen
               target = "(osgi.jdbc.driver.class=org.postgresql.Driver)")
           DataSourceFactory factory,
       Map<String, Object> properties) {
-    super(PID, "postgres", LOG, properties);
+    super(PID, "postgres", properties);
     StoreConfigurations configurations = configurations();
     ConfigurationValues v = configurations.values(properties);
     String url = v.text("url", PostgresStoreComponent.DEFAULT_URL);

@@ -11,6 +11,7 @@ import org.dittofs.metadata.spi.MetadataStore;
 import org.dittofs.metadata.store.jdbc.ConnectingStore;
 import org.dittofs.metadata.store.jdbc.ConnectingStoreComponent;
 import org.dittofs.metadata.store.jdbc.JdbcMetadataStore;
+import org.dittofs.metadata.store.jdbc.StoreAttributes;
 import org.dittofs.metadata.store.jdbc.StoreConfigurations;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -22,11 +23,8 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.jdbc.DataSourceFactory;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A PostgreSQL {@link MetadataStore}, one per configuration: a factory configuration of {@value
@@ -70,38 +68,19 @@ public final class PostgresStoreComponent extends ConnectingStoreComponent {
   /** The DataSource reference's target until {@code dataSource.target} is set: matches nothing. */
   static final String NO_DATA_SOURCE = "(dittofs.datasource=none)";
 
-  private static final Logger LOG = LoggerFactory.getLogger(PID);
-
   @ObjectClassDefinition(
       name = "DittoFS PostgreSQL metadata store",
       description =
           "Shares, files and lock records in a PostgreSQL database. One database per"
-              + " configuration.")
-  @interface Config {
-    @AttributeDefinition(
-        name = "JDBC URL",
-        description =
-            "Database URL, jdbc:postgresql://host:port/database[?parameters]. Fixed once the"
-                + " store is open.")
-    String url() default DEFAULT_URL;
-
-    @AttributeDefinition(name = "User", description = "Database user.")
-    String user() default DEFAULT_USER;
-
-    @AttributeDefinition(
-        name = "Password",
-        type = AttributeType.PASSWORD,
-        description =
-            "Password of the database user. A private property: never published with the"
-                + " service and never logged.")
-    String _password() default "";
-
+              + " configuration: its URL is fixed once the store is open.")
+  interface Config extends Connection, StoreAttributes.Ranking {
     @AttributeDefinition(
         name = "Pool size",
+        defaultValue = "" + PostgresStores.DEFAULT_POOL_SIZE,
         description = "Most connections the store's pool keeps open (1 to 1000).",
         min = "1",
         max = "1000")
-    int pool_size() default PostgresStores.DEFAULT_POOL_SIZE;
+    int pool_size();
 
     @AttributeDefinition(
         name = "DataSource",
@@ -109,13 +88,24 @@ public final class PostgresStoreComponent extends ConnectingStoreComponent {
             "Filter selecting a javax.sql.DataSource service (pax-jdbc), e.g."
                 + " (dataSourceName=dittofs). Set: the store uses it instead of url, user,"
                 + " password and its own pool.",
+        defaultValue = NO_DATA_SOURCE,
         required = false)
-    String dataSource_target() default NO_DATA_SOURCE;
+    String dataSource_target();
+  }
 
+  /**
+   * The attributes of a connection to PostgreSQL, shared with {@link
+   * PostgresClusterStoreComponent}.
+   */
+  interface Connection extends StoreAttributes.Password {
     @AttributeDefinition(
-        name = "Service ranking",
-        description = "Ranking of the store service; among matching stores the highest wins.")
-    int service_ranking() default 0;
+        name = "JDBC URL",
+        defaultValue = DEFAULT_URL,
+        description = "Database URL, jdbc:postgresql://host:port/database[?parameters].")
+    String url();
+
+    @AttributeDefinition(name = "User", defaultValue = DEFAULT_USER, description = "Database user.")
+    String user();
   }
 
   private final DataSourceFactory factory;
@@ -135,7 +125,7 @@ public final class PostgresStoreComponent extends ConnectingStoreComponent {
               target = NO_DATA_SOURCE)
           DataSource dataSource,
       Map<String, Object> properties) {
-    super(PID, "postgres", LOG, properties);
+    super(PID, "postgres", properties);
     this.factory = factory;
     this.dataSource = dataSource;
     open(properties);

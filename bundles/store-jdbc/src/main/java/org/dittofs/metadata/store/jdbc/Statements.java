@@ -1,0 +1,85 @@
+package org.dittofs.metadata.store.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One parameterised statement on a connection, prepared, bound, run and closed: what {@link
+ * SqlTransaction} runs, and the cluster's statements on its membership connection. Parameters are
+ * bound in order: String, byte[], Long, Integer, Boolean, or null (bound as a binary null, the only
+ * nullable parameter being a file's parent handle). Stateless.
+ */
+final class Statements {
+  /** Reads one row of a result. */
+  @FunctionalInterface
+  interface RowReader<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  private Statements() {}
+
+  /** Executes a statement whose result, if any, is not read. */
+  static void execute(Connection c, String sql, Object... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, params);
+      ps.execute();
+    }
+  }
+
+  /** Executes an update; returns the number of rows changed. */
+  static int update(Connection c, String sql, Object... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, params);
+      return ps.executeUpdate();
+    }
+  }
+
+  /** Executes a query, reading every row. */
+  static <T> List<T> query(Connection c, String sql, RowReader<T> reader, Object... params)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, params);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<T> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(reader.read(rs));
+        }
+        return out;
+      }
+    }
+  }
+
+  /** The first column of the one row a query returns, as a long. */
+  static long queryLong(Connection c, String sql, Object... params) throws SQLException {
+    return query(c, sql, rs -> rs.getLong(1), params).get(0);
+  }
+
+  /** The first column of the one row a query returns, as a boolean. */
+  static boolean queryBoolean(Connection c, String sql, Object... params) throws SQLException {
+    return query(c, sql, rs -> rs.getBoolean(1), params).get(0);
+  }
+
+  private static void bind(PreparedStatement ps, Object... params) throws SQLException {
+    for (int i = 0; i < params.length; i++) {
+      Object p = params[i];
+      if (p instanceof byte[] b) {
+        ps.setBytes(i + 1, b);
+      } else if (p instanceof Long l) {
+        ps.setLong(i + 1, l);
+      } else if (p instanceof Integer n) {
+        ps.setInt(i + 1, n);
+      } else if (p instanceof Boolean b) {
+        ps.setBoolean(i + 1, b);
+      } else if (p == null) {
+        ps.setNull(i + 1, Types.VARBINARY);
+      } else {
+        ps.setString(i + 1, (String) p);
+      }
+    }
+  }
+}
