@@ -64,9 +64,7 @@ class CourtesyWaitersTest {
   }
 
   private Lock grant(LockRequest r) {
-    LockResult res = locks.lock(r);
-    assertThat(res.granted()).as("grant of %s", r).isTrue();
-    return ((LockResult.Granted) res).lock();
+    return Answers.grant(locks, r);
   }
 
   private PendingLock waiting(LockRequest r) {

@@ -36,12 +36,10 @@ class DeadlockTest extends ManagerOnManualClock {
   private static final String B = "nlm:host-b:2:b";
   private static final String C = "nlm:host-c:3:c";
   private static final String D = "nlm:host-d:4:d";
+  private static final LockConfig BARGING =
+      LockConfig.builder().fairness(LockConfig.Fairness.BARGING).build();
 
   // ---- helpers -------------------------------------------------------------------------------
-
-  private void grant(LockRequest r) {
-    assertThat(locks.lock(r).granted()).as("grant of %s", r).isTrue();
-  }
 
   private PendingLock waiting(LockRequest r) {
     PendingLock p = locks.lockBlocking(r, null);
@@ -70,10 +68,6 @@ class DeadlockTest extends ManagerOnManualClock {
     assertThat(p.poll()).as("poll of %s", p).isPresent();
   }
 
-  private <T extends LockEvent> List<T> eventsOf(Class<T> type) {
-    return events.stream().filter(type::isInstance).map(type::cast).toList();
-  }
-
   private static List<LockOwner> owners(String... ids) {
     return java.util.Arrays.stream(ids).map(LockOwner::of).toList();
   }
@@ -87,13 +81,65 @@ class DeadlockTest extends ManagerOnManualClock {
     return all;
   }
 
+  /** A holds bytes 0-9 and B bytes 10-19 of file 1; A waits for B's bytes. */
+  private PendingLock aWaitsOnBOnOneFile() {
+    grant(f1.posix(A).exclusive(0, 10));
+    grant(f1.posix(B).exclusive(10, 10));
+    return waiting(f1.posix(A).exclusive(10, 10));
+  }
+
+  /** A holds bytes 0-9 of file 1 and B of file 2; A waits for B's bytes. */
+  private PendingLock aWaitsOnBAcrossFiles() {
+    grant(f1.posix(A).exclusive(0, 10));
+    grant(f2.posix(B).exclusive(0, 10));
+    return waiting(f2.posix(A).exclusive(0, 10));
+  }
+
+  /** A holds bytes 0-9 of file 1 and B of file 2; C waits for both: its requests, in that order. */
+  private List<PendingLock> cWaitsOnAAndOnB() {
+    grant(f1.posix(A).exclusive(0, 10));
+    grant(f2.posix(B).exclusive(0, 10));
+    return List.of(waiting(f1.posix(C).exclusive(0, 10)), waiting(f2.posix(C).exclusive(0, 10)));
+  }
+
+  private void assertNoDeadlock() {
+    assertThat(eventsOf(LockEvent.Deadlock.class)).isEmpty();
+  }
+
+  /** Grants {@code held}, queues {@code waits} in order and asserts that none was a deadlock. */
+  private void assertQueuedWithoutDeadlock(List<LockRequest> held, List<LockRequest> waits) {
+    held.forEach(this::grant);
+    waits.forEach(this::waiting);
+    assertNoDeadlock();
+  }
+
+  /**
+   * Asserts that the queued request failed with DEADLOCK naming {@code waiter} and {@code cycle},
+   * and that the Deadlock event says the same.
+   */
+  private void assertFailedWithDeadlock(PendingLock p, String waiter, String... cycle) {
+    StoreError e = failure(p);
+    assertThat(e.code()).isEqualTo(ErrorCode.DEADLOCK);
+    assertThat(e.detail())
+        .hasValueSatisfying(
+            x -> assertThat(x).isEqualTo(new ErrorDetail.Deadlock(waiter, List.of(cycle))));
+    assertThat(eventsOf(LockEvent.Deadlock.class))
+        .containsExactly(new LockEvent.Deadlock(LockOwner.of(waiter), owners(cycle)));
+  }
+
+  /** The registered clients, sorted by id. */
+  private List<LockClient> clients() {
+    return locks.clients().stream()
+        .map(ClientInfo::client)
+        .sorted(java.util.Comparator.comparing(LockClient::id))
+        .toList();
+  }
+
   // ---- two owners ------------------------------------------------------------------------------
 
   @Test
   void twoOwnersBlockingOnEachOtherDeadlockAtTheSecondRequest() {
-    grant(f1.posix(A).exclusive(0, 10));
-    grant(f1.posix(B).exclusive(10, 10));
-    PendingLock first = waiting(f1.posix(A).exclusive(10, 10));
+    PendingLock first = aWaitsOnBOnOneFile();
 
     ErrorDetail.Deadlock dl = refusedWithDeadlock(f1.posix(B).exclusive(0, 10));
 
@@ -108,9 +154,7 @@ class DeadlockTest extends ManagerOnManualClock {
 
   @Test
   void deadlockErrorNamesTheWaiterAndTheBlockers() {
-    grant(f1.posix(A).exclusive(0, 10));
-    grant(f1.posix(B).exclusive(10, 10));
-    waiting(f1.posix(A).exclusive(10, 10));
+    aWaitsOnBOnOneFile();
 
     StoreError e = error(() -> locks.lockBlocking(f1.posix(B).exclusive(0, 10), null));
 
@@ -120,9 +164,7 @@ class DeadlockTest extends ManagerOnManualClock {
 
   @Test
   void deadlockAcrossTwoFiles() {
-    grant(f1.posix(A).exclusive(0, 10));
-    grant(f2.posix(B).exclusive(0, 10));
-    PendingLock first = waiting(f2.posix(A).exclusive(0, 10));
+    PendingLock first = aWaitsOnBAcrossFiles();
 
     ErrorDetail.Deadlock dl = refusedWithDeadlock(f1.posix(B).exclusive(0, 10));
 
@@ -248,7 +290,7 @@ class DeadlockTest extends ManagerOnManualClock {
     // a newcomer waiting on the head of the chain closes nothing
     PendingLock tail = waiting(files.get(0).posix("chain:newcomer").exclusive(0, 10));
 
-    assertThat(eventsOf(LockEvent.Deadlock.class)).isEmpty();
+    assertNoDeadlock();
     // the end of the chain releases: everything unwinds in order
     locks.unlock(files.get(n - 1).posix("chain:" + (n - 1)).unlock(0, 10));
     assertGranted(chain.get(n - 2));
@@ -257,25 +299,19 @@ class DeadlockTest extends ManagerOnManualClock {
 
   @Test
   void severalOwnersWaitingOnOneHolderIsNoDeadlock() {
-    grant(f1.posix(A).exclusive(0, 100));
-    waiting(f1.posix(B).shared(0, 10));
-    waiting(f1.posix(C).shared(10, 10));
-    waiting(f1.posix(D).exclusive(50, 10));
-
-    assertThat(eventsOf(LockEvent.Deadlock.class)).isEmpty();
+    assertQueuedWithoutDeadlock(
+        List.of(f1.posix(A).exclusive(0, 100)),
+        List.of(
+            f1.posix(B).shared(0, 10), f1.posix(C).shared(10, 10), f1.posix(D).exclusive(50, 10)));
   }
 
   @Test
   void diamondOfWaitsIsNoDeadlock() {
     // A waits on B and C (shared holders), both of which wait on D: no cycle
-    grant(f1.posix(B).shared(0, 10));
-    grant(f1.posix(C).shared(0, 10));
-    grant(f2.posix(D).exclusive(0, 10));
-    waiting(f2.posix(B).exclusive(0, 10));
-    waiting(f2.posix(C).shared(0, 10));
-    waiting(f1.posix(A).exclusive(0, 10));
-
-    assertThat(eventsOf(LockEvent.Deadlock.class)).isEmpty();
+    assertQueuedWithoutDeadlock(
+        List.of(f1.posix(B).shared(0, 10), f1.posix(C).shared(0, 10), f2.posix(D).exclusive(0, 10)),
+        List.of(
+            f2.posix(B).exclusive(0, 10), f2.posix(C).shared(0, 10), f1.posix(A).exclusive(0, 10)));
   }
 
   @Test
@@ -284,16 +320,14 @@ class DeadlockTest extends ManagerOnManualClock {
     grant(w.exclusive(0, 10));
     PendingLock p = waiting(w.exclusive(0, 10)); // WINDOWS: conflicts with its own EXCLUSIVE
 
-    assertThat(eventsOf(LockEvent.Deadlock.class)).isEmpty();
+    assertNoDeadlock();
     locks.unlock(w.unlock(0, 10));
     assertGranted(p);
   }
 
   @Test
   void cancelledWaiterLeavesNoEdgeBehind() {
-    grant(f1.posix(A).exclusive(0, 10));
-    grant(f1.posix(B).exclusive(10, 10));
-    PendingLock aWaitsB = waiting(f1.posix(A).exclusive(10, 10));
+    PendingLock aWaitsB = aWaitsOnBOnOneFile();
     assertThat(aWaitsB.cancel()).isTrue();
 
     PendingLock bWaitsA = waiting(f1.posix(B).exclusive(0, 10)); // no stale A -> B edge
@@ -304,29 +338,25 @@ class DeadlockTest extends ManagerOnManualClock {
 
   @Test
   void timedOutWaiterLeavesNoEdgeBehind() {
-    grant(f1.posix(A).exclusive(0, 10));
-    grant(f1.posix(B).exclusive(10, 10));
-    PendingLock aWaitsB = waiting(f1.posix(A).exclusive(10, 10));
+    PendingLock aWaitsB = aWaitsOnBOnOneFile();
     clock.advance(Duration.ofSeconds(60));
     assertThat(failure(aWaitsB).code()).isEqualTo(ErrorCode.TIMED_OUT);
 
     waiting(f1.posix(B).exclusive(0, 10));
 
-    assertThat(eventsOf(LockEvent.Deadlock.class)).isEmpty();
+    assertNoDeadlock();
   }
 
   @Test
   void grantedWaiterLeavesNoEdgeBehind() {
-    grant(f1.posix(A).exclusive(0, 10));
-    grant(f1.posix(B).exclusive(10, 10));
-    PendingLock aWaitsB = waiting(f1.posix(A).exclusive(10, 10));
+    PendingLock aWaitsB = aWaitsOnBOnOneFile();
     locks.unlock(f1.posix(B).unlock(10, 10));
     assertGranted(aWaitsB); // A holds [0, 19] now and waits on nobody
 
     // had A's old edge A -> B survived, B waiting on A would look like a deadlock
     PendingLock bWaitsA = waiting(f1.posix(B).exclusive(0, 10));
 
-    assertThat(eventsOf(LockEvent.Deadlock.class)).isEmpty();
+    assertNoDeadlock();
     assertThat(bWaitsA.isDone()).isFalse();
   }
 
@@ -369,26 +399,19 @@ class DeadlockTest extends ManagerOnManualClock {
    */
   @Test
   void wokenWaiterThatMustWaitOnANewOwnerClosingACycleFailsWithDeadlock() {
-    use(LockConfig.builder().fairness(LockConfig.Fairness.BARGING).build());
-    grant(f1.posix(A).exclusive(0, 10));
-    grant(f2.posix(B).exclusive(0, 10));
-    PendingLock cOnF1 = waiting(f1.posix(C).exclusive(0, 10)); // C -> A
-    PendingLock cOnF2 = waiting(f2.posix(C).exclusive(0, 10)); // C -> B
+    use(BARGING);
+    List<PendingLock> c = cWaitsOnAAndOnB();
+    PendingLock cOnF1 = c.get(0);
+    PendingLock cOnF2 = c.get(1);
     PendingLock bOnF1 = waiting(f1.posix(B).exclusive(0, 10)); // B -> A (no edge to waiter C)
-    assertThat(eventsOf(LockEvent.Deadlock.class)).isEmpty();
+    assertNoDeadlock();
     events.clear();
 
     locks.unlock(f1.posix(A).unlock(0, 10));
 
     assertGranted(cOnF1);
-    StoreError e = failure(bOnF1);
-    assertThat(e.code()).isEqualTo(ErrorCode.DEADLOCK);
-    assertThat(e.detail())
-        .hasValueSatisfying(
-            x -> assertThat(x).isEqualTo(new ErrorDetail.Deadlock(B, List.of(C, B))));
+    assertFailedWithDeadlock(bOnF1, B, C, B);
     assertThat(cOnF2.isDone()).as("C still waits for B's bytes on file 2").isFalse();
-    assertThat(eventsOf(LockEvent.Deadlock.class))
-        .containsExactly(new LockEvent.Deadlock(LockOwner.of(B), owners(C, B)));
     assertThat(eventsOf(LockEvent.Waited.class))
         .extracting(LockEvent.Waited::outcome)
         .containsExactly(LockEvent.WaitOutcome.GRANTED, LockEvent.WaitOutcome.DEADLOCK);
@@ -399,7 +422,7 @@ class DeadlockTest extends ManagerOnManualClock {
 
   @Test
   void wokenWaiterThatMustWaitAgainWithoutACycleKeepsWaiting() {
-    use(LockConfig.builder().fairness(LockConfig.Fairness.BARGING).build());
+    use(BARGING);
     grant(f1.posix(A).exclusive(0, 10));
     PendingLock c = waiting(f1.posix(C).exclusive(0, 10));
     PendingLock b = waiting(f1.posix(B).exclusive(0, 10));
@@ -414,6 +437,14 @@ class DeadlockTest extends ManagerOnManualClock {
 
   // ---- a grant that newly blocks a queued waiter --------------------------------------------
 
+  /** Under BARGING, A holds byte 0 of file 1, B holds {@code bHolds} and waits for bytes 0-1. */
+  private PendingLock bWaitsOnAUnderBarging(LockRequest bHolds) {
+    use(BARGING);
+    grant(f1.posix(A).exclusive(0, 1));
+    grant(bHolds);
+    return waiting(f1.posix(B).exclusive(0, 2)); // B -> A
+  }
+
   /**
    * Issue 10, defect 1 (BARGING): B waits on A; C is granted [1,1] ahead of B (barging), which B's
    * request [0,1] now also needs, so B waits on C as well. C then asks for B's byte 9: C would wait
@@ -422,10 +453,7 @@ class DeadlockTest extends ManagerOnManualClock {
    */
   @Test
   void grantThatNewlyBlocksAWaiterUnderBargingAddsTheEdgeAndCatchesTheCycle() {
-    use(LockConfig.builder().fairness(LockConfig.Fairness.BARGING).build());
-    grant(f1.posix(A).exclusive(0, 1));
-    grant(f1.posix(B).exclusive(9, 1));
-    PendingLock bWaits = waiting(f1.posix(B).exclusive(0, 2)); // B -> A
+    PendingLock bWaits = bWaitsOnAUnderBarging(f1.posix(B).exclusive(9, 1));
     grant(f1.posix(C).exclusive(1, 1)); // barges; B -> A, C
 
     ErrorDetail.Deadlock dl = refusedWithDeadlock(f1.posix(C).exclusive(9, 1)); // C -> B
@@ -445,22 +473,13 @@ class DeadlockTest extends ManagerOnManualClock {
    */
   @Test
   void grantThatClosesACycleThroughAQueuedWaiterFailsThatWaiterWithDeadlock() {
-    use(LockConfig.builder().fairness(LockConfig.Fairness.BARGING).build());
-    grant(f1.posix(A).exclusive(0, 1));
-    grant(f2.posix(B).exclusive(0, 10));
-    PendingLock bWaits = waiting(f1.posix(B).exclusive(0, 2)); // B -> A
+    PendingLock bWaits = bWaitsOnAUnderBarging(f2.posix(B).exclusive(0, 10));
     PendingLock cWaits = waiting(f2.posix(C).exclusive(0, 10)); // C -> B
     events.clear();
 
     grant(f1.posix(C).exclusive(1, 1)); // B -> A, C closes B -> C -> B
 
-    StoreError e = failure(bWaits);
-    assertThat(e.code()).isEqualTo(ErrorCode.DEADLOCK);
-    assertThat(e.detail())
-        .hasValueSatisfying(
-            x -> assertThat(x).isEqualTo(new ErrorDetail.Deadlock(B, List.of(C, B))));
-    assertThat(eventsOf(LockEvent.Deadlock.class))
-        .containsExactly(new LockEvent.Deadlock(LockOwner.of(B), owners(C, B)));
+    assertFailedWithDeadlock(bWaits, B, C, B);
     assertThat(cWaits.isDone()).isFalse();
     locks.unlock(f2.posix(B).unlock(0, 10));
     assertGranted(cWaits);
@@ -520,7 +539,7 @@ class DeadlockTest extends ManagerOnManualClock {
 
   @Test
   void underBargingAWaiterAheadIsNoBlocker() {
-    use(LockConfig.builder().fairness(LockConfig.Fairness.BARGING).build());
+    use(BARGING);
     grant(f1.posix(A).shared(0, 10));
     waiting(f1.posix(B).exclusive(0, 10));
     grant(f2.posix(C).exclusive(0, 10));
@@ -529,16 +548,13 @@ class DeadlockTest extends ManagerOnManualClock {
     // B waiting on C is no deadlock: C waits on nobody (it holds both locks)
     PendingLock bWaitsC = waiting(f2.posix(B).exclusive(0, 10));
 
-    assertThat(eventsOf(LockEvent.Deadlock.class)).isEmpty();
+    assertNoDeadlock();
     assertThat(bWaitsC.isDone()).isFalse();
   }
 
   @Test
   void delayedDeadlockUnderFifoIsRefusedAtOnceThroughTheWaiterAhead() {
-    grant(f1.posix(A).exclusive(0, 10));
-    grant(f2.posix(B).exclusive(0, 10));
-    waiting(f1.posix(C).exclusive(0, 10)); // C -> A
-    waiting(f2.posix(C).exclusive(0, 10)); // C -> B
+    cWaitsOnAAndOnB();
 
     // under FIFO, B queued behind C on file 1 waits on C as well: B -> C -> B
     ErrorDetail.Deadlock dl = refusedWithDeadlock(f1.posix(B).exclusive(0, 10));
@@ -605,16 +621,10 @@ class DeadlockTest extends ManagerOnManualClock {
 
   @Test
   void deadlockRefusalLeavesTheStateUnchanged() {
-    grant(f1.posix(A).exclusive(0, 10));
-    grant(f2.posix(B).exclusive(0, 10));
+    PendingLock aWaitsB = aWaitsOnBAcrossFiles();
     grant(f1.posix(B).shared(50, 10));
-    PendingLock aWaitsB = waiting(f2.posix(A).exclusive(0, 10));
     List<Lock> before = snapshot(f1, f2);
-    List<LockClient> clientsBefore =
-        locks.clients().stream()
-            .map(ClientInfo::client)
-            .sorted(java.util.Comparator.comparing(LockClient::id))
-            .toList();
+    List<LockClient> clientsBefore = clients();
     int timers = clock.pendingTasks();
 
     refusedWithDeadlock(f1.posix(B).exclusive(0, 10));
@@ -622,12 +632,7 @@ class DeadlockTest extends ManagerOnManualClock {
     assertThat(snapshot(f1, f2)).isEqualTo(before);
     assertThat(locks.lockCount()).isEqualTo(3);
     assertThat(clock.pendingTasks()).as("no timeout timer left behind").isEqualTo(timers);
-    assertThat(
-            locks.clients().stream()
-                .map(ClientInfo::client)
-                .sorted(java.util.Comparator.comparing(LockClient::id))
-                .toList())
-        .isEqualTo(clientsBefore);
+    assertThat(clients()).isEqualTo(clientsBefore);
     LockTableInvariants.check(locks);
 
     // the refused request left no edge: once A gives up, B can wait on A without a deadlock
@@ -639,9 +644,7 @@ class DeadlockTest extends ManagerOnManualClock {
 
   @Test
   void refusedRequestIsNotQueued() {
-    grant(f1.posix(A).exclusive(0, 10));
-    grant(f2.posix(B).exclusive(0, 10));
-    PendingLock aWaitsB = waiting(f2.posix(A).exclusive(0, 10));
+    PendingLock aWaitsB = aWaitsOnBAcrossFiles();
     refusedWithDeadlock(f1.posix(B).exclusive(0, 10));
 
     assertThat(aWaitsB.cancel()).isTrue();
@@ -653,9 +656,7 @@ class DeadlockTest extends ManagerOnManualClock {
 
   @Test
   void deadlockEmitsADeadlockEventWithTheCycleAndNoGrant() {
-    grant(f1.posix(A).exclusive(0, 10));
-    grant(f1.posix(B).exclusive(10, 10));
-    waiting(f1.posix(A).exclusive(10, 10));
+    aWaitsOnBOnOneFile();
     events.clear();
 
     LockRequest r = f1.posix(B).exclusive(0, 10);
@@ -669,9 +670,7 @@ class DeadlockTest extends ManagerOnManualClock {
 
   @Test
   void deadlockAfterRefusalCanBeResolvedByTheRefusedOwnerReleasing() {
-    grant(f1.posix(A).exclusive(0, 10));
-    grant(f1.posix(B).exclusive(10, 10));
-    PendingLock aWaitsB = waiting(f1.posix(A).exclusive(10, 10));
+    PendingLock aWaitsB = aWaitsOnBOnOneFile();
     refusedWithDeadlock(f1.posix(B).exclusive(0, 10));
 
     // what NLM clients do on EDEADLK: give up what they hold

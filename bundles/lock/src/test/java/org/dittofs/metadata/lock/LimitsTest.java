@@ -40,10 +40,6 @@ class LimitsTest extends ManagerOnManualClock {
 
   // ---- helpers -------------------------------------------------------------------------------
 
-  private Lock grant(LockRequest r) {
-    return Answers.grant(locks, r);
-  }
-
   private static StoreError error(ThrowingCallable call) {
     return Answers.error(call);
   }
@@ -71,10 +67,6 @@ class LimitsTest extends ManagerOnManualClock {
         LockFlavour.POSIX,
         type,
         Requests.range(offset, length));
-  }
-
-  private <T extends LockEvent> List<T> eventsOf(Class<T> type) {
-    return events.stream().filter(type::isInstance).map(type::cast).toList();
   }
 
   // ---- each limit refuses

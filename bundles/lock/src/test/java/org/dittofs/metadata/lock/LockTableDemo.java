@@ -22,10 +22,9 @@ public final class LockTableDemo {
   private void run() {
     say("DittoFS Lock demo: one file, three protocols, one lock table");
     LockRequest nlmWrite = posix("nlm:alpha:17:fh1", "alpha", "nlm", LockType.EXCLUSIVE, 0, 100);
+    LockRequest smbRead = windows("smb:s1:fid7", LockType.SHARED, ByteRange.span(50, 10));
     lock("NLM client alpha takes an exclusive lock on bytes 0-99", nlmWrite);
-    lock(
-        "SMB session s1 asks for a shared lock on bytes 50-59 (cross-protocol)",
-        windows("smb:s1:fid7", LockType.SHARED, ByteRange.span(50, 10)));
+    lock("SMB session s1 asks for a shared lock on bytes 50-59 (cross-protocol)", smbRead);
     test(
         "NFSv4 client beta tests a shared lock on bytes 90-119",
         posix("nfs4:beta:open-owner-3", "beta", "nfs4", LockType.SHARED, 90, 30));
@@ -33,12 +32,8 @@ public final class LockTableDemo {
     locks.unlock(
         new UnlockRequest(file, nlmWrite.owner(), LockFlavour.POSIX, ByteRange.span(40, 20)));
     show();
-    lock(
-        "SMB session s1 retries its shared lock on bytes 50-59",
-        windows("smb:s1:fid7", LockType.SHARED, ByteRange.span(50, 10)));
-    lock(
-        "SMB session s1 stacks an identical shared lock",
-        windows("smb:s1:fid7", LockType.SHARED, ByteRange.span(50, 10)));
+    lock("SMB session s1 retries its shared lock on bytes 50-59", smbRead);
+    lock("SMB session s1 stacks an identical shared lock", smbRead);
     lock(
         "NLM alpha re-locks bytes 30-69 exclusively (conflicts with the SMB locks)",
         posix("nlm:alpha:17:fh1", "alpha", "nlm", LockType.EXCLUSIVE, 30, 40));

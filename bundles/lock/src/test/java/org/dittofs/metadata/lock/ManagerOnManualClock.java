@@ -42,6 +42,16 @@ abstract class ManagerOnManualClock {
     return b.build();
   }
 
+  /** The lock the manager grants for {@code r}; fails the test if it is not granted. */
+  protected final Lock grant(LockRequest r) {
+    return Answers.grant(locks, r);
+  }
+
+  /** The events of {@code type} so far, in order. */
+  protected final <T extends LockEvent> List<T> eventsOf(Class<T> type) {
+    return events.stream().filter(type::isInstance).map(type::cast).toList();
+  }
+
   /** Closes the manager and starts one with {@code config}, its events from nothing. */
   protected final void use(LockConfig config) {
     locks.close();

@@ -12,9 +12,7 @@ import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.internal.LockTableInvariants;
 import org.dittofs.metadata.lock.spi.LockStore;
-import org.dittofs.metadata.lock.spi.LockStoreOp;
 import org.dittofs.metadata.lock.testing.FaultyLockStore;
-import org.dittofs.metadata.lock.testing.ForwardingLockStore;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -46,17 +44,11 @@ class OperatorViewTest {
     return events.stream().filter(type::isInstance).map(type::cast).toList();
   }
 
-  private static Lock grant(LockManager m, LockRequest r) {
-    LockResult res = m.lock(r);
-    assertThat(res.granted()).as("grant of %s", r).isTrue();
-    return ((LockResult.Granted) res).lock();
-  }
-
   @Test
   void filesListsEveryFileWithLocksOpensOrWaitersAndForgetsEmptiedOnes() {
     LockManager m = start(store);
     assertThat(m.files()).isEmpty();
-    grant(m, a.exclusive(0, 10));
+    Answers.grant(m, a.exclusive(0, 10));
     ShareReservation o = m.open(other.posix("nlm:host-a:1:a").open("R", ""));
     assertThat(m.files()).containsExactlyInAnyOrder(on.file(), other.file());
 
@@ -69,7 +61,7 @@ class OperatorViewTest {
   @Test
   void waitersAreListedInQueueOrderAsTheLocksTheyAskFor() {
     LockManager m = start(store);
-    grant(m, a.exclusive(0, 100));
+    Answers.grant(m, a.exclusive(0, 100));
     java.time.Instant t0 = sched.now();
     PendingLock first = m.lockBlocking(b.exclusive(10, 5), Duration.ofSeconds(60));
     sched.advance(Duration.ofSeconds(2));
@@ -98,8 +90,8 @@ class OperatorViewTest {
   @Test
   void endGraceReleasesWhatNobodyReclaimedAndAdmitsNewLocks() {
     LockManager before = start(store);
-    Lock kept = grant(before, a.exclusive(0, 10));
-    Lock lost = grant(before, b.shared(100, 10));
+    Lock kept = Answers.grant(before, a.exclusive(0, 10));
+    Lock lost = Answers.grant(before, b.shared(100, 10));
     before.close();
     FaultyLockStore durable = store.reopen();
     LockManager m = start(durable);
@@ -135,7 +127,7 @@ class OperatorViewTest {
   @Test
   void afterAnUncleanShutdownWithNothingRestoredGraceIsAlreadyOverAndEndGraceDoesNothing() {
     LockManager before = start(store);
-    grant(before, a.exclusive(0, 10));
+    Answers.grant(before, a.exclusive(0, 10));
     before.unlock(a.unlock(0, 10)); // empty, but never closed: unclean
     LockManager m = start(store.reopen());
     // SPEC 11: nothing restored, so every restored record is reclaimed: grace ends at once
@@ -150,11 +142,10 @@ class OperatorViewTest {
 
   @Test
   void everyCommitThatLandsIsPublishedWithItsOperationsAndLatency() {
-    LockStore slow = new SlowStore(store, sched, COMMIT);
-    LockManager m = start(slow);
+    LockManager m = start(slow(store));
     events.clear();
 
-    grant(m, a.exclusive(0, 10));
+    Answers.grant(m, a.exclusive(0, 10));
     m.unlock(a.unlock(2, 3)); // a split: one delete, two puts
 
     assertThat(eventsOf(LockEvent.StoreCommitted.class))
@@ -175,11 +166,11 @@ class OperatorViewTest {
   @Test
   void aSwapIsPublishedWithTheTimeTrafficWasHeldAndTheRecordsCopied() {
     LockManager m = start(store);
-    grant(m, a.exclusive(0, 10));
-    grant(m, b.shared(20, 10));
+    Answers.grant(m, a.exclusive(0, 10));
+    Answers.grant(m, b.shared(20, 10));
     events.clear();
 
-    m.swapStore(new SlowStore(new FaultyLockStore(), sched, COMMIT), null);
+    m.swapStore(slow(new FaultyLockStore()), null);
     m.swapStore(null, null);
 
     List<LockEvent.StoreSwapped> swaps = eventsOf(LockEvent.StoreSwapped.class);
@@ -200,21 +191,9 @@ class OperatorViewTest {
     throw new AssertionError("expected " + code);
   }
 
-  /** A store whose commits take {@code latency} on the manual clock. */
-  private static final class SlowStore extends ForwardingLockStore {
-    private final ManualScheduler clock;
-    private final Duration latency;
-
-    SlowStore(FaultyLockStore d, ManualScheduler clock, Duration latency) {
-      super(d);
-      this.clock = clock;
-      this.latency = latency;
-    }
-
-    @Override
-    public void apply(List<LockStoreOp> ops) {
-      clock.advance(latency);
-      super.apply(ops);
-    }
+  /** {@code s}, its commits now taking {@link #COMMIT} on the manual clock. */
+  private FaultyLockStore slow(FaultyLockStore s) {
+    s.beforeEachCommit(ops -> sched.advance(COMMIT));
+    return s;
   }
 }

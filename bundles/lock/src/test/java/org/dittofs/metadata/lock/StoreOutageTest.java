@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.host.LockConfig;
@@ -23,7 +24,7 @@ import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.internal.LockTableInvariants;
 import org.dittofs.metadata.lock.internal.SystemLockScheduler;
 import org.dittofs.metadata.lock.spi.LockStoreOp;
-import org.dittofs.metadata.lock.testing.ForwardingLockStore;
+import org.dittofs.metadata.lock.testing.FaultyLockStore;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -38,24 +39,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(QuietLockLog.class)
 class StoreOutageTest {
-  /** Down: every commit waits for {@code hold} (if set), then fails. */
-  private static final class AwayStore extends ForwardingLockStore {
+  /** Down: every commit waits for {@code hold} (if set), then fails before it reaches the store. */
+  private static final class Outage implements Consumer<List<LockStoreOp>> {
     volatile boolean down;
     volatile CountDownLatch hold;
     final AtomicInteger attempts = new AtomicInteger();
-    final BlockingQueue<String> waiting = new LinkedBlockingQueue<>();
     final BlockingQueue<Thread> held = new LinkedBlockingQueue<>();
 
     @Override
-    public void apply(List<LockStoreOp> ops) {
+    public void accept(List<LockStoreOp> ops) {
       if (!down) {
-        durable.apply(ops);
         return;
       }
       attempts.incrementAndGet();
       CountDownLatch h = hold;
       if (h != null) {
-        waiting.add(Thread.currentThread().getName());
         held.add(Thread.currentThread());
         try {
           h.await();
@@ -67,7 +65,13 @@ class StoreOutageTest {
     }
   }
 
-  private final AwayStore store = new AwayStore();
+  private final Outage outage = new Outage();
+  private final FaultyLockStore store = new FaultyLockStore();
+
+  StoreOutageTest() {
+    store.beforeEachCommit(outage);
+  }
+
   private final Requests on = Requests.on("away");
   private final Requests.Owner a = on.posix("nlm:host:1:a");
   private final Requests.Owner b = on.posix("nlm:host:1:b");
@@ -84,15 +88,15 @@ class StoreOutageTest {
             .build();
     locks.lock(a.exclusive(0, 10));
     locks.lock(a.exclusive(20, 10));
-    store.down = true;
+    outage.down = true;
 
     locks.unlock(a.unlock(0, 10)); // leads its round: the store fails, a retry is scheduled
-    assertThat(store.attempts).hasValue(1);
+    assertThat(outage.attempts).hasValue(1);
     locks.unlock(a.unlock(20, 10)); // queued behind the retry, not tried
-    assertThat(store.attempts).as("the second release did not try the store").hasValue(1);
+    assertThat(outage.attempts).as("the second release did not try the store").hasValue(1);
     assertThat(locks.pendingStoreWrites()).isEqualTo(2);
 
-    store.down = false;
+    outage.down = false;
     sched.advance(retry);
     LockTableInvariants.checkStoreMatches(locks, store);
   }
@@ -101,8 +105,8 @@ class StoreOutageTest {
   void grantsQueuedBehindAnUnreachableStoreFailWithTheRoundTheyWaitedFor() throws Exception {
     LockManager locks =
         LockManagers.builder().scheduler(new ManualScheduler()).store(store).build();
-    store.hold = new CountDownLatch(1);
-    store.down = true;
+    outage.hold = new CountDownLatch(1);
+    outage.down = true;
     List<CompletableFuture<Void>> grants = new ArrayList<>();
     ExecutorService clients = Executors.newFixedThreadPool(5);
     for (int i = 0; i < 5; i++) {
@@ -110,14 +114,14 @@ class StoreOutageTest {
       Requests.Owner owner = Requests.on("away-" + i).posix("nlm:host:1:b");
       grants.add(CompletableFuture.runAsync(() -> locks.lock(owner.exclusive(0, 1)), clients));
       if (i == 0) {
-        assertThat(store.waiting.poll(30, TimeUnit.SECONDS)).as("the leader waits").isNotNull();
+        assertThat(outage.held.poll(30, TimeUnit.SECONDS)).as("the leader waits").isNotNull();
       }
     }
     for (int n = 0; n < 3000 && locks.pendingStoreWrites() < 5; n++) {
       Thread.sleep(10);
     }
     assertThat(locks.pendingStoreWrites()).as("four grants queued behind the leader").isEqualTo(5);
-    store.hold.countDown();
+    outage.hold.countDown();
     for (CompletableFuture<Void> g : grants) {
       assertThatThrownBy(() -> g.get(30, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)
@@ -126,7 +130,7 @@ class StoreOutageTest {
               StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
     }
     clients.shutdown();
-    assertThat(store.attempts).as("one attempt of the store for all five").hasValue(1);
+    assertThat(outage.attempts).as("one attempt of the store for all five").hasValue(1);
     assertThat(locks.lockCount()).isZero();
   }
 
@@ -142,20 +146,20 @@ class StoreOutageTest {
             .build();
     ExecutorService client = Executors.newSingleThreadExecutor();
     try {
-      store.hold = new CountDownLatch(1);
-      store.down = true;
+      outage.hold = new CountDownLatch(1);
+      outage.down = true;
       CompletableFuture<Void> first =
           CompletableFuture.runAsync(() -> locks.lock(a.exclusive(0, 1)), client);
-      assertThat(store.waiting.poll(30, TimeUnit.SECONDS)).as("the grant waits").isNotNull();
+      assertThat(outage.held.poll(30, TimeUnit.SECONDS)).as("the grant waits").isNotNull();
       Thread.sleep(1200); // the attempt waits longer than a store that is merely refusing
-      store.hold.countDown();
+      outage.hold.countDown();
       assertThatThrownBy(() -> first.get(30, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)
           .cause()
           .isInstanceOfSatisfying(
               StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
 
-      store.hold = new CountDownLatch(1); // a second attempt would wait: it must not happen
+      outage.hold = new CountDownLatch(1); // a second attempt would wait: it must not happen
       CompletableFuture<Void> second =
           CompletableFuture.runAsync(() -> locks.lock(b.exclusive(100, 1)), client);
       assertThatThrownBy(() -> second.get(30, TimeUnit.SECONDS))
@@ -164,15 +168,29 @@ class StoreOutageTest {
           .cause()
           .isInstanceOfSatisfying(
               StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
-      assertThat(store.attempts).as("the second grant did not try the store").hasValue(1);
+      assertThat(outage.attempts).as("the second grant did not try the store").hasValue(1);
     } finally {
-      store.hold.countDown();
-      store.down = false;
+      outage.hold.countDown();
+      outage.down = false;
       client.shutdown();
       locks.close();
       time.close();
     }
-    assertThat(store.durable.records()).isEmpty();
+    assertThat(store.records()).isEmpty();
+  }
+
+  /**
+   * Takes the store down and makes {@code release}, which fails at once; from then on the retries
+   * wait for the store: returns the thread of the retry round that waits.
+   */
+  private Thread retryWaitingForTheStore(LockManager locks, UnlockRequest release)
+      throws InterruptedException {
+    outage.down = true;
+    locks.unlock(release);
+    outage.hold = new CountDownLatch(1);
+    Thread retrying = outage.held.poll(30, TimeUnit.SECONDS);
+    assertThat(retrying).as("a retry round waits for the store").isNotNull();
+    return retrying;
   }
 
   @Test
@@ -182,12 +200,8 @@ class StoreOutageTest {
     try {
       locks.lock(a.exclusive(0, 10));
       locks.lock(a.exclusive(20, 10));
-      store.down = true;
-      locks.unlock(a.unlock(20, 10)); // fails at once; from now on the retries wait
-      store.hold = new CountDownLatch(1);
-      String retrying = store.waiting.poll(30, TimeUnit.SECONDS);
-      assertThat(retrying).as("a retry waits for the store").isNotNull();
-      assertThat(retrying).isNotEqualTo(SystemLockScheduler.THREAD_NAME);
+      Thread retrying = retryWaitingForTheStore(locks, a.unlock(20, 10));
+      assertThat(retrying.getName()).isNotEqualTo(SystemLockScheduler.THREAD_NAME);
 
       PendingLock p = locks.lockBlocking(b.exclusive(0, 1), Duration.ofMillis(50));
       assertThatThrownBy(() -> p.completion().toCompletableFuture().get(30, TimeUnit.SECONDS))
@@ -197,8 +211,8 @@ class StoreOutageTest {
           .isInstanceOfSatisfying(
               StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TIMED_OUT));
     } finally {
-      store.hold.countDown();
-      store.down = false;
+      outage.hold.countDown();
+      outage.down = false;
       locks.close();
       time.close();
     }
@@ -225,14 +239,10 @@ class StoreOutageTest {
     LockManager locks = retryingEvery10Millis(time);
     try {
       locks.lock(a.exclusive(0, 10));
-      store.down = true;
-      locks.unlock(a.unlock(0, 10)); // fails at once; from now on the retries wait
-      store.hold = new CountDownLatch(1);
-      Thread retrying = store.held.poll(30, TimeUnit.SECONDS);
-      assertThat(retrying).as("a retry round waits for the store").isNotNull();
+      Thread retrying = retryWaitingForTheStore(locks, a.unlock(0, 10));
       locks.close();
       time.close();
-      store.hold.countDown(); // the round's attempt fails now, after the close
+      outage.hold.countDown(); // the round's attempt fails now, after the close
 
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (!roundOver(retrying) && System.nanoTime() < deadline) {
@@ -241,8 +251,8 @@ class StoreOutageTest {
       assertThat(roundOver(retrying)).as("the retry round ended").isTrue();
       assertThat(uncaught).isEmpty();
     } finally {
-      store.hold.countDown();
-      store.down = false;
+      outage.hold.countDown();
+      outage.down = false;
       locks.close();
       time.close();
       Thread.setDefaultUncaughtExceptionHandler(before);

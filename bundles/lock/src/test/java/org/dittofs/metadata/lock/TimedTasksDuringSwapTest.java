@@ -214,9 +214,7 @@ class TimedTasksDuringSwapTest {
   }
 
   private Lock grant(LockRequest r) {
-    LockResult res = locks.lock(r);
-    assertThat(res.granted()).as("grant of %s", r).isTrue();
-    return ((LockResult.Granted) res).lock();
+    return Answers.grant(locks, r);
   }
 
   private static StoreError failure(PendingLock p) {

@@ -11,6 +11,8 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.spi.LockQuery;
@@ -18,6 +20,8 @@ import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -314,37 +318,28 @@ class ValueTypesTest {
     assertThat(w.range().isZeroLength()).isTrue();
   }
 
-  @Test
-  void lockRequestBuilderBuildsEveryPart() {
+  /** The builder's shorthands for flavour and type, with the flavour and type each sets. */
+  static Stream<Arguments> builderShorthands() {
+    UnaryOperator<LockRequest.Builder> windowsExclusive = b -> b.windows().exclusive();
+    UnaryOperator<LockRequest.Builder> posixShared = b -> b.posix().shared();
+    return Stream.of(
+        Arguments.of(windowsExclusive, LockFlavour.WINDOWS, LockType.EXCLUSIVE),
+        Arguments.of(posixShared, LockFlavour.POSIX, LockType.SHARED));
+  }
+
+  @ParameterizedTest(name = "{1} {2}")
+  @MethodSource("builderShorthands")
+  void lockRequestBuilderBuildsEveryPart(
+      UnaryOperator<LockRequest.Builder> flavourAndType, LockFlavour flavour, LockType type) {
     LockRequest r =
-        LockRequest.builder(FILE, OWNER)
-            .share("export")
-            .client(CLIENT)
-            .windows()
-            .exclusive()
+        flavourAndType
+            .apply(LockRequest.builder(FILE, OWNER).share("export").client(CLIENT))
             .range(ByteRange.span(4, 4))
             .build();
 
     assertThat(r)
         .isEqualTo(
-            new LockRequest(
-                FILE,
-                "export",
-                OWNER,
-                CLIENT,
-                LockFlavour.WINDOWS,
-                LockType.EXCLUSIVE,
-                ByteRange.span(4, 4)));
-    LockRequest p =
-        LockRequest.builder(FILE, OWNER)
-            .share("e")
-            .client(CLIENT)
-            .posix()
-            .shared()
-            .range(ByteRange.whole())
-            .build();
-    assertThat(p.flavour()).isEqualTo(LockFlavour.POSIX);
-    assertThat(p.type()).isEqualTo(LockType.SHARED);
+            new LockRequest(FILE, "export", OWNER, CLIENT, flavour, type, ByteRange.span(4, 4)));
   }
 
   @Test

@@ -41,10 +41,6 @@ class WaitingTest extends ManagerOnManualClock {
 
   // ---- helpers -------------------------------------------------------------------------------
 
-  private Lock grant(LockRequest r) {
-    return Answers.grant(locks, r);
-  }
-
   private PendingLock block(LockRequest r) {
     return locks.lockBlocking(r, null);
   }
@@ -83,10 +79,6 @@ class WaitingTest extends ManagerOnManualClock {
 
   private List<String> shape() {
     return held().stream().map(l -> l.owner().id() + " " + l.type() + " " + l.range()).toList();
-  }
-
-  private <T extends LockEvent> List<T> eventsOf(Class<T> type) {
-    return events.stream().filter(type::isInstance).map(type::cast).toList();
   }
 
   // ---- a conflicting blocking request waits ----------------------------------------------------

@@ -84,15 +84,18 @@ public class OneFileScenario {
     return LockOwner.of("nlm:host:" + o);
   }
 
+  private static LockClient client(int o) {
+    return new LockClient("client-" + o, "nlm");
+  }
+
+  private static ByteRange bytes(int range) {
+    return ByteRange.of(OneFileSpec.first(range), OneFileSpec.last(range));
+  }
+
   private static LockRequest request(int o, boolean exclusive, int range) {
+    LockType type = exclusive ? LockType.EXCLUSIVE : LockType.SHARED;
     return new LockRequest(
-        FILE,
-        "export",
-        owner(o),
-        new LockClient("client-" + o, "nlm"),
-        LockFlavour.POSIX,
-        exclusive ? LockType.EXCLUSIVE : LockType.SHARED,
-        ByteRange.of(OneFileSpec.first(range), OneFileSpec.last(range)));
+        FILE, "export", owner(o), client(o), LockFlavour.POSIX, type, bytes(range));
   }
 
   @Operation
@@ -106,13 +109,7 @@ public class OneFileScenario {
 
   @Operation
   public String unlock(@Param(name = "owner") int thread, @Param(name = "range") int range) {
-    int o = ownerOf(thread);
-    m.unlock(
-        new UnlockRequest(
-            FILE,
-            owner(o),
-            LockFlavour.POSIX,
-            ByteRange.of(OneFileSpec.first(range), OneFileSpec.last(range))));
+    m.unlock(new UnlockRequest(FILE, owner(ownerOf(thread)), LockFlavour.POSIX, bytes(range)));
     return "ok";
   }
 
@@ -144,18 +141,13 @@ public class OneFileScenario {
 
   @Operation
   public String cancel(@Param(name = "owner") int thread) {
-    int o = ownerOf(thread);
-    PendingLock p = pending.get(o).poll();
-    if (p == null) {
-      return "none";
-    }
-    return p.cancel() ? "cancelled" : "not pending";
+    PendingLock p = pending.get(ownerOf(thread)).poll();
+    return p == null ? "none" : p.cancel() ? "cancelled" : "not pending";
   }
 
   @Operation
   public String poll(@Param(name = "owner") int thread) {
-    int o = ownerOf(thread);
-    PendingLock p = pending.get(o).peek();
+    PendingLock p = pending.get(ownerOf(thread)).peek();
     if (p == null) {
       return "none";
     }
@@ -177,14 +169,7 @@ public class OneFileScenario {
     int o = ownerOf(thread);
     try {
       ShareReservation r =
-          m.open(
-              new OpenRequest(
-                  FILE,
-                  "export",
-                  owner(o),
-                  new LockClient("client-" + o, "nlm"),
-                  modes(access),
-                  modes(deny)));
+          m.open(new OpenRequest(FILE, "export", owner(o), client(o), modes(access), modes(deny)));
       opened.get(o).add(r);
       return "opened";
     } catch (StoreError e) {
@@ -194,8 +179,7 @@ public class OneFileScenario {
 
   @Operation
   public String close(@Param(name = "owner") int thread) {
-    int o = ownerOf(thread);
-    ShareReservation r = opened.get(o).poll();
+    ShareReservation r = opened.get(ownerOf(thread)).poll();
     if (r == null) {
       return "none";
     }

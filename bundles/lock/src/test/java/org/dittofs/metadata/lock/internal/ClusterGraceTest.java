@@ -26,6 +26,7 @@ import org.dittofs.metadata.lock.host.LockEvent;
 import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.spi.LockCluster;
+import org.dittofs.metadata.lock.testing.ClusterRequests;
 import org.dittofs.metadata.lock.testing.InMemoryLockCluster;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
 import org.junit.jupiter.api.AfterEach;
@@ -50,6 +51,11 @@ class ClusterGraceTest {
   private final InMemoryLockCluster cluster = new InMemoryLockCluster(clock::nanoTime);
   private final List<LockManager> running = new ArrayList<>();
   private final List<LockEvent> events = new ArrayList<>();
+
+  /** The two nodes of a {@link #restartAfterLastRun()}. */
+  private LockManager n0;
+
+  private LockManager n1;
 
   @AfterEach
   void close() {
@@ -84,23 +90,12 @@ class ClusterGraceTest {
   }
 
   private static OpenRequest openOnG() {
-    return new OpenRequest(
-        G,
-        "s",
-        LockOwner.of("o0"),
-        C0,
-        EnumSet.of(ShareAccess.READ),
-        EnumSet.noneOf(ShareAccess.class));
+    return ClusterRequests.open(
+        G, "o0", C0, EnumSet.of(ShareAccess.READ), EnumSet.noneOf(ShareAccess.class));
   }
 
   private static LockRequest x(FileHandle f, String owner, LockClient c, long first, long last) {
-    return LockRequest.builder(f, LockOwner.of(owner))
-        .share("s")
-        .client(c)
-        .posix()
-        .type(LockType.EXCLUSIVE)
-        .range(ByteRange.of(first, last))
-        .build();
+    return ClusterRequests.posix(f, owner, c, LockType.EXCLUSIVE, first, last);
   }
 
   private static Lock grant(LockManager n, LockRequest r) {
@@ -128,11 +123,16 @@ class ClusterGraceTest {
     stopAll();
   }
 
+  /** The {@link #lastRun()}, then a cold start of nodes {@link #n0} and {@link #n1}. */
+  private void restartAfterLastRun() {
+    lastRun();
+    n0 = node("n0");
+    n1 = node("n1");
+  }
+
   @Test
   void aColdStartWithRecordsEntersGraceAtEveryNodeAndAnyNodeReclaims() {
-    lastRun();
-    LockManager n0 = node("n0");
-    LockManager n1 = node("n1");
+    restartAfterLastRun();
     for (LockManager n : List.of(n0, n1)) {
       GraceStatus g = n.graceStatus();
       assertThat(g.active()).isTrue();
@@ -150,9 +150,7 @@ class ClusterGraceTest {
 
   @Test
   void everyExpectedClientDoneAtDifferentNodesEndsGraceForAllAndReleasesTheRest() {
-    lastRun();
-    LockManager n0 = node("n0");
-    LockManager n1 = node("n1");
+    restartAfterLastRun();
     n1.reclaim(x(F, "o0", C0, 0, 99));
     n0.reclaimComplete(C0);
     assertThat(n1.graceStatus().active()).isTrue();
@@ -172,9 +170,7 @@ class ClusterGraceTest {
 
   @Test
   void theLastRestoredRecordReclaimedEndsGraceEarly() {
-    lastRun();
-    LockManager n0 = node("n0");
-    LockManager n1 = node("n1");
+    restartAfterLastRun();
     n0.reclaim(x(F, "o0", C0, 0, 99));
     n1.reclaim(x(G, "o1", C1, 0, 9));
     assertThat(n1.graceStatus().active()).isTrue(); // the open is left
@@ -206,9 +202,7 @@ class ClusterGraceTest {
 
   @Test
   void anOperatorEndsGraceAtOneNodeForAll() {
-    lastRun();
-    LockManager n0 = node("n0");
-    LockManager n1 = node("n1");
+    restartAfterLastRun();
     n0.endGrace();
     clock.advance(Duration.ZERO);
     assertThat(n1.graceStatus().active()).isFalse();
@@ -218,9 +212,7 @@ class ClusterGraceTest {
 
   @Test
   void aPieceOfARestoredLockStaysRestoredAndGoesAtTheEnd() {
-    lastRun();
-    LockManager n0 = node("n0");
-    LockManager n1 = node("n1");
+    restartAfterLastRun();
     // c0's owner gives up the middle of its restored lock at n1 (an unlock is no new lock)
     n1.unlock(new UnlockRequest(F, LockOwner.of("o0"), LockFlavour.POSIX, ByteRange.of(40, 59)));
     assertThat(n0.reclaim(x(F, "o0", C0, 0, 39))).isInstanceOf(LockResult.Granted.class);

@@ -9,7 +9,6 @@ import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
-import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockRequest;
@@ -23,6 +22,7 @@ import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.lock.testing.InMemoryLockCluster;
 import org.dittofs.metadata.lock.testing.InMemoryLockCluster.Failure;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,7 +35,9 @@ class CoordinatedTablesTest extends OnTwoNodes {
   private static final FileHandle F = FileHandle.of("f");
   private static final FileHandle G = FileHandle.of("g");
 
-  private void invariants() {
+  /** After every test, each node reloads both files and its table invariants hold. */
+  @AfterEach
+  void invariantsHoldAtEveryNode() {
     for (LockManager n : List.of(n0, n1)) {
       n.locks(F);
       n.locks(G);
@@ -59,7 +61,6 @@ class CoordinatedTablesTest extends OnTwoNodes {
     assertThat(n1.lock(posix(F, "b", LockType.EXCLUSIVE, 0, 9)).granted()).isTrue();
     assertThat(n0.test(posix(F, "a", LockType.SHARED, 5, 5))).isPresent();
     assertThat(n0.locks(F)).extracting(l -> l.owner().id()).containsExactly("b");
-    invariants();
   }
 
   @Test
@@ -72,7 +73,6 @@ class CoordinatedTablesTest extends OnTwoNodes {
     // the client retries: a POSIX re-lock of bytes held keeps the record
     assertThat(n0.lock(posix(F, "a", LockType.EXCLUSIVE, 0, 9)).granted()).isTrue();
     assertThat(cluster.records(F)).hasSize(1);
-    invariants();
   }
 
   @Test
@@ -91,7 +91,6 @@ class CoordinatedTablesTest extends OnTwoNodes {
     // answered, so released for everyone at once
     assertThat(n1.lock(posix(F, "b", LockType.SHARED, 50, 50)).granted()).isTrue();
     assertThat(cluster.records(F)).hasSize(3);
-    invariants();
   }
 
   @Test
@@ -103,28 +102,14 @@ class CoordinatedTablesTest extends OnTwoNodes {
     assertThat(n1.lock(posix(F, "b", LockType.SHARED, 0, 0)).granted()).isFalse();
     assertThat(n0.lock(posix(F, "a", LockType.SHARED, 0, 9)).granted()).isTrue();
     assertThat(n1.lock(posix(F, "b", LockType.SHARED, 0, 0)).granted()).isTrue();
-    invariants();
   }
 
   @Test
   void opensAndTheirClosesAreSeenByEveryNode() {
     OpenRequest rw =
-        new OpenRequest(
-            F,
-            "s",
-            LockOwner.of("a"),
-            new LockClient("c-a", "t"),
-            java.util.Set.of(ShareAccess.READ),
-            java.util.Set.of(ShareAccess.WRITE));
+        open(F, "a", java.util.Set.of(ShareAccess.READ), java.util.Set.of(ShareAccess.WRITE));
     ShareReservation open = n0.open(rw);
-    OpenRequest w =
-        new OpenRequest(
-            F,
-            "s",
-            LockOwner.of("b"),
-            new LockClient("c-b", "t"),
-            java.util.Set.of(ShareAccess.WRITE),
-            java.util.Set.of());
+    OpenRequest w = open(F, "b", java.util.Set.of(ShareAccess.WRITE), java.util.Set.of());
     assertThatThrownBy(() -> n1.open(w))
         .isInstanceOfSatisfying(
             StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SHARE_DENIED));
@@ -133,7 +118,6 @@ class CoordinatedTablesTest extends OnTwoNodes {
     assertThat(n0.open(w)).isNotNull();
     n0.close(F, open.id());
     assertThat(n1.opens(F)).extracting(o -> o.owner().id()).containsExactly("b");
-    invariants();
   }
 
   @Test
@@ -143,7 +127,7 @@ class CoordinatedTablesTest extends OnTwoNodes {
     LockRequest windows =
         LockRequest.builder(F, LockOwner.of("x"))
             .share("s")
-            .client(new LockClient("c-x", "t"))
+            .client(clientOf("x"))
             .windows()
             .shared()
             .range(ByteRange.of(0, 9))
@@ -155,7 +139,6 @@ class CoordinatedTablesTest extends OnTwoNodes {
     assertThat(n0.locks(G)).hasSize(1); // other files are served
     n1.unlock(new UnlockRequest(F, LockOwner.of("x"), LockFlavour.WINDOWS, ByteRange.of(0, 9)));
     assertThat(n0.locks(F)).isEmpty();
-    invariants();
   }
 
   @Test

@@ -242,10 +242,8 @@ final class LifecycleModel {
     forgottenOrphans.clear();
     forgottenOrphans.or(o.forgottenOrphans);
     for (int f = 0; f < ReferenceLockModel.FILES; f++) {
-      restored.get(f).clear();
-      restored.get(f).addAll(o.restored.get(f));
-      restoredOpens.get(f).clear();
-      restoredOpens.get(f).addAll(o.restoredOpens.get(f));
+      ReferenceLockModel.replaceAll(restored.get(f), o.restored.get(f));
+      ReferenceLockModel.replaceAll(restoredOpens.get(f), o.restoredOpens.get(f));
       queues.get(f).clear();
       for (Req r : o.queues.get(f)) {
         queues.get(f).add(requests.get(r.number));
@@ -267,14 +265,12 @@ final class LifecycleModel {
     graceRestored = o.graceRestored;
     graceReclaimed = o.graceReclaimed;
     expected = o.expected;
-    completed.clear();
-    completed.addAll(o.completed);
+    ReferenceLockModel.replaceAll(completed, o.completed);
     graceFiles = o.graceFiles;
     now = o.now;
     seq = o.seq;
     epoch = o.epoch;
-    notes.clear();
-    notes.addAll(o.notes);
+    ReferenceLockModel.replaceAll(notes, o.notes);
   }
 
   // ---------------------------------------------------------------- choices, store, leases
@@ -873,7 +869,8 @@ final class LifecycleModel {
       Span span,
       long timeoutNanos) {
     int mark = revocations;
-    BlockingOutcome o = blocking(number, file, owner, flavour, type, span, timeoutNanos, mark);
+    Req r = new Req(number, owner, file, flavour, type, span);
+    BlockingOutcome o = blocking(r, timeoutNanos, mark);
     if (o != BlockingOutcome.GRANTED) { // a grant woke the queue itself
       Limit refusal = lastLimit; // a waiter refused in the re-check must not replace it
       wakeIfRevoked(file, mark); // the table changed if courtesy locks were revoked on the way
@@ -882,52 +879,45 @@ final class LifecycleModel {
     return o;
   }
 
-  private BlockingOutcome blocking(
-      int number,
-      int file,
-      int owner,
-      LockFlavour flavour,
-      LockType type,
-      Span span,
-      long timeoutNanos,
-      int mark) {
-    Verdict v = decide(file, owner, flavour, type, span, null, true, true);
+  /** Grants, queues or refuses {@code r}; {@code mark}: the revocations before it. */
+  private BlockingOutcome blocking(Req r, long timeoutNanos, int mark) {
+    Verdict v = decide(r.file, r.owner, r.flavour, r.type, r.span, null, true, true);
     if (v.kind() == Kind.INVALID) {
       return BlockingOutcome.INVALID;
     }
     if (v.kind() == Kind.GRACE) {
       return BlockingOutcome.GRACE;
     }
-    Req r = new Req(number, owner, file, flavour, type, span);
     if (v.kind() == Kind.GRANTED) {
-      boolean unchanged = noChange(file, owner, flavour, type, span);
-      ErrorCode refused = tryGrant(file, owner, flavour, type, span);
+      boolean unchanged = noChange(r.file, r.owner, r.flavour, r.type, r.span);
+      ErrorCode refused = tryGrant(r.file, r.owner, r.flavour, r.type, r.span);
       if (refused != null) {
         return refused == ErrorCode.LOCK_LIMIT_EXCEEDED
             ? BlockingOutcome.LIMIT
             : BlockingOutcome.STORE_UNAVAILABLE;
       }
       r.status = Status.GRANTED;
-      requests.put(number, r);
+      requests.put(r.number, r);
       if (!unchanged || revocations != mark) {
-        wake(file);
+        wake(r.file);
       }
       return BlockingOutcome.GRANTED;
     }
-    if (policy.waitersPerFile() > 0 && queues.get(file).size() >= policy.waitersPerFile()) {
-      lastLimit = new Limit("waiters-per-file", queues.get(file).size(), policy.waitersPerFile());
+    List<Req> queue = queues.get(r.file);
+    if (policy.waitersPerFile() > 0 && queue.size() >= policy.waitersPerFile()) {
+      lastLimit = new Limit("waiters-per-file", queue.size(), policy.waitersPerFile());
       notes.add("limit waiters-per-file hit");
       return BlockingOutcome.LIMIT;
     }
-    Set<Integer> b = blockers(file, owner, flavour, type, span, null);
-    if (closesCycle(owner, b, null)) {
+    Set<Integer> b = blockers(r.file, r.owner, r.flavour, r.type, r.span, null);
+    if (closesCycle(r.owner, b, null)) {
       return BlockingOutcome.DEADLOCK;
     }
     r.blockers = b;
     r.due = now + timeoutNanos;
     r.seq = seq++;
-    queues.get(file).add(r);
-    requests.put(number, r);
+    queue.add(r);
+    requests.put(r.number, r);
     return BlockingOutcome.QUEUED;
   }
 

@@ -1,13 +1,15 @@
 package org.dittofs.metadata.lock.internal;
 
-import org.dittofs.metadata.lock.ByteRange;
+import java.util.Set;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.LockClient;
-import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockType;
+import org.dittofs.metadata.lock.OpenRequest;
+import org.dittofs.metadata.lock.ShareAccess;
 import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockManagers;
+import org.dittofs.metadata.lock.testing.ClusterRequests;
 import org.dittofs.metadata.lock.testing.InMemoryLockCluster;
 import org.junit.jupiter.api.AfterEach;
 
@@ -23,13 +25,18 @@ abstract class OnTwoNodes {
   /** A POSIX request of {@code owner} (its own client) for bytes {@code first} to {@code last}. */
   protected static LockRequest posix(
       FileHandle f, String owner, LockType type, long first, long last) {
-    return LockRequest.builder(f, LockOwner.of(owner))
-        .share("s")
-        .client(new LockClient("c-" + owner, "t"))
-        .posix()
-        .type(type)
-        .range(ByteRange.of(first, last))
-        .build();
+    return ClusterRequests.posix(f, owner, clientOf(owner), type, first, last);
+  }
+
+  /** An open of {@code f} by {@code owner} (its own client). */
+  protected static OpenRequest open(
+      FileHandle f, String owner, Set<ShareAccess> access, Set<ShareAccess> deny) {
+    return ClusterRequests.open(f, owner, clientOf(owner), access, deny);
+  }
+
+  /** The client of {@code owner}'s requests. */
+  protected static LockClient clientOf(String owner) {
+    return new LockClient("c-" + owner, "t");
   }
 
   @AfterEach

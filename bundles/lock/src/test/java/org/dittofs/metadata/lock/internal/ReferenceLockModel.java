@@ -1,6 +1,7 @@
 package org.dittofs.metadata.lock.internal;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.lock.ByteRange;
@@ -216,13 +217,16 @@ final class ReferenceLockModel {
     for (int f = 0; f < FILES; f++) {
       for (int o = 0; o < OWNERS; o++) {
         System.arraycopy(other.posix[f][o], 0, posix[f][o], 0, CELLS);
-        List<Held> w = windows.get(f).get(o);
-        w.clear();
-        w.addAll(other.windows.get(f).get(o));
+        replaceAll(windows.get(f).get(o), other.windows.get(f).get(o));
       }
-      opens.get(f).clear();
-      opens.get(f).addAll(other.opens.get(f));
+      replaceAll(opens.get(f), other.opens.get(f));
     }
+  }
+
+  /** Makes {@code into} hold what {@code from} holds. */
+  static <T> void replaceAll(Collection<T> into, Collection<? extends T> from) {
+    into.clear();
+    into.addAll(from);
   }
 
   /** Drops every lock of every file, keeping the opens (a restart moves locks elsewhere). */

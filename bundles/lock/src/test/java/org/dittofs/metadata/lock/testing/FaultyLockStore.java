@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
@@ -18,7 +19,7 @@ import org.dittofs.metadata.lock.spi.PersistedLock;
 
 /**
  * An in-memory {@link LockStore} with fault injection, for tests. It follows the whole store
- * contract (every method atomic, {@link #commit} all-or-nothing, values kept exactly, failures as
+ * contract (every method atomic, {@link #apply} all-or-nothing, values kept exactly, failures as
  * {@link StoreError}s) and adds:
  *
  * <ul>
@@ -32,6 +33,8 @@ import org.dittofs.metadata.lock.spi.PersistedLock;
  *       Other write calls fail without changing anything either way.
  *   <li>{@link #down} / {@link #up}: while down, every store method, reads included, fails with
  *       STORE_UNAVAILABLE.
+ *   <li>{@link #beforeEachCommit}: a test's own step before every {@link #apply}, run outside the
+ *       store's lock: it may take time, wait, or throw (a commit that never reached the store).
  *   <li>{@link #reopen}: a new instance with the same durable content (records, epoch, clean
  *       marker) and no faults, as after a process restart.
  * </ul>
@@ -39,8 +42,9 @@ import org.dittofs.metadata.lock.spi.PersistedLock;
  * <p>Null arguments fail with INVALID_ARGUMENT. The inspection methods ({@link #records}, the
  * counters) are never subject to faults.
  *
- * <p>Thread-safe: every public method is {@code synchronized}, which is simple and plenty for a
- * fixture; it also makes each method trivially atomic.
+ * <p>Thread-safe: every public method but {@link #apply} is {@code synchronized}, which is simple
+ * and plenty for a fixture; it also makes each method trivially atomic. {@link #apply} runs the
+ * {@link #beforeEachCommit} step (a volatile field) unlocked, then commits under the lock.
  */
 public final class FaultyLockStore implements LockStore {
   private Map<String, PersistedLock> records; // replaced whole by commit
@@ -55,6 +59,7 @@ public final class FaultyLockStore implements LockStore {
   private long writes;
   private long commits;
   private long failedWrites;
+  private volatile Consumer<List<LockStoreOp>> beforeCommit = ops -> {};
 
   /** An empty store that was never started: epoch 0, no clean-shutdown marker. */
   public FaultyLockStore() {
@@ -68,6 +73,14 @@ public final class FaultyLockStore implements LockStore {
   }
 
   // ---- fault injection and inspection
+
+  /**
+   * Runs {@code step} with the ops before every later {@link #apply}, outside the store's lock;
+   * what it throws is what apply throws, and the commit is then not made.
+   */
+  public void beforeEachCommit(Consumer<List<LockStoreOp>> step) {
+    beforeCommit = step;
+  }
 
   /**
    * From now on every {@code n}-th write call fails with STORE_UNAVAILABLE (1: every write fails);
@@ -121,7 +134,7 @@ public final class FaultyLockStore implements LockStore {
     return writes;
   }
 
-  /** Number of {@link #commit} calls that returned normally. */
+  /** Number of {@link #apply} calls that returned normally. */
   public synchronized long commitCount() {
     return commits;
   }
@@ -214,9 +227,17 @@ public final class FaultyLockStore implements LockStore {
     return ++epoch;
   }
 
-  /** Applies the ops to a copy of the records and installs the copy only if all went through. */
+  /**
+   * Runs the {@link #beforeEachCommit} step, then applies the ops to a copy of the records and
+   * installs the copy only if all went through.
+   */
   @Override
-  public synchronized void apply(List<LockStoreOp> ops) {
+  public void apply(List<LockStoreOp> ops) {
+    beforeCommit.accept(ops);
+    commit(ops);
+  }
+
+  private synchronized void commit(List<LockStoreOp> ops) {
     checkUpForWrite();
     List<LockStoreOp> batch = copyOps(ops);
     boolean lands = failIn == 1 && landsFirst;

@@ -50,6 +50,21 @@ class FaultyLockStoreTest {
             1));
   }
 
+  private void put(PersistedLock... records) {
+    for (PersistedLock r : records) {
+      store.putLock(r);
+    }
+  }
+
+  /** 1.1 (o1, c1, f), 1.2 (o2, c1, f), 1.3 (o1, c2, g) and the open 1.4 (o1, c1, f). */
+  private void putThreeLocksAndAnOpen() {
+    put(
+        lock(1, "o1", "c1", "f"),
+        lock(2, "o2", "c1", "f"),
+        lock(3, "o1", "c2", "g"),
+        open("1.4", "o1", "c1", "f"));
+  }
+
   private static PersistedLock lock(long n) {
     return lock(n, "o", "c", "f");
   }
@@ -126,9 +141,7 @@ class FaultyLockStoreTest {
                 1));
     PersistedLock o = open("2.7", "o", "c", "f");
 
-    store.putLock(edge);
-    store.putLock(zero);
-    store.putLock(o);
+    put(edge, zero, o);
 
     assertThat(store.getLock(edge.id())).contains(edge);
     assertThat(store.getLock(zero.id())).contains(zero);
@@ -138,8 +151,7 @@ class FaultyLockStoreTest {
 
   @Test
   void putReplacesTheRecordWithTheSameId() {
-    store.putLock(lock(1, "o", "c", "f"));
-    store.putLock(lock(1, "other", "c", "g"));
+    put(lock(1, "o", "c", "f"), lock(1, "other", "c", "g"));
 
     assertThat(store.records()).hasSize(1);
     assertThat(store.getLock("1.1").orElseThrow().owner()).isEqualTo("other");
@@ -156,10 +168,7 @@ class FaultyLockStoreTest {
 
   @Test
   void deleteLocksByClientRemovesOnlyThatClientsRecords() {
-    store.putLock(lock(1, "o", "c1", "f"));
-    store.putLock(lock(2, "o", "c1", "g"));
-    store.putLock(lock(3, "o", "c2", "f"));
-    store.putLock(open("1.4", "o", "c1", "h"));
+    putThreeLocksAndAnOpen();
 
     assertThat(store.deleteLocksByClient("c1")).isEqualTo(3);
     assertThat(store.deleteLocksByClient("c1")).isZero();
@@ -168,9 +177,7 @@ class FaultyLockStoreTest {
 
   @Test
   void deleteLocksByFileComparesHandlesByContent() {
-    store.putLock(lock(1, "o", "c", "f"));
-    store.putLock(lock(2, "p", "d", "f"));
-    store.putLock(lock(3, "o", "c", "g"));
+    put(lock(1, "o", "c", "f"), lock(2, "p", "d", "f"), lock(3, "o", "c", "g"));
 
     assertThat(store.deleteLocksByFile(FileHandle.of("f".getBytes()))).isEqualTo(2);
     assertThat(store.records()).containsOnlyKeys("1.3");
@@ -178,10 +185,7 @@ class FaultyLockStoreTest {
 
   @Test
   void listLocksAppliesEveryFilterOfTheQuery() {
-    store.putLock(lock(1, "o1", "c1", "f"));
-    store.putLock(lock(2, "o2", "c1", "f"));
-    store.putLock(lock(3, "o1", "c2", "g"));
-    store.putLock(open("1.4", "o1", "c1", "f"));
+    putThreeLocksAndAnOpen();
     store.putLock(
         new PersistedLock(
             "1.5",
@@ -311,8 +315,7 @@ class FaultyLockStoreTest {
   void everyNthWriteFailsWithStoreUnavailableAndTheOthersSucceed() {
     store.failEveryNthWrite(3);
 
-    store.putLock(lock(1));
-    store.putLock(lock(2));
+    put(lock(1), lock(2));
     assertUnavailable(() -> store.putLock(lock(3)));
     store.incrementServerEpoch();
     store.setCleanShutdown(true);
@@ -426,8 +429,7 @@ class FaultyLockStoreTest {
 
   @Test
   void reopenKeepsRecordsEpochAndCleanMarker() {
-    store.putLock(lock(1));
-    store.putLock(open("1.2", "o", "c", "f"));
+    put(lock(1), open("1.2", "o", "c", "f"));
     store.incrementServerEpoch();
     store.incrementServerEpoch();
     store.setCleanShutdown(true);

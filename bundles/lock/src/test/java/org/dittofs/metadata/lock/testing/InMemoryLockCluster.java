@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
@@ -154,6 +155,22 @@ public final class InMemoryLockCluster {
 
   private ReentrantReadWriteLock standing(String client) {
     return standings.computeIfAbsent(client, k -> new ReentrantReadWriteLock());
+  }
+
+  /** A client's key in {@code clients}, {@code courtesy} and {@code standings}. */
+  private static String key(String clientId, String adapter) {
+    return clientId + "\n" + adapter;
+  }
+
+  /** Runs {@code change} of client {@code k}'s standing under the write lock of that standing. */
+  private boolean changeStanding(String k, BooleanSupplier change) {
+    ReentrantReadWriteLock.WriteLock w = standing(k).writeLock();
+    w.lock();
+    try {
+      return change.getAsBoolean();
+    } finally {
+      w.unlock();
+    }
   }
 
   /** The committed records of a file. */
@@ -377,15 +394,13 @@ public final class InMemoryLockCluster {
 
     @Override
     public void clientRegistered(String clientId, String adapter, Duration lease) {
-      String k = clientId + "\n" + adapter;
-      ReentrantReadWriteLock.WriteLock w = standing(k).writeLock();
-      w.lock();
-      try {
-        clients.put(k, id);
-        courtesy.remove(k);
-      } finally {
-        w.unlock();
-      }
+      String k = key(clientId, adapter);
+      changeStanding(
+          k,
+          () -> {
+            clients.put(k, id);
+            return courtesy.remove(k);
+          });
     }
 
     @Override
@@ -395,32 +410,30 @@ public final class InMemoryLockCluster {
 
     @Override
     public boolean clientCourtesy(String clientId, String adapter, boolean isCourtesy) {
-      String k = clientId + "\n" + adapter;
-      ReentrantReadWriteLock.WriteLock w = standing(k).writeLock();
-      w.lock();
-      try {
-        if (!id.equals(clients.get(k))) {
-          return false;
-        }
-        if (isCourtesy) {
-          courtesy.add(k);
-        } else {
-          courtesy.remove(k);
-        }
-        return true;
-      } finally {
-        w.unlock();
-      }
+      String k = key(clientId, adapter);
+      return changeStanding(
+          k,
+          () -> {
+            if (!id.equals(clients.get(k))) {
+              return false;
+            }
+            if (isCourtesy) {
+              courtesy.add(k);
+            } else {
+              courtesy.remove(k);
+            }
+            return true;
+          });
     }
 
     @Override
     public boolean mayRelease(String clientId, String adapter) {
-      return id.equals(clients.getOrDefault(clientId + "\n" + adapter, id));
+      return id.equals(clients.getOrDefault(key(clientId, adapter), id));
     }
 
     @Override
     public void clientReleased(String clientId, String adapter) {
-      clients.remove(clientId + "\n" + adapter, id);
+      clients.remove(key(clientId, adapter), id);
     }
 
     @Override
@@ -577,7 +590,7 @@ public final class InMemoryLockCluster {
     @Override
     public ClusterClient client(String clientId, String adapter, boolean holdIt) {
       alive(holdIt);
-      String k = clientId + "\n" + adapter;
+      String k = key(clientId, adapter);
       if (holdIt && heldStandings.add(k)) {
         standing(k).readLock().lock();
       }
