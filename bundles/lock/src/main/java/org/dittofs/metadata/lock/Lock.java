@@ -30,15 +30,26 @@ public record Lock(
     Instant acquiredAt,
     long epoch) {
   public Lock {
+    requireHolder(id, owner, client, share, file);
+    Objects.requireNonNull(range, "range");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(flavour, "flavour");
+    Objects.requireNonNull(acquiredAt, "acquiredAt");
+  }
+
+  /**
+   * Checks what every granted record (a lock, an open) names: its id, who holds it through which
+   * connection, and the file of which share.
+   *
+   * @throws NullPointerException naming the first part missing
+   */
+  static void requireHolder(
+      LockId id, LockOwner owner, LockClient client, String share, FileHandle file) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(client, "client");
     Objects.requireNonNull(share, "share");
     Objects.requireNonNull(file, "file");
-    Objects.requireNonNull(range, "range");
-    Objects.requireNonNull(type, "type");
-    Objects.requireNonNull(flavour, "flavour");
-    Objects.requireNonNull(acquiredAt, "acquiredAt");
   }
 
   /** Whether this is an EXCLUSIVE lock. */

@@ -29,11 +29,7 @@ public record ShareReservation(
     Instant acquiredAt,
     long epoch) {
   public ShareReservation {
-    Objects.requireNonNull(id, "id");
-    Objects.requireNonNull(owner, "owner");
-    Objects.requireNonNull(client, "client");
-    Objects.requireNonNull(share, "share");
-    Objects.requireNonNull(file, "file");
+    Lock.requireHolder(id, owner, client, share, file);
     access = OpenRequest.immutable(Objects.requireNonNull(access, "access"));
     deny = OpenRequest.immutable(Objects.requireNonNull(deny, "deny"));
     Objects.requireNonNull(acquiredAt, "acquiredAt");

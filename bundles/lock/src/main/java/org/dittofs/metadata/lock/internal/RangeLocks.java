@@ -233,7 +233,7 @@ final class RangeLocks implements Waiter.Canceller {
                 req.file(), req.range() + " is not locked by owner '" + req.owner() + "'");
           }
           if (!ch.isEmpty()) {
-            ops.release(t, req.owner(), req.flavour(), ch, LockEvent.ReleaseReason.EXPLICIT, d);
+            ops.release(t, ch, LockEvent.ReleaseReason.EXPLICIT, d);
           }
           return null;
         });

@@ -146,39 +146,31 @@ final class TableOps {
    * Applies a release of one owner's records at once and queues its store write. Waiters are
    * re-checked when the whole operation is done ({@link LockTables#run}).
    */
-  void release(
-      FileLockTable t,
-      LockOwner owner,
-      LockFlavour flavour,
-      LockChange ch,
-      LockEvent.ReleaseReason reason,
-      Deferred d) {
-    forget(t, owner, flavour, ch, reason, d);
+  void release(FileLockTable t, LockChange ch, LockEvent.ReleaseReason reason, Deferred d) {
+    forget(t, ch, reason, d);
     if (!ch.isEmpty() && writer.persisting()) {
       writer.writeAsync(ops(ch));
     }
   }
 
-  /** Applies a release in memory only (the store already has it, or is written by the caller). */
-  void forget(
-      FileLockTable t,
-      LockOwner owner,
-      LockFlavour flavour,
-      LockChange ch,
-      LockEvent.ReleaseReason reason,
-      Deferred d) {
+  /**
+   * Applies a release in memory only (the store already has it, or is written by the caller). A
+   * release that changes anything removes records of one owner (pieces it keeps are added): the
+   * first removed record names the owner, its flavour and the file.
+   */
+  void forget(FileLockTable t, LockChange ch, LockEvent.ReleaseReason reason, Deferred d) {
     if (ch.isEmpty()) {
       return;
     }
+    Lock first = ch.removed().get(0);
+    LockOwner owner = first.owner();
     t.apply(ch);
     OwnerLocks index = t.ownerIndex(owner);
-    owners.adjust(index, owner, flavour, ch.delta());
+    owners.adjust(index, owner, first.flavour(), ch.delta());
     limits.count(index, ch, clients);
     restored.released(t, ch.removed(), ch.added(), d);
     if (d.wantsEvents()) {
-      d.event(
-          new LockEvent.Released(
-              owner, ch.removed().get(0).file(), ch.removed(), ch.delta(), reason));
+      d.event(new LockEvent.Released(owner, first.file(), ch.removed(), ch.delta(), reason));
     }
   }
 
@@ -201,27 +193,23 @@ final class TableOps {
   /** Releases the given records, owner by owner in the order of the list; queues the writes. */
   void releaseEach(
       FileLockTable t, List<Lock> victims, LockEvent.ReleaseReason reason, Deferred d) {
-    byOwner(victims).forEach((o, ch) -> release(t, o, flavour(ch), ch, reason, d));
+    byOwner(victims).forEach(ch -> release(t, ch, reason, d));
   }
 
   /** Forgets the given records in memory only, owner by owner in the order of the list. */
   void forgetEach(FileLockTable t, List<Lock> victims, LockEvent.ReleaseReason reason, Deferred d) {
-    byOwner(victims).forEach((o, ch) -> forget(t, o, flavour(ch), ch, reason, d));
+    byOwner(victims).forEach(ch -> forget(t, ch, reason, d));
   }
 
   /** The records grouped by owner (in the order of the list) as one release each. */
-  private static Map<LockOwner, LockChange> byOwner(List<Lock> locks) {
+  private static List<LockChange> byOwner(List<Lock> locks) {
     Map<LockOwner, List<Lock>> mine = new LinkedHashMap<>();
     for (Lock l : locks) {
       mine.computeIfAbsent(l.owner(), o -> new ArrayList<>()).add(l);
     }
-    Map<LockOwner, LockChange> out = new LinkedHashMap<>();
-    mine.forEach((o, removed) -> out.put(o, new LockChange(removed, List.of(), null)));
+    List<LockChange> out = new ArrayList<>(mine.size());
+    mine.values().forEach(removed -> out.add(new LockChange(removed, List.of(), null)));
     return out;
-  }
-
-  private static LockFlavour flavour(LockChange release) {
-    return release.removed().get(0).flavour();
   }
 
   /** Closes an open at once and queues its delete. */

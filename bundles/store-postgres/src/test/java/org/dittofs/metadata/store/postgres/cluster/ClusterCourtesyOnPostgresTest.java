@@ -22,7 +22,6 @@ import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.store.jdbc.ClusteredJdbcStore;
 import org.dittofs.metadata.store.postgres.PostgresServer;
-import org.dittofs.metadata.store.postgres.PostgresStores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -55,40 +54,55 @@ class ClusterCourtesyOnPostgresTest {
         .build();
   }
 
+  /**
+   * A manager of node store {@code s} with {@link #SHORT_LEASE} that adds its events to {@code
+   * events}.
+   */
+  static LockManager listened(ClusteredJdbcStore s, List<LockEvent> events) {
+    return LockManagers.builder()
+        .config(SHORT_LEASE)
+        .cluster(s.lockCluster())
+        .listener(events::add)
+        .build();
+  }
+
+  /**
+   * Polls {@code req} (client B's, owner {@code o-b}) at {@code n} until it is granted, its
+   * conflicting holder lapsed; asserts the grant is B's and that {@code events} hold one release,
+   * the holder's revocation.
+   */
+  static void grantedOnceLapsed(LockManager n, LockRequest req, List<LockEvent> events)
+      throws InterruptedException {
+    LockResult got =
+        await(
+            () -> {
+              LockResult r = n.lock(req);
+              return r.granted() ? r : null;
+            });
+    assertThat(((LockResult.Granted) got).lock().owner().id()).isEqualTo("o-b");
+    assertThat(events)
+        .filteredOn(LockEvent.Released.class::isInstance)
+        .map(e -> ((LockEvent.Released) e).reason())
+        .containsExactly(LockEvent.ReleaseReason.REVOKED);
+  }
+
   @Test
   void aLapsedClientOfOneNodeIsRevokedAtTheOtherUntilItIsHeardAgain() throws Exception {
-    String db = "courtesy";
-    String url = PostgresServer.url(db);
-    DataSource raw = PostgresServer.dataSource(db);
+    ClusterDatabase db = ClusterDatabase.named("courtesy");
+    DataSource raw = db.raw();
     List<LockEvent> events1 = new CopyOnWriteArrayList<>();
-    try (ClusteredJdbcStore s0 =
-            PostgresStores.openCluster(url, PostgresServer.user(), null, "n0");
-        ClusteredJdbcStore s1 = PostgresStores.openCluster(url, PostgresServer.user(), null, "n1");
+    try (ClusteredJdbcStore s0 = db.node("n0");
+        ClusteredJdbcStore s1 = db.node("n1");
         LockManager n0 =
             LockManagers.builder().config(SHORT_LEASE).cluster(s0.lockCluster()).build();
-        LockManager n1 =
-            LockManagers.builder()
-                .config(SHORT_LEASE)
-                .cluster(s1.lockCluster())
-                .listener(events1::add)
-                .build()) {
+        LockManager n1 = listened(s1, events1)) {
       n0.registerClient(A, "10.0.0.1", Duration.ZERO);
       assertThat(n0.lock(exclusive("f", A, 0, 99)).granted()).isTrue();
 
       // B at n1 is refused while A's lease runs, and granted once n0 said A is a courtesy client
-      LockResult got =
-          await(
-              () -> {
-                LockResult r = n1.lock(exclusive("f", B, 10, 19));
-                return r.granted() ? r : null;
-              });
+      grantedOnceLapsed(n1, exclusive("f", B, 10, 19), events1);
       assertThat(number(raw, "SELECT count(*) FROM locks WHERE client_id = 'a'")).isZero();
       assertThat(number(raw, "SELECT count(*) FROM locks WHERE client_id = 'b'")).isOne();
-      assertThat(events1)
-          .filteredOn(LockEvent.Released.class::isInstance)
-          .map(e -> ((LockEvent.Released) e).reason())
-          .containsExactly(LockEvent.ReleaseReason.REVOKED);
-      assertThat(((LockResult.Granted) got).lock().owner().id()).isEqualTo("o-b");
       await(() -> locksOf(n0, A) == 0 ? Boolean.TRUE : null); // n0 was told: A lost it
 
       // A is heard again: the mark is cleared before its request is answered

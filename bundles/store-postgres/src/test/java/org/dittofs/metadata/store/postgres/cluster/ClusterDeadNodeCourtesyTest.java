@@ -3,6 +3,8 @@ package org.dittofs.metadata.store.postgres.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.dittofs.metadata.store.postgres.cluster.ClusterCourtesyOnPostgresTest.SHORT_LEASE;
 import static org.dittofs.metadata.store.postgres.cluster.ClusterCourtesyOnPostgresTest.exclusive;
+import static org.dittofs.metadata.store.postgres.cluster.ClusterCourtesyOnPostgresTest.grantedOnceLapsed;
+import static org.dittofs.metadata.store.postgres.cluster.ClusterCourtesyOnPostgresTest.listened;
 import static org.dittofs.metadata.store.postgres.cluster.Probes.await;
 import static org.dittofs.metadata.store.postgres.cluster.Probes.number;
 
@@ -11,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 import org.dittofs.metadata.lock.LockClient;
-import org.dittofs.metadata.lock.LockResult;
 import org.dittofs.metadata.lock.host.LockEvent;
 import org.dittofs.metadata.lock.host.LockManager;
 import org.dittofs.metadata.lock.host.LockManagers;
@@ -19,7 +20,6 @@ import org.dittofs.metadata.lock.spi.LockCluster;
 import org.dittofs.metadata.lock.testing.ManualScheduler;
 import org.dittofs.metadata.store.jdbc.ClusteredJdbcStore;
 import org.dittofs.metadata.store.postgres.PostgresServer;
-import org.dittofs.metadata.store.postgres.PostgresStores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -50,20 +50,17 @@ class ClusterDeadNodeCourtesyTest {
 
   @Test
   void aDeadNodesClientIsRevokedOnceItsLeaseRanOutSinceTheDeathAndRefusedBefore() throws Exception {
-    String db = "dead_courtesy";
-    String url = PostgresServer.url(db);
-    DataSource raw = PostgresServer.dataSource(db);
+    ClusterDatabase db = ClusterDatabase.named("dead_courtesy");
+    DataSource raw = db.raw();
     List<LockEvent> events1 = new CopyOnWriteArrayList<>();
-    try (ClusteredJdbcStore s0 =
-            PostgresStores.openCluster(url, PostgresServer.user(), null, "n0", HOUR);
+    try (ClusteredJdbcStore s0 = db.node("n0", HOUR);
         LockManager n0 =
             LockManagers.builder()
                 .config(SHORT_LEASE)
                 .scheduler(new ManualScheduler())
                 .cluster(s0.lockCluster())
                 .build();
-        ClusteredJdbcStore s2 =
-            PostgresStores.openCluster(url, PostgresServer.user(), null, "n2", HOUR)) {
+        ClusteredJdbcStore s2 = db.node("n2", HOUR)) {
       LockCluster bystander = s2.lockCluster();
       bystander.join(Duration.ZERO); // live, never beating: n1 joins a running cluster later
       n0.registerClient(LONG, "10.0.0.1", HOUR);
@@ -77,14 +74,8 @@ class ClusterDeadNodeCourtesyTest {
       await(() -> number(raw, LIVE_N0) == 0 ? Boolean.TRUE : null);
       assertThat(number(raw, "SELECT count(*) FROM locks")).isEqualTo(2);
 
-      try (ClusteredJdbcStore s1 =
-              PostgresStores.openCluster(url, PostgresServer.user(), null, "n1", HOUR);
-          LockManager n1 =
-              LockManagers.builder()
-                  .config(SHORT_LEASE)
-                  .cluster(s1.lockCluster())
-                  .listener(events1::add)
-                  .build()) {
+      try (ClusteredJdbcStore s1 = db.node("n1", HOUR);
+          LockManager n1 = listened(s1, events1)) {
         // n1's first heartbeat declares n0 dead and marks its clients orphaned
         await(() -> number(raw, ORPHANED) == 2 ? Boolean.TRUE : null);
         assertThat(number(raw, "SELECT count(*) FROM cluster_nodes WHERE dead_at IS NOT NULL"))
@@ -95,18 +86,8 @@ class ClusterDeadNodeCourtesyTest {
         assertThat(number(raw, "SELECT count(*) FROM locks WHERE client_id = 'long'")).isOne();
 
         // SHORT's lease runs out 1 s after the death: then B's request revokes its lock
-        LockResult got =
-            await(
-                () -> {
-                  LockResult r = n1.lock(exclusive("short", B, 10, 19));
-                  return r.granted() ? r : null;
-                });
-        assertThat(((LockResult.Granted) got).lock().owner().id()).isEqualTo("o-b");
+        grantedOnceLapsed(n1, exclusive("short", B, 10, 19), events1);
         assertThat(number(raw, "SELECT count(*) FROM locks WHERE client_id = 'short'")).isZero();
-        assertThat(events1)
-            .filteredOn(LockEvent.Released.class::isInstance)
-            .map(e -> ((LockEvent.Released) e).reason())
-            .containsExactly(LockEvent.ReleaseReason.REVOKED);
         // revoked as a courtesy client of the dead node: neither marked by n0 nor taken over
         assertThat(
                 number(

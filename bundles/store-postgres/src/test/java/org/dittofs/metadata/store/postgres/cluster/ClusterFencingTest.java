@@ -32,7 +32,6 @@ import org.dittofs.metadata.lock.spi.LockStoreOp;
 import org.dittofs.metadata.lock.spi.PersistedLock;
 import org.dittofs.metadata.store.jdbc.ClusteredJdbcStore;
 import org.dittofs.metadata.store.postgres.PostgresServer;
-import org.dittofs.metadata.store.postgres.PostgresStores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -68,13 +67,10 @@ class ClusterFencingTest {
 
   @Test
   void aNodeThatLostItsMembershipSessionGrantsNothingUntilItHasJoinedAgain() throws Exception {
-    String db = "fencing_self";
-    String url = PostgresServer.url(db);
-    DataSource raw = PostgresServer.dataSource(db);
-    try (ClusteredJdbcStore s0 =
-            PostgresStores.openCluster(url, PostgresServer.user(), null, "n0", BEAT);
-        ClusteredJdbcStore s1 =
-            PostgresStores.openCluster(url, PostgresServer.user(), null, "n1", BEAT);
+    ClusterDatabase db = ClusterDatabase.named("fencing_self");
+    DataSource raw = db.raw();
+    try (ClusteredJdbcStore s0 = db.node("n0", BEAT);
+        ClusteredJdbcStore s1 = db.node("n1", BEAT);
         LockManager n0 = LockManagers.builder().cluster(s0.lockCluster()).build();
         LockManager n1 = LockManagers.builder().cluster(s1.lockCluster()).build();
         Connection test = raw.getConnection()) {
@@ -137,15 +133,11 @@ class ClusterFencingTest {
 
   @Test
   void aNodeDeclaredDeadHasItsTransactionsRefusedByTheDatabase() throws Exception {
-    String db = "fencing_db";
-    String url = PostgresServer.url(db);
-    DataSource raw = PostgresServer.dataSource(db);
+    ClusterDatabase db = ClusterDatabase.named("fencing_db");
+    DataSource raw = db.raw();
     // n0's heartbeat is an hour: it neither beats nor fences itself by time in this test
-    try (ClusteredJdbcStore s0 =
-            PostgresStores.openCluster(
-                url, PostgresServer.user(), null, "n0", Duration.ofHours(1));
-        ClusteredJdbcStore s1 =
-            PostgresStores.openCluster(url, PostgresServer.user(), null, "n1", BEAT);
+    try (ClusteredJdbcStore s0 = db.node("n0", Duration.ofHours(1));
+        ClusteredJdbcStore s1 = db.node("n1", BEAT);
         Connection test = raw.getConnection()) {
       LockCluster c0 = s0.lockCluster();
       c0.join(Duration.ZERO); // joined, but not listening: it will not notice its session ending
