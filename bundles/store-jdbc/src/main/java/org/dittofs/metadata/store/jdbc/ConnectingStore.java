@@ -210,9 +210,12 @@ public final class ConnectingStore implements MetadataStore, AutoCloseable {
     }
     Database db = database;
     try {
-      open = db.opener().get();
+      JdbcMetadataStore opened = db.opener().get();
+      // logged before it is published: whoever sees the store open (current() reads without the
+      // monitor) finds the line already written
       log.info(
           pid + ": " + type + " store open in " + db.where() + (failure == null ? "" : " (again)"));
+      open = opened;
       failure = null;
       delay = FIRST_RETRY;
     } catch (RuntimeException e) {
