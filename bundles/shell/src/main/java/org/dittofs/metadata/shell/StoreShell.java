@@ -134,7 +134,7 @@ public final class StoreShell {
       return Optional.of(
           "configured store.target: none (configuration "
               + Usage.SERVICE_PID
-              + " does not set it; the service's default applies)");
+              + " does not set it: the target in force stays; at a start, the default)");
     }
     String text = configured instanceof String str ? str.trim() : describe(configured);
     if (text.equals(s.target())) {

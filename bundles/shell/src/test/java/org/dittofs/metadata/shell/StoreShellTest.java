@@ -75,6 +75,19 @@ class StoreShellTest {
         .doesNotContain("target in force: (store.type=memory");
   }
 
+  /** A configuration without store.target keeps the one in force (docs/decisions.md). */
+  @Test
+  void showsThatAConfigurationWithoutTheTargetKeepsTheOneInForce() {
+    component.configure(null);
+    shell().show(out);
+    assertThat(output())
+        .contains("store in use: h2\n")
+        .contains("target in force: (store.type=h2)\n")
+        .contains(
+            "configured store.target: none (configuration org.dittofs.metadata.service does not"
+                + " set it: the target in force stays; at a start, the default)");
+  }
+
   @Test
   void showsThatTheServiceWaitsForAMatchingStore() {
     component.configure("(store.type=postgres)");
