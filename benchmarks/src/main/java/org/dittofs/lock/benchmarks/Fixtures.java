@@ -46,8 +46,8 @@ final class Fixtures {
   }
 
   /**
-   * The defaults of SPEC.md with the record limits switched off (a file holds 100,000 locks in
-   * these workloads and a manager a million).
+   * The defaults of docs/lock-semantics.md with the record limits switched off (a file holds
+   * 100,000 locks in these workloads and a manager a million).
    */
   static LockConfig unlimited() {
     return LockConfig.builder().maxLocksPerFile(0).maxLocksPerClient(0).maxLocksTotal(0).build();

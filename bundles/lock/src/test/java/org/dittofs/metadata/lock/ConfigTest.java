@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@link LockConfig}: the defaults are SPEC.md's, every duration is validated when the
- * configuration is built (INVALID_ARGUMENT naming the field), fairness is required, and {@code
+ * {@link LockConfig}: the defaults are docs/lock-semantics.md's, every duration is validated when
+ * the configuration is built (INVALID_ARGUMENT naming the field), fairness is required, and {@code
  * toBuilder} round-trips. A manager reports and replaces its configuration.
  */
 class ConfigTest {

@@ -5,9 +5,9 @@ import org.dittofs.metadata.errors.StoreErrors;
 
 /**
  * The lock manager's configuration: limits, timeouts, grace and fairness, with the defaults of
- * SPEC.md. Immutable; every value is validated when the configuration is built, and a bad value is
- * INVALID_ARGUMENT naming the field and the allowed range. For the limits a value {@code <= 0}
- * disables the limit.
+ * docs/lock-semantics.md. Immutable; every value is validated when the configuration is built, and
+ * a bad value is INVALID_ARGUMENT naming the field and the allowed range. For the limits a value
+ * {@code <= 0} disables the limit.
  *
  * @param maxLocksPerFile lock records per file [1000]
  * @param maxLocksPerClient lock records per client [10000]
@@ -47,7 +47,7 @@ public record LockConfig(
 
   private static final Duration DAY = Duration.ofDays(1);
 
-  /** The defaults of SPEC.md. */
+  /** The defaults of docs/lock-semantics.md. */
   public static final LockConfig DEFAULTS =
       new LockConfig(
           1000,

@@ -32,7 +32,7 @@ public final class LockManagers {
     return new SystemLockScheduler();
   }
 
-  /** A builder with the defaults of SPEC.md. */
+  /** A builder with the defaults of docs/lock-semantics.md. */
   public static Builder builder() {
     return new Builder();
   }

@@ -22,7 +22,7 @@ import org.dittofs.metadata.lock.testing.WaitForEdges;
 /**
  * The reference model of the lock manager's life: {@link ReferenceLockModel} (the granted locks and
  * the opens, SPEC 1-4, 6, 7) extended with waiting (SPEC 5), clients (9), restarts (10) and grace
- * (11). Written from SPEC.md, sharing no code with the implementation.
+ * (11). Written from docs/lock-semantics.md, sharing no code with the implementation.
  *
  * <ul>
  *   <li><b>Waiting.</b> Per file a FIFO of blocking requests. A request meets a conflict if a lock

@@ -10,8 +10,9 @@ import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.LockingMode;
 
 /**
- * A brute-force reference model of the lock table, written from SPEC.md sections 1-4, 6 and 7 and
- * sharing no code with the implementation (no Conflicts, PosixChanges, IntervalTree, ...).
+ * A brute-force reference model of the lock table, written from docs/lock-semantics.md sections
+ * 1-4, 6 and 7 and sharing no code with the implementation (no Conflicts, PosixChanges,
+ * IntervalTree, ...).
  *
  * <p><b>Byte abstraction.</b> A file has 2^64 bytes; the model keeps {@value #CELLS} <i>cells</i>:
  *
