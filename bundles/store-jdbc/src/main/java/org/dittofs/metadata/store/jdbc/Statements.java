@@ -56,12 +56,20 @@ final class Statements {
 
   /** The first column of the one row a query returns, as a long. */
   static long queryLong(Connection c, String sql, Object... params) throws SQLException {
-    return query(c, sql, rs -> rs.getLong(1), params).get(0);
+    return first(query(c, sql, rs -> rs.getLong(1), params), sql);
   }
 
   /** The first column of the one row a query returns, as a boolean. */
   static boolean queryBoolean(Connection c, String sql, Object... params) throws SQLException {
-    return query(c, sql, rs -> rs.getBoolean(1), params).get(0);
+    return first(query(c, sql, rs -> rs.getBoolean(1), params), sql);
+  }
+
+  /** The first row; none is the database's failure, reported as such (not an index error). */
+  private static <T> T first(List<T> rows, String sql) throws SQLException {
+    if (rows.isEmpty()) {
+      throw new SQLException("no row returned by " + sql);
+    }
+    return rows.get(0);
   }
 
   private static void bind(PreparedStatement ps, Object... params) throws SQLException {
