@@ -1,5 +1,8 @@
 package org.dittofs.metadata.itests;
 
+import static org.dittofs.metadata.itests.Locks.grant;
+import static org.dittofs.metadata.itests.Locks.posix;
+import static org.dittofs.metadata.itests.Locks.storedLocks;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
@@ -13,7 +16,14 @@ import java.util.Map;
 import javax.inject.Inject;
 import org.apache.karaf.features.BootFinished;
 import org.apache.karaf.features.FeaturesService;
+import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.host.MetadataManager;
+import org.dittofs.metadata.lock.ByteRange;
+import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockClient;
+import org.dittofs.metadata.lock.LockOwner;
+import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.spi.MetadataStore;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -31,7 +41,8 @@ import org.osgi.framework.Bundle;
  * after each, every project bundle installed so far is ACTIVE. With the features' default
  * configuration the memory store serves and the H2 store runs; once PostgreSQL (a single store and
  * a cluster node's store, after the cluster feature) is configured every component of the project
- * is ACTIVE.
+ * is ACTIVE, and with {@code store.target = (store.cluster=true)} the service joins the cluster as
+ * the node's {@code cluster.node} and grants into the shared database.
  *
  * <p>The core feature is installed at boot because this class (through its support class) needs the
  * project's API packages to load at all.
@@ -87,10 +98,38 @@ public class KarafBundlesActiveIT extends ItestSupport {
     assertTrue(
         "dittofs-lock-cluster installed",
         features.isInstalled(features.getFeature("dittofs-lock-cluster")));
-    configurePostgresCluster();
+    MetadataStore node = configurePostgresCluster();
 
     Map<String, String> states = awaitComponentsActive(expected);
     System.out.println("[itests] Karaf components: " + states);
     assertEquals("components", 6, states.size());
+
+    // and the node serves: store.target selects it, the service joins as its cluster.node, and a
+    // grant lands in the cluster's database
+    configure(METADATA_PID, Map.of("store.target", "(store.cluster=true)"));
+    await("joined the cluster as itest-node", () -> clusterNode(service).equals("itest-node"));
+    Lock l =
+        grant(
+            service,
+            posix(
+                FileHandle.of("karaf-cluster-file"),
+                LockOwner.of("nlm:karaf-cluster:1:oh"),
+                new LockClient("karaf-cluster", "nlm"),
+                LockType.EXCLUSIVE,
+                ByteRange.span(0, 10)));
+    assertTrue(
+        "granted into the cluster's database", storedLocks(node).containsKey(l.id().toString()));
+  }
+
+  /**
+   * The node the service serves as, or "" while it serves none: moving onto a cluster store starts
+   * a new lock manager (docs/cluster.md), and in between the service answers STORE_UNAVAILABLE.
+   */
+  private static String clusterNode(MetadataManager service) {
+    try {
+      return service.lockManager().clusterNode().orElse("");
+    } catch (StoreError e) {
+      return "";
+    }
   }
 }
