@@ -1,10 +1,7 @@
 package org.dittofs.metadata.store.jdbc;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.dittofs.metadata.errors.ErrorCode;
@@ -125,18 +122,14 @@ final class ClusterFence {
    */
   static void declareDead(Connection c, String by) throws SQLException {
     for (long k : undeclared(c)) {
-      try (PreparedStatement lock =
-              c.prepareStatement("SELECT pg_advisory_xact_lock(" + FENCE + ", " + k + ")");
-          PreparedStatement mark =
-              c.prepareStatement(
-                  "UPDATE cluster_nodes SET dead_at = now() WHERE key = ? RETURNING node")) {
-        lock.execute();
-        mark.setLong(1, k);
-        try (ResultSet rs = mark.executeQuery()) {
-          if (rs.next()) {
-            LOG.info("cluster node '" + by + "' fenced dead node '" + rs.getString(1) + "'");
-          }
-        }
+      Statements.execute(c, "SELECT pg_advisory_xact_lock(" + FENCE + ", " + k + ")");
+      for (String node :
+          Statements.query(
+              c,
+              "UPDATE cluster_nodes SET dead_at = now() WHERE key = ? RETURNING node",
+              rs -> rs.getString(1),
+              k)) {
+        LOG.info("cluster node '" + by + "' fenced dead node '" + node + "'");
       }
     }
   }
@@ -148,46 +141,40 @@ final class ClusterFence {
    */
   static void takeOverClients(Connection c, String by, Consumer<LockClient> expired)
       throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "UPDATE cluster_clients SET orphaned_at = now() WHERE orphaned_at IS NULL"
-                + " AND node NOT IN ("
+    Statements.execute(
+        c,
+        "UPDATE cluster_clients SET orphaned_at = now() WHERE orphaned_at IS NULL"
+            + " AND node NOT IN ("
+            + ClusterMembership.LIVE_NODES
+            + ")");
+    List<String[]> due =
+        Statements.query(
+            c,
+            "SELECT client_id, adapter, node FROM cluster_clients WHERE node NOT IN ("
                 + ClusterMembership.LIVE_NODES
-                + ")")) {
-      ps.execute();
-    }
-    List<String[]> due = new ArrayList<>();
-    try (PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT client_id, adapter, node FROM cluster_clients WHERE node NOT IN ("
-                    + ClusterMembership.LIVE_NODES
-                    + ") AND (release_at <= now() OR (release_at IS NULL"
-                    + " AND orphaned_at + lease_millis * interval '1 millisecond' <= now()))");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        due.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
-      }
-    }
+                + ") AND (release_at <= now() OR (release_at IS NULL"
+                + " AND orphaned_at + lease_millis * interval '1 millisecond' <= now()))",
+            rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
     for (String[] d : due) {
-      try (PreparedStatement ps =
-          c.prepareStatement(
+      int claimed =
+          Statements.update(
+              c,
               "UPDATE cluster_clients SET node = ?, orphaned_at = NULL, release_at = now()"
-                  + " WHERE client_id = ? AND adapter = ? AND node = ?")) {
-        ps.setString(1, by);
-        ps.setString(2, d[0]);
-        ps.setString(3, d[1]);
-        ps.setString(4, d[2]);
-        if (ps.executeUpdate() == 1) {
-          LOG.info(
-              "cluster node '"
-                  + by
-                  + "' releases client "
-                  + d[0]
-                  + " of dead node '"
-                  + d[2]
-                  + "': its lease ran out");
-          expired.accept(new LockClient(d[0], d[1]));
-        }
+                  + " WHERE client_id = ? AND adapter = ? AND node = ?",
+              by,
+              d[0],
+              d[1],
+              d[2]);
+      if (claimed == 1) {
+        LOG.info(
+            "cluster node '"
+                + by
+                + "' releases client "
+                + d[0]
+                + " of dead node '"
+                + d[2]
+                + "': its lease ran out");
+        expired.accept(new LockClient(d[0], d[1]));
       }
     }
   }
