@@ -167,23 +167,47 @@ final class IntervalTree {
           l -> Conflicts.conflicts(l, owner, type, range, purpose) && applies.test(l));
     }
     Lock[] a = array;
-    Lock after = null; // the last conflicting lock that applies refused
-    while (true) {
-      Lock best = null;
-      for (int i = 0, n = size; i < n; i++) {
-        Lock l = a[i];
-        if (overlaps(l.range(), qFirst, qLast)
-            && (best == null || FileLockTable.order(l, best) < 0)
-            && (after == null || FileLockTable.order(l, after) > 0)
-            && Conflicts.conflicts(l, owner, type, range, purpose)) {
-          best = l;
-        }
+    Lock best = null;
+    for (int i = 0, n = size; i < n; i++) {
+      Lock l = a[i];
+      if (overlaps(l.range(), qFirst, qLast)
+          && (best == null || FileLockTable.order(l, best) < 0)
+          && Conflicts.conflicts(l, owner, type, range, purpose)) {
+        best = l;
       }
-      if (best == null || applies.test(best)) {
-        return best;
-      }
-      after = best;
     }
+    if (best == null || applies.test(best)) {
+      return best;
+    }
+    return nextAccepted(
+        best, qFirst, qLast, l -> Conflicts.conflicts(l, owner, type, range, purpose), applies);
+  }
+
+  /**
+   * After {@code refused} (the first candidate in order, which {@code accepts} turned down), the
+   * next overlapping candidate in order that {@code accepts} takes, asking it in order; or null.
+   * One copy and sort, off the common path (a refusal happens only where the predicate reads more
+   * than the table: courtesy clients in cluster mode, I/O checks that count some flavours only).
+   */
+  private Lock nextAccepted(
+      Lock refused, long qFirst, long qLast, Predicate<Lock> candidate, Predicate<Lock> accepts) {
+    Lock[] hits = new Lock[size];
+    int m = 0;
+    for (int i = 0; i < size; i++) {
+      Lock l = array[i];
+      if (overlaps(l.range(), qFirst, qLast)
+          && FileLockTable.order(l, refused) > 0
+          && candidate.test(l)) {
+        hits[m++] = l;
+      }
+    }
+    Arrays.sort(hits, 0, m, FileLockTable::order);
+    for (int i = 0; i < m; i++) {
+      if (accepts.test(hits[i])) {
+        return hits[i];
+      }
+    }
+    return null;
   }
 
   /** Calls {@code action} for each lock overlapping {@code [qFirst, qLast]}, in order. */
@@ -211,22 +235,18 @@ final class IntervalTree {
    * a sorted array would.
    */
   private Lock scan(long qFirst, long qLast, Predicate<Lock> filter) {
-    Lock after = null; // the last lock the filter refused
-    while (true) {
-      Lock best = null;
-      for (int i = 0; i < size; i++) {
-        Lock l = array[i];
-        if (overlaps(l.range(), qFirst, qLast)
-            && (best == null || FileLockTable.order(l, best) < 0)
-            && (after == null || FileLockTable.order(l, after) > 0)) {
-          best = l;
-        }
+    Lock best = null;
+    for (int i = 0; i < size; i++) {
+      Lock l = array[i];
+      if (overlaps(l.range(), qFirst, qLast)
+          && (best == null || FileLockTable.order(l, best) < 0)) {
+        best = l;
       }
-      if (best == null || filter.test(best)) {
-        return best;
-      }
-      after = best;
     }
+    if (best == null || filter.test(best)) {
+      return best;
+    }
+    return nextAccepted(best, qFirst, qLast, l -> true, filter);
   }
 
   private static boolean overlaps(ByteRange r, long qFirst, long qLast) {
