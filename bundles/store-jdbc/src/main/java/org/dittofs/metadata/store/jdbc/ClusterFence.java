@@ -110,9 +110,14 @@ final class ClusterFence {
             + "); it grants nothing until it has joined again");
   }
 
-  /** Whether a node is dead and not declared yet, on {@code c}. */
-  static boolean anyUndeclared(Connection c) throws SQLException {
-    return !undeclared(c).isEmpty();
+  /**
+   * Whether a heartbeat has anything to fence: a dead node not declared yet, or one whose quota or
+   * usage is still to be folded ({@link ClusterLife#DEAD_WITH_QUOTA}); one round trip.
+   */
+  static boolean anyToFence(Connection c) throws SQLException {
+    return Statements.queryBoolean(
+        c,
+        "SELECT EXISTS (" + UNDECLARED_DEAD + ") OR EXISTS (" + ClusterLife.DEAD_WITH_QUOTA + ")");
   }
 
   /**

@@ -187,8 +187,7 @@ final class ClusterFile implements FileTransaction {
     } else {
       alive();
     }
-    if (Dialect.POSTGRESQL.unstorable(clientId) != null
-        || Dialect.POSTGRESQL.unstorable(adapter) != null) {
+    if (!JdbcLockCluster.storable(clientId, adapter)) {
       return null; // never stored: registered nowhere
     }
     String k = clientId + "\n" + adapter;

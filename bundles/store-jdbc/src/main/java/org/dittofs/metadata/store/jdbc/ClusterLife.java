@@ -119,8 +119,7 @@ final class ClusterLife {
 
   /** See {@link org.dittofs.metadata.lock.spi.LockCluster#reclaimComplete}. */
   boolean reclaimComplete(String clientId, String adapter) {
-    if (Dialect.POSTGRESQL.unstorable(clientId) != null
-        || Dialect.POSTGRESQL.unstorable(adapter) != null) {
+    if (!JdbcLockCluster.storable(clientId, adapter)) {
       return false; // never stored: not expected
     }
     return sql.inTransaction(
@@ -330,13 +329,14 @@ final class ClusterLife {
 
   /** Keys of the nodes that are not alive and still hold a lease or a count, on {@code c}. */
   static List<Long> deadWithQuota(Connection c) throws SQLException {
-    return query(
-        c,
-        "SELECT key FROM cluster_nodes WHERE node NOT IN ("
-            + ClusterMembership.LIVE_NODES
-            + ") AND (quota <> 0 OR key IN (SELECT node_key FROM cluster_usage))",
-        rs -> rs.getLong(1));
+    return query(c, DEAD_WITH_QUOTA, rs -> rs.getLong(1));
   }
+
+  /** The keys of dead nodes that still lease quota or count usage, in SQL. */
+  static final String DEAD_WITH_QUOTA =
+      "SELECT key FROM cluster_nodes WHERE node NOT IN ("
+          + ClusterMembership.LIVE_NODES
+          + ") AND (quota <> 0 OR key IN (SELECT node_key FROM cluster_usage))";
 
   /**
    * Runs {@code work} in a transaction of its own on its statements, after the row lock of {@code

@@ -78,6 +78,7 @@ final class ClusterMembership {
   private final String node;
   private final ClusterNotifications notifications;
   private final Duration heartbeat;
+  private final long fenceAfterNanos; // fenceAfter(), read by every file transaction
   private final Runnable dropDeadWaiters;
   private Connection connection;
   private Duration gracePeriod = Duration.ZERO;
@@ -100,6 +101,7 @@ final class ClusterMembership {
     this.notifications = notifications;
     this.heartbeat = heartbeat;
     this.dropDeadWaiters = dropDeadWaiters;
+    this.fenceAfterNanos = fenceAfter().toNanos();
   }
 
   /** See {@link org.dittofs.metadata.lock.spi.LockCluster#join}. */
@@ -213,7 +215,7 @@ final class ClusterMembership {
               + "' lost its membership session; it grants nothing until it has joined again");
     }
     long silent = System.nanoTime() - beatNanos;
-    if (silent > fenceAfter().toNanos()) {
+    if (silent > fenceAfterNanos) {
       throw new StoreError(
           ErrorCode.STORE_UNAVAILABLE,
           "cluster node '"
@@ -225,11 +227,6 @@ final class ClusterMembership {
               + " ms); it grants nothing until it has");
     }
     return f;
-  }
-
-  /** This node's key (its usage rows are keyed by it); 0 before the first join. */
-  synchronized long key() {
-    return key;
   }
 
   /** See {@link org.dittofs.metadata.lock.spi.LockCluster#listen}. */
@@ -341,7 +338,7 @@ final class ClusterMembership {
    * lock, so that no node rejoins meanwhile. Returns false if it could not (a lock wait ran out).
    */
   private boolean fenceDeadNodes(Connection c) throws SQLException {
-    if (!ClusterFence.anyUndeclared(c) && ClusterLife.deadWithQuota(c).isEmpty()) {
+    if (!ClusterFence.anyToFence(c)) {
       return true;
     }
     c.setAutoCommit(false);

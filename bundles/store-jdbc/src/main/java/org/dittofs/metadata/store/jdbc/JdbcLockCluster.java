@@ -275,8 +275,7 @@ public final class JdbcLockCluster implements LockCluster {
       if (read.version() < 0) {
         throw ClusterFence.declaredDead(node, fence);
       }
-      ClusterFile f =
-          new ClusterFile(tx, file, read.version(), hold, membership.key(), read.courtesy());
+      ClusterFile f = new ClusterFile(tx, file, read.version(), hold, fence.key(), read.courtesy());
       T result = null;
       RuntimeException refusal = null;
       try {
@@ -330,8 +329,7 @@ public final class JdbcLockCluster implements LockCluster {
     if (clientId == null || adapter == null) {
       throw StoreErrors.invalidArgument("filesOf needs a client id and an adapter");
     }
-    if (Dialect.POSTGRESQL.unstorable(clientId) != null
-        || Dialect.POSTGRESQL.unstorable(adapter) != null) {
+    if (!storable(clientId, adapter)) {
       return new ArrayList<>(); // never stored
     }
     return inTransaction(
@@ -445,7 +443,7 @@ public final class JdbcLockCluster implements LockCluster {
     }
   }
 
-  private static boolean storable(String clientId, String adapter) {
+  static boolean storable(String clientId, String adapter) {
     return Dialect.POSTGRESQL.unstorable(clientId) == null
         && Dialect.POSTGRESQL.unstorable(adapter) == null;
   }
