@@ -127,7 +127,7 @@ final class LockReports {
     b.append("now: ")
         .append(count(m.lockCount(), "lock"))
         .append(" held, ")
-        .append(count(m.clients().size(), "client"))
+        .append(count(m.clientCount(), "client"))
         .append(", grace ")
         .append(m.graceStatus().active() ? "active" : "not active")
         .append(", ")

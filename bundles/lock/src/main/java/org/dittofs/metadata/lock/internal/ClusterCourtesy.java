@@ -53,20 +53,20 @@ final class ClusterCourtesy {
   private final ClientRegistry clients;
   private final LockScheduler timers;
   private final LongSupplier leaseNanos;
-  // set once by bind while the manager's parts are made (published with them), then read only
-  private LockTables tables;
-  private WaitQueue waiting;
+  private final LockTables tables; // whose waiters a mark re-checks
+  private final WaitQueue waiting;
 
   ClusterCourtesy(
-      LockCluster cluster, ClientRegistry clients, LockScheduler timers, LongSupplier leaseNanos) {
+      LockCluster cluster,
+      ClientRegistry clients,
+      LockScheduler timers,
+      LongSupplier leaseNanos,
+      LockTables tables,
+      WaitQueue waiting) {
     this.cluster = cluster;
     this.clients = clients;
     this.timers = timers;
     this.leaseNanos = leaseNanos;
-  }
-
-  /** The tables whose waiters a mark re-checks; called once while the manager is made. */
-  void bind(LockTables tables, WaitQueue waiting) {
     this.tables = tables;
     this.waiting = waiting;
   }

@@ -173,7 +173,7 @@ public final class DefaultLockManager implements LockManager {
     return published(
         requests == null || requests.isEmpty() ? null : requests.get(0),
         () -> {
-          if (courtesy != null && requests != null) {
+          if (requests != null) {
             requests.forEach(this::heard);
           }
           return ranges.lockAll(requests);
@@ -195,8 +195,12 @@ public final class DefaultLockManager implements LockManager {
    * ClusterCourtesy#heard}); nothing on one node.
    */
   private void heard(LockRequest req) {
-    if (courtesy != null && req != null) {
-      courtesy.heard(req.client());
+    heard(req == null ? null : req.client());
+  }
+
+  private void heard(LockClient client) {
+    if (courtesy != null) {
+      courtesy.heard(client);
     }
   }
 
@@ -246,9 +250,7 @@ public final class DefaultLockManager implements LockManager {
 
   @Override
   public ShareReservation open(OpenRequest req) {
-    if (courtesy != null && req != null) {
-      courtesy.heard(req.client());
-    }
+    heard(req == null ? null : req.client());
     return opens.open(req);
   }
 
@@ -277,9 +279,7 @@ public final class DefaultLockManager implements LockManager {
 
   @Override
   public ShareReservation reclaimOpen(OpenRequest req) {
-    if (courtesy != null && req != null) {
-      courtesy.heard(req.client());
-    }
+    heard(req == null ? null : req.client());
     return recovery.reclaimOpen(req);
   }
 
@@ -313,9 +313,7 @@ public final class DefaultLockManager implements LockManager {
   @Override
   public void keepAlive(LockClient client) {
     sessions.keepAlive(client);
-    if (courtesy != null) {
-      courtesy.heard(client);
-    }
+    heard(client);
   }
 
   @Override

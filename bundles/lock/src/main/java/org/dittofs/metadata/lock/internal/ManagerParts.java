@@ -148,12 +148,12 @@ final class ManagerParts {
     this.courtesy =
         cluster == null
             ? null
-            : new ClusterCourtesy(cluster, clients, timers, () -> cfg.get().leaseTime().toNanos());
-    ClientHome home = ClientHome.NONE;
-    if (cluster != null) {
-      courtesy.bind(tables, waiting);
-      home = ClientHome.of(cluster, () -> cfg.get().leaseTime(), courtesy);
-    }
+            : new ClusterCourtesy(
+                cluster, clients, timers, () -> cfg.get().leaseTime().toNanos(), tables, waiting);
+    ClientHome home =
+        cluster == null
+            ? ClientHome.NONE
+            : ClientHome.of(cluster, () -> cfg.get().leaseTime(), courtesy);
     this.sessions =
         new ClientSessions(
             checks, cfg, timers, clients, limits, events, tables, ops, waiting, home);
