@@ -262,8 +262,8 @@ public class KarafShellIT extends ItestSupport {
    * Runs {@code store:show} until its answer has every one of {@code lines}; returns it. A change
    * of {@code store.target} reaches the service asynchronously, and Karaf's file install writes it
    * to {@code etc/} and may read a file it is still writing back into Config Admin for a moment
-   * (the configuration is then briefly without {@code store.target}): the answer must get there,
-   * not be there on the first try.
+   * (the configuration is then briefly without {@code store.target}, which keeps the target in
+   * force): the answer must get there, not be there on the first try.
    */
   private String showing(String... lines) throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
