@@ -491,6 +491,11 @@ public final class DefaultLockManager implements LockManager {
     tables.sweepIdle();
   }
 
+  /** Files get lanes after this many contentions ({@link LockTables#laneAfter}), for tests. */
+  void laneAfter(int contentions) {
+    tables.laneAfter(contentions);
+  }
+
   /** The owner registry, for invariant checks in tests. */
   OwnerRegistry owners() {
     return owners;

@@ -32,6 +32,15 @@ import org.dittofs.metadata.lock.LockType;
  * whole of each operation on the file; other classes change the state only through these methods.
  * {@code retired} is set, under the monitor, when the empty table is removed from the map of
  * tables; a caller that finds it set after taking the monitor retries with the map's current table.
+ *
+ * <p>Lanes ({@link Lanes}, a contended file only): each lane owner's records are kept in its lane's
+ * table (a {@code FileLockTable} of that owner alone, guarded by the lane's lock), and every method
+ * here answers over the file's records and the lanes' together, routing each owner's records to its
+ * lane; callers hold this monitor and every lane's lock ({@link #lockLanes}). A lane's fast path
+ * works on its lane's table alone, holding the lane's lock only ({@link #admit}, {@link
+ * #fitsFileLimit}, {@link #requireMain} send it to the slow path). {@code occupied} and {@code
+ * contentions} note whether the monitor was found taken ({@link LockTables}); {@code occupied} is
+ * read without the monitor, a hint.
  */
 final class FileLockTable {
   private final IntervalTree shared = new IntervalTree();
@@ -93,6 +102,31 @@ final class FileLockTable {
 
   private LockTables.LeaseTimer leaseTimer;
 
+  /** A lane's table: its lane; null for a file's table. */
+  private final Lane lane;
+
+  /**
+   * A file's table: its lanes, null until the first. Set once (under the monitor); read without it
+   * by fast paths, whose lane is checked under its lock.
+   */
+  private Lanes lanes;
+
+  /** Whether an operation holds the monitor now (read without it: a hint of contention). */
+  private boolean occupied;
+
+  /** How many operations found the monitor taken (saturating). */
+  private int contentions;
+
+  /** A file's table. */
+  FileLockTable() {
+    this.lane = null;
+  }
+
+  /** The table of {@code lane}: its owner's records on the file. */
+  FileLockTable(Lane lane) {
+    this.lane = lane;
+  }
+
   /**
    * The conflicting lock with the lowest first byte, then the oldest, among the locks that {@code
    * applies} accepts; null if none conflicts.
@@ -115,12 +149,28 @@ final class FileLockTable {
     }
     Lock c = exclusive.firstConflict(qFirst, qLast, owner, type, range, purpose, applies);
     if (type == LockType.EXCLUSIVE) {
-      Lock s = shared.firstConflict(qFirst, qLast, owner, type, range, purpose, applies);
-      if (c == null || (s != null && order(s, c) < 0)) {
-        c = s;
-      }
+      c = earlier(c, shared.firstConflict(qFirst, qLast, owner, type, range, purpose, applies));
     }
-    return c;
+    return lanes == null ? c : inLanes(c, owner, type, range, purpose, applies);
+  }
+
+  /** {@link #firstConflict} over the lanes too: the earliest of {@code c} and theirs. */
+  private Lock inLanes(
+      Lock c,
+      LockOwner owner,
+      LockType type,
+      ByteRange range,
+      Conflicts.Purpose purpose,
+      Predicate<Lock> applies) {
+    Lock[] in = {c};
+    lanes.forEach(
+        l -> in[0] = earlier(in[0], l.table.firstConflict(owner, type, range, purpose, applies)));
+    return in[0];
+  }
+
+  /** The earlier of two locks in {@link #order} (either may be null). */
+  private static Lock earlier(Lock a, Lock b) {
+    return a == null || (b != null && order(b, a) < 0) ? b : a;
   }
 
   /** Calls {@code action} for every lock that conflicts, in (first, id) order per type. */
@@ -140,10 +190,30 @@ final class FileLockTable {
             action.accept(held);
           }
         };
-    exclusive.forEachOverlapping(qFirst, range.last(), filter);
-    if (type == LockType.EXCLUSIVE) {
-      shared.forEachOverlapping(qFirst, range.last(), filter);
+    if (lanes == null) {
+      exclusive.forEachOverlapping(qFirst, range.last(), filter);
+      if (type == LockType.EXCLUSIVE) {
+        shared.forEachOverlapping(qFirst, range.last(), filter);
+      }
+      return;
     }
+    // the file's records and the lanes', each type in order as without lanes
+    overlapping(true, qFirst, range.last()).forEach(filter);
+    if (type == LockType.EXCLUSIVE) {
+      overlapping(false, qFirst, range.last()).forEach(filter);
+    }
+  }
+
+  /** The locks of one type overlapping {@code [qFirst, qLast]} here and in the lanes, in order. */
+  private List<Lock> overlapping(boolean exclusiveOnes, long qFirst, long qLast) {
+    List<Lock> out = new ArrayList<>();
+    (exclusiveOnes ? exclusive : shared).forEachOverlapping(qFirst, qLast, out::add);
+    lanes.forEach(
+        l ->
+            (exclusiveOnes ? l.table.exclusive : l.table.shared)
+                .forEachOverlapping(qFirst, qLast, out::add));
+    out.sort(FileLockTable::order);
+    return out;
   }
 
   boolean isRestored(LockId id) {
@@ -223,6 +293,9 @@ final class FileLockTable {
    * new block from {@code ids} when it is used up ({@link LockIdGenerator}).
    */
   long nextSequence(LockIdGenerator ids) {
+    if (lanes != null) {
+      requireIdsAbove(lanes.maxIssued()); // above every id of the file (Lanes, "ids")
+    }
     long s = nextId;
     if (s == idLimit) {
       long end = idFloor == 0 ? ids.takeBlock() : ids.takeBlock(idFloor);
@@ -230,13 +303,21 @@ final class FileLockTable {
       idLimit = end + 1;
     }
     nextId = s + 1;
+    if (lanes != null) {
+      lanes.idsAbove(s);
+    }
     return s;
   }
 
+  /** The last sequence number handed out here (0 if none). */
+  long issuedSequence() {
+    return Math.max(0, nextId - 1);
+  }
+
   /**
-   * Cluster mode: the file holds an id with sequence number {@code seq} of this epoch, made at
-   * another node; the next id made here must be above it. Drops the rest of the current block if it
-   * is not.
+   * The file holds an id with sequence number {@code seq} of this epoch, made elsewhere (cluster
+   * mode: at another node; lanes: in another part of the file's table); the next id made here must
+   * be above it. Drops the rest of the current block if it is not.
    */
   void requireIdsAbove(long seq) {
     if (seq >= nextId && seq > idFloor) {
@@ -262,6 +343,9 @@ final class FileLockTable {
    */
   void forgetClients() {
     byOwner.forEach(own -> own.client = null);
+    if (lanes != null) {
+      lanes.forEach(l -> l.table.forgetClients());
+    }
   }
 
   long leaseCheckAt() {
@@ -334,11 +418,20 @@ final class FileLockTable {
   }
 
   private OwnerLocks lookup(LockOwner owner) {
-    if (owner != lastOwner) {
-      lastIndex = byOwner.get(owner);
+    if (owner != lastOwner) { // kept this small: the JIT inlines it everywhere
+      lastIndex = indexOf(owner);
       lastOwner = owner;
     }
     return lastIndex;
+  }
+
+  /**
+   * The owner's index: its lane's if it has one (the same object for as long as the lane is its:
+   * {@link #laneFor} forgets the memo when lanes change), else this table's, or null.
+   */
+  private OwnerLocks indexOf(LockOwner owner) {
+    Lane l = lanes == null ? null : lanes.find(owner);
+    return l != null ? l.table.byOwner.get(owner) : byOwner.get(owner);
   }
 
   private OwnerLocks create(LockOwner owner) {
@@ -386,6 +479,9 @@ final class FileLockTable {
 
   void add(Lock l) {
     changes++;
+    if ((lane != null || lanes != null) && routed(l, true)) {
+      return;
+    }
     (l.exclusive() ? exclusive : shared).insert(l);
     OwnerLocks own = lookup(l.owner());
     if (own == null) {
@@ -398,6 +494,9 @@ final class FileLockTable {
 
   void remove(Lock l) {
     changes++;
+    if (lanes != null && routed(l, false)) {
+      return;
+    }
     if (!(l.exclusive() ? exclusive : shared).remove(l)) {
       throw new IllegalStateException("lock table corrupt: " + l + " missing from its tree");
     }
@@ -416,16 +515,45 @@ final class FileLockTable {
     }
   }
 
+  /**
+   * Lanes: whether {@code l} (added with {@code add}, else removed) is a lane owner's record, then
+   * added to or removed from its lane's table; a lane's table keeps its claim over what it adds.
+   */
+  private boolean routed(Lock l, boolean add) {
+    if (lane != null) {
+      lane.cover(l);
+      return false;
+    }
+    Lane in = lanes.find(l.owner());
+    if (in == null) {
+      return false;
+    }
+    if (add) {
+      in.table.add(l);
+    } else {
+      in.table.remove(l);
+    }
+    return true;
+  }
+
   int lockCount() {
-    return shared.size() + exclusive.size();
+    return shared.size() + exclusive.size() + (lanes == null ? 0 : lanes.lockCount());
   }
 
   boolean isEmpty() {
-    return shared.isEmpty() && exclusive.isEmpty() && opens.isEmpty() && waiters == null;
+    return lockCount() == 0 && opens.isEmpty() && waiters == null;
   }
 
   /** Every lock, ordered by first byte, then id. */
   List<Lock> locks() {
+    if (lanes != null) {
+      List<Lock> out = new ArrayList<>(lockCount());
+      shared.forEach(out::add);
+      exclusive.forEach(out::add);
+      lanes.forEach(l -> out.addAll(l.table.locks()));
+      out.sort(FileLockTable::order);
+      return out;
+    }
     List<Lock> a = new ArrayList<>(shared.size());
     shared.forEach(a::add);
     List<Lock> b = new ArrayList<>(exclusive.size());
@@ -463,17 +591,184 @@ final class FileLockTable {
             out.put(own.owner, own);
           }
         });
+    if (lanes != null) {
+      lanes.forEach(l -> out.putAll(l.table.owners()));
+    }
     return out;
   }
 
-  /** Number of kept indexes of owners holding nothing here (for tests). */
+  /** Number of kept indexes of owners holding nothing here, lanes included (for tests). */
   int idleOwners() {
-    return idleOwners;
+    int[] n = {idleOwners};
+    if (lanes != null) {
+      lanes.forEach(l -> n[0] += l.table.idleOwners());
+    }
+    return n[0];
   }
 
-  /** Number of owner indexes, idle ones included (for tests). */
+  /** Number of owner indexes, idle ones and lanes' included (for tests). */
   int ownerIndexes() {
-    return byOwner.size();
+    int[] n = {byOwner.size()};
+    if (lanes != null) {
+      lanes.forEach(l -> n[0] += l.table.ownerIndexes());
+    }
+    return n[0];
+  }
+
+  // ---- lanes (see Lanes) ----------------------------------------------------------------------
+
+  /** The file's lanes, or null (read by fast paths without the monitor). */
+  Lanes lanes() {
+    return lanes;
+  }
+
+  /** The owner's lane, or null: read without the monitor, to be checked under the lane's lock. */
+  Lane laneOf(LockOwner owner) {
+    Lanes l = lanes;
+    return l == null ? null : l.find(owner);
+  }
+
+  /** Takes every lane's lock: with the monitor, the whole file (a slow path). */
+  void lockLanes() {
+    if (lanes != null) {
+      lanes.lockAll();
+    }
+  }
+
+  /** Lets the lanes go at the end of a slow path. */
+  void unlockLanes() {
+    if (lanes != null) {
+      lanes.unlockAll();
+    }
+  }
+
+  /**
+   * Whether a fast path may run on a lane of this file now: the table is live and the file has no
+   * waiters and no restored records. Read under a lane's lock, which every writer of these holds.
+   */
+  boolean laneMayRun() {
+    return !retired && waiters == null && restored == null;
+  }
+
+  /**
+   * A lane's fast path: lets a change that adds records go on only if no other owner's record or
+   * lane's claim reaches them (the lane's claim widened first; see {@link Lanes}), else sends the
+   * request to the slow path ({@link Lane#DETOUR}). Nothing to check on a file's table.
+   */
+  void admit(LockChange ch) {
+    if (lane != null) {
+      lane.admit(ch);
+    }
+  }
+
+  /** Whether a record of this table (not its lanes') covers any of {@code [first, last]}. */
+  boolean holdsAny(long first, long last) {
+    return shared.first(first, last, ANY) != null || exclusive.first(first, last, ANY) != null;
+  }
+
+  private static final Predicate<Lock> ANY = l -> true;
+
+  /** On a lane's table, sends the request to the slow path: the answer needs the whole file. */
+  void requireMain() {
+    if (lane != null) {
+      throw Lane.DETOUR;
+    }
+  }
+
+  /**
+   * Whether {@code delta} more records fit under per-file limit {@code max} (positive): on a file's
+   * table, counting the lanes' unused budgets as taken unless the room is needed ({@link Lanes});
+   * on a lane's table (fast path), within its budget, else the slow path decides.
+   */
+  boolean fitsFileLimit(int delta, int max) {
+    if (lane != null) {
+      return lane.fits(delta, max);
+    }
+    int n = lockCount();
+    if (n + delta > max) {
+      return false;
+    }
+    if (lanes != null && n + delta + lanes.slack(max) > max) {
+      lanes.dropBudgets();
+    }
+    return true;
+  }
+
+  /**
+   * An operation now holds the monitor: notes whether it found it taken ({@code waited}) and takes
+   * every lane's lock ({@link #lockLanes}).
+   */
+  void enter(boolean waited) {
+    occupied = true;
+    if (waited && contentions < Integer.MAX_VALUE) {
+      contentions++;
+    }
+    lockLanes();
+  }
+
+  /** How many operations found the monitor taken so far. */
+  int contentions() {
+    return contentions;
+  }
+
+  /** The operation holding the monitor ends: lets the lanes go ({@link #unlockLanes}). */
+  void exit() {
+    unlockLanes();
+    occupied = false;
+  }
+
+  /** Whether an operation holds the monitor (read without it: a hint). */
+  boolean occupied() {
+    return occupied;
+  }
+
+  /**
+   * Gives {@code owner} a lane, moving its records there, if a slot is free (or held by a lane with
+   * nothing left) and the owner has none; the new lane is locked until the slow path ends ({@link
+   * Lanes#unlockAll}). Its budget is given for per-file limit {@code max}. Returns the owner's lane
+   * or null.
+   */
+  Lane laneFor(LockOwner owner, int max) {
+    if (lanes == null) {
+      lanes = new Lanes();
+    }
+    Lane l = lanes.find(owner);
+    if (l == null) {
+      l = lanes.add(owner, this);
+      if (l == null) {
+        return null;
+      }
+      OwnerLocks own = byOwner.get(owner);
+      if (own == null) {
+        own = new OwnerLocks(owner);
+      } else {
+        OwnerLocks moving = own;
+        byOwner.removeIf(o -> o == moving);
+        if (own.isEmpty()) {
+          idleOwners--;
+        }
+        for (Lock x : own.all()) {
+          (x.exclusive() ? exclusive : shared).remove(x);
+        }
+      }
+      l.table.adopt(own);
+      lastOwner = null; // the owner's index is the lane's now
+      lastIndex = null;
+    }
+    lanes.refill(l, max, lockCount());
+    return l;
+  }
+
+  /** A lane's table takes its owner's index and records. */
+  private void adopt(OwnerLocks own) {
+    byOwner.add(own);
+    if (own.isEmpty()) {
+      idleOwners++;
+    }
+    for (Lock x : own.all()) {
+      (x.exclusive() ? exclusive : shared).insert(x);
+      lane.cover(x);
+    }
   }
 
   /** The order of reports and snapshots: first byte (unsigned), then id (oldest first). */

@@ -16,6 +16,11 @@ import org.dittofs.metadata.lock.spi.LockCluster;
  * working on different files do not write one shared counter for every lock (at most one
  * compare-and-set per {@value #BLOCK} ids per file). A retired table's unused numbers are skipped.
  *
+ * <p>A hot file's lanes ({@link Lanes}) each take blocks of their own, so that their fast paths
+ * share no counter; the order a file's ids need is kept there as {@link Lanes} explains (the table
+ * and its lanes skip to a new block when theirs is behind an id handed out elsewhere in the file,
+ * {@link FileLockTable#requireIdsAbove}).
+ *
  * <p>In cluster mode (docs/cluster.md) the epoch is the cluster's, the same at every node, and the
  * blocks are cut from larger ones ({@value #CLUSTER_BLOCK} numbers) that the cluster hands out in
  * increasing order to all nodes. A table that finds in its file an id of another node at or above

@@ -16,7 +16,8 @@ import org.dittofs.metadata.lock.host.LockEvent;
 
 /**
  * The record limits of SPEC 8 (per file, per client, total), enforced atomically so concurrent
- * grants never overshoot: the per-file count is checked under the file's monitor, the per-client
+ * grants never overshoot: the per-file count is checked under the file's monitor (a lane's fast
+ * path within the budget a slow path gave it, {@link FileLockTable#fitsFileLimit}), the per-client
  * and total counts are reserved with compare-and-set before anything is applied, and given back if
  * the grant fails later. Releases are never refused and are counted without checks (a release that
  * splits a lock can therefore go one over a limit, as it must not fail).
@@ -149,7 +150,7 @@ final class LockLimits {
       Check check) {
     LockConfig c = config.get();
     int delta = ch.delta();
-    if (delta > 0 && c.maxLocksPerFile() > 0 && t.lockCount() + delta > c.maxLocksPerFile()) {
+    if (delta > 0 && c.maxLocksPerFile() > 0 && !t.fitsFileLimit(delta, c.maxLocksPerFile())) {
       throw refuse("per-file", t.lockCount(), c.maxLocksPerFile(), d);
     }
     if (c.maxLocksPerClient() <= 0) {

@@ -18,6 +18,7 @@ import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockErrors;
+import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.ShareReservation;
 import org.dittofs.metadata.lock.host.LockEvent;
 import org.dittofs.metadata.lock.host.LockScheduler;
@@ -34,6 +35,14 @@ import org.dittofs.metadata.lock.spi.PersistedLock;
  * holds traffic during a store swap or a change of the total limit ({@link TrafficGate} has the
  * protocol); this object's monitor lets one holder at a time close it. The removal of a file and
  * the cancelling of waiters at close are operations on the tables like any other ({@link #run}).
+ * {@code laneAfter} is volatile (a test setting).
+ *
+ * <p><b>Lanes.</b> A contended file's owners may get lanes ({@link Lanes}): {@link #runOwned} runs
+ * their lock and unlock requests in the lane under its lock alone when it can; everything else on
+ * the file, the "slow path", holds the table's monitor and every lane's lock ({@link
+ * FileLockTable#enter}, {@link #whole} for reads), and so sees and changes the whole file. A table
+ * counts the operations that found its monitor taken ({@link FileLockTable#occupied}, a hint read
+ * without it): from {@code laneAfter} on, owners get lanes.
  *
  * <p><b>Idle and retired tables.</b> A table that an operation leaves empty stays in the map, idle:
  * a file locked and unlocked over and over (the common case of a file with few locks) then neither
@@ -59,10 +68,23 @@ final class LockTables {
   /** The fewest tables at which idle ones are swept. */
   static final int MIN_SWEEP = 1024;
 
+  /** How many times a file's monitor is found taken before its owners get lanes. */
+  static final int LANE_AFTER = 4;
+
+  /** What {@link #inLane} answers when the request is not for its fast path. */
+  private static final Object NOT_IN_LANE = new Object();
+
+  static {
+    // loaded with this class, so that the JIT inlines the lane checks before any lane exists
+    // (it does not inline a method whose signature names a class not loaded yet)
+    java.util.List.of(Lane.class, Lanes.class, Lane.Detour.class);
+  }
+
   private static final FileLockTable EMPTY = new FileLockTable();
 
   private final ConcurrentHashMap<FileHandle, FileLockTable> files = new ConcurrentHashMap<>();
   private final TrafficGate gate = new TrafficGate();
+  private volatile int laneAfter = LANE_AFTER;
   private final AtomicLong sweepAt = new AtomicLong(MIN_SWEEP);
   private final EventBus events;
   private final LiveConfig config;
@@ -104,6 +126,73 @@ final class LockTables {
    * a shared empty table, which {@code op} must not change.
    */
   <T> T run(FileHandle file, boolean create, BiFunction<FileLockTable, Deferred, T> op) {
+    return run(file, create, null, false, op);
+  }
+
+  /**
+   * Runs {@code op}, a lock ({@code create}) or unlock request of {@code owner}: in the owner's
+   * lane if it has one and the fast path may run there ({@link Lanes}), else as {@link #run} does;
+   * there a lock request of an owner that holds records on the file afterwards gets a lane if the
+   * file's monitor has been found taken {@code laneAfter} times, or a new budget if it has one.
+   */
+  <T> T runOwned(
+      FileHandle file, LockOwner owner, boolean create, BiFunction<FileLockTable, Deferred, T> op) {
+    return run(file, create, owner, create, op);
+  }
+
+  /**
+   * The fast path: {@code op} on the owner's lane's table under the lane's lock (see {@link
+   * Lanes}); {@link #NOT_IN_LANE} if the owner has no lane or the request needs the whole file.
+   */
+  @SuppressWarnings("unchecked")
+  private <T> T inLane(
+      FileLockTable t, LockOwner owner, BiFunction<FileLockTable, Deferred, T> op) {
+    Lane lane = t.laneOf(owner);
+    if (lane == null) {
+      return (T) NOT_IN_LANE;
+    }
+    try {
+      return inLane(t, lane, op);
+    } catch (Lane.Detour e) {
+      return (T) NOT_IN_LANE; // the whole file's table decides
+    }
+  }
+
+  private <T> T inLane(FileLockTable t, Lane lane, BiFunction<FileLockTable, Deferred, T> op) {
+    List<Runnable> after = null;
+    lane.lock.lock();
+    try {
+      if (lane.retired
+          || !t.laneMayRun()
+          || gate.isClosed()
+          || writer.persisting()
+          || !lane.roomy(config.get().maxLocksPerFile())) {
+        throw Lane.DETOUR;
+      }
+      Deferred d = lane.table.deferred(events);
+      try {
+        return op.apply(lane.table, d);
+      } finally {
+        after = d.take();
+      }
+    } finally {
+      lane.lock.unlock();
+      Deferred.run(after);
+    }
+  }
+
+  /**
+   * As {@link #run(FileHandle, boolean, BiFunction)}, for a request of {@code owner} if not null:
+   * in its lane if it has one ({@link #runOwned}); with {@code offer}, a lock request whose owner
+   * may get a lane when {@code op} returns. (One method, not inlined anywhere for its size: the
+   * request path's callers stay small enough for the JIT to inline them and their lambdas.)
+   */
+  private <T> T run(
+      FileHandle file,
+      boolean create,
+      LockOwner owner,
+      boolean offer,
+      BiFunction<FileLockTable, Deferred, T> op) {
     if (coordinated != null) {
       return coordinated.run(file, true, op);
     }
@@ -115,35 +204,39 @@ final class LockTables {
           gate.awaitOpen(config.get().lockTimeout());
         }
         FileLockTable t = files.get(file);
+        if (owner != null && t != null && t.lanes() != null) {
+          T r = inLane(t, owner, op);
+          if (r != NOT_IN_LANE) {
+            return r;
+          }
+        }
         if (t == null) {
           if (!create) {
-            // nothing to change: reads only, allowed during a swap
-            Deferred d = new Deferred(events);
-            try {
-              return op.apply(EMPTY, d);
-            } finally {
-              after = d.take();
-            }
+            return onNoTable(op); // nothing to change: reads only, allowed during a swap
           }
           t = files.computeIfAbsent(file, f -> new FileLockTable());
           created = true;
         }
+        boolean waited = t.occupied(); // a hint, read without the monitor: someone holds it
         synchronized (t) {
           if (t.isRetired() || gate.isClosed()) {
             continue; // see TrafficGate: read under the monitor, before anything is looked at
           }
+          t.enter(waited); // and its lanes
           Deferred d = t.deferred(events);
           int seen = t.changes();
           try {
-            return op.apply(t, d);
+            T result = op.apply(t, d);
+            if (offer && (t.lanes() != null || t.contentions() >= laneAfter)) {
+              offerLane(t, owner);
+            }
+            return result;
           } finally {
             try {
-              if (t.hasWaiters() && t.changes() != seen) {
-                waiting.recheck(t, d);
-              }
-              keepLeaseTimer(file, t);
+              afterChange(file, t, seen, d);
             } finally {
               after = d.take(); // the table's collector is the next operation's
+              t.exit(); // and its lanes
             }
           }
         }
@@ -154,6 +247,47 @@ final class LockTables {
       }
       Deferred.run(after);
     }
+  }
+
+  /** {@code op} on the shared empty table, for a file that has none (it must change nothing). */
+  private <T> T onNoTable(BiFunction<FileLockTable, Deferred, T> op) {
+    Deferred d = new Deferred(events);
+    try {
+      return op.apply(EMPTY, d);
+    } finally {
+      Deferred.run(d.take());
+    }
+  }
+
+  /**
+   * The end of an operation on table {@code t}, under its monitor: re-checks the waiters if the
+   * table changed since {@code seen}, and keeps the lease timer.
+   */
+  private void afterChange(FileHandle file, FileLockTable t, int seen, Deferred d) {
+    if (t.hasWaiters() && t.changes() != seen) {
+      waiting.recheck(t, d);
+    }
+    keepLeaseTimer(file, t);
+  }
+
+  /**
+   * Gives the owner of a granted lock request a lane on a contended file, or its lane a new budget
+   * (see {@link Lanes}, "when"): not with a store being written, waiters or restored records, nor
+   * to an owner that holds nothing here.
+   */
+  private void offerLane(FileLockTable t, LockOwner owner) {
+    if (!writer.persisting() && t.laneMayRun() && t.ownerLocks(owner) != null) {
+      t.laneFor(owner, config.get().maxLocksPerFile());
+    }
+  }
+
+  /**
+   * How many times a file's monitor must have been found taken before its owners get lanes: {@value
+   * #LANE_AFTER} by default; 0 in tests that run every file with lanes, {@link Integer#MAX_VALUE}
+   * for none.
+   */
+  void laneAfter(int contentions) {
+    laneAfter = contentions;
   }
 
   /**
@@ -185,7 +319,22 @@ final class LockTables {
       return false;
     }
     synchronized (t) {
-      return t.hasWaiters();
+      return t.hasWaiters(); // not a lane's: no lane needed
+    }
+  }
+
+  /**
+   * Runs {@code read} on the whole of table {@code t}: its monitor and its lanes held ({@link
+   * Lanes}).
+   */
+  static <T> T whole(FileLockTable t, java.util.function.Supplier<T> read) {
+    synchronized (t) {
+      t.lockLanes();
+      try {
+        return read.get();
+      } finally {
+        t.unlockLanes();
+      }
     }
   }
 
@@ -344,12 +493,15 @@ final class LockTables {
   void sweepIdle() {
     for (Map.Entry<FileHandle, FileLockTable> e : files.entrySet()) {
       FileLockTable t = e.getValue();
-      synchronized (t) {
-        if (!t.isRetired() && t.isEmpty()) {
-          t.retire();
-          files.remove(e.getKey(), t);
-        }
-      }
+      whole(
+          t,
+          () -> {
+            if (!t.isRetired() && t.isEmpty()) {
+              t.retire(); // its lanes' fast paths see it (laneMayRun) and step aside
+              files.remove(e.getKey(), t);
+            }
+            return null;
+          });
     }
     sweepAt.set(Math.max(MIN_SWEEP, 2 * files.mappingCount()));
   }
@@ -382,10 +534,8 @@ final class LockTables {
     Map<FileHandle, FileLockTable> out = new LinkedHashMap<>();
     files.forEach(
         (f, t) -> {
-          synchronized (t) {
-            if (!t.isEmpty()) {
-              out.put(f, t);
-            }
+          if (!whole(t, t::isEmpty)) {
+            out.put(f, t);
           }
         });
     return out;
@@ -420,9 +570,9 @@ final class LockTables {
     gate.close();
     try {
       for (FileLockTable t : List.copyOf(files.values())) {
-        synchronized (t) {
-          // nothing: the operation that held it is over, and the next backs out at the gate
-        }
+        // nothing: the operations that held it and its lanes are over; the next back out at the
+        // gate
+        whole(t, () -> null);
       }
       work.run();
     } finally {
@@ -434,9 +584,7 @@ final class LockTables {
   List<Lock> allLocks() {
     List<Lock> out = new ArrayList<>();
     for (FileLockTable t : files.values()) {
-      synchronized (t) {
-        out.addAll(t.locks());
-      }
+      out.addAll(whole(t, t::locks));
     }
     return out;
   }
@@ -453,9 +601,7 @@ final class LockTables {
   long sum(java.util.function.ToIntFunction<FileLockTable> count) {
     long n = 0;
     for (FileLockTable t : files.values()) {
-      synchronized (t) {
-        n += count.applyAsInt(t);
-      }
+      n += whole(t, () -> count.applyAsInt(t));
     }
     return n;
   }

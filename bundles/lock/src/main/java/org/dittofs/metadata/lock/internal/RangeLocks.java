@@ -78,17 +78,20 @@ final class RangeLocks implements Waiter.Canceller {
     Instant at = scheduler.instantAt(now); // before the monitor: a shorter critical section
     return recounting(
         check ->
-            tables.run(
+            tables.runOwned(
                 req.file(),
+                req.owner(),
                 true,
                 (t, d) -> {
                   checks.onTable(t, req, now);
                   Lock c = conflicts.conflict(t, req, null, d, true);
                   if (c != null) {
+                    t.requireMain(); // in a lane, the whole file says which lock conflicts first
                     d.event(new LockEvent.Denied(req, c));
                     return new LockResult.Denied(c);
                   }
                   LockChange ch = ops.changeFor(t, req, at);
+                  t.admit(ch);
                   return new LockResult.Granted(List.of(ops.grant(t, req, ch, false, check, d)));
                 }));
   }
@@ -218,8 +221,9 @@ final class RangeLocks implements Waiter.Canceller {
   void unlock(UnlockRequest req) {
     requireNonNull(req, "unlock request");
     checks.ensureOpen();
-    tables.run(
+    tables.runOwned(
         req.file(),
+        req.owner(),
         false,
         (t, d) -> {
           // SPEC 1, as before any change: the owner's locks here, if any, tell its flavour
@@ -232,6 +236,7 @@ final class RangeLocks implements Waiter.Canceller {
             throw LockErrors.lockNotFound(
                 req.file(), req.range() + " is not locked by owner '" + req.owner() + "'");
           }
+          t.admit(ch); // a split's pieces get new ids (see Lanes, "ids")
           if (!ch.isEmpty()) {
             ops.release(t, ch, LockEvent.ReleaseReason.EXPLICIT, d);
           }

@@ -30,22 +30,27 @@ public final class LockTableInvariants {
     for (Map.Entry<FileHandle, FileLockTable> e : m.tables().entrySet()) {
       FileLockTable t = e.getValue();
       synchronized (t) {
-        if (t.isRetired()) {
-          throw new AssertionError("retired table still mapped for " + e.getKey());
-        }
-        List<Lock> locks = t.locks();
-        total += locks.size();
-        checkTable(e.getKey(), t, locks);
-        for (Lock l : locks) {
-          if (!ids.add(l.id())) {
-            throw new AssertionError("duplicate lock id " + l.id());
+        t.lockLanes();
+        try {
+          if (t.isRetired()) {
+            throw new AssertionError("retired table still mapped for " + e.getKey());
           }
-          perOwner.merge(l.owner(), 1L, Long::sum);
-        }
-        for (ShareReservation r : t.opens.all()) {
-          if (!ids.add(r.id())) {
-            throw new AssertionError("duplicate open id " + r.id());
+          List<Lock> locks = t.locks();
+          total += locks.size();
+          checkTable(e.getKey(), t, locks);
+          for (Lock l : locks) {
+            if (!ids.add(l.id())) {
+              throw new AssertionError("duplicate lock id " + l.id());
+            }
+            perOwner.merge(l.owner(), 1L, Long::sum);
           }
+          for (ShareReservation r : t.opens.all()) {
+            if (!ids.add(r.id())) {
+              throw new AssertionError("duplicate open id " + r.id());
+            }
+          }
+        } finally {
+          t.unlockLanes();
         }
       }
     }
@@ -120,9 +125,28 @@ public final class LockTableInvariants {
     }
   }
 
+  /** A lane holds its owner's records only, and its claim covers every one of them. */
+  private static void checkLane(FileHandle file, Lane lane) {
+    if (lane.retired) {
+      throw new AssertionError("retired lane of " + lane.owner + " still in place on " + file);
+    }
+    for (Lock l : lane.table.locks()) {
+      if (!l.owner().equals(lane.owner)) {
+        throw new AssertionError("lock " + l + " in the lane of " + lane.owner);
+      }
+      if (!lane.claims(Lane.reachFirst(l.range()), Lane.reachFirst(l.range()))
+          || !lane.claims(l.range().last(), l.range().last())) {
+        throw new AssertionError("lane of " + lane.owner + " does not claim " + l);
+      }
+    }
+  }
+
   private static void checkTable(FileHandle file, FileLockTable t, List<Lock> locks) {
     if (t.isEmpty()) {
       throw new AssertionError("empty table left mapped for " + file);
+    }
+    if (t.lanes() != null) {
+      t.lanes().forEach(lane -> checkLane(file, lane));
     }
     for (int i = 1; i < locks.size(); i++) {
       if (FileLockTable.order(locks.get(i - 1), locks.get(i)) >= 0) {

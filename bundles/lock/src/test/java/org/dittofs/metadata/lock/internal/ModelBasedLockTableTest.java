@@ -78,6 +78,31 @@ class ModelBasedLockTableTest {
   }
 
   /**
+   * The same operations on managers whose files give owners lanes at once ({@link Lanes}): lane
+   * owners' requests take the fast path where it applies and the slow path over lanes elsewhere;
+   * the fixed seed (100,000 steps) and a fresh one (25,000).
+   */
+  @Test
+  void withLanesRandomOperationsAgreeWithTheReferenceModel() {
+    long seed = Long.getLong("model.seed", DEFAULT_SEED);
+    ModelRuns.check(
+        "model-based lock test with lanes",
+        TableOperations.withLanes(),
+        seed,
+        DEFAULT_STEPS / 2,
+        "-Dmodel.seed=" + seed);
+    if (System.getProperty("model.seed") == null) {
+      long fresh = ModelRuns.freshSeed();
+      ModelRuns.check(
+          "model-based lock test with lanes",
+          TableOperations.withLanes(),
+          fresh,
+          FRESH_STEPS / 2,
+          "-Dmodel.seed=" + fresh);
+    }
+  }
+
+  /**
    * The soak: runs of fresh seeds until {@code -Dmodel.soak.tableSteps} steps ran; skipped without
    * the property.
    */

@@ -55,6 +55,19 @@ final class TableOperations implements OperationSet.Subject<ModelOp>, ModelOp.Ju
         });
   }
 
+  /**
+   * The set on fresh default managers whose files give their owners lanes at once ({@link Lanes}):
+   * the owners of a file with a free slot work in their lanes, the others in the file's table.
+   */
+  static OperationSet<ModelOp> withLanes() {
+    return of(
+        () -> {
+          DefaultLockManager m = (DefaultLockManager) LockManagers.builder().build();
+          m.laneAfter(0);
+          return new Target(m, () -> LockTableInvariants.check(m));
+        });
+  }
+
   /** The set on the managers {@code targets} gives (a mutant, several nodes, ...). */
   static OperationSet<ModelOp> of(Supplier<Target> targets) {
     return new OperationSet<>(

@@ -1,0 +1,180 @@
+package org.dittofs.metadata.lock.internal;
+
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import org.dittofs.metadata.lock.ByteRange;
+import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockOwner;
+
+/**
+ * One owner's part of a contended file's lock state ({@link Lanes} has the protocol): a table of
+ * its own holding every lock the owner has on the file, its own lock, and the owner's claim, the
+ * bytes its locks cover, which the other lanes read to know they keep clear of it.
+ *
+ * <p><b>Concurrency.</b> {@code owner}, {@code table}, {@code lock} are final, so a lane read
+ * through a data race is whole. Everything in {@code table} is guarded by {@code lock}. The claim
+ * ({@code claimFirst}, {@code claimLast}, volatile) is written by the lane's fast path under {@code
+ * lock}, which only ever widens it, or by a slow path holding every lane's lock (any value); other
+ * lanes' fast paths read it without a lock. {@code budget}, {@code budgetFor} and {@code retired}
+ * are written by slow paths only (every lane's lock held) and read under {@code lock}.
+ *
+ * <p>The fields sit between two runs of padding ({@link LanePadding}, {@link Lane}'s own {@code
+ * q0..q7}): other threads read the claim on every request of theirs, so no field this lane's owner
+ * writes often (its lock's state, its table) may share a cache line with it; the objects allocated
+ * next to the lane would.
+ */
+final class Lane extends LaneFields {
+  /** The claim of a lane that holds nothing: first above last. */
+  static final long NONE_FIRST = -1L; // unsigned maximum
+
+  static final long NONE_LAST = 0L;
+
+  /** Cache-line padding after the fields (see the class comment). */
+  long q0, q1, q2, q3, q4, q5, q6, q7;
+
+  /**
+   * What a fast path throws to hand its request to the slow path (nothing changed yet): one shared
+   * instance, no stack trace.
+   */
+  static final Detour DETOUR = new Detour();
+
+  /** See {@link #DETOUR}. */
+  static final class Detour extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private Detour() {
+      super("the request needs the whole file's table", null, false, false);
+    }
+  }
+
+  Lane(LockOwner owner, FileLockTable main) {
+    super(owner, main);
+  }
+
+  /** Whether the lane is its owner's (identity first: the usual caller passes the same object). */
+  boolean of(LockOwner o) {
+    return owner == o || owner.equals(o);
+  }
+
+  /**
+   * Widens the claim to cover {@code [first, last]}; a volatile write only if it grows. Called by
+   * the fast path (under {@code lock}) and by slow paths.
+   */
+  void cover(long first, long last) {
+    long f = claimFirst;
+    long l = claimLast;
+    boolean none = Long.compareUnsigned(f, l) > 0;
+    if (none || Long.compareUnsigned(first, f) < 0) {
+      claimFirst = first;
+    }
+    if (none || Long.compareUnsigned(last, l) > 0) {
+      claimLast = last;
+    }
+  }
+
+  /** Widens the claim to cover {@code l} ({@link #reach}). */
+  void cover(Lock l) {
+    ByteRange r = l.range();
+    cover(reachFirst(r), r.last());
+  }
+
+  /** Empties the claim (a slow path, the lane holding nothing). */
+  void clearClaim() {
+    if (Long.compareUnsigned(claimFirst, claimLast) <= 0) {
+      claimFirst = NONE_FIRST;
+      claimLast = NONE_LAST;
+    }
+  }
+
+  /** Whether the claim meets {@code [first, last]} (read without the lane's lock). */
+  boolean claims(long first, long last) {
+    long f = claimFirst;
+    long l = claimLast;
+    return Long.compareUnsigned(f, l) <= 0
+        && Long.compareUnsigned(f, last) <= 0
+        && Long.compareUnsigned(first, l) <= 0;
+  }
+
+  /**
+   * The first byte of the bytes a record reaches: its range, and for a WINDOWS zero-length range at
+   * X (kept as [X, X]) also X-1, whose holder together with X's conflicts with it.
+   */
+  static long reachFirst(ByteRange r) {
+    return r.isZeroLength() && r.first() != 0 ? r.first() - 1 : r.first();
+  }
+
+  /**
+   * The fast path's check of a change before it is applied ({@link FileLockTable#admit}): widens
+   * the claim to the records it adds, then sends the request to the slow path ({@link #DETOUR}) if
+   * another lane claims, or the file's table holds, any byte they reach (see {@link Lanes}).
+   */
+  void admit(LockChange ch) {
+    List<Lock> added = ch.added();
+    for (int i = 0; i < added.size(); i++) {
+      cover(added.get(i));
+    }
+    for (int i = 0; i < added.size(); i++) {
+      ByteRange r = added.get(i).range();
+      long first = reachFirst(r);
+      if (main.lanes().othersClaim(this, first, r.last()) || main.holdsAny(first, r.last())) {
+        throw DETOUR;
+      }
+    }
+  }
+
+  /**
+   * The fast path's per-file limit ({@link FileLockTable#fitsFileLimit}): whether {@code delta}
+   * more records fit in the budget given under limit {@code max}; else the slow path decides.
+   */
+  boolean fits(int delta, int max) {
+    if (budgetFor == max && table.lockCount() + delta <= budget) {
+      return true;
+    }
+    throw DETOUR;
+  }
+
+  /**
+   * Whether the fast path may add up to 2 records here (a POSIX grant adds at most 2, a WINDOWS one
+   * 1) under per-file limit {@code max} (off when not positive).
+   */
+  boolean roomy(int max) {
+    return max <= 0 || (budgetFor == max && table.lockCount() + 2 <= budget);
+  }
+}
+
+/** Cache-line padding before the fields (see the class comment). */
+abstract class LanePadding {
+  long p0, p1, p2, p3, p4, p5, p6, p7;
+}
+
+/** The lane's state (see the class comment). */
+abstract class LaneFields extends LanePadding {
+  final LockOwner owner;
+
+  /** The file's table, whose lane this is. */
+  final FileLockTable main;
+
+  /** The owner's records on the file. */
+  final FileLockTable table;
+
+  final ReentrantLock lock = new ReentrantLock();
+
+  volatile long claimFirst = Lane.NONE_FIRST;
+  volatile long claimLast = Lane.NONE_LAST;
+
+  /**
+   * While the per-file limit is {@code budgetFor}: how many records this lane may hold before it
+   * must ask the whole table again ({@link Lanes#refill}).
+   */
+  int budget;
+
+  int budgetFor;
+
+  boolean retired;
+
+  LaneFields(LockOwner owner, FileLockTable main) {
+    this.owner = owner;
+    this.main = main;
+    this.table = new FileLockTable((Lane) this);
+  }
+}

@@ -1,0 +1,326 @@
+package org.dittofs.metadata.lock.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.dittofs.metadata.errors.ErrorCode;
+import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.lock.ByteRange;
+import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockOwner;
+import org.dittofs.metadata.lock.LockResult;
+import org.dittofs.metadata.lock.PendingLock;
+import org.dittofs.metadata.lock.Requests;
+import org.dittofs.metadata.lock.host.LockConfig;
+import org.dittofs.metadata.lock.host.LockManagers;
+import org.dittofs.metadata.lock.testing.FaultyLockStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Lanes ({@link Lanes}): the owners of a contended file working on their own parts of its table.
+ * Most tests make every file give its owners lanes at once ({@link LockTables#laneAfter} 0), so
+ * that one thread can drive the fast path, the detours and the slow path over lanes step by step;
+ * the last runs threads on one file with the default policy.
+ */
+class LanesTest {
+  private static final LockConfig NO_LIMITS =
+      LockConfig.builder().maxLocksPerFile(0).maxLocksPerClient(0).maxLocksTotal(0).build();
+
+  private final Requests on = Requests.on("lanes");
+  private final List<DefaultLockManager> made = new ArrayList<>();
+
+  @AfterEach
+  void close() {
+    made.forEach(DefaultLockManager::close);
+  }
+
+  private DefaultLockManager withLanes(LockConfig config) {
+    DefaultLockManager m = (DefaultLockManager) LockManagers.builder().config(config).build();
+    m.laneAfter(0);
+    made.add(m);
+    return m;
+  }
+
+  private static FileLockTable table(DefaultLockManager m, FileHandle file) {
+    return m.mappedTables().get(file);
+  }
+
+  private static Lane laneOf(DefaultLockManager m, FileHandle file, LockOwner owner) {
+    FileLockTable t = table(m, file);
+    return LockTables.whole(t, () -> t.lanes() == null ? null : t.lanes().find(owner));
+  }
+
+  private static int changes(FileLockTable t) {
+    return LockTables.whole(t, t::changes);
+  }
+
+  private static Lock granted(LockResult r) {
+    assertThat(r).as("%s", r).isInstanceOf(LockResult.Granted.class);
+    return ((LockResult.Granted) r).locks().get(0);
+  }
+
+  @Test
+  void anOwnersRequestsRunInItsLaneWithoutChangingTheFileTable() {
+    DefaultLockManager m = withLanes(NO_LIMITS);
+    Requests.Owner a = on.posix("a");
+    granted(m.lock(a.exclusive(0, 10)));
+    Lane lane = laneOf(m, on.file(), a.owner());
+    assertThat(lane).as("a lane after a granted lock").isNotNull();
+    int before = changes(table(m, on.file()));
+
+    granted(m.lock(a.shared(20, 10)));
+    m.unlock(a.unlock(0, 10));
+    granted(m.lock(a.exclusive(40, 10)));
+
+    assertThat(changes(table(m, on.file()))).as("the file table's change count").isEqualTo(before);
+    assertThat(m.locks(on.file()))
+        .extracting(l -> l.range().first())
+        .containsExactly(20L, 40L); // listed from the lane
+    assertThat(LockTables.whole(lane.table, lane.table::lockCount)).isEqualTo(2);
+    LockTableInvariants.check(m);
+  }
+
+  @Test
+  void conflictsBetweenLanesAreDecidedOverTheWholeFile() {
+    DefaultLockManager m = withLanes(NO_LIMITS);
+    Requests.Owner a = on.posix("a");
+    Requests.Owner b = on.posix("b");
+    Lock held = granted(m.lock(a.exclusive(0, 10)));
+    granted(m.lock(b.shared(100, 10)));
+    assertThat(laneOf(m, on.file(), b.owner())).isNotNull();
+
+    LockResult r = m.lock(b.exclusive(5, 10));
+    assertThat(r.granted()).isFalse();
+    assertThat(((LockResult.Denied) r).conflict()).isEqualTo(held);
+    granted(m.lock(b.exclusive(200, 10))); // clear of a's claim: its own lane
+    assertThat(m.test(on.posix("c").exclusive(0, 0)))
+        .contains(held); // first conflict, by first byte
+    LockTableInvariants.check(m);
+  }
+
+  @Test
+  void ofTwoRecordsStartingAtOneByteTheLaterHasTheLargerId() {
+    DefaultLockManager m = withLanes(NO_LIMITS);
+    List<Requests.Owner> lanes = new ArrayList<>();
+    for (int i = 0; i < Lanes.MAX; i++) { // every slot taken by an owner that keeps a record
+      Requests.Owner o = on.posix("lane-" + i);
+      granted(m.lock(o.shared(1000 + 100L * i, 10)));
+      granted(m.lock(o.shared(1050 + 100L * i, 10))); // in the lane: a block of its own
+      lanes.add(o);
+    }
+    Requests.Owner e = on.posix("e"); // no slot left: its records stay in the file's table
+    granted(m.lock(e.shared(5000, 10)));
+    assertThat(laneOf(m, on.file(), e.owner())).isNull();
+
+    Lock inLane = granted(m.lock(lanes.get(0).shared(0, 10)));
+    Lock inFile = granted(m.lock(e.shared(0, 10))); // later, from the file table's ids
+    assertThat(inFile.id().compareTo(inLane.id())).as("ids %s, %s", inLane, inFile).isPositive();
+    assertThat(m.test(on.posix("x").exclusive(0, 1))).contains(inLane); // the oldest first
+
+    m.unlock(lanes.get(0).unlock(0, 10));
+    Lock again = granted(m.lock(lanes.get(0).shared(0, 10))); // now the later one
+    assertThat(again.id().compareTo(inFile.id())).isPositive();
+    assertThat(m.test(on.posix("x").exclusive(0, 1))).contains(inFile);
+    LockTableInvariants.check(m);
+  }
+
+  @Test
+  void thePerFileLimitCountsEveryLanesRecords() {
+    DefaultLockManager m = withLanes(NO_LIMITS.toBuilder().maxLocksPerFile(20).build());
+    Requests.Owner a = on.posix("a");
+    Requests.Owner b = on.posix("b");
+    int grantedCount = 0;
+    StoreError refused = null;
+    for (int i = 0; i < 40 && refused == null; i++) {
+      Requests.Owner o = i % 2 == 0 ? a : b;
+      try {
+        granted(m.lock(o.exclusive(10L * i, 5)));
+        grantedCount++;
+      } catch (StoreError err) {
+        refused = err;
+      }
+    }
+    assertThat(grantedCount).isEqualTo(20);
+    assertThat(refused).isNotNull();
+    assertThat(refused.code()).isEqualTo(ErrorCode.LOCK_LIMIT_EXCEEDED);
+    assertThat(refused.getMessage()).contains("per-file");
+    assertThat(laneOf(m, on.file(), a.owner())).isNotNull();
+    assertThat(laneOf(m, on.file(), b.owner())).isNotNull();
+    assertThat(m.locks(on.file())).hasSize(20);
+
+    m.unlock(a.unlock(0, 5)); // one record less: one more fits, and no more
+    granted(m.lock(b.exclusive(1000, 5)));
+    assertThatThrownBy(() -> m.lock(a.exclusive(2000, 5)))
+        .isInstanceOfSatisfying(
+            StoreError.class, x -> assertThat(x.code()).isEqualTo(ErrorCode.LOCK_LIMIT_EXCEEDED));
+    assertThat(m.locks(on.file())).hasSize(20);
+    LockTableInvariants.check(m);
+  }
+
+  @Test
+  void aWaiterIsWokenByAReleaseOfALaneOwner() throws Exception {
+    DefaultLockManager m = withLanes(NO_LIMITS);
+    Requests.Owner a = on.posix("a");
+    Requests.Owner b = on.posix("b");
+    granted(m.lock(a.exclusive(0, 10)));
+    granted(m.lock(b.shared(100, 10)));
+    PendingLock waiting = m.lockBlocking(b.exclusive(0, 10), Duration.ofMinutes(5));
+    assertThat(waiting.isDone()).isFalse();
+
+    m.unlock(a.unlock(0, 10)); // the file has a waiter: the slow path, which re-checks it
+
+    Optional<Lock> got = waiting.await(Duration.ofMinutes(1));
+    assertThat(got).isPresent();
+    assertThat(got.get().owner()).isEqualTo(b.owner());
+    granted(m.lock(a.shared(200, 10))); // no waiter left: back in a's lane
+    LockTableInvariants.check(m);
+  }
+
+  @Test
+  void anOwnerWithNothingLeftGivesItsSlotToTheNext() {
+    DefaultLockManager m = withLanes(NO_LIMITS);
+    List<Requests.Owner> owners = new ArrayList<>();
+    for (int i = 0; i <= Lanes.MAX; i++) {
+      Requests.Owner o = on.windows("w-" + i);
+      granted(m.lock(o.exclusive(10L * i, 5)));
+      owners.add(o);
+    }
+    Requests.Owner last = owners.get(Lanes.MAX);
+    assertThat(laneOf(m, on.file(), last.owner())).as("no slot free").isNull();
+    Lane first = laneOf(m, on.file(), owners.get(0).owner());
+
+    m.unlock(owners.get(0).unlock(0, 5));
+    granted(m.lock(last.exclusive(100, 5)));
+
+    assertThat(laneOf(m, on.file(), last.owner())).isNotNull();
+    assertThat(laneOf(m, on.file(), owners.get(0).owner())).isNull();
+    assertThat(first.retired).isTrue();
+    granted(m.lock(owners.get(0).exclusive(0, 5))); // in the file's table again
+    assertThat(m.locks(on.file())).hasSize(Lanes.MAX + 2);
+    LockTableInvariants.check(m);
+  }
+
+  @Test
+  void aSweptTableTakesItsLanesAlong() {
+    DefaultLockManager m = withLanes(NO_LIMITS);
+    Requests.Owner a = on.posix("a");
+    granted(m.lock(a.exclusive(0, 10)));
+    Lane lane = laneOf(m, on.file(), a.owner());
+    FileLockTable old = table(m, on.file());
+    m.unlock(a.unlock(0, 10));
+
+    m.sweepIdleTables();
+
+    assertThat(m.mappedTables()).doesNotContainKey(on.file());
+    assertThat(LockTables.whole(old, old::isRetired)).isTrue();
+    granted(m.lock(a.exclusive(0, 10))); // the old lane is not used: its table is retired
+    assertThat(lane.table.lockCount()).isZero();
+    assertThat(m.locks(on.file())).hasSize(1);
+    LockTableInvariants.check(m);
+  }
+
+  @Test
+  void noLaneWhileAStoreIsWritten() {
+    DefaultLockManager m =
+        (DefaultLockManager)
+            LockManagers.builder().config(NO_LIMITS).store(new FaultyLockStore()).build();
+    m.laneAfter(0);
+    made.add(m);
+    granted(m.lock(on.posix("a").exclusive(0, 10)));
+    assertThat(table(m, on.file()).lanes()).isNull();
+  }
+
+  /** The storm below with lanes at once, and with the default policy. */
+  @Test
+  void threadsOnOneHotFileWithLanesKeepExactlyWhatTheyWereGranted() throws Exception {
+    storm(0);
+  }
+
+  @Test
+  void threadsOnOneHotFileKeepExactlyWhatTheyWereGranted() throws Exception {
+    storm(LockTables.LANE_AFTER);
+  }
+
+  /**
+   * Threads on one file, lanes after {@code laneAfter} contentions: each its own POSIX owner,
+   * random locks and unlocks over 64 bytes where they meet. Each thread knows what its owner holds
+   * (only it changes that); at the end every owner holds exactly that, and the invariants hold (no
+   * two conflicting records, counts equal to records, every record reachable). Bounded by operation
+   * counts.
+   */
+  private void storm(int laneAfter) throws Exception {
+    DefaultLockManager m = withLanes(NO_LIMITS);
+    m.laneAfter(laneAfter);
+    int threads = 4;
+    int ops = 20_000;
+    FileHandle file = on.file();
+    CyclicBarrier start = new CyclicBarrier(threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Future<BitSet[]>> held = new ArrayList<>();
+    try {
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        held.add(
+            pool.submit(
+                () -> {
+                  Requests.Owner o = on.posix("hot-" + id);
+                  BitSet shared = new BitSet();
+                  BitSet exclusive = new BitSet();
+                  SplittableRandom rnd = new SplittableRandom(77 + id);
+                  start.await();
+                  for (int i = 0; i < ops; i++) {
+                    // mostly this thread's own 16 bytes, sometimes anywhere in the 64
+                    long first = rnd.nextInt(8) == 0 ? rnd.nextInt(64) : 16L * id + rnd.nextInt(16);
+                    long length = 1 + rnd.nextInt(6);
+                    int f = (int) first;
+                    int to = (int) (first + length);
+                    if (rnd.nextInt(3) == 0) {
+                      m.unlock(o.unlock(first, length));
+                      shared.clear(f, to);
+                      exclusive.clear(f, to);
+                    } else {
+                      boolean x = rnd.nextBoolean();
+                      LockResult r =
+                          m.lock(x ? o.exclusive(first, length) : o.shared(first, length));
+                      if (r.granted()) {
+                        (x ? exclusive : shared).set(f, to);
+                        (x ? shared : exclusive).clear(f, to);
+                      }
+                    }
+                  }
+                  return new BitSet[] {shared, exclusive};
+                }));
+      }
+      for (int t = 0; t < threads; t++) {
+        BitSet[] expected = held.get(t).get(5, TimeUnit.MINUTES);
+        LockOwner owner = on.posix("hot-" + t).owner();
+        BitSet shared = new BitSet();
+        BitSet exclusive = new BitSet();
+        for (Lock l : m.locks(file)) {
+          if (l.owner().equals(owner)) {
+            ByteRange r = l.range();
+            (l.exclusive() ? exclusive : shared).set((int) r.first(), (int) r.last() + 1);
+          }
+        }
+        assertThat(shared).as("shared bytes of %s", owner).isEqualTo(expected[0]);
+        assertThat(exclusive).as("exclusive bytes of %s", owner).isEqualTo(expected[1]);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    LockTableInvariants.check(m);
+  }
+}
