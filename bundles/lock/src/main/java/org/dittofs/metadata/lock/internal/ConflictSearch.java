@@ -22,7 +22,8 @@ import org.dittofs.metadata.lock.host.LockEvent;
  * <p>Who is a courtesy client is {@link CourtesyClients}' decision, on one node and across the
  * nodes of a cluster.
  *
- * <p>Concurrency: no state of its own; called under the table's monitor.
+ * <p>Concurrency: no state of its own; called under the table's monitor (in a lane's fast path,
+ * under the lane's lock: a conflict found there sends the request to the slow path, {@link Lanes}).
  */
 final class ConflictSearch {
   private final LiveConfig config;
@@ -89,7 +90,11 @@ final class ConflictSearch {
               range,
               Conflicts.Purpose.LOCK,
               revoke ? l -> true : l -> !courtesy.revocable(l.client(), req.client(), false));
-      if (c == null || !courtesy.revocable(c.client(), req.client(), revoke)) {
+      if (c == null) {
+        return null;
+      }
+      t.requireMain(); // in a lane: nothing is revoked there, the whole file decides
+      if (!courtesy.revocable(c.client(), req.client(), revoke)) {
         return c;
       }
       revokeCourtesy(t, c.client(), req, range, d);

@@ -481,19 +481,9 @@ public final class DefaultLockManager implements LockManager {
     return tables.busyTables();
   }
 
-  /** Every mapped table, idle ones included, for tests of the sweep. */
-  Map<FileHandle, FileLockTable> mappedTables() {
-    return tables.map();
-  }
-
-  /** Sweeps idle tables now, for tests of the sweep. */
-  void sweepIdleTables() {
-    tables.sweepIdle();
-  }
-
-  /** Files get lanes after this many contentions ({@link LockTables#laneAfter}), for tests. */
-  void laneAfter(int contentions) {
-    tables.laneAfter(contentions);
+  /** The tables, for tests of the sweep and of lanes. */
+  LockTables lockTables() {
+    return tables;
   }
 
   /** The owner registry, for invariant checks in tests. */

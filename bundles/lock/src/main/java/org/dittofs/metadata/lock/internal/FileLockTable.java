@@ -13,6 +13,7 @@ import org.dittofs.metadata.lock.LockClient;
 import org.dittofs.metadata.lock.LockId;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockType;
+import org.dittofs.metadata.lock.host.LockConfig;
 
 /**
  * The lock state of one file: its locks, indexed twice, and its opens.
@@ -28,10 +29,11 @@ import org.dittofs.metadata.lock.LockType;
  * the empty ones, which are swept when they are more than 8 and more than half of all.
  *
  * <p>Concurrency: every field (the waiters' lease re-check moment and timer included) is guarded by
- * this object's monitor ({@code synchronized (table)}), held by {@link LockTables#run} for the
- * whole of each operation on the file; other classes change the state only through these methods.
- * {@code retired} is set, under the monitor, when the empty table is removed from the map of
- * tables; a caller that finds it set after taking the monitor retries with the map's current table.
+ * this object's monitor (a lane's table: by its lane's lock; see the lanes paragraph below) ({@code
+ * synchronized (table)}), held by {@link LockTables#run} for the whole of each operation on the
+ * file; other classes change the state only through these methods. {@code retired} is set, under
+ * the monitor, when the empty table is removed from the map of tables; a caller that finds it set
+ * after taking the monitor retries with the map's current table.
  *
  * <p>Lanes ({@link Lanes}, a contended file only): each lane owner's records are kept in its lane's
  * table (a {@code FileLockTable} of that owner alone, guarded by the lane's lock), and every method
@@ -676,19 +678,21 @@ final class FileLockTable {
   }
 
   /**
-   * Whether {@code delta} more records fit under per-file limit {@code max} (positive): on a file's
+   * Whether {@code delta} more records fit under the per-file limit of {@code c} (on): on a file's
    * table, counting the lanes' unused budgets as taken unless the room is needed ({@link Lanes});
    * on a lane's table (fast path), within its budget, else the slow path decides.
    */
-  boolean fitsFileLimit(int delta, int max) {
+  boolean fitsFileLimit(int delta, LockConfig c) {
     if (lane != null) {
-      return lane.fits(delta, max);
+      lane.fits(delta, c);
+      return true;
     }
     int n = lockCount();
+    int max = c.maxLocksPerFile();
     if (n + delta > max) {
       return false;
     }
-    if (lanes != null && n + delta + lanes.slack(max) > max) {
+    if (lanes != null && n + delta + lanes.slack(c) > max) {
       lanes.dropBudgets();
     }
     return true;
@@ -725,10 +729,9 @@ final class FileLockTable {
   /**
    * Gives {@code owner} a lane, moving its records there, if a slot is free (or held by a lane with
    * nothing left) and the owner has none; the new lane is locked until the slow path ends ({@link
-   * Lanes#unlockAll}). Its budget is given for per-file limit {@code max}. Returns the owner's lane
-   * or null.
+   * Lanes#unlockAll}); gives the owner's lane (new or not) a budget under configuration {@code c}.
    */
-  Lane laneFor(LockOwner owner, int max) {
+  void laneFor(LockOwner owner, LockConfig c) {
     if (lanes == null) {
       lanes = new Lanes();
     }
@@ -736,7 +739,7 @@ final class FileLockTable {
     if (l == null) {
       l = lanes.add(owner, this);
       if (l == null) {
-        return null;
+        return;
       }
       OwnerLocks own = byOwner.get(owner);
       if (own == null) {
@@ -755,8 +758,7 @@ final class FileLockTable {
       lastOwner = null; // the owner's index is the lane's now
       lastIndex = null;
     }
-    lanes.refill(l, max, lockCount());
-    return l;
+    lanes.refill(l, c, lockCount());
   }
 
   /** A lane's table takes its owner's index and records. */

@@ -5,6 +5,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockOwner;
+import org.dittofs.metadata.lock.host.LockConfig;
 
 /**
  * One owner's part of a contended file's lock state ({@link Lanes} has the protocol): a table of
@@ -123,22 +124,21 @@ final class Lane extends LaneFields {
   }
 
   /**
-   * The fast path's per-file limit ({@link FileLockTable#fitsFileLimit}): whether {@code delta}
-   * more records fit in the budget given under limit {@code max}; else the slow path decides.
+   * The fast path's per-file limit ({@link FileLockTable#fitsFileLimit}): {@code delta} more
+   * records fit in the budget given under configuration {@code c}; else the slow path decides.
    */
-  boolean fits(int delta, int max) {
-    if (budgetFor == max && table.lockCount() + delta <= budget) {
-      return true;
+  void fits(int delta, LockConfig c) {
+    if (budgetFor != c || table.lockCount() + delta > budget) {
+      throw DETOUR;
     }
-    throw DETOUR;
   }
 
   /**
    * Whether the fast path may add up to 2 records here (a POSIX grant adds at most 2, a WINDOWS one
-   * 1) under per-file limit {@code max} (off when not positive).
+   * 1) under configuration {@code c} (its per-file limit off when not positive).
    */
-  boolean roomy(int max) {
-    return max <= 0 || (budgetFor == max && table.lockCount() + 2 <= budget);
+  boolean roomy(LockConfig c) {
+    return c.maxLocksPerFile() <= 0 || (budgetFor == c && table.lockCount() + 2 <= budget);
   }
 }
 
@@ -163,12 +163,13 @@ abstract class LaneFields extends LanePadding {
   volatile long claimLast = Lane.NONE_LAST;
 
   /**
-   * While the per-file limit is {@code budgetFor}: how many records this lane may hold before it
+   * While the configuration is {@code budgetFor} (the very instance: any change of configuration,
+   * the per-file limit's included, voids the budget): how many records this lane may hold before it
    * must ask the whole table again ({@link Lanes#refill}).
    */
   int budget;
 
-  int budgetFor;
+  LockConfig budgetFor;
 
   boolean retired;
 

@@ -2,6 +2,7 @@ package org.dittofs.metadata.lock.internal;
 
 import java.util.function.Consumer;
 import org.dittofs.metadata.lock.LockOwner;
+import org.dittofs.metadata.lock.host.LockConfig;
 
 /**
  * The lanes of a contended file: up to {@value #MAX} owners whose requests on the file run without
@@ -29,20 +30,23 @@ import org.dittofs.metadata.lock.LockOwner;
  *
  * <p><b>Ids</b> ("the oldest first" orders records of one file that start at the same byte, and
  * such records overlap): a lane takes its own blocks ({@link LockIdGenerator}), so its fast path
- * writes no shared counter. A slow path hands out ids above every id handed out on the file (the
- * file's table and each lane take a new block when theirs is behind, {@link
- * FileLockTable#nextSequence}); a fast path adds records that overlap none of another owner's; a
- * lane's own ids grow. So of two records starting at one byte, the later has the larger id.
+ * writes no shared counter. A slow path hands out ids above every id its table and its lanes handed
+ * out (a lane is dropped only when it holds nothing; the table and each lane take a new block when
+ * theirs is behind, {@link FileLockTable#nextSequence}); a fast path adds records that overlap none
+ * of another owner's; a lane's own ids grow. So of two records starting at one byte, the later has
+ * the larger id.
  *
  * <p><b>Per-file limit</b> (exact, SPEC 8): a lane may grow in its fast path up to its budget,
  * given by a slow path out of the room left under the limit ({@link #refill}); slow paths count the
- * budgets' unused part as taken ({@link #slack}) and take it back when they need it.
+ * budgets' unused part as taken ({@link #slack}) and take it back when they need it. A budget holds
+ * for the configuration it was given under only (any reconfiguration voids it).
  *
  * <p><b>When.</b> A file gets lanes when its monitor was found taken by another thread ({@link
- * LockTables}, "contention"); an owner gets one on a lock request it was granted, while a slot is
- * free or held by an owner with nothing left here. Lanes go with the file's table (swept when idle)
- * and are never made in cluster mode, with a store being written, or while the file has waiters or
- * restored records (the fast path would step aside anyway).
+ * LockTables}, "contention"); an owner gets one on a lock request after which it holds records here
+ * (granted or not), while a slot is free or held by an owner with nothing left here. Lanes go with
+ * the file's table (swept when idle) and are never made in cluster mode, with a store being
+ * written, or while the file has waiters or restored records (the fast path would step aside
+ * anyway).
  *
  * <p><b>Concurrency.</b> {@code slots} is written by slow paths only (the file table's monitor and
  * every lane's lock held: a new lane is locked before it is put in) and read by fast paths without
@@ -108,6 +112,9 @@ final class Lanes {
     for (int i = 0; i < slots.length && free < 0; i++) {
       if (slots[i].table.lockCount() == 0) {
         Lane idle = slots[i];
+        if (idle.lock.getHoldCount() != 1) {
+          throw new IllegalStateException("a slow path nested on one file's table");
+        }
         idle.retired = true;
         slots[i] = null;
         idle.lock.unlock(); // a fast path waiting for it finds it retired and takes the slow path
@@ -156,13 +163,13 @@ final class Lanes {
   }
 
   /**
-   * The unused part of the lanes' budgets under per-file limit {@code max}: records they may still
-   * add without asking, which a slow path counts as taken.
+   * The unused part of the lanes' budgets under configuration {@code c}: records they may still add
+   * without asking, which a slow path counts as taken.
    */
-  int slack(int max) {
+  int slack(LockConfig c) {
     int n = 0;
     for (Lane l : slots) {
-      if (l != null && l.budgetFor == max) {
+      if (l != null && l.budgetFor == c) {
         n += Math.max(0, l.budget - l.table.lockCount());
       }
     }
@@ -175,17 +182,18 @@ final class Lanes {
   }
 
   /**
-   * Gives {@code lane} a budget under per-file limit {@code max} for a file holding {@code records}
-   * records: up to {@value #CHUNK} more than it holds, out of the room the other lanes' budgets
-   * leave. A slow path.
+   * Gives {@code lane} a budget under configuration {@code c} for a file holding {@code records}
+   * records: up to {@value #CHUNK} more than it holds, out of the room under the per-file limit
+   * that the other lanes' budgets leave. A slow path.
    */
-  void refill(Lane lane, int max, int records) {
-    lane.budgetFor = max;
+  void refill(Lane lane, LockConfig c, int records) {
+    lane.budgetFor = c;
+    lane.budget = lane.table.lockCount(); // its own unused part is not the others'
+    int max = c.maxLocksPerFile();
     if (max <= 0) {
       return;
     }
-    lane.budget = lane.table.lockCount(); // its own unused part is not the others'
-    int room = max - records - slack(max);
+    int room = max - records - slack(c);
     lane.budget += Math.max(0, Math.min(CHUNK, room));
   }
 

@@ -29,7 +29,8 @@ import org.dittofs.metadata.lock.spi.LockCluster;
  *
  * <p>Concurrency: {@code sequence} is atomic; the cluster block ({@code clusterNext}, {@code
  * clusterEnd}) is guarded by this object's monitor; each table's position in its block is the
- * table's own state, guarded by its monitor, held by every caller of {@link #next(FileLockTable)}.
+ * table's own state, guarded by its monitor (a lane's table: by the lane's lock), held by every
+ * caller of {@link #next(FileLockTable)}.
  */
 final class LockIdGenerator {
   static final int BLOCK = 64;

@@ -150,7 +150,7 @@ final class LockLimits {
       Check check) {
     LockConfig c = config.get();
     int delta = ch.delta();
-    if (delta > 0 && c.maxLocksPerFile() > 0 && !t.fitsFileLimit(delta, c.maxLocksPerFile())) {
+    if (delta > 0 && c.maxLocksPerFile() > 0 && !t.fitsFileLimit(delta, c)) {
       throw refuse("per-file", t.lockCount(), c.maxLocksPerFile(), d);
     }
     if (c.maxLocksPerClient() <= 0) {

@@ -166,7 +166,7 @@ final class LockTables {
           || !t.laneMayRun()
           || gate.isClosed()
           || writer.persisting()
-          || !lane.roomy(config.get().maxLocksPerFile())) {
+          || !lane.roomy(config.get())) {
         throw Lane.DETOUR;
       }
       Deferred d = lane.table.deferred(events);
@@ -277,7 +277,7 @@ final class LockTables {
    */
   private void offerLane(FileLockTable t, LockOwner owner) {
     if (!writer.persisting() && t.laneMayRun() && t.ownerLocks(owner) != null) {
-      t.laneFor(owner, config.get().maxLocksPerFile());
+      t.laneFor(owner, config.get());
     }
   }
 

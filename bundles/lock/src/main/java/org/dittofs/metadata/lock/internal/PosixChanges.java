@@ -16,7 +16,8 @@ import org.dittofs.metadata.lock.UnlockRequest;
  * Conflicts with other owners are checked by the caller first; these functions only rewrite the
  * owner's own records.
  *
- * <p>Concurrency: no state of its own; called under the table's monitor.
+ * <p>Concurrency: no state of its own; called under the table's monitor (on a lane's table: under
+ * the lane's lock, {@link Lanes}).
  */
 final class PosixChanges {
   private final LockIdGenerator ids;

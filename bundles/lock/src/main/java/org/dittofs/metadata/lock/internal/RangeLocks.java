@@ -32,7 +32,8 @@ import org.dittofs.metadata.lock.host.LockScheduler;
  * through {@link LockTables#run} and returns its answer from there.
  *
  * <p>Concurrency: no state of its own; everything it changes belongs to a file's table and is
- * changed under that table's monitor.
+ * changed under that table's monitor, or, for lock and unlock requests in a lane's fast path, under
+ * the lane's lock ({@link Lanes}).
  */
 final class RangeLocks implements Waiter.Canceller {
   private static final Predicate<Lock> ALL = l -> true;

@@ -25,7 +25,7 @@ import org.dittofs.metadata.lock.spi.PersistedLock;
  * earlier steps counted. Conflicts are decided before, by {@link ConflictSearch}.
  *
  * <p>Concurrency: no state of its own (its collaborators guard theirs); called under the table's
- * monitor.
+ * monitor (on a lane's table in its fast path: under the lane's lock, {@link Lanes}).
  */
 final class TableOps {
   private final LockScheduler scheduler;

@@ -188,7 +188,7 @@ class ConcurrentLockTableTest {
         t -> {
           if (t == THREADS) {
             while (lockersLeft.get() > 0) {
-              m.sweepIdleTables();
+              m.lockTables().sweepIdle();
               sweeps.incrementAndGet();
             }
             return;
@@ -209,8 +209,8 @@ class ConcurrentLockTableTest {
     assertThat(sweeps.get()).isPositive();
     assertThat(m.lockCount()).isZero();
     assertThat(m.tables()).isEmpty();
-    m.sweepIdleTables();
-    assertThat(m.mappedTables()).isEmpty();
+    m.lockTables().sweepIdle();
+    assertThat(m.lockTables().map()).isEmpty();
   }
 
   @Test
@@ -219,10 +219,10 @@ class ConcurrentLockTableTest {
     Requests.Owner o = Requests.on("idle").posix("o");
     m.lock(o.exclusive(0, 10));
     m.unlock(o.unlock(0, 10));
-    FileLockTable idle = m.mappedTables().get(Requests.on("idle").file());
+    FileLockTable idle = m.lockTables().map().get(Requests.on("idle").file());
     assertThat(idle).as("an emptied table stays mapped").isNotNull();
     m.lock(o.exclusive(0, 10));
-    assertThat(m.mappedTables().get(Requests.on("idle").file()))
+    assertThat(m.lockTables().map().get(Requests.on("idle").file()))
         .as("and is used again")
         .isSameAs(idle);
     m.unlock(o.unlock(0, 10));
@@ -235,7 +235,7 @@ class ConcurrentLockTableTest {
       Requests.Owner x = Requests.on("many-" + f).posix("o");
       m.lock(x.shared(0, 1));
       m.unlock(x.unlock(0, 1));
-      most = Math.max(most, m.mappedTables().size());
+      most = Math.max(most, m.lockTables().map().size());
     }
     assertThat(most).isLessThanOrEqualTo(LockTables.MIN_SWEEP + 1);
     assertThat(idle.isRetired()).as("the first idle table was swept").isTrue();

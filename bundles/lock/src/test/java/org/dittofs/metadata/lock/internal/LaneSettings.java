@@ -8,7 +8,7 @@ public final class LaneSettings {
 
   /** Makes every file of {@code manager} give its owners lanes at once; returns the manager. */
   public static LockManager atOnce(LockManager manager) {
-    ((DefaultLockManager) manager).laneAfter(0);
+    ((DefaultLockManager) manager).lockTables().laneAfter(0);
     return manager;
   }
 }

@@ -19,13 +19,18 @@ import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockClient;
+import org.dittofs.metadata.lock.LockFlavour;
 import org.dittofs.metadata.lock.LockOwner;
+import org.dittofs.metadata.lock.LockRequest;
 import org.dittofs.metadata.lock.LockResult;
+import org.dittofs.metadata.lock.LockType;
 import org.dittofs.metadata.lock.PendingLock;
 import org.dittofs.metadata.lock.Requests;
 import org.dittofs.metadata.lock.host.LockConfig;
 import org.dittofs.metadata.lock.host.LockManagers;
 import org.dittofs.metadata.lock.testing.FaultyLockStore;
+import org.dittofs.metadata.lock.testing.ManualScheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,13 +54,13 @@ class LanesTest {
 
   private DefaultLockManager withLanes(LockConfig config) {
     DefaultLockManager m = (DefaultLockManager) LockManagers.builder().config(config).build();
-    m.laneAfter(0);
+    m.lockTables().laneAfter(0);
     made.add(m);
     return m;
   }
 
   private static FileLockTable table(DefaultLockManager m, FileHandle file) {
-    return m.mappedTables().get(file);
+    return m.lockTables().map().get(file);
   }
 
   private static Lane laneOf(DefaultLockManager m, FileHandle file, LockOwner owner) {
@@ -89,7 +94,12 @@ class LanesTest {
     assertThat(m.locks(on.file()))
         .extracting(l -> l.range().first())
         .containsExactly(20L, 40L); // listed from the lane
-    assertThat(LockTables.whole(lane.table, lane.table::lockCount)).isEqualTo(2);
+    lane.lock.lock();
+    try {
+      assertThat(lane.table.lockCount()).isEqualTo(2);
+    } finally {
+      lane.lock.unlock();
+    }
     LockTableInvariants.check(m);
   }
 
@@ -170,6 +180,68 @@ class LanesTest {
     LockTableInvariants.check(m);
   }
 
+  /**
+   * A budget is given under one configuration: after the limit was off (others filled the file) and
+   * is back at the same value, the lane's old budget grants nothing on its own.
+   */
+  @Test
+  void aReconfigurationVoidsTheLanesBudgets() {
+    LockConfig twenty = NO_LIMITS.toBuilder().maxLocksPerFile(20).build();
+    DefaultLockManager m = withLanes(twenty);
+    Requests.Owner a = on.posix("a");
+    Requests.Owner b = on.posix("b");
+    granted(m.lock(a.exclusive(0, 5))); // a's lane, with a budget under the limit of 20
+    granted(m.lock(b.exclusive(1000, 5)));
+    m.reconfigure(NO_LIMITS);
+    for (int i = 1; i <= 30; i++) {
+      granted(m.lock(b.exclusive(1000 + 10L * i, 5)));
+    }
+    m.reconfigure(NO_LIMITS.toBuilder().maxLocksPerFile(20).build()); // 20 again, 32 held
+
+    assertThatThrownBy(() -> m.lock(a.exclusive(100, 5)))
+        .isInstanceOfSatisfying(
+            StoreError.class, x -> assertThat(x.code()).isEqualTo(ErrorCode.LOCK_LIMIT_EXCEEDED));
+    assertThat(m.locks(on.file())).hasSize(32);
+    LockTableInvariants.check(m);
+  }
+
+  /**
+   * A conflict with its own records found in a lane is decided over the whole file, where nothing
+   * of the lane is revoked first: an owner's WINDOWS lock through a client that became a courtesy
+   * client stays when the earliest conflict is another owner's, which is not revocable.
+   */
+  @Test
+  void aLaneRevokesNothingOnItsWayToTheSlowPath() {
+    ManualScheduler clock = new ManualScheduler();
+    DefaultLockManager m =
+        (DefaultLockManager) LockManagers.builder().scheduler(clock).config(NO_LIMITS).build();
+    m.lockTables().laneAfter(0);
+    made.add(m);
+    Requests.Owner a = on.windows("a");
+    Requests.Owner b = on.windows("b");
+    m.registerClient(a.client(), "", Duration.ZERO);
+    Lock mine = granted(m.lock(a.shared(10, 10)));
+    Lock theirs = granted(m.lock(b.shared(5, 10)));
+    assertThat(laneOf(m, on.file(), a.owner())).isNotNull();
+    clock.advance(LockConfig.DEFAULTS.leaseTime().plusSeconds(1)); // a's client: courtesy
+    LockClient other = new LockClient("another-client-of-a", "test");
+
+    LockResult r =
+        m.lock(
+            new LockRequest(
+                on.file(),
+                "export",
+                a.owner(),
+                other,
+                LockFlavour.WINDOWS,
+                LockType.EXCLUSIVE,
+                Requests.range(10, 10)));
+
+    assertThat(r).isEqualTo(new LockResult.Denied(theirs));
+    assertThat(m.locks(on.file())).containsExactlyInAnyOrder(mine, theirs);
+    LockTableInvariants.check(m);
+  }
+
   @Test
   void aWaiterIsWokenByAReleaseOfALaneOwner() throws Exception {
     DefaultLockManager m = withLanes(NO_LIMITS);
@@ -222,9 +294,9 @@ class LanesTest {
     FileLockTable old = table(m, on.file());
     m.unlock(a.unlock(0, 10));
 
-    m.sweepIdleTables();
+    m.lockTables().sweepIdle();
 
-    assertThat(m.mappedTables()).doesNotContainKey(on.file());
+    assertThat(m.lockTables().map()).doesNotContainKey(on.file());
     assertThat(LockTables.whole(old, old::isRetired)).isTrue();
     granted(m.lock(a.exclusive(0, 10))); // the old lane is not used: its table is retired
     assertThat(lane.table.lockCount()).isZero();
@@ -237,7 +309,7 @@ class LanesTest {
     DefaultLockManager m =
         (DefaultLockManager)
             LockManagers.builder().config(NO_LIMITS).store(new FaultyLockStore()).build();
-    m.laneAfter(0);
+    m.lockTables().laneAfter(0);
     made.add(m);
     granted(m.lock(on.posix("a").exclusive(0, 10)));
     assertThat(table(m, on.file()).lanes()).isNull();
@@ -263,7 +335,7 @@ class LanesTest {
    */
   private void storm(int laneAfter) throws Exception {
     DefaultLockManager m = withLanes(NO_LIMITS);
-    m.laneAfter(laneAfter);
+    m.lockTables().laneAfter(laneAfter);
     int threads = 4;
     int ops = 20_000;
     FileHandle file = on.file();

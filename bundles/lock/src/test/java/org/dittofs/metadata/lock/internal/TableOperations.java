@@ -63,7 +63,7 @@ final class TableOperations implements OperationSet.Subject<ModelOp>, ModelOp.Ju
     return of(
         () -> {
           DefaultLockManager m = (DefaultLockManager) LockManagers.builder().build();
-          m.laneAfter(0);
+          m.lockTables().laneAfter(0);
           return new Target(m, () -> LockTableInvariants.check(m));
         });
   }
