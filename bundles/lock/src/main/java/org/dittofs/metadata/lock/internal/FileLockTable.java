@@ -295,9 +295,10 @@ final class FileLockTable {
    * new block from {@code ids} when it is used up ({@link LockIdGenerator}).
    */
   long nextSequence(LockIdGenerator ids) {
-    if (lanes != null) {
-      requireIdsAbove(lanes.maxIssued()); // above every id of the file (Lanes, "ids")
-    }
+    return lanes == null ? next(ids) : nextOverLanes(ids);
+  }
+
+  private long next(LockIdGenerator ids) {
     long s = nextId;
     if (s == idLimit) {
       long end = idFloor == 0 ? ids.takeBlock() : ids.takeBlock(idFloor);
@@ -305,9 +306,17 @@ final class FileLockTable {
       idLimit = end + 1;
     }
     nextId = s + 1;
-    if (lanes != null) {
-      lanes.idsAbove(s);
-    }
+    return s;
+  }
+
+  /**
+   * {@link #nextSequence} of a file with lanes: above every id the file's table and its lanes
+   * handed out, and every lane's next one above it ({@link Lanes}, "ids").
+   */
+  private long nextOverLanes(LockIdGenerator ids) {
+    requireIdsAbove(lanes.maxIssued());
+    long s = next(ids);
+    lanes.idsAbove(s);
     return s;
   }
 
