@@ -271,9 +271,9 @@ final class LockTables {
   }
 
   /**
-   * Gives the owner of a granted lock request a lane on a contended file, or its lane a new budget
-   * (see {@link Lanes}, "when"): not with a store being written, waiters or restored records, nor
-   * to an owner that holds nothing here.
+   * After a lock request on a contended file (granted or not), gives its owner a lane, or its lane
+   * a new budget (see {@link Lanes}, "when"): not with a store being written, waiters or restored
+   * records, nor to an owner that holds nothing here.
    */
   private void offerLane(FileLockTable t, LockOwner owner) {
     if (!writer.persisting() && t.laneMayRun() && t.ownerLocks(owner) != null) {
