@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.FileHandle;
@@ -327,7 +328,7 @@ final class LockTables {
    * Runs {@code read} on the whole of table {@code t}: its monitor and its lanes held ({@link
    * Lanes}).
    */
-  static <T> T whole(FileLockTable t, java.util.function.Supplier<T> read) {
+  static <T> T whole(FileLockTable t, Supplier<T> read) {
     synchronized (t) {
       t.lockLanes();
       try {

@@ -86,8 +86,7 @@ final class RangeLocks implements Waiter.Canceller {
                 (t, d) -> {
                   checks.onTable(t, req, now);
                   Lock c = conflicts.conflict(t, req, null, d, true);
-                  if (c != null) {
-                    t.requireMain(); // in a lane, the whole file says which lock conflicts first
+                  if (c != null) { // never in a lane: ConflictSearch sends those to the slow path
                     d.event(new LockEvent.Denied(req, c));
                     return new LockResult.Denied(c);
                   }

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
 import org.dittofs.metadata.lock.ByteRange;
@@ -75,6 +76,12 @@ class LanesTest {
   private static Lock granted(LockResult r) {
     assertThat(r).as("%s", r).isInstanceOf(LockResult.Granted.class);
     return ((LockResult.Granted) r).locks().get(0);
+  }
+
+  private static void assertRefusedByTheLimit(ThrowingCallable request) {
+    assertThatThrownBy(request)
+        .isInstanceOfSatisfying(
+            StoreError.class, x -> assertThat(x.code()).isEqualTo(ErrorCode.LOCK_LIMIT_EXCEEDED));
   }
 
   @Test
@@ -173,9 +180,7 @@ class LanesTest {
 
     m.unlock(a.unlock(0, 5)); // one record less: one more fits, and no more
     granted(m.lock(b.exclusive(1000, 5)));
-    assertThatThrownBy(() -> m.lock(a.exclusive(2000, 5)))
-        .isInstanceOfSatisfying(
-            StoreError.class, x -> assertThat(x.code()).isEqualTo(ErrorCode.LOCK_LIMIT_EXCEEDED));
+    assertRefusedByTheLimit(() -> m.lock(a.exclusive(2000, 5)));
     assertThat(m.locks(on.file())).hasSize(20);
     LockTableInvariants.check(m);
   }
@@ -186,8 +191,7 @@ class LanesTest {
    */
   @Test
   void aReconfigurationVoidsTheLanesBudgets() {
-    LockConfig twenty = NO_LIMITS.toBuilder().maxLocksPerFile(20).build();
-    DefaultLockManager m = withLanes(twenty);
+    DefaultLockManager m = withLanes(NO_LIMITS.toBuilder().maxLocksPerFile(20).build());
     Requests.Owner a = on.posix("a");
     Requests.Owner b = on.posix("b");
     granted(m.lock(a.exclusive(0, 5))); // a's lane, with a budget under the limit of 20
@@ -198,9 +202,7 @@ class LanesTest {
     }
     m.reconfigure(NO_LIMITS.toBuilder().maxLocksPerFile(20).build()); // 20 again, 32 held
 
-    assertThatThrownBy(() -> m.lock(a.exclusive(100, 5)))
-        .isInstanceOfSatisfying(
-            StoreError.class, x -> assertThat(x.code()).isEqualTo(ErrorCode.LOCK_LIMIT_EXCEEDED));
+    assertRefusedByTheLimit(() -> m.lock(a.exclusive(100, 5)));
     assertThat(m.locks(on.file())).hasSize(32);
     LockTableInvariants.check(m);
   }
