@@ -108,10 +108,20 @@ final class FileLockTable {
   private final Lane lane;
 
   /**
-   * A file's table: its lanes, null until the first. Set once (under the monitor); read without it
-   * by fast paths, whose lane is checked under its lock.
+   * A file's table: its lanes, null until the first and after they are dissolved. Written under the
+   * monitor (and every lane's lock); read without it by fast paths, whose lane is checked under its
+   * lock (a dissolved file's lanes are retired).
    */
   private Lanes lanes;
+
+  /**
+   * Lock requests to let pass before the file makes lanes again, after its lanes were dissolved
+   * ({@link Lanes}, "colliding owners"), and how many times they were (at most {@link
+   * Lanes#MAX_BACKOFF_SHIFT}).
+   */
+  private int laneBackoff;
+
+  private int dissolutions;
 
   /** Whether an operation holds the monitor now (read without it: a hint of contention). */
   private boolean occupied;
@@ -742,6 +752,10 @@ final class FileLockTable {
    */
   void laneFor(LockOwner owner, LockConfig c) {
     if (lanes == null) {
+      if (laneBackoff > 0) {
+        laneBackoff--; // the file's lanes were dissolved not long ago
+        return;
+      }
       lanes = new Lanes();
     }
     Lane l = lanes.find(owner);
@@ -768,6 +782,55 @@ final class FileLockTable {
       lastIndex = null;
     }
     lanes.refill(l, c, lockCount());
+  }
+
+  /**
+   * A request of {@code owner} stepped aside from its lane to this slow path: counts it on the lane
+   * and dissolves the file's lanes ({@link #dissolveLanes}) if the lane's net detours reach {@code
+   * dissolveAt}; {@code backoff} as there. A slow path (the monitor and every lane's lock held).
+   */
+  void laneDetoured(LockOwner owner, int dissolveAt, int backoff) {
+    Lane l = lanes == null ? null : lanes.find(owner);
+    if (l != null && ++l.detours >= dissolveAt) {
+      dissolveLanes(backoff);
+    }
+  }
+
+  /**
+   * Dissolves the file's lanes ({@link Lanes}, "colliding owners"): every lane's owner index and
+   * records go back to this table, whose next id is then above every id the lanes handed out; the
+   * lanes are retired and let go (this slow path took their locks), and the file makes none for the
+   * next {@code backoff} lock requests that could make one, twice as many after each dissolution. A
+   * slow path.
+   */
+  void dissolveLanes(int backoff) {
+    Lanes gone = lanes;
+    requireIdsAbove(gone.maxIssued());
+    gone.forEach(
+        l -> {
+          OwnerLocks own = l.table.byOwner.get(l.owner);
+          if (own != null) {
+            if (byOwner.get(l.owner) != null) {
+              throw new IllegalStateException(
+                  "lock table corrupt: owner " + l.owner + " indexed in its lane and its file");
+            }
+            byOwner.add(own);
+            if (own.isEmpty()) {
+              idleOwners++;
+            }
+            for (Lock x : own.all()) {
+              (x.exclusive() ? exclusive : shared).insert(x);
+            }
+          }
+        });
+    lanes = null;
+    lastOwner = null; // the memo may name a lane's index: found here now, but looked up again
+    lastIndex = null;
+    gone.retireAll();
+    laneBackoff = backoff << dissolutions;
+    if (dissolutions < Lanes.MAX_BACKOFF_SHIFT) {
+      dissolutions++;
+    }
   }
 
   /** A lane's table takes its owner's index and records. */

@@ -17,7 +17,8 @@ import org.dittofs.metadata.lock.host.LockConfig;
  * ({@code claimFirst}, {@code claimLast}, volatile) is written by the lane's fast path under {@code
  * lock}, which only ever widens it, or by a slow path holding every lane's lock (any value); other
  * lanes' fast paths read it without a lock. {@code budget}, {@code budgetFor} and {@code retired}
- * are written by slow paths only (every lane's lock held) and read under {@code lock}.
+ * are written by slow paths only (every lane's lock held) and read under {@code lock}. {@code
+ * detours} is guarded by {@code lock}: a fast path lowers it, a slow path raises it.
  *
  * <p>The fields sit between two runs of padding ({@link LanePadding}, {@link Lane}'s own {@code
  * q0..q7}): other threads read the claim on every request of theirs, so no field this lane's owner
@@ -50,6 +51,17 @@ final class Lane extends LaneFields {
 
   Lane(LockOwner owner, FileLockTable main) {
     super(owner, main);
+  }
+
+  /**
+   * A lock request ran here: one detour less on the lane's count ({@link Lanes}, "colliding
+   * owners"); no write while the count is 0, the usual case of owners that keep clear of each
+   * other.
+   */
+  void served() {
+    if (detours > 0) {
+      detours--;
+    }
   }
 
   /** Whether the lane is its owner's (identity first: the usual caller passes the same object). */
@@ -172,6 +184,13 @@ abstract class LaneFields extends LanePadding {
   LockConfig budgetFor;
 
   boolean retired;
+
+  /**
+   * The owner's requests that stepped aside to the slow path, less its lock requests run in the
+   * lane since, not below 0: the file's lanes are dissolved when it reaches the threshold ({@link
+   * Lanes}, "colliding owners").
+   */
+  int detours;
 
   LaneFields(LockOwner owner, FileLockTable main) {
     this.owner = owner;

@@ -48,6 +48,21 @@ import org.dittofs.metadata.lock.host.LockConfig;
  * written, or while the file has waiters or restored records (the fast path would step aside
  * anyway).
  *
+ * <p><b>Colliding owners.</b> Lanes pay only while owners keep clear of each other's bytes; where
+ * their records meet (readers of a database file holding SHARED locks on one range, say) every
+ * request would try its lane, step aside and take the monitor with every lane's lock, which costs
+ * more than the plain table. So each lane counts its owner's requests that stepped aside, less the
+ * lock requests its fast path ran ({@link Lane#detours}, not below 0; unlocks run in the lane are
+ * not counted: a reader's unlock runs there even when every lock of it steps aside), so lanes stay
+ * while at most about half the lock requests step aside; when one reaches {@value #DISSOLVE_AT} the
+ * slow path it stepped aside to dissolves the file's lanes ({@link FileLockTable#dissolveLanes}):
+ * every lane's records go back to the file's table, which then hands out ids above every id the
+ * lanes did, and the lanes are retired. The file makes no lane for the next {@value #BACKOFF} lock
+ * requests after which their owner holds records here, twice as many after each dissolution (up to
+ * {@code BACKOFF << }{@value #MAX_BACKOFF_SHIFT}), then tries again: a file whose owners meet all
+ * the time spends a small share of its requests on lanes, one whose workload changed gets them
+ * back.
+ *
  * <p><b>Concurrency.</b> {@code slots} is written by slow paths only (the file table's monitor and
  * every lane's lock held: a new lane is locked before it is put in) and read by fast paths without
  * a lock, which check what they found under the lane's lock ({@link Lane#retired}). The rest is the
@@ -59,6 +74,15 @@ final class Lanes {
 
   /** The most records a slow path lets a lane add in its fast path before asking again. */
   static final int CHUNK = 16;
+
+  /** A lane's net detours at which the file's lanes are dissolved ("colliding owners"). */
+  static final int DISSOLVE_AT = 64;
+
+  /** Lock requests without a new lane after the file's first dissolution ("colliding owners"). */
+  static final int BACKOFF = 1024;
+
+  /** The backoff doubles with each dissolution, this many times at most. */
+  static final int MAX_BACKOFF_SHIFT = 8;
 
   private final Lane[] slots = new Lane[MAX];
 
@@ -128,6 +152,20 @@ final class Lanes {
     l.lock.lock();
     slots[free] = l;
     return l;
+  }
+
+  /**
+   * Retires every lane and lets it go: their records went back to the file's table ({@link
+   * FileLockTable#dissolveLanes}); a fast path waiting for a lane finds it retired and takes the
+   * slow path. A slow path, which took every lane's lock.
+   */
+  void retireAll() {
+    for (Lane l : slots) {
+      if (l != null) {
+        l.retired = true;
+        l.lock.unlock();
+      }
+    }
   }
 
   /** Whether a lane other than {@code self} claims any of {@code [first, last]}. */

@@ -72,8 +72,11 @@ final class LockTables {
   /** How many times a file's monitor is found taken before its owners get lanes. */
   static final int LANE_AFTER = 4;
 
-  /** What {@link #inLane} answers when the request is not for its fast path. */
+  /** What {@link #inLane} answers when the owner has no lane. */
   private static final Object NOT_IN_LANE = new Object();
+
+  /** What {@link #inLane} answers when the owner's lane sent the request to the slow path. */
+  private static final Object DETOURED = new Object();
 
   static {
     // loaded with this class, so that the JIT inlines the lane checks before any lane exists
@@ -86,6 +89,8 @@ final class LockTables {
   private final ConcurrentHashMap<FileHandle, FileLockTable> files = new ConcurrentHashMap<>();
   private final TrafficGate gate = new TrafficGate();
   private volatile int laneAfter = LANE_AFTER;
+  private volatile int dissolveAt = Lanes.DISSOLVE_AT;
+  private volatile int laneBackoff = Lanes.BACKOFF;
   private final AtomicLong sweepAt = new AtomicLong(MIN_SWEEP);
   private final EventBus events;
   private final LiveConfig config;
@@ -143,23 +148,30 @@ final class LockTables {
 
   /**
    * The fast path: {@code op} on the owner's lane's table under the lane's lock (see {@link
-   * Lanes}); {@link #NOT_IN_LANE} if the owner has no lane or the request needs the whole file.
+   * Lanes}); {@link #NOT_IN_LANE} if the owner has no lane, {@link #DETOURED} if the request needs
+   * the whole file.
    */
   @SuppressWarnings("unchecked")
   private <T> T inLane(
-      FileLockTable t, LockOwner owner, BiFunction<FileLockTable, Deferred, T> op) {
+      FileLockTable t, LockOwner owner, boolean lock, BiFunction<FileLockTable, Deferred, T> op) {
     Lane lane = t.laneOf(owner);
     if (lane == null) {
       return (T) NOT_IN_LANE;
     }
     try {
-      return inLane(t, lane, op);
+      return inLane(t, lane, lock, op);
     } catch (Lane.Detour e) {
-      return (T) NOT_IN_LANE; // the whole file's table decides
+      return (T) DETOURED; // the whole file's table decides
     }
   }
 
-  private <T> T inLane(FileLockTable t, Lane lane, BiFunction<FileLockTable, Deferred, T> op) {
+  /**
+   * {@code op} in {@code lane} (see above); a {@code lock} request run there takes one off the
+   * lane's detours ({@link Lane#served}: an unlock in the lane does not, it is the other half of a
+   * pair whose lock may have stepped aside).
+   */
+  private <T> T inLane(
+      FileLockTable t, Lane lane, boolean lock, BiFunction<FileLockTable, Deferred, T> op) {
     List<Runnable> after = null;
     lane.lock.lock();
     try {
@@ -172,7 +184,11 @@ final class LockTables {
       }
       Deferred d = lane.table.deferred(events);
       try {
-        return op.apply(lane.table, d);
+        T result = op.apply(lane.table, d);
+        if (lock) {
+          lane.served();
+        }
+        return result;
       } finally {
         after = d.take();
       }
@@ -205,9 +221,11 @@ final class LockTables {
           gate.awaitOpen(config.get().lockTimeout());
         }
         FileLockTable t = files.get(file);
+        boolean detoured = false;
         if (owner != null && t != null && t.lanes() != null) {
-          T r = inLane(t, owner, op);
-          if (r != NOT_IN_LANE) {
+          T r = inLane(t, owner, offer, op);
+          detoured = r == DETOURED;
+          if (r != NOT_IN_LANE && !detoured) {
             return r;
           }
         }
@@ -227,6 +245,9 @@ final class LockTables {
           Deferred d = t.deferred(events);
           int seen = t.changes();
           try {
+            if (detoured) {
+              t.laneDetoured(owner, dissolveAt, laneBackoff); // may dissolve the lanes
+            }
             T result = op.apply(t, d);
             if (offer && (t.lanes() != null || t.contentions() >= laneAfter)) {
               offerLane(t, owner);
@@ -289,6 +310,17 @@ final class LockTables {
    */
   void laneAfter(int contentions) {
     laneAfter = contentions;
+  }
+
+  /**
+   * A test's lane policy: lanes after {@code contentions} ({@link #laneAfter}), dissolved at a
+   * lane's {@code dissolveAt} net detours, then none for {@code backoff} lock requests (doubling;
+   * {@link Lanes}, "colliding owners").
+   */
+  void lanePolicy(int contentions, int dissolveAt, int backoff) {
+    this.laneAfter = contentions;
+    this.dissolveAt = dissolveAt;
+    this.laneBackoff = backoff;
   }
 
   /**

@@ -6,9 +6,13 @@ import org.dittofs.metadata.lock.host.LockManager;
 public final class LaneSettings {
   private LaneSettings() {}
 
-  /** Makes every file of {@code manager} give its owners lanes at once; returns the manager. */
+  /**
+   * Makes every file of {@code manager} give its owners lanes at once, dissolved at a lane's first
+   * detour and back after 1 lock request (doubling: {@link Lanes}, "colliding owners"), so that
+   * short scenarios go through dissolutions too; returns the manager.
+   */
   public static LockManager atOnce(LockManager manager) {
-    ((DefaultLockManager) manager).lockTables().laneAfter(0);
+    ((DefaultLockManager) manager).lockTables().lanePolicy(0, 1, 1);
     return manager;
   }
 }

@@ -317,27 +317,129 @@ class LanesTest {
     assertThat(table(m, on.file()).lanes()).isNull();
   }
 
-  /** The storm below with lanes at once, and with the default policy. */
+  /**
+   * Owners whose records meet (readers holding one range) step aside on every lock: at the lane's
+   * {@code dissolveAt}-th net detour the file's lanes are dissolved, every record back in the
+   * file's table; the next {@code backoff} lock requests (the dissolving one included) make no
+   * lane, the one after makes lanes again.
+   */
+  @Test
+  void lanesOfOwnersWhoseRecordsMeetAreDissolvedThenTriedAgain() {
+    DefaultLockManager m = withLanes(NO_LIMITS);
+    m.lockTables().lanePolicy(0, 4, 3);
+    Requests.Owner a = on.posix("a");
+    Requests.Owner b = on.posix("b");
+    Lock theirs = granted(m.lock(b.shared(0, 10)));
+    granted(m.lock(a.shared(0, 10))); // the file's table; a gets a lane after it
+    Lane lane = laneOf(m, on.file(), a.owner());
+    assertThat(lane).isNotNull();
+    assertThat(laneOf(m, on.file(), b.owner())).isNotNull();
+    for (int i = 0; i < 3; i++) {
+      m.unlock(a.unlock(0, 10)); // in the lane
+      granted(m.lock(a.shared(0, 10))); // b claims these bytes: steps aside
+    }
+    assertThat(table(m, on.file()).lanes()).as("3 net detours of 4").isNotNull();
+
+    m.unlock(a.unlock(0, 10));
+    Lock mine = granted(m.lock(a.shared(0, 10))); // the fourth: dissolves the lanes
+
+    FileLockTable t = table(m, on.file());
+    assertThat(LockTables.whole(t, t::lanes)).isNull();
+    assertThat(lane.retired).isTrue();
+    assertThat(m.locks(on.file())).containsExactlyInAnyOrder(theirs, mine);
+    LockTableInvariants.check(m);
+    for (int i = 1; i < 3; i++) { // the backoff: 3 lock requests with the dissolving one
+      granted(m.lock(a.shared(100L * i, 10)));
+      assertThat(LockTables.whole(t, t::lanes)).as("request %s after", i).isNull();
+    }
+    granted(m.lock(a.shared(300, 10)));
+    assertThat(laneOf(m, on.file(), a.owner())).isNotNull();
+    m.unlock(a.unlock(300, 10));
+    assertThat(m.locks(on.file())).hasSize(4);
+    LockTableInvariants.check(m);
+  }
+
+  /**
+   * A lane whose owner's lock requests step aside no more often than they run there stays: every
+   * second lock meets another owner's record, every other one runs in the lane.
+   */
+  @Test
+  void aLaneWhoseLocksMostlyRunThereStays() {
+    DefaultLockManager m = withLanes(NO_LIMITS);
+    m.lockTables().lanePolicy(0, 4, 3);
+    Requests.Owner a = on.posix("a");
+    Requests.Owner b = on.posix("b");
+    granted(m.lock(b.shared(0, 10)));
+    granted(m.lock(a.shared(500, 10)));
+    Lane lane = laneOf(m, on.file(), a.owner());
+    for (int i = 0; i < 50; i++) {
+      granted(m.lock(a.shared(0, 10))); // steps aside
+      m.unlock(a.unlock(0, 10));
+      granted(m.lock(a.shared(100, 10))); // runs in the lane
+      m.unlock(a.unlock(100, 10));
+    }
+    assertThat(laneOf(m, on.file(), a.owner())).isSameAs(lane);
+    assertThat(lane.retired).isFalse();
+    LockTableInvariants.check(m);
+  }
+
+  /**
+   * Dissolved lanes' records keep "the later, the larger id": a record the file's table makes after
+   * the dissolution has an id above one a lane made just before it (same first byte).
+   */
+  @Test
+  void aDissolutionKeepsIdsInTheOrderOfCreation() {
+    DefaultLockManager m = withLanes(NO_LIMITS);
+    m.lockTables().lanePolicy(0, 2, 100);
+    Requests.Owner a = on.posix("a");
+    Requests.Owner b = on.posix("b");
+    Requests.Owner c = on.posix("c");
+    granted(m.lock(c.shared(500, 5))); // c's lane
+    granted(m.lock(b.shared(1000, 5))); // b's lane
+    granted(m.lock(a.shared(1000, 5))); // a's lane
+    m.unlock(a.unlock(1000, 5));
+    granted(m.lock(a.shared(1000, 5))); // a steps aside: 1 net detour of 2
+    Lock inLane = granted(m.lock(c.shared(0, 10))); // in c's lane, from its block
+    m.unlock(a.unlock(1000, 5));
+    granted(m.lock(a.shared(1000, 5))); // the second: dissolves the lanes
+    assertThat(laneOf(m, on.file(), c.owner())).isNull();
+
+    Lock later = granted(m.lock(on.posix("e").shared(0, 10))); // the file's table
+    assertThat(later.id().compareTo(inLane.id())).as("ids %s, %s", inLane, later).isPositive();
+    assertThat(m.test(on.posix("x").exclusive(0, 1))).contains(inLane); // the oldest first
+    LockTableInvariants.check(m);
+  }
+
+  /**
+   * The storm below with lanes at once, with lanes at once that are dissolved at every 16th net
+   * detour and come back after one lock request, and with the default policy.
+   */
   @Test
   void threadsOnOneHotFileWithLanesKeepExactlyWhatTheyWereGranted() throws Exception {
-    storm(0);
+    storm(0, Lanes.DISSOLVE_AT, Lanes.BACKOFF);
+  }
+
+  @Test
+  void threadsOnOneHotFileWhoseLanesComeAndGoKeepExactlyWhatTheyWereGranted() throws Exception {
+    storm(0, 16, 1);
   }
 
   @Test
   void threadsOnOneHotFileKeepExactlyWhatTheyWereGranted() throws Exception {
-    storm(LockTables.LANE_AFTER);
+    storm(LockTables.LANE_AFTER, Lanes.DISSOLVE_AT, Lanes.BACKOFF);
   }
 
   /**
-   * Threads on one file, lanes after {@code laneAfter} contentions: each its own POSIX owner,
-   * random locks and unlocks over 64 bytes where they meet. Each thread knows what its owner holds
-   * (only it changes that); at the end every owner holds exactly that, and the invariants hold (no
-   * two conflicting records, counts equal to records, every record reachable). Bounded by operation
+   * Threads on one file, lanes after {@code laneAfter} contentions, dissolved at {@code dissolveAt}
+   * net detours, back after {@code backoff} lock requests: each its own POSIX owner, random locks
+   * and unlocks over 64 bytes where they meet. Each thread knows what its owner holds (only it
+   * changes that); at the end every owner holds exactly that, and the invariants hold (no two
+   * conflicting records, counts equal to records, every record reachable). Bounded by operation
    * counts.
    */
-  private void storm(int laneAfter) throws Exception {
+  private void storm(int laneAfter, int dissolveAt, int backoff) throws Exception {
     DefaultLockManager m = withLanes(NO_LIMITS);
-    m.lockTables().laneAfter(laneAfter);
+    m.lockTables().lanePolicy(laneAfter, dissolveAt, backoff);
     int threads = 4;
     int ops = 20_000;
     FileHandle file = on.file();
