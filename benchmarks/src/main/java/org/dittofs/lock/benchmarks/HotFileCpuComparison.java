@@ -23,10 +23,12 @@ import org.dittofs.metadata.lock.UnlockRequest;
  * done: what contention costs shows up there (a spinning or parking thread burns CPU, a cache line
  * moving between cores makes each pair slower), while the time a thread waits for a core does not.
  * It prints the medians of each table with 1 and 2 threads, the median per-round ratio and the
- * wall-clock throughput of the rounds (which on a loaded machine says little).
+ * wall-clock throughput of the rounds (which on a loaded machine says little). With {@code readers}
+ * it runs {@link ThroughputBenchmark#readers2}'s workload instead: every thread locks the same
+ * range SHARED.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar org.dittofs.lock.benchmarks.HotFileCpuComparison [ROUNDS]
+ * java -cp benchmarks/target/benchmarks.jar org.dittofs.lock.benchmarks.HotFileCpuComparison [ROUNDS] [readers]
  * </pre>
  */
 public final class HotFileCpuComparison {
@@ -39,6 +41,7 @@ public final class HotFileCpuComparison {
    * (median and range), and pairs per wall-clock microsecond of each table's rounds.
    */
   record Result(
+      boolean readers,
       int threads,
       double dittofs,
       double baseline,
@@ -50,10 +53,18 @@ public final class HotFileCpuComparison {
     @Override
     public String toString() {
       return String.format(
-          "hot file, %d thread(s): DittoFS %.1f ns, baseline %.1f ns of CPU per pair;"
+          "%s, %d thread(s): DittoFS %.1f ns, baseline %.1f ns of CPU per pair;"
               + " DittoFS / baseline %.2f (rounds from %.2f to %.2f);"
               + " wall clock %.2f vs %.2f pairs/us",
-          threads, dittofs, baseline, ratio, low, high, dittofsPerMicro, baselinePerMicro);
+          readers ? "readers of one range" : "hot file",
+          threads,
+          dittofs,
+          baseline,
+          ratio,
+          low,
+          high,
+          dittofsPerMicro,
+          baselinePerMicro);
     }
   }
 
@@ -62,13 +73,17 @@ public final class HotFileCpuComparison {
 
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+    boolean readers = args.length > 1 && args[1].equals("readers");
     for (int threads = 1; threads <= 2; threads++) {
-      System.out.println(compare(threads, rounds, 200_000));
+      System.out.println(compare(threads, rounds, 200_000, readers));
     }
   }
 
-  /** Both tables with {@code threads} threads, {@code pairs} pairs per thread and round. */
-  static Result compare(int threads, int rounds, int pairs) throws Exception {
+  /**
+   * Both tables with {@code threads} threads, {@code pairs} pairs per thread and round; each thread
+   * on a gap of its own, or with {@code readers} all SHARED on one.
+   */
+  static Result compare(int threads, int rounds, int pairs, boolean readers) throws Exception {
     Table ours = Table.of(Fixtures.DITTOFS);
     Table base = Table.of(Fixtures.BASELINE);
     try {
@@ -88,8 +103,8 @@ public final class HotFileCpuComparison {
       List<Double> wb = new ArrayList<>();
       for (int round = 0; round < WARMUP_ROUNDS + rounds; round++) {
         boolean oursFirst = round % 2 == 0; // neither always follows the other's garbage
-        Round first = round(oursFirst ? ours : base, hot, threads, pairs);
-        Round second = round(oursFirst ? base : ours, hot, threads, pairs);
+        Round first = round(oursFirst ? ours : base, hot, threads, pairs, readers);
+        Round second = round(oursFirst ? base : ours, hot, threads, pairs, readers);
         if (round >= WARMUP_ROUNDS) {
           Round o = oursFirst ? first : second;
           Round x = oursFirst ? second : first;
@@ -102,6 +117,7 @@ public final class HotFileCpuComparison {
       }
       Collections.sort(ratio);
       return new Result(
+          readers,
           threads,
           median(a),
           median(b),
@@ -116,7 +132,8 @@ public final class HotFileCpuComparison {
     }
   }
 
-  private static Round round(Table t, FileHandle hot, int threads, int pairs) throws Exception {
+  private static Round round(Table t, FileHandle hot, int threads, int pairs, boolean readers)
+      throws Exception {
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
     CyclicBarrier start = new CyclicBarrier(threads + 1);
     CyclicBarrier end = new CyclicBarrier(threads + 1);
@@ -125,7 +142,10 @@ public final class HotFileCpuComparison {
     for (int i = 0; i < threads; i++) {
       LockOwner owner = Fixtures.owner("worker-" + i);
       LockClient client = Fixtures.client("worker-" + i);
-      LockRequest lock = Fixtures.posix(hot, owner, client, LockType.EXCLUSIVE, Fixtures.gap(i));
+      LockRequest lock =
+          readers
+              ? Fixtures.posix(hot, owner, client, LockType.SHARED, Fixtures.gap(0))
+              : Fixtures.posix(hot, owner, client, LockType.EXCLUSIVE, Fixtures.gap(i));
       UnlockRequest unlock = Fixtures.unlock(hot, owner, lock.range());
       Thread w =
           new Thread(

@@ -34,6 +34,9 @@ import org.openjdk.jmh.infra.ThreadParams;
  *   <li>{@code disjoint}: each thread locks a free gap of a file of its own.
  *   <li>{@code hot}: all threads lock different free gaps of one file (never conflicting, but
  *       serialised by the file's mutex).
+ *   <li>{@code readers}: all threads lock one range of one file SHARED, so their locks meet (the
+ *       readers of a database file: SQLite's clients all hold its shared-lock bytes), never
+ *       conflicting; the workload where lanes do not pay ({@code Lanes}, "colliding owners").
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -50,12 +53,15 @@ public class ThroughputBenchmark {
 
   Table table;
   FileHandle hot;
+  FileHandle readers;
 
   @Setup(Level.Trial)
   public void setUp() {
     table = Table.of(impl);
     hot = Fixtures.file("hot");
     Fixtures.fill(table, hot, Fixtures.owner("other"), Fixtures.client("other"), BACKGROUND);
+    readers = Fixtures.file("readers");
+    Fixtures.fill(table, readers, Fixtures.owner("other"), Fixtures.client("other"), BACKGROUND);
   }
 
   @TearDown(Level.Trial)
@@ -70,6 +76,8 @@ public class ThroughputBenchmark {
     UnlockRequest disjointUnlock;
     LockRequest hotLock;
     UnlockRequest hotUnlock;
+    LockRequest readerLock;
+    UnlockRequest readerUnlock;
 
     @Setup(Level.Trial)
     public void setUp(ThroughputBenchmark b, ThreadParams thread) {
@@ -84,6 +92,8 @@ public class ThroughputBenchmark {
       disjointUnlock = Fixtures.unlock(own, owner, disjointLock.range());
       hotLock = Fixtures.posix(b.hot, owner, client, LockType.EXCLUSIVE, Fixtures.gap(i));
       hotUnlock = Fixtures.unlock(b.hot, owner, hotLock.range());
+      readerLock = Fixtures.posix(b.readers, owner, client, LockType.SHARED, Fixtures.gap(0));
+      readerUnlock = Fixtures.unlock(b.readers, owner, readerLock.range());
     }
   }
 
@@ -109,6 +119,18 @@ public class ThroughputBenchmark {
   @Threads(2)
   public void hot2(Worker w, Blackhole bh) {
     pair(w.hotLock, w.hotUnlock, bh);
+  }
+
+  @Benchmark
+  @Threads(1)
+  public void readers1(Worker w, Blackhole bh) {
+    pair(w.readerLock, w.readerUnlock, bh);
+  }
+
+  @Benchmark
+  @Threads(2)
+  public void readers2(Worker w, Blackhole bh) {
+    pair(w.readerLock, w.readerUnlock, bh);
   }
 
   private void pair(LockRequest lock, UnlockRequest unlock, Blackhole bh) {
