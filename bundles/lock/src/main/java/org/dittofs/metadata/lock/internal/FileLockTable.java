@@ -116,12 +116,20 @@ final class FileLockTable {
 
   /**
    * Lock requests to let pass before the file makes lanes again, after its lanes were dissolved
-   * ({@link Lanes}, "colliding owners"), and how many times they were (at most {@link
-   * Lanes#MAX_BACKOFF_SHIFT}).
+   * ({@link Lanes}, "colliding owners").
    */
   private int laneBackoff;
 
-  private int dissolutions;
+  /**
+   * The backoff's doubling (at most {@link Lanes#MAX_BACKOFF_SHIFT}); see {@link #dissolveLanes}.
+   */
+  private int backoffShift;
+
+  /** How many times the file's lanes were dissolved (saturating; for tests). */
+  private int dissolved;
+
+  /** Requests that collided in the file's lanes since they were last dissolved (saturating). */
+  private int collisions;
 
   /** Whether an operation holds the monitor now (read without it: a hint of contention). */
   private boolean occupied;
@@ -749,6 +757,8 @@ final class FileLockTable {
    * Gives {@code owner} a lane, moving its records there, if a slot is free (or held by a lane with
    * nothing left) and the owner has none; the new lane is locked until the slow path ends ({@link
    * Lanes#unlockAll}); gives the owner's lane (new or not) a budget under configuration {@code c}.
+   * While the file's lanes are backing off after a dissolution ({@link #dissolveLanes}), counts the
+   * request down and gives none.
    */
   void laneFor(LockOwner owner, LockConfig c) {
     if (lanes == null) {
@@ -785,13 +795,22 @@ final class FileLockTable {
   }
 
   /**
-   * A request of {@code owner} stepped aside from its lane to this slow path: counts it on the lane
-   * and dissolves the file's lanes ({@link #dissolveLanes}) if the lane's net detours reach {@code
-   * dissolveAt}; {@code backoff} as there. A slow path (the monitor and every lane's lock held).
+   * A request of {@code owner} stepped aside from its lane to this slow path because its records
+   * would have reached another owner's ({@link Lane#COLLISION}): counts it on the lane ({@link
+   * Lanes#COLLISION_WEIGHT}) and dissolves the file's lanes ({@link #dissolveLanes}) if the lane's
+   * count reaches {@code dissolveAt}; {@code backoff} as there. A slow path (the monitor and every
+   * lane's lock held).
    */
-  void laneDetoured(LockOwner owner, int dissolveAt, int backoff) {
+  void laneCollided(LockOwner owner, int dissolveAt, int backoff) {
     Lane l = lanes == null ? null : lanes.find(owner);
-    if (l != null && ++l.detours >= dissolveAt) {
+    if (l == null) {
+      return;
+    }
+    if (collisions < Integer.MAX_VALUE) {
+      collisions++;
+    }
+    l.detours = (int) Math.min(Integer.MAX_VALUE, (long) l.detours + Lanes.COLLISION_WEIGHT);
+    if (l.detours >= dissolveAt) {
       dissolveLanes(backoff);
     }
   }
@@ -799,38 +818,55 @@ final class FileLockTable {
   /**
    * Dissolves the file's lanes ({@link Lanes}, "colliding owners"): every lane's owner index and
    * records go back to this table, whose next id is then above every id the lanes handed out; the
-   * lanes are retired and let go (this slow path took their locks), and the file makes none for the
-   * next {@code backoff} lock requests that could make one, twice as many after each dissolution. A
-   * slow path.
+   * lanes are retired and let go (this slow path took their locks). The file then makes no lane for
+   * the next {@code backoff} lock requests that could make one, twice as many after each
+   * dissolution (up to {@link Lanes#MAX_BACKOFF_SHIFT} times), except after lanes that paid: their
+   * tables changed at least {@code backoff} times and 8 times as often as their owners' requests
+   * collided (the workload changed), which resets the doubling. A slow path.
    */
   void dissolveLanes(int backoff) {
     Lanes gone = lanes;
+    long served = 0;
+    for (Lane l : gone.all()) { // checked before anything moves
+      if (byOwner.get(l.owner) != null) {
+        throw new IllegalStateException(
+            "lock table corrupt: owner " + l.owner + " indexed in its lane and its file");
+      }
+      served += l.table.changes();
+    }
     requireIdsAbove(gone.maxIssued());
-    gone.forEach(
-        l -> {
-          OwnerLocks own = l.table.byOwner.get(l.owner);
-          if (own != null) {
-            if (byOwner.get(l.owner) != null) {
-              throw new IllegalStateException(
-                  "lock table corrupt: owner " + l.owner + " indexed in its lane and its file");
-            }
-            byOwner.add(own);
-            if (own.isEmpty()) {
-              idleOwners++;
-            }
-            for (Lock x : own.all()) {
-              (x.exclusive() ? exclusive : shared).insert(x);
-            }
-          }
-        });
+    for (Lane l : gone.all()) {
+      OwnerLocks own = l.table.byOwner.get(l.owner);
+      if (own != null) {
+        byOwner.add(own);
+        if (own.isEmpty()) {
+          idleOwners++;
+        }
+        for (Lock x : own.all()) {
+          (x.exclusive() ? exclusive : shared).insert(x);
+        }
+      }
+    }
     lanes = null;
-    lastOwner = null; // the memo may name a lane's index: found here now, but looked up again
+    lastOwner = null; // the owner's index is this table's again
     lastIndex = null;
     gone.retireAll();
-    laneBackoff = backoff << dissolutions;
-    if (dissolutions < Lanes.MAX_BACKOFF_SHIFT) {
-      dissolutions++;
+    if (served >= backoff && served >= 8L * collisions) {
+      backoffShift = 0;
     }
+    collisions = 0;
+    laneBackoff = (int) Math.min(Integer.MAX_VALUE, (long) backoff << backoffShift);
+    if (backoffShift < Lanes.MAX_BACKOFF_SHIFT) {
+      backoffShift++;
+    }
+    if (dissolved < Integer.MAX_VALUE) {
+      dissolved++;
+    }
+  }
+
+  /** How many times this file's lanes were dissolved (tests). */
+  int dissolved() {
+    return dissolved;
   }
 
   /** A lane's table takes its owner's index and records. */

@@ -38,14 +38,21 @@ final class Lane extends LaneFields {
    * What a fast path throws to hand its request to the slow path (nothing changed yet): one shared
    * instance, no stack trace.
    */
-  static final Detour DETOUR = new Detour();
+  static final Detour DETOUR = new Detour("the request needs the whole file's table");
+
+  /**
+   * {@link #DETOUR} for a request whose records would reach another owner's ({@link #admit}): the
+   * only detour that counts towards dissolving the file's lanes ({@link Lanes}, "colliding
+   * owners").
+   */
+  static final Detour COLLISION = new Detour("the request's records reach another owner's");
 
   /** See {@link #DETOUR}. */
   static final class Detour extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    private Detour() {
-      super("the request needs the whole file's table", null, false, false);
+    private Detour(String why) {
+      super(why, null, false, false);
     }
   }
 
@@ -118,8 +125,8 @@ final class Lane extends LaneFields {
 
   /**
    * The fast path's check of a change before it is applied ({@link FileLockTable#admit}): widens
-   * the claim to the records it adds, then sends the request to the slow path ({@link #DETOUR}) if
-   * another lane claims, or the file's table holds, any byte they reach (see {@link Lanes}).
+   * the claim to the records it adds, then sends the request to the slow path ({@link #COLLISION})
+   * if another lane claims, or the file's table holds, any byte they reach (see {@link Lanes}).
    */
   void admit(LockChange ch) {
     List<Lock> added = ch.added();
@@ -130,7 +137,7 @@ final class Lane extends LaneFields {
       ByteRange r = added.get(i).range();
       long first = reachFirst(r);
       if (main.lanes().othersClaim(this, first, r.last()) || main.holdsAny(first, r.last())) {
-        throw DETOUR;
+        throw COLLISION;
       }
     }
   }
@@ -186,9 +193,9 @@ abstract class LaneFields extends LanePadding {
   boolean retired;
 
   /**
-   * The owner's requests that stepped aside to the slow path, less its lock requests run in the
-   * lane since, not below 0: the file's lanes are dissolved when it reaches the threshold ({@link
-   * Lanes}, "colliding owners").
+   * The owner's requests whose records would have reached another owner's ({@link #COLLISION}),
+   * less its lock requests run in the lane since, not below 0: the file's lanes are dissolved when
+   * it reaches the threshold ({@link Lanes}, "colliding owners").
    */
   int detours;
 

@@ -1,5 +1,7 @@
 package org.dittofs.metadata.lock.internal;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.host.LockConfig;
@@ -31,10 +33,11 @@ import org.dittofs.metadata.lock.host.LockConfig;
  * <p><b>Ids</b> ("the oldest first" orders records of one file that start at the same byte, and
  * such records overlap): a lane takes its own blocks ({@link LockIdGenerator}), so its fast path
  * writes no shared counter. A slow path hands out ids above every id its table and its lanes handed
- * out (a lane is dropped only when it holds nothing; the table and each lane take a new block when
- * theirs is behind, {@link FileLockTable#nextSequence}); a fast path adds records that overlap none
- * of another owner's; a lane's own ids grow. So of two records starting at one byte, the later has
- * the larger id.
+ * out (a lane is dropped only when it holds nothing, or when the file's lanes are dissolved, after
+ * which the file's table takes its ids above every lane's; the table and each lane take a new block
+ * when theirs is behind, {@link FileLockTable#nextSequence}); a fast path adds records that overlap
+ * none of another owner's; a lane's own ids grow. So of two records starting at one byte, the later
+ * has the larger id.
  *
  * <p><b>Per-file limit</b> (exact, SPEC 8): a lane may grow in its fast path up to its budget,
  * given by a slow path out of the room left under the limit ({@link #refill}); slow paths count the
@@ -44,24 +47,29 @@ import org.dittofs.metadata.lock.host.LockConfig;
  * <p><b>When.</b> A file gets lanes when its monitor was found taken by another thread ({@link
  * LockTables}, "contention"); an owner gets one on a lock request after which it holds records here
  * (granted or not), while a slot is free or held by an owner with nothing left here. Lanes go with
- * the file's table (swept when idle) and are never made in cluster mode, with a store being
- * written, or while the file has waiters or restored records (the fast path would step aside
- * anyway).
+ * the file's table (swept when idle) or are dissolved (below), and are never made in cluster mode,
+ * with a store being written, or while the file has waiters or restored records (the fast path
+ * would step aside anyway).
  *
  * <p><b>Colliding owners.</b> Lanes pay only while owners keep clear of each other's bytes; where
- * their records meet (readers of a database file holding SHARED locks on one range, say) every
- * request would try its lane, step aside and take the monitor with every lane's lock, which costs
- * more than the plain table. So each lane counts its owner's requests that stepped aside, less the
- * lock requests its fast path ran ({@link Lane#detours}, not below 0; unlocks run in the lane are
- * not counted: a reader's unlock runs there even when every lock of it steps aside), so lanes stay
- * while at most about half the lock requests step aside; when one reaches {@value #DISSOLVE_AT} the
- * slow path it stepped aside to dissolves the file's lanes ({@link FileLockTable#dissolveLanes}):
- * every lane's records go back to the file's table, which then hands out ids above every id the
- * lanes did, and the lanes are retired. The file makes no lane for the next {@value #BACKOFF} lock
- * requests after which their owner holds records here, twice as many after each dissolution (up to
- * {@code BACKOFF << }{@value #MAX_BACKOFF_SHIFT}), then tries again: a file whose owners meet all
- * the time spends a small share of its requests on lanes, one whose workload changed gets them
- * back.
+ * their records meet (readers of a database file holding SHARED locks on one range, say) requests
+ * try their lanes, step aside and take the monitor with every lane's lock, which costs more than
+ * the plain table. So each lane counts its owner's requests that stepped aside because their
+ * records would reach another owner's ({@link Lane#COLLISION}; not those that stepped aside for
+ * waiters, a store, a budget), {@value #COLLISION_WEIGHT} each, less 1 for each lock request its
+ * fast path ran ({@link Lane#detours}, not below 0; unlocks run in the lane are not counted: a
+ * reader's unlock runs there even when its lock did not). Lanes thus stay while fewer than about a
+ * quarter of the lock requests collide (two readers of one range: a collision costs about 2.5 times
+ * what a pair run in a lane saves; benchmarks/README.md, fifth round). When the count reaches
+ * {@value #DISSOLVE_AT} the slow path the request stepped aside to dissolves the file's lanes
+ * ({@link FileLockTable#dissolveLanes}): every lane's records go back to the file's table, which
+ * then hands out ids above every id the lanes did, and the lanes are retired. The file makes no
+ * lane for the next {@value #BACKOFF} lock requests after which their owner holds records here (the
+ * dissolving one included), twice as many after each dissolution (up to {@code BACKOFF << }{@value
+ * #MAX_BACKOFF_SHIFT}), then tries again: a file whose owners meet all the time spends a small
+ * share of its requests on lanes. Lanes that paid before they were dissolved (their tables changed
+ * at least {@value #BACKOFF} times, and 8 times as often as their owners' requests collided) reset
+ * the doubling: the workload changed.
  *
  * <p><b>Concurrency.</b> {@code slots} is written by slow paths only (the file table's monitor and
  * every lane's lock held: a new lane is locked before it is put in) and read by fast paths without
@@ -75,8 +83,14 @@ final class Lanes {
   /** The most records a slow path lets a lane add in its fast path before asking again. */
   static final int CHUNK = 16;
 
-  /** A lane's net detours at which the file's lanes are dissolved ("colliding owners"). */
+  /** A lane's count of collisions at which the file's lanes are dissolved ("colliding owners"). */
   static final int DISSOLVE_AT = 64;
+
+  /**
+   * What one collision adds to its lane's count; a lock request run in the lane takes 1 off: lanes
+   * stay while fewer than about a quarter of the lock requests collide ("colliding owners").
+   */
+  static final int COLLISION_WEIGHT = 3;
 
   /** Lock requests without a new lane after the file's first dissolution ("colliding owners"). */
   static final int BACKOFF = 1024;
@@ -178,6 +192,13 @@ final class Lanes {
       }
     }
     return false;
+  }
+
+  /** The lanes, in slot order (a slow path). */
+  List<Lane> all() {
+    List<Lane> out = new ArrayList<>(MAX);
+    forEach(out::add);
+    return out;
   }
 
   /** Calls {@code action} for each lane (a slow path). */

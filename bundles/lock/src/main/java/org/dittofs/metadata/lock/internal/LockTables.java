@@ -78,6 +78,9 @@ final class LockTables {
   /** What {@link #inLane} answers when the owner's lane sent the request to the slow path. */
   private static final Object DETOURED = new Object();
 
+  /** As {@link #DETOURED}, for a request whose records would reach another owner's. */
+  private static final Object COLLIDED = new Object();
+
   static {
     // loaded with this class, so that the JIT inlines the lane checks before any lane exists
     // (it does not inline a method whose signature names a class not loaded yet)
@@ -148,8 +151,8 @@ final class LockTables {
 
   /**
    * The fast path: {@code op} on the owner's lane's table under the lane's lock (see {@link
-   * Lanes}); {@link #NOT_IN_LANE} if the owner has no lane, {@link #DETOURED} if the request needs
-   * the whole file.
+   * Lanes}); {@link #NOT_IN_LANE} if the owner has no lane, {@link #COLLIDED} if the request's
+   * records would reach another owner's, {@link #DETOURED} if it needs the whole file otherwise.
    */
   @SuppressWarnings("unchecked")
   private <T> T inLane(
@@ -161,7 +164,7 @@ final class LockTables {
     try {
       return inLane(t, lane, lock, op);
     } catch (Lane.Detour e) {
-      return (T) DETOURED; // the whole file's table decides
+      return (T) (e == Lane.COLLISION ? COLLIDED : DETOURED); // the whole file's table decides
     }
   }
 
@@ -221,11 +224,11 @@ final class LockTables {
           gate.awaitOpen(config.get().lockTimeout());
         }
         FileLockTable t = files.get(file);
-        boolean detoured = false;
+        boolean collided = false;
         if (owner != null && t != null && t.lanes() != null) {
           T r = inLane(t, owner, offer, op);
-          detoured = r == DETOURED;
-          if (r != NOT_IN_LANE && !detoured) {
+          collided = r == COLLIDED;
+          if (r != NOT_IN_LANE && r != DETOURED && !collided) {
             return r;
           }
         }
@@ -245,8 +248,8 @@ final class LockTables {
           Deferred d = t.deferred(events);
           int seen = t.changes();
           try {
-            if (detoured) {
-              t.laneDetoured(owner, dissolveAt, laneBackoff); // may dissolve the lanes
+            if (collided) {
+              t.laneCollided(owner, dissolveAt, laneBackoff); // may dissolve the lanes
             }
             T result = op.apply(t, d);
             if (offer && (t.lanes() != null || t.contentions() >= laneAfter)) {
@@ -313,9 +316,9 @@ final class LockTables {
   }
 
   /**
-   * A test's lane policy: lanes after {@code contentions} ({@link #laneAfter}), dissolved at a
-   * lane's {@code dissolveAt} net detours, then none for {@code backoff} lock requests (doubling;
-   * {@link Lanes}, "colliding owners").
+   * A test's lane policy: lanes after {@code contentions} ({@link #laneAfter}), dissolved when a
+   * lane's count of collisions reaches {@code dissolveAt}, then none for {@code backoff} lock
+   * requests (doubling; {@link Lanes}, "colliding owners").
    */
   void lanePolicy(int contentions, int dissolveAt, int backoff) {
     this.laneAfter = contentions;

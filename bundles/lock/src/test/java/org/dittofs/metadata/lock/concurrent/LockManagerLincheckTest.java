@@ -10,9 +10,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Linearizability of the lock manager, checked by Lincheck (issue 10, item 4) against sequential
  * specifications written from docs/lock-semantics.md: {@link OneFileScenario} (locks, tests,
  * blocking requests with cancel, opens, on one file), {@link LanesScenario} (the same in memory,
- * the owners in lanes), {@link SwapGateScenario} (the same with concurrent hot swaps) and {@link
- * LimitScenario} (the limit reservations) in stress mode; the first also under the model checker on
- * request (see {@link #oneFileIsLinearizableUnderModelChecking}).
+ * the owners in lanes), {@link LanesComingAndGoingScenario} (lanes dissolved and made again),
+ * {@link SwapGateScenario} (the same with concurrent hot swaps) and {@link LimitScenario} (the
+ * limit reservations) in stress mode; the first also under the model checker on request (see {@link
+ * #oneFileIsLinearizableUnderModelChecking}).
  *
  * <p>Stress mode: 150 generated scenarios of 3 threads x 3 operations (plus 2 before and 1 after),
  * 20 runs each, per scenario class in the test command; {@code -Dlincheck.soak=true} (the soak
@@ -73,6 +74,12 @@ class LockManagerLincheckTest {
   @Test
   void oneFileWithLanesIsLinearizableUnderStress() {
     stress().sequentialSpecification(OneFileSpec.class).check(LanesScenario.class);
+  }
+
+  /** The same with lanes dissolved and made again ({@link LanesComingAndGoingScenario}). */
+  @Test
+  void oneFileWithLanesComingAndGoingIsLinearizableUnderStress() {
+    stress().sequentialSpecification(OneFileSpec.class).check(LanesComingAndGoingScenario.class);
   }
 
   @Test

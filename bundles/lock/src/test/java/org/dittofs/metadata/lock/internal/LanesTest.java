@@ -318,15 +318,17 @@ class LanesTest {
   }
 
   /**
-   * Owners whose records meet (readers holding one range) step aside on every lock: at the lane's
-   * {@code dissolveAt}-th net detour the file's lanes are dissolved, every record back in the
-   * file's table; the next {@code backoff} lock requests (the dissolving one included) make no
-   * lane, the one after makes lanes again.
+   * Owners whose records meet (readers holding one range) step aside on every lock: once the lane's
+   * count of collisions (3 each) reaches {@code dissolveAt} the file's lanes are dissolved, every
+   * record back in the file's table; the next {@code backoff} lock requests (the dissolving one
+   * included) make no lane, the one after makes lanes again; twice as many after the next
+   * dissolution, and {@code backoff} again after lanes that changed their tables {@code backoff}
+   * times before they were dissolved.
    */
   @Test
   void lanesOfOwnersWhoseRecordsMeetAreDissolvedThenTriedAgain() {
     DefaultLockManager m = withLanes(NO_LIMITS);
-    m.lockTables().lanePolicy(0, 4, 3);
+    m.lockTables().lanePolicy(0, 4 * Lanes.COLLISION_WEIGHT, 20);
     Requests.Owner a = on.posix("a");
     Requests.Owner b = on.posix("b");
     Lock theirs = granted(m.lock(b.shared(0, 10)));
@@ -334,39 +336,85 @@ class LanesTest {
     Lane lane = laneOf(m, on.file(), a.owner());
     assertThat(lane).isNotNull();
     assertThat(laneOf(m, on.file(), b.owner())).isNotNull();
-    for (int i = 0; i < 3; i++) {
-      m.unlock(a.unlock(0, 10)); // in the lane
-      granted(m.lock(a.shared(0, 10))); // b claims these bytes: steps aside
-    }
-    assertThat(table(m, on.file()).lanes()).as("3 net detours of 4").isNotNull();
+    collide(m, a, 3); // b claims these bytes: each lock steps aside
+    assertThat(table(m, on.file()).lanes()).as("3 collisions of 4").isNotNull();
 
-    m.unlock(a.unlock(0, 10));
-    Lock mine = granted(m.lock(a.shared(0, 10))); // the fourth: dissolves the lanes
+    collide(m, a, 1); // the fourth dissolves the lanes
 
     FileLockTable t = table(m, on.file());
     assertThat(LockTables.whole(t, t::lanes)).isNull();
+    assertThat(LockTables.whole(t, t::dissolved)).isEqualTo(1);
     assertThat(lane.retired).isTrue();
+    Lock mine =
+        m.locks(on.file()).stream().filter(l -> l.owner().equals(a.owner())).findFirst().get();
     assertThat(m.locks(on.file())).containsExactlyInAnyOrder(theirs, mine);
     LockTableInvariants.check(m);
-    for (int i = 1; i < 3; i++) { // the backoff: 3 lock requests with the dissolving one
-      granted(m.lock(a.shared(100L * i, 10)));
-      assertThat(LockTables.whole(t, t::lanes)).as("request %s after", i).isNull();
+    assertThat(requestsUntilALane(m, a, 1000)).isEqualTo(20);
+
+    collide(m, a, 4); // lanes again, dissolved again: the backoff doubles
+    assertThat(LockTables.whole(t, t::lanes)).isNull();
+    assertThat(requestsUntilALane(m, a, 2000)).isEqualTo(40);
+
+    for (int i = 0; i < 15; i++) { // lanes that pay for a while: 30 changes of a's lane
+      granted(m.lock(a.exclusive(900, 5)));
+      m.unlock(a.unlock(900, 5));
     }
-    granted(m.lock(a.shared(300, 10)));
-    assertThat(laneOf(m, on.file(), a.owner())).isNotNull();
-    m.unlock(a.unlock(300, 10));
-    assertThat(m.locks(on.file())).hasSize(4);
+    collide(m, a, 4);
+    assertThat(LockTables.whole(t, t::dissolved)).isEqualTo(3);
+    assertThat(requestsUntilALane(m, a, 3000)).as("the doubling reset").isEqualTo(20);
+    assertThat(m.locks(on.file())).hasSize(2 + 20 + 40 + 20);
+    LockTableInvariants.check(m);
+  }
+
+  /** {@code times} times: {@code o} unlocks its SHARED [0, 10) and locks it again. */
+  private void collide(DefaultLockManager m, Requests.Owner o, int times) {
+    for (int i = 0; i < times; i++) {
+      m.unlock(o.unlock(0, 10));
+      granted(m.lock(o.shared(0, 10)));
+    }
+  }
+
+  /** Lock requests of {@code o} on new bytes from {@code from} until it has a lane; how many. */
+  private int requestsUntilALane(DefaultLockManager m, Requests.Owner o, long from) {
+    for (int n = 1; n <= 1000; n++) {
+      granted(m.lock(o.shared(from + 10L * n, 5)));
+      if (laneOf(m, on.file(), o.owner()) != null) {
+        return n;
+      }
+    }
+    throw new AssertionError("no lane after 1,000 lock requests");
+  }
+
+  /** Dissolved lanes leave no budget behind: the per-file limit stays exact. */
+  @Test
+  void thePerFileLimitHoldsAcrossADissolution() {
+    DefaultLockManager m = withLanes(NO_LIMITS.toBuilder().maxLocksPerFile(20).build());
+    m.lockTables().lanePolicy(0, 2 * Lanes.COLLISION_WEIGHT, 1000);
+    Requests.Owner a = on.posix("a");
+    Requests.Owner b = on.posix("b");
+    granted(m.lock(b.shared(0, 10)));
+    granted(m.lock(a.shared(0, 10))); // lanes with budgets for a and b
+    collide(m, a, 2);
+    FileLockTable t = table(m, on.file());
+    assertThat(LockTables.whole(t, t::dissolved)).isEqualTo(1);
+
+    for (int i = 1; i <= 18; i++) {
+      granted(m.lock((i % 2 == 0 ? a : b).exclusive(100L * i, 5)));
+    }
+    assertRefusedByTheLimit(() -> m.lock(a.exclusive(5000, 5)));
+    assertRefusedByTheLimit(() -> m.lock(b.exclusive(6000, 5)));
+    assertThat(m.locks(on.file())).hasSize(20);
     LockTableInvariants.check(m);
   }
 
   /**
-   * A lane whose owner's lock requests step aside no more often than they run there stays: every
-   * second lock meets another owner's record, every other one runs in the lane.
+   * A lane whose owner's lock requests collide less than a quarter of the time stays: one lock in
+   * four meets another owner's record, the others run in the lane.
    */
   @Test
   void aLaneWhoseLocksMostlyRunThereStays() {
     DefaultLockManager m = withLanes(NO_LIMITS);
-    m.lockTables().lanePolicy(0, 4, 3);
+    m.lockTables().lanePolicy(0, 4 * Lanes.COLLISION_WEIGHT, 3);
     Requests.Owner a = on.posix("a");
     Requests.Owner b = on.posix("b");
     granted(m.lock(b.shared(0, 10)));
@@ -375,11 +423,15 @@ class LanesTest {
     for (int i = 0; i < 50; i++) {
       granted(m.lock(a.shared(0, 10))); // steps aside
       m.unlock(a.unlock(0, 10));
-      granted(m.lock(a.shared(100, 10))); // runs in the lane
-      m.unlock(a.unlock(100, 10));
+      for (int k = 1; k <= 3; k++) {
+        granted(m.lock(a.shared(100L * k, 10))); // runs in the lane
+        m.unlock(a.unlock(100L * k, 10));
+      }
     }
     assertThat(laneOf(m, on.file(), a.owner())).isSameAs(lane);
     assertThat(lane.retired).isFalse();
+    FileLockTable t = table(m, on.file());
+    assertThat(LockTables.whole(t, t::dissolved)).isZero();
     LockTableInvariants.check(m);
   }
 
@@ -390,7 +442,7 @@ class LanesTest {
   @Test
   void aDissolutionKeepsIdsInTheOrderOfCreation() {
     DefaultLockManager m = withLanes(NO_LIMITS);
-    m.lockTables().lanePolicy(0, 2, 100);
+    m.lockTables().lanePolicy(0, 2 * Lanes.COLLISION_WEIGHT, 100);
     Requests.Owner a = on.posix("a");
     Requests.Owner b = on.posix("b");
     Requests.Owner c = on.posix("c");
@@ -398,7 +450,7 @@ class LanesTest {
     granted(m.lock(b.shared(1000, 5))); // b's lane
     granted(m.lock(a.shared(1000, 5))); // a's lane
     m.unlock(a.unlock(1000, 5));
-    granted(m.lock(a.shared(1000, 5))); // a steps aside: 1 net detour of 2
+    granted(m.lock(a.shared(1000, 5))); // a steps aside: 1 collision of 2
     Lock inLane = granted(m.lock(c.shared(0, 10))); // in c's lane, from its block
     m.unlock(a.unlock(1000, 5));
     granted(m.lock(a.shared(1000, 5))); // the second: dissolves the lanes
@@ -411,17 +463,20 @@ class LanesTest {
   }
 
   /**
-   * The storm below with lanes at once, with lanes at once that are dissolved at every 16th net
-   * detour and come back after one lock request, and with the default policy.
+   * The storm below with lanes at once (never dissolved), with lanes at once that are dissolved at
+   * a lane's count of 16 (about 6 collisions) and come back after one lock request, and with the
+   * default policy.
    */
   @Test
   void threadsOnOneHotFileWithLanesKeepExactlyWhatTheyWereGranted() throws Exception {
-    storm(0, Lanes.DISSOLVE_AT, Lanes.BACKOFF);
+    storm(0, Integer.MAX_VALUE, 0);
   }
 
   @Test
   void threadsOnOneHotFileWhoseLanesComeAndGoKeepExactlyWhatTheyWereGranted() throws Exception {
-    storm(0, 16, 1);
+    DefaultLockManager m = storm(0, 16, 1);
+    FileLockTable t = table(m, on.file());
+    assertThat(LockTables.whole(t, t::dissolved)).as("dissolutions").isPositive();
   }
 
   @Test
@@ -430,14 +485,14 @@ class LanesTest {
   }
 
   /**
-   * Threads on one file, lanes after {@code laneAfter} contentions, dissolved at {@code dissolveAt}
-   * net detours, back after {@code backoff} lock requests: each its own POSIX owner, random locks
-   * and unlocks over 64 bytes where they meet. Each thread knows what its owner holds (only it
-   * changes that); at the end every owner holds exactly that, and the invariants hold (no two
+   * Threads on one file, lanes after {@code laneAfter} contentions, dissolved at a lane's count of
+   * {@code dissolveAt}, back after {@code backoff} lock requests: each its own POSIX owner, random
+   * locks and unlocks over 64 bytes where they meet. Each thread knows what its owner holds (only
+   * it changes that); at the end every owner holds exactly that, and the invariants hold (no two
    * conflicting records, counts equal to records, every record reachable). Bounded by operation
    * counts.
    */
-  private void storm(int laneAfter, int dissolveAt, int backoff) throws Exception {
+  private DefaultLockManager storm(int laneAfter, int dissolveAt, int backoff) throws Exception {
     DefaultLockManager m = withLanes(NO_LIMITS);
     m.lockTables().lanePolicy(laneAfter, dissolveAt, backoff);
     int threads = 4;
@@ -498,5 +553,6 @@ class LanesTest {
       pool.shutdownNow();
     }
     LockTableInvariants.check(m);
+    return m;
   }
 }

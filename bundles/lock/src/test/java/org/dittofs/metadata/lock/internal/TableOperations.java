@@ -56,17 +56,28 @@ final class TableOperations implements OperationSet.Subject<ModelOp>, ModelOp.Ju
   }
 
   /**
-   * The set on fresh default managers whose files give their owners lanes at once ({@link Lanes}):
-   * the owners of a file with a free slot work in their lanes, the others in the file's table; a
-   * file's lanes are dissolved at a lane's 32nd net detour and come back after 1 lock request
-   * (doubling), so that random requests, which meet often, go through dissolutions too (about 110
-   * in the fixed-seed run, with 7,500 requests run in lanes).
+   * The set on fresh default managers whose files give their owners lanes at once ({@link Lanes}),
+   * never dissolved: the owners of a file with a free slot work in their lanes, the others in the
+   * file's table.
    */
   static OperationSet<ModelOp> withLanes() {
+    return withLanes(Integer.MAX_VALUE, 0);
+  }
+
+  /**
+   * As {@link #withLanes()}, a file's lanes dissolved at a lane's count of 32 (about 11 collisions)
+   * and back after 1 lock request (doubling; {@link Lanes}, "colliding owners"): random requests,
+   * which meet often, go through dissolutions too (about a hundred in the fixed-seed run).
+   */
+  static OperationSet<ModelOp> withLanesComingAndGoing() {
+    return withLanes(32, 1);
+  }
+
+  private static OperationSet<ModelOp> withLanes(int dissolveAt, int backoff) {
     return of(
         () -> {
           DefaultLockManager m = (DefaultLockManager) LockManagers.builder().build();
-          m.lockTables().lanePolicy(0, 32, 1);
+          m.lockTables().lanePolicy(0, dissolveAt, backoff);
           return new Target(m, () -> LockTableInvariants.check(m));
         });
   }
