@@ -18,18 +18,19 @@ import org.dittofs.metadata.lock.host.LockEvent;
  * The record limits of SPEC 8 (per file, per client, total), enforced atomically so concurrent
  * grants never overshoot: the per-file count is checked under the file's monitor (a lane's fast
  * path within the budget a slow path gave it, {@link FileLockTable#fitsFileLimit}), the per-client
- * and total counts are reserved with compare-and-set before anything is applied, and given back if
- * the grant fails later. Releases are never refused and are counted without checks (a release that
- * splits a lock can therefore go one over a limit, as it must not fail).
+ * and total counts are reserved with compare-and-set before anything is applied (the total from a
+ * per-thread allowance, {@link TotalQuota}), and given back if the grant fails later. Releases are
+ * never refused and are counted without checks (a release that splits a lock can therefore go one
+ * over a limit, as it must not fail).
  *
- * <p>Concurrency: {@code total} and each {@link ClientState#locks} are atomic; this class holds no
- * other state. The configuration is read from the manager's {@link LiveConfig}, so a change applies
- * to the next request. A count is kept only while its limit is on: the total in {@code total} (with
- * compare-and-set: an exact limit needs one shared counter), each client's in its {@link
- * ClientState#locks}. While a limit is off, changes write no shared counter for it at all; the
- * total is then the sum of the tables' counts ({@link #total}) and a client's count a recount of
- * its files ({@link ClientSessions#list}). Turning a limit on counts the records with lock traffic
- * held ({@link #startCountingTotal}, {@link #startCountingClients}).
+ * <p>Concurrency: {@code total} ({@link TotalQuota}) and each {@link ClientState#locks} are atomic;
+ * this class holds no other state. The configuration is read from the manager's {@link LiveConfig},
+ * so a change applies to the next request. A count is kept only while its limit is on: the total in
+ * {@code total} (exact, without a counter every grant writes: {@link TotalQuota}), each client's in
+ * its {@link ClientState#locks}. While a limit is off, changes write no shared counter for it at
+ * all; the total is then the sum of the tables' counts ({@link #total}) and a client's count a
+ * recount of its files ({@link ClientSessions#list}). Turning a limit on counts the records with
+ * lock traffic held ({@link #startCountingTotal}, {@link #startCountingClients}).
  *
  * <p>Cluster mode (docs/cluster.md, SPEC 8): the total is counted against this node's lease of the
  * cluster's quota ({@link ClusterQuota}) instead of {@code total}, by this node's own changes only
@@ -51,7 +52,7 @@ final class LockLimits {
     NONE
   }
 
-  private final AtomicLong total = new AtomicLong(); // exact while the total limit is on
+  private final TotalQuota total = new TotalQuota(); // exact while the total limit is on
   private final LiveConfig config;
   private final ClusterQuota quota; // cluster mode: the node's lease of the total; null on one node
 
@@ -68,8 +69,9 @@ final class LockLimits {
   /**
    * Applies {@code next} to the configuration. Turning the total or the per-client limit on holds
    * lock traffic while the records are counted ({@link #startCountingTotal}, {@link
-   * #startCountingClients}): a count is not kept while its limit is off. Writers of the
-   * configuration serialise on its monitor.
+   * #startCountingClients}): a count is not kept while its limit is off; so does lowering the total
+   * limit on one node (the threads' allowances are dropped). Writers of the configuration serialise
+   * on its monitor.
    *
    * @return the configuration {@code next} replaced
    */
@@ -79,7 +81,12 @@ final class LockLimits {
       if (quota != null && old.maxLocksTotal() > next.maxLocksTotal()) {
         quota.giveBack(); // leased under the old limit
       }
-      boolean total = old.maxLocksTotal() <= 0 && next.maxLocksTotal() > 0;
+      // counted from scratch when turned on, and on one node when lowered: the allowances taken
+      // under the old limit (TotalQuota) must not grant past the new one
+      boolean total =
+          next.maxLocksTotal() > 0
+              && (old.maxLocksTotal() <= 0
+                  || (quota == null && next.maxLocksTotal() < old.maxLocksTotal()));
       boolean perClient = old.maxLocksPerClient() <= 0 && next.maxLocksPerClient() > 0;
       if (!total && !perClient) {
         config.set(next);
@@ -104,7 +111,7 @@ final class LockLimits {
    * of the tables' counts).
    */
   long total(LongSupplier recount) {
-    return config.get().maxLocksTotal() > 0 ? total.get() : recount.getAsLong();
+    return config.get().maxLocksTotal() > 0 ? total.records() : recount.getAsLong();
   }
 
   /**
@@ -112,7 +119,7 @@ final class LockLimits {
    * with lock traffic held (no change is counted meanwhile).
    */
   void startCountingTotal(long records) {
-    total.set(records);
+    total.start(records);
   }
 
   /** Whether each client's records are counted now (only while the per-client limit is on). */
@@ -211,8 +218,8 @@ final class LockLimits {
         if (!quota.take(delta, c.maxLocksTotal())) {
           throw refuse("total", quota.clusterCount(), c.maxLocksTotal(), d);
         }
-      } else if (!addTotal(delta, c.maxLocksTotal())) {
-        throw refuse("total", total.get(), c.maxLocksTotal(), d);
+      } else if (!total.take(delta, c.maxLocksTotal())) {
+        throw refuse("total", total.records(), c.maxLocksTotal(), d);
       }
     } else {
       countTotal(c, delta);
@@ -223,8 +230,10 @@ final class LockLimits {
     if (delta != 0 && c.maxLocksTotal() > 0) {
       if (quota != null) {
         quota.count(delta);
+      } else if (delta > 0) {
+        total.add(delta);
       } else {
-        total.addAndGet(delta);
+        total.give(-delta, c.maxLocksTotal());
       }
     }
   }
@@ -278,19 +287,6 @@ final class LockLimits {
    */
   void countLoaded(OwnerLocks own, LockChange ch, ClientRegistry clients) {
     count(own, ch, clients, 1, false);
-  }
-
-  /** Adds {@code n} to the total unless it would exceed {@code max}. */
-  private boolean addTotal(int n, long max) {
-    while (true) {
-      long cur = total.get();
-      if (cur + n > max) {
-        return false;
-      }
-      if (total.compareAndSet(cur, cur + n)) {
-        return true;
-      }
-    }
   }
 
   /** Gives back what {@link #reserve} counted for a change that was not applied after all. */

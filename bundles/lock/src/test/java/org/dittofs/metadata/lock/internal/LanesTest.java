@@ -60,6 +60,16 @@ class LanesTest {
     return m;
   }
 
+  /**
+   * {@link #withLanes(LockConfig)}, lanes dissolved when a lane's count of collisions reaches
+   * {@code dissolveAt}, back after {@code backoff} lock requests.
+   */
+  private DefaultLockManager withLanes(LockConfig config, int dissolveAt, int backoff) {
+    DefaultLockManager m = withLanes(config);
+    m.lockTables().lanePolicy(0, dissolveAt, backoff);
+    return m;
+  }
+
   private static FileLockTable table(DefaultLockManager m, FileHandle file) {
     return m.lockTables().map().get(file);
   }
@@ -327,8 +337,7 @@ class LanesTest {
    */
   @Test
   void lanesOfOwnersWhoseRecordsMeetAreDissolvedThenTriedAgain() {
-    DefaultLockManager m = withLanes(NO_LIMITS);
-    m.lockTables().lanePolicy(0, 4 * Lanes.COLLISION_WEIGHT, 20);
+    DefaultLockManager m = withLanes(NO_LIMITS, 4 * Lanes.COLLISION_WEIGHT, 20);
     Requests.Owner a = on.posix("a");
     Requests.Owner b = on.posix("b");
     Lock theirs = granted(m.lock(b.shared(0, 10)));
@@ -388,8 +397,9 @@ class LanesTest {
   /** Dissolved lanes leave no budget behind: the per-file limit stays exact. */
   @Test
   void thePerFileLimitHoldsAcrossADissolution() {
-    DefaultLockManager m = withLanes(NO_LIMITS.toBuilder().maxLocksPerFile(20).build());
-    m.lockTables().lanePolicy(0, 2 * Lanes.COLLISION_WEIGHT, 1000);
+    DefaultLockManager m =
+        withLanes(
+            NO_LIMITS.toBuilder().maxLocksPerFile(20).build(), 2 * Lanes.COLLISION_WEIGHT, 1000);
     Requests.Owner a = on.posix("a");
     Requests.Owner b = on.posix("b");
     granted(m.lock(b.shared(0, 10)));
@@ -413,8 +423,7 @@ class LanesTest {
    */
   @Test
   void aLaneWhoseLocksMostlyRunThereStays() {
-    DefaultLockManager m = withLanes(NO_LIMITS);
-    m.lockTables().lanePolicy(0, 4 * Lanes.COLLISION_WEIGHT, 3);
+    DefaultLockManager m = withLanes(NO_LIMITS, 4 * Lanes.COLLISION_WEIGHT, 3);
     Requests.Owner a = on.posix("a");
     Requests.Owner b = on.posix("b");
     granted(m.lock(b.shared(0, 10)));
@@ -441,8 +450,7 @@ class LanesTest {
    */
   @Test
   void aDissolutionKeepsIdsInTheOrderOfCreation() {
-    DefaultLockManager m = withLanes(NO_LIMITS);
-    m.lockTables().lanePolicy(0, 2 * Lanes.COLLISION_WEIGHT, 100);
+    DefaultLockManager m = withLanes(NO_LIMITS, 2 * Lanes.COLLISION_WEIGHT, 100);
     Requests.Owner a = on.posix("a");
     Requests.Owner b = on.posix("b");
     Requests.Owner c = on.posix("c");

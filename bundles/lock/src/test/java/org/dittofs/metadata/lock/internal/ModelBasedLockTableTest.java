@@ -78,52 +78,38 @@ class ModelBasedLockTableTest {
   }
 
   /**
-   * The same with lanes that are dissolved where owners' records meet and come back ({@link
-   * TableOperations#withLanesComingAndGoing}); the fixed seed (50,000 steps) and a fresh one
-   * (12,500).
-   */
-  @Test
-  void withLanesComingAndGoingRandomOperationsAgreeWithTheReferenceModel() {
-    long seed = Long.getLong("model.seed", DEFAULT_SEED);
-    ModelRuns.check(
-        "model-based lock test with lanes coming and going",
-        TableOperations.withLanesComingAndGoing(),
-        seed,
-        DEFAULT_STEPS / 4,
-        "-Dmodel.seed=" + seed);
-    if (System.getProperty("model.seed") == null) {
-      long fresh = ModelRuns.freshSeed();
-      ModelRuns.check(
-          "model-based lock test with lanes coming and going",
-          TableOperations.withLanesComingAndGoing(),
-          fresh,
-          FRESH_STEPS / 4,
-          "-Dmodel.seed=" + fresh);
-    }
-  }
-
-  /**
    * The same operations on managers whose files give owners lanes at once ({@link Lanes}): lane
    * owners' requests take the fast path where it applies and the slow path over lanes elsewhere;
    * the fixed seed (100,000 steps) and a fresh one (25,000).
    */
   @Test
   void withLanesRandomOperationsAgreeWithTheReferenceModel() {
+    fixedAndFresh("model-based lock test with lanes", TableOperations.withLanes(), 2);
+  }
+
+  /**
+   * The same with lanes that are dissolved where owners' records meet and come back ({@link
+   * TableOperations#withLanesComingAndGoing}); the fixed seed (50,000 steps) and a fresh one
+   * (12,500).
+   */
+  @Test
+  void withLanesComingAndGoingRandomOperationsAgreeWithTheReferenceModel() {
+    fixedAndFresh(
+        "model-based lock test with lanes coming and going",
+        TableOperations.withLanesComingAndGoing(),
+        4);
+  }
+
+  /**
+   * {@code ops} with the fixed seed ({@code DEFAULT_STEPS / share} steps) and, unless a seed is
+   * replayed, a fresh one ({@code FRESH_STEPS / share}).
+   */
+  private static void fixedAndFresh(String name, OperationSet<ModelOp> ops, int share) {
     long seed = Long.getLong("model.seed", DEFAULT_SEED);
-    ModelRuns.check(
-        "model-based lock test with lanes",
-        TableOperations.withLanes(),
-        seed,
-        DEFAULT_STEPS / 2,
-        "-Dmodel.seed=" + seed);
+    ModelRuns.check(name, ops, seed, DEFAULT_STEPS / share, "-Dmodel.seed=" + seed);
     if (System.getProperty("model.seed") == null) {
       long fresh = ModelRuns.freshSeed();
-      ModelRuns.check(
-          "model-based lock test with lanes",
-          TableOperations.withLanes(),
-          fresh,
-          FRESH_STEPS / 2,
-          "-Dmodel.seed=" + fresh);
+      ModelRuns.check(name, ops, fresh, FRESH_STEPS / share, "-Dmodel.seed=" + fresh);
     }
   }
 
