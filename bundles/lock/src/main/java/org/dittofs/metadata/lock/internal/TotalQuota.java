@@ -13,28 +13,28 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>{@code committed} is the quota taken from the limit: the records counted plus the allowances
  * the {@link #CELLS} cells hold, quota taken and not used yet. A thread grants from its cell's
  * allowance (a compare-and-set on the cell, which other threads seldom touch: cells are chosen by
- * thread) and refills it a chunk of {@value #CHUNK} at a time, and a release gives its records back
- * to its cell (a cell holding more than two chunks gives the rest back to {@code committed}). So
- * {@code committed} never passes the limit, and the records, {@code committed} less the cells'
- * allowances, never pass it either.
+ * thread) and refills it a chunk of {@value #CHUNK} at a time while the limit is at least {@link
+ * #far} away; a release gives its records back to its cell while the cell holds at most two chunks
+ * and the limit is far, else straight back to {@code committed}, where the room it makes is seen at
+ * once. So {@code committed} never passes the limit, and the records, {@code committed} less the
+ * cells' allowances, never pass it either.
  *
- * <p><b>Exact refusals.</b> Chunks are taken only while the limit leaves at least {@link #far}
- * room. A grant that its cell cannot serve and that no chunk can serve takes its records from
- * {@code committed} itself; if that passes the limit, it drains: while {@code draining} is above 0
- * no chunk is taken; it waits until no chunk is on its way to a cell ({@code moving}: a chunk is
- * counted there from before its compare-and-set on {@code committed} until its cell has it, and a
- * chunk that finds {@code draining} set there is not taken), takes back every cell's allowance
- * ({@link #reclaim}) and tries {@code committed} again; only then does it refuse. By then every
- * allowance made before the drain is back in {@code committed}, no chunk was taken since, and an
- * allowance a release made since belongs to a release concurrent with the refused grant. A cell
- * holds at most about two chunks: a release gives its records to its cell below that, else (and
- * near the limit) straight back to {@code committed}, where the room it makes is seen at once.
+ * <p><b>Exact refusals.</b> A grant that its cell and no chunk can serve takes its records from
+ * {@code committed} itself; if that passes the limit, it decides drained ({@link #drained}): one
+ * drain at a time; while {@code draining} is set no chunk is taken; the drain waits until no chunk
+ * is on its way to a cell ({@code moving} counts a chunk from before it checks {@code draining}
+ * until its cell has it), then closes every cell, its allowance back in {@code committed}. A closed
+ * cell grants nothing and takes nothing (a release goes to {@code committed}), so while the cells
+ * are closed {@code committed} is exactly the records counted (and reserved by grants under way):
+ * the grant fits or is refused against that, then the cells open again, empty. {@link #records}
+ * reads the count the same way.
  *
  * <p><b>Concurrency.</b> {@code committed}, {@code moving}, {@code draining} and each cell's
  * allowance are atomic (compare-and-set, get-and-set; all accessed as volatiles, so in one total
  * order: a chunk that counted itself in {@code moving} after a drain saw {@code moving} at 0 sees
- * {@code draining} set); nothing else is shared. The cells are padded against false sharing ({@link
- * Cell}).
+ * {@code draining} set and takes nothing); {@code drainLock} serialises drains and is a leaf (taken
+ * under a table's monitor or a lane's lock, nothing taken under it). The cells are padded against
+ * false sharing ({@link Cell}).
  */
 final class TotalQuota {
   /** Cells (a power of 2): enough that the threads of a busy node seldom share one. */
@@ -45,7 +45,8 @@ final class TotalQuota {
 
   private final AtomicLong committed = new AtomicLong();
   private final AtomicLong moving = new AtomicLong(); // chunks on their way: "Exact refusals"
-  private final AtomicInteger draining = new AtomicInteger(); // refusals being decided
+  private final AtomicInteger draining = new AtomicInteger(); // drains wanted or under way
+  private final Object drainLock = new Object(); // one drain at a time
   private final Cell[] cells = new Cell[CELLS];
 
   TotalQuota() {
@@ -77,21 +78,12 @@ final class TotalQuota {
     if (addExact(n, max)) {
       return true;
     }
-    draining.incrementAndGet();
-    try {
-      while (moving.get() != 0) {
-        Thread.onSpinWait(); // a chunk on its way to its cell
-      }
-      reclaim();
-      return addExact(n, max);
-    } finally {
-      draining.decrementAndGet();
-    }
+    return drained(() -> addExact(n, max));
   }
 
   /**
-   * Counts {@code n} and gives cell {@code c} a chunk, if the room is still far and no refusal is
-   * being decided; else false.
+   * Counts {@code n} and gives cell {@code c} a chunk, if the room is still far and no drain is
+   * under way; else false.
    */
   private boolean takeChunk(Cell c, int n, long max) {
     moving.incrementAndGet();
@@ -105,7 +97,9 @@ final class TotalQuota {
           return false;
         }
         if (committed.compareAndSet(cur, cur + n + CHUNK)) {
-          c.give(CHUNK);
+          if (!c.offer(CHUNK, Long.MAX_VALUE)) {
+            committed.addAndGet(-CHUNK); // a closed cell (no drain closes one before this ends)
+          }
           return true;
         }
       }
@@ -121,21 +115,14 @@ final class TotalQuota {
 
   /** Counts {@code n} (> 0) records fewer: a release, or a grant that was not applied after all. */
   void give(int n, long max) {
-    Cell c = cell();
-    if (max - committed.get() < far() || c.get() >= 2L * CHUNK) {
-      committed.addAndGet(-n); // near the limit the room is seen at once
-    } else {
-      c.give(n);
+    if (max - committed.get() < far() || !cell().offer(n, 2L * CHUNK)) {
+      committed.addAndGet(-n); // near the limit, or a full or closed cell: seen at once
     }
   }
 
-  /** The records counted: {@code committed} less the cells' allowances (a snapshot). */
+  /** The records counted, exactly: a drain's {@code committed}, no allowance left anywhere. */
   long records() {
-    long allowances = 0;
-    for (Cell c : cells) {
-      allowances += c.get();
-    }
-    return committed.get() - allowances;
+    return drained(committed::get);
   }
 
   /** Starts counting from {@code records}, no allowance held (lock traffic held meanwhile). */
@@ -146,13 +133,40 @@ final class TotalQuota {
     committed.set(records);
   }
 
-  /** Takes every cell's allowance back into {@code committed}. */
-  private void reclaim() {
-    for (Cell c : cells) {
-      long a = c.takeAll();
-      if (a > 0) {
-        committed.addAndGet(-a);
+  /**
+   * Runs {@code then} drained ("Exact refusals"): one drain at a time ({@code drainLock}, a leaf:
+   * taken under a table's monitor or a lane's lock, nothing taken under it); no chunk is taken
+   * while {@code draining} is set; once no chunk is on its way, every cell is closed, its allowance
+   * back in {@code committed}, so that {@code committed} is the records counted; the cells open
+   * again (empty) after {@code then}.
+   */
+  private <T> T drained(java.util.function.Supplier<T> then) {
+    draining.incrementAndGet();
+    try {
+      synchronized (drainLock) {
+        for (int spins = 0; moving.get() != 0; spins++) {
+          if (spins < 100) {
+            Thread.onSpinWait(); // a chunk on its way to its cell
+          } else {
+            Thread.yield(); // its thread lost its core
+          }
+        }
+        for (Cell c : cells) {
+          long a = c.close();
+          if (a > 0) {
+            committed.addAndGet(-a);
+          }
+        }
+        try {
+          return then.get();
+        } finally {
+          for (Cell c : cells) {
+            c.set(0);
+          }
+        }
       }
+    } finally {
+      draining.decrementAndGet();
     }
   }
 
@@ -179,6 +193,9 @@ final class TotalQuota {
   static final class Cell extends CellValue {
     long q0, q1, q2, q3, q4, q5, q6, q7;
 
+    /** The value of a cell closed by a drain: below any request, so nothing is taken from it. */
+    static final long CLOSED = Long.MIN_VALUE;
+
     private static final VarHandle VALUE;
 
     static {
@@ -189,16 +206,8 @@ final class TotalQuota {
       }
     }
 
-    long get() {
-      return allowance;
-    }
-
     void set(long v) {
       allowance = v;
-    }
-
-    boolean compareAndSet(long expect, long update) {
-      return VALUE.compareAndSet(this, expect, update);
     }
 
     /** Takes {@code n} from the allowance if it holds that much. */
@@ -214,14 +223,25 @@ final class TotalQuota {
       }
     }
 
-    /** Adds {@code n} to the allowance; returns the new allowance. */
-    long give(long n) {
-      return (long) VALUE.getAndAdd(this, n) + n;
+    /**
+     * Adds {@code n} to the allowance if it stays within {@code cap} and the cell is open; false
+     * (nothing added) if not.
+     */
+    boolean offer(long n, long cap) {
+      while (true) {
+        long a = allowance;
+        if (a == CLOSED || a + n > cap) {
+          return false;
+        }
+        if (VALUE.compareAndSet(this, a, a + n)) {
+          return true;
+        }
+      }
     }
 
-    /** Empties the allowance; returns what it held. */
-    long takeAll() {
-      return (long) VALUE.getAndSet(this, 0L);
+    /** Closes the cell for a drain; returns the allowance it held. */
+    long close() {
+      return (long) VALUE.getAndSet(this, CLOSED);
     }
   }
 

@@ -67,6 +67,58 @@ class TotalQuotaTest {
     assertThat(q.records()).isEqualTo(max);
   }
 
+  /**
+   * No refusal while the records fit, with threads refused at the same time: each of 24 threads
+   * (more than cells, so some share one) takes one record at a time and stops at its first refusal,
+   * when the successes counted so far, plus one grant under way per other thread, must reach the
+   * limit (the records only grow). Forty rounds, each a fresh count near its limit from the start.
+   */
+  @Test
+  void aRefusalComesOnlyWhenTheRecordsReachTheLimit() throws Exception {
+    int threads = 24;
+    for (int round = 0; round < 40; round++) {
+      long max = TotalQuota.far() + 200 + round;
+      TotalQuota q = new TotalQuota();
+      AtomicLong ok = new AtomicLong();
+      CyclicBarrier start = new CyclicBarrier(threads);
+      List<Long> seenAtRefusal =
+          onThreads(
+              threads,
+              () -> {
+                start.await();
+                while (q.take(1, max)) {
+                  ok.incrementAndGet();
+                }
+                return ok.get();
+              });
+      for (long seen : seenAtRefusal) {
+        assertThat(seen + threads - 1).as("round %s", round).isGreaterThanOrEqualTo(max);
+      }
+      assertThat(ok.get()).isEqualTo(max);
+      assertThat(q.records()).isEqualTo(max);
+    }
+  }
+
+  /** A release of many records at once far from the limit: all of it can be granted again. */
+  @Test
+  void aLargeReleaseIsGrantedAgainInFull() throws Exception {
+    long max = 10 * TotalQuota.far();
+    TotalQuota q = new TotalQuota();
+    assertThat(takeUntilRefused(q, max)).isEqualTo(max);
+    onThreads(
+        1,
+        () -> {
+          q.give(1000, max);
+          return null;
+        });
+    assertThat(q.records()).isEqualTo(max - 1000);
+    long regranted = 0;
+    while (q.take(2, max)) {
+      regranted += 2;
+    }
+    assertThat(regranted).isEqualTo(1000);
+  }
+
   @Test
   void allowancesHeldByOtherThreadsAreTakenBackBeforeARefusal() throws Exception {
     long max = 2000;
