@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockClient;
@@ -171,7 +170,7 @@ final class LockLimits {
       if (delta != 0) {
         s = clients.state(one, own);
         if (delta > 0 && check != Check.NONE) {
-          if (!add(s.locks, delta, c.maxLocksPerClient())) {
+          if (!TotalQuota.addWithin(s.locks, delta, c.maxLocksPerClient())) {
             throw refuseClient(one, s, c, check, d);
           }
         } else {
@@ -195,7 +194,7 @@ final class LockLimits {
         ClientState s = clients.state(e.getKey());
         int n = e.getValue();
         if (n > 0 && check != Check.NONE) {
-          if (!add(s.locks, n, c.maxLocksPerClient())) {
+          if (!TotalQuota.addWithin(s.locks, n, c.maxLocksPerClient())) {
             throw refuseClient(e.getKey(), s, c, check, d);
           }
         } else {
@@ -267,7 +266,7 @@ final class LockLimits {
     }
     int n = req.flavour() == LockFlavour.POSIX ? 2 : 1;
     ClientState s = clients.state(req.client());
-    if (!add(s.locks, n, c.maxLocksPerClient())) {
+    if (!TotalQuota.addWithin(s.locks, n, c.maxLocksPerClient())) {
       throw refuseClient(req.client(), s, c, check, d);
     }
     return n;
@@ -353,18 +352,6 @@ final class LockLimits {
       }
     }
     return one;
-  }
-
-  private static boolean add(AtomicLong counter, int n, long max) {
-    while (true) {
-      long cur = counter.get();
-      if (cur + n > max) {
-        return false;
-      }
-      if (counter.compareAndSet(cur, cur + n)) {
-        return true;
-      }
-    }
   }
 
   private static Map<LockClient, Integer> perClient(LockChange ch) {

@@ -171,12 +171,17 @@ final class TotalQuota {
   }
 
   private boolean addExact(int n, long max) {
+    return addWithin(committed, n, max);
+  }
+
+  /** Adds {@code n} to {@code counter} unless it would pass {@code max} (then false, no change). */
+  static boolean addWithin(AtomicLong counter, int n, long max) {
     while (true) {
-      long cur = committed.get();
+      long cur = counter.get();
       if (cur + n > max) {
         return false;
       }
-      if (committed.compareAndSet(cur, cur + n)) {
+      if (counter.compareAndSet(cur, cur + n)) {
         return true;
       }
     }
