@@ -36,7 +36,7 @@ import org.dittofs.metadata.lock.spi.PersistedLock;
  * holds traffic during a store swap or a change of the total limit ({@link TrafficGate} has the
  * protocol); this object's monitor lets one holder at a time close it. The removal of a file and
  * the cancelling of waiters at close are operations on the tables like any other ({@link #run}).
- * {@code laneAfter} is volatile (a test setting).
+ * {@code laneAfter}, {@code dissolveAt} and {@code laneBackoff} are volatile (test settings).
  *
  * <p><b>Lanes.</b> A contended file's owners may get lanes ({@link Lanes}): {@link #runOwned} runs
  * their lock and unlock requests in the lane under its lock alone when it can; everything else on
