@@ -797,9 +797,9 @@ final class FileLockTable {
   /**
    * A request of {@code owner} stepped aside from its lane to this slow path because its records
    * would have reached another owner's ({@link Lane#COLLISION}): counts it on the lane ({@link
-   * Lanes#COLLISION_WEIGHT}) and dissolves the file's lanes ({@link #dissolveLanes}) if the lane's
-   * count reaches {@code dissolveAt}; {@code backoff} as there. A slow path (the monitor and every
-   * lane's lock held).
+   * Lane#collided}) and dissolves the file's lanes ({@link #dissolveLanes}) if the lane's score
+   * reaches {@code dissolveAt}; {@code backoff} as there. A slow path (the monitor and every lane's
+   * lock held).
    */
   void laneCollided(LockOwner owner, int dissolveAt, int backoff) {
     Lane l = lanes == null ? null : lanes.find(owner);
@@ -809,8 +809,7 @@ final class FileLockTable {
     if (collisions < Integer.MAX_VALUE) {
       collisions++;
     }
-    l.detours = (int) Math.min(Integer.MAX_VALUE, (long) l.detours + Lanes.COLLISION_WEIGHT);
-    if (l.detours >= dissolveAt) {
+    if (l.collided(dissolveAt)) {
       dissolveLanes(backoff);
     }
   }
@@ -838,13 +837,7 @@ final class FileLockTable {
     for (Lane l : gone.all()) {
       OwnerLocks own = l.table.byOwner.get(l.owner);
       if (own != null) {
-        byOwner.add(own);
-        if (own.isEmpty()) {
-          idleOwners++;
-        }
-        for (Lock x : own.all()) {
-          (x.exclusive() ? exclusive : shared).insert(x);
-        }
+        take(own);
       }
     }
     lanes = null;
@@ -869,15 +862,22 @@ final class FileLockTable {
     return dissolved;
   }
 
-  /** A lane's table takes its owner's index and records. */
+  /** A lane's table takes its owner's index and records, and claims them. */
   private void adopt(OwnerLocks own) {
+    take(own);
+    for (Lock x : own.all()) {
+      lane.cover(x);
+    }
+  }
+
+  /** Takes an owner's index that another part of the file held, with its records. */
+  private void take(OwnerLocks own) {
     byOwner.add(own);
     if (own.isEmpty()) {
       idleOwners++;
     }
     for (Lock x : own.all()) {
       (x.exclusive() ? exclusive : shared).insert(x);
-      lane.cover(x);
     }
   }
 

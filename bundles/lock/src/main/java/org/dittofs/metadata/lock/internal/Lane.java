@@ -18,7 +18,7 @@ import org.dittofs.metadata.lock.host.LockConfig;
  * lock}, which only ever widens it, or by a slow path holding every lane's lock (any value); other
  * lanes' fast paths read it without a lock. {@code budget}, {@code budgetFor} and {@code retired}
  * are written by slow paths only (every lane's lock held) and read under {@code lock}. {@code
- * detours} is guarded by {@code lock}: a fast path lowers it, a slow path raises it.
+ * score} is guarded by {@code lock}: a fast path lowers it, a slow path raises it.
  *
  * <p>The fields sit between two runs of padding ({@link LanePadding}, {@link Lane}'s own {@code
  * q0..q7}): other threads read the claim on every request of theirs, so no field this lane's owner
@@ -61,14 +61,23 @@ final class Lane extends LaneFields {
   }
 
   /**
-   * A lock request ran here: one detour less on the lane's count ({@link Lanes}, "colliding
-   * owners"); no write while the count is 0, the usual case of owners that keep clear of each
-   * other.
+   * A lock request ran here: the collision score goes down by 1 ({@link Lanes}, "colliding
+   * owners"); no write while it is 0, the usual case of owners that keep clear of each other.
    */
   void served() {
-    if (detours > 0) {
-      detours--;
+    if (score > 0) {
+      score--;
     }
+  }
+
+  /**
+   * A request of the owner stepped aside because its records would have reached another owner's
+   * ({@link #COLLISION}): the score goes up by {@link Lanes#COLLISION_WEIGHT}; whether it reached
+   * {@code dissolveAt}. A slow path.
+   */
+  boolean collided(int dissolveAt) {
+    score = (int) Math.min(Integer.MAX_VALUE, (long) score + Lanes.COLLISION_WEIGHT);
+    return score >= dissolveAt;
   }
 
   /** Whether the lane is its owner's (identity first: the usual caller passes the same object). */
@@ -193,11 +202,12 @@ abstract class LaneFields extends LanePadding {
   boolean retired;
 
   /**
-   * The owner's requests whose records would have reached another owner's ({@link #COLLISION}),
-   * less its lock requests run in the lane since, not below 0: the file's lanes are dissolved when
-   * it reaches the threshold ({@link Lanes}, "colliding owners").
+   * The collision score: {@link Lanes#COLLISION_WEIGHT} for each request of the owner whose records
+   * would have reached another owner's ({@link #COLLISION}), less 1 for each of its lock requests
+   * run in the lane since, not below 0: the file's lanes are dissolved when it reaches the
+   * threshold ({@link Lanes}, "colliding owners").
    */
-  int detours;
+  int score;
 
   LaneFields(LockOwner owner, FileLockTable main) {
     this.owner = owner;

@@ -57,7 +57,7 @@ import org.dittofs.metadata.lock.host.LockConfig;
  * the plain table. So each lane counts its owner's requests that stepped aside because their
  * records would reach another owner's ({@link Lane#COLLISION}; not those that stepped aside for
  * waiters, a store, a budget), {@value #COLLISION_WEIGHT} each, less 1 for each lock request its
- * fast path ran ({@link Lane#detours}, not below 0; unlocks run in the lane are not counted: a
+ * fast path ran ({@link Lane#score}, not below 0; unlocks run in the lane are not counted: a
  * reader's unlock runs there even when its lock did not). Lanes thus stay while fewer than about a
  * quarter of the lock requests collide (two readers of one range: a collision costs about 2.5 times
  * what a pair run in a lane saves; benchmarks/README.md, fifth round). When the count reaches

@@ -72,13 +72,12 @@ final class LockTables {
   /** How many times a file's monitor is found taken before its owners get lanes. */
   static final int LANE_AFTER = 4;
 
-  /** What {@link #inLane} answers when the owner has no lane. */
+  /**
+   * What {@link #inLane} answers when the owner has no lane or the request needs the whole file.
+   */
   private static final Object NOT_IN_LANE = new Object();
 
-  /** What {@link #inLane} answers when the owner's lane sent the request to the slow path. */
-  private static final Object DETOURED = new Object();
-
-  /** As {@link #DETOURED}, for a request whose records would reach another owner's. */
+  /** As {@link #NOT_IN_LANE}, for a request whose records would reach another owner's. */
   private static final Object COLLIDED = new Object();
 
   static {
@@ -151,8 +150,8 @@ final class LockTables {
 
   /**
    * The fast path: {@code op} on the owner's lane's table under the lane's lock (see {@link
-   * Lanes}); {@link #NOT_IN_LANE} if the owner has no lane, {@link #COLLIDED} if the request's
-   * records would reach another owner's, {@link #DETOURED} if it needs the whole file otherwise.
+   * Lanes}); {@link #COLLIDED} if the request's records would reach another owner's, {@link
+   * #NOT_IN_LANE} if the owner has no lane or the request needs the whole file otherwise.
    */
   @SuppressWarnings("unchecked")
   private <T> T inLane(
@@ -164,14 +163,14 @@ final class LockTables {
     try {
       return inLane(t, lane, lock, op);
     } catch (Lane.Detour e) {
-      return (T) (e == Lane.COLLISION ? COLLIDED : DETOURED); // the whole file's table decides
+      return (T) (e == Lane.COLLISION ? COLLIDED : NOT_IN_LANE); // the whole file decides
     }
   }
 
   /**
    * {@code op} in {@code lane} (see above); a {@code lock} request run there takes one off the
-   * lane's detours ({@link Lane#served}: an unlock in the lane does not, it is the other half of a
-   * pair whose lock may have stepped aside).
+   * lane's collision score ({@link Lane#served}: an unlock in the lane does not, it is the other
+   * half of a pair whose lock may have stepped aside).
    */
   private <T> T inLane(
       FileLockTable t, Lane lane, boolean lock, BiFunction<FileLockTable, Deferred, T> op) {
@@ -228,7 +227,7 @@ final class LockTables {
         if (owner != null && t != null && t.lanes() != null) {
           T r = inLane(t, owner, offer, op);
           collided = r == COLLIDED;
-          if (r != NOT_IN_LANE && r != DETOURED && !collided) {
+          if (r != NOT_IN_LANE && !collided) {
             return r;
           }
         }

@@ -79,6 +79,12 @@ class LanesTest {
     return LockTables.whole(t, () -> t.lanes() == null ? null : t.lanes().find(owner));
   }
 
+  /** How many times the lanes of the test's file were dissolved. */
+  private int dissolved(DefaultLockManager m) {
+    FileLockTable t = table(m, on.file());
+    return LockTables.whole(t, t::dissolved);
+  }
+
   private static int changes(FileLockTable t) {
     return LockTables.whole(t, t::changes);
   }
@@ -352,7 +358,7 @@ class LanesTest {
 
     FileLockTable t = table(m, on.file());
     assertThat(LockTables.whole(t, t::lanes)).isNull();
-    assertThat(LockTables.whole(t, t::dissolved)).isEqualTo(1);
+    assertThat(dissolved(m)).isEqualTo(1);
     assertThat(lane.retired).isTrue();
     Lock mine =
         m.locks(on.file()).stream().filter(l -> l.owner().equals(a.owner())).findFirst().get();
@@ -369,7 +375,7 @@ class LanesTest {
       m.unlock(a.unlock(900, 5));
     }
     collide(m, a, 4);
-    assertThat(LockTables.whole(t, t::dissolved)).isEqualTo(3);
+    assertThat(dissolved(m)).isEqualTo(3);
     assertThat(requestsUntilALane(m, a, 3000)).as("the doubling reset").isEqualTo(20);
     assertThat(m.locks(on.file())).hasSize(2 + 20 + 40 + 20);
     LockTableInvariants.check(m);
@@ -405,8 +411,7 @@ class LanesTest {
     granted(m.lock(b.shared(0, 10)));
     granted(m.lock(a.shared(0, 10))); // lanes with budgets for a and b
     collide(m, a, 2);
-    FileLockTable t = table(m, on.file());
-    assertThat(LockTables.whole(t, t::dissolved)).isEqualTo(1);
+    assertThat(dissolved(m)).isEqualTo(1);
 
     for (int i = 1; i <= 18; i++) {
       granted(m.lock((i % 2 == 0 ? a : b).exclusive(100L * i, 5)));
@@ -439,8 +444,7 @@ class LanesTest {
     }
     assertThat(laneOf(m, on.file(), a.owner())).isSameAs(lane);
     assertThat(lane.retired).isFalse();
-    FileLockTable t = table(m, on.file());
-    assertThat(LockTables.whole(t, t::dissolved)).isZero();
+    assertThat(dissolved(m)).isZero();
     LockTableInvariants.check(m);
   }
 
@@ -483,8 +487,7 @@ class LanesTest {
   @Test
   void threadsOnOneHotFileWhoseLanesComeAndGoKeepExactlyWhatTheyWereGranted() throws Exception {
     DefaultLockManager m = storm(0, 16, 1);
-    FileLockTable t = table(m, on.file());
-    assertThat(LockTables.whole(t, t::dissolved)).as("dissolutions").isPositive();
+    assertThat(dissolved(m)).as("dissolutions").isPositive();
   }
 
   @Test
