@@ -44,9 +44,9 @@ import org.dittofs.metadata.lock.host.LockConfig;
  * contentions} note whether the monitor was found taken ({@link LockTables}); {@code occupied} is
  * read without the monitor, a hint.
  */
-final class FileLockTable {
-  private final IntervalTree shared = new IntervalTree();
-  private final IntervalTree exclusive = new IntervalTree();
+class FileLockTable {
+  private final IntervalTree shared;
+  private final IntervalTree exclusive;
   private final OwnerIndex byOwner = new OwnerIndex();
 
   /** Entries of {@code byOwner} whose owner holds nothing here (kept for reuse, swept). */
@@ -140,11 +140,27 @@ final class FileLockTable {
   /** A file's table. */
   FileLockTable() {
     this.lane = null;
+    this.shared = new IntervalTree();
+    this.exclusive = new IntervalTree();
   }
 
-  /** The table of {@code lane}: its owner's records on the file. */
-  FileLockTable(Lane lane) {
+  /** The table of {@code lane}: its owner's records on the file ({@link Padded}). */
+  private FileLockTable(Lane lane) {
     this.lane = lane;
+    this.shared = new IntervalTree.Padded();
+    this.exclusive = new IntervalTree.Padded();
+  }
+
+  /**
+   * A lane's table, padded after its fields, with padded trees and owner indexes ({@link Lane},
+   * "layout"); a file's table is not (a few hundred bytes per file for nothing).
+   */
+  static final class Padded extends FileLockTable {
+    long q0, q1, q2, q3, q4, q5, q6, q7;
+
+    Padded(Lane lane) {
+      super(lane);
+    }
   }
 
   /**
@@ -464,7 +480,7 @@ final class FileLockTable {
   }
 
   private OwnerLocks create(LockOwner owner) {
-    OwnerLocks own = new OwnerLocks(owner);
+    OwnerLocks own = lane != null ? new OwnerLocks.Padded(owner) : new OwnerLocks(owner);
     byOwner.add(own);
     lastOwner = owner;
     lastIndex = own;
@@ -776,7 +792,7 @@ final class FileLockTable {
       }
       OwnerLocks own = byOwner.get(owner);
       if (own == null) {
-        own = new OwnerLocks(owner);
+        own = new OwnerLocks.Padded(owner);
       } else {
         OwnerLocks moving = own;
         byOwner.removeIf(o -> o == moving);
@@ -786,6 +802,7 @@ final class FileLockTable {
         for (Lock x : own.all()) {
           (x.exclusive() ? exclusive : shared).remove(x);
         }
+        own = own.paddedCopy();
       }
       l.table.adopt(own);
       lastOwner = null; // the owner's index is the lane's now

@@ -29,9 +29,10 @@ import org.dittofs.metadata.lock.LockType;
  * ends at or after X and starts at or before X-1, so pruning stays correct; callers filter
  * candidates with the exact predicate.
  *
- * <p>Not thread-safe: guarded by the owning {@link FileLockTable}'s monitor.
+ * <p>Not thread-safe: guarded by the owning {@link FileLockTable}'s monitor (a lane's table: its
+ * lane's lock).
  */
-final class IntervalTree {
+class IntervalTree {
   /**
    * 40 bytes with compressed references: the range is the lock's own (immutable, shared), so its
    * bounds are one load away instead of being copied into the node.
@@ -66,10 +67,35 @@ final class IntervalTree {
    * The locks, unsorted, while the array is in use (kept, even empty, for reuse); null for the
    * treap.
    */
-  private Lock[] array = NONE;
+  private Lock[] array;
+
+  /** Whether the tree is a treap at every size ({@link Padded}). */
+  private final boolean treapOnly;
 
   private Node root;
   private int size;
+
+  IntervalTree() {
+    this(false);
+  }
+
+  private IntervalTree(boolean treapOnly) {
+    this.treapOnly = treapOnly;
+    this.array = treapOnly ? null : NONE;
+  }
+
+  /**
+   * A lane's tree ({@link Lane}, "layout"): padded after its fields, and a treap at every size, so
+   * that a change writes this object and nodes allocated by the changing thread, never the slots of
+   * an array that the collector may have put next to another lane's state.
+   */
+  static final class Padded extends IntervalTree {
+    long q0, q1, q2, q3, q4, q5, q6, q7;
+
+    Padded() {
+      super(true);
+    }
+  }
 
   int size() {
     return size;
@@ -110,7 +136,7 @@ final class IntervalTree {
     }
     int before = size;
     root = remove(root, lock);
-    if (size <= ARRAY_BACK) {
+    if (size <= ARRAY_BACK && !treapOnly) {
       toArray();
     }
     return size < before;

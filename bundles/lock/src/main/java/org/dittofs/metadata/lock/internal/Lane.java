@@ -1,7 +1,6 @@
 package org.dittofs.metadata.lock.internal;
 
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockOwner;
@@ -20,10 +19,20 @@ import org.dittofs.metadata.lock.host.LockConfig;
  * are written by slow paths only (every lane's lock held) and read under {@code lock}. {@code
  * score} is guarded by {@code lock}: a fast path lowers it, a slow path raises it.
  *
- * <p>The fields sit between two runs of padding ({@link LanePadding}, {@link Lane}'s own {@code
- * q0..q7}): other threads read the claim on every request of theirs, so no field this lane's owner
- * writes often (its lock's state, its table) may share a cache line with it; the objects allocated
- * next to the lane would.
+ * <p><b>Layout.</b> The fields sit between two runs of padding ({@link LanePadding}, {@link Lane}'s
+ * own {@code q0..q7}): other threads read the claim on every request of theirs, so no field this
+ * lane's owner writes often may share a cache line with it; the objects allocated next to the lane
+ * would. Everything else a fast path writes on each request is padded after its fields, so that no
+ * other lane's state (nor the file's) lands in its cache line when the collector copies the lanes'
+ * objects side by side: the lock ({@link LaneLock}, the synchronizer itself rather than a {@code
+ * ReentrantLock} and its separate one), the table ({@link FileLockTable.Padded}), its two trees
+ * ({@link IntervalTree.Padded}, always treaps: an array's slots cannot be padded, a treap node is
+ * new and in its thread's allocation buffer) and the owner's index ({@link OwnerLocks.Padded}).
+ * Unpadded, two threads on disjoint bytes of one file did 7.6 to 17.3 lock+unlock pairs per
+ * microsecond depending on where the objects had landed in each JVM (3 of 8 JMH forks slower than
+ * one thread); padded, 14.7 to 17.2 in 16 of 16 (benchmarks/README.md, sixth round). Only lanes pay
+ * it (about 320 bytes each, at most {@value Lanes#MAX} per file): a file table is padded only as a
+ * lane's.
  */
 final class Lane extends LaneFields {
   /** The claim of a lane that holds nothing: first above last. */
@@ -185,7 +194,7 @@ abstract class LaneFields extends LanePadding {
   /** The owner's records on the file. */
   final FileLockTable table;
 
-  final ReentrantLock lock = new ReentrantLock();
+  final LaneLock lock = new LaneLock();
 
   volatile long claimFirst = Lane.NONE_FIRST;
   volatile long claimLast = Lane.NONE_LAST;
@@ -212,6 +221,6 @@ abstract class LaneFields extends LanePadding {
   LaneFields(LockOwner owner, FileLockTable main) {
     this.owner = owner;
     this.main = main;
-    this.table = new FileLockTable((Lane) this);
+    this.table = new FileLockTable.Padded((Lane) this);
   }
 }

@@ -16,9 +16,10 @@ import org.dittofs.metadata.lock.LockOwner;
  * file, this object is retained per lock). With its owner inside, it is also its own entry in the
  * file's {@link OwnerIndex}.
  *
- * <p>Not thread-safe: guarded by the owning {@link FileLockTable}'s monitor.
+ * <p>Not thread-safe: guarded by the owning {@link FileLockTable}'s monitor (a lane's table: its
+ * lane's lock).
  */
-final class OwnerLocks {
+class OwnerLocks {
   /** The longest shift of the array done by a loop rather than {@code System.arraycopy}. */
   static final int SHIFT_BY_HAND = 4;
 
@@ -50,6 +51,32 @@ final class OwnerLocks {
 
   OwnerLocks(LockOwner owner) {
     this.owner = owner;
+  }
+
+  /**
+   * A copy of this index for a lane's table ({@link Padded}): the same locks, client memo and
+   * registry entry.
+   */
+  OwnerLocks paddedCopy() {
+    OwnerLocks c = new Padded(owner);
+    c.client = client;
+    c.registryEntry = registryEntry;
+    for (Lock l : all()) {
+      c.add(l);
+    }
+    return c;
+  }
+
+  /**
+   * An owner's index in a lane's table: padded after its fields ({@link Lane}, "layout"). 64 bytes
+   * more than an index of a file's table, which stays at 32 (see the class comment).
+   */
+  static final class Padded extends OwnerLocks {
+    long q0, q1, q2, q3, q4, q5, q6, q7;
+
+    Padded(LockOwner owner) {
+      super(owner);
+    }
   }
 
   /** An index with no owner attached (tests of the ordering alone). */

@@ -18,6 +18,7 @@ import org.dittofs.metadata.lock.LockOwner;
 import org.dittofs.metadata.lock.LockType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The interval treap against a brute-force list, in unsigned 64-bit order. */
@@ -102,11 +103,11 @@ class IntervalTreeTest {
     return new long[] {first, last};
   }
 
-  @ParameterizedTest(name = "seed {0}")
-  @ValueSource(longs = {1, 42, 20260301})
-  void randomOperationsAgreeWithABruteForceList(long seed) {
+  @ParameterizedTest(name = "seed {0}, a lane's tree {1}")
+  @CsvSource({"1, false", "42, false", "20260301, false", "1, true", "42, true"})
+  void randomOperationsAgreeWithABruteForceList(long seed, boolean lanes) {
     Random rnd = new Random(seed);
-    IntervalTree tree = new IntervalTree();
+    IntervalTree tree = lanes ? new IntervalTree.Padded() : new IntervalTree();
     List<Lock> model = new ArrayList<>();
     long seq = 0;
     Predicate<Lock> oddSequence = l -> (l.id().sequence() & 1) == 1;
@@ -137,6 +138,9 @@ class IntervalTreeTest {
 
       assertThat(tree.size()).isEqualTo(model.size());
       assertThat(tree.isEmpty()).isEqualTo(model.isEmpty());
+      if (lanes) {
+        assertThat(tree.isArray()).as("a lane's tree at size %d", model.size()).isFalse();
+      }
 
       for (int q = 0; q < 3; q++) {
         long[] r = range(rnd);
@@ -215,6 +219,36 @@ class IntervalTreeTest {
     assertThat(sawTreap).isTrue();
     assertThat(sawArrayAfterTreap).isTrue();
     assertThat(tree.isEmpty()).isTrue();
+  }
+
+  @Test
+  void aLanesTreeStaysATreapThroughTheArrayThresholds() {
+    // a lane's tree is written by one thread while others read theirs: it never uses an array,
+    // whose slots would sit next to whatever the collector copied beside it (Lane, "layout")
+    Random rnd = new Random(5);
+    IntervalTree tree = new IntervalTree.Padded();
+    List<Lock> model = new ArrayList<>();
+    long seq = 0;
+    for (int target :
+        new int[] {1, IntervalTree.ARRAY_MAX + 2, IntervalTree.ARRAY_BACK - 2, 0, 2}) {
+      while (model.size() != target) {
+        if (model.size() < target) {
+          long[] r = range(rnd);
+          Lock l = lock(rnd.nextInt(3), ++seq, r[0], r[1]);
+          tree.insert(l);
+          model.add(l);
+        } else {
+          assertThat(tree.remove(model.remove(rnd.nextInt(model.size())))).isTrue();
+        }
+        assertThat(tree.isArray()).as("at size %d", model.size()).isFalse();
+        long[] q = range(rnd);
+        assertThat(overlapping(tree, q[0], q[1]))
+            .containsExactlyElementsOf(bruteOverlapping(model, q[0], q[1]));
+      }
+      List<Lock> sorted = new ArrayList<>(model);
+      sorted.sort(ORDER);
+      assertThat(inOrder(tree)).containsExactlyElementsOf(sorted);
+    }
   }
 
   @Test

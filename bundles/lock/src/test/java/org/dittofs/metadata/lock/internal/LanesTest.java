@@ -304,6 +304,39 @@ class LanesTest {
   }
 
   @Test
+  void aLanesStateIsPaddedAndAnAdoptedIndexKeepsItsRecordsAndMemos() {
+    DefaultLockManager m = withLanes(NO_LIMITS);
+    m.lockTables().laneAfter(Integer.MAX_VALUE); // no lanes yet: a's index is the file table's
+    Requests.Owner a = on.posix("a");
+    granted(m.lock(a.exclusive(0, 10)));
+    granted(m.lock(a.shared(20, 10)));
+    FileLockTable t = table(m, on.file());
+    OwnerLocks before = LockTables.whole(t, () -> t.existingIndex(a.owner()));
+    assertThat(before).isNotInstanceOf(OwnerLocks.Padded.class);
+    assertThat(before.registryEntry).isNotNull();
+    assertThat(before.client).isNotNull();
+
+    m.lockTables().laneAfter(0);
+    granted(m.lock(a.exclusive(40, 10))); // a gets a lane, which takes its index
+    Requests.Owner b = on.posix("b");
+    granted(m.lock(b.exclusive(60, 10))); // b gets one with a new index
+
+    for (Requests.Owner o : List.of(a, b)) {
+      Lane lane = laneOf(m, on.file(), o.owner());
+      assertThat(lane).as("%s's lane", o.owner()).isNotNull();
+      assertThat(lane.table).isInstanceOf(FileLockTable.Padded.class);
+      OwnerLocks index = LockTables.whole(t, () -> t.existingIndex(o.owner()));
+      assertThat(index).as("%s's index", o.owner()).isInstanceOf(OwnerLocks.Padded.class);
+      assertThat(index.registryEntry).isNotNull();
+    }
+    OwnerLocks moved = LockTables.whole(t, () -> t.existingIndex(a.owner()));
+    assertThat(moved.all()).extracting(l -> l.range().first()).containsExactly(0L, 20L, 40L);
+    assertThat(moved.registryEntry).isSameAs(before.registryEntry);
+    assertThat(moved.client).isSameAs(before.client);
+    LockTableInvariants.check(m);
+  }
+
+  @Test
   void aSweptTableTakesItsLanesAlong() {
     DefaultLockManager m = withLanes(NO_LIMITS);
     Requests.Owner a = on.posix("a");
