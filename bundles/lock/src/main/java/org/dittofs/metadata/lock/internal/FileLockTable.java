@@ -19,14 +19,15 @@ import org.dittofs.metadata.lock.host.LockConfig;
  * The lock state of one file: its locks, indexed twice, and its opens.
  *
  * <p>Indexes: {@code shared} and {@code exclusive} hold every lock by type in an {@link
- * IntervalTree} (a sorted array for a few locks, a treap above), so a SHARED request searches only
- * the EXCLUSIVE locks (nothing SHARED can conflict with it) and the many-readers case stays O(log
- * n); {@code byOwner} holds each owner's locks sorted ({@link OwnerLocks} in an {@link
- * OwnerIndex}), for POSIX replacement and WINDOWS exact-match release. Invariant: a lock is in
- * exactly one tree and in its owner's {@link OwnerLocks}, or in none of them. An owner's index is
- * kept when it empties (reused, with its cached registry entry, by the owner's next lock here; an
- * owner locking and unlocking one range allocates no index each time); {@code idleOwners} counts
- * the empty ones, which are swept when they are more than 8 and more than half of all.
+ * IntervalTree} (an unsorted array for a few locks, a treap above; a lane's: a treap), so a SHARED
+ * request searches only the EXCLUSIVE locks (nothing SHARED can conflict with it) and the
+ * many-readers case stays O(log n); {@code byOwner} holds each owner's locks sorted ({@link
+ * OwnerLocks} in an {@link OwnerIndex}), for POSIX replacement and WINDOWS exact-match release.
+ * Invariant: a lock is in exactly one tree and in its owner's {@link OwnerLocks}, or in none of
+ * them. An owner's index is kept when it empties (reused, with its cached registry entry, by the
+ * owner's next lock here; an owner locking and unlocking one range allocates no index each time);
+ * {@code idleOwners} counts the empty ones, which are swept when they are more than 8 and more than
+ * half of all.
  *
  * <p>Concurrency: every field (the waiters' lease re-check moment and timer included) is guarded by
  * this object's monitor (a lane's table: by its lane's lock; see the lanes paragraph below) ({@code
@@ -802,7 +803,7 @@ class FileLockTable {
         for (Lock x : own.all()) {
           (x.exclusive() ? exclusive : shared).remove(x);
         }
-        own = own.paddedCopy();
+        own = own instanceof OwnerLocks.Padded ? own : own.paddedCopy(); // a lane's before
       }
       l.table.adopt(own);
       lastOwner = null; // the owner's index is the lane's now

@@ -22,7 +22,8 @@ import org.dittofs.metadata.lock.LockType;
  * [qFirst, qLast]} then visits O(log n + m) nodes, m being the locks it reports or filters; the
  * first match in order is found without visiting the rest. The treap goes back to an array when it
  * shrinks to {@value #ARRAY_BACK} locks (not at once, so that a file hovering at the threshold does
- * not convert on every change). Both give the same answers in the same order.
+ * not convert on every change). Both give the same answers in the same order. A lane's tree ({@link
+ * Padded}) is a treap at every size.
  *
  * <p>Priorities are a hash of the lock id, so shapes are deterministic and expected depth is O(log
  * n). A zero-length lock at X is kept with first = last = X: every range that can conflict with it
@@ -134,12 +135,11 @@ class IntervalTree {
       array[last] = null;
       return true;
     }
-    int before = size;
-    root = remove(root, lock);
+    boolean removed = removeNode(lock);
     if (size <= ARRAY_BACK && !treapOnly) {
       toArray();
     }
-    return size < before;
+    return removed;
   }
 
   /**
@@ -186,8 +186,12 @@ class IntervalTree {
       Conflicts.Purpose purpose,
       Predicate<Lock> applies) {
     if (array == null) {
+      Node t = root;
+      if (t == null || Long.compareUnsigned(t.maxLast, qFirst) < 0) {
+        return null; // nothing reaches the range: no filter made (a lane's tree is often empty)
+      }
       return first(
-          root,
+          t,
           qFirst,
           qLast,
           l -> Conflicts.conflicts(l, owner, type, range, purpose) && applies.test(l));
@@ -333,40 +337,123 @@ class IntervalTree {
     return c != 0 ? c : a.id().compareTo(b.lock.id());
   }
 
+  /**
+   * Inserts {@code x} (a new node) into the subtree {@code t}; returns the subtree's new root. Top
+   * down, without recursion above the place where {@code x} belongs: walks down while the nodes
+   * have priority over {@code x}, raising the max of each (only where {@code x} is past it), then
+   * puts {@code x} in the place of the node it met, split around it ({@link #split}: expected fewer
+   * than two nodes, the rotations a bottom-up insert would make). A node on the way is written only
+   * where something changes: a reference stored into an old object costs G1 a card check behind a
+   * StoreLoad fence even when the value is the one already there, and most nodes a lock passes are
+   * old (benchmarks/README.md, sixth round).
+   */
   private static Node insert(Node t, Node x) {
-    if (t == null) {
+    long last = x.range.last();
+    Node parent = null;
+    boolean left = false;
+    Node at = t;
+    while (at != null && at.priority >= x.priority) { // x goes below: ties keep the older on top
+      if (Long.compareUnsigned(at.maxLast, last) < 0) {
+        at.maxLast = last;
+      }
+      parent = at;
+      left = compare(x.lock, at) < 0;
+      at = left ? at.left : at.right;
+    }
+    if (at != null) {
+      split(at, x);
+      pull(x);
+    }
+    if (parent == null) {
       return x;
     }
-    if (compare(x.lock, t) < 0) {
-      t.left = insert(t.left, x);
-      if (t.left.priority > t.priority) {
-        return rotateUp(t, t.left);
-      }
+    if (left) {
+      parent.left = x;
     } else {
-      t.right = insert(t.right, x);
-      if (t.right.priority > t.priority) {
-        return rotateUp(t, t.right);
-      }
+      parent.right = x;
     }
-    pull(t);
     return t;
   }
 
-  private Node remove(Node t, Lock key) {
+  /**
+   * Splits the subtree {@code t} around {@code x}'s place in the order: the nodes before it become
+   * {@code x}'s left subtree, the others its right ({@code x} has no children yet); maxes of the
+   * nodes that moved are recomputed.
+   */
+  private static void split(Node t, Node x) {
     if (t == null) {
-      return null;
+      return;
     }
-    int c = compare(key, t);
-    if (c < 0) {
-      t.left = remove(t.left, key);
-    } else if (c > 0) {
-      t.right = remove(t.right, key);
+    if (compare(t.lock, x) < 0) { // t and its left subtree go left, its right is split
+      split(t.right, x);
+      t.right = x.left;
+      pull(t);
+      x.left = t;
     } else {
-      size--;
-      return merge(t.left, t.right);
+      split(t.left, x);
+      t.left = x.right;
+      pull(t);
+      x.right = t;
     }
-    pull(t);
-    return t;
+  }
+
+  /**
+   * Removes {@code key}; returns whether it was there. Walks down without writing, puts the merge
+   * of the node's subtrees in its place, then recomputes the maxes of the ancestors that may have
+   * dropped: those whose max was the removed lock's last byte, a run at the bottom of the path (a
+   * max is never below its children's), usually empty.
+   */
+  private boolean removeNode(Lock key) {
+    Node parent = null;
+    boolean left = false;
+    Node top = null; // the highest node on the path whose max is the removed lock's last byte
+    Node t = root;
+    long last = key.range().last();
+    while (t != null) {
+      int c = compare(key, t);
+      if (c == 0) {
+        break;
+      }
+      if (top == null && t.maxLast == last) {
+        top = t;
+      }
+      parent = t;
+      left = c < 0;
+      t = left ? t.left : t.right;
+    }
+    if (t == null) {
+      return false;
+    }
+    Node m = merge(t.left, t.right);
+    if (parent == null) {
+      root = m;
+    } else if (left) {
+      parent.left = m;
+    } else {
+      parent.right = m;
+    }
+    size--;
+    if (t.range.last() != last) { // an equal record (first byte and id) with other bounds
+      top = parent == null ? null : root;
+    }
+    if (top != null) {
+      refresh(top, parent, key);
+    }
+    return true;
+  }
+
+  /**
+   * Recomputes the maxes on the path from {@code a} down to {@code stop} (the path of {@code key}),
+   * the lowest first; writes only those that change.
+   */
+  private static void refresh(Node a, Node stop, Lock key) {
+    if (a != stop) {
+      refresh(compare(key, a) < 0 ? a.left : a.right, stop, key);
+    }
+    long m = maxOf(a);
+    if (m != a.maxLast) {
+      a.maxLast = m;
+    }
   }
 
   private static Node merge(Node a, Node b) {
@@ -403,7 +490,62 @@ class IntervalTree {
     return c;
   }
 
+  /**
+   * Checks the treap's invariants (tests): nodes in (first, id) order, every node's priority at
+   * least its children's, every max exactly the largest last byte of its subtree, the size.
+   *
+   * @throws IllegalStateException naming the first broken one
+   */
+  void checkShape() {
+    if (array != null) {
+      return;
+    }
+    int[] count = {0};
+    checkShape(root, null, null, count);
+    if (count[0] != size) {
+      throw new IllegalStateException("treap holds " + count[0] + " nodes, size says " + size);
+    }
+  }
+
+  private static long checkShape(Node t, Node low, Node high, int[] count) {
+    if (t == null) {
+      return 0;
+    }
+    count[0]++;
+    if ((low != null && compare(t.lock, low) <= 0)
+        || (high != null && compare(t.lock, high) >= 0)) {
+      throw new IllegalStateException("out of order: " + t.lock);
+    }
+    long m = t.range.last();
+    for (Node c : new Node[] {t.left, t.right}) {
+      if (c != null) {
+        if (c.priority > t.priority) {
+          throw new IllegalStateException("heap order broken below " + t.lock);
+        }
+        long cm = checkShape(c, c == t.left ? low : t, c == t.left ? t : high, count);
+        if (Long.compareUnsigned(cm, m) > 0) {
+          m = cm;
+        }
+      }
+    }
+    if (t.maxLast != m) {
+      throw new IllegalStateException(
+          "max of "
+              + t.lock
+              + " is "
+              + Long.toUnsignedString(t.maxLast)
+              + ", its subtree's "
+              + Long.toUnsignedString(m));
+    }
+    return m;
+  }
+
   private static void pull(Node t) {
+    t.maxLast = maxOf(t);
+  }
+
+  /** The largest last byte in {@code t}'s subtree, from its children's. */
+  private static long maxOf(Node t) {
     long m = t.range.last();
     if (t.left != null && Long.compareUnsigned(t.left.maxLast, m) > 0) {
       m = t.left.maxLast;
@@ -411,7 +553,7 @@ class IntervalTree {
     if (t.right != null && Long.compareUnsigned(t.right.maxLast, m) > 0) {
       m = t.right.maxLast;
     }
-    t.maxLast = m;
+    return m;
   }
 
   private static Lock first(Node t, long qFirst, long qLast, Predicate<Lock> filter) {

@@ -22,17 +22,21 @@ import org.dittofs.metadata.lock.host.LockConfig;
  * <p><b>Layout.</b> The fields sit between two runs of padding ({@link LanePadding}, {@link Lane}'s
  * own {@code q0..q7}): other threads read the claim on every request of theirs, so no field this
  * lane's owner writes often may share a cache line with it; the objects allocated next to the lane
- * would. Everything else a fast path writes on each request is padded after its fields, so that no
- * other lane's state (nor the file's) lands in its cache line when the collector copies the lanes'
- * objects side by side: the lock ({@link LaneLock}, the synchronizer itself rather than a {@code
- * ReentrantLock} and its separate one), the table ({@link FileLockTable.Padded}), its two trees
- * ({@link IntervalTree.Padded}, always treaps: an array's slots cannot be padded, a treap node is
- * new and in its thread's allocation buffer) and the owner's index ({@link OwnerLocks.Padded}).
- * Unpadded, two threads on disjoint bytes of one file did 7.6 to 17.3 lock+unlock pairs per
- * microsecond depending on where the objects had landed in each JVM (3 of 8 JMH forks slower than
- * one thread); padded, 14.7 to 17.2 in 16 of 16 (benchmarks/README.md, sixth round). Only lanes pay
- * it (about 320 bytes each, at most {@value Lanes#MAX} per file): a file table is padded only as a
- * lane's.
+ * would. The other objects a fast path writes on each request of an owner holding one lock here are
+ * padded after their fields: the lock ({@link LaneLock}, the synchronizer itself rather than a
+ * {@code ReentrantLock} and its separate one), the table ({@link FileLockTable.Padded}), its two
+ * trees ({@link IntervalTree.Padded}, treaps at every size: an array's slots cannot be padded, and
+ * a request that adds and removes one lock writes a new node and the tree, no old node) and the
+ * owner's index ({@link OwnerLocks.Padded}). So where the collector copies two lanes' objects side
+ * by side, one's state ends before the other's begins. Not covered: what sits in front of an object
+ * (the first bytes of one share a line with the end of whatever the collector put before it; a
+ * superclass could pad there, {@code AbstractQueuedSynchronizer} has none), old tree nodes an owner
+ * holding several locks rewrites, the array of an owner holding two or more, event actions.
+ * Measured: two threads on disjoint bytes of one file did 7.6 to 17.4 lock+unlock pairs per
+ * microsecond unpadded, depending on where the objects landed in each JVM (3 of 8 JMH forks slower
+ * than one thread), and 12.2 to 17.2 padded, no fork slower than one thread (benchmarks/README.md,
+ * sixth round). Only lanes pay it (about 320 bytes each, at most {@value Lanes#MAX} per file): a
+ * file's table is not padded.
  */
 final class Lane extends LaneFields {
   /** The claim of a lane that holds nothing: first above last. */

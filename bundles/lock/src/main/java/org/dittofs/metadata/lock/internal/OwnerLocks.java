@@ -68,8 +68,9 @@ class OwnerLocks {
   }
 
   /**
-   * An owner's index in a lane's table: padded after its fields ({@link Lane}, "layout"). 64 bytes
-   * more than an index of a file's table, which stays at 32 (see the class comment).
+   * An owner's index in a lane's table: padded after its fields ({@link Lane}, "layout"), 64 bytes
+   * more than the 32 of a file table's index (see the class comment); it stays padded when a
+   * dissolution gives it back to the file's table.
    */
   static final class Padded extends OwnerLocks {
     long q0, q1, q2, q3, q4, q5, q6, q7;

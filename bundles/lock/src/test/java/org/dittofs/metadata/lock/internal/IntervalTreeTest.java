@@ -138,6 +138,7 @@ class IntervalTreeTest {
 
       assertThat(tree.size()).isEqualTo(model.size());
       assertThat(tree.isEmpty()).isEqualTo(model.isEmpty());
+      tree.checkShape(); // order, heap, every max exact (a stale max answers right, slowly)
       if (lanes) {
         assertThat(tree.isArray()).as("a lane's tree at size %d", model.size()).isFalse();
       }
@@ -241,6 +242,7 @@ class IntervalTreeTest {
           assertThat(tree.remove(model.remove(rnd.nextInt(model.size())))).isTrue();
         }
         assertThat(tree.isArray()).as("at size %d", model.size()).isFalse();
+        tree.checkShape();
         long[] q = range(rnd);
         assertThat(overlapping(tree, q[0], q[1]))
             .containsExactlyElementsOf(bruteOverlapping(model, q[0], q[1]));

@@ -12,8 +12,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
-/** A lane's lock: exclusive, reentrant, released only by its holder. */
+/**
+ * A lane's lock: exclusive, reentrant, released only by its holder. A broken lock hangs rather than
+ * fails (a second lock() that does not see its own hold), hence the timeout, on a thread of its own
+ * since a thread parked in {@code acquire} ignores interrupts.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class LaneLockTest {
   @Test
   void countsHoldsOfItsHolderOnly() throws Exception {
@@ -71,7 +77,11 @@ class LaneLockTest {
             });
     waiter.start();
     started.await();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!lock.hasQueuedThreads()) { // parked behind the holder
+      assertThat(System.nanoTime() - deadline)
+          .as("the waiter queued behind the holder (not let in, not lost)")
+          .isNegative();
       Thread.onSpinWait();
     }
     assertThat(inside).isFalse();

@@ -319,7 +319,7 @@ class LanesTest {
     m.lockTables().laneAfter(0);
     granted(m.lock(a.exclusive(40, 10))); // a gets a lane, which takes its index
     Requests.Owner b = on.posix("b");
-    granted(m.lock(b.exclusive(60, 10))); // b gets one with a new index
+    granted(m.lock(b.exclusive(60, 10))); // granted in the file's table, then b gets a lane
 
     for (Requests.Owner o : List.of(a, b)) {
       Lane lane = laneOf(m, on.file(), o.owner());
