@@ -12,11 +12,12 @@ import org.dittofs.metadata.lock.host.LockScheduler;
 
 /**
  * What the manager knows of one client. {@code locks} and {@code files} are thread-safe on their
- * own; {@code lastSeenNanos} is volatile (written with release semantics by every request of the
- * client); the registration fields ({@code registered}, {@code remoteAddress}, {@code ttl}, {@code
- * releaseTimer}, {@code generation}) are written under the {@link ClientRegistry}'s monitor, and
- * all but {@code registered} are read under it too. {@code registered} is volatile: the courtesy
- * decisions read it under a file table's monitor, where the registry's monitor is never taken.
+ * own; {@code lastSeenNanos} is volatile (written with release semantics by a request of the client
+ * that brings a later reading, {@link #seen}); the registration fields ({@code registered}, {@code
+ * remoteAddress}, {@code ttl}, {@code releaseTimer}, {@code generation}) are written under the
+ * {@link ClientRegistry}'s monitor, and all but {@code registered} are read under it too. {@code
+ * registered} is volatile: the courtesy decisions read it under a file table's monitor, where the
+ * registry's monitor is never taken.
  */
 final class ClientState {
   final LockClient client;
@@ -29,8 +30,9 @@ final class ClientState {
 
   /**
    * When the client was last heard of. Read as a volatile; written by {@link #seen} with release
-   * semantics only (no fence: every request of the client writes it, and a reader that sees a value
-   * a few nanoseconds old decides nothing differently).
+   * semantics only (no fence: a request of the client writes it when its reading is later, and a
+   * reader that sees a value a few nanoseconds old decides nothing differently). Two requests
+   * racing may leave the earlier of their readings, a tick behind at most, as before.
    */
   volatile long lastSeenNanos;
 
@@ -71,6 +73,12 @@ final class ClientState {
 
   /** Records that the client was heard of at {@code nowNanos}. */
   void seen(long nowNanos) {
-    LAST_SEEN.setRelease(this, nowNanos);
+    if (nowNanos - lastSeenNanos > 0) {
+      // requests are stamped from a coarse clock, whose reading stays for a tick (10 ms): the
+      // requests of that tick write nothing, so the line stays clean for the other cores that read
+      // it or share it (a client's threads; a state next to another thread's, see
+      // benchmarks/README)
+      LAST_SEEN.setRelease(this, nowNanos);
+    }
   }
 }

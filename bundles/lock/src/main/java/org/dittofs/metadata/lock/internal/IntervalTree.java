@@ -384,14 +384,18 @@ class IntervalTree {
     if (t == null) {
       return;
     }
-    if (compare(t.lock, x) < 0) { // t and its left subtree go left, its right is split
+    if (compare(x.lock, t) >= 0) { // t before x (as the walk down orders them): t goes left
       split(t.right, x);
-      t.right = x.left;
+      if (t.right != x.left) { // no store of an unchanged reference ({@link #insert})
+        t.right = x.left;
+      }
       pull(t);
       x.left = t;
     } else {
       split(t.left, x);
-      t.left = x.right;
+      if (t.left != x.right) {
+        t.left = x.right;
+      }
       pull(t);
       x.right = t;
     }
@@ -444,7 +448,8 @@ class IntervalTree {
 
   /**
    * Recomputes the maxes on the path from {@code a} down to {@code stop} (the path of {@code key}),
-   * the lowest first; writes only those that change.
+   * the lowest first; writes only those that change (a long store has no barrier, but a line left
+   * clean is one another core reading the tree need not fetch again).
    */
   private static void refresh(Node a, Node stop, Lock key) {
     if (a != stop) {
@@ -471,23 +476,6 @@ class IntervalTree {
     b.left = merge(a, b.left);
     pull(b);
     return b;
-  }
-
-  /**
-   * Rotates {@code c}, a child of {@code t}, up into t's place (t becomes c's child on the other
-   * side, c's inner subtree moves to t); returns c, the new root of the subtree.
-   */
-  private static Node rotateUp(Node t, Node c) {
-    if (c == t.left) {
-      t.left = c.right;
-      c.right = t;
-    } else {
-      t.right = c.left;
-      c.left = t;
-    }
-    pull(t);
-    pull(c);
-    return c;
   }
 
   /**
