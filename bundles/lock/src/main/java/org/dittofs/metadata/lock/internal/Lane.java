@@ -1,6 +1,7 @@
 package org.dittofs.metadata.lock.internal;
 
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockOwner;
@@ -23,20 +24,23 @@ import org.dittofs.metadata.lock.host.LockConfig;
  * own {@code q0..q7}): other threads read the claim on every request of theirs, so no field this
  * lane's owner writes often may share a cache line with it; the objects allocated next to the lane
  * would. The other objects a fast path writes on each request of an owner holding one lock here are
- * padded after their fields: the lock ({@link LaneLock}, the synchronizer itself rather than a
- * {@code ReentrantLock} and its separate one), the table ({@link FileLockTable.Padded}), its two
- * trees ({@link IntervalTree.Padded}, treaps at every size: an array's slots cannot be padded, and
- * a request that adds and removes one lock writes a new node and the tree, no old node) and the
- * owner's index ({@link OwnerLocks.Padded}). So where the collector copies two lanes' objects side
- * by side, one's state ends before the other's begins. Not covered: what sits in front of an object
- * (the first bytes of one share a line with the end of whatever the collector put before it; a
- * superclass could pad there, {@code AbstractQueuedSynchronizer} has none), old tree nodes an owner
- * holding several locks rewrites, the array of an owner holding two or more, event actions.
- * Measured: two threads on disjoint bytes of one file did 7.6 to 17.4 lock+unlock pairs per
- * microsecond unpadded, depending on where the objects landed in each JVM (3 of 8 JMH forks slower
- * than one thread), and 12.2 to 17.2 padded, no fork slower than one thread (benchmarks/README.md,
- * sixth round). Only lanes pay it (about 320 bytes each, at most {@value Lanes#MAX} per file): a
- * file's table is not padded.
+ * padded after their fields: the table ({@link FileLockTable.Padded}), its two trees ({@link
+ * IntervalTree.Padded}, treaps at every size: an array's slots cannot be padded, and a request that
+ * adds and removes one lock writes a new node and the tree, no old node) and the owner's index
+ * ({@link OwnerLocks.Padded}). So where the collector copies two lanes' objects side by side, one's
+ * state mostly ends before the other's begins. Not covered: what sits in front of an object (its
+ * first bytes share a line with the end of whatever the collector put before it; only a superclass
+ * could pad there), the lock's synchronizer (a {@code ReentrantLock}'s, a small object of its own),
+ * old tree nodes an owner holding several locks rewrites, the array of an owner holding two or
+ * more, event actions. Measured: two threads on disjoint bytes of one file did 7.6 to 17.4
+ * lock+unlock pairs per microsecond unpadded, depending on where the objects landed in each JVM (3
+ * of 8 JMH forks slower than one thread), and 10.6 to 17.4 padded, no fork slower than one thread
+ * (benchmarks/README.md, sixth round). A padded synchronizer of our own (an {@code
+ * AbstractQueuedSynchronizer} with the padding in the same object) took the hot file's last slow
+ * mode away too, but readers of one range, whose slow paths take both lanes' locks, then did 3 to 4
+ * pairs per microsecond in most JMH forks instead of 5 to 9, for reasons not found: not kept. Only
+ * lanes pay the padding (about 260 bytes each, at most {@value Lanes#MAX} per file): a file's table
+ * is not padded.
  */
 final class Lane extends LaneFields {
   /** The claim of a lane that holds nothing: first above last. */
@@ -198,7 +202,7 @@ abstract class LaneFields extends LanePadding {
   /** The owner's records on the file. */
   final FileLockTable table;
 
-  final LaneLock lock = new LaneLock();
+  final ReentrantLock lock = new ReentrantLock();
 
   volatile long claimFirst = Lane.NONE_FIRST;
   volatile long claimLast = Lane.NONE_LAST;
