@@ -34,13 +34,13 @@ import org.dittofs.metadata.lock.host.LockConfig;
  * old tree nodes an owner holding several locks rewrites, the array of an owner holding two or
  * more, event actions. Measured: two threads on disjoint bytes of one file did 7.6 to 17.4
  * lock+unlock pairs per microsecond unpadded, depending on where the objects landed in each JVM (3
- * of 8 JMH forks slower than one thread), and 10.6 to 17.4 padded, no fork slower than one thread
- * (benchmarks/README.md, sixth round). A padded synchronizer of our own (an {@code
- * AbstractQueuedSynchronizer} with the padding in the same object) took the hot file's last slow
- * mode away too, but readers of one range, whose slow paths take both lanes' locks, then did 3 to 4
- * pairs per microsecond in most JMH forks instead of 5 to 9, for reasons not found: not kept. Only
- * lanes pay the padding (about 260 bytes each, at most {@value Lanes#MAX} per file): a file's table
- * is not padded.
+ * of 8 JMH forks slower than one thread), and 10.3 to 17.4 padded over 20 forks, none slower than
+ * one thread's 10.2 to 10.7 (benchmarks/README.md, sixth round). A padded synchronizer of our own
+ * (an {@code AbstractQueuedSynchronizer} with the padding in the same object) took the hot file's
+ * last slow mode away too, but readers of one range, whose slow paths take both lanes' locks, then
+ * did 3 to 4 pairs per microsecond in most JMH forks instead of 5 to 9, for reasons not found: not
+ * kept. Only lanes pay the padding (about 260 bytes each, at most {@value Lanes#MAX} per file): a
+ * file's table is not padded.
  */
 final class Lane extends LaneFields {
   /** The claim of a lane that holds nothing: first above last. */
