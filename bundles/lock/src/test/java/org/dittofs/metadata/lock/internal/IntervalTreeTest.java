@@ -170,6 +170,23 @@ class IntervalTreeTest {
     assertThat(inOrder(tree)).isEmpty();
   }
 
+  /**
+   * One step of {@code tree} and {@code model} towards {@code target} locks: a random lock added
+   * (id {@code seq + 1}) or a random one removed; returns the last id used.
+   */
+  private static long stepTowards(
+      int target, IntervalTree tree, List<Lock> model, Random rnd, long seq) {
+    if (model.size() < target) {
+      long[] r = range(rnd);
+      Lock l = lock(rnd.nextInt(3), ++seq, r[0], r[1]);
+      tree.insert(l);
+      model.add(l);
+    } else {
+      assertThat(tree.remove(model.remove(rnd.nextInt(model.size())))).isTrue();
+    }
+    return seq;
+  }
+
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {7, 99})
   void sizesAroundTheArrayThresholdsAgreeWithABruteForceList(long seed) {
@@ -191,14 +208,7 @@ class IntervalTreeTest {
     boolean sawArrayAfterTreap = false;
     for (int target : targets) {
       while (model.size() != target) {
-        if (model.size() < target) {
-          long[] r = range(rnd);
-          Lock l = lock(rnd.nextInt(3), ++seq, r[0], r[1]);
-          tree.insert(l);
-          model.add(l);
-        } else {
-          assertThat(tree.remove(model.remove(rnd.nextInt(model.size())))).isTrue();
-        }
+        seq = stepTowards(target, tree, model, rnd, seq);
         tree.checkShape(); // the trees toTreap builds at each crossing too
         sawTreap |= !tree.isArray();
         sawArrayAfterTreap |= sawTreap && tree.isArray();
@@ -234,14 +244,7 @@ class IntervalTreeTest {
     for (int target :
         new int[] {1, IntervalTree.ARRAY_MAX + 2, IntervalTree.ARRAY_BACK - 2, 0, 2}) {
       while (model.size() != target) {
-        if (model.size() < target) {
-          long[] r = range(rnd);
-          Lock l = lock(rnd.nextInt(3), ++seq, r[0], r[1]);
-          tree.insert(l);
-          model.add(l);
-        } else {
-          assertThat(tree.remove(model.remove(rnd.nextInt(model.size())))).isTrue();
-        }
+        seq = stepTowards(target, tree, model, rnd, seq);
         assertThat(tree.isArray()).as("at size %d", model.size()).isFalse();
         tree.checkShape();
         long[] q = range(rnd);
