@@ -481,7 +481,7 @@ class FileLockTable {
   }
 
   private OwnerLocks create(LockOwner owner) {
-    OwnerLocks own = lane != null ? new OwnerLocks.Padded(owner) : new OwnerLocks(owner);
+    OwnerLocks own = newIndex(owner);
     byOwner.add(own);
     lastOwner = owner;
     lastIndex = own;
@@ -792,9 +792,7 @@ class FileLockTable {
         return;
       }
       OwnerLocks own = byOwner.get(owner);
-      if (own == null) {
-        own = new OwnerLocks.Padded(owner);
-      } else {
+      if (own != null) {
         OwnerLocks moving = own;
         byOwner.removeIf(o -> o == moving);
         if (own.isEmpty()) {
@@ -803,9 +801,8 @@ class FileLockTable {
         for (Lock x : own.all()) {
           (x.exclusive() ? exclusive : shared).remove(x);
         }
-        own = own instanceof OwnerLocks.Padded ? own : own.paddedCopy(); // a lane's before
       }
-      l.table.adopt(own);
+      l.table.adopt(owner, own);
       lastOwner = null; // the owner's index is the lane's now
       lastIndex = null;
     }
@@ -843,8 +840,9 @@ class FileLockTable {
    */
   void dissolveLanes(int backoff) {
     Lanes gone = lanes;
+    List<Lane> all = gone.all();
     long served = 0;
-    for (Lane l : gone.all()) { // checked before anything moves
+    for (Lane l : all) { // checked before anything moves
       if (byOwner.get(l.owner) != null) {
         throw new IllegalStateException(
             "lock table corrupt: owner " + l.owner + " indexed in its lane and its file");
@@ -852,7 +850,7 @@ class FileLockTable {
       served += l.table.changes();
     }
     requireIdsAbove(gone.maxIssued());
-    for (Lane l : gone.all()) {
+    for (Lane l : all) {
       OwnerLocks own = l.table.byOwner.get(l.owner);
       if (own != null) {
         take(own);
@@ -880,12 +878,21 @@ class FileLockTable {
     return dissolved;
   }
 
-  /** A lane's table takes its owner's index and records, and claims them. */
-  private void adopt(OwnerLocks own) {
+  /**
+   * A lane's table takes its owner's index (as a lane's, {@link OwnerLocks#padded}; a new one if
+   * {@code from} is null) and records, and claims them.
+   */
+  private void adopt(LockOwner owner, OwnerLocks from) {
+    OwnerLocks own = from == null ? newIndex(owner) : from.padded();
     take(own);
     for (Lock x : own.all()) {
       lane.cover(x);
     }
+  }
+
+  /** A new, empty index for {@code owner}: padded in a lane's table ({@link Lane}, "layout"). */
+  private OwnerLocks newIndex(LockOwner owner) {
+    return lane != null ? new OwnerLocks.Padded(owner) : new OwnerLocks(owner);
   }
 
   /** Takes an owner's index that another part of the file held, with its records. */

@@ -54,10 +54,13 @@ class OwnerLocks {
   }
 
   /**
-   * A copy of this index for a lane's table ({@link Padded}): the same locks, client memo and
-   * registry entry.
+   * This index as a lane's table holds it ({@link Padded}): itself if it is one already (a lane's
+   * before a dissolution), else a copy with the same locks, client memo and registry entry.
    */
-  OwnerLocks paddedCopy() {
+  OwnerLocks padded() {
+    if (this instanceof Padded) {
+      return this;
+    }
     OwnerLocks c = new Padded(owner);
     c.client = client;
     c.registryEntry = registryEntry;
