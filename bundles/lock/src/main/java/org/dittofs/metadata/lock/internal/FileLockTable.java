@@ -320,9 +320,29 @@ class FileLockTable {
     return retired;
   }
 
-  /** Marks the table unreachable: callers that fetched it earlier retry with the map's current. */
+  /**
+   * Marks the table unreachable: callers that fetched it earlier retry with the map's current. Its
+   * indexes (and its lanes') are let go, their pins taken back. The whole table is held.
+   */
   void retire() {
     retired = true;
+    letGoPins();
+  }
+
+  /** Takes back the owner's pin here if it holds nothing here ({@link LockTables#settle}). */
+  void letGoPinIfIdle(LockOwner owner) {
+    OwnerLocks own = lookup(owner);
+    if (own != null && own.isEmpty()) {
+      OwnerRegistry.unpin(own);
+    }
+  }
+
+  /** Takes back the pins of every index here and in the lanes (they are let go). */
+  void letGoPins() {
+    byOwner.forEach(OwnerRegistry::unpin);
+    if (lanes != null) {
+      lanes.forEach(l -> l.table.letGoPins());
+    }
   }
 
   /**
@@ -480,12 +500,31 @@ class FileLockTable {
     return l != null ? l.table.byOwner.get(owner) : byOwner.get(owner);
   }
 
+  /**
+   * A new index for {@code owner}, after sweeping the idle ones if they are more than 8 and half of
+   * all (checked here, where the index grows, and not where an index empties: a release that
+   * empties an index still counts through it, {@link OwnerRegistry#released}); a swept index's pin
+   * is taken back.
+   */
   private OwnerLocks create(LockOwner owner) {
+    if (idleOwners > 8 && 2 * idleOwners > byOwner.size()) {
+      byOwner.removeIf(FileLockTable::letGoIfIdle);
+      idleOwners = 0;
+    }
     OwnerLocks own = newIndex(owner);
     byOwner.add(own);
     lastOwner = owner;
     lastIndex = own;
     return own;
+  }
+
+  /** Whether the index is idle (empty), then with its pin taken back: it is let go. */
+  private static boolean letGoIfIdle(OwnerLocks own) {
+    if (!own.isEmpty()) {
+      return false;
+    }
+    OwnerRegistry.unpin(own);
+    return true;
   }
 
   /**
@@ -549,15 +588,9 @@ class FileLockTable {
     OwnerLocks own = lookup(l.owner());
     own.remove(l);
     if (own.isEmpty()) {
-      // kept: an owner that locks and unlocks here again reuses it (no allocation, and its cached
-      // registry entry); swept once idle ones are more than 8 and half of all
+      // kept: an owner that locks and unlocks here again reuses it (no allocation, its cached
+      // registry entry and its pin); swept when an index is created ({@link #create})
       idleOwners++;
-      if (idleOwners > 8 && 2 * idleOwners > byOwner.size()) {
-        byOwner.removeIf(OwnerLocks::isEmpty);
-        idleOwners = 0;
-        lastOwner = null;
-        lastIndex = null;
-      }
     }
   }
 
@@ -641,6 +674,14 @@ class FileLockTable {
       lanes.forEach(l -> out.putAll(l.table.owners()));
     }
     return out;
+  }
+
+  /** Every owner index, idle ones and lanes' included (invariant checks). */
+  void forEachIndex(java.util.function.Consumer<OwnerLocks> action) {
+    byOwner.forEach(action);
+    if (lanes != null) {
+      lanes.forEach(l -> l.table.forEachIndex(action));
+    }
   }
 
   /** Number of kept indexes of owners holding nothing here, lanes included (for tests). */

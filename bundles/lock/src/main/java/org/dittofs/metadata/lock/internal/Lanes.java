@@ -154,6 +154,7 @@ final class Lanes {
           throw new IllegalStateException("a slow path nested on one file's table");
         }
         idle.retired = true;
+        idle.table.letGoPins(); // its owner's index goes with it
         slots[i] = null;
         idle.lock.unlock(); // a fast path waiting for it finds it retired and takes the slow path
         free = i;

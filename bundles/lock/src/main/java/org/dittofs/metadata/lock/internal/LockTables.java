@@ -65,7 +65,7 @@ import org.dittofs.metadata.lock.spi.PersistedLock;
  * changes nothing and sets the timer again. Files without such waiters have no timer; nothing
  * polls.
  */
-final class LockTables {
+final class LockTables implements OwnerRegistry.Settler {
   /** The fewest tables at which idle ones are swept. */
   static final int MIN_SWEEP = 1024;
 
@@ -217,52 +217,64 @@ final class LockTables {
     }
     List<Runnable> after = null;
     boolean created = false;
+    boolean settled = false;
     try {
       while (true) {
-        if (gate.isClosed()) {
-          gate.awaitOpen(config.get().lockTimeout());
-        }
-        FileLockTable t = files.get(file);
-        boolean collided = false;
-        if (owner != null && t != null && t.lanes() != null) {
-          T r = inLane(t, owner, offer, op);
-          collided = r == COLLIDED;
-          if (r != NOT_IN_LANE && !collided) {
-            return r;
+        try {
+          if (gate.isClosed()) {
+            gate.awaitOpen(config.get().lockTimeout());
           }
-        }
-        if (t == null) {
-          if (!create) {
-            return onNoTable(op); // nothing to change: reads only, allowed during a swap
-          }
-          t = files.computeIfAbsent(file, f -> new FileLockTable());
-          created = true;
-        }
-        boolean waited = t.occupied(); // a hint, read without the monitor: someone holds it
-        synchronized (t) {
-          if (t.isRetired() || gate.isClosed()) {
-            continue; // see TrafficGate: read under the monitor, before anything is looked at
-          }
-          t.enter(waited); // and its lanes
-          Deferred d = t.deferred(events);
-          int seen = t.changes();
-          try {
-            if (collided) {
-              t.laneCollided(owner, dissolveAt, laneBackoff); // may dissolve the lanes
+          FileLockTable t = files.get(file);
+          boolean collided = false;
+          if (owner != null && t != null && t.lanes() != null) {
+            T r = inLane(t, owner, offer, op);
+            collided = r == COLLIDED;
+            if (r != NOT_IN_LANE && !collided) {
+              return r;
             }
-            T result = op.apply(t, d);
-            if (offer && (t.lanes() != null || t.contentions() >= laneAfter)) {
-              offerLane(t, owner);
+          }
+          if (t == null) {
+            if (!create) {
+              return onNoTable(op); // nothing to change: reads only, allowed during a swap
             }
-            return result;
-          } finally {
+            t = files.computeIfAbsent(file, f -> new FileLockTable());
+            created = true;
+          }
+          boolean waited = t.occupied(); // a hint, read without the monitor: someone holds it
+          synchronized (t) {
+            if (t.isRetired() || gate.isClosed()) {
+              continue; // see TrafficGate: read under the monitor, before anything is looked at
+            }
+            t.enter(waited); // and its lanes
+            Deferred d = t.deferred(events);
+            int seen = t.changes();
             try {
-              afterChange(file, t, seen, d);
+              if (collided) {
+                t.laneCollided(owner, dissolveAt, laneBackoff); // may dissolve the lanes
+              }
+              T result = op.apply(t, d);
+              if (offer && (t.lanes() != null || t.contentions() >= laneAfter)) {
+                offerLane(t, owner);
+              }
+              return result;
             } finally {
-              after = d.take(); // the table's collector is the next operation's
-              t.exit(); // and its lanes
+              try {
+                afterChange(file, t, seen, d);
+              } finally {
+                after = d.take(); // the table's collector is the next operation's
+                t.exit(); // and its lanes
+              }
             }
           }
+        } catch (OwnerRegistry.SettleFirst s) {
+          // the owner's pins elsewhere are in the way (OwnerRegistry, "pins"): nothing changed
+          if (settled) {
+            throw s.refusal();
+          }
+          settled = true;
+          Deferred.run(after);
+          after = null;
+          settle(s.owner());
         }
       }
     } finally {
@@ -444,7 +456,8 @@ final class LockTables {
    * store swap holds traffic longer than the lock timeout; in cluster mode, the database is away),
    * it is tried again every store retry interval.
    */
-  void recheck(FileHandle file) {
+  @Override
+  public void recheck(FileHandle file) {
     recheck(file, ClientRegistry.NEVER);
   }
 
@@ -549,9 +562,37 @@ final class LockTables {
     return files.computeIfAbsent(file, f -> new FileLockTable());
   }
 
-  /** Removes tables left empty by a restore. */
+  /** Removes tables left empty by a restore (retired: their pins taken back). */
   void dropEmpty() {
-    files.values().removeIf(FileLockTable::isEmpty);
+    for (Map.Entry<FileHandle, FileLockTable> e : files.entrySet()) {
+      FileLockTable t = e.getValue();
+      whole(
+          t,
+          () -> {
+            if (!t.isRetired() && t.isEmpty()) {
+              t.retire();
+              files.remove(e.getKey(), t);
+            }
+            return null;
+          });
+    }
+  }
+
+  /**
+   * Takes back {@code owner}'s pins on the files where it holds nothing ({@link OwnerRegistry},
+   * "pins"), each as an operation on its file; called with no table held.
+   */
+  @Override
+  public void settle(LockOwner owner) {
+    for (FileHandle f : ops.owners().pinnedFiles(owner)) {
+      run(
+          f,
+          false,
+          (t, d) -> {
+            t.letGoPinIfIdle(owner);
+            return null;
+          });
+    }
   }
 
   /** The files that have a table now, idle ones included. */

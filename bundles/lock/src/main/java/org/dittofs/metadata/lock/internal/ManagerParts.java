@@ -120,6 +120,9 @@ final class ManagerParts {
                         cfg,
                         waiting,
                         lt));
+    if (cluster == null) {
+      owners.settleThrough(tables); // pins on one node only (OwnerRegistry)
+    }
     this.ranges =
         new RangeLocks(
             checks, cfg, timers, owners, tables, ops, conflicts, waiting, clients, cluster != null);

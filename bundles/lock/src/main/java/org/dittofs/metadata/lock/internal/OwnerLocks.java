@@ -2,6 +2,7 @@ package org.dittofs.metadata.lock.internal;
 
 import java.util.Arrays;
 import java.util.List;
+import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockOwner;
 
@@ -33,6 +34,13 @@ class OwnerLocks {
   OwnerRegistry.Entry registryEntry;
 
   /**
+   * The file, while this index holds a pin ({@link OwnerRegistry}, "pins": the count of its last
+   * record kept when it emptied, so that the owner's next lock here counts nothing); else null.
+   * Under the table's monitor, like everything here.
+   */
+  FileHandle pinnedOn;
+
+  /**
    * The client state whose file set holds this file, as last recorded by a grant of this owner
    * ({@link TableOps#recordClient}), or null: the owner's next requests find their client here
    * without a map lookup, also while several owners take turns on a hot file (one memo per file
@@ -55,7 +63,7 @@ class OwnerLocks {
 
   /**
    * This index as a lane's table holds it ({@link Padded}): itself if it is one already (a lane's
-   * before a dissolution), else a copy with the same locks, client memo and registry entry.
+   * before a dissolution), else a copy with the same locks, client memo, registry entry and pin.
    */
   OwnerLocks padded() {
     if (this instanceof Padded) {
@@ -64,6 +72,8 @@ class OwnerLocks {
     OwnerLocks c = new Padded(owner);
     c.client = client;
     c.registryEntry = registryEntry;
+    c.pinnedOn = pinnedOn; // the copy takes the pin over: this one is let go
+    pinnedOn = null;
     for (Lock l : all()) {
       c.add(l);
     }

@@ -55,6 +55,10 @@ final class TableOps {
     this.restored = restored;
   }
 
+  OwnerRegistry owners() {
+    return owners;
+  }
+
   PosixChanges posix() {
     return posix;
   }
@@ -110,7 +114,7 @@ final class TableOps {
     boolean downgrade = !reclaim && posix.weakens(t, req);
     int delta = ch.delta();
     OwnerLocks index = t.ownerIndex(req.owner());
-    owners.adjust(index, req.owner(), req.flavour(), delta);
+    int counted = owners.granting(index, req.owner(), req.flavour(), delta);
     try {
       if (reclaim || downgrade) {
         limits.count(index, ch, clients);
@@ -131,7 +135,7 @@ final class TableOps {
         throw e;
       }
     } catch (RuntimeException e) {
-      owners.adjust(index, req.owner(), req.flavour(), -delta);
+      owners.undo(index, req.owner(), req.flavour(), counted);
       throw e;
     }
     t.apply(ch);
@@ -166,7 +170,7 @@ final class TableOps {
     LockOwner owner = first.owner();
     t.apply(ch);
     OwnerLocks index = t.ownerIndex(owner);
-    owners.adjust(index, owner, first.flavour(), ch.delta());
+    owners.released(index, owner, first.flavour(), ch.delta(), first.file());
     limits.count(index, ch, clients);
     restored.released(t, ch.removed(), ch.added(), d);
     if (d.wantsEvents()) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.function.Predicate;
 import org.dittofs.metadata.errors.ErrorCode;
 import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.lock.FileHandle;
 import org.dittofs.metadata.lock.Lock;
 import org.dittofs.metadata.lock.LockErrors;
 import org.dittofs.metadata.lock.LockOwner;
@@ -134,7 +135,28 @@ final class WaitQueue {
         if (c == null) {
           try {
             // SPEC 1: the owner may have taken locks of the other flavour while this waited
-            owners.checkFlavour(r.owner(), r.flavour());
+            try {
+              owners.checkFlavour(t.existingIndex(r.owner()), r.owner(), r.flavour());
+            } catch (OwnerRegistry.SettleFirst s) {
+              if (w.wasSettled()) {
+                throw s.refusal();
+              }
+              if (w.askSettle()) {
+                // its owner's pins elsewhere first, with no table held; then this file once more
+                OwnerRegistry.Settler settler = owners.settler();
+                FileHandle file = r.file();
+                d.later(
+                    () -> {
+                      try {
+                        settler.settle(r.owner());
+                      } finally { // settled or not (a swap held traffic too long), it is checked
+                        w.settled();
+                        settler.recheck(file);
+                      }
+                    });
+              }
+              continue; // it waits for the settle
+            }
             // a waiter's own reservation makes room for its grant; another node's waiter is not
             // checked here (its node reserved for it)
             limits.giveBack(r.client(), w.takeReservation(), clients);

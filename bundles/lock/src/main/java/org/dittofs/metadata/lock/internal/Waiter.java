@@ -47,6 +47,12 @@ final class Waiter implements PendingLock {
   private final String node; // cluster mode: the node where a remote waiter waits; null if here
   private LockScheduler.Timer timer; // guarded by the file table's monitor
   private int reserved; // cluster mode: per-client count reserved for the grant; table's monitor
+  // its owner's pins settled for it (WaitQueue): NOT_ASKED, then SETTLING (set under the table's
+  // monitor), then SETTLED (set by the settle, with no monitor held; volatile)
+  private volatile int settle;
+  private static final int NOT_ASKED = 0;
+  private static final int SETTLING = 1;
+  private static final int SETTLED = 2;
 
   Waiter(
       LockId id,
@@ -96,6 +102,28 @@ final class Waiter implements PendingLock {
   }
 
   /** Records the per-client count reserved for this waiter's grant (cluster mode, SPEC 8). */
+  /**
+   * Asks for its owner's pins to be settled ({@link OwnerRegistry.SettleFirst}): true the first
+   * time (the caller then has them settled), false once asked. Under the table's monitor.
+   */
+  boolean askSettle() {
+    if (settle != NOT_ASKED) {
+      return false;
+    }
+    settle = SETTLING;
+    return true;
+  }
+
+  /** Notes that its owner's pins were settled for it: the next check's answer stands. */
+  void settled() {
+    settle = SETTLED;
+  }
+
+  /** Whether its owner's pins were settled for it once already. */
+  boolean wasSettled() {
+    return settle == SETTLED;
+  }
+
   void reserve(int n) {
     reserved = n;
   }

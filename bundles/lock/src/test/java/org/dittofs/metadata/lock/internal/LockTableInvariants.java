@@ -25,9 +25,11 @@ public final class LockTableInvariants {
   public static void check(LockManager manager) {
     DefaultLockManager m = (DefaultLockManager) manager;
     Map<LockOwner, Long> perOwner = new HashMap<>();
+    Map<LockOwner, Long> pinned = new HashMap<>(); // empty pinned indexes: one count each
+    Map<LockOwner, Set<FileHandle>> pinnedFiles = new HashMap<>();
     long total = 0;
     Set<Object> ids = new HashSet<>();
-    for (Map.Entry<FileHandle, FileLockTable> e : m.tables().entrySet()) {
+    for (Map.Entry<FileHandle, FileLockTable> e : m.lockTables().map().entrySet()) {
       FileLockTable t = e.getValue();
       synchronized (t) {
         t.lockLanes();
@@ -37,6 +39,21 @@ public final class LockTableInvariants {
           }
           List<Lock> locks = t.locks();
           total += locks.size();
+          t.forEachIndex(
+              own -> {
+                if (own.pinnedOn != null) {
+                  if (!own.pinnedOn.equals(e.getKey())) {
+                    throw new AssertionError("a pin of " + own.owner + " names another file");
+                  }
+                  if (own.isEmpty()) {
+                    pinned.merge(own.owner, 1L, Long::sum);
+                  }
+                  pinnedFiles.computeIfAbsent(own.owner, o -> new HashSet<>()).add(e.getKey());
+                }
+              });
+          if (t.isEmpty()) {
+            continue; // idle: kept for reuse, only its pins are checked
+          }
           checkTable(e.getKey(), t, locks);
           for (Lock l : locks) {
             if (!ids.add(l.id())) {
@@ -57,16 +74,34 @@ public final class LockTableInvariants {
     if (total != m.lockCount()) {
       throw new AssertionError("lockCount " + m.lockCount() + " but tables hold " + total);
     }
-    for (Map.Entry<LockOwner, Long> e : perOwner.entrySet()) {
-      long registered = m.owners().count(e.getKey());
-      if (registered != e.getValue()) {
+    Set<LockOwner> counted = new HashSet<>(perOwner.keySet());
+    counted.addAll(pinned.keySet());
+    for (LockOwner o : counted) {
+      long registered = m.owners().count(o);
+      long held = perOwner.getOrDefault(o, 0L);
+      long pins = pinned.getOrDefault(o, 0L);
+      if (registered != held + pins) {
         throw new AssertionError(
             "owner "
-                + e.getKey()
+                + o
                 + " registered with "
                 + registered
                 + " locks, holds "
-                + e.getValue());
+                + held
+                + " and has "
+                + pins
+                + " pins on files where it holds nothing");
+      }
+    }
+    // every pin is listed where a settle finds it, and only pins are (OwnerRegistry, "pins")
+    Set<LockOwner> listed = new HashSet<>(pinnedFiles.keySet());
+    listed.addAll(counted);
+    for (LockOwner o : listed) {
+      Set<FileHandle> expected = pinnedFiles.getOrDefault(o, Set.of());
+      Set<FileHandle> actual = new HashSet<>(m.owners().pinnedFiles(o));
+      if (!actual.equals(expected)) {
+        throw new AssertionError(
+            "owner " + o + " lists pins on " + actual + " but its indexes pin " + expected);
       }
     }
   }

@@ -1,0 +1,327 @@
+package org.dittofs.metadata.lock.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.dittofs.metadata.errors.ErrorCode;
+import org.dittofs.metadata.errors.StoreError;
+import org.dittofs.metadata.lock.FileHandle;
+import org.dittofs.metadata.lock.Lock;
+import org.dittofs.metadata.lock.LockFlavour;
+import org.dittofs.metadata.lock.LockOwner;
+import org.dittofs.metadata.lock.LockRequest;
+import org.dittofs.metadata.lock.LockResult;
+import org.dittofs.metadata.lock.PendingLock;
+import org.dittofs.metadata.lock.Requests;
+import org.dittofs.metadata.lock.UnlockRequest;
+import org.dittofs.metadata.lock.host.LockConfig;
+import org.dittofs.metadata.lock.host.LockManagers;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An owner's pins ({@link OwnerRegistry}, "pins"): the count an index keeps when a release empties
+ * it, so that re-locking the file counts nothing, and which gives way whenever SPEC 1 would let a
+ * request of the other flavour through (the owner holds nothing of its flavour anywhere). Every
+ * test ends with the invariants, which check that the registry counts exactly the records plus the
+ * pins of indexes holding nothing, and lists exactly the files of the pins.
+ */
+class OwnerPinsTest {
+  private static final LockConfig NO_LIMITS =
+      LockConfig.builder().maxLocksPerFile(0).maxLocksPerClient(0).maxLocksTotal(0).build();
+
+  private final List<DefaultLockManager> made = new ArrayList<>();
+  private final Requests a = Requests.on("pins-a");
+  private final Requests b = Requests.on("pins-b");
+
+  @AfterEach
+  void checkAndClose() {
+    made.forEach(LockTableInvariants::check);
+    made.forEach(DefaultLockManager::close);
+  }
+
+  private DefaultLockManager manager() {
+    DefaultLockManager m = (DefaultLockManager) LockManagers.builder().config(NO_LIMITS).build();
+    made.add(m);
+    return m;
+  }
+
+  private static void granted(LockResult r) {
+    assertThat(r).as("%s", r).isInstanceOf(LockResult.Granted.class);
+  }
+
+  private static void invalidArgument(Runnable request) {
+    assertThatThrownBy(request::run)
+        .isInstanceOfSatisfying(
+            StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+  }
+
+  /** An owner id both flavours use (SPEC 1 is about one owner sending both). */
+  private static LockRequest request(Requests on, boolean windows, long offset) {
+    Requests.Owner o = windows ? on.windows("one") : on.posix("one");
+    return o.exclusive(offset, 10);
+  }
+
+  private static UnlockRequest unlock(Requests on, boolean windows, long offset) {
+    Requests.Owner o = windows ? on.windows("one") : on.posix("one");
+    return o.unlock(offset, 10);
+  }
+
+  private static LockOwner one() {
+    return Requests.on("x").posix("one").owner();
+  }
+
+  @Test
+  void aFileLockedAndUnlockedOverAndOverKeepsOnePinAndCountsNothingMore() {
+    DefaultLockManager m = manager();
+    for (int i = 0; i < 5; i++) {
+      granted(m.lock(request(a, false, 0)));
+      assertThat(m.owners().count(one())).isEqualTo(1);
+      m.unlock(unlock(a, false, 0));
+      assertThat(m.owners().count(one())).as("the pin's count").isEqualTo(1);
+      assertThat(m.owners().pinnedFiles(one())).containsExactly(a.file());
+    }
+    LockTableInvariants.check(m);
+  }
+
+  @Test
+  void aPinOnAnotherFileGivesWayToTheOtherFlavour() {
+    DefaultLockManager m = manager();
+    granted(m.lock(request(a, false, 0)));
+    m.unlock(unlock(a, false, 0));
+
+    granted(m.lock(request(b, true, 0))); // the owner holds nothing POSIX: SPEC 1 lets it through
+    assertThat(m.owners().pinnedFiles(one())).isEmpty();
+    assertThat(m.owners().count(one())).isEqualTo(1);
+    LockTableInvariants.check(m);
+
+    // and the POSIX flavour is now the one refused, on the pinned file too
+    invalidArgument(() -> m.lock(request(a, false, 0)));
+    assertThat(m.locks(a.file())).isEmpty();
+    assertThat(m.locks(b.file())).hasSize(1);
+  }
+
+  @Test
+  void aPinOnTheSameFileGivesWayToTheOtherFlavour() {
+    DefaultLockManager m = manager();
+    granted(m.lock(request(a, false, 0)));
+    m.unlock(unlock(a, false, 0));
+    granted(m.lock(request(a, true, 20)));
+    assertThat(m.locks(a.file()))
+        .singleElement()
+        .satisfies(l -> assertThat(l.flavour()).isEqualTo(LockFlavour.WINDOWS));
+    assertThat(m.owners().pinnedFiles(one())).isEmpty();
+  }
+
+  @Test
+  void anOwnerThatHoldsItsFlavourAgainIsRefusedTheOtherAsBefore() {
+    DefaultLockManager m = manager();
+    granted(m.lock(request(a, false, 0)));
+    m.unlock(unlock(a, false, 0));
+    granted(m.lock(request(a, false, 0))); // the pin's file holds a record again
+
+    invalidArgument(() -> m.lock(request(b, true, 0)));
+    invalidArgument(() -> m.test(request(b, true, 0)));
+    invalidArgument(() -> m.unlock(unlock(b, true, 0)));
+    assertThat(m.locks(b.file())).isEmpty();
+    assertThat(m.locks(a.file())).hasSize(1);
+    assertThat(m.owners().count(one())).isEqualTo(1);
+  }
+
+  @Test
+  void testsAndUnlocksOfTheOtherFlavourSeeAnOwnerThatHoldsNothing() {
+    DefaultLockManager m = manager();
+    granted(m.lock(request(a, false, 0)));
+    m.unlock(unlock(a, false, 0));
+
+    assertThat(m.test(request(b, true, 0))).isEmpty();
+    assertThatThrownBy(() -> m.unlock(unlock(b, true, 0)))
+        .isInstanceOfSatisfying(
+            StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LOCK_NOT_FOUND));
+    // the blocking path checks before the table: it settles there
+    PendingLock p = m.lockBlocking(request(b, true, 0), Duration.ofSeconds(30));
+    assertThat(p.poll()).isPresent();
+  }
+
+  @Test
+  void aWaiterOfTheOtherFlavourIsGrantedOnceItsOwnersPinIsTakenBack() throws Exception {
+    DefaultLockManager m = manager();
+    Requests.Owner blocker = b.windows("blocker");
+    granted(m.lock(blocker.exclusive(0, 10)));
+    PendingLock waiting = m.lockBlocking(request(b, true, 0), Duration.ofSeconds(30));
+    assertThat(waiting.poll()).isEmpty();
+
+    // while it waits, its owner locks and unlocks a POSIX range elsewhere (SPEC 1 allows it: the
+    // owner holds nothing) and leaves a pin there
+    granted(m.lock(request(a, false, 0)));
+    m.unlock(unlock(a, false, 0));
+    assertThat(m.owners().pinnedFiles(one())).containsExactly(a.file());
+
+    m.unlock(blocker.unlock(0, 10));
+    Lock got = waiting.await(Duration.ofSeconds(10)).orElseThrow();
+    assertThat(got.flavour()).isEqualTo(LockFlavour.WINDOWS);
+    assertThat(m.owners().pinnedFiles(one())).isEmpty();
+  }
+
+  @Test
+  void aWaiterWhoseOwnerHoldsTheOtherFlavourWhenFreedFailsAsBefore() throws Exception {
+    DefaultLockManager m = manager();
+    Requests.Owner blocker = b.windows("blocker");
+    granted(m.lock(blocker.exclusive(0, 10)));
+    PendingLock waiting = m.lockBlocking(request(b, true, 0), Duration.ofSeconds(30));
+    granted(m.lock(request(a, false, 0)));
+    m.unlock(unlock(a, false, 0));
+    granted(m.lock(request(a, false, 0))); // holds POSIX when the waiter is freed
+
+    m.unlock(blocker.unlock(0, 10));
+    assertThatThrownBy(() -> waiting.await(Duration.ofSeconds(10)))
+        .hasRootCauseInstanceOf(StoreError.class)
+        .rootCause()
+        .satisfies(e -> assertThat(((StoreError) e).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+    assertThat(m.locks(b.file())).isEmpty();
+  }
+
+  @Test
+  void sweptIndexesAndRetiredTablesGiveTheirPinsBack() {
+    DefaultLockManager m = manager();
+    // many owners lock and unlock one file: the idle indexes are swept as new ones are made
+    List<LockOwner> owners = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      Requests.Owner o = a.posix("turn-" + i);
+      owners.add(o.owner());
+      granted(m.lock(o.exclusive(i * 10L, 5)));
+      m.unlock(o.unlock(i * 10L, 5));
+    }
+    FileLockTable t = m.lockTables().map().get(a.file());
+    assertThat(LockTables.whole(t, t::ownerIndexes)).isLessThan(100);
+    long pinned = owners.stream().filter(o -> m.owners().count(o) == 1).count();
+    assertThat(pinned)
+        .as("only kept indexes keep pins")
+        .isEqualTo((long) LockTables.whole(t, t::ownerIndexes));
+    LockTableInvariants.check(m);
+
+    m.lockTables().sweepIdle(); // the idle table is retired: every pin on it goes
+    assertThat(m.lockTables().map()).isEmpty();
+    assertThat(owners).allSatisfy(o -> assertThat(m.owners().count(o)).isZero());
+    assertThat(m.owners().pinnedFiles(owners.get(99))).isEmpty();
+  }
+
+  @Test
+  void anIdleLaneRetiredForAnotherOwnerGivesItsPinBack() {
+    DefaultLockManager m = manager();
+    m.lockTables().laneAfter(0); // every owner gets a lane at once
+    List<Requests.Owner> turns = new ArrayList<>();
+    for (int i = 0; i < Lanes.MAX + 2; i++) {
+      Requests.Owner o = a.posix("lane-" + i);
+      turns.add(o);
+      granted(m.lock(o.exclusive(i * 10L, 5)));
+      m.unlock(o.unlock(i * 10L, 5));
+      LockTableInvariants.check(m);
+    }
+    // the owners whose idle lanes were taken over hold no pin (their index went with the lane)
+    long withPins = turns.stream().filter(o -> m.owners().count(o.owner()) > 0).count();
+    assertThat(withPins).isLessThan(turns.size());
+  }
+
+  /**
+   * One owner on two threads: POSIX lock and unlock on one file, WINDOWS on another, both as fast
+   * as they go. SPEC 1 forbids holding both at once: a thread holding its lock must never see the
+   * owner's record of the other flavour on the other file. Both flavours get through in turn.
+   */
+  @Test
+  void oneOwnerSwitchingFlavoursOnTwoThreadsNeverHoldsBoth() throws Exception {
+    DefaultLockManager m = manager();
+    int rounds = 20_000;
+    AtomicReference<String> violation = new AtomicReference<>();
+    AtomicInteger[] grants = {new AtomicInteger(), new AtomicInteger()};
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int side = 0; side < 2; side++) {
+        boolean windows = side == 1;
+        Requests mine = windows ? b : a;
+        FileHandle other = windows ? a.file() : b.file();
+        AtomicInteger count = grants[side];
+        done.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < rounds && violation.get() == null; i++) {
+                    LockResult r;
+                    try {
+                      r = m.lock(request(mine, windows, 0));
+                    } catch (StoreError e) {
+                      if (e.code() != ErrorCode.INVALID_ARGUMENT) {
+                        throw e;
+                      }
+                      continue; // the other flavour is held: refused, as SPEC 1 says
+                    }
+                    assertThat(r.granted()).isTrue();
+                    count.incrementAndGet();
+                    if (!m.locks(other).isEmpty()) {
+                      violation.set("both flavours held at once, seen from the " + windows);
+                    }
+                    m.unlock(unlock(mine, windows, 0));
+                  }
+                  return null;
+                }));
+      }
+      start.countDown();
+      for (Future<?> f : done) {
+        f.get(2, TimeUnit.MINUTES);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(violation.get()).isNull();
+    assertThat(grants[0].get()).as("POSIX grants").isPositive();
+    assertThat(grants[1].get()).as("WINDOWS grants").isPositive();
+    LockTableInvariants.check(m);
+  }
+
+  @Test
+  void aGrantOfTheOtherFlavourThroughAPinnedIndexGivesThePinBackFirst() {
+    OwnerRegistry r = new OwnerRegistry();
+    r.settleThrough(
+        new OwnerRegistry.Settler() {
+          @Override
+          public void settle(LockOwner owner) {}
+
+          @Override
+          public void recheck(FileHandle file) {}
+        });
+    OwnerLocks index = new OwnerLocks(one());
+    r.granting(index, one(), LockFlavour.POSIX, 1);
+    r.released(index, one(), LockFlavour.POSIX, -1, a.file()); // (the index was never applied to)
+    assertThat(index.pinnedOn).isEqualTo(a.file());
+    assertThat(r.count(one())).isEqualTo(1);
+
+    // a grant that skipped the check (none does): the pin's flavour is not the request's
+    assertThat(r.granting(index, one(), LockFlavour.WINDOWS, 1)).isEqualTo(1);
+    assertThat(index.pinnedOn).isNull();
+    assertThat(r.pinnedFiles(one())).isEmpty();
+    assertThat(r.count(one())).isEqualTo(1);
+    invalidArgument(() -> r.checkFlavour(one(), LockFlavour.POSIX)); // WINDOWS is counted now
+  }
+
+  @Test
+  void withoutASettlerNoPinIsMade() {
+    OwnerRegistry r = new OwnerRegistry();
+    OwnerLocks index = new OwnerLocks(one());
+    r.granting(index, one(), LockFlavour.POSIX, 1);
+    r.released(index, one(), LockFlavour.POSIX, -1, a.file());
+    assertThat(index.pinnedOn).isNull();
+    assertThat(r.count(one())).isZero();
+  }
+}
