@@ -41,6 +41,13 @@ class OwnerLocks {
   FileHandle pinnedOn;
 
   /**
+   * The owner's records here that the registry counts ({@link OwnerRegistry#adjust}): the records
+   * of the index but while a change is tried out and taken back (a multi-range lock's trial, {@link
+   * RangeLocks}), whose records are never counted. Under the table's monitor.
+   */
+  int counted;
+
+  /**
    * The client state whose file set holds this file, as last recorded by a grant of this owner
    * ({@link TableOps#recordClient}), or null: the owner's next requests find their client here
    * without a map lookup, also while several owners take turns on a hot file (one memo per file
@@ -72,7 +79,8 @@ class OwnerLocks {
     OwnerLocks c = new Padded(owner);
     c.client = client;
     c.registryEntry = registryEntry;
-    c.pinnedOn = pinnedOn; // the copy takes the pin over: this one is let go
+    c.pinnedOn = pinnedOn; // the copy takes the pin and the count over: this one is let go
+    c.counted = counted;
     pinnedOn = null;
     for (Lock l : all()) {
       c.add(l);

@@ -124,12 +124,14 @@ final class OwnerRegistry {
    */
   static final class SettleFirst extends RuntimeException {
     private final transient LockOwner owner;
-    private final transient StoreError refusal;
+    private final LockFlavour held;
+    private final LockFlavour asked;
 
     SettleFirst(LockOwner owner, LockFlavour held, LockFlavour asked) {
       super("settle the pins of owner '" + owner + "' first", null, false, false);
       this.owner = owner;
-      this.refusal = mismatch(owner, held, asked);
+      this.held = held;
+      this.asked = asked;
     }
 
     LockOwner owner() {
@@ -138,7 +140,7 @@ final class OwnerRegistry {
 
     /** The refusal (INVALID_ARGUMENT) once the owner's pins were settled and it is in the way. */
     StoreError refusal() {
-      return refusal;
+      return mismatch(owner, held, asked);
     }
   }
 
@@ -208,8 +210,9 @@ final class OwnerRegistry {
     }
     long s = e.state;
     if (s != DEAD && s >>> 1 > 0 && flavourOf(s) != flavour) {
-      Set<FileHandle> pins = e.pins;
-      if (pins != null && !pins.isEmpty() && settler != null) {
+      // pins may be in the count (even if none is listed by now: one may have just been taken
+      // back between the two reads): the caller settles and asks once more
+      if (settler != null) {
         throw new SettleFirst(owner, flavourOf(s), flavour);
       }
       throw mismatch(owner, flavourOf(s), flavour);
@@ -219,61 +222,65 @@ final class OwnerRegistry {
   /**
    * Counts a grant's change of {@code delta} records of the owner in {@code index}, before it is
    * applied there (a pin's unit stands for the first record: an owner re-locking a file where it
-   * has a pin changes no count). Returns the count added, for {@link #undo}.
+   * has a pin changes no count). Undone by {@link #undo} with the same {@code delta}.
    *
    * @throws org.dittofs.metadata.errors.StoreError INVALID_ARGUMENT if the owner holds the other
    *     flavour; nothing changed then
    */
-  int granting(OwnerLocks index, LockOwner owner, LockFlavour flavour, int delta) {
+  void granting(OwnerLocks index, LockOwner owner, LockFlavour flavour, int delta) {
     if (delta == 0) {
-      return 0;
+      return;
     }
-    if (index.pinnedOn != null) {
-      if (flavourOf(index.registryEntry.state) == flavour) {
-        int before = index.size();
-        int d = Math.max(before + delta, 1) - Math.max(before, 1);
-        adjust(index, owner, flavour, d);
-        return d;
-      }
-      unpin(index); // a pin of the other flavour (then the index is empty): given back first
+    if (index.pinnedOn != null && flavourOf(index.registryEntry.state) != flavour) {
+      unpin(index); // a pin of the other flavour (a grant that skipped the check): given back first
     }
-    adjust(index, owner, flavour, delta);
-    return delta;
+    change(index, owner, flavour, delta);
   }
 
-  /** Takes back what {@link #granting} counted ({@code counted}) for a grant that failed. */
-  void undo(OwnerLocks index, LockOwner owner, LockFlavour flavour, int counted) {
-    adjust(index, owner, flavour, -counted);
+  /** Takes back what {@link #granting} counted for a grant of {@code delta} that failed. */
+  void undo(OwnerLocks index, LockOwner owner, LockFlavour flavour, int delta) {
+    change(index, owner, flavour, -delta);
   }
 
   /**
-   * Counts a release of {@code -delta} records of the owner from {@code index} on {@code file},
-   * after it was applied: an index left empty keeps its last unit as a pin (see the class comment).
+   * Counts a release of {@code -delta} records of the owner from {@code index} on {@code file}: an
+   * index left holding no counted record keeps its last unit as a pin (see the class comment).
    */
   void released(
       OwnerLocks index, LockOwner owner, LockFlavour flavour, int delta, FileHandle file) {
     if (delta == 0) {
       return;
     }
-    int after = index.size();
-    if (index.pinnedOn != null) {
-      adjust(index, owner, flavour, Math.max(after, 1) - Math.max(after - delta, 1));
-      return;
-    }
-    if (after == 0 && settler != null) {
-      Entry e = liveEntry(index, owner); // counted the records released: live
+    if (index.pinnedOn == null && index.counted + delta == 0 && settler != null) {
+      Entry e = liveEntry(index, owner); // counts the records released: live
       e.pins().add(file); // listed before it stands
-      index.pinnedOn = file;
-      adjust(index, owner, flavour, 1 + delta); // the last record's unit stays, as the pin's
+      index.pinnedOn = file; // it stands for one unit of the count from now on
+    }
+    change(index, owner, flavour, delta);
+  }
+
+  /**
+   * Counts {@code delta} records more in {@code index}: the index stands for {@code counted} units,
+   * or one if it has a pin and counts no record.
+   */
+  private void change(OwnerLocks index, LockOwner owner, LockFlavour flavour, int delta) {
+    if (index.pinnedOn == null) {
+      adjust(index, owner, flavour, delta);
       return;
     }
-    adjust(index, owner, flavour, delta);
+    int before = index.counted;
+    int after = before + delta;
+    if (after < 0) {
+      throw new IllegalStateException("negative lock count for owner " + owner + " on a file");
+    }
+    addToCount(index, owner, flavour, Math.max(after, 1) - Math.max(before, 1));
+    index.counted = after;
   }
 
   /**
    * Takes back the pin of {@code index} (if it has one), under the table that holds the index: its
-   * unit is given back if the index is empty (a pin is counted only then), then its file leaves the
-   * entry's list.
+   * unit is given back if the index counts no record (a pin is counted only then), then its file
+   * leaves the entry's list.
    */
   static void unpin(OwnerLocks index) {
     FileHandle file = index.pinnedOn;
@@ -282,7 +289,7 @@ final class OwnerRegistry {
     }
     Entry e = index.registryEntry;
     index.pinnedOn = null;
-    while (index.isEmpty()) {
+    while (index.counted == 0) {
       long s = e.state;
       if (s == DEAD || s >>> 1 == 0) {
         throw new IllegalStateException("a pin of owner " + index.owner + " was not counted");
@@ -329,6 +336,14 @@ final class OwnerRegistry {
    * the owner's locks (fetched and cached there when missing or dead).
    */
   void adjust(OwnerLocks index, LockOwner owner, LockFlavour flavour, int delta) {
+    addToCount(index, owner, flavour, delta);
+    if (index != null) {
+      index.counted += delta;
+    }
+  }
+
+  /** Adds {@code delta} to the owner's count, through the entry cached in {@code index}. */
+  private void addToCount(OwnerLocks index, LockOwner owner, LockFlavour flavour, int delta) {
     if (delta == 0) {
       return;
     }
@@ -372,6 +387,20 @@ final class OwnerRegistry {
     Entry e = owners.get(owner);
     long s = e == null ? DEAD : e.state;
     return s == DEAD ? 0 : s >>> 1;
+  }
+
+  /** The owners counted (records or pins) or listing pins now (invariant checks). */
+  List<LockOwner> counted() {
+    List<LockOwner> out = new java.util.ArrayList<>();
+    owners.forEach(
+        (o, e) -> {
+          long s = e.state;
+          Set<FileHandle> pins = e.pins;
+          if ((s != DEAD && s >>> 1 > 0) || (pins != null && !pins.isEmpty())) {
+            out.add(o);
+          }
+        });
+    return out;
   }
 
   /** Number of entries, idle ones included (for tests). */

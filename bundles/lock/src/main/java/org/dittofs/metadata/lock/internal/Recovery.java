@@ -105,7 +105,7 @@ final class Recovery implements GracePeriod.Ending {
         FileLockTable t = tables.restoring(r.file());
         if (r.kind() == PersistedLock.Kind.LOCK) {
           Lock l = r.toLock();
-          owners.adjust(l.owner(), l.flavour(), 1);
+          owners.adjust(t.ownerIndex(l.owner()), l.owner(), l.flavour(), 1);
           t.add(l);
           limits.count(new LockChange(List.of(), List.of(l), null), clients);
           markRestored(t, l.id(), l.client(), l.file());

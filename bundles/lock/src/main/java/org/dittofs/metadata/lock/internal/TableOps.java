@@ -114,7 +114,7 @@ final class TableOps {
     boolean downgrade = !reclaim && posix.weakens(t, req);
     int delta = ch.delta();
     OwnerLocks index = t.ownerIndex(req.owner());
-    int counted = owners.granting(index, req.owner(), req.flavour(), delta);
+    owners.granting(index, req.owner(), req.flavour(), delta);
     try {
       if (reclaim || downgrade) {
         limits.count(index, ch, clients);
@@ -135,7 +135,7 @@ final class TableOps {
         throw e;
       }
     } catch (RuntimeException e) {
-      owners.undo(index, req.owner(), req.flavour(), counted);
+      owners.undo(index, req.owner(), req.flavour(), delta);
       throw e;
     }
     t.apply(ch);

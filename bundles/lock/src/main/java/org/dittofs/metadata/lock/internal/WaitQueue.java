@@ -149,10 +149,15 @@ final class WaitQueue {
                     () -> {
                       try {
                         settler.settle(r.owner());
-                      } finally { // settled or not (a swap held traffic too long), it is checked
-                        w.settled();
-                        settler.recheck(file);
+                      } catch (RuntimeException e) {
+                        // not now (a swap held traffic past the lock timeout): asked again later
+                        w.settleFailed();
+                        scheduler.schedule(
+                            () -> settler.recheck(file), config.get().storeRetryInterval());
+                        throw e;
                       }
+                      w.settled();
+                      settler.recheck(file);
                     });
               }
               continue; // it waits for the settle
@@ -177,6 +182,7 @@ final class WaitQueue {
             finish(t, w, e, LockEvent.WaitOutcome.FAILED, d);
           }
         } else {
+          w.blockedAgain(); // a settle done for it is old news by its next chance
           ConflictSearch.Blockers b = conflicts.blockers(t, r, w);
           List<LockOwner> cycle = links.setBlockers(t, w, b.owners());
           if (cycle != null) {

@@ -119,6 +119,21 @@ final class Waiter implements PendingLock {
     settle = SETTLED;
   }
 
+  /**
+   * It is blocked again: a settle done for it no longer stands for the next time it is free, which
+   * asks for one anew. A settle under way stays asked for. Under the table's monitor.
+   */
+  void blockedAgain() {
+    if (settle == SETTLED) {
+      settle = NOT_ASKED;
+    }
+  }
+
+  /** The settle asked for it failed: the next check asks again. By the settle's thread. */
+  void settleFailed() {
+    settle = NOT_ASKED;
+  }
+
   /** Whether its owner's pins were settled for it once already. */
   boolean wasSettled() {
     return settle == SETTLED;

@@ -41,6 +41,17 @@ public final class LockTableInvariants {
           total += locks.size();
           t.forEachIndex(
               own -> {
+                if (own.counted != own.size()) {
+                  throw new AssertionError(
+                      "owner "
+                          + own.owner
+                          + " has "
+                          + own.size()
+                          + " records on "
+                          + e.getKey()
+                          + " but counts "
+                          + own.counted);
+                }
                 if (own.pinnedOn != null) {
                   if (!own.pinnedOn.equals(e.getKey())) {
                     throw new AssertionError("a pin of " + own.owner + " names another file");
@@ -76,6 +87,7 @@ public final class LockTableInvariants {
     }
     Set<LockOwner> counted = new HashSet<>(perOwner.keySet());
     counted.addAll(pinned.keySet());
+    counted.addAll(m.owners().counted()); // an owner counted with no index left: a lost pin
     for (LockOwner o : counted) {
       long registered = m.owners().count(o);
       long held = perOwner.getOrDefault(o, 0L);
