@@ -325,8 +325,8 @@ class FileLockTable {
    * indexes (and its lanes') are let go, their pins taken back. The whole table is held.
    */
   void retire() {
+    letGoPins(); // first: a table marked retired must leave the map
     retired = true;
-    letGoPins();
   }
 
   /** Takes back the owner's pin here if it holds nothing here ({@link LockTables#settle}). */

@@ -208,12 +208,15 @@ final class OwnerRegistry {
     if (e == null) {
       return;
     }
+    // the list first: a counted pin is listed (before it stands, until its unit is given back), so
+    // with none listed the count read after it is records, or pins made since from records the
+    // owner released meanwhile: a refusal stands for a moment it held them
+    Set<FileHandle> pins = e.pins;
+    boolean pinned = pins != null && !pins.isEmpty();
     long s = e.state;
     if (s != DEAD && s >>> 1 > 0 && flavourOf(s) != flavour) {
-      // pins may be in the count (even if none is listed by now: one may have just been taken
-      // back between the two reads): the caller settles and asks once more
-      if (settler != null) {
-        throw new SettleFirst(owner, flavourOf(s), flavour);
+      if (pinned && settler != null) {
+        throw new SettleFirst(owner, flavourOf(s), flavour); // settled, then asked once more
       }
       throw mismatch(owner, flavourOf(s), flavour);
     }

@@ -1,6 +1,7 @@
 package org.dittofs.metadata.lock.internal;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -146,19 +147,21 @@ final class WaitQueue {
                 OwnerRegistry.Settler settler = owners.settler();
                 FileHandle file = r.file();
                 d.later(
-                    () -> {
-                      try {
-                        settler.settle(r.owner());
-                      } catch (RuntimeException e) {
-                        // not now (a swap held traffic past the lock timeout): asked again later
-                        w.settleFailed();
-                        scheduler.schedule(
-                            () -> settler.recheck(file), config.get().storeRetryInterval());
-                        throw e;
-                      }
-                      w.settled();
-                      settler.recheck(file);
-                    });
+                    () ->
+                        inTurn(
+                            () -> {
+                              try {
+                                settler.settle(r.owner());
+                              } catch (RuntimeException e) {
+                                // not now (a swap held traffic past the lock timeout): later
+                                w.settleFailed();
+                                scheduler.schedule(
+                                    () -> settler.recheck(file), config.get().storeRetryInterval());
+                                throw e;
+                              }
+                              w.settled();
+                              settler.recheck(file);
+                            }));
               }
               continue; // it waits for the settle
             }
@@ -227,6 +230,36 @@ final class WaitQueue {
             LockEvent.WaitOutcome.CANCELLED,
             d);
       }
+    }
+  }
+
+  /**
+   * The waiters' settles (and their re-checks) a thread is running, or null: one re-check may free
+   * a waiter that asks for a settle of its own, which then waits its turn here instead of running
+   * nested inside the first (a queue of such waiters would otherwise nest once per waiter).
+   */
+  private static final ThreadLocal<ArrayDeque<Runnable>> SETTLES = new ThreadLocal<>();
+
+  /** Runs {@code settle} now, or after the one this thread is running; one failing stops none. */
+  private static void inTurn(Runnable settle) {
+    ArrayDeque<Runnable> queue = SETTLES.get();
+    if (queue != null) {
+      queue.add(settle);
+      return;
+    }
+    queue = new ArrayDeque<>();
+    queue.add(settle);
+    SETTLES.set(queue);
+    try {
+      for (Runnable next = queue.poll(); next != null; next = queue.poll()) {
+        try {
+          next.run();
+        } catch (RuntimeException e) {
+          EventBus.LOG.warn("a waiter's settle failed (its file is re-checked later)", e);
+        }
+      }
+    } finally {
+      SETTLES.remove();
     }
   }
 

@@ -195,6 +195,63 @@ class OwnerPinsTest {
     assertThat(m.locks(b.file())).isEmpty();
   }
 
+  /**
+   * A queue of waiters whose owners hold the other flavour elsewhere, each with a pin listed: freed
+   * one after another, each asks for a settle, and each is refused after it. The settles run one
+   * after another on the freeing thread, not nested once per waiter: the unlock that frees them
+   * runs on a thread with a 128 KB stack, which 150 nested settles overflow.
+   */
+  @Test
+  void aQueueOfWaitersThatAskForSettlesIsAnsweredWithoutNesting() throws Exception {
+    DefaultLockManager m = manager();
+    Requests.Owner blocker = b.windows("blocker");
+    granted(m.lock(blocker.exclusive(0, 10)));
+    int waiters = 150;
+    m.reconfigure(
+        LockConfig.builder()
+            .maxLocksPerFile(0)
+            .maxLocksPerClient(0)
+            .maxLocksTotal(0)
+            .maxWaitersPerFile(waiters)
+            .build());
+    List<PendingLock> queue = new ArrayList<>();
+    for (int i = 0; i < waiters; i++) {
+      queue.add(m.lockBlocking(b.windows("queued-" + i).exclusive(0, 10), Duration.ofMinutes(5)));
+      // while it waits, its owner takes POSIX elsewhere (it held nothing: SPEC 1 lets it)
+      Requests.Owner p = Requests.on("pins-elsewhere-" + i).posix("queued-" + i);
+      granted(m.lock(p.exclusive(0, 10)));
+      m.unlock(p.unlock(0, 10)); // a pin, listed
+      granted(m.lock(p.exclusive(0, 10))); // and a record again: the pin stays listed
+    }
+
+    // frees the first, whose refusal frees the next, and so on
+    AtomicReference<Throwable> failed = new AtomicReference<>();
+    Thread small =
+        new Thread(
+            null,
+            () -> {
+              try {
+                m.unlock(blocker.unlock(0, 10));
+              } catch (Throwable t) {
+                failed.set(t);
+              }
+            },
+            "small-stack",
+            128 * 1024);
+    small.start();
+    small.join(TimeUnit.MINUTES.toMillis(2));
+    assertThat(small.isAlive()).isFalse();
+    assertThat(failed.get()).isNull();
+
+    for (PendingLock w : queue) {
+      assertThatThrownBy(() -> w.await(Duration.ofSeconds(30)))
+          .rootCause()
+          .isInstanceOfSatisfying(
+              StoreError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+    }
+    assertThat(m.locks(b.file())).isEmpty();
+  }
+
   @Test
   void sweptIndexesAndRetiredTablesGiveTheirPinsBack() {
     DefaultLockManager m = manager();
