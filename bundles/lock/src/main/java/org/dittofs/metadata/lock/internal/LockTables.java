@@ -131,7 +131,9 @@ final class LockTables implements OwnerRegistry.Settler {
    * or threw: a courtesy revocation on the way to a refused grant stays); then, with the monitor
    * released, sweeps idle tables if this operation created a table and the map has grown enough,
    * and runs the deferred actions. Without {@code create}, a file with no table runs {@code op} on
-   * a shared empty table, which {@code op} must not change.
+   * a shared empty table, which {@code op} must not change. An {@code op} whose owner check asks
+   * for its pins to be settled first ({@link OwnerRegistry.SettleFirst}, before it changed
+   * anything) runs once more after {@link #settle}, with the monitor released in between.
    */
   <T> T run(FileHandle file, boolean create, BiFunction<FileLockTable, Deferred, T> op) {
     return run(file, create, null, false, op);

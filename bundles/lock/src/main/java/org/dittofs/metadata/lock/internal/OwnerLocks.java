@@ -13,9 +13,9 @@ import org.dittofs.metadata.lock.LockOwner;
  *
  * <p>Compact for the usual owner with one lock on a file: that lock sits in the field {@code held};
  * an array, kept there once made, holds them from the second on (one field for both keeps the
- * object at 32 bytes with compressed references: with a hundred owners holding one lock each on a
- * file, this object is retained per lock). With its owner inside, it is also its own entry in the
- * file's {@link OwnerIndex}.
+ * object at 40 bytes with compressed references, 32 before the registry's pin and count were kept
+ * here: with a hundred owners holding one lock each on a file, this object is retained per lock).
+ * With its owner inside, it is also its own entry in the file's {@link OwnerIndex}.
  *
  * <p>Not thread-safe: guarded by the owning {@link FileLockTable}'s monitor (a lane's table: its
  * lane's lock).
@@ -90,7 +90,7 @@ class OwnerLocks {
 
   /**
    * An owner's index in a lane's table: padded after its fields ({@link Lane}, "layout"), 64 bytes
-   * more than the 32 of a file table's index (see the class comment); it stays padded when a
+   * more than the 40 of a file table's index (see the class comment); it stays padded when a
    * dissolution gives it back to the file's table.
    */
   static final class Padded extends OwnerLocks {
