@@ -45,8 +45,8 @@ class OwnerPinsTest {
       LockConfig.builder().maxLocksPerFile(0).maxLocksPerClient(0).maxLocksTotal(0).build();
 
   private final List<DefaultLockManager> made = new ArrayList<>();
-  private final Requests a = Requests.on("pins-a");
-  private final Requests b = Requests.on("pins-b");
+  private final Requests a = a();
+  private final Requests b = b();
 
   @AfterEach
   void checkAndClose() {
@@ -157,19 +157,34 @@ class OwnerPinsTest {
     assertThat(p.poll()).isPresent();
   }
 
+  /**
+   * The owner's WINDOWS request on file b, queued behind {@code blocker}'s lock; while it waits,
+   * its owner locks and unlocks a POSIX range on file a (SPEC 1 allows it: the owner holds nothing)
+   * and leaves a pin there.
+   */
+  private static PendingLock queuedWithAPinElsewhere(DefaultLockManager m, Requests.Owner blocker) {
+    granted(m.lock(blocker.exclusive(0, 10)));
+    PendingLock waiting = m.lockBlocking(request(b(), true, 0), Duration.ofSeconds(30));
+    assertThat(waiting.poll()).isEmpty();
+    granted(m.lock(request(a(), false, 0)));
+    m.unlock(unlock(a(), false, 0));
+    assertThat(m.owners().pinnedFiles(one())).containsExactly(a().file());
+    return waiting;
+  }
+
+  private static Requests a() {
+    return Requests.on("pins-a");
+  }
+
+  private static Requests b() {
+    return Requests.on("pins-b");
+  }
+
   @Test
   void aWaiterOfTheOtherFlavourIsGrantedOnceItsOwnersPinIsTakenBack() throws Exception {
     DefaultLockManager m = manager();
     Requests.Owner blocker = b.windows("blocker");
-    granted(m.lock(blocker.exclusive(0, 10)));
-    PendingLock waiting = m.lockBlocking(request(b, true, 0), Duration.ofSeconds(30));
-    assertThat(waiting.poll()).isEmpty();
-
-    // while it waits, its owner locks and unlocks a POSIX range elsewhere (SPEC 1 allows it: the
-    // owner holds nothing) and leaves a pin there
-    granted(m.lock(request(a, false, 0)));
-    m.unlock(unlock(a, false, 0));
-    assertThat(m.owners().pinnedFiles(one())).containsExactly(a.file());
+    PendingLock waiting = queuedWithAPinElsewhere(m, blocker);
 
     m.unlock(blocker.unlock(0, 10));
     Lock got = waiting.await(Duration.ofSeconds(10)).orElseThrow();
@@ -181,10 +196,7 @@ class OwnerPinsTest {
   void aWaiterWhoseOwnerHoldsTheOtherFlavourWhenFreedFailsAsBefore() throws Exception {
     DefaultLockManager m = manager();
     Requests.Owner blocker = b.windows("blocker");
-    granted(m.lock(blocker.exclusive(0, 10)));
-    PendingLock waiting = m.lockBlocking(request(b, true, 0), Duration.ofSeconds(30));
-    granted(m.lock(request(a, false, 0)));
-    m.unlock(unlock(a, false, 0));
+    PendingLock waiting = queuedWithAPinElsewhere(m, blocker);
     granted(m.lock(request(a, false, 0))); // holds POSIX when the waiter is freed
 
     m.unlock(blocker.unlock(0, 10));
