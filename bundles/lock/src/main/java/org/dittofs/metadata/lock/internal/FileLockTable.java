@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.dittofs.metadata.lock.ByteRange;
 import org.dittofs.metadata.lock.Lock;
@@ -216,12 +217,12 @@ class FileLockTable {
       LockType type,
       ByteRange range,
       Conflicts.Purpose purpose,
-      java.util.function.Consumer<Lock> action) {
+      Consumer<Lock> action) {
     if (range.isZeroLength() && range.first() == 0) {
       return;
     }
     long qFirst = range.isZeroLength() ? range.first() - 1 : range.first();
-    java.util.function.Consumer<Lock> filter =
+    Consumer<Lock> filter =
         held -> {
           if (Conflicts.conflicts(held, owner, type, range, purpose)) {
             action.accept(held);
@@ -339,10 +340,7 @@ class FileLockTable {
 
   /** Takes back the pins of every index here and in the lanes (they are let go). */
   void letGoPins() {
-    byOwner.forEach(OwnerRegistry::unpin);
-    if (lanes != null) {
-      lanes.forEach(l -> l.table.letGoPins());
-    }
+    forEachIndex(OwnerRegistry::unpin);
   }
 
   /**
@@ -676,8 +674,8 @@ class FileLockTable {
     return out;
   }
 
-  /** Every owner index, idle ones and lanes' included (invariant checks). */
-  void forEachIndex(java.util.function.Consumer<OwnerLocks> action) {
+  /** Every owner index, idle ones and lanes' included. */
+  void forEachIndex(Consumer<OwnerLocks> action) {
     byOwner.forEach(action);
     if (lanes != null) {
       lanes.forEach(l -> l.table.forEachIndex(action));

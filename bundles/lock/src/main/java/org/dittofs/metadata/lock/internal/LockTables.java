@@ -541,6 +541,12 @@ final class LockTables implements OwnerRegistry.Settler {
    * with no table monitor held.
    */
   void sweepIdle() {
+    retireEmpty();
+    sweepAt.set(Math.max(MIN_SWEEP, 2 * files.mappingCount()));
+  }
+
+  /** Retires and removes every empty table (its pins taken back), each under its own monitor. */
+  private void retireEmpty() {
     for (Map.Entry<FileHandle, FileLockTable> e : files.entrySet()) {
       FileLockTable t = e.getValue();
       whole(
@@ -553,7 +559,6 @@ final class LockTables implements OwnerRegistry.Settler {
             return null;
           });
     }
-    sweepAt.set(Math.max(MIN_SWEEP, 2 * files.mappingCount()));
   }
 
   /**
@@ -566,18 +571,7 @@ final class LockTables implements OwnerRegistry.Settler {
 
   /** Removes tables left empty by a restore (retired: their pins taken back). */
   void dropEmpty() {
-    for (Map.Entry<FileHandle, FileLockTable> e : files.entrySet()) {
-      FileLockTable t = e.getValue();
-      whole(
-          t,
-          () -> {
-            if (!t.isRetired() && t.isEmpty()) {
-              t.retire();
-              files.remove(e.getKey(), t);
-            }
-            return null;
-          });
-    }
+    retireEmpty();
   }
 
   /**

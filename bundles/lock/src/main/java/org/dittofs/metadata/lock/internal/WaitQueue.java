@@ -143,25 +143,7 @@ final class WaitQueue {
                 throw s.refusal();
               }
               if (w.askSettle()) {
-                // its owner's pins elsewhere first, with no table held; then this file once more
-                OwnerRegistry.Settler settler = owners.settler();
-                FileHandle file = r.file();
-                d.later(
-                    () ->
-                        inTurn(
-                            () -> {
-                              try {
-                                settler.settle(r.owner());
-                              } catch (RuntimeException e) {
-                                // not now (a swap held traffic past the lock timeout): later
-                                w.settleFailed();
-                                scheduler.schedule(
-                                    () -> settler.recheck(file), config.get().storeRetryInterval());
-                                throw e;
-                              }
-                              w.settled();
-                              settler.recheck(file);
-                            }));
+                d.later(() -> inTurn(() -> settleFor(w))); // with no table held
               }
               continue; // it waits for the settle
             }
@@ -231,6 +213,25 @@ final class WaitQueue {
             d);
       }
     }
+  }
+
+  /**
+   * Settles the pins of waiter {@code w}'s owner elsewhere, then re-checks its file once more; if
+   * the settle cannot run now (a swap held traffic past the lock timeout), the file is re-checked
+   * after the store retry interval and the waiter asks again. Called with no table held.
+   */
+  private void settleFor(Waiter w) {
+    OwnerRegistry.Settler settler = owners.settler();
+    FileHandle file = w.request().file();
+    try {
+      settler.settle(w.request().owner());
+    } catch (RuntimeException e) {
+      w.settleFailed();
+      scheduler.schedule(() -> settler.recheck(file), config.get().storeRetryInterval());
+      throw e;
+    }
+    w.settled();
+    settler.recheck(file);
   }
 
   /**

@@ -101,7 +101,6 @@ final class Waiter implements PendingLock {
     return new Waiter(id, request, enqueuedAt, 0, epoch, DONE, node);
   }
 
-  /** Records the per-client count reserved for this waiter's grant (cluster mode, SPEC 8). */
   /**
    * Asks for its owner's pins to be settled ({@link OwnerRegistry.SettleFirst}): true the first
    * time (the caller then has them settled), false once asked. Under the table's monitor.
@@ -139,6 +138,7 @@ final class Waiter implements PendingLock {
     return settle == SETTLED;
   }
 
+  /** Records the per-client count reserved for this waiter's grant (cluster mode, SPEC 8). */
   void reserve(int n) {
     reserved = n;
   }

@@ -45,8 +45,8 @@ class OwnerPinsTest {
       LockConfig.builder().maxLocksPerFile(0).maxLocksPerClient(0).maxLocksTotal(0).build();
 
   private final List<DefaultLockManager> made = new ArrayList<>();
-  private final Requests a = a();
-  private final Requests b = b();
+  private final Requests a = Requests.on("pins-a");
+  private final Requests b = Requests.on("pins-b");
 
   @AfterEach
   void checkAndClose() {
@@ -162,22 +162,14 @@ class OwnerPinsTest {
    * its owner locks and unlocks a POSIX range on file a (SPEC 1 allows it: the owner holds nothing)
    * and leaves a pin there.
    */
-  private static PendingLock queuedWithAPinElsewhere(DefaultLockManager m, Requests.Owner blocker) {
+  private PendingLock queuedWithAPinElsewhere(DefaultLockManager m, Requests.Owner blocker) {
     granted(m.lock(blocker.exclusive(0, 10)));
-    PendingLock waiting = m.lockBlocking(request(b(), true, 0), Duration.ofSeconds(30));
+    PendingLock waiting = m.lockBlocking(request(b, true, 0), Duration.ofSeconds(30));
     assertThat(waiting.poll()).isEmpty();
-    granted(m.lock(request(a(), false, 0)));
-    m.unlock(unlock(a(), false, 0));
-    assertThat(m.owners().pinnedFiles(one())).containsExactly(a().file());
+    granted(m.lock(request(a, false, 0)));
+    m.unlock(unlock(a, false, 0));
+    assertThat(m.owners().pinnedFiles(one())).containsExactly(a.file());
     return waiting;
-  }
-
-  private static Requests a() {
-    return Requests.on("pins-a");
-  }
-
-  private static Requests b() {
-    return Requests.on("pins-b");
   }
 
   @Test
