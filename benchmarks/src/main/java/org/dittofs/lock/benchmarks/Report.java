@@ -23,7 +23,12 @@ import org.openjdk.jmh.results.RunResult;
  */
 final class Report {
   /** A measured value with its error (JMH's 99.9% half-width; NaN when not computable). */
-  record Figure(double score, double error, String unit) {
+  /** A figure: JMH's score over every measured iteration, and each fork's own (empty if one). */
+  record Figure(double score, double error, String unit, List<Double> forks) {
+    Figure(double score, double error, String unit) {
+      this(score, error, unit, List.of());
+    }
+
     String text() {
       return Double.isNaN(error) || error == 0
           ? num(score) + " " + unit
@@ -62,8 +67,13 @@ final class Report {
       }
     }
     Result<?> pr = r.getPrimaryResult();
+    List<Double> forks = new ArrayList<>();
+    if (r.getBenchmarkResults().size() > 1) {
+      r.getBenchmarkResults().forEach(f -> forks.add(f.getPrimaryResult().getScore()));
+    }
     figures.put(
-        key(simple, params), new Figure(pr.getScore(), pr.getScoreError(), pr.getScoreUnit()));
+        key(simple, params),
+        new Figure(pr.getScore(), pr.getScoreError(), pr.getScoreUnit(), List.copyOf(forks)));
   }
 
   void addMemory(String impl, String shape, int locks, int files, double perLock) {
@@ -267,7 +277,30 @@ final class Report {
     scaling(t, "disjoint", "disjoint files", 1.7);
     scaling(t, "hot", "one hot file", 1.0);
     scaling(t, "readers", "readers of one range", Double.NaN);
-    return t + "\n";
+    return t + "\n" + perFork(rows);
+  }
+
+  /**
+   * Each JMH fork's score of (c), when there were several: every fork is a fresh JVM whose
+   * collector lays the threads' objects out anew, and two threads' throughput depends on which of
+   * them share a cache line (benchmarks/README.md, "Targets missed"), so one fork is one draw. The
+   * table's figures are over every fork's iterations.
+   */
+  private String perFork(String[][] rows) {
+    StringBuilder b = new StringBuilder();
+    for (String[] r : rows) {
+      for (String impl : new String[] {Fixtures.DITTOFS, Fixtures.BASELINE}) {
+        Figure f = get("ThroughputBenchmark." + r[0], "impl", impl);
+        if (f != null && !f.forks().isEmpty()) {
+          b.append("- ").append(r[1]).append(", ").append(impl).append(": ");
+          for (int i = 0; i < f.forks().size(); i++) {
+            b.append(i == 0 ? "" : ", ").append(num(f.forks().get(i)));
+          }
+          b.append(' ').append(f.unit()).append('\n');
+        }
+      }
+    }
+    return b.length() == 0 ? "" : "Each fork's figure (a fresh JVM each):\n\n" + b + "\n";
   }
 
   /**
