@@ -271,13 +271,11 @@ public final class DefaultMetadataService implements MetadataManager {
     }
     next.inTransaction(
         tx -> {
-          Set<String> keep = new HashSet<>();
-          records.forEach(r -> keep.add(r.id()));
+          // every record the new store held goes, then every live one is written: writes that only
+          // add rows, which a store may take in bulk (PostgreSQL's COPY: JdbcTransaction.apply)
           List<org.dittofs.metadata.lock.spi.LockStoreOp> ops = new java.util.ArrayList<>();
-          for (PersistedLock stale : tx.locks().listLocks(LockQuery.all())) {
-            if (!keep.contains(stale.id())) {
-              ops.add(new org.dittofs.metadata.lock.spi.LockStoreOp.Delete(stale.id()));
-            }
+          for (PersistedLock held : tx.locks().listLocks(LockQuery.all())) {
+            ops.add(new org.dittofs.metadata.lock.spi.LockStoreOp.Delete(held.id()));
           }
           records.forEach(r -> ops.add(new org.dittofs.metadata.lock.spi.LockStoreOp.Put(r)));
           tx.locks().apply(ops);

@@ -33,12 +33,15 @@ public final class JdbcMetadataStore implements MetadataStore, AutoCloseable {
   private final DataSource dataSource;
   private final Dialect dialect;
   private final AutoCloseable resources;
+  private final BulkInsert bulk;
   private volatile boolean closed;
 
-  private JdbcMetadataStore(DataSource dataSource, Dialect dialect, AutoCloseable resources) {
+  private JdbcMetadataStore(
+      DataSource dataSource, Dialect dialect, AutoCloseable resources, BulkInsert bulk) {
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.resources = resources;
+    this.bulk = bulk;
   }
 
   /**
@@ -52,6 +55,17 @@ public final class JdbcMetadataStore implements MetadataStore, AutoCloseable {
    */
   public static JdbcMetadataStore open(
       DataSource dataSource, Dialect dialect, AutoCloseable resources) {
+    return open(dataSource, dialect, resources, null);
+  }
+
+  /**
+   * Opens a store as {@link #open(DataSource, Dialect, AutoCloseable)} does, whose transactions
+   * write large lists of new lock records with {@code bulk} (see {@link BulkInsert}).
+   *
+   * @param bulk the database's bulk insert, or null for batched upserts only
+   */
+  public static JdbcMetadataStore open(
+      DataSource dataSource, Dialect dialect, AutoCloseable resources, BulkInsert bulk) {
     Objects.requireNonNull(dataSource, "dataSource");
     Objects.requireNonNull(dialect, "dialect");
     Objects.requireNonNull(resources, "resources");
@@ -61,7 +75,7 @@ public final class JdbcMetadataStore implements MetadataStore, AutoCloseable {
       closeQuietly(resources, e);
       throw e;
     }
-    return new JdbcMetadataStore(dataSource, dialect, resources);
+    return new JdbcMetadataStore(dataSource, dialect, resources, bulk);
   }
 
   /** The connections the store uses (its pool, or a source it was given). */
@@ -82,7 +96,7 @@ public final class JdbcMetadataStore implements MetadataStore, AutoCloseable {
     if (closed) {
       throw new StoreError(ErrorCode.STORE_UNAVAILABLE, type() + " store is closed");
     }
-    return new JdbcTransaction(dialect, dataSource);
+    return new JdbcTransaction(dialect, dataSource, bulk);
   }
 
   @Override

@@ -1,8 +1,10 @@
 package org.dittofs.metadata.store.jdbc;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -38,15 +40,33 @@ final class JdbcTransaction implements Transaction, LockRecords {
   private static final String SELECT_FILE =
       "SELECT " + String.join(", ", FILE_COLUMNS) + " FROM files";
 
+  /**
+   * The fewest row-adding writes {@link #apply} hands to the {@link BulkInsert}: below it, batched
+   * upserts cost about the same, and the savepoint and the check of the list would be pure cost.
+   */
+  static final int BULK_MIN = 1_000;
+
   private final Dialect dialect;
   private final SqlTransaction sql;
+
+  /** The database's bulk insert, or null (see {@link #apply}). */
+  private final BulkInsert bulk;
 
   /**
    * @throws StoreError STORE_UNAVAILABLE if no connection can be had
    */
   JdbcTransaction(Dialect dialect, DataSource dataSource) {
+    this(dialect, dataSource, null);
+  }
+
+  /**
+   * @param bulk the database's bulk insert for large lists of writes ({@link #apply}), or null
+   * @throws StoreError STORE_UNAVAILABLE if no connection can be had
+   */
+  JdbcTransaction(Dialect dialect, DataSource dataSource, BulkInsert bulk) {
     this.dialect = dialect;
     this.sql = new SqlTransaction(dialect, dataSource);
+    this.bulk = bulk;
   }
 
   /** The SQL transaction underneath, for statements of its own (cluster mode). */
@@ -254,6 +274,17 @@ final class JdbcTransaction implements Transaction, LockRecords {
    * interleaved grants and releases of different locks is then two statements, not one per change
    * of kind. Every put is checked before anything is sent; a delete of an id the database cannot
    * hold is a no-op.
+   *
+   * <p><b>Bulk.</b> With a {@link BulkInsert} (PostgreSQL's {@code COPY}), a list of at least
+   * {@value #BULK_MIN} puts in which no id is put twice and none is deleted after its put (the copy
+   * of a hot swap: deletes of what the new store held, then every live record) runs as its deletes
+   * in one batch, then its puts in one bulk insert, under a savepoint. The order of each id's
+   * writes is kept (deletes before the put). If a put's id is still in the table (the bulk insert
+   * only adds rows), the database refuses it with a unique violation: the transaction rolls back to
+   * the savepoint, the deletes having been applied, and the puts go in batched upserts as above. So
+   * the result is the same either way. Measured: 100,000 records into an empty PostgreSQL table in
+   * 1.3 to 1.4 s by {@code COPY} against 1.8 to 2.0 s by batched multi-row inserts
+   * (benchmarks/README.md, (e)).
    */
   @Override
   public void apply(List<LockStoreOp> ops) {
@@ -262,40 +293,111 @@ final class JdbcTransaction implements Transaction, LockRecords {
         check(p.record());
       }
     }
+    if (bulk != null && bulkable(ops)) {
+      applyInBulk(ops);
+      return;
+    }
     sql.run(
         "commit(ops)",
         c -> {
-          try (PreparedStatement put = c.prepareStatement(upsertLock());
-              PreparedStatement delete = c.prepareStatement("DELETE FROM locks WHERE id = ?")) {
-            Set<String> pendingIds = new HashSet<>();
-            int puts = 0;
+          upsert(c, ops);
+          return null;
+        });
+  }
+
+  /** Whether {@link #apply} may run {@code ops} as deletes, then one bulk insert (see there). */
+  private static boolean bulkable(List<LockStoreOp> ops) {
+    int puts = 0;
+    for (LockStoreOp op : ops) {
+      if (op instanceof LockStoreOp.Put) {
+        puts++;
+      }
+    }
+    if (puts < BULK_MIN) {
+      return false;
+    }
+    Set<String> put = new HashSet<>(puts * 2);
+    for (LockStoreOp op : ops) {
+      if (op instanceof LockStoreOp.Put p
+          ? !put.add(p.record().id())
+          : put.contains(deletedId(op))) {
+        return false; // an id put twice, or deleted after its put: the order matters
+      }
+    }
+    return true;
+  }
+
+  private void applyInBulk(List<LockStoreOp> ops) {
+    sql.run(
+        "commit(ops, bulk)",
+        c -> {
+          List<LockStoreOp> puts = new ArrayList<>();
+          try (PreparedStatement delete = c.prepareStatement("DELETE FROM locks WHERE id = ?")) {
             int deletes = 0;
             for (LockStoreOp op : ops) {
-              String id = op instanceof LockStoreOp.Put p ? p.record().id() : deletedId(op);
-              if (!canHold(id)) {
-                continue;
-              }
-              if (!pendingIds.add(id)) { // a second write to a pending id: send what is pending
-                flush(put, puts, delete, deletes);
-                puts = 0;
-                deletes = 0;
-                pendingIds.clear();
-                pendingIds.add(id);
-              }
-              if (op instanceof LockStoreOp.Put p) {
-                LockRows.bind(put, p.record());
-                put.addBatch();
-                puts++;
-              } else {
-                delete.setString(1, id);
+              if (op instanceof LockStoreOp.Put) {
+                puts.add(op);
+              } else if (canHold(deletedId(op))) {
+                delete.setString(1, deletedId(op));
                 delete.addBatch();
                 deletes++;
               }
             }
-            flush(put, puts, delete, deletes);
+            if (deletes > 0) {
+              delete.executeBatch();
+            }
           }
+          List<Object[]> rows = new ArrayList<>(puts.size());
+          for (LockStoreOp op : puts) {
+            rows.add(LockRows.values(((LockStoreOp.Put) op).record()));
+          }
+          Savepoint before = c.setSavepoint();
+          try {
+            bulk.insert(c, "locks", LockRows.COLUMNS, rows);
+          } catch (SQLException e) {
+            if (!BulkInsert.UNIQUE_VIOLATION.equals(e.getSQLState())) {
+              throw e;
+            }
+            c.rollback(before); // an id still in the table: upsert instead
+            upsert(c, puts);
+            return null;
+          }
+          c.releaseSavepoint(before);
           return null;
         });
+  }
+
+  /** {@code ops} in batched upserts and deletes, in order (see {@link #apply}). */
+  private void upsert(Connection c, List<LockStoreOp> ops) throws SQLException {
+    try (PreparedStatement put = c.prepareStatement(upsertLock());
+        PreparedStatement delete = c.prepareStatement("DELETE FROM locks WHERE id = ?")) {
+      Set<String> pendingIds = new HashSet<>();
+      int puts = 0;
+      int deletes = 0;
+      for (LockStoreOp op : ops) {
+        String id = op instanceof LockStoreOp.Put p ? p.record().id() : deletedId(op);
+        if (!canHold(id)) {
+          continue;
+        }
+        if (!pendingIds.add(id)) { // a second write to a pending id: send what is pending
+          flush(put, puts, delete, deletes);
+          puts = 0;
+          deletes = 0;
+          pendingIds.clear();
+          pendingIds.add(id);
+        }
+        if (op instanceof LockStoreOp.Put p) {
+          LockRows.bind(put, p.record());
+          put.addBatch();
+          puts++;
+        } else {
+          delete.setString(1, id);
+          delete.addBatch();
+          deletes++;
+        }
+      }
+      flush(put, puts, delete, deletes);
+    }
   }
 
   private static void flush(PreparedStatement put, int puts, PreparedStatement delete, int deletes)

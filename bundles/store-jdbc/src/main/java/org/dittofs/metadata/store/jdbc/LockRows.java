@@ -57,33 +57,75 @@ final class LockRows {
     return stored ^ Long.MIN_VALUE;
   }
 
-  /** Binds {@code r} to parameters 1..{@code COLUMNS.size()} in column order. */
-  static void bind(PreparedStatement ps, PersistedLock r) throws SQLException {
-    int i = 0;
-    ps.setString(++i, r.id());
-    ps.setString(++i, r.kind().name());
-    ps.setString(++i, r.share());
-    ps.setBytes(++i, r.file().bytes());
-    ps.setString(++i, r.owner());
-    ps.setString(++i, r.clientId());
-    ps.setString(++i, r.adapter());
-    ps.setString(++i, r.flavour() == null ? null : r.flavour().name());
-    ps.setString(++i, r.type() == null ? null : r.type().name());
+  /** The SQL type of each column of {@link #COLUMNS}, for binding a null. */
+  private static final int[] TYPES = {
+    Types.VARCHAR, // id
+    Types.VARCHAR, // kind
+    Types.VARCHAR, // share
+    Types.VARBINARY, // file
+    Types.VARCHAR, // owner
+    Types.VARCHAR, // client_id
+    Types.VARCHAR, // adapter
+    Types.VARCHAR, // flavour
+    Types.VARCHAR, // type
+    Types.BIGINT, // range_first
+    Types.BIGINT, // range_last
+    Types.BOOLEAN, // zero_length
+    Types.INTEGER, // access
+    Types.INTEGER, // deny
+    Types.BIGINT, // acquired_at_seconds
+    Types.INTEGER, // acquired_at_nanos
+    Types.BIGINT // epoch
+  };
+
+  /**
+   * The row of {@code r}: its value for each of {@link #COLUMNS}, in order, as a {@code String},
+   * {@code byte[]}, {@code Long}, {@code Integer} or {@code Boolean}, or null for SQL NULL. What
+   * {@link #bind} binds, and what a {@link BulkInsert} writes.
+   */
+  static Object[] values(PersistedLock r) {
     ByteRange range = r.range();
-    if (range == null) {
-      ps.setNull(++i, Types.BIGINT);
-      ps.setNull(++i, Types.BIGINT);
-      ps.setNull(++i, Types.BOOLEAN);
-    } else {
-      ps.setLong(++i, encode(range.first()));
-      ps.setLong(++i, encode(range.last()));
-      ps.setBoolean(++i, range.isZeroLength());
+    return new Object[] {
+      r.id(),
+      r.kind().name(),
+      r.share(),
+      r.file().bytes(),
+      r.owner(),
+      r.clientId(),
+      r.adapter(),
+      r.flavour() == null ? null : r.flavour().name(),
+      r.type() == null ? null : r.type().name(),
+      range == null ? null : encode(range.first()),
+      range == null ? null : encode(range.last()),
+      range == null ? null : range.isZeroLength(),
+      mask(r.access()),
+      mask(r.deny()),
+      r.acquiredAt().getEpochSecond(),
+      r.acquiredAt().getNano(),
+      r.epoch()
+    };
+  }
+
+  /** Binds {@code r} to parameters 1..{@code COLUMNS.size()} in column order ({@link #values}). */
+  static void bind(PreparedStatement ps, PersistedLock r) throws SQLException {
+    Object[] v = values(r);
+    for (int i = 0; i < v.length; i++) {
+      Object x = v[i];
+      int p = i + 1;
+      if (x == null) {
+        ps.setNull(p, TYPES[i]);
+      } else if (x instanceof String str) {
+        ps.setString(p, str);
+      } else if (x instanceof byte[] bytes) {
+        ps.setBytes(p, bytes);
+      } else if (x instanceof Long l) {
+        ps.setLong(p, l);
+      } else if (x instanceof Integer n) {
+        ps.setInt(p, n);
+      } else {
+        ps.setBoolean(p, (Boolean) x);
+      }
     }
-    ps.setInt(++i, mask(r.access()));
-    ps.setInt(++i, mask(r.deny()));
-    ps.setLong(++i, r.acquiredAt().getEpochSecond());
-    ps.setInt(++i, r.acquiredAt().getNano());
-    ps.setLong(++i, r.epoch());
   }
 
   /** The record in the current row of a result of {@link #SELECT}. */

@@ -60,6 +60,9 @@ public abstract class JdbcStoreContract {
           "Grüße 日本語 🔒",
           "tab\tand\nnewline");
 
+  /** The fewest puts a store hands to its bulk insert ({@link JdbcTransaction#BULK_MIN}). */
+  public static final int BULK_MIN = JdbcTransaction.BULK_MIN;
+
   protected JdbcMetadataStore store;
 
   /** The database behind the store. */
@@ -406,6 +409,111 @@ public abstract class JdbcStoreContract {
     assertThat(q(LockQuery.all())).hasSize(250);
     assertThat(q(LockQuery.all().withOwner("o3")))
         .allMatch(r -> Integer.parseInt(r.id().substring(2)) % 2 == 1);
+  }
+
+  // ---- large lists of writes (a hot swap's copy: JdbcTransaction.apply, "Bulk") ----
+
+  /**
+   * {@link JdbcTransaction#BULK_MIN} and more records that only add rows, with every awkward value
+   * the row form has: the strings of {@link #NASTY} in every text column, file handles holding the
+   * bytes COPY's text format escapes, ranges at the encoding's edges and zero-length ones, opens
+   * (no flavour, type or range) with access and deny masks.
+   */
+  public static List<PersistedLock> awkwardRecords(int count) {
+    List<PersistedLock> records = new ArrayList<>();
+    byte[][] handles = {
+      {0}, {'\\', 'N'}, {'\t', '\n', '\r'}, {(byte) 0xff, 0x7f, 0x5c}, "\\.".getBytes()
+    };
+    for (int i = 0; i < count; i++) {
+      String text = NASTY.get(i % NASTY.size());
+      FileHandle file = FileHandle.of(handles[i % handles.length]);
+      if (i % 5 == 0) {
+        records.add(
+            Records.open(
+                "o." + i + ":" + text.substring(0, Math.min(text.length(), 20)),
+                file,
+                text,
+                EnumSet.of(ShareAccess.READ),
+                i % 10 == 0 ? EnumSet.allOf(ShareAccess.class) : Set.of()));
+      } else if (i % 5 == 1) {
+        records.add(Records.lock("w." + i, text, file, text, "\\.\n" + text, text));
+      } else {
+        long edge = EDGES[i % EDGES.length];
+        ByteRange range =
+            i % 3 == 0
+                ? ByteRange.zeroLength(edge)
+                : i % 3 == 1 ? ByteRange.of(edge, edge) : ByteRange.of(0, edge);
+        records.add(lock("l." + i, text, range));
+      }
+    }
+    return records;
+  }
+
+  @Test
+  public void aLargeListOfNewRecordsIsWrittenAsItWas() {
+    List<PersistedLock> records = awkwardRecords(BULK_MIN + 250);
+    PersistedLock gone = lock("gone", "o", ByteRange.span(0, 1));
+    store.inTransaction(
+        tx -> {
+          tx.locks().putLock(gone);
+          return null;
+        });
+    List<LockStoreOp> ops = new ArrayList<>();
+    ops.add(new LockStoreOp.Delete("gone"));
+    ops.add(new LockStoreOp.Delete("never-there"));
+    records.forEach(r -> ops.add(new LockStoreOp.Put(r)));
+    try (Transaction tx = store.begin()) {
+      tx.locks().apply(ops);
+      tx.commit();
+    }
+    assertThat(q(LockQuery.all())).containsExactlyInAnyOrderElementsOf(records);
+  }
+
+  @Test
+  public void aLargeListOverRowsStillThereReplacesThem() {
+    List<PersistedLock> records = awkwardRecords(BULK_MIN + 10);
+    List<PersistedLock> old = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      PersistedLock r = records.get(i * 7);
+      old.add(lock(r.id(), "before", ByteRange.span(i, 1)));
+    }
+    PersistedLock other = lock("other", "o", ByteRange.span(99, 1));
+    store.inTransaction(
+        tx -> {
+          old.forEach(tx.locks()::putLock);
+          tx.locks().putLock(other);
+          return null;
+        });
+    List<LockStoreOp> ops = new ArrayList<>();
+    ops.add(new LockStoreOp.Delete("other"));
+    records.forEach(r -> ops.add(new LockStoreOp.Put(r)));
+    try (Transaction tx = store.begin()) {
+      tx.locks().apply(ops);
+      tx.locks().setServerEpoch(42); // the transaction is still good after the bulk insert failed
+      tx.commit();
+    }
+    assertThat(q(LockQuery.all())).containsExactlyInAnyOrderElementsOf(records);
+    long epoch = store.inTransaction(tx -> tx.locks().getServerEpoch());
+    assertThat(epoch).isEqualTo(42);
+  }
+
+  @Test
+  public void aLargeListWhoseOrderMattersKeepsIt() {
+    List<PersistedLock> records = awkwardRecords(BULK_MIN + 5);
+    List<LockStoreOp> ops = new ArrayList<>();
+    records.forEach(r -> ops.add(new LockStoreOp.Put(r)));
+    ops.add(new LockStoreOp.Delete(records.get(3).id())); // deleted after its put
+    PersistedLock again = lock(records.get(4).id(), "again", ByteRange.span(1, 1));
+    ops.add(new LockStoreOp.Put(again)); // put twice
+    try (Transaction tx = store.begin()) {
+      tx.locks().apply(ops);
+      tx.commit();
+    }
+    List<PersistedLock> expected = new ArrayList<>(records);
+    expected.remove(4);
+    expected.remove(3);
+    expected.add(again);
+    assertThat(q(LockQuery.all())).containsExactlyInAnyOrderElementsOf(expected);
   }
 
   // ---- queries and bulk deletes ----

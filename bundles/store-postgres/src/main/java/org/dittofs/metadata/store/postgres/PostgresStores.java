@@ -25,10 +25,11 @@ public final class PostgresStores {
 
   /**
    * pgjdbc's {@code reWriteBatchedInserts}, which the store turns on unless the JDBC URL sets it: a
-   * batch of inserts travels as multi-row inserts, which makes the copy of a hot swap into
+   * batch of inserts travels as multi-row inserts, which made the copy of a hot swap into
    * PostgreSQL (100,000 records in one transaction) about 1.7 times faster (benchmarks/README.md,
-   * (e)). The store's batches only ever insert into one table with one statement, the case it is
-   * made for.
+   * (e)); that copy now goes by {@code COPY} ({@link PgCopy}), and the setting serves the group
+   * commits of grants and releases and a copy that {@code COPY} cannot take. The store's batches
+   * only ever insert into one table with one statement, the case it is made for.
    */
   static final String REWRITE_BATCHED_INSERTS = "reWriteBatchedInserts";
 
@@ -74,7 +75,7 @@ public final class PostgresStores {
   /** Opens a store over connections from {@code source}, pooled by HikariCP. */
   static JdbcMetadataStore open(DataSource source, int poolSize) {
     HikariDataSource pool = pool(source, poolSize, false);
-    return JdbcMetadataStore.open(pool, Dialect.POSTGRESQL, pool::close);
+    return JdbcMetadataStore.open(pool, Dialect.POSTGRESQL, pool::close, PgCopy.INSTANCE);
   }
 
   /**
@@ -108,7 +109,7 @@ public final class PostgresStores {
     try {
       JdbcLockCluster cluster = new JdbcLockCluster(pool, node, new PgNotifications(), heartbeat);
       return new ClusteredJdbcStore(
-          JdbcMetadataStore.open(pool, Dialect.POSTGRESQL, pool::close), cluster);
+          JdbcMetadataStore.open(pool, Dialect.POSTGRESQL, pool::close, PgCopy.INSTANCE), cluster);
     } catch (RuntimeException e) {
       pool.close();
       throw e;
@@ -169,7 +170,7 @@ public final class PostgresStores {
    * only if the source's URL says so ({@code reWriteBatchedInserts=true}).
    */
   static JdbcMetadataStore openDirect(DataSource source) {
-    return JdbcMetadataStore.open(source, Dialect.POSTGRESQL, () -> {});
+    return JdbcMetadataStore.open(source, Dialect.POSTGRESQL, () -> {}, PgCopy.INSTANCE);
   }
 
   /**
