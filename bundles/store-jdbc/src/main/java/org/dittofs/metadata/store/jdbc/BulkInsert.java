@@ -15,7 +15,6 @@ import java.util.List;
  * {@value #UNIQUE_VIOLATION}), after which the caller rolls back to a savepoint and upserts
  * instead.
  */
-@FunctionalInterface
 public interface BulkInsert {
   /** The SQLState of a unique violation (the same in PostgreSQL and H2). */
   String UNIQUE_VIOLATION = "23505";
@@ -27,4 +26,10 @@ public interface BulkInsert {
    */
   void insert(Connection c, String table, List<String> columns, List<Object[]> rows)
       throws SQLException;
+
+  /**
+   * Whether {@link #insert} can run on {@code c} (a connection of a pool it cannot see through is
+   * written in batches instead). Asks nothing of the database.
+   */
+  boolean supports(Connection c);
 }

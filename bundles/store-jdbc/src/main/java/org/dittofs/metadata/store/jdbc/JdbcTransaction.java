@@ -1,5 +1,6 @@
 package org.dittofs.metadata.store.jdbc;
 
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -331,22 +332,20 @@ final class JdbcTransaction implements Transaction, LockRecords {
     sql.run(
         "commit(ops, bulk)",
         c -> {
+          if (!bulk.supports(c)) { // e.g. a pool whose connections do not unwrap to the driver's
+            upsert(c, ops);
+            return null;
+          }
           List<LockStoreOp> puts = new ArrayList<>();
-          try (PreparedStatement delete = c.prepareStatement("DELETE FROM locks WHERE id = ?")) {
-            int deletes = 0;
-            for (LockStoreOp op : ops) {
-              if (op instanceof LockStoreOp.Put) {
-                puts.add(op);
-              } else if (canHold(deletedId(op))) {
-                delete.setString(1, deletedId(op));
-                delete.addBatch();
-                deletes++;
-              }
-            }
-            if (deletes > 0) {
-              delete.executeBatch();
+          List<String> deletes = new ArrayList<>();
+          for (LockStoreOp op : ops) {
+            if (op instanceof LockStoreOp.Put) {
+              puts.add(op);
+            } else if (canHold(deletedId(op))) {
+              deletes.add(deletedId(op));
             }
           }
+          deleteInChunks(c, deletes);
           List<Object[]> rows = new ArrayList<>(puts.size());
           for (LockStoreOp op : puts) {
             rows.add(LockRows.values(((LockStoreOp.Put) op).record()));
@@ -365,6 +364,30 @@ final class JdbcTransaction implements Transaction, LockRecords {
           c.releaseSavepoint(before);
           return null;
         });
+  }
+
+  /** Rows deleted per statement on the bulk path ({@link #deleteInChunks}). */
+  private static final int DELETE_CHUNK = 10_000;
+
+  /**
+   * Deletes the rows of {@code ids}, {@value #DELETE_CHUNK} per statement ({@code id = ANY(?)} with
+   * an array: the databases with a {@link BulkInsert} have arrays). A swap back into a store that
+   * still holds its rows deletes them all: one statement per row, even batched, took longer than
+   * the copy itself.
+   */
+  private static void deleteInChunks(Connection c, List<String> ids) throws SQLException {
+    try (PreparedStatement delete = c.prepareStatement("DELETE FROM locks WHERE id = ANY(?)")) {
+      for (int from = 0; from < ids.size(); from += DELETE_CHUNK) {
+        List<String> chunk = ids.subList(from, Math.min(ids.size(), from + DELETE_CHUNK));
+        Array array = c.createArrayOf("varchar", chunk.toArray());
+        try {
+          delete.setArray(1, array);
+          delete.executeUpdate();
+        } finally {
+          array.free();
+        }
+      }
+    }
   }
 
   /** {@code ops} in batched upserts and deletes, in order (see {@link #apply}). */

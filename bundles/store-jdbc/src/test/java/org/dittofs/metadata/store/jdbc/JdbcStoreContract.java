@@ -63,6 +63,14 @@ public abstract class JdbcStoreContract {
   /** The fewest puts a store hands to its bulk insert ({@link JdbcTransaction#BULK_MIN}). */
   public static final int BULK_MIN = JdbcTransaction.BULK_MIN;
 
+  /** The {@code locks} table's columns, in the order of {@link #rowValues}. */
+  public static final List<String> LOCK_COLUMNS = LockRows.COLUMNS;
+
+  /** A record's row, as a store hands it to its {@link BulkInsert}. */
+  public static Object[] rowValues(PersistedLock r) {
+    return LockRows.values(r);
+  }
+
   protected JdbcMetadataStore store;
 
   /** The database behind the store. */

@@ -33,13 +33,29 @@ final class PgCopy implements BulkInsert {
 
   private PgCopy() {}
 
+  /** A connection of pgjdbc's, or of a pool that unwraps to one. */
+  @Override
+  public boolean supports(Connection c) {
+    try {
+      return c.isWrapperFor(PGConnection.class);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Streams {@code rows} into {@code table}; the copy ends only if every row was written. On any
+   * failure (the server's, such as a unique violation, reported when the copy ends; or a value with
+   * no text form) the copy is cancelled if still open, nothing of it stays, and the failure is an
+   * {@code SQLException} (the server's own where it has one, for its SQLState).
+   */
   @Override
   public void insert(Connection c, String table, List<String> columns, List<Object[]> rows)
       throws SQLException {
     String sql = "COPY " + table + " (" + String.join(", ", columns) + ") FROM STDIN";
     PGCopyOutputStream out = new PGCopyOutputStream(c.unwrap(PGConnection.class), sql, 1 << 16);
-    try (Writer w =
-        new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16)) {
+    try {
+      Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
       for (Object[] row : rows) {
         if (row.length != columns.size()) {
           throw new IllegalArgumentException(
@@ -53,12 +69,13 @@ final class PgCopy implements BulkInsert {
         }
         w.write('\n');
       }
-    } catch (IOException e) {
+      w.flush(); // into the copy stream, whose end below sends what is left and ends the copy
+      out.endCopy();
+    } catch (IOException | RuntimeException e) {
       if (out.isActive()) {
-        out.cancelCopy();
+        out.cancelCopy(); // nothing of it stays; the connection leaves COPY mode
       }
-      // pgjdbc reports a failed COPY (a unique violation among them) as an IOException around
-      // the server's SQLException: hand that on, so that its SQLState reaches the caller
+      // pgjdbc reports the server's failure as an IOException around its SQLException
       if (e.getCause() instanceof SQLException s) {
         throw s;
       }

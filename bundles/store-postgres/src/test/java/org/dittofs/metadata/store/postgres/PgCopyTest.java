@@ -1,8 +1,11 @@
 package org.dittofs.metadata.store.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.dittofs.metadata.store.jdbc.JdbcStoreContract.BULK_MIN;
+import static org.dittofs.metadata.store.jdbc.JdbcStoreContract.LOCK_COLUMNS;
 import static org.dittofs.metadata.store.jdbc.JdbcStoreContract.awkwardRecords;
+import static org.dittofs.metadata.store.jdbc.JdbcStoreContract.rowValues;
 
 import java.io.IOException;
 import java.io.StringWriter;
@@ -39,6 +42,12 @@ class PgCopyTest {
   static final class Counting implements BulkInsert {
     int calls;
     int refused;
+    boolean usable = true;
+
+    @Override
+    public boolean supports(Connection c) {
+      return usable && PgCopy.INSTANCE.supports(c);
+    }
 
     @Override
     public void insert(Connection c, String table, List<String> columns, List<Object[]> rows)
@@ -98,11 +107,56 @@ class PgCopyTest {
   }
 
   @Test
+  void aSwapBackDeletesEveryRowStillThereInChunks() {
+    List<PersistedLock> held = new ArrayList<>();
+    for (int i = 0; i < 10_001; i++) { // one more than a chunk of deletes
+      held.add(Records.lock("held." + i, "o", ByteRange.span(i, 1)));
+    }
+    apply(puts(held));
+    List<PersistedLock> live = awkwardRecords(BULK_MIN);
+    List<LockStoreOp> ops = new ArrayList<>();
+    held.forEach(r -> ops.add(new LockStoreOp.Delete(r.id())));
+    ops.addAll(puts(live));
+    apply(ops);
+    assertThat(copy.calls).isEqualTo(2);
+    assertThat(copy.refused).isZero();
+    assertThat(all()).containsExactlyInAnyOrderElementsOf(live);
+  }
+
+  @Test
   void fewerThanTheThresholdGoInBatches() {
     List<PersistedLock> records = awkwardRecords(BULK_MIN - 1);
     apply(puts(records));
     assertThat(copy.calls).isZero();
     assertThat(all()).containsExactlyInAnyOrderElementsOf(records);
+  }
+
+  @Test
+  void aConnectionTheCopyCannotUseGetsBatches() {
+    copy.usable = false;
+    List<PersistedLock> records = awkwardRecords(BULK_MIN + 1);
+    apply(puts(records));
+    assertThat(copy.calls).isZero();
+    assertThat(all()).containsExactlyInAnyOrderElementsOf(records);
+  }
+
+  @Test
+  void aValueWithNoTextFormCancelsTheCopyAndLeavesNothing() throws SQLException {
+    DataSource db = PostgresServer.dataSource(DATABASE);
+    List<Object[]> rows = new ArrayList<>();
+    awkwardRecords(3).forEach(r -> rows.add(rowValues(r)));
+    Object[] bad = rows.get(2).clone();
+    bad[16] = 1.5; // a double: no text form
+    rows.set(2, bad);
+    try (Connection c = db.getConnection()) {
+      assertThat(PgCopy.INSTANCE.supports(c)).isTrue();
+      c.setAutoCommit(false);
+      assertThatThrownBy(() -> PgCopy.INSTANCE.insert(c, "locks", LOCK_COLUMNS, rows))
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("no COPY text form");
+      c.commit(); // the copy was cancelled: the transaction is aborted and commits nothing
+    }
+    assertThat(PostgresServer.count(db, "SELECT count(*) FROM locks")).isZero();
   }
 
   @Test
