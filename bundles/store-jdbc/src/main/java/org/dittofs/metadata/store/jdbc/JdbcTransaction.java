@@ -284,7 +284,7 @@ final class JdbcTransaction implements Transaction, LockRecords {
    * only adds rows), the database refuses it with a unique violation: the transaction rolls back to
    * the savepoint, the deletes having been applied, and the puts go in batched upserts as above. So
    * the result is the same either way. Measured: 100,000 records into an empty PostgreSQL table in
-   * 1.3 to 1.4 s by {@code COPY} against 1.8 to 2.0 s by batched multi-row inserts
+   * 1.3 to 1.7 s by {@code COPY} against 1.8 to 2.4 s by batched multi-row inserts
    * (benchmarks/README.md, (e)).
    */
   @Override
