@@ -279,13 +279,16 @@ final class JdbcTransaction implements Transaction, LockRecords {
    * <p><b>Bulk.</b> With a {@link BulkInsert} (PostgreSQL's {@code COPY}), a list of at least
    * {@value #BULK_MIN} puts in which no id is put twice and none is deleted after its put (the copy
    * of a hot swap: deletes of what the new store held, then every live record) runs as its deletes
-   * in one batch, then its puts in one bulk insert, under a savepoint. The order of each id's
-   * writes is kept (deletes before the put). If a put's id is still in the table (the bulk insert
-   * only adds rows), the database refuses it with a unique violation: the transaction rolls back to
-   * the savepoint, the deletes having been applied, and the puts go in batched upserts as above. So
-   * the result is the same either way. Measured: 100,000 records into an empty PostgreSQL table in
-   * 1.3 to 1.7 s by {@code COPY} against 1.8 to 2.4 s by batched multi-row inserts
-   * (benchmarks/README.md, (e)).
+   * ({@value #DELETE_CHUNK} ids per statement), then its puts in one bulk insert under a savepoint:
+   * each id's writes keep their order (deletes before the put). If a put's id is still in the table
+   * (the bulk insert only adds rows), the database refuses it with a unique violation: the
+   * transaction rolls back to the savepoint, the deletes having been applied, and the puts go in
+   * batched upserts as above, so the result is the same either way. A writer's group commit far
+   * behind can hold that many puts too: new records go faster in bulk, and one that rewrites a row
+   * (an open whose access changed) costs the insert and the upserts, rare enough not to tell the
+   * two kinds of list apart. A connection the bulk insert cannot use ({@link BulkInsert#supports})
+   * gets the batches. Measured: 100,000 records into an empty PostgreSQL table in 1.3 to 1.7 s by
+   * {@code COPY} against 1.8 to 2.4 s by batched multi-row inserts (benchmarks/README.md, (e)).
    */
   @Override
   public void apply(List<LockStoreOp> ops) {
