@@ -40,7 +40,11 @@ import org.dittofs.metadata.lock.host.LockConfig;
  * last slow mode away too, but readers of one range, whose slow paths take both lanes' locks, then
  * did 3 to 4 pairs per microsecond in most JMH forks instead of 5 to 9, for reasons not found: not
  * kept. Only lanes pay the padding (about 260 bytes each, at most {@value Lanes#MAX} per file): a
- * file's table is not padded.
+ * file's table is not padded. What slow draws are left (benchmarks/README.md, eighth round): a
+ * lane's table or lock synchronizer copied into the line that ends one of the manager's parts every
+ * request reads ({@code RequestChecks}, {@code PosixChanges}, {@code LockTables}), which happens
+ * when the lanes are made before the manager's parts were first promoted (a benchmark's first
+ * milliseconds, seldom a server's), or into the line that ends the file's own table.
  */
 final class Lane extends LaneFields {
   /** The claim of a lane that holds nothing: first above last. */
