@@ -108,24 +108,7 @@ final class LockRows {
 
   /** Binds {@code r} to parameters 1..{@code COLUMNS.size()} in column order ({@link #values}). */
   static void bind(PreparedStatement ps, PersistedLock r) throws SQLException {
-    Object[] v = values(r);
-    for (int i = 0; i < v.length; i++) {
-      Object x = v[i];
-      int p = i + 1;
-      if (x == null) {
-        ps.setNull(p, TYPES[i]);
-      } else if (x instanceof String str) {
-        ps.setString(p, str);
-      } else if (x instanceof byte[] bytes) {
-        ps.setBytes(p, bytes);
-      } else if (x instanceof Long l) {
-        ps.setLong(p, l);
-      } else if (x instanceof Integer n) {
-        ps.setInt(p, n);
-      } else {
-        ps.setBoolean(p, (Boolean) x);
-      }
-    }
+    Statements.bind(ps, TYPES, values(r));
   }
 
   /** The record in the current row of a result of {@link #SELECT}. */

@@ -12,7 +12,8 @@ import java.util.List;
  * One parameterised statement on a connection, prepared, bound, run and closed: what {@link
  * SqlTransaction} runs, and the cluster's statements on its membership connection. Parameters are
  * bound in order: String, byte[], Long, Integer, Boolean, or null (bound as a binary null, the only
- * nullable parameter being a file's parent handle). Stateless.
+ * nullable parameter of these statements being a file's parent handle; a lock row's nulls are bound
+ * with their columns' types, {@link LockRows#bind}). Stateless.
  */
 final class Statements {
   /** Reads one row of a result. */
@@ -26,7 +27,7 @@ final class Statements {
   /** Executes a statement whose result, if any, is not read. */
   static void execute(Connection c, String sql, Object... params) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      bind(ps, params);
+      bind(ps, null, params);
       ps.execute();
     }
   }
@@ -34,7 +35,7 @@ final class Statements {
   /** Executes an update; returns the number of rows changed. */
   static int update(Connection c, String sql, Object... params) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      bind(ps, params);
+      bind(ps, null, params);
       return ps.executeUpdate();
     }
   }
@@ -43,7 +44,7 @@ final class Statements {
   static <T> List<T> query(Connection c, String sql, RowReader<T> reader, Object... params)
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      bind(ps, params);
+      bind(ps, null, params);
       try (ResultSet rs = ps.executeQuery()) {
         List<T> out = new ArrayList<>();
         while (rs.next()) {
@@ -72,7 +73,12 @@ final class Statements {
     return rows.get(0);
   }
 
-  private static void bind(PreparedStatement ps, Object... params) throws SQLException {
+  /**
+   * Binds {@code params} to parameters 1..n in order, as the class comment says; a null is bound
+   * with the SQL type {@code nullTypes} gives its position (a {@link java.sql.Types} constant), or
+   * as a binary null where {@code nullTypes} is null.
+   */
+  static void bind(PreparedStatement ps, int[] nullTypes, Object... params) throws SQLException {
     for (int i = 0; i < params.length; i++) {
       Object p = params[i];
       if (p instanceof byte[] b) {
@@ -84,7 +90,7 @@ final class Statements {
       } else if (p instanceof Boolean b) {
         ps.setBoolean(i + 1, b);
       } else if (p == null) {
-        ps.setNull(i + 1, Types.VARBINARY);
+        ps.setNull(i + 1, nullTypes == null ? Types.VARBINARY : nullTypes[i]);
       } else {
         ps.setString(i + 1, (String) p);
       }
